@@ -1,0 +1,1 @@
+"""Google Gemini through the AiHubMix gateway as a LangChain chat model."""

@@ -1,0 +1,80 @@
+"""The resolved options of one call: model fields merged with invoke kwargs.
+
+`ChatAiHubMixGemini` builds one `CallOptions` per call (validated, contradictions
+rejected); each route's request converter reads it. Tools and tool choice are kept
+route-neutral here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+BuiltinKind: TypeAlias = Literal["code_execution", "google_search", "url_context"]
+
+
+@dataclass(frozen=True)
+class FunctionTool:
+    """A function declaration: name, description and a JSON Schema for arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BuiltinTool:
+    """One of Gemini's server-side tools, with its (usually empty) config."""
+
+    kind: BuiltinKind
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+Tool: TypeAlias = FunctionTool | BuiltinTool
+
+
+@dataclass(frozen=True)
+class ToolChoice:
+    """Route-neutral tool choice.
+
+    `mode`: "auto" (model decides), "any" (must call one of `allowed`, or any tool
+    when `allowed` is empty), "none" (must not call).
+    """
+
+    mode: Literal["auto", "any", "none"]
+    allowed: tuple[str, ...] = ()
+
+
+ThinkingLevel: TypeAlias = Literal["none", "minimal", "low", "medium", "high"]
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Everything a request converter needs besides the messages.
+
+    `None` means "not set": the converter leaves the field out of the request.
+    """
+
+    model: str
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_output_tokens: int | None = None
+    stop: tuple[str, ...] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = None
+    response_mime_type: str | None = None
+    response_schema: dict[str, Any] | None = None  # JSON Schema
+    safety_settings: tuple[tuple[str, str], ...] | None = None  # (category, threshold)
+    media_resolution: str | None = None  # e.g. "MEDIA_RESOLUTION_LOW"
+    response_modalities: tuple[str, ...] | None = None  # e.g. ("TEXT", "IMAGE")
+    image_config: dict[str, Any] | None = None  # {"aspect_ratio", "image_size"}
+    cached_content: str | None = None  # "cachedContents/..."
+    include_thoughts: bool | None = None
+    thinking_budget: int | None = None
+    thinking_level: ThinkingLevel | None = None
+    tools: tuple[Tool, ...] = ()
+    tool_choice: ToolChoice | None = None
+    extra_body: dict[str, Any] | None = None  # merged into the request body as-is
