@@ -1,0 +1,380 @@
+"""LangChain messages -> route-neutral `Conversation` (pure; pairs tool results)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._media import decode_base64, decode_data_url, guess_mime
+from langchain_aihubmix._output import MODEL_PROVIDER, SIGNATURES_KEY
+from langchain_aihubmix._parts import (
+    SYNTHETIC_ID_PREFIX,
+    CodePart,
+    CodeResultPart,
+    Conversation,
+    MediaPart,
+    Part,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+)
+
+_MEDIA_BLOCKS = frozenset({"image", "audio", "video", "file"})
+
+_OUTCOMES: Mapping[object, str] = {
+    0: "OUTCOME_UNSPECIFIED",
+    1: "OUTCOME_OK",
+    2: "OUTCOME_FAILED",
+    3: "OUTCOME_DEADLINE_EXCEEDED",
+}
+"""`code_execution_result.outcome` (Gemini's enum value) -> the enum name."""
+
+_SKIPPED_MODEL_BLOCKS = frozenset(
+    {
+        "tool_call",  # function calls replay from `AIMessage.tool_calls`
+        "tool_call_chunk",
+        "invalid_tool_call",  # from `AIMessage.invalid_tool_calls` (see below)
+        "tool_use",  # Anthropic's spelling of a tool call
+        "function_call",  # Google's spelling of a tool call
+        "redacted_thinking",  # Anthropic's encrypted thoughts: opaque to Gemini
+    }
+)
+"""Model-message block types that are deliberately not replayed as content."""
+
+_USER_ROLES = frozenset({"user", "human"})
+
+
+def messages_to_conversation(messages: Sequence[BaseMessage]) -> Conversation:
+    """Normalise a LangChain history into a `Conversation` of route-neutral parts.
+
+    - System messages, wherever they appear, add their text to `system`, in order.
+    - Human messages (and `ChatMessage(role="user")`) become `user` turns, read via
+      `content_blocks`, so OpenAI, Anthropic, v0 and v1 blocks all work.
+    - AI messages become `model` turns read back from the output contract
+      (`docs/architecture.md`); tool calls come last, from `tool_calls`, with the
+      thought signatures kept in `additional_kwargs`. AI messages tagged with
+      another provider are read through core's standard blocks, and their
+      signatures (meaningless to Gemini) are dropped. An AI message with no content
+      and no tool calls (e.g. a blocked prompt's reply) adds no turn.
+    - Invalid tool calls are never replayed with their raw arguments. One that no
+      later `ToolMessage` answers is skipped (the model's failed attempt carries
+      nothing Gemini needs); one that is answered is replayed as a call with empty
+      arguments, so the answer stays paired with a call and the model sees the
+      (typically error) result of its attempt.
+    - Consecutive tool messages join one `tool` turn of `ToolResultPart`s, each
+      named after the call it answers; `status="error"` sets `is_error`.
+
+    Args:
+        messages: The history, oldest first.
+
+    Returns:
+        The normalised conversation.
+
+    Raises:
+        InvalidInputError: an empty history or human message; an unsupported block
+            (named with its message index); a tool result that answers no earlier
+            tool call; a `FunctionMessage`, `RemoveMessage` or unknown role.
+
+    Example:
+        ```python
+        conv = messages_to_conversation(
+            [SystemMessage("Be brief."), HumanMessage("Hi")]
+        )
+        assert conv.system == ["Be brief."]
+        ```
+    """
+    if not messages:
+        msg = "no messages to send: the history is empty"
+        raise InvalidInputError(msg)
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    conv = Conversation()
+    calls: dict[str, str] = {}
+    for i, message in enumerate(messages):
+        where = f"message {i} ({type(message).__name__})"
+        if isinstance(message, SystemMessage) or (
+            isinstance(message, ChatMessage) and message.role == "system"
+        ):
+            conv.system.extend(_system_texts(message, where))
+        elif isinstance(message, HumanMessage) or (
+            isinstance(message, ChatMessage) and message.role in _USER_ROLES
+        ):
+            conv.turns.append(Turn("user", _user_parts(message, where)))
+        elif isinstance(message, AIMessage):
+            parts = _model_parts(message, where, i, answered)
+            calls.update((p.id, p.name) for p in parts if isinstance(p, ToolCallPart))
+            if parts:
+                conv.turns.append(Turn("model", parts))
+        elif isinstance(message, ToolMessage):
+            result = _tool_result(message, where, calls)
+            if conv.turns and conv.turns[-1].role == "tool":
+                conv.turns[-1].parts.append(result)
+            else:
+                conv.turns.append(Turn("tool", [result]))
+        else:
+            raise InvalidInputError(_unsupported_message(message, where))
+    return conv
+
+
+def _unsupported_message(message: BaseMessage, where: str) -> str:
+    if isinstance(message, ChatMessage):
+        return f"{where}: unsupported role {message.role!r} (use 'user' or 'system')"
+    if isinstance(message, FunctionMessage):
+        return (
+            f"{where}: FunctionMessage is not supported, as it cannot be paired "
+            "with its call; use ToolMessage(tool_call_id=...)"
+        )
+    if isinstance(message, RemoveMessage):
+        return f"{where}: RemoveMessage is a graph-state instruction, not content"
+    return f"{where}: unsupported message type {type(message).__name__}"
+
+
+def _system_texts(message: BaseMessage, where: str) -> list[str]:
+    """Each text block of a system message (empty text adds nothing)."""
+    texts = []
+    for j, part in enumerate(_data_parts(message, where)):
+        if not isinstance(part, TextPart):
+            msg = f"{where}, block {j}: system messages may only hold text"
+            raise InvalidInputError(msg)
+        texts.append(part.text)
+    return texts
+
+
+def _user_parts(message: BaseMessage, where: str) -> list[Part]:
+    parts: list[Part] = list(_data_parts(message, where))
+    if not parts:
+        msg = f"{where}: the message has no content"
+        raise InvalidInputError(msg)
+    return parts
+
+
+def _data_parts(message: BaseMessage, where: str) -> Iterable[TextPart | MediaPart]:
+    """Text and media of a user, system or tool message, via core's v1 blocks."""
+    for j, block in enumerate(message.content_blocks):
+        kind: str = block["type"]
+        if block["type"] == "text":
+            if block["text"]:
+                yield TextPart(block["text"])
+        elif block["type"] == "text-plain" and "text" in block:
+            yield TextPart(block["text"])
+        elif kind in _MEDIA_BLOCKS or kind == "text-plain":
+            yield media_from_block(block, f"{where}, block {j}")
+        elif block["type"] == "non_standard":
+            value = block["value"]
+            msg = (
+                f"{where}, block {j}: unsupported content block of type "
+                f"{value.get('type')!r} (keys: {sorted(value)})"
+            )
+            raise InvalidInputError(msg)
+        else:
+            msg = f"{where}, block {j}: a {block['type']!r} block is not allowed here"
+            raise InvalidInputError(msg)
+
+
+def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
+    """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
+
+    `base64` is decoded (its type is the given one, else guessed from the bytes); a
+    `data:` URL is decoded; any other `url` becomes a file reference (downloaded later
+    by `_media.resolve_media` when http(s)); `file_id` becomes a file reference.
+
+    Args:
+        block: The content block.
+        where: Names the block in error messages, e.g. `"message 2, block 0"`.
+
+    Returns:
+        The media part (without a signature).
+
+    Raises:
+        InvalidInputError: no source, undecodable data, or an unknown type.
+    """
+    given = block.get("mime_type") or None
+    if isinstance(b64 := block.get("base64"), str) and b64:
+        data = decode_base64(b64)
+        mime = given or guess_mime(data, None)
+        if mime is None:
+            msg = (
+                f"{where}: {block.get('type')} block has base64 data but no "
+                "mime_type, and its type cannot be recognised; set mime_type"
+            )
+            raise InvalidInputError(msg)
+        return MediaPart(mime_type=mime, data=data)
+    if isinstance(url := block.get("url"), str) and url:
+        if url[:5].lower() == "data:":
+            mime, data = decode_data_url(url)
+            return MediaPart(mime_type=given or mime, data=data)
+        return MediaPart(mime_type=given or guess_mime(None, url), uri=url)
+    if isinstance(file_id := block.get("file_id"), str) and file_id:
+        return MediaPart(mime_type=given, uri=file_id)
+    msg = f"{where}: {block.get('type')} block has no base64, url or file_id"
+    raise InvalidInputError(msg)
+
+
+def _model_parts(
+    message: AIMessage, where: str, index: int, answered: set[str]
+) -> list[Part]:
+    """Content parts in order, then the tool calls (Gemini puts calls last)."""
+    provider = message.response_metadata.get("model_provider")
+    foreign = provider not in (None, "", MODEL_PROVIDER)
+    blocks: list[Any]
+    if foreign:
+        blocks = list(message.content_blocks)
+    elif isinstance(message.content, str):
+        blocks = [message.content] if message.content else []
+    else:
+        blocks = message.content
+    parts: list[Part] = []
+    code_ids: set[str] = set()
+    for j, block in enumerate(blocks):
+        part = _model_part(block, f"{where}, block {j}", code_ids)
+        if part is None:
+            continue
+        if foreign and not isinstance(part, ToolResultPart):
+            part = dataclasses.replace(part, signature=None)
+        parts.append(part)
+    signatures = message.additional_kwargs.get(SIGNATURES_KEY) or {}
+    for k, call in enumerate(message.tool_calls):
+        call_id = call.get("id") or f"{SYNTHETIC_ID_PREFIX}{index}_{k}"
+        sig = signatures.get(call_id)
+        parts.append(ToolCallPart(call_id, call["name"], call["args"], sig))
+    for bad in message.invalid_tool_calls:
+        if bad.get("id") not in answered:
+            continue
+        if not bad.get("name"):
+            msg = f"{where}: invalid tool call {bad.get('id')!r} has no name"
+            raise InvalidInputError(msg)
+        call_id = str(bad["id"])
+        name = str(bad["name"])
+        parts.append(ToolCallPart(call_id, name, {}, signatures.get(call_id)))
+    return parts
+
+
+def _signature(block: Mapping[str, Any]) -> str | None:
+    """A block's signature: `extras.signature` (v1, text) or top-level `signature`."""
+    extras = block.get("extras") or {}
+    sig = extras.get("signature") or block.get("signature")
+    return str(sig) if sig else None
+
+
+def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
+    """One model-message block as a part; `None` for blocks not to replay."""
+    if isinstance(block, str):
+        return TextPart(block) if block else None
+    if not isinstance(block, dict):
+        msg = f"{where}: unsupported content item of type {type(block).__name__}"
+        raise InvalidInputError(msg)
+    kind = block.get("type")
+    sig = _signature(block)
+    if kind == "text":
+        text = block.get("text") or ""
+        return TextPart(text, sig) if text or sig else None
+    if kind in ("thinking", "reasoning"):
+        text = block.get(kind) or "".join(
+            s.get("text", "") for s in block.get("summary") or ()
+        )
+        return ReasoningPart(text, sig) if text or sig else None
+    if kind == "refusal":
+        return TextPart(str(block.get("refusal") or ""))
+    if kind == "text-plain" and "text" in block:
+        return TextPart(str(block["text"]), sig)
+    if kind == "executable_code":
+        code_ids.add(str(block.get("id")))
+        return CodePart(
+            block.get("executable_code", ""), block.get("language") or "python",
+            block.get("id"), sig,
+        )
+    if kind == "code_execution_result":
+        return CodeResultPart(
+            str(block.get("code_execution_result", "")),
+            _outcome(block.get("outcome", 1), where), block.get("tool_call_id"), sig,
+        )
+    if kind == "server_tool_call":
+        if block.get("name") != "code_interpreter":
+            return None  # search / URL context: Gemini replays no part for these
+        code_ids.add(str(block.get("id")))
+        args = block.get("args") or {}
+        return CodePart(
+            str(args.get("code", "")), str(args.get("language") or "python"),
+            block.get("id"), sig,
+        )
+    if kind == "server_tool_result":
+        extras = block.get("extras") or {}
+        if block.get("tool_call_id") not in code_ids and "outcome" not in extras:
+            return None  # the result of a skipped non-code server tool call
+        outcome = extras.get("outcome", 1 if block.get("status") == "success" else 2)
+        return CodeResultPart(
+            str(block.get("output") or ""), _outcome(outcome, where),
+            block.get("tool_call_id"), sig,
+        )
+    if kind == "image_url":
+        image = block.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else image
+        part = media_from_block({"type": "image", "url": url}, where)
+        return dataclasses.replace(part, signature=sig)
+    if kind in _MEDIA_BLOCKS or kind == "text-plain":
+        return dataclasses.replace(media_from_block(block, where), signature=sig)
+    if kind in _SKIPPED_MODEL_BLOCKS:
+        return None
+    msg = f"{where}: unsupported content block of type {kind!r} in an AI message"
+    raise InvalidInputError(msg)
+
+
+def _outcome(value: object, where: str) -> str:
+    """Gemini's code-execution outcome (enum value or name) as the enum name."""
+    if isinstance(value, str) and value in _OUTCOMES.values():
+        return value
+    if value in _OUTCOMES:
+        return _OUTCOMES[value]
+    msg = f"{where}: unknown code execution outcome {value!r}"
+    raise InvalidInputError(msg)
+
+
+def _tool_result(
+    message: ToolMessage, where: str, calls: Mapping[str, str]
+) -> ToolResultPart:
+    if message.tool_call_id not in calls:
+        msg = (
+            f"{where}: tool_call_id {message.tool_call_id!r} matches no tool call "
+            "of an earlier AIMessage"
+        )
+        raise InvalidInputError(msg)
+    name = calls[message.tool_call_id] or message.name or ""
+    content: Any
+    media: tuple[MediaPart, ...] = ()
+    if isinstance(message.content, str):
+        content = _maybe_json(message.content)
+    else:
+        parts = list(_data_parts(message, where))
+        texts = [p.text for p in parts if isinstance(p, TextPart)]
+        media = tuple(p for p in parts if isinstance(p, MediaPart))
+        content = _maybe_json("\n".join(texts))
+    return ToolResultPart(
+        message.tool_call_id, name, content, media, message.status == "error"
+    )
+
+
+def _maybe_json(text: str) -> Any:
+    """A JSON object or array as its value; any other text unchanged."""
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(value, (dict, list)):
+            return value
+    return text

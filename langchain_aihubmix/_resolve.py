@@ -1,0 +1,247 @@
+"""Per-call option resolution: model fields + invoke kwargs -> validated CallOptions.
+
+Everything a user can get wrong in configuration is caught here, before any request
+is sent: unknown kwargs, contradictory thinking settings, thinking turned off on a
+model that cannot, malformed tools and tool choice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._options import (
+    BuiltinKind,
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    ThinkingLevel,
+    Tool,
+    ToolChoice,
+)
+from langchain_aihubmix.profiles import Transport, profile_for
+
+
+class UnknownOptionError(InvalidInputError, TypeError):
+    """An invoke kwarg this model does not understand."""
+
+
+CALL_OPTION_FIELDS: frozenset[str] = frozenset(
+    {
+        "model", "temperature", "top_p", "top_k", "max_output_tokens", "stop", "seed",
+        "presence_penalty", "frequency_penalty", "n", "response_mime_type",
+        "response_schema", "safety_settings", "media_resolution",
+        "response_modalities", "image_config", "cached_content", "include_thoughts",
+        "thinking_budget", "reasoning_effort", "code_execution", "google_search",
+        "url_context", "extra_body",
+    }
+)
+"""Model fields that a call can override through invoke kwargs."""
+
+_ALIASES: Mapping[str, str] = {
+    "max_tokens": "max_output_tokens",
+    "thinking_level": "reasoning_effort",
+    "stop_sequences": "stop",
+}
+_CALL_ONLY: frozenset[str] = frozenset(
+    {"tools", "tool_choice", "timeout", "max_retries", "ls_structured_output_format",
+     "parallel_tool_calls"}
+)
+
+_EFFORT_BUDGETS: Mapping[str, int] = {
+    "none": 0, "minimal": 512, "low": 1024, "medium": 8192, "high": 24576,
+}
+"""reasoning_effort -> thinking budget, for models that take budgets (Gemini 2.5)."""
+
+_BUILTIN_KINDS: frozenset[str] = frozenset(get_args(BuiltinKind))
+_TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
+_MAX_STOP_SEQUENCES = 5
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """Per-call transport settings that are not part of the request body."""
+
+    timeout: float | None
+    max_retries: int
+
+
+def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply aliases and reject unknown kwargs with a clear error."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        name = _ALIASES.get(key, key)
+        if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
+            allowed = ", ".join(sorted(CALL_OPTION_FIELDS | _CALL_ONLY | set(_ALIASES)))
+            msg = f"Unknown option {key!r} for ChatAiHubMixGemini. Known options: {allowed}."
+            raise UnknownOptionError(msg)
+        out[name] = value
+    out.pop("ls_structured_output_format", None)
+    return out
+
+
+def _thinking(
+    values: Mapping[str, Any], transport: Transport
+) -> tuple[bool | None, int | None, ThinkingLevel | None]:
+    """Validate and map thinking settings to (include_thoughts, budget, level)."""
+    model = str(values["model"])
+    budget: int | None = values.get("thinking_budget")
+    effort: str | None = values.get("reasoning_effort")
+    include: bool | None = values.get("include_thoughts")
+    if budget is not None and effort is not None:
+        msg = ("Set either thinking_budget or reasoning_effort (thinking_level), not both: "
+               "Gemini rejects a request with both a thinking budget and a level.")
+        raise InvalidInputError(msg)
+    if effort is not None:
+        effort = effort.lower()
+        if effort not in _EFFORT_BUDGETS:
+            msg = (f"reasoning_effort must be one of {sorted(_EFFORT_BUDGETS)}, "
+                   f"got {effort!r}.")
+            raise InvalidInputError(msg)
+    profile = profile_for(model)
+    off = budget == 0 or effort == "none"
+    if off and not profile.can_disable_thinking:
+        msg = (f"{model} cannot turn thinking off (thinking_budget=0 / "
+               "reasoning_effort='none'); leave thinking on or pick another model.")
+        raise InvalidInputError(msg)
+    if budget is not None and budget < -1:
+        msg = f"thinking_budget must be -1 (dynamic), 0 (off) or positive, got {budget}."
+        raise InvalidInputError(msg)
+    if effort is None or effort == "none" and transport == "native":
+        return include, (0 if effort == "none" else budget), None
+    if transport == "native" and not profile.requires_thought_signatures:
+        # Gemini 2.x takes budgets, not levels.
+        return include, _EFFORT_BUDGETS[effort], None
+    if profile.thinking_levels and effort not in profile.thinking_levels:
+        msg = (f"reasoning_effort {effort!r} is not supported by {model}; "
+               f"use one of {sorted(profile.thinking_levels)}.")
+        raise InvalidInputError(msg)
+    return include, None, effort  # type: ignore[return-value]
+
+
+def _function_tool(spec: Mapping[str, Any]) -> FunctionTool:
+    function = spec["function"]
+    name = str(function.get("name", ""))
+    if not _TOOL_NAME.match(name):
+        msg = (f"Tool name {name!r} is not accepted by Gemini: use 1-128 letters, "
+               "digits, '_', '.', ':' or '-', starting with a letter or '_'.")
+        raise InvalidInputError(msg)
+    params = function.get("parameters") or {"type": "object", "properties": {}}
+    if not isinstance(params, Mapping) or params.get("type", "object") != "object":
+        msg = f"Tool {name!r}: parameters must be a JSON Schema object, got {params!r}."
+        raise InvalidInputError(msg)
+    return FunctionTool(name=name, description=str(function.get("description", "")),
+                        parameters=dict(params))
+
+
+def convert_tool(tool: Any) -> Tool:
+    """One user-supplied tool (any LangChain form, or a built-in tool dict) -> Tool."""
+    if isinstance(tool, (FunctionTool, BuiltinTool)):
+        return tool
+    if isinstance(tool, Mapping) and len(tool) == 1:
+        ((key, config),) = tool.items()
+        if key in _BUILTIN_KINDS:
+            return BuiltinTool(kind=key, config=dict(config or {}))
+    try:
+        spec = convert_to_openai_tool(tool)
+    except Exception as exc:
+        msg = f"Cannot convert {tool!r} to a tool: {exc}"
+        raise InvalidInputError(msg) from exc
+    return _function_tool(spec)
+
+
+def convert_tool_choice(choice: Any, tools: Sequence[Tool]) -> ToolChoice | None:
+    """Any LangChain / OpenAI tool choice -> ToolChoice (None = not set)."""
+    names = {t.name for t in tools if isinstance(t, FunctionTool)}
+    if choice is None or choice == "auto":
+        return None if choice is None else ToolChoice("auto")
+    if choice in ("any", "required", True):
+        return ToolChoice("any")
+    if choice in ("none", False):
+        return ToolChoice("none")
+    name: Any = choice
+    if isinstance(choice, Mapping):
+        name = (choice.get("function") or {}).get("name") or choice.get("name")
+    if isinstance(name, str) and name in names:
+        return ToolChoice("any", (name,))
+    msg = f"tool_choice {choice!r} names no bound tool (bound: {sorted(names)})."
+    raise InvalidInputError(msg)
+
+
+def _builtin_flags(values: Mapping[str, Any]) -> list[Tool]:
+    return [BuiltinTool(kind=k) for k in ("code_execution", "google_search", "url_context")
+            if values.get(k)]
+
+
+def _tuple(value: Any) -> tuple[Any, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _safety(value: Any) -> tuple[tuple[str, str], ...] | None:
+    if value is None:
+        return None
+    items = value.items() if isinstance(value, Mapping) else (
+        (s["category"], s["threshold"]) for s in value)
+    return tuple((str(getattr(c, "value", c)), str(getattr(t, "value", t)))
+                 for c, t in items)
+
+
+def resolve_call(
+    fields: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    stop: Sequence[str] | None,
+    transport: Transport,
+) -> tuple[CallOptions, CallSettings]:
+    """Merge model fields with (already normalised) invoke kwargs and validate."""
+    values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
+    if stop is not None:
+        values["stop"] = list(stop)
+    stops = _tuple(values.get("stop"))
+    if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
+        msg = f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, got {len(stops)}."
+        raise InvalidInputError(msg)
+    include, budget, level = _thinking(values, transport)
+    tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(values)
+    names = [t.name for t in tools if isinstance(t, FunctionTool)]
+    if len(names) != len(set(names)):
+        msg = f"Tool names must be unique, got {names}."
+        raise InvalidInputError(msg)
+    options = CallOptions(
+        model=str(values["model"]),
+        temperature=values.get("temperature"),
+        top_p=values.get("top_p"),
+        top_k=values.get("top_k"),
+        max_output_tokens=values.get("max_output_tokens"),
+        stop=stops,
+        seed=values.get("seed"),
+        presence_penalty=values.get("presence_penalty"),
+        frequency_penalty=values.get("frequency_penalty"),
+        n=values.get("n"),
+        response_mime_type=values.get("response_mime_type"),
+        response_schema=values.get("response_schema"),
+        safety_settings=_safety(values.get("safety_settings")),
+        media_resolution=values.get("media_resolution"),
+        response_modalities=_tuple(values.get("response_modalities")),
+        image_config=values.get("image_config"),
+        cached_content=values.get("cached_content"),
+        include_thoughts=include,
+        thinking_budget=budget,
+        thinking_level=level,
+        tools=tuple(tools),
+        tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
+        extra_body=values.get("extra_body"),
+    )
+    settings = CallSettings(
+        timeout=kwargs.get("timeout", fields.get("timeout")),
+        max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),
+    )
+    return options, settings

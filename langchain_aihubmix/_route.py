@@ -1,0 +1,82 @@
+"""The interface every route implements, and the connection settings they share."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._options import CallOptions
+from langchain_aihubmix._parts import Conversation
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach the gateway; fixed for the life of a model instance."""
+
+    api_key: str = field(repr=False)
+    base_url: str
+    app_code: str | None = None
+    timeout: float | None = None
+    default_headers: dict[str, str] = field(default_factory=dict)
+    client_args: dict[str, Any] = field(default_factory=dict)
+
+    def headers(self) -> dict[str, str]:
+        """Extra headers for every request (APP-Code and the user's own)."""
+        headers = dict(self.default_headers)
+        if self.app_code:
+            headers["APP-Code"] = self.app_code
+        return headers
+
+
+class Route(Protocol):
+    """One way of talking to Gemini through AiHubMix (native or OpenAI-compatible).
+
+    `generate` returns one message per candidate. Streams raise (never end silently)
+    when the connection is cut before the final chunk. Every error is already
+    classified (`errors.raise_classified`).
+    """
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]: ...
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]: ...
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]: ...
+
+    def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]: ...
+
+
+class LoopLocal(Generic[T]):
+    """One lazily built object per running event loop (async clients are loop-bound).
+
+    Lets one model instance serve several `asyncio.run()` calls: each loop gets its
+    own async client, dropped when the loop is garbage-collected.
+    """
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self) -> T:
+        """The object for the running loop, built on first use."""
+        loop = asyncio.get_running_loop()
+        item = self._items.get(loop)
+        if item is None:
+            item = self._items[loop] = self._factory()
+        return item

@@ -1,0 +1,374 @@
+"""Usage and cost accounting: `AiHubMixCallbackHandler` and `get_aihubmix_callback`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.tracers.context import register_configure_hook
+from tenacity import RetryCallState
+
+from langchain_aihubmix.pricing import DEFAULT_PRICES, Cost, PriceTable, cost_of
+
+__all__ = [
+    "RETRY_EVENT",
+    "UNKNOWN_MODEL",
+    "AiHubMixCallbackHandler",
+    "ModelUsage",
+    "cost_metadata",
+    "get_aihubmix_callback",
+]
+
+RETRY_EVENT = "aihubmix_retry"
+"""Custom event a chat model may dispatch per retry; `data` may name the `model`."""
+
+UNKNOWN_MODEL = "unknown"
+"""Bucket for calls whose model name cannot be found."""
+
+
+@dataclass
+class ModelUsage:
+    """What one model used. Costs are exact USD `Decimal`s, `None` when unknown.
+
+    Attributes:
+        successful_requests: Calls that ended (`on_llm_end`).
+        failed_requests: Calls that raised (`on_llm_error`).
+        retries: Retries seen for this model.
+        input_tokens: Input tokens, cached ones included.
+        output_tokens: Output tokens, thoughts included.
+        reasoning_tokens: Thought tokens (part of `output_tokens`).
+        cache_read_tokens: Cached input tokens (part of `input_tokens`).
+        total_tokens: Input + output tokens.
+        cost: USD paid, or `None` when a call had no known price or no usage.
+        saved_by_cache: USD caching saved; `None` when unknown and there were
+            cache reads.
+    """
+
+    successful_requests: int = 0
+    failed_requests: int = 0
+    retries: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cache_read_tokens: int = 0
+    total_tokens: int = 0
+    cost: Decimal | None = Decimal(0)
+    saved_by_cache: Decimal | None = Decimal(0)
+
+    def add(self, usage: UsageMetadata | None, cost: Cost | None) -> None:
+        """Adds one successful call (`usage` None when the message had none)."""
+        self.successful_requests += 1
+        if usage is None:
+            self.cost = None
+            return
+        cached = (usage.get("input_token_details") or {}).get("cache_read") or 0
+        self.input_tokens += usage.get("input_tokens", 0)
+        self.output_tokens += usage.get("output_tokens", 0)
+        self.total_tokens += usage.get("total_tokens", 0)
+        self.reasoning_tokens += (usage.get("output_token_details") or {}).get(
+            "reasoning"
+        ) or 0
+        self.cache_read_tokens += cached
+        if cost is None:
+            self.cost = None
+            if cached:
+                self.saved_by_cache = None
+            return
+        if self.cost is not None:
+            self.cost += cost.total
+        if self.saved_by_cache is not None:
+            self.saved_by_cache += cost.saved_by_cache
+
+
+def _usd(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"${value:.6f}"
+
+
+class AiHubMixCallbackHandler(BaseCallbackHandler):
+    """Counts requests, tokens and USD cost of chat-model calls, per model and total.
+
+    Every chat generation whose message is an `AIMessage` is counted (any provider);
+    its model is `response_metadata["model_name"]`, else the model named when the run
+    started (`ls_model_name`), else `"unknown"`. Only models in the price table are
+    priced: when any counted call has no price (or no `usage_metadata`),
+    `total_cost` is `None` and the model is listed in `unknown_cost_models`; it is
+    never counted as $0. A stream is counted once, from its aggregated message.
+
+    Retries are counted from `on_retry` (a run manager's `on_retry`, or
+    `Runnable.with_retry`) and from `RETRY_EVENT` custom events; a chat model should
+    report each retry one way only.
+
+    Thread-safe (one lock) and runs inline on the event loop in async code.
+
+    Example:
+        ```python
+        handler = AiHubMixCallbackHandler()
+        llm.invoke("Hello", config={"callbacks": [handler]})
+        print(handler)
+        handler.total_cost  # Decimal('0.00071') or None when unknown
+        ```
+    """
+
+    run_inline = True  # no I/O: safe to run on the event loop, keeps counts current
+
+    def __init__(
+        self,
+        prices: PriceTable | None = None,
+        *,
+        parent: AiHubMixCallbackHandler | None = None,
+    ) -> None:
+        """Creates a handler.
+
+        Args:
+            prices: Price table (default: the built-in `DEFAULT_PRICES`).
+            parent: A handler that also receives everything this one counts (used
+                by nested `get_aihubmix_callback()` blocks).
+        """
+        super().__init__()
+        self.prices = DEFAULT_PRICES if prices is None else prices
+        self.parent = parent
+        self._lock = threading.RLock()
+        self._run_models: dict[UUID, str] = {}
+        self.per_model: dict[str, ModelUsage] = {}
+        self.unknown_cost_models: set[str] = set()
+        self.successful_requests = 0
+        self.failed_requests = 0
+        self.retries = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.reasoning_tokens = 0
+        self.cache_read_tokens = 0
+        self.total_tokens = 0
+        self.total_cost: Decimal | None = Decimal(0)
+        self.saved_by_cache: Decimal | None = Decimal(0)
+
+    # -- recording -----------------------------------------------------------
+
+    def _model(self, name: str) -> ModelUsage:
+        return self.per_model.setdefault(name, ModelUsage())
+
+    def _refresh_totals(self) -> None:
+        models = self.per_model.values()
+        self.successful_requests = sum(m.successful_requests for m in models)
+        self.failed_requests = sum(m.failed_requests for m in models)
+        self.input_tokens = sum(m.input_tokens for m in models)
+        self.output_tokens = sum(m.output_tokens for m in models)
+        self.reasoning_tokens = sum(m.reasoning_tokens for m in models)
+        self.cache_read_tokens = sum(m.cache_read_tokens for m in models)
+        self.total_tokens = sum(m.total_tokens for m in models)
+        costs = [m.cost for m in models]
+        saved = [m.saved_by_cache for m in models]
+        self.total_cost = None if None in costs else sum(costs, Decimal(0))  # type: ignore[arg-type]
+        self.saved_by_cache = None if None in saved else sum(saved, Decimal(0))  # type: ignore[arg-type]
+        self.unknown_cost_models = {n for n, m in self.per_model.items() if m.cost is None}
+
+    def record_success(self, model: str, usage: UsageMetadata | None) -> None:
+        """Counts one finished call of `model` (also in the parent handler)."""
+        price = self.prices.get(model)
+        cost = None if price is None or usage is None else cost_of(usage, price)
+        with self._lock:
+            self._model(model).add(usage, cost)
+            self._refresh_totals()
+        if self.parent is not None:
+            self.parent.record_success(model, usage)
+
+    def record_failure(self, model: str) -> None:
+        """Counts one failed call of `model` (also in the parent handler)."""
+        with self._lock:
+            self._model(model).failed_requests += 1
+            self._refresh_totals()
+        if self.parent is not None:
+            self.parent.record_failure(model)
+
+    def record_retry(self, model: str | None) -> None:
+        """Counts one retry, under `model` when known (also in the parent)."""
+        with self._lock:
+            self.retries += 1
+            if model is not None:
+                self._model(model).retries += 1
+        if self.parent is not None:
+            self.parent.record_retry(model)
+
+    # -- LangChain callbacks -------------------------------------------------
+
+    def on_chat_model_start(
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[BaseMessage]],
+        *,
+        run_id: UUID,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Remembers the requested model of the run, for errors and fallbacks."""
+        params = kwargs.get("invocation_params") or {}
+        name = (metadata or {}).get("ls_model_name") or params.get("model")
+        if isinstance(name, str) and name:
+            with self._lock:
+                self._run_models[run_id] = name
+
+    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+        """Counts each prompt's first chat generation (a stream: its aggregate)."""
+        with self._lock:
+            started = self._run_models.pop(run_id, None)
+        for generations in response.generations:
+            message = next(
+                (
+                    g.message
+                    for g in generations
+                    if isinstance(g, ChatGeneration) and isinstance(g.message, AIMessage)
+                ),
+                None,
+            )
+            if not isinstance(message, AIMessage):
+                continue
+            name = message.response_metadata.get("model_name") or started
+            self.record_success(name or UNKNOWN_MODEL, message.usage_metadata)
+
+    def on_llm_error(
+        self, error: BaseException, *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        """Counts a failed call under the model it was started with."""
+        with self._lock:
+            started = self._run_models.pop(run_id, None)
+        self.record_failure(started or UNKNOWN_MODEL)
+
+    def on_retry(
+        self, retry_state: RetryCallState, *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        """Counts a retry (tenacity's `before_sleep`, via a run manager)."""
+        with self._lock:
+            model = self._run_models.get(run_id)
+        self.record_retry(model)
+
+    def on_custom_event(
+        self,
+        name: str,
+        data: Any,
+        *,
+        run_id: UUID,
+        **kwargs: Any,
+    ) -> None:
+        """Counts a `RETRY_EVENT`; other custom events are ignored."""
+        if name != RETRY_EVENT:
+            return
+        model = data.get("model") if isinstance(data, Mapping) else None
+        if not isinstance(model, str):
+            with self._lock:
+                model = self._run_models.get(run_id)
+        self.record_retry(model)
+
+    # -- display -------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        """A readable multi-line summary: totals, then one line per model."""
+        with self._lock:
+            lines = [
+                f"Requests: {self.successful_requests} ok, {self.failed_requests} "
+                f"failed, {self.retries} retries",
+                f"Tokens: {self.total_tokens} total = {self.input_tokens} input "
+                f"({self.cache_read_tokens} cached) + {self.output_tokens} output "
+                f"({self.reasoning_tokens} reasoning)",
+                f"Cost: {_usd(self.total_cost)} USD "
+                f"(caching saved {_usd(self.saved_by_cache)})",
+            ]
+            if self.unknown_cost_models:
+                names = ", ".join(sorted(self.unknown_cost_models))
+                lines.append(f"No price for: {names}")
+            for name, usage in sorted(self.per_model.items()):
+                lines.append(
+                    f"  {name}: {usage.successful_requests} ok, "
+                    f"{usage.failed_requests} failed, {usage.retries} retries; "
+                    f"{usage.input_tokens} in ({usage.cache_read_tokens} cached), "
+                    f"{usage.output_tokens} out ({usage.reasoning_tokens} reasoning); "
+                    f"{_usd(usage.cost)}"
+                )
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+
+_handler_var: ContextVar[AiHubMixCallbackHandler | None] = ContextVar(
+    "aihubmix_callback", default=None
+)
+register_configure_hook(_handler_var, inheritable=True)
+
+
+@contextmanager
+def get_aihubmix_callback(
+    prices: PriceTable | None = None,
+) -> Generator[AiHubMixCallbackHandler, None, None]:
+    """Counts every LangChain chat-model call made inside the `with` block.
+
+    Works without passing callbacks: invoke, stream, batch, async, threads started
+    with the context copied (LangChain's executors do), agents and LangGraph. Blocks
+    nest: an outer handler also counts what inner blocks count. (Passing the outer
+    handler explicitly as a callback inside an inner block counts those calls twice.)
+
+    Args:
+        prices: Price table (default: the built-in `DEFAULT_PRICES`; see
+            `langchain_aihubmix.catalog.refresh_prices` for the gateway's prices).
+
+    Yields:
+        The handler; its numbers are final once the block exits.
+
+    Example:
+        ```python
+        from langchain_aihubmix.callbacks import get_aihubmix_callback
+
+        with get_aihubmix_callback() as cb:
+            llm.invoke("Hello")
+            llm.batch(["Hi", "Bye"])
+        print(cb)  # requests, tokens, cost, per model
+        ```
+    """
+    handler = AiHubMixCallbackHandler(prices, parent=_handler_var.get())
+    token = _handler_var.set(handler)
+    try:
+        yield handler
+    finally:
+        _handler_var.reset(token)
+
+
+def cost_metadata(
+    usage: UsageMetadata | None, model: str, prices: PriceTable | None = None
+) -> dict[str, Any] | None:
+    """The cost of one call for `response_metadata["cost"]`, or None when unknown.
+
+    Amounts are floats (JSON-friendly) in USD, computed exactly and then converted.
+
+    Args:
+        usage: The call's usage metadata.
+        model: The model id (aliases resolve, see `PriceTable.get`).
+        prices: Price table (default: the built-in `DEFAULT_PRICES`).
+
+    Returns:
+        `{"input", "cache_read", "output", "request_fee", "total", "saved_by_cache",
+        "currency": "USD", "prices_as_of": "YYYY-MM-DD" | None, "price_source"}`,
+        or None when the model has no price or there is no usage.
+    """
+    price = (DEFAULT_PRICES if prices is None else prices).get(model)
+    if price is None or usage is None:
+        return None
+    cost = cost_of(usage, price)
+    return {
+        "input": float(cost.input),
+        "cache_read": float(cost.cache_read),
+        "output": float(cost.output),
+        "request_fee": float(cost.request_fee),
+        "total": float(cost.total),
+        "saved_by_cache": float(cost.saved_by_cache),
+        "currency": "USD",
+        "prices_as_of": None if price.as_of is None else price.as_of.isoformat(),
+        "price_source": price.source,
+    }

@@ -1,0 +1,431 @@
+"""ChatAiHubMixGemini: Google Gemini through the AiHubMix gateway, on either route."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.chat_models import LangSmithParams
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_aihubmix._history import messages_to_conversation
+from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._media import aresolve_media, check_inline_total, resolve_media
+from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._resolve import (
+    CALL_OPTION_FIELDS,
+    CallSettings,
+    convert_tool,
+    normalise_kwargs,
+    resolve_call,
+)
+from langchain_aihubmix._retry import (
+    acall_with_retry,
+    aretry_stream,
+    call_with_retry,
+    retry_stream,
+)
+from langchain_aihubmix._route import ClientSettings, Route
+from langchain_aihubmix._options import CallOptions
+from langchain_aihubmix.profiles import Transport, default_transport, profile_for
+from langchain_aihubmix.structured import structured_output_runnable
+
+DEFAULT_BASE_URL = "https://aihubmix.com"
+
+
+class ChatAiHubMixGemini(BaseChatModel):
+    """Google Gemini served through the AiHubMix gateway.
+
+    One class, two routes chosen once at construction: `transport="native"` (the
+    Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
+    (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
+    the same LangChain output: answer text, thoughts, tool calls, code execution,
+    citations and exact token usage. See README.md and examples/.
+
+    Example:
+        ```python
+        from langchain_aihubmix import ChatAiHubMixGemini
+
+        llm = ChatAiHubMixGemini(model="gemini-2.5-flash", include_thoughts=True)
+        msg = llm.invoke("Why is the sky blue?")
+        msg.text                 # the answer, without thoughts
+        msg.content_blocks       # reasoning + text blocks
+        msg.usage_metadata       # input / output / reasoning / cache_read tokens
+        ```
+
+    Offline, against the bundled emulator:
+        ```python
+        from langchain_aihubmix.testing import AiHubMixEmulator
+
+        with AiHubMixEmulator() as hub:
+            llm = ChatAiHubMixGemini(
+                model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key
+            )
+            llm.invoke("hello").text
+        ```
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    model: str = Field(alias="model_name")
+    """Gemini model id as AiHubMix names it, e.g. `gemini-2.5-flash`."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("AIHUBMIX_API_KEY", default=None)
+    )
+    """AiHubMix key; env `AIHUBMIX_API_KEY`. Never serialised or shown."""
+    base_url: str = Field(
+        default_factory=from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
+    )
+    """Gateway root (not `/gemini` nor `/v1`); env `AIHUBMIX_BASE_URL`."""
+    transport: Transport | None = None
+    """`"native"` or `"openai"`; `None` picks from the model id (suffixed ids: openai)."""
+    app_code: str | None = Field(
+        default_factory=from_env("AIHUBMIX_APP_CODE", default=None)
+    )
+    """Optional AiHubMix `APP-Code` header; env `AIHUBMIX_APP_CODE`."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_output_tokens: int | None = Field(default=None, alias="max_tokens")
+    stop: list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = None
+    """Number of candidates."""
+    response_mime_type: str | None = None
+    response_schema: dict[str, Any] | None = None
+    """JSON Schema of the answer (sets `response_mime_type` to JSON)."""
+    safety_settings: dict[str, str] | list[dict[str, str]] | None = None
+    """`{category: threshold}`, e.g. `{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}`."""
+    media_resolution: str | None = None
+    response_modalities: list[str] | None = None
+    image_config: dict[str, Any] | None = None
+    cached_content: str | None = None
+    include_thoughts: bool | None = None
+    """Return thought summaries (as reasoning blocks)."""
+    thinking_budget: int | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
+        default=None, alias="thinking_level"
+    )
+    code_execution: bool = False
+    """Enable Gemini's built-in code execution tool (native route)."""
+    google_search: bool = False
+    """Enable grounding with Google Search (native route)."""
+    url_context: bool = False
+    """Enable the URL context tool (native route)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra top-level request fields, passed through as-is."""
+
+    timeout: float | None = 60.0
+    """Seconds per request attempt."""
+    max_retries: int = 2
+    """Retries after the first attempt (429, 5xx, timeouts, connection errors)."""
+    default_headers: dict[str, str] | None = None
+    """Extra HTTP headers for every request."""
+    client_args: dict[str, Any] | None = None
+    """httpx client options, e.g. `{"proxy": "http://proxy:8080"}`."""
+    media_fetch_timeout: float = 30.0
+    """Seconds allowed for downloading an http(s) media URL in the input."""
+
+    _route: Route | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.transport is None:
+            self.transport = default_transport(self.model)
+        if self.max_retries < 0:
+            msg = "max_retries must be >= 0 (it counts retries after the first attempt)."
+            raise ValueError(msg)
+        resolve_call(self._fields(), {}, None, self.transport)
+        return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return _langchain_profile(self.model)
+
+    # -- LangChain plumbing -------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "aihubmix-gemini"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AIHUBMIX_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_aihubmix", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, "transport": self.transport,
+                "base_url": self.base_url}
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="aihubmix",
+            ls_model_name=str(kwargs.get("model", self.model)),
+            ls_model_type="chat",
+        )
+        for key, ls_key in (("temperature", "ls_temperature"),
+                            ("max_output_tokens", "ls_max_tokens")):
+            value = kwargs.get(key, getattr(self, key))
+            if value is not None:
+                params[ls_key] = value  # type: ignore[literal-required]
+        if stop or self.stop:
+            params["ls_stop"] = list(stop or self.stop or [])
+        return params
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_route"] = None  # clients hold sockets; rebuilt on first use
+        state["__pydantic_private__"] = private
+        return state
+
+    # -- per-call preparation -----------------------------------------------
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CALL_OPTION_FIELDS} | {
+            "timeout": self.timeout, "max_retries": self.max_retries}
+
+    def _get_route(self) -> Route:
+        if self._route is None:
+            if self.api_key is None:
+                msg = ("No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY.")
+                raise InvalidInputError(msg)
+            settings = ClientSettings(
+                api_key=self.api_key.get_secret_value(),
+                base_url=self.base_url,
+                app_code=self.app_code,
+                timeout=self.timeout,
+                default_headers=dict(self.default_headers or {}),
+                client_args=dict(self.client_args or {}),
+            )
+            if self.transport == "openai":
+                from langchain_aihubmix.openai_route.client import OpenAIRoute
+
+                self._route = OpenAIRoute(settings)
+            else:
+                from langchain_aihubmix.native.client import NativeRoute
+
+                self._route = NativeRoute(settings)
+        return self._route
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[Conversation, CallOptions, CallSettings]:
+        options, settings = resolve_call(
+            self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
+        )
+        return messages_to_conversation(messages), options, settings
+
+    def _on_retry(
+        self, run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None
+    ) -> Callable[[BaseException, int], Any] | None:
+        if run_manager is None:
+            return None
+        return lambda exc, attempt: run_manager.on_retry(_RetryState(exc, attempt))
+
+    # -- the four entry points (thin twins) -----------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        conv, opts, settings = self._prepare(messages, stop, kwargs)
+        conv = resolve_media(conv, timeout=self.media_fetch_timeout)
+        check_inline_total(conv)
+        route = self._get_route()
+        replies = call_with_retry(
+            lambda: route.generate(conv, opts, settings.timeout),
+            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager))
+        return _result(replies)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        conv, opts, settings = self._prepare(messages, stop, kwargs)
+        conv = await aresolve_media(conv, timeout=self.media_fetch_timeout)
+        check_inline_total(conv)
+        route = self._get_route()
+        replies = await acall_with_retry(
+            lambda: route.agenerate(conv, opts, settings.timeout),
+            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager))
+        return _result(replies)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        conv, opts, settings = self._prepare(messages, stop, kwargs)
+        conv = resolve_media(conv, timeout=self.media_fetch_timeout)
+        check_inline_total(conv)
+        route = self._get_route()
+        for chunk in retry_stream(
+            lambda: route.stream(conv, opts, settings.timeout),
+            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager),
+        ):
+            generation = ChatGenerationChunk(message=chunk)
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=generation)
+            yield generation
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        conv, opts, settings = self._prepare(messages, stop, kwargs)
+        conv = await aresolve_media(conv, timeout=self.media_fetch_timeout)
+        check_inline_total(conv)
+        route = self._get_route()
+        async for chunk in aretry_stream(
+            lambda: route.astream(conv, opts, settings.timeout),
+            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager),
+        ):
+            generation = ChatGenerationChunk(message=chunk)
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=generation)
+            yield generation
+
+    # -- tools and structured output ------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools: LangChain tools, functions, Pydantic / TypedDict classes,
+        JSON-schema, OpenAI or Anthropic tool dicts, and Gemini's built-in tools
+        (`{"code_execution": {}}`, `{"google_search": {}}`, `{"url_context": {}}`).
+
+        Args:
+            tools: The tools.
+            tool_choice: "auto", "any" / "required" / True, "none", a tool name, or an
+                OpenAI-style `{"type": "function", "function": {"name": ...}}`.
+            **kwargs: Other call options to bind.
+
+        Returns:
+            A runnable that calls this model with the tools.
+        """
+        converted = [convert_tool(tool) for tool in tools]
+        if tool_choice is not None:
+            from langchain_aihubmix._resolve import convert_tool_choice
+
+            convert_tool_choice(tool_choice, converted)  # fail now, not at call time
+        return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Answers parsed into `schema` (Pydantic class, TypedDict or JSON Schema).
+
+        Args:
+            schema: The output schema (may be None with `method="json_mode"`).
+            method: `"json_schema"` (Gemini's response schema, default),
+                `"function_calling"` (a forced tool call) or `"json_mode"`.
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead.
+            **kwargs: Other call options to bind.
+
+        Returns:
+            A runnable producing the parsed output. Refusals, blocked answers,
+            malformed calls and unparseable output raise clear errors.
+        """
+        return structured_output_runnable(
+            self, schema, method=method, include_raw=include_raw, **kwargs)
+
+
+class _RetryState:
+    """The minimal tenacity-like object `run_manager.on_retry` expects."""
+
+    def __init__(self, exc: BaseException, attempt: int) -> None:
+        self.attempt_number = attempt
+        self.outcome = _Outcome(exc)
+
+
+class _Outcome:
+    def __init__(self, exc: BaseException) -> None:
+        self._exc = exc
+        self.failed = True
+
+    def exception(self) -> BaseException:
+        return self._exc
+
+    def result(self) -> None:
+        raise self._exc
+
+
+def _result(replies: list[AIMessage]) -> ChatResult:
+    generations = [ChatGeneration(message=reply) for reply in replies]
+    first = replies[0]
+    llm_output = {"model_name": first.response_metadata.get("model_name")}
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+def _langchain_profile(model: str) -> ModelProfile:
+    """The LangChain model profile (`BaseChatModel.profile`) for a model id."""
+    prof = profile_for(model)
+    return {
+        "text_inputs": True,
+        "image_url_inputs": True,
+        "image_tool_message": True,
+        "pdf_tool_message": True,
+        "text_outputs": True,
+        "tool_call_streaming": True,
+        "mid_conversation_system_messages": True,
+        "reasoning_effort_levels": sorted(prof.thinking_levels),
+        "max_input_tokens": prof.max_input_tokens,
+        "max_output_tokens": prof.max_output_tokens,
+        "tool_calling": True,
+        "tool_choice": True,
+        "structured_output": True,
+        "reasoning_output": True,
+        "image_inputs": "image" in prof.input_modalities,
+        "audio_inputs": "audio" in prof.input_modalities,
+        "video_inputs": "video" in prof.input_modalities,
+        "pdf_inputs": "pdf" in prof.input_modalities,
+        "image_outputs": prof.image_output,
+    }
+
+
+__all__ = ["ChatAiHubMixGemini"]
+

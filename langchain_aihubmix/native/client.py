@@ -1,0 +1,148 @@
+"""The native route's only contact with google-genai's network methods.
+
+One sync client per model instance and one async client per event loop, each over a
+pooled httpx client (so connections are reused), with the API version pinned to
+`v1beta` (AiHubMix does not route `v1`) and the SDK's own retries off. Every error is
+classified at this boundary, including errors raised while a stream is iterated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+from google import genai
+from google.genai import types
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._options import CallOptions
+from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._route import ClientSettings, LoopLocal
+from langchain_aihubmix.errors import raise_classified
+from langchain_aihubmix.native.request import (
+    conversation_to_contents,
+    options_to_config,
+)
+from langchain_aihubmix.native.response import NativeStreamState
+
+API_VERSION = "v1beta"
+
+_STREAM_CUT = "the stream ended before Gemini sent its final chunk"
+
+
+def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
+    timeout_ms = None if settings.timeout is None else int(settings.timeout * 1000)
+    return types.HttpOptions(
+        base_url=settings.base_url.rstrip("/") + "/gemini",
+        api_version=API_VERSION,
+        headers=settings.headers(),
+        timeout=timeout_ms,
+        retry_options=None,
+        **clients,
+    )
+
+
+def _httpx_args(settings: ClientSettings) -> dict[str, Any]:
+    args: dict[str, Any] = {"timeout": settings.timeout, "follow_redirects": True}
+    args.update(settings.client_args)
+    return args
+
+
+class NativeRoute:
+    """Gemini's own REST API at `{base_url}/gemini`, through google-genai."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
+        self._sync: genai.Client | None = None
+        self._async: LoopLocal[genai.Client] = LoopLocal(self._new_async_client)
+
+    def _new_async_client(self) -> genai.Client:
+        http = httpx.AsyncClient(**_httpx_args(self._settings))
+        return genai.Client(
+            api_key=self._settings.api_key,
+            http_options=_http_options(self._settings, httpx_async_client=http),
+        )
+
+    def _client(self) -> genai.Client:
+        if self._sync is None:
+            http = httpx.Client(**_httpx_args(self._settings))
+            self._sync = genai.Client(
+                api_key=self._settings.api_key,
+                http_options=_http_options(self._settings, httpx_client=http),
+            )
+        return self._sync
+
+    def _request(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> tuple[list[types.Content], types.GenerateContentConfig]:
+        contents, system = conversation_to_contents(conv, model=opts.model)
+        config = options_to_config(opts, system)
+        if timeout != self._settings.timeout:
+            config.http_options = types.HttpOptions(
+                timeout=None if timeout is None else int(timeout * 1000)
+            )
+        return contents, config
+
+    def _messages(
+        self, response: types.GenerateContentResponse, model: str
+    ) -> list[AIMessage]:
+        return NativeStreamState(requested_model=model).messages(response)
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """One whole response; a message per candidate."""
+        contents, config = self._request(conv, opts, timeout)
+        try:
+            response = self._client().models.generate_content(
+                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+            )
+        except Exception as exc:
+            raise_classified(exc, route="native", secret=self._settings.api_key)
+        return self._messages(response, opts.model)
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """Async twin of `generate`."""
+        contents, config = self._request(conv, opts, timeout)
+        try:
+            response = await self._async.get().aio.models.generate_content(
+                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+            )
+        except Exception as exc:
+            raise_classified(exc, route="native", secret=self._settings.api_key)
+        return self._messages(response, opts.model)
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]:
+        """Stream chunks; raises if the stream is cut before the final chunk."""
+        contents, config = self._request(conv, opts, timeout)
+        state = NativeStreamState(requested_model=opts.model)
+        try:
+            for response in self._client().models.generate_content_stream(
+                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+            ):
+                yield state.feed(response)
+            if not state.finished:
+                raise httpx.RemoteProtocolError(_STREAM_CUT)
+        except Exception as exc:
+            raise_classified(exc, route="native", secret=self._settings.api_key)
+
+    async def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async twin of `stream`."""
+        contents, config = self._request(conv, opts, timeout)
+        state = NativeStreamState(requested_model=opts.model)
+        try:
+            async for response in await self._async.get().aio.models.generate_content_stream(
+                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+            ):
+                yield state.feed(response)
+            if not state.finished:
+                raise httpx.RemoteProtocolError(_STREAM_CUT)
+        except Exception as exc:
+            raise_classified(exc, route="native", secret=self._settings.api_key)

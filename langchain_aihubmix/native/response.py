@@ -1,0 +1,391 @@
+"""Gemini `GenerateContentResponse` (whole or stream chunk) to LangChain messages."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+from google.genai import types
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
+
+from langchain_aihubmix._output import (
+    MODEL_PROVIDER,
+    SIGNATURES_KEY,
+    ContentAssembler,
+    UsageTracker,
+)
+from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix.native.usage import counts_from_usage
+
+_OUTCOMES: dict[types.Outcome, int] = {
+    types.Outcome.OUTCOME_UNSPECIFIED: 0,
+    types.Outcome.OUTCOME_OK: 1,
+    types.Outcome.OUTCOME_FAILED: 2,
+    types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
+}
+"""`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
+
+_JSON_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]")
+
+
+def synthetic_id() -> str:
+    """A fresh id for a call or code block the server sent without one."""
+    return f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex}"
+
+
+def signature_text(signature: bytes | None) -> str | None:
+    """The SDK's decoded `thought_signature` as the standard base64 Google sends."""
+    return None if signature is None else base64.b64encode(signature).decode("ascii")
+
+
+@dataclass
+class _PendingCall:
+    """A function call whose arguments stream in pieces (`partialArgs`, Vertex)."""
+
+    id: str
+    name: str | None
+    signature: str | None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _set_json_path(args: dict[str, Any], path: str, arg: types.PartialArg) -> None:
+    """Apply one `PartialArg` (`$.a.b[0]` paths); string pieces concatenate."""
+    steps: list[str | int] = []
+    rest = path.removeprefix("$")
+    while rest:
+        match = _JSON_PATH_STEP.match(rest)
+        if match is None:
+            raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
+        key, index, quoted = match.groups()
+        steps.append(int(index) if index is not None else (key or quoted or ""))
+        rest = rest[match.end():]
+    if not steps:
+        raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
+    node: Any = args
+    for step, after in itertools.pairwise(steps):
+        empty: Any = [] if isinstance(after, int) else {}
+        if isinstance(step, int):
+            while len(node) <= step:
+                node.append(None)
+            node[step] = empty if node[step] is None else node[step]
+        else:
+            node.setdefault(step, empty)
+        node = node[step]
+    last = steps[-1]
+    if arg.string_value is not None:
+        value: Any = arg.string_value
+        current = node[last] if isinstance(last, str) and last in node else None
+        if isinstance(current, str):
+            value = current + value
+    elif arg.number_value is not None:
+        value = arg.number_value
+    elif arg.bool_value is not None:
+        value = arg.bool_value
+    else:
+        value = None
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+class NativeStreamState:
+    """Maps each `GenerateContentResponse` of one call to an `AIMessageChunk`.
+
+    One mapper for both paths: a non-stream response is a fresh state fed once
+    (`last=True`); a stream feeds every chunk into one state. The state holds the block
+    indices (`ContentAssembler`), cumulative-to-delta usage (`UsageTracker`), the
+    running tool-call index, the id of the last executed code (which the following
+    code results point to), function calls whose arguments stream in pieces, and the
+    response-level metadata seen so far, emitted once on the final chunk (the one that
+    carries `finishReason`, or a prompt-blocked response without candidates).
+
+    Only candidate `candidate_index` is read: with `n > 1` the chat model keeps one
+    state per candidate. The response's usage covers all candidates, so only the
+    state of candidate 0 reports it (it would otherwise be counted `n` times).
+
+    Part kinds: `text` (thought or answer), `inlineData` (image/* only),
+    `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
+    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`; a part
+    carrying only a signature is an empty signed text part. Flags that qualify a part
+    (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
+    Anything else (`functionResponse`, server-side `toolCall` / `toolResponse`, which
+    this package never requests, `fileData`, non-image inline data) raises
+    `ValueError` naming the part's fields: never dropped silently.
+    """
+
+    def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
+        self._requested_model = requested_model
+        self._candidate_index = candidate_index
+        self._blocks = ContentAssembler()
+        self._usage = UsageTracker()
+        self._calls = 0
+        self._code_id: str | None = None
+        self._pending: _PendingCall | None = None
+        self._meta: dict[str, Any] = {}
+        self._done = False
+
+    def feed(
+        self, response: types.GenerateContentResponse, *, last: bool = False
+    ) -> AIMessageChunk:
+        """The chunk for one response; `last=True` marks it final even unfinished."""
+        candidate = self._candidate(response)
+        content: list[str | dict[str, Any]] = []
+        calls: list[ToolCallChunk] = []
+        signatures: dict[str, str] = {}
+        parts = candidate.content.parts if candidate and candidate.content else None
+        for part in parts or ():
+            self._map_part(part, content, calls, signatures)
+        self._remember(response, candidate)
+        final = not self._done and (
+            last
+            or (candidate is not None and candidate.finish_reason is not None)
+            or (not response.candidates and response.prompt_feedback is not None)
+        )
+        if final and self._pending is not None:
+            calls.append(self._close(self._pending, signatures))
+        usage = (
+            self._usage.feed(counts_from_usage(response.usage_metadata))
+            if self._candidate_index == 0
+            else None
+        )
+        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+        if final:
+            self._done = True
+            metadata.update(self._meta)
+        return AIMessageChunk(
+            content=content,
+            tool_call_chunks=calls,
+            additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
+            usage_metadata=usage,
+            response_metadata=metadata,
+            id=response.response_id,
+            chunk_position="last" if final else None,
+        )
+
+    def _candidate(
+        self, response: types.GenerateContentResponse
+    ) -> types.Candidate | None:
+        for position, candidate in enumerate(response.candidates or ()):
+            index = position if candidate.index is None else candidate.index
+            if index == self._candidate_index:
+                return candidate
+        return None
+
+    def _map_part(
+        self,
+        part: types.Part,
+        content: list[str | dict[str, Any]],
+        calls: list[ToolCallChunk],
+        signatures: dict[str, str],
+    ) -> None:
+        """Dispatch one part on its data field; an unknown kind raises."""
+        sig = signature_text(part.thought_signature)
+        block: dict[str, Any] | None
+        if part.function_call is not None:
+            call = self._call(part.function_call, sig, signatures)
+            if call is not None:
+                calls.append(call)
+            return
+        if part.text is not None:
+            block = (
+                self._blocks.add_thinking(part.text, sig)
+                if part.thought
+                else self._blocks.add_text(part.text, sig)
+            )
+        elif part.executable_code is not None:
+            block = self._code(part.executable_code, sig)
+        elif part.code_execution_result is not None:
+            block = self._code_result(part.code_execution_result, sig)
+        elif part.inline_data is not None and _is_image(part.inline_data):
+            block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif _has_data(part):
+            fields = sorted(part.model_dump(exclude_none=True))
+            raise ValueError(
+                f"Unsupported Gemini response part with fields {fields}; "
+                "this package maps text, thoughts, image inlineData, functionCall, "
+                "executableCode and codeExecutionResult parts."
+            )
+        elif sig is not None or part.thought:
+            # A part carrying only a signature (or a bare thought flag).
+            block = (
+                self._blocks.add_thinking("", sig)
+                if part.thought
+                else self._blocks.add_text("", sig)
+            )
+        else:
+            block = None  # `{}`: a part with no data and no flag carries nothing
+        if block is not None:
+            content.append(block)
+
+    def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
+        self._code_id = code.id or synthetic_id()
+        language = code.language.value if code.language is not None else "PYTHON"
+        block: dict[str, Any] = {
+            "type": "executable_code",
+            "executable_code": code.code or "",
+            "language": language.lower(),
+            "id": self._code_id,
+        }
+        if sig is not None:
+            block["signature"] = sig
+        return self._blocks.add_block(block)
+
+    def _code_result(
+        self, result: types.CodeExecutionResult, sig: str | None
+    ) -> dict[str, Any]:
+        outcome = 0 if result.outcome is None else _OUTCOMES.get(result.outcome, 0)
+        block: dict[str, Any] = {
+            "type": "code_execution_result",
+            "code_execution_result": result.output or "",
+            "outcome": outcome,
+            "tool_call_id": result.id or self._code_id or "",
+        }
+        if sig is not None:
+            block["signature"] = sig
+        return self._blocks.add_block(block)
+
+    def _image(
+        self, blob: types.Blob, sig: str | None, *, thought: bool
+    ) -> dict[str, Any]:
+        data = base64.b64encode(blob.data or b"").decode("ascii")
+        block: dict[str, Any] = {
+            "type": "image_url",
+            "image_url": {"url": f"data:{blob.mime_type};base64,{data}"},
+        }
+        if sig is not None:
+            block["signature"] = sig
+        if thought:
+            block["thought"] = True  # an interim "thought image" (image models)
+        return self._blocks.add_block(block)
+
+    def _call(
+        self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]
+    ) -> ToolCallChunk | None:
+        """A whole call, or one piece of a call whose arguments stream (Vertex)."""
+        pending = self._pending
+        if pending is None and not call.will_continue and not call.partial_args:
+            args = call.args if call.args is not None else {}
+            whole = _PendingCall(call.id or synthetic_id(), call.name, sig, args)
+            return self._close(whole, signatures)
+        if pending is None:
+            pending = _PendingCall(call.id or synthetic_id(), None, None)
+            self._pending = pending
+        pending.name = pending.name or call.name
+        pending.signature = pending.signature or sig
+        if call.args:
+            pending.args.update(call.args)
+        for arg in call.partial_args or ():
+            _set_json_path(pending.args, arg.json_path or "$", arg)
+        if call.will_continue:
+            return None
+        return self._close(pending, signatures)
+
+    def _close(self, call: _PendingCall, signatures: dict[str, str]) -> ToolCallChunk:
+        self._pending = None
+        if call.signature is not None:
+            signatures[call.id] = call.signature
+        chunk = tool_call_chunk(
+            name=call.name, args=json.dumps(call.args), id=call.id, index=self._calls
+        )
+        self._calls += 1
+        return chunk
+
+    def _remember(
+        self, response: types.GenerateContentResponse, candidate: types.Candidate | None
+    ) -> None:
+        """Keep the latest response-level metadata, for the final chunk."""
+        meta = self._meta
+        meta["model_name"] = response.model_version or meta.get(
+            "model_name", self._requested_model
+        )
+        if response.response_id:
+            meta["response_id"] = response.response_id
+        if response.prompt_feedback is not None:
+            meta["prompt_feedback"] = _dump(response.prompt_feedback)
+        usage = response.usage_metadata
+        if usage is not None and usage.cache_tokens_details:
+            details = usage.cache_tokens_details
+            meta["cache_tokens_details"] = [_dump(d) for d in details]
+        if candidate is None:
+            return
+        if candidate.finish_reason is not None:
+            meta["finish_reason"] = str(candidate.finish_reason.value)
+        if candidate.finish_message:
+            meta["finish_message"] = candidate.finish_message
+        if candidate.safety_ratings:
+            meta["safety_ratings"] = [_dump(r) for r in candidate.safety_ratings]
+        if candidate.grounding_metadata is not None:
+            meta["grounding_metadata"] = _dump(candidate.grounding_metadata)
+        if candidate.url_context_metadata is not None:
+            meta["url_context_metadata"] = _dump(candidate.url_context_metadata)
+        if candidate.citation_metadata is not None:
+            meta["citation_metadata"] = _dump(candidate.citation_metadata)
+
+
+_DATA_FIELDS = (
+    "inline_data",
+    "file_data",
+    "function_response",
+    "tool_call",
+    "tool_response",
+    "audio_transcription",
+)
+"""Part fields that hold data (not flags) and are not mapped: they raise."""
+
+
+def _has_data(part: types.Part) -> bool:
+    return any(getattr(part, name) is not None for name in _DATA_FIELDS)
+
+
+def _is_image(blob: types.Blob) -> bool:
+    return (blob.mime_type or "").startswith("image/")
+
+
+def _dump(value: pydantic.BaseModel) -> Any:
+    """An SDK object as the snake_case JSON dict core's translator reads."""
+    return value.model_dump(mode="json", exclude_none=True)
+
+
+def response_to_messages(
+    response: types.GenerateContentResponse, requested_model: str
+) -> list[AIMessage]:
+    """One `AIMessage` per candidate (at least one); usage rides on the first."""
+    indices = sorted(
+        position if c.index is None else c.index
+        for position, c in enumerate(response.candidates or ())
+    ) or [0]
+    return [
+        chunk_to_message(
+            NativeStreamState(requested_model, index).feed(response, last=True)
+        )
+        for index in indices
+    ]
+
+
+def response_to_message(
+    response: types.GenerateContentResponse, requested_model: str
+) -> AIMessage:
+    """The whole (non-stream) response's first candidate as an `AIMessage`."""
+    state = NativeStreamState(requested_model)
+    return chunk_to_message(state.feed(response, last=True))
+
+
+def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:
+    """A complete chunk (or a stream's sum) as an `AIMessage` with parsed tool calls."""
+    return AIMessage(
+        content=chunk.content,
+        additional_kwargs=chunk.additional_kwargs,
+        response_metadata=chunk.response_metadata,
+        usage_metadata=chunk.usage_metadata,
+        tool_calls=chunk.tool_calls,
+        invalid_tool_calls=chunk.invalid_tool_calls,
+        id=chunk.id,
+    )

@@ -1,0 +1,154 @@
+"""The OpenAI-compatible route's only contact with the openai SDK's network methods.
+
+One sync client per model instance and one async client per event loop, with the
+SDK's retries off. openai 3.x's sync stream closes its response right after `[DONE]`
+without reading the end of the chunked body, so httpx drops the connection instead of
+pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reuse
+their connection as invokes do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+import openai
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._options import CallOptions
+from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._route import ClientSettings, LoopLocal
+from langchain_aihubmix.errors import raise_classified
+from langchain_aihubmix.openai_route.request import (
+    conversation_to_messages,
+    options_to_params,
+)
+from langchain_aihubmix.openai_route.response import (
+    OpenAIStreamState,
+    completion_to_messages,
+)
+
+_DRAIN_LIMIT = 64 * 1024
+_STREAM_CUT = "the stream ended before the gateway sent its final chunk"
+
+
+class _DrainingStream(httpx2.SyncByteStream):
+    """A response body that, when closed early, first reads a small remaining tail."""
+
+    def __init__(self, inner: httpx2.SyncByteStream) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
+
+    def close(self) -> None:
+        read = 0
+        try:
+            for piece in self._inner:
+                read += len(piece)
+                if read > _DRAIN_LIMIT:
+                    break
+        except Exception:  # noqa: S110 - the connection is closed below either way
+            pass
+        self._inner.close()
+
+
+class _DrainingTransport(httpx2.HTTPTransport):
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = super().handle_request(request)
+        stream = response.stream
+        if isinstance(stream, httpx2.SyncByteStream):
+            response.stream = _DrainingStream(stream)
+        return response
+
+
+def _client_args(settings: ClientSettings) -> dict[str, Any]:
+    return {
+        "api_key": settings.api_key,
+        "base_url": settings.base_url.rstrip("/") + "/v1",
+        "max_retries": 0,
+        "timeout": settings.timeout,
+        "default_headers": settings.headers(),
+    }
+
+
+class OpenAIRoute:
+    """AiHubMix's Chat Completions API at `{base_url}/v1`, through openai."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
+        self._sync: openai.OpenAI | None = None
+        self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(self._new_async_client)
+
+    def _new_async_client(self) -> openai.AsyncOpenAI:
+        http = httpx2.AsyncClient(**self._settings.client_args)
+        return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
+
+    def _client(self) -> openai.OpenAI:
+        if self._sync is None:
+            args = dict(self._settings.client_args)
+            transport = _DrainingTransport(**{k: args.pop(k) for k in ("proxy",)
+                                              if k in args})
+            http = httpx2.Client(transport=transport, **args)
+            self._sync = openai.OpenAI(http_client=http, **_client_args(self._settings))
+        return self._sync
+
+    def _params(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None, stream: bool
+    ) -> dict[str, Any]:
+        params = options_to_params(opts, stream=stream)
+        params["messages"] = conversation_to_messages(conv, model=opts.model)
+        if timeout != self._settings.timeout:
+            params["timeout"] = timeout
+        return params
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """One whole completion; a message per choice."""
+        params = self._params(conv, opts, timeout, stream=False)
+        try:
+            completion = self._client().chat.completions.create(**params)
+        except Exception as exc:
+            raise_classified(exc, route="openai", secret=self._settings.api_key)
+        return completion_to_messages(completion, opts.model)
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """Async twin of `generate`."""
+        params = self._params(conv, opts, timeout, stream=False)
+        try:
+            completion = await self._async.get().chat.completions.create(**params)
+        except Exception as exc:
+            raise_classified(exc, route="openai", secret=self._settings.api_key)
+        return completion_to_messages(completion, opts.model)
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]:
+        """Stream chunks; raises if the stream is cut before its end."""
+        params = self._params(conv, opts, timeout, stream=True)
+        state = OpenAIStreamState(requested_model=opts.model)
+        try:
+            for chunk in self._client().chat.completions.create(**params):
+                yield from state.feed(chunk)
+            yield from state.finish()
+        except Exception as exc:
+            raise_classified(exc, route="openai", secret=self._settings.api_key)
+
+    async def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async twin of `stream`."""
+        params = self._params(conv, opts, timeout, stream=True)
+        state = OpenAIStreamState(requested_model=opts.model)
+        try:
+            async for chunk in await self._async.get().chat.completions.create(**params):
+                for message in state.feed(chunk):
+                    yield message
+            for message in state.finish():
+                yield message
+        except Exception as exc:
+            raise_classified(exc, route="openai", secret=self._settings.api_key)

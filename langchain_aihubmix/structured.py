@@ -1,0 +1,154 @@
+"""with_structured_output: schemas in, parsed objects out, failures never silent.
+
+Three methods: `json_schema` (Gemini's response schema / OpenAI `response_format`),
+`function_calling` (a forced tool call) and `json_mode`. Parsing reads only the
+answer text (`.text`), so thoughts never leak into the parsed object. A refusal, a
+blocked answer, `MALFORMED_FUNCTION_CALL`, a truncated answer or output that does not
+parse raise errors that carry Gemini's finish reason and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGeneration, Generation
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+if TYPE_CHECKING:
+    from langchain_aihubmix.chat_models import ChatAiHubMixGemini
+
+_FAILED_FINISH = frozenset(
+    {"MALFORMED_FUNCTION_CALL", "MAX_TOKENS", "RECITATION", "LANGUAGE", "OTHER",
+     "SPII", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "MALFORMED_RESPONSE",
+     "MISSING_THOUGHT_SIGNATURE"}
+)
+"""Finish reasons after which an answer cannot be trusted to be complete."""
+
+
+def check_finished(message: BaseMessage) -> None:
+    """Raise when Gemini stopped without a usable answer (refusals are core's)."""
+    meta = message.response_metadata
+    reason = meta.get("finish_reason")
+    if reason in _FAILED_FINISH:
+        detail = meta.get("finish_message") or "no message"
+        msg = f"Gemini stopped with finish_reason={reason} ({detail}); no usable answer."
+        raise OutputParserException(msg, llm_output=getattr(message, "text", ""))
+
+
+class GeminiJsonOutputParser(JsonOutputParser):
+    """JSON from the answer text; checks the finish reason on the final result."""
+
+    pydantic_class: type | None = None
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        if not partial and isinstance(result[0], ChatGeneration):
+            check_finished(result[0].message)
+            if not result[0].text.strip():
+                msg = "Gemini returned no answer text to parse as JSON."
+                raise OutputParserException(msg, llm_output="")
+        parsed = super().parse_result(result, partial=partial)
+        if partial or self.pydantic_class is None:
+            return parsed
+        try:
+            return self.pydantic_class.model_validate(parsed)  # type: ignore[attr-defined]
+        except Exception as exc:
+            msg = f"The answer does not match {self.pydantic_class.__name__}: {exc}"
+            raise OutputParserException(msg, llm_output=result[0].text) from exc
+
+
+class _CheckedToolParser(Runnable[AIMessage, Any]):
+    """Checks the finish reason, then delegates to a tools parser."""
+
+    def __init__(self, inner: Runnable[Any, Any]) -> None:
+        self.inner = inner
+
+    def invoke(self, input: AIMessage, config: Any = None, **kwargs: Any) -> Any:
+        check_finished(input)
+        if not input.tool_calls:
+            detail = input.response_metadata.get("finish_message") or input.text[:200]
+            msg = f"Gemini did not call the structured-output tool ({detail})."
+            raise OutputParserException(msg, llm_output=input.text)
+        return self.inner.invoke(input, config)
+
+
+def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
+    """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
+        return dict(schema.model_json_schema())
+    if isinstance(schema, Mapping) and "function" not in schema and (
+        "properties" in schema or "type" in schema or "$defs" in schema
+    ):
+        return dict(schema)
+    params = convert_to_openai_tool(schema)["function"].get("parameters", {})
+    return dict(params)
+
+
+def structured_output_runnable(
+    llm: ChatAiHubMixGemini,
+    schema: Mapping[str, Any] | type | None,
+    *,
+    method: Literal["json_schema", "function_calling", "json_mode"],
+    include_raw: bool,
+    **kwargs: Any,
+) -> Runnable[LanguageModelInput, Any]:
+    """Build the structured-output chain for `with_structured_output`."""
+    if kwargs.pop("strict", None) is not None:
+        pass  # Gemini always enforces the schema it is given.
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    pydantic_class = schema if is_pydantic else None
+    fmt = {"kwargs": {"method": method}, "schema": schema}
+    bound: Runnable[LanguageModelInput, BaseMessage]
+    parser: Runnable[Any, Any]
+    if method == "function_calling":
+        if schema is None:
+            msg = "method='function_calling' needs a schema."
+            raise ValueError(msg)
+        name = convert_to_openai_tool(schema)["function"]["name"]
+        bound = llm.bind_tools([schema], tool_choice=name,
+                               ls_structured_output_format=fmt, **kwargs)
+        inner: Runnable[Any, Any] = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+            if is_pydantic
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        )
+        parser = _CheckedToolParser(inner)
+    elif method in ("json_schema", "json_mode"):
+        extra: dict[str, Any] = {"response_mime_type": "application/json"}
+        if method == "json_schema":
+            if schema is None:
+                msg = "method='json_schema' needs a schema (or use method='json_mode')."
+                raise ValueError(msg)
+            extra["response_schema"] = json_schema_of(schema)
+        bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
+        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class)
+    else:
+        msg = (f"Unknown method {method!r}: use 'json_schema', 'function_calling' "
+               "or 'json_mode'.")
+        raise ValueError(msg)
+    if not include_raw:
+        return bound | parser
+    parsed = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    ).with_fallbacks(
+        [RunnablePassthrough.assign(parsed=lambda _: None,
+                                    parsing_error=_capture_error)],
+        exception_key="parsing_error",
+    )
+    return RunnableMap(raw=bound) | parsed
+
+
+def _capture_error(inputs: Mapping[str, Any]) -> BaseException | None:
+    error = inputs.get("parsing_error")
+    return error if isinstance(error, BaseException) else None

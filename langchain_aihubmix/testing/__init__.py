@@ -1,0 +1,14 @@
+"""Offline AiHubMix gateway emulator (native Gemini + OpenAI routes) for tests."""
+
+from langchain_aihubmix.testing.emulator import DEFAULT_API_KEY, AiHubMixEmulator
+from langchain_aihubmix.testing.faults import FaultKind
+from langchain_aihubmix.testing.server import RecordedRequest
+from langchain_aihubmix.testing.state import OpenAIQuirks
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "AiHubMixEmulator",
+    "FaultKind",
+    "OpenAIQuirks",
+    "RecordedRequest",
+]

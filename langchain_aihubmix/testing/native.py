@@ -1,0 +1,232 @@
+"""Native Gemini route: request validation and the route-neutral view of a request."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_aihubmix.testing import brain, native_render
+from langchain_aihubmix.testing.catalog import is_gemini3, is_pro, thinks_by_default
+from langchain_aihubmix.testing.errors import HttpError, gateway_error, invalid_argument
+from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
+from langchain_aihubmix.testing.signatures import Signer
+from langchain_aihubmix.testing.state import State
+from langchain_aihubmix.testing.tokens import PromptTally
+
+INLINE_LIMIT = 20 * 1024 * 1024
+MISSING_SIGNATURE = (
+    "Function call is missing a thought_signature in functionCall parts. This is "
+    "required for tools to work correctly, and missing thought_signature may lead to "
+    "degraded model performance. Additional data, function call `default_api:{name}` , "
+    "position {position}. Please refer to "
+    "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+)
+CORRUPTED_SIGNATURE = "Corrupted thought signature."
+
+
+def get(obj: Any, camel: str, default: Any = None) -> Any:
+    """`obj[camel]`, else its snake_case spelling, else `default`."""
+    if not isinstance(obj, dict):
+        return default
+    if camel in obj:
+        return obj[camel]
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
+    return obj.get(snake, default)
+
+
+def handle(ex: Exchange, state: State, model: str, stream: bool, sse: bool) -> JsonReply | StreamReply:
+    """Serve generateContent / streamGenerateContent for `model`."""
+    body = ex.body
+    if not ex.body_ok or not isinstance(body, dict):
+        raise invalid_argument("Invalid JSON payload received. Unexpected token.")
+    contents = body.get("contents")
+    if not isinstance(contents, list) or not contents:
+        raise invalid_argument("* GenerateContentRequest.contents: contents is not specified\n")
+    validate(model, body, ex.request_id, state.signer)
+    scripted = state.pop_for("native")
+    if scripted is not None and scripted.kind == "error":
+        status, err_body = scripted.payload
+        raise HttpError(status, err_body)
+    if scripted is not None and scripted.kind == "native_chunks":
+        chunks: list[dict[str, Any]] = list(scripted.payload)
+        response = native_render.merge(chunks)
+    else:
+        if scripted is not None:
+            response = scripted.payload
+        else:
+            ask, tally = to_ask(model, body)
+            answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
+            cached = state.cache.observe(model, tally.segments)
+            response = native_render.response(model, answer, tally, cached)
+        chunks = native_render.split(response, state.stream_chunk_chars, model) if stream else []
+    if not stream:
+        return JsonReply(response)
+    if not sse:
+        return JsonReply(chunks)
+    events = [b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\r\n\r\n" for c in chunks]
+    return StreamReply(events, headers={"Content-Disposition": "attachment"})
+
+
+def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) -> None:
+    """Reject what Google / AiHubMix reject, with their messages."""
+    contents: list[Any] = body["contents"]
+    if _inline_bytes(contents) > INLINE_LIMIT:
+        raise HttpError(
+            400,
+            gateway_error(
+                400,
+                "request body too large: inline data exceeds the 20MB limit, "
+                "use the File API for files over 20MB",
+                request_id,
+                native=True,
+            ).body,
+        )
+    config = get(body, "generationConfig") or {}
+    thinking = get(config, "thinkingConfig") or {}
+    budget, level = get(thinking, "thinkingBudget"), get(thinking, "thinkingLevel")
+    if budget is not None and level is not None:
+        raise invalid_argument("You can only set only one of thinking budget and thinking level.")
+    penalties = get(config, "presencePenalty"), get(config, "frequencyPenalty")
+    if model.startswith("gemini-2.5") and any(p is not None for p in penalties):
+        raise invalid_argument(f"Penalty is not enabled for models/{model}")
+    if isinstance(level, str) and level.upper() == "MINIMAL" and is_pro(model):
+        raise invalid_argument(
+            "Thinking level MINIMAL is not supported for this model. "
+            "Please retry with other thinking level."
+        )
+    if budget == 0 and model.startswith("gemini-2.5-pro"):
+        raise invalid_argument("Budget 0 is invalid. This model only works in thinking mode.")
+    check_signatures(model, contents, signer)
+
+
+def check_signatures(model: str, contents: list[Any], signer: Signer) -> None:
+    """Foreign signatures anywhere; on Gemini 3, unsigned calls in the current turn."""
+    for content in contents:
+        for part in get(content, "parts") or []:
+            sig = get(part, "thoughtSignature")
+            if sig is not None and not signer.is_valid(sig):
+                raise invalid_argument(CORRUPTED_SIGNATURE)
+    if not is_gemini3(model):
+        return
+    for position in range(_current_turn_start(contents), len(contents)):
+        content = contents[position]
+        if get(content, "role") != "model":
+            continue
+        calls = [p for p in get(content, "parts") or [] if get(p, "functionCall") is not None]
+        if calls and not get(calls[0], "thoughtSignature"):
+            name = get(get(calls[0], "functionCall"), "name", "")
+            raise invalid_argument(MISSING_SIGNATURE.format(name=name, position=position))
+
+
+def _current_turn_start(contents: list[Any]) -> int:
+    """Index after the last user content with standard content (not tool results)."""
+    for index in range(len(contents) - 1, -1, -1):
+        content = contents[index]
+        if get(content, "role", "user") != "user":
+            continue
+        parts = get(content, "parts") or []
+        if any(_is_standard(p) for p in parts):
+            return index + 1
+    return 0
+
+
+def _is_standard(part: Any) -> bool:
+    return any(get(part, k) is not None for k in ("text", "inlineData", "fileData"))
+
+
+def _inline_bytes(contents: list[Any]) -> int:
+    total = 0
+    for content in contents:
+        for part in get(content, "parts") or []:
+            data = get(get(part, "inlineData"), "data")
+            if isinstance(data, str):
+                total += len(data) * 3 // 4 - data[-2:].count("=")
+    return total
+
+
+def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
+    """The route-neutral view of a native request, and its prompt token tally."""
+    contents: list[Any] = body["contents"]
+    config = get(body, "generationConfig") or {}
+    thinking_config = get(config, "thinkingConfig") or {}
+    budget = get(thinking_config, "thinkingBudget")
+    level = get(thinking_config, "thinkingLevel")
+    thinks = thinks_by_default(model) or budget not in (None, 0) or level is not None
+    if budget == 0:
+        thinks = False
+    ask = brain.Ask(
+        model=model,
+        thinking=thinks,
+        include_thoughts=bool(get(thinking_config, "includeThoughts")) and thinks,
+        thinking_level=level if isinstance(level, str) else None,
+        thinking_budget=budget if isinstance(budget, int) else None,
+        candidate_count=int(get(config, "candidateCount") or 1),
+        max_output_tokens=get(config, "maxOutputTokens"),
+        stop_sequences=list(get(config, "stopSequences") or []),
+        image_output="IMAGE" in [str(m).upper() for m in get(config, "responseModalities") or []],
+    )
+    mime = get(config, "responseMimeType")
+    ask.json_mode = mime == "application/json"
+    ask.json_schema = get(config, "responseJsonSchema") or get(config, "responseSchema")
+    _read_tools(ask, body)
+    _read_turns(ask, contents)
+    return ask, _tally(body, contents)
+
+
+def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:
+    for tool in get(body, "tools") or []:
+        for decl in get(tool, "functionDeclarations") or []:
+            schema = get(decl, "parametersJsonSchema") or get(decl, "parameters")
+            ask.functions.append(brain.FunctionSpec(str(get(decl, "name", "")), schema))
+        ask.code_execution |= get(tool, "codeExecution") is not None
+        ask.google_search |= (
+            get(tool, "googleSearch") is not None or get(tool, "googleSearchRetrieval") is not None
+        )
+        ask.url_context |= get(tool, "urlContext") is not None
+    calling = get(get(body, "toolConfig"), "functionCallingConfig") or {}
+    ask.tool_mode = str(get(calling, "mode") or "AUTO").upper()
+    allowed = get(calling, "allowedFunctionNames")
+    ask.allowed = list(allowed) if allowed else None
+
+
+def _read_turns(ask: brain.Ask, contents: list[Any]) -> None:
+    last = contents[-1]
+    for part in get(last, "parts") or []:
+        response = get(part, "functionResponse")
+        if response is not None:
+            ask.tool_results.append((str(get(response, "name", "")), get(response, "response")))
+    for content in reversed(contents):
+        if get(content, "role", "user") != "user":
+            continue
+        texts = [
+            str(get(p, "text")) for p in get(content, "parts") or []
+            if get(p, "text") is not None and not get(p, "thought")
+        ]
+        if texts:
+            ask.user_text = "\n".join(texts)
+            return
+
+
+def _tally(body: dict[str, Any], contents: list[Any]) -> PromptTally:
+    tally = PromptTally()
+    system = get(body, "systemInstruction")
+    head = {"system": system, "tools": get(body, "tools"), "toolConfig": get(body, "toolConfig")}
+    head_texts = [str(get(p, "text", "")) for p in get(system, "parts") or []]
+    if get(body, "tools"):
+        head_texts.append(json.dumps(get(body, "tools")))
+    tally.add_segment(json.dumps(head, sort_keys=True), head_texts, [])
+    for content in contents:
+        texts: list[str] = []
+        media: list[str] = []
+        for part in get(content, "parts") or []:
+            if get(part, "text") is not None:
+                texts.append(str(get(part, "text")))
+            for key in ("inlineData", "fileData"):
+                blob = get(part, key)
+                if blob is not None:
+                    media.append(str(get(blob, "mimeType", "image/png")))
+            for key in ("functionCall", "functionResponse", "executableCode", "codeExecutionResult"):
+                if get(part, key) is not None:
+                    texts.append(json.dumps(get(part, key)))
+        tally.add_segment(json.dumps(content, sort_keys=True), texts, media)
+    return tally

@@ -1,0 +1,4 @@
+"""OpenAI route (stub)."""
+from typing import Any
+def handle(ex: Any, state: Any) -> Any:
+    raise NotImplementedError

@@ -1,0 +1,89 @@
+"""Shared emulator state handed to each route: key, signer, cache, script, quirks."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_aihubmix.testing.signatures import Signer
+from langchain_aihubmix.testing.tokens import PrefixCache
+
+ReasoningField = Literal["reasoning_content", "reasoning", "thought_tags", "think_tags"]
+ScriptKind = Literal["native", "native_chunks", "openai", "openai_chunks", "error"]
+
+
+@dataclass
+class OpenAIQuirks:
+    """Switchable behaviours of the OpenAI-compatible route (all per test).
+
+    Attributes:
+        reasoning_field: where thoughts go: `reasoning_content`, `reasoning`, or
+            inline `<thought>…</thought>` / `<think>…</think>` at the start of content.
+        usage_every_chunk: cumulative usage on every stream chunk (else only a final
+            usage chunk when `stream_options.include_usage`).
+        tool_delta_no_index: tool-call deltas carry no `index`.
+        tool_delta_repeat_index0: every tool-call delta says index 0 (ids differ).
+        tool_delta_empty_ids: tool-call ids are `""`.
+        tool_args_placeholder: a `{}` arguments delta first, then the real arguments.
+        tool_args_split: arguments split over several deltas.
+        completion_excludes_reasoning: `completion_tokens` leaves thoughts out
+            (`total_tokens` includes them), as Gemini does.
+        finish_reason_stop_for_tools: `"stop"` instead of `"tool_calls"`.
+        signature_in_delta: the thought signature comes in a separate final delta
+            (`extra_content.google.thought_signature`), not on the tool call.
+    """
+
+    reasoning_field: ReasoningField = "reasoning_content"
+    usage_every_chunk: bool = False
+    tool_delta_no_index: bool = False
+    tool_delta_repeat_index0: bool = False
+    tool_delta_empty_ids: bool = False
+    tool_args_placeholder: bool = False
+    tool_args_split: bool = False
+    completion_excludes_reasoning: bool = True
+    finish_reason_stop_for_tools: bool = False
+    signature_in_delta: bool = False
+
+
+@dataclass
+class Scripted:
+    """A queued response."""
+
+    kind: ScriptKind
+    payload: Any
+
+
+@dataclass
+class State:
+    """Everything the routes need from the emulator."""
+
+    api_key: str
+    stream_chunk_chars: int
+    cache: PrefixCache
+    quirks: OpenAIQuirks = field(default_factory=OpenAIQuirks)
+    signer: Signer = field(default_factory=Signer)
+    _script: deque[Scripted] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def push(self, item: Scripted) -> None:
+        """Queue a scripted response."""
+        with self._lock:
+            self._script.append(item)
+
+    def pop_for(self, route: Literal["native", "openai"]) -> Scripted | None:
+        """The first queued item for `route` (or an error item), removed."""
+        with self._lock:
+            for item in self._script:
+                if item.kind == "error" or item.kind.startswith(route):
+                    self._script.remove(item)
+                    return item
+        return None
+
+    def clear(self) -> None:
+        """Drop queued items and cache memory."""
+        with self._lock:
+            self._script.clear()
+        self.cache.clear()
+        self.signer.reset()
