@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import (
@@ -147,7 +147,7 @@ def _unsupported_message(message: BaseMessage, where: str) -> str:
 def _system_texts(message: BaseMessage, where: str) -> list[str]:
     """Each text block of a system message (empty text adds nothing)."""
     texts = []
-    for j, part in enumerate(_data_parts(message, where)):
+    for j, part in _data_parts(message, where):
         if not isinstance(part, TextPart):
             msg = f"{where}, block {j}: system messages may only hold text"
             raise InvalidInputError(msg)
@@ -156,24 +156,33 @@ def _system_texts(message: BaseMessage, where: str) -> list[str]:
 
 
 def _user_parts(message: BaseMessage, where: str) -> list[Part]:
-    parts: list[Part] = list(_data_parts(message, where))
+    parts: list[Part] = [part for _, part in _data_parts(message, where)]
     if not parts:
         msg = f"{where}: the message has no content"
         raise InvalidInputError(msg)
     return parts
 
 
-def _data_parts(message: BaseMessage, where: str) -> Iterable[TextPart | MediaPart]:
-    """Text and media of a user, system or tool message, via core's v1 blocks."""
+def _data_parts(
+    message: BaseMessage, where: str
+) -> Iterator[tuple[int, TextPart | MediaPart]]:
+    """`(block index, part)` for the text and media of a user, system or tool message.
+
+    Reads core's standard v1 blocks; empty text adds nothing.
+    """
     for j, block in enumerate(message.content_blocks):
         kind: str = block["type"]
         if block["type"] == "text":
             if block["text"]:
-                yield TextPart(block["text"])
-        elif block["type"] == "text-plain" and "text" in block:
-            yield TextPart(block["text"])
-        elif kind in _MEDIA_BLOCKS or kind == "text-plain":
-            yield media_from_block(block, f"{where}, block {j}")
+                yield j, TextPart(block["text"])
+        elif block["type"] == "text-plain":
+            if "text" in block:
+                yield j, TextPart(block["text"])
+            else:
+                plain = {**block, "mime_type": block.get("mime_type") or "text/plain"}
+                yield j, media_from_block(plain, f"{where}, block {j}")
+        elif kind in _MEDIA_BLOCKS:
+            yield j, media_from_block(block, f"{where}, block {j}")
         elif block["type"] == "non_standard":
             value = block["value"]
             msg = (
@@ -182,7 +191,7 @@ def _data_parts(message: BaseMessage, where: str) -> Iterable[TextPart | MediaPa
             )
             raise InvalidInputError(msg)
         else:
-            msg = f"{where}, block {j}: a {block['type']!r} block is not allowed here"
+            msg = f"{where}, block {j}: a {kind!r} block is not allowed here"
             raise InvalidInputError(msg)
 
 
@@ -279,6 +288,8 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
         msg = f"{where}: unsupported content item of type {type(block).__name__}"
         raise InvalidInputError(msg)
     kind = block.get("type")
+    if kind == "non_standard" and isinstance(block.get("value"), dict):
+        return _model_part(block["value"], where, code_ids)  # e.g. foreign shapes
     sig = _signature(block)
     if kind == "text":
         text = block.get("text") or ""
@@ -295,13 +306,17 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
     if kind == "executable_code":
         code_ids.add(str(block.get("id")))
         return CodePart(
-            block.get("executable_code", ""), block.get("language") or "python",
-            block.get("id"), sig,
+            block.get("executable_code", ""),
+            block.get("language") or "python",
+            block.get("id"),
+            sig,
         )
     if kind == "code_execution_result":
         return CodeResultPart(
             str(block.get("code_execution_result", "")),
-            _outcome(block.get("outcome", 1), where), block.get("tool_call_id"), sig,
+            _outcome(block.get("outcome", 1), where),
+            block.get("tool_call_id"),
+            sig,
         )
     if kind == "server_tool_call":
         if block.get("name") != "code_interpreter":
@@ -309,8 +324,10 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
         code_ids.add(str(block.get("id")))
         args = block.get("args") or {}
         return CodePart(
-            str(args.get("code", "")), str(args.get("language") or "python"),
-            block.get("id"), sig,
+            str(args.get("code", "")),
+            str(args.get("language") or "python"),
+            block.get("id"),
+            sig,
         )
     if kind == "server_tool_result":
         extras = block.get("extras") or {}
@@ -318,8 +335,10 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
             return None  # the result of a skipped non-code server tool call
         outcome = extras.get("outcome", 1 if block.get("status") == "success" else 2)
         return CodeResultPart(
-            str(block.get("output") or ""), _outcome(outcome, where),
-            block.get("tool_call_id"), sig,
+            str(block.get("output") or ""),
+            _outcome(outcome, where),
+            block.get("tool_call_id"),
+            sig,
         )
     if kind == "image_url":
         image = block.get("image_url")
@@ -359,7 +378,7 @@ def _tool_result(
     if isinstance(message.content, str):
         content = _maybe_json(message.content)
     else:
-        parts = list(_data_parts(message, where))
+        parts = [part for _, part in _data_parts(message, where)]
         texts = [p.text for p in parts if isinstance(p, TextPart)]
         media = tuple(p for p in parts if isinstance(p, MediaPart))
         content = _maybe_json("\n".join(texts))

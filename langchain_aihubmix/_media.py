@@ -300,9 +300,7 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
         if isinstance(part, MediaPart):
             return inline(part)
         if isinstance(part, ToolResultPart) and part.media:
-            return dataclasses.replace(
-                part, media=tuple(inline(m) for m in part.media)
-            )
+            return dataclasses.replace(part, media=tuple(inline(m) for m in part.media))
         return part
 
     turns = [Turn(t.role, [convert(p) for p in t.parts]) for t in conv.turns]
@@ -403,4 +401,3 @@ async def _gather_all(jobs: list[Awaitable[_T]]) -> list[_T]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-

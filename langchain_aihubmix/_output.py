@@ -18,7 +18,7 @@ from langchain_core.messages.ai import (
 )
 
 MODEL_PROVIDER = "google_genai"
-"""`response_metadata["model_provider"]`: selects core's google_genai block translator."""
+"""`response_metadata["model_provider"]`: picks core's google_genai translator."""
 
 SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
 """`additional_kwargs` key holding `{tool_call_id: thought_signature}`."""
@@ -56,14 +56,20 @@ class ContentAssembler:
             self._signed = True
         return fresh
 
-    def add_text(self, text: str, signature: str | None = None) -> dict[str, Any] | None:
+    def add_text(
+        self, text: str, signature: str | None = None
+    ) -> dict[str, Any] | None:
         """Answer text; an empty text part only matters when it carries a signature."""
         if not text and signature is None:
             return None
         if not text and self._kind == "text" and not self._signed:
             self._signed = True
-            return {"type": "text", "text": "", "index": self._index,
-                    "extras": {"signature": signature}}
+            return {
+                "type": "text",
+                "text": "",
+                "index": self._index,
+                "extras": {"signature": signature},
+            }
         self._open("text", signature)
         block: dict[str, Any] = {"type": "text", "text": text, "index": self._index}
         if signature is not None:

@@ -1,6 +1,6 @@
 """Route-neutral conversation parts: what a LangChain history means, before any SDK.
 
-`_history.messages_to_turns` turns LangChain messages into `Turn`s made of these
+`_history.messages_to_conversation` turns LangChain messages into `Turn`s made of these
 parts; each route's request converter (`native.request`, `openai_route.request`)
 turns them into its SDK's types. Nothing here does I/O.
 

@@ -33,12 +33,30 @@ class UnknownOptionError(InvalidInputError, TypeError):
 
 CALL_OPTION_FIELDS: frozenset[str] = frozenset(
     {
-        "model", "temperature", "top_p", "top_k", "max_output_tokens", "stop", "seed",
-        "presence_penalty", "frequency_penalty", "n", "response_mime_type",
-        "response_schema", "safety_settings", "media_resolution",
-        "response_modalities", "image_config", "cached_content", "include_thoughts",
-        "thinking_budget", "reasoning_effort", "code_execution", "google_search",
-        "url_context", "extra_body",
+        "model",
+        "temperature",
+        "top_p",
+        "top_k",
+        "max_output_tokens",
+        "stop",
+        "seed",
+        "presence_penalty",
+        "frequency_penalty",
+        "n",
+        "response_mime_type",
+        "response_schema",
+        "safety_settings",
+        "media_resolution",
+        "response_modalities",
+        "image_config",
+        "cached_content",
+        "include_thoughts",
+        "thinking_budget",
+        "reasoning_effort",
+        "code_execution",
+        "google_search",
+        "url_context",
+        "extra_body",
     }
 )
 """Model fields that a call can override through invoke kwargs."""
@@ -49,12 +67,22 @@ _ALIASES: Mapping[str, str] = {
     "stop_sequences": "stop",
 }
 _CALL_ONLY: frozenset[str] = frozenset(
-    {"tools", "tool_choice", "timeout", "max_retries", "ls_structured_output_format",
-     "parallel_tool_calls"}
+    {
+        "tools",
+        "tool_choice",
+        "timeout",
+        "max_retries",
+        "ls_structured_output_format",
+        "parallel_tool_calls",
+    }
 )
 
 _EFFORT_BUDGETS: Mapping[str, int] = {
-    "none": 0, "minimal": 512, "low": 1024, "medium": 8192, "high": 24576,
+    "none": 0,
+    "minimal": 512,
+    "low": 1024,
+    "medium": 8192,
+    "high": 24576,
 }
 """reasoning_effort -> thinking budget, for models that take budgets (Gemini 2.5)."""
 
@@ -78,7 +106,10 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         name = _ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
             allowed = ", ".join(sorted(CALL_OPTION_FIELDS | _CALL_ONLY | set(_ALIASES)))
-            msg = f"Unknown option {key!r} for ChatAiHubMixGemini. Known options: {allowed}."
+            msg = (
+                f"Unknown option {key!r} for ChatAiHubMixGemini. "
+                f"Known options: {allowed}."
+            )
             raise UnknownOptionError(msg)
         out[name] = value
     out.pop("ls_structured_output_format", None)
@@ -94,32 +125,43 @@ def _thinking(
     effort: str | None = values.get("reasoning_effort")
     include: bool | None = values.get("include_thoughts")
     if budget is not None and effort is not None:
-        msg = ("Set either thinking_budget or reasoning_effort (thinking_level), not both: "
-               "Gemini rejects a request with both a thinking budget and a level.")
+        msg = (
+            "Set either thinking_budget or reasoning_effort (thinking_level), "
+            "not both: "
+            "Gemini rejects a request with both a thinking budget and a level."
+        )
         raise InvalidInputError(msg)
     if effort is not None:
         effort = effort.lower()
         if effort not in _EFFORT_BUDGETS:
-            msg = (f"reasoning_effort must be one of {sorted(_EFFORT_BUDGETS)}, "
-                   f"got {effort!r}.")
+            msg = (
+                f"reasoning_effort must be one of {sorted(_EFFORT_BUDGETS)}, "
+                f"got {effort!r}."
+            )
             raise InvalidInputError(msg)
     profile = profile_for(model)
     off = budget == 0 or effort == "none"
     if off and not profile.can_disable_thinking:
-        msg = (f"{model} cannot turn thinking off (thinking_budget=0 / "
-               "reasoning_effort='none'); leave thinking on or pick another model.")
+        msg = (
+            f"{model} cannot turn thinking off (thinking_budget=0 / "
+            "reasoning_effort='none'); leave thinking on or pick another model."
+        )
         raise InvalidInputError(msg)
     if budget is not None and budget < -1:
-        msg = f"thinking_budget must be -1 (dynamic), 0 (off) or positive, got {budget}."
+        msg = (
+            f"thinking_budget must be -1 (dynamic), 0 (off) or positive, got {budget}."
+        )
         raise InvalidInputError(msg)
-    if effort is None or effort == "none" and transport == "native":
+    if effort is None or (effort == "none" and transport == "native"):
         return include, (0 if effort == "none" else budget), None
     if transport == "native" and not profile.requires_thought_signatures:
         # Gemini 2.x takes budgets, not levels.
         return include, _EFFORT_BUDGETS[effort], None
     if profile.thinking_levels and effort not in profile.thinking_levels:
-        msg = (f"reasoning_effort {effort!r} is not supported by {model}; "
-               f"use one of {sorted(profile.thinking_levels)}.")
+        msg = (
+            f"reasoning_effort {effort!r} is not supported by {model}; "
+            f"use one of {sorted(profile.thinking_levels)}."
+        )
         raise InvalidInputError(msg)
     return include, None, effort  # type: ignore[return-value]
 
@@ -128,15 +170,20 @@ def _function_tool(spec: Mapping[str, Any]) -> FunctionTool:
     function = spec["function"]
     name = str(function.get("name", ""))
     if not _TOOL_NAME.match(name):
-        msg = (f"Tool name {name!r} is not accepted by Gemini: use 1-128 letters, "
-               "digits, '_', '.', ':' or '-', starting with a letter or '_'.")
+        msg = (
+            f"Tool name {name!r} is not accepted by Gemini: use 1-128 letters, "
+            "digits, '_', '.', ':' or '-', starting with a letter or '_'."
+        )
         raise InvalidInputError(msg)
     params = function.get("parameters") or {"type": "object", "properties": {}}
     if not isinstance(params, Mapping) or params.get("type", "object") != "object":
         msg = f"Tool {name!r}: parameters must be a JSON Schema object, got {params!r}."
         raise InvalidInputError(msg)
-    return FunctionTool(name=name, description=str(function.get("description", "")),
-                        parameters=dict(params))
+    return FunctionTool(
+        name=name,
+        description=str(function.get("description", "")),
+        parameters=dict(params),
+    )
 
 
 def convert_tool(tool: Any) -> Tool:
@@ -174,8 +221,11 @@ def convert_tool_choice(choice: Any, tools: Sequence[Tool]) -> ToolChoice | None
 
 
 def _builtin_flags(values: Mapping[str, Any]) -> list[Tool]:
-    return [BuiltinTool(kind=k) for k in ("code_execution", "google_search", "url_context")
-            if values.get(k)]
+    return [
+        BuiltinTool(kind=k)
+        for k in ("code_execution", "google_search", "url_context")
+        if values.get(k)
+    ]
 
 
 def _tuple(value: Any) -> tuple[Any, ...] | None:
@@ -189,10 +239,14 @@ def _tuple(value: Any) -> tuple[Any, ...] | None:
 def _safety(value: Any) -> tuple[tuple[str, str], ...] | None:
     if value is None:
         return None
-    items = value.items() if isinstance(value, Mapping) else (
-        (s["category"], s["threshold"]) for s in value)
-    return tuple((str(getattr(c, "value", c)), str(getattr(t, "value", t)))
-                 for c, t in items)
+    items = (
+        value.items()
+        if isinstance(value, Mapping)
+        else ((s["category"], s["threshold"]) for s in value)
+    )
+    return tuple(
+        (str(getattr(c, "value", c)), str(getattr(t, "value", t))) for c, t in items
+    )
 
 
 def resolve_call(
@@ -207,10 +261,15 @@ def resolve_call(
         values["stop"] = list(stop)
     stops = _tuple(values.get("stop"))
     if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
-        msg = f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, got {len(stops)}."
+        msg = (
+            f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, "
+            f"got {len(stops)}."
+        )
         raise InvalidInputError(msg)
     include, budget, level = _thinking(values, transport)
-    tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(values)
+    tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(
+        values
+    )
     names = [t.name for t in tools if isinstance(t, FunctionTool)]
     if len(names) != len(set(names)):
         msg = f"Tool names must be unique, got {names}."

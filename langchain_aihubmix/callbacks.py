@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -90,6 +90,16 @@ class ModelUsage:
             self.saved_by_cache += cost.saved_by_cache
 
 
+def _sum_known(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum, or None when any value is unknown."""
+    total = Decimal(0)
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
+
+
 def _usd(value: Decimal | None) -> str:
     return "unknown" if value is None else f"${value:.6f}"
 
@@ -104,9 +114,11 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
     `total_cost` is `None` and the model is listed in `unknown_cost_models`; it is
     never counted as $0. A stream is counted once, from its aggregated message.
 
-    Retries are counted from `on_retry` (a run manager's `on_retry`, or
-    `Runnable.with_retry`) and from `RETRY_EVENT` custom events; a chat model should
-    report each retry one way only.
+    Retries are counted from `on_retry` (what a chat model's retry policy reports
+    through `run_manager.on_retry(retry_state)`) and from `RETRY_EVENT` custom events
+    (`dispatch_custom_event`, e.g. from a retrying step of a chain); each retry
+    should be reported one way only. `Runnable.with_retry` reports no retry event:
+    its failed attempts show up as `failed_requests`.
 
     Thread-safe (one lock) and runs inline on the event loop in async code.
 
@@ -166,11 +178,11 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
         self.reasoning_tokens = sum(m.reasoning_tokens for m in models)
         self.cache_read_tokens = sum(m.cache_read_tokens for m in models)
         self.total_tokens = sum(m.total_tokens for m in models)
-        costs = [m.cost for m in models]
-        saved = [m.saved_by_cache for m in models]
-        self.total_cost = None if None in costs else sum(costs, Decimal(0))  # type: ignore[arg-type]
-        self.saved_by_cache = None if None in saved else sum(saved, Decimal(0))  # type: ignore[arg-type]
-        self.unknown_cost_models = {n for n, m in self.per_model.items() if m.cost is None}
+        self.total_cost = _sum_known(m.cost for m in models)
+        self.saved_by_cache = _sum_known(m.saved_by_cache for m in models)
+        self.unknown_cost_models = {
+            name for name, m in self.per_model.items() if m.cost is None
+        }
 
     def record_success(self, model: str, usage: UsageMetadata | None) -> None:
         """Counts one finished call of `model` (also in the parent handler)."""
@@ -213,24 +225,17 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
         """Remembers the requested model of the run, for errors and fallbacks."""
         params = kwargs.get("invocation_params") or {}
         name = (metadata or {}).get("ls_model_name") or params.get("model")
-        if isinstance(name, str) and name:
-            with self._lock:
-                self._run_models[run_id] = name
+        with self._lock:
+            self._run_models[run_id] = name if isinstance(name, str) and name else ""
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         """Counts each prompt's first chat generation (a stream: its aggregate)."""
         with self._lock:
             started = self._run_models.pop(run_id, None)
         for generations in response.generations:
-            message = next(
-                (
-                    g.message
-                    for g in generations
-                    if isinstance(g, ChatGeneration) and isinstance(g.message, AIMessage)
-                ),
-                None,
-            )
-            if not isinstance(message, AIMessage):
+            messages = (g.message for g in generations if isinstance(g, ChatGeneration))
+            message = next((m for m in messages if isinstance(m, AIMessage)), None)
+            if message is None:
                 continue
             name = message.response_metadata.get("model_name") or started
             self.record_success(name or UNKNOWN_MODEL, message.usage_metadata)
@@ -238,17 +243,18 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
     def on_llm_error(
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
     ) -> None:
-        """Counts a failed call under the model it was started with."""
+        """Counts a failed chat-model call under the model it was started with."""
         with self._lock:
             started = self._run_models.pop(run_id, None)
-        self.record_failure(started or UNKNOWN_MODEL)
+        if started is not None:  # None: not a chat-model run (or not seen starting)
+            self.record_failure(started or UNKNOWN_MODEL)
 
     def on_retry(
         self, retry_state: RetryCallState, *, run_id: UUID, **kwargs: Any
     ) -> None:
-        """Counts a retry (tenacity's `before_sleep`, via a run manager)."""
+        """Counts a retry reported through a run manager's `on_retry`."""
         with self._lock:
-            model = self._run_models.get(run_id)
+            model = self._run_models.get(run_id) or None
         self.record_retry(model)
 
     def on_custom_event(
@@ -265,7 +271,7 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
         model = data.get("model") if isinstance(data, Mapping) else None
         if not isinstance(model, str):
             with self._lock:
-                model = self._run_models.get(run_id)
+                model = self._run_models.get(run_id) or None
         self.record_retry(model)
 
     # -- display -------------------------------------------------------------

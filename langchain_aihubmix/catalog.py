@@ -173,13 +173,16 @@ def _prices(
         if rescaled <= _MAX_PER_M:
             _warn(f"{model_id}: prices look per-token ({largest}); rescaled to per 1M")
             values = [None if v is None else v * _PER_TOKEN for v in values]
-    checked: list[Decimal | None] = []
-    for value in values:
-        if value is not None and value != 0 and not _MIN_PER_M <= value <= _MAX_PER_M:
-            _warn(f"{model_id}: price {value} per 1M tokens is implausible; dropped")
-            value = None
-        checked.append(value)
+    checked = [_plausible(model_id, value) for value in values]
     return checked[0], checked[1], checked[2]
+
+
+def _plausible(model_id: str, value: Decimal | None) -> Decimal | None:
+    """The per-1M price, or None (with a warning) when it is out of range."""
+    if value is None or value == 0 or _MIN_PER_M <= value <= _MAX_PER_M:
+        return value
+    _warn(f"{model_id}: price {value} per 1M tokens is implausible; dropped")
+    return None
 
 
 def _warn(message: str) -> None:

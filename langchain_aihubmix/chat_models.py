@@ -12,7 +12,7 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.chat_models import LangSmithParams
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
@@ -22,6 +22,7 @@ from typing_extensions import Self
 from langchain_aihubmix._history import messages_to_conversation
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix._media import aresolve_media, check_inline_total, resolve_media
+from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._resolve import (
     CALL_OPTION_FIELDS,
@@ -37,7 +38,6 @@ from langchain_aihubmix._retry import (
     retry_stream,
 )
 from langchain_aihubmix._route import ClientSettings, Route
-from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix.profiles import Transport, default_transport, profile_for
 from langchain_aihubmix.structured import structured_output_runnable
 
@@ -89,7 +89,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     )
     """Gateway root (not `/gemini` nor `/v1`); env `AIHUBMIX_BASE_URL`."""
     transport: Transport | None = None
-    """`"native"` or `"openai"`; `None` picks from the model id (suffixed ids: openai)."""
+    """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
     app_code: str | None = Field(
         default_factory=from_env("AIHUBMIX_APP_CODE", default=None)
     )
@@ -117,8 +117,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     include_thoughts: bool | None = None
     """Return thought summaries (as reasoning blocks)."""
     thinking_budget: int | None = None
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
-        default=None, alias="thinking_level"
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
+        Field(default=None, alias="thinking_level")
     )
     code_execution: bool = False
     """Enable Gemini's built-in code execution tool (native route)."""
@@ -147,7 +147,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         if self.transport is None:
             self.transport = default_transport(self.model)
         if self.max_retries < 0:
-            msg = "max_retries must be >= 0 (it counts retries after the first attempt)."
+            msg = (
+                "max_retries must be >= 0 (it counts retries after the first attempt)."
+            )
             raise ValueError(msg)
         resolve_call(self._fields(), {}, None, self.transport)
         return self
@@ -175,8 +177,11 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "transport": self.transport,
-                "base_url": self.base_url}
+        return {
+            "model": self.model,
+            "transport": self.transport,
+            "base_url": self.base_url,
+        }
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -186,8 +191,10 @@ class ChatAiHubMixGemini(BaseChatModel):
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
-        for key, ls_key in (("temperature", "ls_temperature"),
-                            ("max_output_tokens", "ls_max_tokens")):
+        for key, ls_key in (
+            ("temperature", "ls_temperature"),
+            ("max_output_tokens", "ls_max_tokens"),
+        ):
             value = kwargs.get(key, getattr(self, key))
             if value is not None:
                 params[ls_key] = value  # type: ignore[literal-required]
@@ -206,12 +213,14 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     def _fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in CALL_OPTION_FIELDS} | {
-            "timeout": self.timeout, "max_retries": self.max_retries}
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+        }
 
     def _get_route(self) -> Route:
         if self._route is None:
             if self.api_key is None:
-                msg = ("No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY.")
+                msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
                 raise InvalidInputError(msg)
             settings = ClientSettings(
                 api_key=self.api_key.get_secret_value(),
@@ -232,7 +241,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         return self._route
 
     def _prepare(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
     ) -> tuple[Conversation, CallOptions, CallSettings]:
         options, settings = resolve_call(
             self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
@@ -240,7 +252,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         return messages_to_conversation(messages), options, settings
 
     def _on_retry(
-        self, run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None
+        self,
+        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
     ) -> Callable[[BaseException, int], Any] | None:
         if run_manager is None:
             return None
@@ -261,7 +274,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         route = self._get_route()
         replies = call_with_retry(
             lambda: route.generate(conv, opts, settings.timeout),
-            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager))
+            max_retries=settings.max_retries,
+            on_retry=self._on_retry(run_manager),
+        )
         return _result(replies)
 
     async def _agenerate(
@@ -277,7 +292,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         route = self._get_route()
         replies = await acall_with_retry(
             lambda: route.agenerate(conv, opts, settings.timeout),
-            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager))
+            max_retries=settings.max_retries,
+            on_retry=self._on_retry(run_manager),
+        )
         return _result(replies)
 
     def _stream(
@@ -293,7 +310,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         route = self._get_route()
         for chunk in retry_stream(
             lambda: route.stream(conv, opts, settings.timeout),
-            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager),
+            max_retries=settings.max_retries,
+            on_retry=self._on_retry(run_manager),
         ):
             generation = ChatGenerationChunk(message=chunk)
             if run_manager:
@@ -313,7 +331,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         route = self._get_route()
         async for chunk in aretry_stream(
             lambda: route.astream(conv, opts, settings.timeout),
-            max_retries=settings.max_retries, on_retry=self._on_retry(run_manager),
+            max_retries=settings.max_retries,
+            on_retry=self._on_retry(run_manager),
         ):
             generation = ChatGenerationChunk(message=chunk)
             if run_manager:
@@ -371,7 +390,8 @@ class ChatAiHubMixGemini(BaseChatModel):
             malformed calls and unparseable output raise clear errors.
         """
         return structured_output_runnable(
-            self, schema, method=method, include_raw=include_raw, **kwargs)
+            self, schema, method=method, include_raw=include_raw, **kwargs
+        )
 
 
 class _RetryState:
@@ -428,4 +448,3 @@ def _langchain_profile(model: str) -> ModelProfile:
 
 
 __all__ = ["ChatAiHubMixGemini"]
-

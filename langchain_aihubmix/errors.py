@@ -10,8 +10,8 @@ import asyncio
 import email.utils
 import re
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, Literal, NoReturn, TypeAlias, TypeVar
+from collections.abc import Mapping
+from typing import Any, Literal, NoReturn, TypeAlias
 
 import httpx
 import httpx2
@@ -54,8 +54,6 @@ __all__ = [
     "OpenAIPermissionDeniedError",
     "OpenAIRateLimitError",
     "OpenAITimeoutError",
-    "aiter_classified",
-    "iter_classified",
     "raise_classified",
     "redact",
 ]
@@ -72,7 +70,6 @@ Category: TypeAlias = Literal[
     "timeout",
     "connection",
 ]
-_T = TypeVar("_T")
 
 _TRANSPORT_ATTRS = frozenset({"response", "request", "_request"})
 
@@ -408,16 +405,11 @@ def _duration(value: Any) -> float | None:
 def _retry_after(
     inner: Mapping[str, Any] | None, response: Any, message: str
 ) -> float | None:
-    """Server delay: RetryInfo, then the `Retry-After`(-ms) header, then the text."""
+    """Server delay: RetryInfo, then the `Retry-After` header, then the text."""
     for detail in _details(inner):
         delay = _duration(detail.get("retryDelay"))
         if str(detail.get("@type", "")).endswith("RetryInfo") and delay is not None:
             return delay
-    if (ms := _header(response, "retry-after-ms")) is not None:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
     if (header := _header(response, "retry-after")) is not None:
         try:
             return max(0.0, float(header))
@@ -561,24 +553,3 @@ def raise_classified(
         raise exc
     _redact_cause(exc, secret)
     raise classified from exc
-
-
-def iter_classified(
-    it: Iterator[_T], *, route: Route, secret: str | None = None
-) -> Iterator[_T]:
-    """Yield from an SDK stream, classifying errors raised while iterating it."""
-    try:
-        yield from it
-    except Exception as exc:
-        raise_classified(exc, route=route, secret=secret)
-
-
-async def aiter_classified(
-    it: AsyncIterator[_T], *, route: Route, secret: str | None = None
-) -> AsyncIterator[_T]:
-    """Async twin of `iter_classified`."""
-    try:
-        async for item in it:
-            yield item
-    except Exception as exc:
-        raise_classified(exc, route=route, secret=secret)

@@ -99,6 +99,8 @@ class ModelPrice:
             "request_fee",
         ):
             object.__setattr__(self, field, _opt_dec(getattr(self, field)))
+        if self.tier_threshold is not None:
+            object.__setattr__(self, "tier_threshold", int(self.tier_threshold))
         tiered = (self.input_above_tier, self.output_above_tier)
         if (self.tier_threshold is None) != (tiered == (None, None)):
             msg = "tier_threshold needs input_above_tier/output_above_tier and back"
@@ -267,9 +269,7 @@ class PriceTable:
         merged = dict(self._prices)
         for model, override in overrides.items():
             merged[model.lower()] = (
-                override
-                if isinstance(override, ModelPrice)
-                else ModelPrice(**override)  # type: ignore[arg-type]
+                override if isinstance(override, ModelPrice) else ModelPrice(**override)  # type: ignore[arg-type]
             )
         return PriceTable(merged)
 
@@ -300,9 +300,7 @@ class PriceTable:
         return f"PriceTable({len(self._prices)} models)"
 
 
-def _google(
-    inp: str, out: str, *, above: tuple[str, str] | None = None
-) -> ModelPrice:
+def _google(inp: str, out: str, *, above: tuple[str, str] | None = None) -> ModelPrice:
     """A Google list price; `above` = (input, output) for prompts over 200k."""
     return ModelPrice(
         input=Decimal(inp),

@@ -39,23 +39,47 @@ _LEVELS_3 = frozenset({"low", "high"})
 _LEVELS_3_FLASH = frozenset({"minimal", "low", "medium", "high"})
 
 _PROFILES: tuple[ModelProfile, ...] = (
-    ModelProfile("gemini-2.0-flash", max_output_tokens=8_192, thinking_levels=frozenset(),
-                 supports_penalties=True),
-    ModelProfile("gemini-2.5-flash-image", max_output_tokens=32_768,
-                 image_output=True, thinking_levels=frozenset()),
+    ModelProfile(
+        "gemini-2.0-flash",
+        max_output_tokens=8_192,
+        thinking_levels=frozenset(),
+        supports_penalties=True,
+    ),
+    ModelProfile(
+        "gemini-2.5-flash-image",
+        max_output_tokens=32_768,
+        image_output=True,
+        thinking_levels=frozenset(),
+    ),
     ModelProfile("gemini-2.5-flash-lite"),
     ModelProfile("gemini-2.5-flash"),
     ModelProfile("gemini-2.5-pro", can_disable_thinking=False),
-    ModelProfile("gemini-3-pro-image", max_output_tokens=32_768, image_output=True,
-                 can_disable_thinking=False, thinking_levels=_LEVELS_3,
-                 requires_thought_signatures=True),
-    ModelProfile("gemini-3-pro", can_disable_thinking=False, thinking_levels=_LEVELS_3,
-                 requires_thought_signatures=True),
-    ModelProfile("gemini-3.1-pro", can_disable_thinking=False,
-                 thinking_levels=frozenset({"low", "medium", "high"}),
-                 requires_thought_signatures=True),
-    ModelProfile("gemini-3", can_disable_thinking=False, thinking_levels=_LEVELS_3_FLASH,
-                 requires_thought_signatures=True),
+    ModelProfile(
+        "gemini-3-pro-image",
+        max_output_tokens=32_768,
+        image_output=True,
+        can_disable_thinking=False,
+        thinking_levels=_LEVELS_3,
+        requires_thought_signatures=True,
+    ),
+    ModelProfile(
+        "gemini-3-pro",
+        can_disable_thinking=False,
+        thinking_levels=_LEVELS_3,
+        requires_thought_signatures=True,
+    ),
+    ModelProfile(
+        "gemini-3.1-pro",
+        can_disable_thinking=False,
+        thinking_levels=frozenset({"low", "medium", "high"}),
+        requires_thought_signatures=True,
+    ),
+    ModelProfile(
+        "gemini-3",
+        can_disable_thinking=False,
+        thinking_levels=_LEVELS_3_FLASH,
+        requires_thought_signatures=True,
+    ),
 )
 
 _DEFAULT = ModelProfile("unknown", thinking_levels=_LEVELS_3_FLASH)
@@ -83,9 +107,12 @@ def profile_for(model: str) -> ModelProfile:
             return profile
     match = _NEWER.match(name)
     if match and int(match.group(1)) >= 3:
-        return ModelProfile(name, can_disable_thinking=False,
-                            thinking_levels=_LEVELS_3_FLASH,
-                            requires_thought_signatures=True)
+        return ModelProfile(
+            name,
+            can_disable_thinking=False,
+            thinking_levels=_LEVELS_3_FLASH,
+            requires_thought_signatures=True,
+        )
     return _DEFAULT
 
 

@@ -30,9 +30,18 @@ if TYPE_CHECKING:
     from langchain_aihubmix.chat_models import ChatAiHubMixGemini
 
 _FAILED_FINISH = frozenset(
-    {"MALFORMED_FUNCTION_CALL", "MAX_TOKENS", "RECITATION", "LANGUAGE", "OTHER",
-     "SPII", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "MALFORMED_RESPONSE",
-     "MISSING_THOUGHT_SIGNATURE"}
+    {
+        "MALFORMED_FUNCTION_CALL",
+        "MAX_TOKENS",
+        "RECITATION",
+        "LANGUAGE",
+        "OTHER",
+        "SPII",
+        "UNEXPECTED_TOOL_CALL",
+        "TOO_MANY_TOOL_CALLS",
+        "MALFORMED_RESPONSE",
+        "MISSING_THOUGHT_SIGNATURE",
+    }
 )
 """Finish reasons after which an answer cannot be trusted to be complete."""
 
@@ -43,7 +52,9 @@ def check_finished(message: BaseMessage) -> None:
     reason = meta.get("finish_reason")
     if reason in _FAILED_FINISH:
         detail = meta.get("finish_message") or "no message"
-        msg = f"Gemini stopped with finish_reason={reason} ({detail}); no usable answer."
+        msg = (
+            f"Gemini stopped with finish_reason={reason} ({detail}); no usable answer."
+        )
         raise OutputParserException(msg, llm_output=getattr(message, "text", ""))
 
 
@@ -87,8 +98,10 @@ def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
     """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
     if isinstance(schema, type) and is_basemodel_subclass(schema):
         return dict(schema.model_json_schema())
-    if isinstance(schema, Mapping) and "function" not in schema and (
-        "properties" in schema or "type" in schema or "$defs" in schema
+    if (
+        isinstance(schema, Mapping)
+        and "function" not in schema
+        and ("properties" in schema or "type" in schema or "$defs" in schema)
     ):
         return dict(schema)
     params = convert_to_openai_tool(schema)["function"].get("parameters", {})
@@ -116,8 +129,9 @@ def structured_output_runnable(
             msg = "method='function_calling' needs a schema."
             raise ValueError(msg)
         name = convert_to_openai_tool(schema)["function"]["name"]
-        bound = llm.bind_tools([schema], tool_choice=name,
-                               ls_structured_output_format=fmt, **kwargs)
+        bound = llm.bind_tools(
+            [schema], tool_choice=name, ls_structured_output_format=fmt, **kwargs
+        )
         inner: Runnable[Any, Any] = (
             PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
             if is_pydantic
@@ -134,16 +148,21 @@ def structured_output_runnable(
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
         parser = GeminiJsonOutputParser(pydantic_class=pydantic_class)
     else:
-        msg = (f"Unknown method {method!r}: use 'json_schema', 'function_calling' "
-               "or 'json_mode'.")
+        msg = (
+            f"Unknown method {method!r}: use 'json_schema', 'function_calling' "
+            "or 'json_mode'."
+        )
         raise ValueError(msg)
     if not include_raw:
         return bound | parser
     parsed = RunnablePassthrough.assign(
         parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
     ).with_fallbacks(
-        [RunnablePassthrough.assign(parsed=lambda _: None,
-                                    parsing_error=_capture_error)],
+        [
+            RunnablePassthrough.assign(
+                parsed=lambda _: None, parsing_error=_capture_error
+            )
+        ],
         exception_key="parsing_error",
     )
     return RunnableMap(raw=bound) | parsed

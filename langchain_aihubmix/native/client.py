@@ -96,7 +96,9 @@ class NativeRoute:
         contents, config = self._request(conv, opts, timeout)
         try:
             response = self._client().models.generate_content(
-                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+                model=opts.model,
+                contents=contents,
+                config=config,  # type: ignore[arg-type]
             )
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)
@@ -109,7 +111,9 @@ class NativeRoute:
         contents, config = self._request(conv, opts, timeout)
         try:
             response = await self._async.get().aio.models.generate_content(
-                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+                model=opts.model,
+                contents=contents,
+                config=config,  # type: ignore[arg-type]
             )
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)
@@ -123,7 +127,9 @@ class NativeRoute:
         state = NativeStreamState(requested_model=opts.model)
         try:
             for response in self._client().models.generate_content_stream(
-                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+                model=opts.model,
+                contents=contents,
+                config=config,  # type: ignore[arg-type]
             ):
                 yield state.feed(response)
             if not state.finished:
@@ -138,8 +144,12 @@ class NativeRoute:
         contents, config = self._request(conv, opts, timeout)
         state = NativeStreamState(requested_model=opts.model)
         try:
-            async for response in await self._async.get().aio.models.generate_content_stream(
-                model=opts.model, contents=contents, config=config  # type: ignore[arg-type]
+            async for (
+                response
+            ) in await self._async.get().aio.models.generate_content_stream(
+                model=opts.model,
+                contents=contents,
+                config=config,  # type: ignore[arg-type]
             ):
                 yield state.feed(response)
             if not state.finished:

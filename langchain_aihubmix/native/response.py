@@ -14,6 +14,7 @@ import pydantic
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
+from langchain_core.utils._merge import merge_lists
 
 from langchain_aihubmix._output import (
     MODEL_PROVIDER,
@@ -132,6 +133,25 @@ class NativeStreamState:
         self._meta: dict[str, Any] = {}
         self._done = False
 
+    @property
+    def finished(self) -> bool:
+        """Whether the final chunk (with the response metadata) was produced."""
+        return self._done
+
+    def messages(self, response: types.GenerateContentResponse) -> list[AIMessage]:
+        """A whole response as one `AIMessage` per candidate (this state's first).
+
+        Only valid on a fresh state. Other candidates get fresh states of their own;
+        usage rides on candidate 0's message only.
+        """
+        indices = sorted(
+            position if c.index is None else c.index
+            for position, c in enumerate(response.candidates or ())
+        )
+        others = [i for i in indices if i != self._candidate_index]
+        states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
+        return [chunk_to_message(s.feed(response, last=True)) for s in states]
+
     def feed(
         self, response: types.GenerateContentResponse, *, last: bool = False
     ) -> AIMessageChunk:
@@ -223,7 +243,9 @@ class NativeStreamState:
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
         if block is not None:
-            content.append(block)
+            # Deltas of one block within one response merge exactly as stream
+            # chunks do when added (same core function), so both paths agree.
+            content[:] = merge_lists(content, [block]) or []
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -357,17 +379,8 @@ def _dump(value: pydantic.BaseModel) -> Any:
 def response_to_messages(
     response: types.GenerateContentResponse, requested_model: str
 ) -> list[AIMessage]:
-    """One `AIMessage` per candidate (at least one); usage rides on the first."""
-    indices = sorted(
-        position if c.index is None else c.index
-        for position, c in enumerate(response.candidates or ())
-    ) or [0]
-    return [
-        chunk_to_message(
-            NativeStreamState(requested_model, index).feed(response, last=True)
-        )
-        for index in indices
-    ]
+    """One `AIMessage` per candidate (at least one); usage rides on candidate 0's."""
+    return NativeStreamState(requested_model).messages(response)
 
 
 def response_to_message(

@@ -49,7 +49,7 @@ class _DrainingStream(httpx2.SyncByteStream):
                 read += len(piece)
                 if read > _DRAIN_LIMIT:
                     break
-        except Exception:  # noqa: S110 - the connection is closed below either way
+        except Exception:
             pass
         self._inner.close()
 
@@ -88,8 +88,9 @@ class OpenAIRoute:
     def _client(self) -> openai.OpenAI:
         if self._sync is None:
             args = dict(self._settings.client_args)
-            transport = _DrainingTransport(**{k: args.pop(k) for k in ("proxy",)
-                                              if k in args})
+            transport = _DrainingTransport(
+                **{k: args.pop(k) for k in ("proxy",) if k in args}
+            )
             http = httpx2.Client(transport=transport, **args)
             self._sync = openai.OpenAI(http_client=http, **_client_args(self._settings))
         return self._sync
@@ -145,7 +146,9 @@ class OpenAIRoute:
         params = self._params(conv, opts, timeout, stream=True)
         state = OpenAIStreamState(requested_model=opts.model)
         try:
-            async for chunk in await self._async.get().chat.completions.create(**params):
+            async for chunk in await self._async.get().chat.completions.create(
+                **params
+            ):
                 for message in state.feed(chunk):
                     yield message
             for message in state.finish():

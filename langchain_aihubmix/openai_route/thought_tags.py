@@ -1,4 +1,4 @@
-"""Incremental splitter of inline `<thought>`/`<think>` reasoning at the start of content."""
+"""Incremental splitter of leading `<thought>` / `<think>` reasoning in content."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     hub = AiHubMixEmulator(host=args.host, port=args.port, api_key=args.key).start()
     sys.stdout.write(f"base_url={hub.base_url}\napi_key={hub.api_key}\n")
-    sys.stdout.write(f"export AIHUBMIX_BASE_URL={hub.base_url} AIHUBMIX_API_KEY={hub.api_key}\n")
+    sys.stdout.write(
+        f"export AIHUBMIX_BASE_URL={hub.base_url} AIHUBMIX_API_KEY={hub.api_key}\n"
+    )
     sys.stdout.flush()
     try:
         threading.Event().wait()

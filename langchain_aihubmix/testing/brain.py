@@ -94,7 +94,7 @@ class Answer:
 
 
 def answer(ask: Ask, mint: Mint) -> Answer:
-    """Decide the answer: block, safety, calls, tool-result text, JSON, code, search, text."""
+    """Decide: block, safety, calls, tool-result text, JSON, code, search, text."""
     if "BLOCK_ME" in ask.user_text:
         return Answer(candidates=[], block_reason="PROHIBITED_CONTENT")
     candidates = [_candidate(ask, mint, i) for i in range(max(1, ask.candidate_count))]
@@ -102,7 +102,9 @@ def answer(ask: Ask, mint: Mint) -> Answer:
     tool_use = 0
     if ask.code_execution or ask.google_search:
         tool_use = 40 + tokens.count(ask.user_text)
-    return Answer(candidates=candidates, thoughts_tokens=thoughts, tool_use_tokens=tool_use)
+    return Answer(
+        candidates=candidates, thoughts_tokens=thoughts, tool_use_tokens=tool_use
+    )
 
 
 def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
@@ -111,7 +113,9 @@ def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
         return Candidate(parts=[], finish_reason="SAFETY", safety_ratings=_unsafe())
     if "MALFORMED_CALL" in text and ask.functions:
         message = "Malformed function call: the model produced invalid call syntax."
-        return Candidate(parts=[], finish_reason="MALFORMED_FUNCTION_CALL", finish_message=message)
+        return Candidate(
+            parts=[], finish_reason="MALFORMED_FUNCTION_CALL", finish_message=message
+        )
     thoughts = _thoughts(ask) if ask.thinking and ask.include_thoughts else []
     calls = _calls(ask)
     if calls:
@@ -137,10 +141,17 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
     if ask.url_context:
         extra["url_context"] = _url_context(text)
     if ask.tool_results:
-        lines = [f"{name} returned {json.dumps(resp, sort_keys=True)}" for name, resp in ask.tool_results]
+        lines = [
+            f"{name} returned {json.dumps(resp, sort_keys=True)}"
+            for name, resp in ask.tool_results
+        ]
         return [Part("text", "Results: " + "; ".join(lines) + suffix)], extra
     if ask.json_mode:
-        value = value_for(ask.json_schema, text) if ask.json_schema else {"answer": _echo(text)}
+        value = (
+            value_for(ask.json_schema, text)
+            if ask.json_schema
+            else {"answer": _echo(text)}
+        )
         return [Part("text", json.dumps(value))], extra
     if ask.code_execution:
         return _code(ask, mint, suffix), extra
@@ -150,7 +161,10 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
         return [Part("text", answer_text + suffix)], extra
     if ask.image_output:
         image = Part("image", TINY_PNG, signature=mint("image"))
-        return [Part("text", f"Here is an image of {_echo(text)}" + suffix), image], extra
+        return [
+            Part("text", f"Here is an image of {_echo(text)}" + suffix),
+            image,
+        ], extra
     return [Part("text", "Echo: " + _echo(text) + suffix)], extra
 
 
@@ -182,7 +196,10 @@ def _thoughts(ask: Ask) -> list[Part]:
     topic = _echo(ask.user_text)[:80]
     return [
         Part("thought", f"**Reading the request**\n\nThe user wrote: {topic}\n\n"),
-        Part("thought", "**Planning the answer**\n\nI will answer directly and briefly.\n\n"),
+        Part(
+            "thought",
+            "**Planning the answer**\n\nI will answer directly and briefly.\n\n",
+        ),
     ]
 
 
@@ -211,7 +228,14 @@ def _calls(ask: Ask) -> list[Part]:
     for n, spec in enumerate(chosen):
         args = value_for(spec.schema, ask.user_text) if spec.schema else {}
         call_id = _short_id(f"{ask.user_text}|{spec.name}|{n}") if gemini3 else None
-        parts.append(Part("call", name=spec.name, args=args if isinstance(args, dict) else {}, id=call_id))
+        parts.append(
+            Part(
+                "call",
+                name=spec.name,
+                args=args if isinstance(args, dict) else {},
+                id=call_id,
+            )
+        )
     return parts
 
 
@@ -266,18 +290,35 @@ def _search(text: str) -> tuple[str, dict[str, Any]]:
     answer_text = f"{first} {second}"
     chunks = []
     for n, title in enumerate(("example.com", "wikipedia.org")):
-        token = _short_id(f"{topic}|{n}").upper() + hashlib.sha256(title.encode()).hexdigest()[:24]
+        token = (
+            _short_id(f"{topic}|{n}").upper()
+            + hashlib.sha256(title.encode()).hexdigest()[:24]
+        )
         uri = f"https://vertexaisearch.cloud.google.com/grounding-api-redirect/{token}"
         chunks.append({"web": {"uri": uri, "title": title}})
     start2 = len(first.encode()) + 1
     supports = [
-        {"segment": {"startIndex": 0, "endIndex": len(first.encode()), "text": first},
-         "groundingChunkIndices": [0]},
-        {"segment": {"startIndex": start2, "endIndex": start2 + len(second.encode()), "text": second},
-         "groundingChunkIndices": [0, 1]},
+        {
+            "segment": {
+                "startIndex": 0,
+                "endIndex": len(first.encode()),
+                "text": first,
+            },
+            "groundingChunkIndices": [0],
+        },
+        {
+            "segment": {
+                "startIndex": start2,
+                "endIndex": start2 + len(second.encode()),
+                "text": second,
+            },
+            "groundingChunkIndices": [0, 1],
+        },
     ]
     grounding = {
-        "searchEntryPoint": {"renderedContent": f"<div class=\"container\">{topic}</div>"},
+        "searchEntryPoint": {
+            "renderedContent": f'<div class="container">{topic}</div>'
+        },
         "groundingChunks": chunks,
         "groundingSupports": supports,
         "webSearchQueries": [topic],
@@ -289,7 +330,8 @@ def _url_context(text: str) -> dict[str, Any]:
     urls = re.findall(r"https?://[^\s\"'<>)]+", text) or ["https://example.com"]
     return {
         "urlMetadata": [
-            {"retrievedUrl": u, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS"} for u in urls
+            {"retrievedUrl": u, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS"}
+            for u in urls
         ]
     }
 
@@ -297,7 +339,11 @@ def _url_context(text: str) -> dict[str, Any]:
 def _unsafe() -> list[dict[str, Any]]:
     return [
         {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
-        {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
+        {
+            "category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+            "probability": "HIGH",
+            "blocked": True,
+        },
         {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"},
         {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "NEGLIGIBLE"},
     ]

@@ -106,7 +106,7 @@ class AiHubMixEmulator:
     # inspection --------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        """Gateway root, e.g. `http://127.0.0.1:PORT` (native at /gemini, openai at /v1)."""
+        """Gateway root `http://127.0.0.1:PORT` (native at /gemini, openai at /v1)."""
         if self._server is None:
             raise RuntimeError("emulator not started")
         host, port = self._server.server_address[:2]
@@ -167,9 +167,11 @@ class AiHubMixEmulator:
             if v is not None
         }
         if len(given) != 1:
-            raise ValueError("queue() takes exactly one of native, native_chunks, openai, "
-                             "openai_chunks, error")
-        (kind, payload), = given.items()
+            raise ValueError(
+                "queue() takes exactly one of native, native_chunks, openai, "
+                "openai_chunks, error"
+            )
+        ((kind, payload),) = given.items()
         self._state.push(Scripted(kind, payload))  # type: ignore[arg-type]
 
     def inject_fault(

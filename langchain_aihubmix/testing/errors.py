@@ -61,8 +61,13 @@ def gateway_error(
     code: int, message: str, request_id: str, *, native: bool
 ) -> HttpError:
     """AiHubMix's own envelope; the native route wraps it with `"type": "error"`."""
-    error = {"message": f"{message} (request id: {request_id})", "type": "Aihubmix_api_error"}
-    body: dict[str, Any] = {"type": "error", "error": error} if native else {"error": error}
+    error = {
+        "message": f"{message} (request id: {request_id})",
+        "type": "Aihubmix_api_error",
+    }
+    body: dict[str, Any] = (
+        {"type": "error", "error": error} if native else {"error": error}
+    )
     return HttpError(code, body)
 
 
@@ -70,14 +75,17 @@ def rate_limited(retry_delay: float, request_id: str, *, native: bool) -> HttpEr
     """429: RetryInfo on native, the envelope plus `Retry-After` on the OpenAI route."""
     delay = f"{retry_delay:g}"
     if native:
-        details = [
+        details: list[dict[str, Any]] = [
             {
                 "@type": "type.googleapis.com/google.rpc.QuotaFailure",
                 "violations": [
                     {"quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}
                 ],
             },
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{delay}s"},
+            {
+                "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                "retryDelay": f"{delay}s",
+            },
         ]
         message = f"{FAULT_MESSAGES[429]} Please retry in {delay}s."
         return google_error(429, message, details)

@@ -32,7 +32,9 @@ class FaultBook:
     def add(self, fault: Fault) -> None:
         """Schedule a fault."""
         if fault.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {fault.kind!r}; use one of {sorted(FAULT_KINDS)}")
+            raise ValueError(
+                f"unknown fault kind {fault.kind!r}; use one of {sorted(FAULT_KINDS)}"
+            )
         if fault.count < 1:
             raise ValueError("count must be >= 1")
         with self._lock:

@@ -34,14 +34,18 @@ def get(obj: Any, camel: str, default: Any = None) -> Any:
     return obj.get(snake, default)
 
 
-def handle(ex: Exchange, state: State, model: str, stream: bool, sse: bool) -> JsonReply | StreamReply:
+def handle(
+    ex: Exchange, state: State, model: str, stream: bool, sse: bool
+) -> JsonReply | StreamReply:
     """Serve generateContent / streamGenerateContent for `model`."""
     body = ex.body
     if not ex.body_ok or not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Unexpected token.")
     contents = body.get("contents")
     if not isinstance(contents, list) or not contents:
-        raise invalid_argument("* GenerateContentRequest.contents: contents is not specified\n")
+        raise invalid_argument(
+            "* GenerateContentRequest.contents: contents is not specified\n"
+        )
     validate(model, body, ex.request_id, state.signer)
     scripted = state.pop_for("native")
     if scripted is not None and scripted.kind == "error":
@@ -58,12 +62,19 @@ def handle(ex: Exchange, state: State, model: str, stream: bool, sse: bool) -> J
             answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
             cached = state.cache.observe(model, tally.segments)
             response = native_render.response(model, answer, tally, cached)
-        chunks = native_render.split(response, state.stream_chunk_chars, model) if stream else []
+        chunks = (
+            native_render.split(response, state.stream_chunk_chars, model)
+            if stream
+            else []
+        )
     if not stream:
         return JsonReply(response)
     if not sse:
         return JsonReply(chunks)
-    events = [b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\r\n\r\n" for c in chunks]
+    events = [
+        b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\r\n\r\n"
+        for c in chunks
+    ]
     return StreamReply(events, headers={"Content-Disposition": "attachment"})
 
 
@@ -85,7 +96,9 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
     thinking = get(config, "thinkingConfig") or {}
     budget, level = get(thinking, "thinkingBudget"), get(thinking, "thinkingLevel")
     if budget is not None and level is not None:
-        raise invalid_argument("You can only set only one of thinking budget and thinking level.")
+        raise invalid_argument(
+            "You can only set only one of thinking budget and thinking level."
+        )
     penalties = get(config, "presencePenalty"), get(config, "frequencyPenalty")
     if model.startswith("gemini-2.5") and any(p is not None for p in penalties):
         raise invalid_argument(f"Penalty is not enabled for models/{model}")
@@ -95,7 +108,9 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
             "Please retry with other thinking level."
         )
     if budget == 0 and model.startswith("gemini-2.5-pro"):
-        raise invalid_argument("Budget 0 is invalid. This model only works in thinking mode.")
+        raise invalid_argument(
+            "Budget 0 is invalid. This model only works in thinking mode."
+        )
     check_signatures(model, contents, signer)
 
 
@@ -112,10 +127,14 @@ def check_signatures(model: str, contents: list[Any], signer: Signer) -> None:
         content = contents[position]
         if get(content, "role") != "model":
             continue
-        calls = [p for p in get(content, "parts") or [] if get(p, "functionCall") is not None]
+        calls = [
+            p for p in get(content, "parts") or [] if get(p, "functionCall") is not None
+        ]
         if calls and not get(calls[0], "thoughtSignature"):
             name = get(get(calls[0], "functionCall"), "name", "")
-            raise invalid_argument(MISSING_SIGNATURE.format(name=name, position=position))
+            raise invalid_argument(
+                MISSING_SIGNATURE.format(name=name, position=position)
+            )
 
 
 def _current_turn_start(contents: list[Any]) -> int:
@@ -163,7 +182,8 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         candidate_count=int(get(config, "candidateCount") or 1),
         max_output_tokens=get(config, "maxOutputTokens"),
         stop_sequences=list(get(config, "stopSequences") or []),
-        image_output="IMAGE" in [str(m).upper() for m in get(config, "responseModalities") or []],
+        image_output="IMAGE"
+        in [str(m).upper() for m in get(config, "responseModalities") or []],
     )
     mime = get(config, "responseMimeType")
     ask.json_mode = mime == "application/json"
@@ -180,7 +200,8 @@ def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:
             ask.functions.append(brain.FunctionSpec(str(get(decl, "name", "")), schema))
         ask.code_execution |= get(tool, "codeExecution") is not None
         ask.google_search |= (
-            get(tool, "googleSearch") is not None or get(tool, "googleSearchRetrieval") is not None
+            get(tool, "googleSearch") is not None
+            or get(tool, "googleSearchRetrieval") is not None
         )
         ask.url_context |= get(tool, "urlContext") is not None
     calling = get(get(body, "toolConfig"), "functionCallingConfig") or {}
@@ -194,12 +215,15 @@ def _read_turns(ask: brain.Ask, contents: list[Any]) -> None:
     for part in get(last, "parts") or []:
         response = get(part, "functionResponse")
         if response is not None:
-            ask.tool_results.append((str(get(response, "name", "")), get(response, "response")))
+            ask.tool_results.append(
+                (str(get(response, "name", "")), get(response, "response"))
+            )
     for content in reversed(contents):
         if get(content, "role", "user") != "user":
             continue
         texts = [
-            str(get(p, "text")) for p in get(content, "parts") or []
+            str(get(p, "text"))
+            for p in get(content, "parts") or []
             if get(p, "text") is not None and not get(p, "thought")
         ]
         if texts:
@@ -210,7 +234,11 @@ def _read_turns(ask: brain.Ask, contents: list[Any]) -> None:
 def _tally(body: dict[str, Any], contents: list[Any]) -> PromptTally:
     tally = PromptTally()
     system = get(body, "systemInstruction")
-    head = {"system": system, "tools": get(body, "tools"), "toolConfig": get(body, "toolConfig")}
+    head = {
+        "system": system,
+        "tools": get(body, "tools"),
+        "toolConfig": get(body, "toolConfig"),
+    }
     head_texts = [str(get(p, "text", "")) for p in get(system, "parts") or []]
     if get(body, "tools"):
         head_texts.append(json.dumps(get(body, "tools")))
@@ -225,7 +253,12 @@ def _tally(body: dict[str, Any], contents: list[Any]) -> PromptTally:
                 blob = get(part, key)
                 if blob is not None:
                     media.append(str(get(blob, "mimeType", "image/png")))
-            for key in ("functionCall", "functionResponse", "executableCode", "codeExecutionResult"):
+            for key in (
+                "functionCall",
+                "functionResponse",
+                "executableCode",
+                "codeExecutionResult",
+            ):
                 if get(part, key) is not None:
                     texts.append(json.dumps(get(part, key)))
         tally.add_segment(json.dumps(content, sort_keys=True), texts, media)

@@ -38,7 +38,9 @@ def part_json(part: Part) -> dict[str, Any]:
         out = {"executableCode": {**code, **({"id": part.id} if part.id else {})}}
     elif part.kind == "result":
         result: dict[str, Any] = {"outcome": "OUTCOME_OK", "output": part.text}
-        out = {"codeExecutionResult": {**result, **({"id": part.id} if part.id else {})}}
+        out = {
+            "codeExecutionResult": {**result, **({"id": part.id} if part.id else {})}
+        }
     elif part.kind == "image":
         out = {"inlineData": {"mimeType": "image/png", "data": part.text}}
     else:
@@ -100,7 +102,7 @@ def usage(answer: Answer, tally: PromptTally, cached: int) -> dict[str, Any]:
 
 
 def candidate_json(cand: Candidate, index: int) -> dict[str, Any]:
-    """One candidate (non-stream): a trailing empty signed text joins the text before it."""
+    """One candidate; a trailing empty signed text joins the text before it."""
     parts = [part_json(p) for p in cand.parts]
     if (
         len(parts) > 1
@@ -129,13 +131,17 @@ def candidate_json(cand: Candidate, index: int) -> dict[str, Any]:
     return out
 
 
-def response(model: str, answer: Answer, tally: PromptTally, cached: int) -> dict[str, Any]:
+def response(
+    model: str, answer: Answer, tally: PromptTally, cached: int
+) -> dict[str, Any]:
     """A whole GenerateContentResponse."""
     out: dict[str, Any] = {}
     if answer.block_reason:
         out["promptFeedback"] = {"blockReason": answer.block_reason}
     else:
-        out["candidates"] = [candidate_json(c, i) for i, c in enumerate(answer.candidates)]
+        out["candidates"] = [
+            candidate_json(c, i) for i, c in enumerate(answer.candidates)
+        ]
     out["usageMetadata"] = usage(answer, tally, cached)
     out["modelVersion"] = model
     out["responseId"] = response_id()
@@ -153,12 +159,16 @@ def split(resp: dict[str, Any], chunk_chars: int, model: str) -> list[dict[str, 
     candidates = resp.get("candidates")
     if not candidates:
         return [resp]
-    common = {k: resp[k] for k in ("modelVersion", "responseId") if k in resp}
+    common: dict[str, Any] = {
+        k: resp[k] for k in ("modelVersion", "responseId") if k in resp
+    }
     pieces: list[tuple[int, dict[str, Any] | None, dict[str, Any]]] = []
     for cand in candidates:
         index = cand.get("index", 0)
         meta = {k: v for k, v in cand.items() if k not in ("content", "index")}
-        parts = _pieces((cand.get("content") or {}).get("parts") or [], chunk_chars, model)
+        parts = _pieces(
+            (cand.get("content") or {}).get("parts") or [], chunk_chars, model
+        )
         if not parts:
             pieces.append((index, None, meta))
             continue
@@ -169,11 +179,11 @@ def split(resp: dict[str, Any], chunk_chars: int, model: str) -> list[dict[str, 
     total_weight = sum(weights) or 1
     done = 0
     chunks = []
-    for (index, part, meta), weight in zip(pieces, weights, strict=True):
+    for (index, piece, meta), weight in zip(pieces, weights, strict=True):
         done += weight
         cand_out: dict[str, Any] = {}
-        if part is not None:
-            cand_out["content"] = {"parts": [part], "role": "model"}
+        if piece is not None:
+            cand_out["content"] = {"parts": [piece], "role": "model"}
         elif meta.get("finishReason") != "SAFETY":
             cand_out["content"] = {"role": "model"}
         cand_out.update(meta)
@@ -246,13 +256,15 @@ def merge(chunks: list[dict[str, Any]]) -> dict[str, Any]:
             target = merged.setdefault(index, {"parts": [], "meta": {}})
             for part in (cand.get("content") or {}).get("parts") or []:
                 _append_part(target["parts"], dict(part))
-            target["meta"].update({k: v for k, v in cand.items() if k not in ("content", "index")})
+            target["meta"].update(
+                {k: v for k, v in cand.items() if k not in ("content", "index")}
+            )
     out: dict[str, Any] = {k: v for k, v in chunks[-1].items() if k != "candidates"}
     if merged:
         cands = []
         for index, item in sorted(merged.items()):
-            cand: dict[str, Any] = {"content": {"parts": item["parts"], "role": "model"}}
-            cands.append({**cand, **item["meta"], "index": index})
+            content = {"parts": item["parts"], "role": "model"}
+            cands.append({"content": content, **item["meta"], "index": index})
         out["candidates"] = cands
     return out
 
@@ -265,8 +277,10 @@ def _append_part(parts: list[dict[str, Any]], part: dict[str, Any]) -> None:
         and "text" in part
         and bool(prev.get("thought")) == bool(part.get("thought"))
     )
-    if prev is not None and same_kind and not (
-        "thoughtSignature" in prev and "thoughtSignature" in part
+    if (
+        prev is not None
+        and same_kind
+        and not ("thoughtSignature" in prev and "thoughtSignature" in part)
     ):
         prev["text"] += part["text"]
         if "thoughtSignature" in part:

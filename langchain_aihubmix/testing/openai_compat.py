@@ -1,4 +1,266 @@
-"""OpenAI route (stub)."""
+"""OpenAI-compatible route: chat-completions requests, validation, `/v1/models`."""
+
+from __future__ import annotations
+
+import json
 from typing import Any
-def handle(ex: Any, state: Any) -> Any:
-    raise NotImplementedError
+
+from langchain_aihubmix.testing import brain, catalog, openai_render
+from langchain_aihubmix.testing.errors import HttpError, gateway_error
+from langchain_aihubmix.testing.native import (
+    CORRUPTED_SIGNATURE,
+    INLINE_LIMIT,
+    MISSING_SIGNATURE,
+)
+from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
+from langchain_aihubmix.testing.state import State
+from langchain_aihubmix.testing.tokens import PromptTally
+
+_CHOICE_MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY"}
+
+
+def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
+    """Serve `GET /v1/models` and `POST /v1/chat/completions`."""
+    if ex.method == "GET":
+        return JsonReply(catalog.openai_list())
+    body = ex.body
+
+    def fail(message: str) -> HttpError:
+        return gateway_error(400, message, ex.request_id, native=False)
+
+    if not ex.body_ok or not isinstance(body, dict):
+        raise fail("invalid request body: malformed JSON")
+    messages = body.get("messages")
+    if (
+        not isinstance(body.get("model"), str)
+        or not isinstance(messages, list)
+        or not messages
+    ):
+        raise fail("model and messages are required")
+    model: str = body["model"]
+    validate(body, model, state, fail)
+    stream = bool(body.get("stream"))
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    scripted = state.pop_for("openai")
+    if scripted is not None and scripted.kind == "error":
+        status, err_body = scripted.payload
+        raise HttpError(status, err_body)
+    quirks = state.quirks
+    if scripted is not None and scripted.kind == "openai_chunks":
+        chunks: list[dict[str, Any]] = list(scripted.payload)
+        completion = openai_render.merge(chunks)
+    elif scripted is not None:
+        completion = scripted.payload
+        chunks = (
+            openai_render.split(completion, state.stream_chunk_chars) if stream else []
+        )
+    else:
+        ask, tally = to_ask(model, body)
+        answer = brain.answer(
+            ask, lambda label: state.signer.mint(catalog.base_model(model), label)
+        )
+        cached = state.cache.observe(catalog.base_model(model), tally.segments)
+        completion = openai_render.completion(model, answer, tally, cached, quirks)
+        chunks = (
+            openai_render.stream(
+                model,
+                answer,
+                tally,
+                cached,
+                quirks,
+                size=state.stream_chunk_chars,
+                include_usage=include_usage,
+            )
+            if stream
+            else []
+        )
+    if not stream:
+        return JsonReply(completion)
+    events = [
+        b"data: " + json.dumps(c, ensure_ascii=False).encode() + b"\n\n" for c in chunks
+    ]
+    events.append(b"data: [DONE]\n\n")
+    return StreamReply(events)
+
+
+def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
+    """AiHubMix's checks: tool_choice pairing, tool ids, media size, signatures."""
+    tools = body.get("tools") or []
+    if tools and body.get("tool_choice") is None:
+        raise fail(
+            "tool_choice is required for Gemini function calling: "
+            'send tool_choice="auto" '
+            "together with tools"
+        )
+    if not tools and body.get("tool_choice") is not None:
+        raise fail("tool_choice is set but no tools were provided; drop tool_choice")
+    effort = body.get("reasoning_effort")
+    if effort == "minimal" and catalog.is_pro(model):
+        raise fail(
+            "Thinking level MINIMAL is not supported for this model. "
+            "Please retry with other thinking level."
+        )
+    messages: list[Any] = body["messages"]
+    seen_ids: set[str] = set()
+    inline = 0
+    for message in messages:
+        if not isinstance(message, dict):
+            raise fail("each message must be an object")
+        for call in message.get("tool_calls") or []:
+            seen_ids.add(str(call.get("id", "")))
+        if (
+            message.get("role") == "tool"
+            and str(message.get("tool_call_id")) not in seen_ids
+        ):
+            raise fail(
+                "tool message references unknown tool_call_id "
+                f"{message.get('tool_call_id')!r}"
+            )
+        for url in _image_urls(message):
+            if url.startswith("data:") and "," in url:
+                data = url.split(",", 1)[1]
+                inline += len(data) * 3 // 4
+    if inline > INLINE_LIMIT:
+        raise fail("request body too large: inline data exceeds the 20MB limit")
+    _check_signatures(messages, model, state, fail)
+
+
+def _check_signatures(messages: list[Any], model: str, state: State, fail: Any) -> None:
+    start = 0
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].get("role") == "user":
+            start = index + 1
+            break
+    for position, message in enumerate(messages):
+        calls = message.get("tool_calls") or []
+        signatures = [_signature(c) for c in calls] + [_signature(message)]
+        for sig in signatures:
+            if sig is not None and not state.signer.is_valid(sig):
+                raise fail(CORRUPTED_SIGNATURE)
+        if position < start or not catalog.is_gemini3(model) or not calls:
+            continue
+        if _signature(calls[0]) is None and _signature(message) is None:
+            name = (calls[0].get("function") or {}).get("name", "")
+            raise fail(MISSING_SIGNATURE.format(name=name, position=position))
+
+
+def _signature(obj: Any) -> Any:
+    extra = obj.get("extra_content") if isinstance(obj, dict) else None
+    google = extra.get("google") if isinstance(extra, dict) else None
+    return google.get("thought_signature") if isinstance(google, dict) else None
+
+
+def _image_urls(message: dict[str, Any]) -> list[str]:
+    content = message.get("content")
+    if not isinstance(content, list):
+        return []
+    urls = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "image_url":
+            image = part.get("image_url")
+            url = image.get("url") if isinstance(image, dict) else image
+            if isinstance(url, str):
+                urls.append(url)
+    return urls
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return ""
+
+
+def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
+    """The route-neutral view of a Chat Completions request, and its prompt tally."""
+    base = catalog.base_model(model)
+    effort = body.get("reasoning_effort")
+    google = body.get("google") or (body.get("extra_body") or {}).get("google") or {}
+    thinking_config = google.get("thinking_config") or {}
+    thinks = catalog.thinks_by_default(base) or effort not in (None, "none")
+    if model.endswith("-nothink") or effort == "none":
+        thinks = False
+    include = effort not in (None, "none") or bool(
+        thinking_config.get("include_thoughts")
+    )
+    stop = body.get("stop")
+    ask = brain.Ask(
+        model=base,
+        thinking=thinks,
+        include_thoughts=thinks and include,
+        thinking_level=str(effort).upper() if effort else None,
+        candidate_count=int(body.get("n") or 1),
+        max_output_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
+        stop_sequences=[stop] if isinstance(stop, str) else list(stop or []),
+        google_search=model.endswith("-search") or "web_search_options" in body,
+    )
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") in ("json_schema", "json_object"):
+        ask.json_mode = True
+        ask.json_schema = (fmt.get("json_schema") or {}).get("schema")
+    for tool in body.get("tools") or []:
+        function = tool.get("function") or {}
+        ask.functions.append(
+            brain.FunctionSpec(
+                str(function.get("name", "")), function.get("parameters")
+            )
+        )
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        ask.tool_mode, ask.allowed = (
+            "ANY",
+            [str((choice.get("function") or {}).get("name"))],
+        )
+    elif isinstance(choice, str):
+        ask.tool_mode = _CHOICE_MODES.get(choice, "AUTO")
+    messages: list[dict[str, Any]] = body["messages"]
+    names = {
+        str(c.get("id")): (c.get("function") or {}).get("name", "")
+        for m in messages
+        for c in m.get("tool_calls") or []
+    }
+    for message in reversed(messages):
+        if message.get("role") != "tool":
+            break
+        result = message.get("content")
+        try:
+            parsed = json.loads(result) if isinstance(result, str) else result
+        except ValueError:
+            parsed = result
+        ask.tool_results.insert(
+            0, (names.get(str(message.get("tool_call_id")), ""), parsed)
+        )
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            ask.user_text = _text_of(message.get("content"))
+            break
+    return ask, _tally(body, messages)
+
+
+def _tally(body: dict[str, Any], messages: list[dict[str, Any]]) -> PromptTally:
+    tally = PromptTally()
+    system = [m for m in messages if m.get("role") in ("system", "developer")]
+    head_texts = [_text_of(m.get("content")) for m in system]
+    if body.get("tools"):
+        head_texts.append(json.dumps(body["tools"]))
+    head = json.dumps({"system": system, "tools": body.get("tools")}, sort_keys=True)
+    tally.add_segment(head, head_texts, [])
+    for message in messages:
+        if message in system:
+            continue
+        texts = [_text_of(message.get("content"))]
+        texts += [
+            json.dumps(c.get("function")) for c in message.get("tool_calls") or []
+        ]
+        media = []
+        for url in _image_urls(message):
+            media.append(
+                url[5:].split(";", 1)[0] if url.startswith("data:") else "image/png"
+            )
+        tally.add_segment(json.dumps(message, sort_keys=True), texts, media)
+    return tally

@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
 from langchain_aihubmix.testing.state import State
 
 Route = Literal["native", "openai", "other"]
-_NATIVE = re.compile(r"^/gemini/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)$")
+_NATIVE = re.compile(
+    r"^/gemini/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)$"
+)
 
 
 @dataclass
@@ -76,6 +79,12 @@ class Server(ThreadingHTTPServer):
             self.runtime.connections += 1
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that hang up; report anything else."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 class Handler(BaseHTTPRequestHandler):
     """Serves both routes over HTTP/1.1 keep-alive."""
@@ -85,7 +94,7 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 300
     server: Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
     def do_GET(self) -> None:
@@ -108,27 +117,39 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._read_body(headers)
         body, body_ok = _parse(raw)
         route = _route_of(self.command, url.path)
-        runtime.record(RecordedRequest(self.command, url.path, query, headers, body, route))
-        ex = Exchange(secrets.token_hex(12), self.command, url.path, query, headers, body, body_ok)
+        runtime.record(
+            RecordedRequest(self.command, url.path, query, headers, body, route)
+        )
+        ex = Exchange(
+            secrets.token_hex(12), self.command, url.path, query, headers, body, body_ok
+        )
         fault: Fault | None = None
         try:
             reply, fault = self._dispatch(ex, route)
         except HttpError as error:
-            self._send_json(JsonReply(error.body, error.status, error.headers), ex.request_id)
+            self._send_json(
+                JsonReply(error.body, error.status, error.headers), ex.request_id
+            )
             return
         except Exception as exc:  # pragma: no cover - a bug in the emulator
-            error = google_error(500, f"emulator error: {exc!r}")
-            self._send_json(JsonReply(error.body, 500), ex.request_id)
+            bug = google_error(500, f"emulator error: {exc!r}")
+            self._send_json(JsonReply(bug.body, 500), ex.request_id)
             return
         if fault is not None and fault.kind == "drop" and isinstance(reply, JsonReply):
             self._drop()
         elif isinstance(reply, StreamReply):
-            drop_after = fault.after_chunks if fault is not None and fault.kind == "drop" else None
+            drop_after = (
+                fault.after_chunks
+                if fault is not None and fault.kind == "drop"
+                else None
+            )
             self._send_stream(reply, ex.request_id, drop_after)
         else:
             self._send_json(reply, ex.request_id)
 
-    def _dispatch(self, ex: Exchange, route: Route) -> tuple[JsonReply | StreamReply, Fault | None]:
+    def _dispatch(
+        self, ex: Exchange, route: Route
+    ) -> tuple[JsonReply | StreamReply, Fault | None]:
         runtime = self.server.runtime
         state = runtime.state
         if ex.method == "GET" and ex.path == "/api/v1/models":
@@ -136,7 +157,9 @@ class Handler(BaseHTTPRequestHandler):
         match = _NATIVE.match(ex.path) if ex.method == "POST" else None
         if route == "other" or (route == "native" and match is None):
             message = f"Invalid URL ({ex.method} {ex.path})"
-            raise gateway_error(404, message, ex.request_id, native=ex.path.startswith("/gemini"))
+            raise gateway_error(
+                404, message, ex.request_id, native=ex.path.startswith("/gemini")
+            )
         _authenticate(ex, route, state.api_key)
         if runtime.latency:
             time.sleep(runtime.latency)
@@ -151,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, headers: dict[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            parts = []
+            parts: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -173,7 +196,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _send_stream(self, reply: StreamReply, request_id: str, drop_after: int | None) -> None:
+    def _send_stream(
+        self, reply: StreamReply, request_id: str, drop_after: int | None
+    ) -> None:
         self.send_response(200)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Transfer-Encoding", "chunked")

@@ -39,13 +39,17 @@ class Signer:
         return base64.b64encode(_MAGIC + payload + self._mac(payload)).decode()
 
     def is_valid(self, signature: object) -> bool:
-        """True for a sentinel or a signature this emulator minted (any b64 alphabet)."""
+        """True for a sentinel or a signature minted here (either b64 alphabet)."""
         if not isinstance(signature, str) or not signature:
             return False
         if signature in SENTINELS:
             return True
         raw = _decode(signature)
-        if raw is None or not raw.startswith(_MAGIC) or len(raw) <= len(_MAGIC) + _MAC_LEN:
+        if (
+            raw is None
+            or not raw.startswith(_MAGIC)
+            or len(raw) <= len(_MAGIC) + _MAC_LEN
+        ):
             return False
         payload, mac = raw[len(_MAGIC) : -_MAC_LEN], raw[-_MAC_LEN:]
         return hmac.compare_digest(mac, self._mac(payload))

@@ -39,7 +39,9 @@ class PromptTally:
             tokens += text_tokens
         for mime in media:
             modality = modality_of(mime)
-            self.by_modality[modality] = self.by_modality.get(modality, 0) + MEDIA_TOKENS
+            self.by_modality[modality] = (
+                self.by_modality.get(modality, 0) + MEDIA_TOKENS
+            )
             tokens += MEDIA_TOKENS
         self.segments.append((key, tokens))
 
@@ -55,7 +57,7 @@ class PromptTally:
 
 
 class PrefixCache:
-    """Implicit caching: remembered prompt prefixes per model, at content granularity."""
+    """Implicit caching: remembered prompt prefixes per model, per content."""
 
     def __init__(self, min_tokens: int) -> None:
         self.min_tokens = min_tokens

@@ -95,7 +95,9 @@ def recorded_responses() -> dict[str, types.GenerateContentResponse]:
 def recorded_streams() -> dict[str, list[types.GenerateContentResponse]]:
     """Every recorded stream as its parsed chunks, by id."""
     return {
-        k: [parse_response(e) for e in b] for k, kind, b in _bodies() if kind == "stream"
+        k: [parse_response(e) for e in body]
+        for k, kind, body in _bodies()
+        if kind == "stream"
     }
 
 

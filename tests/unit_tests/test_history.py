@@ -1,4 +1,4 @@
-"""LangChain messages -> Conversation: every normalisation rule, as users write messages."""
+"""LangChain messages -> Conversation: each normalisation rule, as users write them."""
 
 from __future__ import annotations
 
@@ -88,13 +88,17 @@ def test_system_message_with_media_is_rejected() -> None:
             {"type": "image", "base64": PNG_B64, "mime_type": "image/png"},
         ]
     )
-    with pytest.raises(InvalidInputError, match=r"message 0 \(SystemMessage\), block 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"message 0 \(SystemMessage\), block 1"
+    ):
         messages_to_conversation([system, HumanMessage("hi")])
 
 
 @pytest.mark.parametrize("content", ["", [], [{"type": "text", "text": ""}]])
 def test_empty_human_message_is_rejected(content: Any) -> None:
-    with pytest.raises(InvalidInputError, match=r"message 1 \(HumanMessage\).*no content"):
+    with pytest.raises(
+        InvalidInputError, match=r"message 1 \(HumanMessage\).*no content"
+    ):
         messages_to_conversation([SystemMessage("s"), HumanMessage(content=content)])
 
 
@@ -162,7 +166,12 @@ def test_anthropic_source_blocks() -> None:
 
 def test_v0_source_type_blocks() -> None:
     parts = user_parts(
-        {"type": "image", "source_type": "base64", "data": PNG_B64, "mime_type": "image/png"},
+        {
+            "type": "image",
+            "source_type": "base64",
+            "data": PNG_B64,
+            "mime_type": "image/png",
+        },
         {"type": "image", "source_type": "url", "url": "https://ex.com/dog.png"},
     )
     assert parts == [
@@ -200,7 +209,9 @@ def test_base64_of_unknown_type_without_mime_is_rejected() -> None:
 
 def test_undecodable_base64_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match="invalid base64"):
-        user_parts({"type": "image", "base64": "not base64!!", "mime_type": "image/png"})
+        user_parts(
+            {"type": "image", "base64": "not base64!!", "mime_type": "image/png"}
+        )
 
 
 def test_unknown_block_is_rejected_with_index_and_type() -> None:
@@ -212,7 +223,10 @@ def test_unknown_block_is_rejected_with_index_and_type() -> None:
             [
                 SystemMessage("s"),
                 HumanMessage(
-                    content=[{"type": "text", "text": "x"}, {"type": "sticker", "id": 3}]
+                    content=[
+                        {"type": "text", "text": "x"},
+                        {"type": "sticker", "id": 3},
+                    ]
                 ),
             ]
         )
@@ -234,7 +248,12 @@ def test_media_block_without_source_is_rejected() -> None:
 def test_ai_message_in_output_contract_shape() -> None:
     message = AIMessage(
         content=[
-            {"type": "thinking", "thinking": "Let me think.", "signature": "c2lnMQ==", "index": 0},
+            {
+                "type": "thinking",
+                "thinking": "Let me think.",
+                "signature": "c2lnMQ==",
+                "index": 0,
+            },
             {"type": "text", "text": "Running code.", "index": 1},
             {
                 "type": "executable_code",
@@ -256,7 +275,12 @@ def test_ai_message_in_output_contract_shape() -> None:
                 "signature": "aW1nc2ln",
                 "index": 4,
             },
-            {"type": "text", "text": "Done.", "extras": {"signature": "dHh0"}, "index": 5},
+            {
+                "type": "text",
+                "text": "Done.",
+                "extras": {"signature": "dHh0"},
+                "index": 5,
+            },
         ],
         tool_calls=[call("c1", city="Paris"), call("c2", city="Rome")],
         additional_kwargs={SIGNATURES_KEY: {"c1": "Y2FsbA=="}},
@@ -289,7 +313,11 @@ def test_ai_message_in_output_contract_shape() -> None:
     ],
 )
 def test_code_outcomes(outcome: Any, name: str) -> None:
-    block = {"type": "code_execution_result", "code_execution_result": "", "outcome": outcome}
+    block = {
+        "type": "code_execution_result",
+        "code_execution_result": "",
+        "outcome": outcome,
+    }
     conv = messages_to_conversation([HumanMessage("x"), AIMessage(content=[block])])
     assert conv.turns[1].parts == [CodeResultPart("", name)]
 
@@ -318,7 +346,13 @@ def test_ai_message_built_by_the_content_assembler_round_trips() -> None:
         AIMessageChunk(
             content=[],
             tool_call_chunks=[
-                {"type": "tool_call_chunk", "id": "c9", "name": "f", "args": '{"a": 1}', "index": 0}
+                {
+                    "type": "tool_call_chunk",
+                    "id": "c9",
+                    "name": "f",
+                    "args": '{"a": 1}',
+                    "index": 0,
+                }
             ],
             additional_kwargs={SIGNATURES_KEY: {"c9": "Zm4="}},
             response_metadata=GOOGLE,
@@ -361,7 +395,9 @@ def test_tool_call_without_id_gets_a_synthetic_id() -> None:
 
 
 def test_empty_ai_message_adds_no_turn() -> None:
-    conv = messages_to_conversation([HumanMessage("x"), AIMessage(""), HumanMessage("y")])
+    conv = messages_to_conversation(
+        [HumanMessage("x"), AIMessage(""), HumanMessage("y")]
+    )
     assert [t.role for t in conv.turns] == ["user", "user"]
 
 
@@ -410,8 +446,18 @@ def test_v1_output_blocks_are_read() -> None:
 def test_code_result_status_without_outcome() -> None:
     message = AIMessage(
         content=[
-            {"type": "server_tool_call", "name": "code_interpreter", "id": "k", "args": {"code": "x"}},
-            {"type": "server_tool_result", "tool_call_id": "k", "status": "error", "output": "E"},
+            {
+                "type": "server_tool_call",
+                "name": "code_interpreter",
+                "id": "k",
+                "args": {"code": "x"},
+            },
+            {
+                "type": "server_tool_result",
+                "tool_call_id": "k",
+                "status": "error",
+                "output": "E",
+            },
         ]
     )
     conv = messages_to_conversation([HumanMessage("x"), message])
@@ -445,7 +491,9 @@ def test_openai_refusal_is_text() -> None:
 
 def test_unknown_ai_block_is_rejected() -> None:
     message = AIMessage(content=[{"type": "text", "text": "a"}, {"type": "hologram"}])
-    with pytest.raises(InvalidInputError, match=r"message 1 \(AIMessage\), block 1: .*'hologram'"):
+    with pytest.raises(
+        InvalidInputError, match=r"message 1 \(AIMessage\), block 1: .*'hologram'"
+    ):
         messages_to_conversation([HumanMessage("x"), message])
 
 
@@ -456,7 +504,9 @@ def test_tool_results_pair_with_calls_and_join_one_turn() -> None:
     conv = messages_to_conversation(
         [
             HumanMessage("weather?"),
-            AIMessage("", tool_calls=[call("c1", city="Paris"), call("c2", "get_time")]),
+            AIMessage(
+                "", tool_calls=[call("c1", city="Paris"), call("c2", "get_time")]
+            ),
             ToolMessage('{"temp": 21}', tool_call_id="c1"),
             ToolMessage("boom", tool_call_id="c2", status="error"),
             HumanMessage("thanks"),
@@ -482,7 +532,11 @@ def test_tool_results_pair_with_calls_and_join_one_turn() -> None:
 )
 def test_tool_string_content(content: str, expected: Any) -> None:
     conv = messages_to_conversation(
-        [HumanMessage("x"), AIMessage("", tool_calls=[call("c1")]), ToolMessage(content, tool_call_id="c1")]
+        [
+            HumanMessage("x"),
+            AIMessage("", tool_calls=[call("c1")]),
+            ToolMessage(content, tool_call_id="c1"),
+        ]
     )
     assert conv.turns[2].parts == [ToolResultPart("c1", "get_weather", expected)]
 
@@ -492,7 +546,10 @@ def test_tool_list_content_with_text_and_images() -> None:
         content=[
             "line one",
             {"type": "text", "text": "line two"},
-            {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
+            {
+                "type": "image_url",
+                "image_url": {"url": f"data:image/png;base64,{PNG_B64}"},
+            },
             {"type": "file", "base64": PDF_B64, "mime_type": "application/pdf"},
         ],
         tool_call_id="c1",
@@ -506,7 +563,10 @@ def test_tool_list_content_with_text_and_images() -> None:
             "c1",
             "render",
             "line one\nline two",
-            media=(MediaPart("image/png", data=PNG), MediaPart("application/pdf", data=PDF)),
+            media=(
+                MediaPart("image/png", data=PNG),
+                MediaPart("application/pdf", data=PDF),
+            ),
         )
     ]
 
@@ -587,7 +647,10 @@ def test_answered_invalid_tool_call_replays_with_empty_args() -> None:
 
 def test_chat_message_roles() -> None:
     conv = messages_to_conversation(
-        [ChatMessage(role="system", content="sys"), ChatMessage(role="user", content="hi")]
+        [
+            ChatMessage(role="system", content="sys"),
+            ChatMessage(role="user", content="hi"),
+        ]
     )
     assert conv.system == ["sys"]
     assert conv.turns == [Turn("user", [TextPart("hi")])]
@@ -600,9 +663,47 @@ def test_chat_message_unknown_role_is_rejected() -> None:
 
 def test_function_message_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match="FunctionMessage is not supported"):
-        messages_to_conversation([HumanMessage("x"), FunctionMessage(content="1", name="f")])
+        messages_to_conversation(
+            [HumanMessage("x"), FunctionMessage(content="1", name="f")]
+        )
 
 
 def test_remove_message_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match=r"message 0 \(RemoveMessage\)"):
         messages_to_conversation([RemoveMessage(id="m1")])
+
+
+def test_system_error_names_the_block_index_not_the_part_index() -> None:
+    system = SystemMessage(
+        content=[
+            {"type": "text", "text": ""},
+            {"type": "text", "text": "Rules."},
+            {"type": "audio", "base64": WAV_B64, "mime_type": "audio/wav"},
+        ]
+    )
+    with pytest.raises(InvalidInputError, match=r"block 2: system messages"):
+        messages_to_conversation([system])
+
+
+def test_text_plain_file_without_text_is_media() -> None:
+    data = base64.b64encode(b"a,b\n1,2\n").decode()
+    parts = user_parts(
+        {"type": "text-plain", "base64": data, "mime_type": "text/plain"}
+    )
+    assert parts == [MediaPart("text/plain", data=b"a,b\n1,2\n")]
+
+
+def test_foreign_non_standard_block_names_its_inner_type() -> None:
+    message = AIMessage(
+        content=[{"type": "mystery_tool_output", "x": 1}],
+        response_metadata={"model_provider": "anthropic"},
+    )
+    with pytest.raises(InvalidInputError, match="'mystery_tool_output'"):
+        messages_to_conversation([HumanMessage("x"), message])
+
+
+def test_large_image_is_decoded_once_to_the_exact_bytes() -> None:
+    big = PNG + b"\x00" * (19 * 1024 * 1024)
+    url = "data:image/png;base64," + base64.b64encode(big).decode()
+    parts = user_parts({"type": "image_url", "image_url": {"url": url}})
+    assert parts == [MediaPart("image/png", data=big)]

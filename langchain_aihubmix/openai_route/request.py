@@ -1,0 +1,440 @@
+"""Conversation and CallOptions to openai Chat Completions request kwargs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Final, Literal, cast
+
+from openai.types.chat import (
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionContentPartParam,
+    ChatCompletionFunctionToolParam,
+    ChatCompletionMessageFunctionToolCallParam,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionToolChoiceOptionParam,
+    ChatCompletionToolMessageParam,
+    ChatCompletionUserMessageParam,
+)
+from openai.types.shared_params import (
+    ResponseFormatJSONObject,
+    ResponseFormatJSONSchema,
+)
+from typing_extensions import assert_never
+
+from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    ToolChoice,
+)
+from langchain_aihubmix._parts import (
+    SKIP_SIGNATURE_SENTINEL,
+    CodePart,
+    CodeResultPart,
+    Conversation,
+    MediaPart,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+)
+from langchain_aihubmix.profiles import requires_signatures
+
+_AUDIO_FORMATS: Final[dict[str, Literal["wav", "mp3"]]] = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+}
+"""Audio MIME types `input_audio` accepts; other audio goes as a `file` part."""
+
+_CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
+    "auto": "auto",
+    "none": "none",
+}
+"""Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
+
+_NATIVE_ONLY: Final[dict[str, str]] = {
+    "media_resolution": "media_resolution",
+    "response_modalities": "response_modalities (image output)",
+    "image_config": "image_config",
+}
+"""CallOptions fields this route cannot send, with the name used in the error."""
+
+
+class NotOnOpenAIRouteError(InvalidInputError):
+    """The request uses a feature only AiHubMix's native Gemini route offers."""
+
+
+def _native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
+    return NotOnOpenAIRouteError(
+        f"{what} is not available on the OpenAI-compatible route; use "
+        f'transport="native"{hint}.'
+    )
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _data_url(part: MediaPart) -> str:
+    data = base64.b64encode(part.data or b"").decode("ascii")
+    return f"data:{part.mime_type or 'application/octet-stream'};base64,{data}"
+
+
+def _filename(mime: str | None) -> str:
+    """A neutral file name for a `file` part, from the MIME subtype."""
+    subtype = (mime or "application/octet-stream").split("/")[-1].split("+")[0]
+    return f"document.{subtype.split(';')[0] or 'bin'}"
+
+
+def _media(part: MediaPart) -> ChatCompletionContentPartParam:
+    """Inline media: images as `image_url`, wav/mp3 as `input_audio`, else `file`.
+
+    A URI (http(s), YouTube, gs://) goes as `image_url` for images and when the
+    type is unknown, else as a `file` part whose `file_data` is the URI.
+    """
+    mime = (part.mime_type or "").lower()
+    if part.data is None:
+        if part.uri is None:
+            raise InvalidInputError("A media part needs inline data or a URI.")
+        if not mime or mime.startswith("image/"):
+            return {"type": "image_url", "image_url": {"url": part.uri}}
+        return {"type": "file", "file": {"file_data": part.uri,
+                                         "filename": _filename(mime)}}
+    if mime.startswith("image/"):
+        return {"type": "image_url", "image_url": {"url": _data_url(part)}}
+    if mime in _AUDIO_FORMATS:
+        data = base64.b64encode(part.data).decode("ascii")
+        return {"type": "input_audio",
+                "input_audio": {"data": data, "format": _AUDIO_FORMATS[mime]}}
+    return {"type": "file", "file": {"file_data": _data_url(part),
+                                     "filename": _filename(mime)}}
+
+
+def _google_extra(signature: str) -> dict[str, Any]:
+    """Google's documented carrier of a thought signature on the OpenAI protocol."""
+    return {"google": {"thought_signature": signature}}
+
+
+def _user(turn: Turn) -> ChatCompletionUserMessageParam:
+    """A user turn: a plain string when it is one text part, else a content list."""
+    parts = turn.parts
+    if len(parts) == 1 and isinstance(parts[0], TextPart):
+        return {"role": "user", "content": parts[0].text}
+    content: list[ChatCompletionContentPartParam] = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            content.append({"type": "text", "text": part.text})
+        elif isinstance(part, MediaPart):
+            content.append(_media(part))
+        else:
+            raise InvalidInputError(
+                f"A user message cannot carry a {type(part).__name__}."
+            )
+    return {"role": "user", "content": content}
+
+
+def _code_text(part: CodePart | CodeResultPart) -> str:
+    """Code execution from the native route, kept in history as assistant text."""
+    if isinstance(part, CodePart):
+        return f"```{part.language}\n{part.code}\n```"
+    status = "" if part.outcome == "OUTCOME_OK" else f" ({part.outcome})"
+    return f"Output{status}:\n```\n{part.output}\n```"
+
+
+def _assistant(
+    turn: Turn, *, sign_first_call: bool
+) -> ChatCompletionAssistantMessageParam:
+    """A model turn: answer text (code rendered as text), tool calls, signatures.
+
+    Thoughts are not sent as content. Each tool call carries its own signature in
+    `extra_content.google.thought_signature`; the first signature of any other part
+    (text, thought, media, code) rides on the message's `extra_content`. Media a
+    model produced (images) cannot be replayed on this protocol and is left out.
+    With `sign_first_call`, an unsigned first call gets Google's skip sentinel.
+    """
+    texts: list[tuple[bool, str]] = []  # (is_plain_text, text)
+    calls: list[ChatCompletionMessageFunctionToolCallParam] = []
+    message_signature: str | None = None
+    for part in turn.parts:
+        signature = part.signature if not isinstance(part, ToolResultPart) else None
+        if isinstance(part, ToolCallPart):
+            calls.append(_tool_call(part, sign=sign_first_call and not calls))
+            continue
+        message_signature = message_signature or signature
+        if isinstance(part, TextPart):
+            texts.append((True, part.text))
+        elif isinstance(part, (CodePart, CodeResultPart)):
+            texts.append((False, _code_text(part)))
+        elif isinstance(part, (ReasoningPart, MediaPart)):
+            pass
+        elif isinstance(part, ToolResultPart):
+            raise InvalidInputError("A model message cannot carry a tool result.")
+        else:
+            assert_never(part)
+    message: ChatCompletionAssistantMessageParam = {"role": "assistant"}
+    text = _join(texts)
+    if text or not calls:
+        message["content"] = text
+    if calls:
+        message["tool_calls"] = calls
+    if message_signature is not None:
+        cast("dict[str, Any]", message)["extra_content"] = _google_extra(
+            message_signature
+        )
+    return message
+
+
+def _join(texts: list[tuple[bool, str]]) -> str:
+    """Adjacent text parts concatenate; rendered code stands apart by a blank line."""
+    out = ""
+    previous_plain = True
+    for plain, text in texts:
+        glue = "" if not out or (plain and previous_plain) else "\n\n"
+        out += glue + text
+        previous_plain = plain
+    return out
+
+
+def _tool_call(
+    part: ToolCallPart, *, sign: bool
+) -> ChatCompletionMessageFunctionToolCallParam:
+    """One call, with its id (synthetic ids included: they pair the tool messages)."""
+    call: ChatCompletionMessageFunctionToolCallParam = {
+        "id": part.id,
+        "type": "function",
+        "function": {"name": part.name,
+                     "arguments": json.dumps(part.args, ensure_ascii=False)},
+    }
+    signature = part.signature or (SKIP_SIGNATURE_SENTINEL if sign else None)
+    if signature is not None:
+        cast("dict[str, Any]", call)["extra_content"] = _google_extra(signature)
+    return call
+
+
+def _tool_content(part: ToolResultPart) -> str:
+    """Text as is, anything else as JSON; an error result is `{"error": ...}` JSON."""
+    if part.is_error:
+        return json.dumps({"error": part.content}, ensure_ascii=False, default=str)
+    if isinstance(part.content, str):
+        return part.content
+    return json.dumps(part.content, ensure_ascii=False, default=str)
+
+
+def _tool_messages(turn: Turn) -> list[ChatCompletionMessageParam]:
+    """One `tool` message per result (with `name`); their media in one user message.
+
+    Tool messages only carry text, so images or documents a tool returned follow
+    the run of tool messages as a user message that names the call they belong to.
+    """
+    messages: list[ChatCompletionMessageParam] = []
+    media: list[ChatCompletionContentPartParam] = []
+    for part in turn.parts:
+        if not isinstance(part, ToolResultPart):
+            raise InvalidInputError(
+                f"A tool message cannot carry a {type(part).__name__}."
+            )
+        message: ChatCompletionToolMessageParam = {
+            "role": "tool", "tool_call_id": part.call_id, "content": _tool_content(part)
+        }
+        cast("dict[str, Any]", message)["name"] = part.name
+        messages.append(message)
+        if part.media:
+            media.append({"type": "text", "text": (
+                f"Media returned by tool {part.name!r} (call {part.call_id}):")})
+            media.extend(_media(m) for m in part.media)
+    if media:
+        messages.append({"role": "user", "content": media})
+    return messages
+
+
+def conversation_to_messages(
+    conv: Conversation, *, model: str
+) -> list[ChatCompletionMessageParam]:
+    """The request's `messages` for `model`.
+
+    System texts (collected from anywhere in the history) become one leading system
+    message, joined by blank lines. For models that require signatures (Gemini 3+,
+    `profiles.requires_signatures`), the first tool call of each model step after the
+    last user turn gets Google's skip sentinel when it has no signature, as on the
+    native route.
+    """
+    messages: list[ChatCompletionMessageParam] = []
+    if conv.system:
+        system: ChatCompletionSystemMessageParam = {
+            "role": "system", "content": "\n\n".join(conv.system)
+        }
+        messages.append(system)
+    gemini3 = requires_signatures(model)
+    current = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
+    for position, turn in enumerate(conv.turns):
+        if turn.role == "user":
+            messages.append(_user(turn))
+        elif turn.role == "model":
+            sign = gemini3 and position > current
+            messages.append(_assistant(turn, sign_first_call=sign))
+        elif turn.role == "tool":
+            messages.extend(_tool_messages(turn))
+        else:
+            assert_never(turn.role)
+    return messages
+
+
+# ----------------------------------------------------------------- options
+
+
+def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
+    tools: list[ChatCompletionFunctionToolParam] = []
+    for tool in opts.tools:
+        if isinstance(tool, FunctionTool):
+            function: dict[str, Any] = {
+                "name": tool.name, "parameters": tool.parameters}
+            if tool.description:
+                function["description"] = tool.description
+            tools.append({"type": "function", "function": cast(Any, function)})
+        elif isinstance(tool, BuiltinTool):
+            hint = (" or a `-search` model id (e.g. gemini-2.5-flash-search)"
+                    if tool.kind == "google_search" else "")
+            raise _native_only(f"The built-in tool {tool.kind!r}", hint)
+        else:
+            assert_never(tool)
+    return tools
+
+
+def _tool_choice(
+    choice: ToolChoice | None, tools: list[ChatCompletionFunctionToolParam]
+) -> tuple[ChatCompletionToolChoiceOptionParam, list[ChatCompletionFunctionToolParam]]:
+    """`tool_choice` (always sent with tools: AiHubMix errors without it) and tools.
+
+    | ToolChoice | tool_choice |
+    |---|---|
+    | None / auto | "auto" |
+    | none | "none" |
+    | any | "required" |
+    | any, one allowed name | {"type": "function", "function": {"name": ...}} |
+    | any, several names | "required", and only those tools are sent |
+    """
+    if choice is None:
+        return "auto", tools
+    if choice.mode == "any":
+        known = {t["function"]["name"] for t in tools}
+        unknown = [name for name in choice.allowed if name not in known]
+        if unknown:
+            raise InvalidInputError(f"tool_choice names unknown tools {unknown}.")
+        if len(choice.allowed) == 1:
+            named: ChatCompletionToolChoiceOptionParam = {
+                "type": "function", "function": {"name": choice.allowed[0]}}
+            return named, tools
+        if choice.allowed:
+            tools = [t for t in tools if t["function"]["name"] in choice.allowed]
+        return "required", tools
+    return _CHOICE_MODES[choice.mode], tools
+
+
+def _response_format(
+    opts: CallOptions,
+) -> ResponseFormatJSONSchema | ResponseFormatJSONObject | None:
+    mime = opts.response_mime_type
+    if opts.response_schema is not None:
+        title = str(opts.response_schema.get("title") or "response")
+        name = "".join(c if c.isalnum() or c in "_-" else "_" for c in title)[:64]
+        return {"type": "json_schema",
+                "json_schema": {"name": name, "schema": opts.response_schema}}
+    if mime == "application/json":
+        return {"type": "json_object"}
+    if mime in (None, "text/plain"):
+        return None
+    raise _native_only(f"response_mime_type={mime!r}")
+
+
+def _google_extensions(opts: CallOptions) -> dict[str, Any]:
+    """Gemini settings with no OpenAI parameter: `extra_body.google` (Google's layer).
+
+    | CallOptions | request body |
+    |---|---|
+    | thinking_level | `reasoning_effort` (top level; not here) |
+    | include_thoughts | `extra_body.google.thinking_config.include_thoughts` |
+    | thinking_budget | `extra_body.google.thinking_config.thinking_budget` |
+    | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
+    | cached_content | `extra_body.google.cached_content` |
+
+    Google's REST layer reads a top-level JSON key `extra_body`; the SDK merges its
+    own `extra_body` argument into the body, hence the double nesting in
+    `options_to_params`. Whether AiHubMix's converter reads it is unverified.
+    """
+    thinking: dict[str, Any] = {}
+    if opts.include_thoughts is not None:
+        thinking["include_thoughts"] = opts.include_thoughts
+    if opts.thinking_budget is not None:
+        thinking["thinking_budget"] = opts.thinking_budget
+    google: dict[str, Any] = {}
+    if thinking:
+        google["thinking_config"] = thinking
+    if opts.safety_settings is not None:
+        google["safety_settings"] = [
+            {"category": c, "threshold": t} for c, t in opts.safety_settings
+        ]
+    if opts.cached_content is not None:
+        google["cached_content"] = opts.cached_content
+    return google
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge of JSON objects; `override` wins on conflicts."""
+    merged = dict(base)
+    for key, value in override.items():
+        old = merged.get(key)
+        both = isinstance(old, dict) and isinstance(value, dict)
+        merged[key] = _merge(old, value) if both else value  # type: ignore[arg-type]
+    return merged
+
+
+def _check_native_only(opts: CallOptions) -> None:
+    for field, what in _NATIVE_ONLY.items():
+        value = getattr(opts, field)
+        if value is not None and not (field == "response_modalities"
+                                      and tuple(value) == ("TEXT",)):
+            raise _native_only(what)
+
+
+def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, Any]:
+    """Keyword arguments for `client.chat.completions.create` (without `messages`).
+
+    Unset options are left out. `max_output_tokens` is sent as `max_tokens` (what
+    AiHubMix's Gemini converter reads); `top_k` (no OpenAI parameter) goes top-level
+    through `extra_body`; `opts.extra_body` is deep-merged into the body last.
+    Streams always ask for usage (`stream_options.include_usage`).
+    """
+    _check_native_only(opts)
+    params: dict[str, Any] = {"model": opts.model}
+    plain: dict[str, Any] = {
+        "temperature": opts.temperature, "top_p": opts.top_p,
+        "max_tokens": opts.max_output_tokens, "seed": opts.seed,
+        "presence_penalty": opts.presence_penalty,
+        "frequency_penalty": opts.frequency_penalty, "n": opts.n,
+        "stop": list(opts.stop) if opts.stop is not None else None,
+        "reasoning_effort": opts.thinking_level,
+        "response_format": _response_format(opts),
+    }
+    params.update({k: v for k, v in plain.items() if v is not None})
+    tools = _tools(opts)
+    if tools:
+        params["tool_choice"], params["tools"] = _tool_choice(opts.tool_choice, tools)
+    body: dict[str, Any] = {}
+    if opts.top_k is not None:
+        body["top_k"] = opts.top_k
+    if google := _google_extensions(opts):
+        body["extra_body"] = {"google": google}
+    body = _merge(body, opts.extra_body or {})
+    if body:
+        params["extra_body"] = body
+    if stream:
+        params["stream"] = True
+        params["stream_options"] = {"include_usage": True}
+    return params
+
