@@ -9,7 +9,7 @@ docs/architecture.md ("Output contract").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages.ai import (
     InputTokenDetails,
@@ -113,10 +113,13 @@ class TokenCounts:
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
     """Build `usage_metadata`; total is always input + output."""
-    usage = UsageMetadata(
-        input_tokens=counts.input,
-        output_tokens=counts.output,
-        total_tokens=counts.input + counts.output,
+    usage = cast(
+        "UsageMetadata",
+        {
+            "input_tokens": counts.input,
+            "output_tokens": counts.output,
+            "total_tokens": counts.input + counts.output,
+        },
     )
     if counts.cache_read > 0:
         usage["input_token_details"] = InputTokenDetails(cache_read=counts.cache_read)
@@ -128,31 +131,29 @@ def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
 class UsageTracker:
     """Turns cumulative counts (one per stream chunk) into per-chunk deltas.
 
-    Every field is tracked as a running maximum, so no delta is negative, input
-    tokens arrive with the first chunk (and again only if the server revises its
-    prompt count upwards), and the deltas sum to the highest counts seen, which is the
-    final count for every stream Gemini sends.
+    Input tokens (and cache reads) go out with the first chunk, and again only if the
+    server revises its prompt count upwards. Output and reasoning tokens go out with
+    the final chunk, from the final counts: Gemini can lower a running count in its
+    last chunk (an image model's thought count falls from 244 to 167 in a recorded
+    stream), so only the final counts are exact. Hence no delta is negative, and the
+    chunks sum to the final counts for every stream Gemini sends.
     """
 
     def __init__(self) -> None:
-        self._seen = TokenCounts()
+        self._input = 0
+        self._cache_read = 0
 
-    def feed(self, counts: TokenCounts) -> UsageMetadata | None:
-        """The delta since the previous chunk, or `None` when nothing changed."""
-        seen = self._seen
-        now = TokenCounts(
-            input=max(seen.input, counts.input),
-            output=max(seen.output, counts.output),
-            cache_read=max(seen.cache_read, counts.cache_read),
-            reasoning=max(seen.reasoning, counts.reasoning),
-        )
-        self._seen = now
+    def feed(self, counts: TokenCounts, *, final: bool = False) -> UsageMetadata | None:
+        """The delta this chunk carries, or `None` when it carries nothing."""
+        new_input = max(self._input, counts.input)
+        new_cache = max(self._cache_read, counts.cache_read)
         delta = TokenCounts(
-            input=now.input - seen.input,
-            output=now.output - seen.output,
-            cache_read=now.cache_read - seen.cache_read,
-            reasoning=now.reasoning - seen.reasoning,
+            input=new_input - self._input,
+            cache_read=new_cache - self._cache_read,
+            output=counts.output if final else 0,
+            reasoning=counts.reasoning if final else 0,
         )
-        if delta == TokenCounts():
+        self._input, self._cache_read = new_input, new_cache
+        if delta == TokenCounts() and not final:
             return None
         return usage_from_counts(delta)

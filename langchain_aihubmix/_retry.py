@@ -157,8 +157,13 @@ async def acall_with_retry(
     max_retries: int,
     on_retry: OnRetry | None = None,
 ) -> _T:
-    """Async twin of `call_with_retry`."""
-    return await aretrying(max_retries, on_retry=on_retry)(fn)
+    """Async twin of `call_with_retry` (`fn` may be any callable returning an
+    awaitable, e.g. a lambda: tenacity only awaits coroutine functions)."""
+
+    async def attempt() -> _T:
+        return await fn()
+
+    return await aretrying(max_retries, on_retry=on_retry)(attempt)
 
 
 def retry_stream(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -9,14 +10,18 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.language_models.chat_models import LangSmithParams
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+)
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from tenacity import RetryCallState, Retrying
 from typing_extensions import Self
 
 from langchain_aihubmix._history import messages_to_conversation
@@ -129,6 +134,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     extra_body: dict[str, Any] | None = None
     """Extra top-level request fields, passed through as-is."""
 
+    streaming: bool = False
+    """Stream under the hood for `invoke` (callbacks then see every token)."""
     timeout: float | None = 60.0
     """Seconds per request attempt."""
     max_retries: int = 2
@@ -251,13 +258,30 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
         return messages_to_conversation(messages), options, settings
 
+    @staticmethod
     def _on_retry(
-        self,
-        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-    ) -> Callable[[BaseException, int], Any] | None:
+        run_manager: CallbackManagerForLLMRun | None,
+    ) -> Callable[[BaseException, int], None] | None:
         if run_manager is None:
             return None
-        return lambda exc, attempt: run_manager.on_retry(_RetryState(exc, attempt))
+        return lambda exc, attempt: run_manager.on_retry(_retry_state(exc, attempt))
+
+    @staticmethod
+    def _aon_retry(
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+    ) -> Callable[[BaseException, int], None] | None:
+        if run_manager is None:
+            return None
+        pending: set[asyncio.Future[None]] = set()
+
+        def notify(exc: BaseException, attempt: int) -> None:
+            future = asyncio.ensure_future(
+                run_manager.on_retry(_retry_state(exc, attempt))
+            )
+            pending.add(future)
+            future.add_done_callback(pending.discard)
+
+        return notify
 
     # -- the four entry points (thin twins) -----------------------------------
 
@@ -293,7 +317,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = await acall_with_retry(
             lambda: route.agenerate(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager),
+            on_retry=self._aon_retry(run_manager),
         )
         return _result(replies)
 
@@ -332,7 +356,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         async for chunk in aretry_stream(
             lambda: route.astream(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager),
+            on_retry=self._aon_retry(run_manager),
         ):
             generation = ChatGenerationChunk(message=chunk)
             if run_manager:
@@ -394,24 +418,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
 
 
-class _RetryState:
-    """The minimal tenacity-like object `run_manager.on_retry` expects."""
-
-    def __init__(self, exc: BaseException, attempt: int) -> None:
-        self.attempt_number = attempt
-        self.outcome = _Outcome(exc)
-
-
-class _Outcome:
-    def __init__(self, exc: BaseException) -> None:
-        self._exc = exc
-        self.failed = True
-
-    def exception(self) -> BaseException:
-        return self._exc
-
-    def result(self) -> None:
-        raise self._exc
+def _retry_state(exc: BaseException, attempt: int) -> RetryCallState:
+    """The tenacity state `run_manager.on_retry` expects, for a failed attempt."""
+    state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
+    state.attempt_number = attempt
+    state.set_exception((type(exc), exc, exc.__traceback__))
+    return state
 
 
 def _result(replies: list[AIMessage]) -> ChatResult:

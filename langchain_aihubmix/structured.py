@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import LanguageModelInput
@@ -97,7 +97,7 @@ class _CheckedToolParser(Runnable[AIMessage, Any]):
 def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
     """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
     if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return dict(schema.model_json_schema())
+        return dict(cast("Any", schema).model_json_schema())
     if (
         isinstance(schema, Mapping)
         and "function" not in schema
@@ -120,7 +120,7 @@ def structured_output_runnable(
     if kwargs.pop("strict", None) is not None:
         pass  # Gemini always enforces the schema it is given.
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-    pydantic_class = schema if is_pydantic else None
+    pydantic_class = cast("type", schema) if is_pydantic else None
     fmt = {"kwargs": {"method": method}, "schema": schema}
     bound: Runnable[LanguageModelInput, BaseMessage]
     parser: Runnable[Any, Any]

@@ -98,7 +98,7 @@ class NativeRoute:
             response = self._client().models.generate_content(
                 model=opts.model,
                 contents=contents,
-                config=config,  # type: ignore[arg-type]
+                config=config,
             )
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)
@@ -113,7 +113,7 @@ class NativeRoute:
             response = await self._async.get().aio.models.generate_content(
                 model=opts.model,
                 contents=contents,
-                config=config,  # type: ignore[arg-type]
+                config=config,
             )
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)
@@ -129,7 +129,7 @@ class NativeRoute:
             for response in self._client().models.generate_content_stream(
                 model=opts.model,
                 contents=contents,
-                config=config,  # type: ignore[arg-type]
+                config=config,
             ):
                 yield state.feed(response)
             if not state.finished:
@@ -149,7 +149,7 @@ class NativeRoute:
             ) in await self._async.get().aio.models.generate_content_stream(
                 model=opts.model,
                 contents=contents,
-                config=config,  # type: ignore[arg-type]
+                config=config,
             ):
                 yield state.feed(response)
             if not state.finished:

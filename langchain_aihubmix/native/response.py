@@ -172,7 +172,7 @@ class NativeStreamState:
         if final and self._pending is not None:
             calls.append(self._close(self._pending, signatures))
         usage = (
-            self._usage.feed(counts_from_usage(response.usage_metadata))
+            self._usage.feed(counts_from_usage(response.usage_metadata), final=final)
             if self._candidate_index == 0
             else None
         )

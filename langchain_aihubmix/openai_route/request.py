@@ -59,12 +59,8 @@ _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
 }
 """Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
-_NATIVE_ONLY: Final[dict[str, str]] = {
-    "media_resolution": "media_resolution",
-    "response_modalities": "response_modalities (image output)",
-    "image_config": "image_config",
-}
-"""CallOptions fields this route cannot send, with the name used in the error."""
+_NATIVE_ONLY: Final = ("media_resolution", "response_modalities", "image_config")
+"""CallOptions fields this route cannot send (text-only modalities excepted)."""
 
 
 class NotOnOpenAIRouteError(InvalidInputError):
@@ -77,8 +73,6 @@ def _native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
         f'transport="native"{hint}.'
     )
 
-
-# ---------------------------------------------------------------- messages
 
 
 def _data_url(part: MediaPart) -> str:
@@ -285,8 +279,6 @@ def conversation_to_messages(
     return messages
 
 
-# ----------------------------------------------------------------- options
-
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
     tools: list[ChatCompletionFunctionToolParam] = []
@@ -395,11 +387,10 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_native_only(opts: CallOptions) -> None:
-    for field, what in _NATIVE_ONLY.items():
+    for field in _NATIVE_ONLY:
         value = getattr(opts, field)
-        if value is not None and not (field == "response_modalities"
-                                      and tuple(value) == ("TEXT",)):
-            raise _native_only(what)
+        if value is not None and tuple(value) != ("TEXT",):
+            raise _native_only(field)
 
 
 def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from openai.types.chat import (
     ChatCompletion,
@@ -18,6 +19,7 @@ from openai.types.chat import (
     ChatCompletionMessageFunctionToolCall,
 )
 from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaToolCall
+from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import assert_never
 
@@ -25,6 +27,7 @@ from langchain_aihubmix._output import (
     MODEL_PROVIDER,
     SIGNATURES_KEY,
     ContentAssembler,
+    TokenCounts,
     UsageTracker,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
@@ -228,6 +231,7 @@ class OpenAIStreamState:
         self._blocks = ContentAssembler()
         self._tags = ThoughtTagSplitter()
         self._usage = UsageTracker()
+        self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()
         self._signatures: list[str] = []
         self._answered = False
@@ -248,11 +252,7 @@ class OpenAIStreamState:
             for frag in _fragments(delta.tool_calls):
                 self._calls.add(frag)
             self._finish_reason(choice.finish_reason)
-        usage = (
-            self._usage.feed(counts_from_usage(chunk.usage))
-            if chunk.usage is not None and self._choice_index == 0
-            else None
-        )
+        usage = self._track(chunk.usage)
         if not content and usage is None:
             return []
         return [AIMessageChunk(
@@ -278,14 +278,26 @@ class OpenAIStreamState:
                 signatures[str(unsigned["id"])] = signature
             else:
                 self._append(self._blocks.add_text("", signature), content)
+        usage = (
+            None if self._counts is None
+            else self._usage.feed(self._counts, final=True)
+        )
         return [AIMessageChunk(
             content=content,
+            usage_metadata=usage,
             tool_call_chunks=calls,
             additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
             response_metadata={"model_provider": MODEL_PROVIDER, **self._meta},
             id=self._id,
             chunk_position="last",
         )]
+
+    def _track(self, usage: CompletionUsage | None) -> UsageMetadata | None:
+        """Input tokens now; output waits for `finish()` (see `UsageTracker`)."""
+        if usage is None or self._choice_index != 0:
+            return None
+        self._counts = counts_from_usage(usage)
+        return self._usage.feed(self._counts)
 
     def _choice(self, choices: Sequence[Any]) -> Any:
         for position, choice in enumerate(choices or ()):
@@ -381,11 +393,7 @@ class OpenAIStreamState:
             for frag in _message_fragments(message):
                 self._calls.add(frag, new=True)
             self._finish_reason(choice.finish_reason)
-        usage = (
-            self._usage.feed(counts_from_usage(completion.usage))
-            if completion.usage is not None and self._choice_index == 0
-            else None
-        )
+        usage = self._track(completion.usage)
         chunk = AIMessageChunk(content=content, usage_metadata=usage, id=self._id)
         for last in self.finish():
             chunk = chunk + last

@@ -18,7 +18,6 @@ from tests.unit_tests.recorded import parse_response, raw_body, recorded_streams
 STREAMS = recorded_streams()
 MODEL = "requested-model"
 LC_ID = re.compile(r"^lc_[0-9a-f]{32}$")
-USAGE_REVISED_DOWN = "vercel-ai/issue-10660-image-thought-signature.chunks.txt"
 """thoughtsTokenCount goes 244 -> 167 in the last chunk (see test below)."""
 
 
@@ -68,8 +67,11 @@ def _normalised(message: AIMessageChunk) -> dict[str, Any]:
 
 def _pair(fixture_id: str) -> tuple[list[AIMessageChunk], AIMessageChunk]:
     state = NativeStreamState(MODEL)
-    chunks = [state.feed(c) for c in STREAMS[fixture_id]]
-    whole = NativeStreamState(MODEL).feed(parse_response(_whole(raw_body(fixture_id))))
+    stream = STREAMS[fixture_id]
+    # A recorded stream has ended, finish reason or not: feed it as the route does.
+    chunks = [state.feed(c, last=i == len(stream) - 1) for i, c in enumerate(stream)]
+    whole_response = parse_response(_whole(raw_body(fixture_id)))
+    whole = NativeStreamState(MODEL).feed(whole_response, last=True)
     return chunks, whole
 
 
@@ -80,22 +82,7 @@ def test_stream_sum_equals_whole_response(fixture_id: str) -> None:
     assert _normalised(summed) == _normalised(whole)
 
 
-@pytest.mark.parametrize(
-    "fixture_id",
-    [
-        pytest.param(
-            f,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="UsageTracker keeps running maxima; the last chunk revised "
-                "thoughts down (244 -> 167), so the stream over-reports by 77",
-            ),
-        )
-        if f == USAGE_REVISED_DOWN
-        else f
-        for f in sorted(STREAMS)
-    ],
-)
+@pytest.mark.parametrize("fixture_id", sorted(STREAMS))
 def test_stream_usage_sums_to_the_last_chunks_usage(fixture_id: str) -> None:
     chunks, whole = _pair(fixture_id)
     summed = functools.reduce(operator.add, chunks)
@@ -125,8 +112,9 @@ def test_stream_usage_invariants(fixture_id: str) -> None:
 
 
 def test_prompt_count_revised_upwards_mid_stream() -> None:
-    """issue-10781.2: promptTokenCount 133 -> 311; the delta arrives with chunk 2."""
+    """issue-10781.2: promptTokenCount 133 -> 311; the delta arrives with chunk 2,
+    and the final chunk carries the output tokens (no new input)."""
     chunks, _ = _pair("vercel-ai/issue-10781.2.chunks.txt")
     inputs = [c.usage_metadata["input_tokens"] if c.usage_metadata else None
               for c in chunks]
-    assert inputs == [133, 178, None]
+    assert inputs == [133, 178, 0]
