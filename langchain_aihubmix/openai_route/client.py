@@ -38,11 +38,16 @@ class _DrainingStream(httpx2.SyncByteStream):
 
     def __init__(self, inner: httpx2.SyncByteStream) -> None:
         self._inner = inner
+        self._exhausted = False
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._inner
+        self._exhausted = True
 
     def close(self) -> None:
+        if self._exhausted:
+            self._inner.close()
+            return
         read = 0
         try:
             for piece in self._inner:
