@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic.v1 import BaseModel as BaseModelV1
 
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix._options import (
@@ -157,7 +159,11 @@ def _thinking(
     if transport == "native" and not profile.requires_thought_signatures:
         # Gemini 2.x takes budgets, not levels.
         return include, _EFFORT_BUDGETS[effort], None
-    if profile.thinking_levels and effort not in profile.thinking_levels:
+    if (
+        effort != "none"
+        and profile.thinking_levels
+        and effort not in profile.thinking_levels
+    ):
         msg = (
             f"reasoning_effort {effort!r} is not supported by {model}; "
             f"use one of {sorted(profile.thinking_levels)}."
@@ -199,7 +205,31 @@ def convert_tool(tool: Any) -> Tool:
     except Exception as exc:
         msg = f"Cannot convert {tool!r} to a tool: {exc}"
         raise InvalidInputError(msg) from exc
+    if isinstance(tool, type) and is_basemodel_subclass(tool):
+        spec["function"]["parameters"] = _model_parameters(
+            tool, spec["function"].get("parameters")
+        )
     return _function_tool(spec)
+
+
+def _model_parameters(model: type, inlined: Any) -> Any:
+    """A Pydantic class's own schema when it has `$defs`, else core's inlined one.
+
+    Core inlines `$ref`s, which cuts recursive models (`children: list[Node]`
+    becomes `items: {}`); Gemini's `parametersJsonSchema` and the OpenAI route take
+    `$ref` / `$defs`, so such schemas are sent as Pydantic wrote them.
+    """
+    raw: dict[str, Any] = (
+        model.schema() if issubclass(model, BaseModelV1) else model.model_json_schema()  # type: ignore[attr-defined]
+    )
+    defs_key = "$defs" if "$defs" in raw else "definitions"
+    defs = raw.get(defs_key)
+    if not isinstance(defs, dict) or not defs:
+        return inlined
+    ref = raw.get("$ref")
+    if isinstance(ref, str) and ref.startswith(f"#/{defs_key}/"):
+        raw = {**defs[ref.rsplit("/", 1)[1]], defs_key: defs}  # root as an object
+    return {k: v for k, v in raw.items() if k not in ("title", "description")}
 
 
 def convert_tool_choice(choice: Any, tools: Sequence[Tool]) -> ToolChoice | None:

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata, add_usage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from tenacity import RetryCallState
@@ -25,8 +25,11 @@ __all__ = [
     "UNKNOWN_MODEL",
     "AiHubMixCallbackHandler",
     "ModelUsage",
+    "StreamPricer",
     "cost_metadata",
     "get_aihubmix_callback",
+    "price_message",
+    "report_retry",
 ]
 
 RETRY_EVENT = "aihubmix_retry"
@@ -346,6 +349,21 @@ def get_aihubmix_callback(
         _handler_var.reset(token)
 
 
+def report_retry(model: str | None) -> None:
+    """Counts a retry in the active `get_aihubmix_callback()` handlers, if any.
+
+    For retries that have no run manager to report to: langchain-core's `stream()`
+    and `astream()` call `_stream` / `_astream` without one. (Handlers passed as
+    `callbacks=` do not see those retries; `get_aihubmix_callback()` blocks do.)
+
+    Args:
+        model: The model retried, when known.
+    """
+    handler = _handler_var.get()
+    if handler is not None:
+        handler.record_retry(model)
+
+
 def cost_metadata(
     usage: UsageMetadata | None, model: str, prices: PriceTable | None = None
 ) -> dict[str, Any] | None:
@@ -378,3 +396,60 @@ def cost_metadata(
         "prices_as_of": None if price.as_of is None else price.as_of.isoformat(),
         "price_source": price.source,
     }
+
+
+def price_message(
+    message: AIMessage, model: str, prices: PriceTable | None = None
+) -> AIMessage:
+    """Puts the call's cost into `message.response_metadata["cost"]` (in place).
+
+    The model priced is the message's `model_name` when the table knows it, else
+    `model` (the requested id). Nothing is added when the price or the usage is
+    unknown: an unknown cost is never reported as $0.
+
+    Args:
+        message: A whole response (or a stream's aggregated usage, see
+            `StreamPricer`).
+        model: The requested model id.
+        prices: Price table (default: the built-in `DEFAULT_PRICES`).
+
+    Returns:
+        The same message.
+    """
+    table = DEFAULT_PRICES if prices is None else prices
+    served = message.response_metadata.get("model_name")
+    name = served if isinstance(served, str) and served in table else model
+    cost = cost_metadata(message.usage_metadata, name, table)
+    if cost is not None:
+        message.response_metadata["cost"] = cost
+    return message
+
+
+class StreamPricer:
+    """Sums a stream's usage deltas and prices the final chunk.
+
+    Chunks carry usage deltas (they add up to the call's usage); the final chunk
+    (`chunk_position == "last"`) gets `response_metadata["cost"]` for the whole call.
+    """
+
+    def __init__(self, model: str, prices: PriceTable | None = None) -> None:
+        """Creates a pricer for one stream of `model` (the requested id)."""
+        self._model = model
+        self._prices = prices
+        self._usage: UsageMetadata | None = None
+
+    def feed(self, chunk: AIMessageChunk) -> AIMessageChunk:
+        """Returns `chunk`, with the call's cost when it is the final chunk."""
+        if chunk.usage_metadata is not None:
+            self._usage = add_usage(self._usage, chunk.usage_metadata)
+        if chunk.chunk_position != "last":
+            return chunk
+        total = AIMessage(
+            content="",
+            usage_metadata=self._usage,
+            response_metadata=chunk.response_metadata,
+        )
+        price_message(total, self._model, self._prices)
+        if "cost" in total.response_metadata:
+            chunk.response_metadata["cost"] = total.response_metadata["cost"]
+        return chunk

@@ -16,7 +16,12 @@ from langchain_core.language_models import (
     LanguageModelInput,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    convert_to_messages,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
@@ -43,8 +48,11 @@ from langchain_aihubmix._retry import (
     retry_stream,
 )
 from langchain_aihubmix._route import ClientSettings, Route
+from langchain_aihubmix.callbacks import StreamPricer, price_message, report_retry
+from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, profile_for
 from langchain_aihubmix.structured import structured_output_runnable
+from langchain_aihubmix.tokens import TokenCounter
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
 
@@ -146,8 +154,13 @@ class ChatAiHubMixGemini(BaseChatModel):
     """httpx client options, e.g. `{"proxy": "http://proxy:8080"}`."""
     media_fetch_timeout: float = 30.0
     """Seconds allowed for downloading an http(s) media URL in the input."""
+    prices: PriceTable | None = Field(default=None, exclude=True)
+    """Prices for `response_metadata["cost"]` (default: `pricing.DEFAULT_PRICES`;
+    e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
+    Not serialised."""
 
     _route: Route | None = PrivateAttr(default=None)
+    _token_counter: TokenCounter | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -213,6 +226,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
         private["_route"] = None  # clients hold sockets; rebuilt on first use
+        private["_token_counter"] = None
         state["__pydantic_private__"] = private
         return state
 
@@ -224,19 +238,27 @@ class ChatAiHubMixGemini(BaseChatModel):
             "max_retries": self.max_retries,
         }
 
+    def client_settings(self) -> ClientSettings:
+        """How this model reaches the gateway (used by `caching.CacheManager`).
+
+        Raises:
+            InvalidInputError: No API key is configured.
+        """
+        if self.api_key is None:
+            msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
+            raise InvalidInputError(msg)
+        return ClientSettings(
+            api_key=self.api_key.get_secret_value(),
+            base_url=self.base_url,
+            app_code=self.app_code,
+            timeout=self.timeout,
+            default_headers=dict(self.default_headers or {}),
+            client_args=dict(self.client_args or {}),
+        )
+
     def _get_route(self) -> Route:
         if self._route is None:
-            if self.api_key is None:
-                msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
-                raise InvalidInputError(msg)
-            settings = ClientSettings(
-                api_key=self.api_key.get_secret_value(),
-                base_url=self.base_url,
-                app_code=self.app_code,
-                timeout=self.timeout,
-                default_headers=dict(self.default_headers or {}),
-                client_args=dict(self.client_args or {}),
-            )
+            settings = self.client_settings()
             if self.transport == "openai":
                 from langchain_aihubmix.openai_route.client import OpenAIRoute
 
@@ -260,18 +282,18 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     @staticmethod
     def _on_retry(
-        run_manager: CallbackManagerForLLMRun | None,
-    ) -> Callable[[BaseException, int], None] | None:
-        if run_manager is None:
-            return None
+        run_manager: CallbackManagerForLLMRun | None, model: str
+    ) -> Callable[[BaseException, int], None]:
+        if run_manager is None:  # langchain-core's stream() passes none
+            return lambda exc, attempt: report_retry(model)
         return lambda exc, attempt: run_manager.on_retry(_retry_state(exc, attempt))
 
     @staticmethod
     def _aon_retry(
-        run_manager: AsyncCallbackManagerForLLMRun | None,
-    ) -> Callable[[BaseException, int], None] | None:
-        if run_manager is None:
-            return None
+        run_manager: AsyncCallbackManagerForLLMRun | None, model: str
+    ) -> Callable[[BaseException, int], None]:
+        if run_manager is None:  # langchain-core's astream() passes none
+            return lambda exc, attempt: report_retry(model)
         pending: set[asyncio.Future[None]] = set()
 
         def notify(exc: BaseException, attempt: int) -> None:
@@ -299,9 +321,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = call_with_retry(
             lambda: route.generate(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager),
+            on_retry=self._on_retry(run_manager, opts.model),
         )
-        return _result(replies)
+        return _result([price_message(r, opts.model, self.prices) for r in replies])
 
     async def _agenerate(
         self,
@@ -317,9 +339,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = await acall_with_retry(
             lambda: route.agenerate(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._aon_retry(run_manager),
+            on_retry=self._aon_retry(run_manager, opts.model),
         )
-        return _result(replies)
+        return _result([price_message(r, opts.model, self.prices) for r in replies])
 
     def _stream(
         self,
@@ -332,15 +354,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         conv = resolve_media(conv, timeout=self.media_fetch_timeout)
         check_inline_total(conv)
         route = self._get_route()
+        pricer = StreamPricer(opts.model, self.prices)
         for chunk in retry_stream(
             lambda: route.stream(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager),
+            on_retry=self._on_retry(run_manager, opts.model),
         ):
-            generation = ChatGenerationChunk(message=chunk)
-            if run_manager:
-                run_manager.on_llm_new_token(chunk.text, chunk=generation)
-            yield generation
+            # langchain-core reports each chunk to on_llm_new_token itself.
+            yield ChatGenerationChunk(message=pricer.feed(chunk))
 
     async def _astream(
         self,
@@ -353,15 +374,51 @@ class ChatAiHubMixGemini(BaseChatModel):
         conv = await aresolve_media(conv, timeout=self.media_fetch_timeout)
         check_inline_total(conv)
         route = self._get_route()
+        pricer = StreamPricer(opts.model, self.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(conv, opts, settings.timeout),
             max_retries=settings.max_retries,
-            on_retry=self._aon_retry(run_manager),
+            on_retry=self._aon_retry(run_manager, opts.model),
         ):
-            generation = ChatGenerationChunk(message=chunk)
-            if run_manager:
-                await run_manager.on_llm_new_token(chunk.text, chunk=generation)
-            yield generation
+            # langchain-core reports each chunk to on_llm_new_token itself.
+            yield ChatGenerationChunk(message=pricer.feed(chunk))
+
+    # -- token counting --------------------------------------------------------
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+    ) -> int:
+        """Counts the input tokens of `messages` (and `tools`) for this model.
+
+        Asks Gemini's `countTokens` through the gateway; where the gateway does not
+        offer it (404 and the like; AiHubMix today), returns the local estimate of
+        `langchain_aihubmix.tokens.estimate_tokens` and remembers, for this
+        instance, not to ask again.
+
+        Args:
+            messages: The messages, as they would be sent.
+            tools: Tools as accepted by `bind_tools`.
+
+        Returns:
+            The number of input tokens (exact, or estimated).
+        """
+        if self._token_counter is None:
+            self._token_counter = TokenCounter(
+                None if self.api_key is None else self.client_settings(),
+                media_fetch_timeout=self.media_fetch_timeout,
+            )
+        converted = [convert_tool(tool) for tool in tools or ()]
+        return self._token_counter.count(
+            messages_to_conversation(convert_to_messages(messages)),
+            converted,
+            self.model,
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """Counts the tokens of `text` as one user message (see above)."""
+        return self.get_num_tokens_from_messages([HumanMessage(content=text)])
 
     # -- tools and structured output ------------------------------------------
 

@@ -9,6 +9,7 @@ parse raise errors that carry Gemini's finish reason and message.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -25,6 +26,7 @@ from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic.v1 import BaseModel as BaseModelV1
 
 if TYPE_CHECKING:
     from langchain_aihubmix.chat_models import ChatAiHubMixGemini
@@ -33,10 +35,14 @@ _FAILED_FINISH = frozenset(
     {
         "MALFORMED_FUNCTION_CALL",
         "MAX_TOKENS",
+        "SAFETY",
         "RECITATION",
         "LANGUAGE",
         "OTHER",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
         "SPII",
+        "IMAGE_SAFETY",
         "UNEXPECTED_TOOL_CALL",
         "TOO_MANY_TOOL_CALLS",
         "MALFORMED_RESPONSE",
@@ -46,37 +52,64 @@ _FAILED_FINISH = frozenset(
 """Finish reasons after which an answer cannot be trusted to be complete."""
 
 
-def check_finished(message: BaseMessage) -> None:
-    """Raise when Gemini stopped without a usable answer (refusals are core's)."""
+def _is_final(message: BaseMessage) -> bool:
+    """True for a whole message, or a stream once its final chunk has arrived."""
     meta = message.response_metadata
+    return bool(meta.get("finish_reason") or meta.get("prompt_feedback"))
+
+
+def check_finished(message: BaseMessage) -> None:
+    """Raise when Gemini stopped without a usable answer (blocked, safety, ...)."""
+    meta = message.response_metadata
+    text = getattr(message, "text", "")
+    block = (meta.get("prompt_feedback") or {}).get("block_reason")
+    if block:
+        detail = (meta.get("prompt_feedback") or {}).get("block_reason_message")
+        msg = f"Gemini blocked the prompt (block_reason={block}"
+        msg += f": {detail}); no answer." if detail else "); no answer."
+        raise OutputParserException(msg, llm_output=text)
     reason = meta.get("finish_reason")
     if reason in _FAILED_FINISH:
         detail = meta.get("finish_message") or "no message"
         msg = (
             f"Gemini stopped with finish_reason={reason} ({detail}); no usable answer."
         )
-        raise OutputParserException(msg, llm_output=getattr(message, "text", ""))
+        raise OutputParserException(msg, llm_output=text)
 
 
 class GeminiJsonOutputParser(JsonOutputParser):
-    """JSON from the answer text; checks the finish reason on the final result."""
+    """JSON from the answer text; checks the finish reason on the final result.
+
+    Streaming yields growing dicts (JSON-schema / TypedDict output), or for a
+    Pydantic class only the complete, validated object. The final chunk of a stream
+    (it carries the finish reason) is checked like a whole answer.
+    """
 
     pydantic_class: type | None = None
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        if not partial and isinstance(result[0], ChatGeneration):
-            check_finished(result[0].message)
-            if not result[0].text.strip():
-                msg = "Gemini returned no answer text to parse as JSON."
-                raise OutputParserException(msg, llm_output="")
-        parsed = super().parse_result(result, partial=partial)
-        if partial or self.pydantic_class is None:
-            return parsed
+        first = result[0]
+        final = not partial
+        if isinstance(first, ChatGeneration):
+            final = final or _is_final(first.message)
+            if final:
+                check_finished(first.message)
+                if not first.text.strip():
+                    msg = "Gemini returned no answer text to parse as JSON."
+                    raise OutputParserException(msg, llm_output="")
+        if self.pydantic_class is None:
+            return super().parse_result(result, partial=not final)
+        if not final:
+            try:  # only a complete, valid object is worth yielding
+                return _validate(self.pydantic_class, json.loads(first.text))
+            except Exception:
+                return None
+        parsed = super().parse_result(result, partial=False)
         try:
-            return self.pydantic_class.model_validate(parsed)  # type: ignore[attr-defined]
+            return _validate(self.pydantic_class, parsed)
         except Exception as exc:
             msg = f"The answer does not match {self.pydantic_class.__name__}: {exc}"
-            raise OutputParserException(msg, llm_output=result[0].text) from exc
+            raise OutputParserException(msg, llm_output=first.text) from exc
 
 
 class _CheckedToolParser(Runnable[AIMessage, Any]):
@@ -88,8 +121,13 @@ class _CheckedToolParser(Runnable[AIMessage, Any]):
     def invoke(self, input: AIMessage, config: Any = None, **kwargs: Any) -> Any:
         check_finished(input)
         if not input.tool_calls:
-            detail = input.response_metadata.get("finish_message") or input.text[:200]
-            msg = f"Gemini did not call the structured-output tool ({detail})."
+            meta = input.response_metadata
+            reason = meta.get("finish_reason") or "unknown"
+            detail = meta.get("finish_message") or input.text[:200] or "no answer"
+            msg = (
+                "Gemini did not call the structured-output tool "
+                f"(finish_reason={reason}: {detail})."
+            )
             raise OutputParserException(msg, llm_output=input.text)
         return self.inner.invoke(input, config)
 
@@ -97,7 +135,10 @@ class _CheckedToolParser(Runnable[AIMessage, Any]):
 def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
     """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
     if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return dict(cast("Any", schema).model_json_schema())
+        model = cast("Any", schema)
+        if issubclass(schema, BaseModelV1):
+            return dict(model.schema())
+        return dict(model.model_json_schema())
     if (
         isinstance(schema, Mapping)
         and "function" not in schema
@@ -106,6 +147,13 @@ def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
         return dict(schema)
     params = convert_to_openai_tool(schema)["function"].get("parameters", {})
     return dict(params)
+
+
+def _validate(model: type, value: Any) -> Any:
+    """`value` as an instance of a Pydantic v2 or v1 class."""
+    if issubclass(model, BaseModelV1):
+        return model.parse_obj(value)
+    return cast("Any", model).model_validate(value)
 
 
 def structured_output_runnable(

@@ -158,13 +158,15 @@ def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
         return _tool_response(part, nested_media=nested_media)
     if isinstance(part, CodePart):
         code = types.ExecutableCode(
-            code=part.code, language=types.Language(part.language.upper()),
+            code=part.code,
+            language=types.Language(part.language.upper()),
             id=_server_id(part.id),
         )
         return [_signed(types.Part(executable_code=code), part.signature)]
     if isinstance(part, CodeResultPart):
         result = types.CodeExecutionResult(
-            output=part.output, outcome=types.Outcome(part.outcome),
+            output=part.output,
+            outcome=types.Outcome(part.outcome),
             id=_server_id(part.id),
         )
         return [_signed(types.Part(code_execution_result=result), part.signature)]

@@ -66,7 +66,7 @@ def _set_json_path(args: dict[str, Any], path: str, arg: types.PartialArg) -> No
             raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
         key, index, quoted = match.groups()
         steps.append(int(index) if index is not None else (key or quoted or ""))
-        rest = rest[match.end():]
+        rest = rest[match.end() :]
     if not steps:
         raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
     node: Any = args

@@ -4,11 +4,16 @@ One sync client per model instance and one async client per event loop, with the
 SDK's retries off. openai 3.x's sync stream closes its response right after `[DONE]`
 without reading the end of the chunked body, so httpx drops the connection instead of
 pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reuse
-their connection as invokes do.
+their connection as invokes do. A stream the caller abandons early (or that fails) is
+closed at once without draining: the gateway may still be generating, and reading the
+rest would block; the SDK's `Stream` and its generator form a reference cycle, so
+without an explicit close the connection would stay checked out until the next
+garbage collection.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -39,13 +44,18 @@ class _DrainingStream(httpx2.SyncByteStream):
     def __init__(self, inner: httpx2.SyncByteStream) -> None:
         self._inner = inner
         self._exhausted = False
+        self._abandoned = False
+
+    def abandon(self) -> None:
+        """Make `close()` drop the connection instead of reading the tail."""
+        self._abandoned = True
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._inner
         self._exhausted = True
 
     def close(self) -> None:
-        if self._exhausted:
+        if self._exhausted or self._abandoned:
             self._inner.close()
             return
         read = 0
@@ -57,6 +67,15 @@ class _DrainingStream(httpx2.SyncByteStream):
         except Exception:
             pass
         self._inner.close()
+
+
+def _abandon(stream: openai.Stream[Any]) -> None:
+    """Close a sync stream that was not read to `[DONE]`, without draining it."""
+    body = stream.response.stream
+    if isinstance(body, _DrainingStream):
+        body.abandon()
+    with contextlib.suppress(Exception):
+        stream.close()
 
 
 class _DrainingTransport(httpx2.HTTPTransport):
@@ -137,12 +156,19 @@ class OpenAIRoute:
         """Stream chunks; raises if the stream is cut before its end."""
         params = self._params(conv, opts, timeout, stream=True)
         state = OpenAIStreamState(requested_model=opts.model)
+        stream: openai.Stream[Any] | None = None
+        read_to_end = False
         try:
-            for chunk in self._client().chat.completions.create(**params):
+            stream = self._client().chat.completions.create(**params)
+            for chunk in stream:
                 yield from state.feed(chunk)
+            read_to_end = True
             yield from state.finish()
         except Exception as exc:
             raise_classified(exc, route="openai", secret=self._settings.api_key)
+        finally:
+            if stream is not None and not read_to_end:
+                _abandon(stream)
 
     async def astream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -150,13 +176,19 @@ class OpenAIRoute:
         """Async twin of `stream`."""
         params = self._params(conv, opts, timeout, stream=True)
         state = OpenAIStreamState(requested_model=opts.model)
+        stream: openai.AsyncStream[Any] | None = None
+        read_to_end = False
         try:
-            async for chunk in await self._async.get().chat.completions.create(
-                **params
-            ):
+            stream = await self._async.get().chat.completions.create(**params)
+            async for chunk in stream:
                 for message in state.feed(chunk):
                     yield message
+            read_to_end = True
             for message in state.finish():
                 yield message
         except Exception as exc:
             raise_classified(exc, route="openai", secret=self._settings.api_key)
+        finally:
+            if stream is not None and not read_to_end:
+                with contextlib.suppress(Exception):
+                    await stream.close()

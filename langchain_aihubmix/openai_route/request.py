@@ -74,7 +74,6 @@ def _native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
     )
 
 
-
 def _data_url(part: MediaPart) -> str:
     data = base64.b64encode(part.data or b"").decode("ascii")
     return f"data:{part.mime_type or 'application/octet-stream'};base64,{data}"
@@ -98,16 +97,22 @@ def _media(part: MediaPart) -> ChatCompletionContentPartParam:
             raise InvalidInputError("A media part needs inline data or a URI.")
         if not mime or mime.startswith("image/"):
             return {"type": "image_url", "image_url": {"url": part.uri}}
-        return {"type": "file", "file": {"file_data": part.uri,
-                                         "filename": _filename(mime)}}
+        return {
+            "type": "file",
+            "file": {"file_data": part.uri, "filename": _filename(mime)},
+        }
     if mime.startswith("image/"):
         return {"type": "image_url", "image_url": {"url": _data_url(part)}}
     if mime in _AUDIO_FORMATS:
         data = base64.b64encode(part.data).decode("ascii")
-        return {"type": "input_audio",
-                "input_audio": {"data": data, "format": _AUDIO_FORMATS[mime]}}
-    return {"type": "file", "file": {"file_data": _data_url(part),
-                                     "filename": _filename(mime)}}
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": data, "format": _AUDIO_FORMATS[mime]},
+        }
+    return {
+        "type": "file",
+        "file": {"file_data": _data_url(part), "filename": _filename(mime)},
+    }
 
 
 def _google_extra(signature: str) -> dict[str, Any]:
@@ -202,8 +207,10 @@ def _tool_call(
     call: ChatCompletionMessageFunctionToolCallParam = {
         "id": part.id,
         "type": "function",
-        "function": {"name": part.name,
-                     "arguments": json.dumps(part.args, ensure_ascii=False)},
+        "function": {
+            "name": part.name,
+            "arguments": json.dumps(part.args, ensure_ascii=False),
+        },
     }
     signature = part.signature or (SKIP_SIGNATURE_SENTINEL if sign else None)
     if signature is not None:
@@ -234,13 +241,21 @@ def _tool_messages(turn: Turn) -> list[ChatCompletionMessageParam]:
                 f"A tool message cannot carry a {type(part).__name__}."
             )
         message: ChatCompletionToolMessageParam = {
-            "role": "tool", "tool_call_id": part.call_id, "content": _tool_content(part)
+            "role": "tool",
+            "tool_call_id": part.call_id,
+            "content": _tool_content(part),
         }
         cast("dict[str, Any]", message)["name"] = part.name
         messages.append(message)
         if part.media:
-            media.append({"type": "text", "text": (
-                f"Media returned by tool {part.name!r} (call {part.call_id}):")})
+            media.append(
+                {
+                    "type": "text",
+                    "text": (
+                        f"Media returned by tool {part.name!r} (call {part.call_id}):"
+                    ),
+                }
+            )
             media.extend(_media(m) for m in part.media)
     if media:
         messages.append({"role": "user", "content": media})
@@ -261,7 +276,8 @@ def conversation_to_messages(
     messages: list[ChatCompletionMessageParam] = []
     if conv.system:
         system: ChatCompletionSystemMessageParam = {
-            "role": "system", "content": "\n\n".join(conv.system)
+            "role": "system",
+            "content": "\n\n".join(conv.system),
         }
         messages.append(system)
     gemini3 = requires_signatures(model)
@@ -279,19 +295,23 @@ def conversation_to_messages(
     return messages
 
 
-
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
             function: dict[str, Any] = {
-                "name": tool.name, "parameters": tool.parameters}
+                "name": tool.name,
+                "parameters": tool.parameters,
+            }
             if tool.description:
                 function["description"] = tool.description
             tools.append({"type": "function", "function": cast(Any, function)})
         elif isinstance(tool, BuiltinTool):
-            hint = (" or a `-search` model id (e.g. gemini-2.5-flash-search)"
-                    if tool.kind == "google_search" else "")
+            hint = (
+                " or a `-search` model id (e.g. gemini-2.5-flash-search)"
+                if tool.kind == "google_search"
+                else ""
+            )
             raise _native_only(f"The built-in tool {tool.kind!r}", hint)
         else:
             assert_never(tool)
@@ -320,7 +340,9 @@ def _tool_choice(
             raise InvalidInputError(f"tool_choice names unknown tools {unknown}.")
         if len(choice.allowed) == 1:
             named: ChatCompletionToolChoiceOptionParam = {
-                "type": "function", "function": {"name": choice.allowed[0]}}
+                "type": "function",
+                "function": {"name": choice.allowed[0]},
+            }
             return named, tools
         if choice.allowed:
             tools = [t for t in tools if t["function"]["name"] in choice.allowed]
@@ -335,8 +357,10 @@ def _response_format(
     if opts.response_schema is not None:
         title = str(opts.response_schema.get("title") or "response")
         name = "".join(c if c.isalnum() or c in "_-" else "_" for c in title)[:64]
-        return {"type": "json_schema",
-                "json_schema": {"name": name, "schema": opts.response_schema}}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": name, "schema": opts.response_schema},
+        }
     if mime == "application/json":
         return {"type": "json_object"}
     if mime in (None, "text/plain"):
@@ -351,7 +375,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     |---|---|
     | thinking_level | `reasoning_effort` (top level; not here) |
     | include_thoughts | `extra_body.google.thinking_config.include_thoughts` |
-    | thinking_budget | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget > 0 or -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget 0 | `reasoning_effort="none"` (top level; see `_effort`) |
     | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
     | cached_content | `extra_body.google.cached_content` |
 
@@ -362,7 +387,7 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     thinking: dict[str, Any] = {}
     if opts.include_thoughts is not None:
         thinking["include_thoughts"] = opts.include_thoughts
-    if opts.thinking_budget is not None:
+    if opts.thinking_budget is not None and _effort(opts) is None:
         thinking["thinking_budget"] = opts.thinking_budget
     google: dict[str, Any] = {}
     if thinking:
@@ -374,6 +399,18 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     if opts.cached_content is not None:
         google["cached_content"] = opts.cached_content
     return google
+
+
+def _effort(opts: CallOptions) -> str | None:
+    """`reasoning_effort`: the thinking level, or `"none"` for a zero budget.
+
+    Thinking off is `reasoning_effort="none"` on Google's OpenAI layer (the one
+    thinking control every OpenAI-compatible gateway reads), not a zero budget in
+    `extra_body`, which AiHubMix may not forward; Google rejects both at once.
+    """
+    if opts.thinking_level is not None:
+        return opts.thinking_level
+    return "none" if opts.thinking_budget == 0 else None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -404,12 +441,15 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     _check_native_only(opts)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
-        "temperature": opts.temperature, "top_p": opts.top_p,
-        "max_tokens": opts.max_output_tokens, "seed": opts.seed,
+        "temperature": opts.temperature,
+        "top_p": opts.top_p,
+        "max_tokens": opts.max_output_tokens,
+        "seed": opts.seed,
         "presence_penalty": opts.presence_penalty,
-        "frequency_penalty": opts.frequency_penalty, "n": opts.n,
+        "frequency_penalty": opts.frequency_penalty,
+        "n": opts.n,
         "stop": list(opts.stop) if opts.stop is not None else None,
-        "reasoning_effort": opts.thinking_level,
+        "reasoning_effort": _effort(opts),
         "response_format": _response_format(opts),
     }
     params.update({k: v for k, v in plain.items() if v is not None})
@@ -428,4 +468,3 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
         params["stream"] = True
         params["stream_options"] = {"include_usage": True}
     return params
-

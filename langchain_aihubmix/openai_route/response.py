@@ -174,13 +174,15 @@ def _fragments(calls: Iterable[ChoiceDeltaToolCall] | None) -> list[_Fragment]:
     out = []
     for call in calls or ():
         function = call.function
-        out.append(_Fragment(
-            index=call.index,
-            id=call.id or "",
-            name=(function.name if function is not None else None) or "",
-            arguments=(function.arguments if function is not None else None) or "",
-            signature=read_extras(call).signature,
-        ))
+        out.append(
+            _Fragment(
+                index=call.index,
+                id=call.id or "",
+                name=(function.name if function is not None else None) or "",
+                arguments=(function.arguments if function is not None else None) or "",
+                signature=read_extras(call).signature,
+            )
+        )
     return out
 
 
@@ -189,8 +191,15 @@ def _message_fragments(message: ChatCompletionMessage) -> list[_Fragment]:
     for position, call in enumerate(message.tool_calls or ()):
         if isinstance(call, ChatCompletionMessageFunctionToolCall):
             function = call.function
-            out.append(_Fragment(position, call.id or "", function.name or "",
-                                 function.arguments or "", read_extras(call).signature))
+            out.append(
+                _Fragment(
+                    position,
+                    call.id or "",
+                    function.name or "",
+                    function.arguments or "",
+                    read_extras(call).signature,
+                )
+            )
         elif isinstance(call, ChatCompletionMessageCustomToolCall):
             raise ValueError(
                 f"Unexpected custom tool call {call.custom.name!r}: this package only "
@@ -255,12 +264,14 @@ class OpenAIStreamState:
         usage = self._track(chunk.usage)
         if not content and usage is None:
             return []
-        return [AIMessageChunk(
-            content=content,
-            usage_metadata=usage,
-            response_metadata={"model_provider": MODEL_PROVIDER},
-            id=self._id,
-        )]
+        return [
+            AIMessageChunk(
+                content=content,
+                usage_metadata=usage,
+                response_metadata={"model_provider": MODEL_PROVIDER},
+                id=self._id,
+            )
+        ]
 
     def finish(self) -> list[AIMessageChunk]:
         """The final chunk: held-back text, tool calls, signatures, metadata."""
@@ -279,18 +290,19 @@ class OpenAIStreamState:
             else:
                 self._append(self._blocks.add_text("", signature), content)
         usage = (
-            None if self._counts is None
-            else self._usage.feed(self._counts, final=True)
+            None if self._counts is None else self._usage.feed(self._counts, final=True)
         )
-        return [AIMessageChunk(
-            content=content,
-            usage_metadata=usage,
-            tool_call_chunks=calls,
-            additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
-            response_metadata={"model_provider": MODEL_PROVIDER, **self._meta},
-            id=self._id,
-            chunk_position="last",
-        )]
+        return [
+            AIMessageChunk(
+                content=content,
+                usage_metadata=usage,
+                tool_call_chunks=calls,
+                additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
+                response_metadata={"model_provider": MODEL_PROVIDER, **self._meta},
+                id=self._id,
+                chunk_position="last",
+            )
+        ]
 
     def _track(self, usage: CompletionUsage | None) -> UsageMetadata | None:
         """Input tokens now; output waits for `finish()` (see `UsageTracker`)."""
@@ -370,16 +382,22 @@ class OpenAIStreamState:
         used: set[str] = set()
         for call in self._calls.calls:
             objects = _split_arguments(call.raw) if call.name else None
-            args = [json.dumps(call.raw)] if objects is None else [
-                json.dumps(o, ensure_ascii=False) for o in objects]
+            args = (
+                [json.dumps(call.raw)]
+                if objects is None
+                else [json.dumps(o, ensure_ascii=False) for o in objects]
+            )
             for n, arg in enumerate(args):
                 server = call.id if n == 0 and call.id not in used else ""
                 call_id = server or synthetic_id()
                 used.add(call_id)
                 if n == 0 and call.signature is not None:
                     signatures[call_id] = call.signature
-                chunks.append(tool_call_chunk(
-                    name=call.name, args=arg, id=call_id, index=len(chunks)))
+                chunks.append(
+                    tool_call_chunk(
+                        name=call.name, args=arg, id=call_id, index=len(chunks)
+                    )
+                )
         return chunks, signatures
 
     def _whole(self, completion: ChatCompletion) -> AIMessage:

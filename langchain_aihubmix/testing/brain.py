@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from langchain_aihubmix.testing import tokens
 from langchain_aihubmix.testing.catalog import is_gemini3
-from langchain_aihubmix.testing.schema_values import value_for
+from langchain_aihubmix.testing.schema_values import keys_from_prompt, value_for
 
 PartKind = Literal["thought", "text", "call", "code", "result", "image"]
 Mint = Callable[[str], str]
@@ -23,6 +23,8 @@ TINY_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
     "60e6kgAAAABJRU5ErkJggg=="
 )
+ONE_AT_A_TIME = "one at a time"
+"""Prompt phrase: call the named tools sequentially, one per model step."""
 _LEVEL_TOKENS = {"MINIMAL": 8, "LOW": 32, "MEDIUM": 64, "HIGH": 128}
 
 
@@ -41,6 +43,8 @@ class Ask:
     model: str
     user_text: str = ""
     tool_results: list[tuple[str, Any]] = field(default_factory=list)
+    called: list[str] = field(default_factory=list)
+    """Names of the tools answered since the last user text (the current turn)."""
     functions: list[FunctionSpec] = field(default_factory=list)
     tool_mode: str = "AUTO"
     allowed: list[str] | None = None
@@ -147,9 +151,15 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
         ]
         return [Part("text", "Results: " + "; ".join(lines) + suffix)], extra
     if ask.json_mode:
+        keys = keys_from_prompt(text)
         value = (
             value_for(ask.json_schema, text)
             if ask.json_schema
+            else value_for(
+                {"type": "object", "properties": {k: {"type": "string"} for k in keys}},
+                text,
+            )
+            if keys
             else {"answer": _echo(text)}
         )
         return [Part("text", json.dumps(value))], extra
@@ -214,20 +224,35 @@ def _thought_tokens(ask: Ask, candidates: list[Candidate]) -> int:
 
 
 def _calls(ask: Ask) -> list[Part]:
+    """Calls to the offered tools named in the prompt (else the first one).
+
+    After tool results the model answers in text, unless the prompt says "one at a
+    time": then it calls the named tools in prompt order, one per step, until every
+    one has been called in this turn (a multi-step tool loop).
+    """
     if not ask.functions or ask.tool_mode == "NONE":
         return []
-    if ask.tool_mode != "ANY" and ask.tool_results:
+    stepwise = ONE_AT_A_TIME in ask.user_text.lower()
+    if ask.tool_mode != "ANY" and ask.tool_results and not stepwise:
         return []
     allowed = [f for f in ask.functions if ask.allowed is None or f.name in ask.allowed]
     if not allowed:
         return []
     lowered = ask.user_text.lower()
     chosen = [f for f in allowed if f.name.lower() in lowered] or allowed[:1]
+    if stepwise:
+        chosen.sort(key=lambda f: lowered.find(f.name.lower()))
+        pending = [f for f in chosen if f.name not in ask.called]
+        if not pending and ask.tool_mode != "ANY":
+            return []
+        chosen = (pending or chosen)[:1]
     gemini3 = is_gemini3(ask.model)
     parts = []
     for n, spec in enumerate(chosen):
         args = value_for(spec.schema, ask.user_text) if spec.schema else {}
-        call_id = _short_id(f"{ask.user_text}|{spec.name}|{n}") if gemini3 else None
+        seed = f"{ask.user_text}|{spec.name}|{n}"
+        seed += f"|{len(ask.called)}" if ask.called else ""
+        call_id = _short_id(seed) if gemini3 else None
         parts.append(
             Part(
                 "call",

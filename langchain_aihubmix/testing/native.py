@@ -211,6 +211,11 @@ def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:
 
 
 def _read_turns(ask: brain.Ask, contents: list[Any]) -> None:
+    for content in contents[_current_turn_start(contents) :]:
+        for part in get(content, "parts") or []:
+            response = get(part, "functionResponse")
+            if response is not None:
+                ask.called.append(str(get(response, "name", "")))
     last = contents[-1]
     for part in get(last, "parts") or []:
         response = get(part, "functionResponse")

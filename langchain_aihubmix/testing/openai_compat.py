@@ -235,9 +235,15 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         ask.tool_results.insert(
             0, (names.get(str(message.get("tool_call_id")), ""), parsed)
         )
-    for message in reversed(messages):
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
         if message.get("role") == "user":
             ask.user_text = _text_of(message.get("content"))
+            ask.called = [
+                names.get(str(m.get("tool_call_id")), "")
+                for m in messages[position + 1 :]
+                if m.get("role") == "tool"
+            ]
             break
     return ask, _tally(body, messages)
 

@@ -46,12 +46,15 @@ def _value(schema: object, hint: str, root: object, name: str, depth: int) -> An
         return _object(schema, hint, root, depth)
     if kind == "array":
         items = schema.get("items", {"type": "string"})
-        count = max(1, int(schema.get("minItems", schema.get("min_items", 1)) or 1))
+        least = schema.get("minItems", schema.get("min_items"))
+        if least is None and depth >= 3:
+            return []  # keep recursive schemas finite
+        count = max(1, int(least or 1))
         return [_value(items, hint, root, name, depth + 1) for _ in range(count)]
     if kind == "integer":
-        return int(_number(schema, 1))
+        return int(_number(schema, _number_hint(name, hint, integer=True) or 1))
     if kind == "number":
-        return float(_number(schema, 1.5))
+        return float(_number(schema, _number_hint(name, hint, integer=False) or 1.5))
     if kind == "boolean":
         return True
     if kind == "null":
@@ -139,7 +142,7 @@ def _string(schema: dict[str, Any], hint: str, name: str) -> str:
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _FORMATS[fmt]
-    value = _from_hint(name, hint) or (name or "value")
+    value = _from_hint(name, hint) or _quoted_name(name, hint) or (name or "value")
     min_len = schema.get("minLength", schema.get("min_length"))
     if isinstance(min_len, int) and len(value) < min_len:
         value = value.ljust(min_len, "x")
@@ -155,3 +158,43 @@ def _from_hint(name: str, hint: str) -> str | None:
     pattern = rf"\b{re.escape(name)}\b\s*(?:=|:|is)?\s*['\"]?([\w.@/-]+)"
     match = re.search(pattern, hint, flags=re.IGNORECASE)
     return match.group(1) if match else None
+
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def _number_hint(name: str, hint: str, *, integer: bool) -> float | None:
+    """A number for property `name`: `name: 3` / `name=3`, else `f(3)` in the hint."""
+    if not hint:
+        return None
+    match = None
+    if name:
+        match = re.search(
+            rf"\b{re.escape(name)}\b\s*(?:=|:|is)?\s*({_NUMBER})", hint, re.IGNORECASE
+        )
+    match = match or re.search(rf"\w\(\s*({_NUMBER})\s*\)", hint)
+    if not match:
+        return None
+    value = float(match.group(1))
+    if integer and not value.is_integer():
+        return None
+    return value
+
+
+def _quoted_name(name: str, hint: str) -> str | None:
+    """For a `...name` property: the quoted text after "named" / "called"."""
+    if not name.lower().endswith("name") or not hint:
+        return None
+    match = re.search(
+        r"\b(?:named|called)\s+['\"“‘]([^'\"”’]+)['\"”’]",
+        hint,
+        re.IGNORECASE,
+    )
+    return match.group(1) if match else None
+
+
+def keys_from_prompt(hint: str) -> list[str]:
+    """Quoted keys a prompt asks a JSON answer to have ("with 'a' and 'b' keys")."""
+    if "key" not in hint.lower():
+        return []
+    return re.findall(r"['\"`]([A-Za-z_]\w*)['\"`]", hint)

@@ -376,3 +376,39 @@ def test_blocked_prompt_gives_refusal_and_usage(make_llm: MakeLLM) -> None:
     )
     assert any(b["type"] == "refusal" for b in reply.content_blocks)
     assert reply.usage_metadata and reply.usage_metadata["input_tokens"] > 0
+
+
+def test_stream_events_v3_projections(make_llm: MakeLLM) -> None:
+    llm = make_llm(include_thoughts=True)
+    whole = llm.invoke("Why is the sky blue?")
+    stream = llm.stream_events("Why is the sky blue?", version="v3")
+    text = "".join(stream.text)
+    assert text == whole.text
+    assert "".join(stream.reasoning)
+    assert stream.output.text == whole.text
+
+
+def test_new_token_callbacks_for_text_and_thoughts(make_llm: MakeLLM) -> None:
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    class Recorder(BaseCallbackHandler):
+        def __init__(self) -> None:
+            self.tokens: list[str] = []
+            self.thought_chunks = 0
+
+        def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
+            chunk = kwargs["chunk"]
+            self.tokens.append(chunk.message.text)
+            content = chunk.message.content
+            if any(
+                isinstance(b, dict) and b.get("type") == "thinking" for b in content
+            ):
+                self.thought_chunks += 1
+
+    recorder = Recorder()
+    reply = make_llm(include_thoughts=True, streaming=True).invoke(
+        "Why is the sky blue?", config={"callbacks": [recorder]}
+    )
+    assert "".join(recorder.tokens) == reply.text
+    assert recorder.thought_chunks > 0
+    assert any(b["type"] == "reasoning" for b in reply.content_blocks)

@@ -1,0 +1,158 @@
+"""Shared helpers: emulators (in-process or subprocess), raw SDK clients, timing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+MODEL = "gemini-2.5-flash"
+ROUTES = ("native", "openai")
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    name: str
+    package: float | None
+    raw: float | None
+    unit: str
+    target: str
+    ok: bool | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.package is None or not self.raw:
+            return None
+        return self.package / self.raw
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def interleave(
+    variants: dict[str, Callable[[], Any]], rounds: int, warmup: int = 3
+) -> dict[str, list[float]]:
+    """Time each variant `rounds` times, alternating their order every round."""
+    names = list(variants)
+    for _ in range(warmup):
+        for name in names:
+            variants[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(rounds):
+        order = names if i % 2 == 0 else names[::-1]
+        for name in order:
+            start = time.perf_counter()
+            variants[name]()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def package_model(base_url: str, api_key: str, transport: str, **kw: Any) -> Any:
+    from langchain_aihubmix import ChatAiHubMixGemini
+
+    return ChatAiHubMixGemini(
+        model=MODEL, base_url=base_url, api_key=api_key, transport=transport, **kw
+    )
+
+
+def raw_genai(base_url: str, api_key: str) -> Any:
+    from google import genai
+
+    return genai.Client(
+        api_key=api_key,
+        http_options={"base_url": base_url + "/gemini", "api_version": "v1beta"},
+    )
+
+
+def raw_openai(base_url: str, api_key: str, *, is_async: bool = False) -> Any:
+    import openai
+
+    cls = openai.AsyncOpenAI if is_async else openai.OpenAI
+    return cls(base_url=base_url + "/v1", api_key=api_key, max_retries=0)
+
+
+@contextlib.contextmanager
+def external_hub() -> Iterator[tuple[str, str]]:
+    """The emulator in a child process (its threads then do not share our GIL
+    or our tracemalloc); yields (base_url, api_key)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "langchain_aihubmix.testing"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        base_url = api_key = ""
+        deadline = time.monotonic() + 60
+        while not (base_url and api_key) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            if m := re.match(r"base_url=(\S+)", line):
+                base_url = m.group(1)
+            if m := re.match(r"api_key=(\S+)", line):
+                api_key = m.group(1)
+        if not base_url:
+            raise RuntimeError("emulator subprocess did not start")
+        yield base_url, api_key
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def long_answers(chars: int = 1000) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A scripted `chars`-character answer (native response, OpenAI completion);
+    with `stream_chunk_chars=1` each streams as `chars` chunks."""
+    text = ("abcdefghij" * (chars // 10 + 1))[:chars]
+    native = {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": text}]},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 3,
+            "candidatesTokenCount": chars // 4,
+            "totalTokenCount": 3 + chars // 4,
+        },
+        "modelVersion": MODEL,
+    }
+    completion = {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion",
+        "created": 1,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 3,
+            "completion_tokens": chars // 4,
+            "total_tokens": 3 + chars // 4,
+        },
+    }
+    return native, completion

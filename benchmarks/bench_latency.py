@@ -1,0 +1,119 @@
+"""Per-call invoke overhead and 1,000-chunk streaming, package vs raw SDK."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks._common import (
+    MODEL,
+    ROUTES,
+    Row,
+    interleave,
+    long_answers,
+    median,
+    package_model,
+    raw_genai,
+    raw_openai,
+)
+
+PROMPT = "hi"
+
+
+def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
+    llm = package_model(hub.base_url, hub.api_key, route)
+    if route == "native":
+        client = raw_genai(hub.base_url, hub.api_key)
+
+        def raw() -> Any:
+            return client.models.generate_content(model=MODEL, contents=PROMPT).text
+    else:
+        client = raw_openai(hub.base_url, hub.api_key)
+
+        def raw() -> Any:
+            return client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": PROMPT}]
+            ).choices[0].message.content
+
+    return {"package": lambda: llm.invoke(PROMPT).text, "raw": raw}
+
+
+def bench_invoke(quick: bool) -> list[Row]:
+    from langchain_aihubmix.testing import AiHubMixEmulator
+
+    rounds = 60 if quick else 300
+    rows = []
+    with AiHubMixEmulator() as hub:
+        for route in ROUTES:
+            times = interleave(_invoke_variants(hub, route), rounds)
+            pkg, raw = median(times["package"]), median(times["raw"])
+            row = Row(f"invoke overhead ({route})", pkg * 1e3, raw * 1e3, "ms",
+                      "ratio <= 1.15")
+            row.ok = (row.ratio or 99) <= 1.15
+            rows.append(row)
+    return rows
+
+
+def _stream_variants(
+    hub: Any, route: str, first: dict[str, list[float]]
+) -> dict[str, Callable[[], Any]]:
+    native, completion = long_answers(1000)
+    llm = package_model(hub.base_url, hub.api_key, route)
+
+    def timed(name: str, iterator_factory: Callable[[], Any]) -> Callable[[], int]:
+        def run() -> int:
+            hub.queue(**({"native": native} if route == "native"
+                         else {"openai": completion}))
+            start = time.perf_counter()
+            n = 0
+            for _ in iterator_factory():
+                if n == 0:
+                    first[name].append(time.perf_counter() - start)
+                n += 1
+            return n
+        return run
+
+    if route == "native":
+        client = raw_genai(hub.base_url, hub.api_key)
+
+        def raw_iter() -> Any:
+            return client.models.generate_content_stream(model=MODEL, contents=PROMPT)
+    else:
+        oclient = raw_openai(hub.base_url, hub.api_key)
+
+        def raw_iter() -> Any:
+            return oclient.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": PROMPT}],
+                stream=True,
+            )
+
+    return {
+        "package": timed("package", lambda: llm.stream(PROMPT)),
+        "raw": timed("raw", raw_iter),
+    }
+
+
+def bench_stream(quick: bool) -> list[Row]:
+    from langchain_aihubmix.testing import AiHubMixEmulator
+
+    rounds = 8 if quick else 30
+    rows = []
+    with AiHubMixEmulator(stream_chunk_chars=1) as hub:
+        for route in ROUTES:
+            first: dict[str, list[float]] = {"package": [], "raw": []}
+            variants = _stream_variants(hub, route, first)
+            times = interleave(variants, rounds, warmup=2)
+            # drop the warm-up first-chunk samples
+            for name in first:
+                first[name] = first[name][-rounds:]
+            ttfc = Row(f"stream 1,000 chunks: first chunk ({route})",
+                       median(first["package"]) * 1e3, median(first["raw"]) * 1e3,
+                       "ms", "ratio <= 1.15")
+            total = Row(f"stream 1,000 chunks: total ({route})",
+                        median(times["package"]) * 1e3, median(times["raw"]) * 1e3,
+                        "ms", "ratio <= 1.15")
+            for row in (ttfc, total):
+                row.ok = (row.ratio or 99) <= 1.15
+            rows += [ttfc, total]
+    return rows
