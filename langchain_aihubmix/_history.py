@@ -253,7 +253,9 @@ def _model_parts(
         part = _model_part(block, f"{where}, block {j}", code_ids)
         if part is None:
             continue
-        if foreign and not isinstance(part, ToolResultPart):
+        if (foreign or _foreign_thought(provider, block)) and not isinstance(
+            part, ToolResultPart
+        ):
             part = dataclasses.replace(part, signature=None)
         parts.append(part)
     signatures = message.additional_kwargs.get(SIGNATURES_KEY) or {}
@@ -271,6 +273,21 @@ def _model_parts(
         name = str(bad["name"])
         parts.append(ToolCallPart(call_id, name, {}, signatures.get(call_id)))
     return parts
+
+
+def _foreign_thought(provider: Any, block: Any) -> bool:
+    """An untagged thinking block without an `index` is not this package's output.
+
+    Our blocks always carry an integer `index`; a bare `{"type": "thinking",
+    "signature": ...}` in an untagged message is another provider's (Anthropic's
+    shape), whose signature Gemini would reject as corrupted.
+    """
+    return (
+        not provider
+        and isinstance(block, dict)
+        and block.get("type") == "thinking"
+        and not isinstance(block.get("index"), int)
+    )
 
 
 def _signature(block: Mapping[str, Any]) -> str | None:

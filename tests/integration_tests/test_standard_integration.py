@@ -242,17 +242,6 @@ class TestNativeRouteIntegration(ChatModelIntegrationTests):
             "stream": ["reasoning_output", "cache_read_input"],
         }
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="The suite replays an untagged AIMessage holding an Anthropic "
-        "thinking-block signature; it looks exactly like a Gemini thought block, so "
-        "it is replayed as a thoughtSignature and Gemini (like the emulator) rejects "
-        "it with 400 'Corrupted thought signature'. Needs a _history.py rule for "
-        "foreign signatures on untagged messages (see the issue's closing note).",
-    )
-    def test_anthropic_inputs(self, model: BaseChatModel) -> None:
-        super().test_anthropic_inputs(model)
-
     def _fresh(self, **kwargs: Any) -> ChatAiHubMixGemini:
         return ChatAiHubMixGemini(**{**self.chat_model_params, **kwargs})
 

@@ -79,8 +79,11 @@ KNOWN_BUGS = {
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name]))
-        if name in KNOWN_BUGS else name
+        pytest.param(
+            name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])
+        )
+        if name in KNOWN_BUGS
+        else name
         for name in CASES
     ],
 )

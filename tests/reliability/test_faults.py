@@ -124,7 +124,7 @@ def test_async_calls_under_faults(
     llm = make_llm(hub, route, timeout=TIMEOUT, max_retries=MAX_RETRIES)
     threads, fds = threading.active_count(), _fds()
 
-    async def run() -> None:
+    async def run(llm: Any) -> None:
         await llm.ainvoke("warm up")
         for _ in range(CALLS_PER_COMBO):
             hub.reset()
@@ -132,14 +132,17 @@ def test_async_calls_under_faults(
             for fault_kind, kw in faults:
                 hub.inject_fault(fault_kind, route=route, **kw)  # type: ignore[arg-type]
             start, exc, texts = time.monotonic(), None, []
+
+            async def call(llm: Any = llm, texts: list[str] = texts) -> None:
+                if kind == "invoke":
+                    texts.append((await llm.ainvoke(PROMPT)).text)
+                else:
+                    async for chunk in llm.astream(PROMPT):
+                        texts.append(chunk.text)
+
             try:
-                async with asyncio.timeout(_budget(len(faults)) + 1):
-                    if kind == "invoke":
-                        texts.append((await llm.ainvoke(PROMPT)).text)
-                    else:
-                        async for chunk in llm.astream(PROMPT):
-                            texts.append(chunk.text)
-            except TimeoutError as err:
+                await asyncio.wait_for(call(), _budget(len(faults)) + 1)
+            except asyncio.TimeoutError as err:
                 if not isinstance(err, ModelError):
                     raise AssertionError(f"hung: {route} {faults}") from err
                 exc = err
@@ -148,7 +151,7 @@ def test_async_calls_under_faults(
             _check_stream_text(texts, completed=exc is None)
             _outcome(route, faults, exc, time.monotonic() - start)
 
-    asyncio.run(run())
+    asyncio.run(run(llm))
     hub.reset()
     del llm, run
     _assert_no_leaks(threads, fds)
