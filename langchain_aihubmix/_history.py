@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -170,7 +171,7 @@ def _data_parts(
 
     Reads core's standard v1 blocks; empty text adds nothing.
     """
-    for j, block in enumerate(message.content_blocks):
+    for j, block in enumerate(_standard_blocks(message, where)):
         kind: str = block["type"]
         if block["type"] == "text":
             if block["text"]:
@@ -195,6 +196,18 @@ def _data_parts(
             raise InvalidInputError(msg)
 
 
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def _standard_blocks(message: BaseMessage, where: str) -> list[Any]:
+    """`message.content_blocks`, with core's ValueErrors turned into ours."""
+    try:
+        return list(message.content_blocks)
+    except ValueError as exc:
+        msg = f"{where}: {exc}"
+        raise InvalidInputError(msg) from exc
+
+
 def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
     """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
 
@@ -213,6 +226,9 @@ def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
         InvalidInputError: no source, undecodable data, or an unknown type.
     """
     given = block.get("mime_type") or None
+    if given is not None and not _MIME.match(str(given)):
+        msg = f"{where}: {block.get('type')} block has an invalid mime_type {given!r}"
+        raise InvalidInputError(msg)
     if isinstance(b64 := block.get("base64"), str) and b64:
         data = decode_base64(b64)
         mime = given or guess_mime(data, None)
@@ -242,7 +258,7 @@ def _model_parts(
     foreign = provider not in (None, "", MODEL_PROVIDER)
     blocks: list[Any]
     if foreign:
-        blocks = list(message.content_blocks)
+        blocks = list(_standard_blocks(message, where))
     elif isinstance(message.content, str):
         blocks = [message.content] if message.content else []
     else:

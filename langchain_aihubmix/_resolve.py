@@ -199,6 +199,9 @@ def convert_tool(tool: Any) -> Tool:
     if isinstance(tool, Mapping) and len(tool) == 1:
         ((key, config),) = tool.items()
         if key in _BUILTIN_KINDS:
+            if config is not None and not isinstance(config, Mapping):
+                msg = f"Built-in tool {key!r} takes a dict of options, got {config!r}."
+                raise InvalidInputError(msg)
             return BuiltinTool(kind=key, config=dict(config or {}))
     try:
         spec = convert_to_openai_tool(tool)

@@ -76,6 +76,8 @@ class LoopLocal(Generic[T]):
     def get(self) -> T:
         """The object for the running loop, built on first use."""
         loop = asyncio.get_running_loop()
+        for old in [other for other in self._items if other.is_closed()]:
+            del self._items[old]  # its client's sockets died with that loop
         item = self._items.get(loop)
         if item is None:
             item = self._items[loop] = self._factory()

@@ -228,7 +228,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         private["_route"] = None  # clients hold sockets; rebuilt on first use
         private["_token_counter"] = None
         state["__pydantic_private__"] = private
+        # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
+        state["__dict__"] = {**state["__dict__"], "api_key": None}
         return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        if self.api_key is None:
+            self.api_key = secret_from_env("AIHUBMIX_API_KEY", default=None)()
 
     # -- per-call preparation -----------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 from google import genai
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -58,7 +58,7 @@ class NativeRoute:
         self._async: LoopLocal[genai.Client] = LoopLocal(self._new_async_client)
 
     def _new_async_client(self) -> genai.Client:
-        http = httpx.AsyncClient(**_httpx_args(self._settings))
+        http = httpx2.AsyncClient(**_httpx_args(self._settings))
         return genai.Client(
             api_key=self._settings.api_key,
             http_options=_http_options(self._settings, httpx_async_client=http),
@@ -66,7 +66,7 @@ class NativeRoute:
 
     def _client(self) -> genai.Client:
         if self._sync is None:
-            http = httpx.Client(**_httpx_args(self._settings))
+            http = httpx2.Client(**_httpx_args(self._settings))
             self._sync = genai.Client(
                 api_key=self._settings.api_key,
                 http_options=_http_options(self._settings, httpx_client=http),
@@ -133,7 +133,7 @@ class NativeRoute:
             ):
                 yield state.feed(response)
             if not state.finished:
-                raise httpx.RemoteProtocolError(_STREAM_CUT)
+                raise httpx2.RemoteProtocolError(_STREAM_CUT)
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)
 
@@ -153,6 +153,6 @@ class NativeRoute:
             ):
                 yield state.feed(response)
             if not state.finished:
-                raise httpx.RemoteProtocolError(_STREAM_CUT)
+                raise httpx2.RemoteProtocolError(_STREAM_CUT)
         except Exception as exc:
             raise_classified(exc, route="native", secret=self._settings.api_key)

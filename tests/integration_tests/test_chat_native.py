@@ -358,10 +358,14 @@ def test_stream_events_and_tokens(make_llm: MakeLLM) -> None:
     assert "on_chat_model_stream" in events and events[-1] == "on_chat_model_end"
 
 
-def test_pickle_and_secrets(make_llm: MakeLLM, hub: AiHubMixEmulator) -> None:
+def test_pickle_and_secrets(make_llm: MakeLLM, hub: AiHubMixEmulator,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
     llm = make_llm()
     llm.invoke("warm up the client")
-    clone = pickle.loads(pickle.dumps(llm))
+    pickled = pickle.dumps(llm)
+    assert hub.api_key.encode() not in pickled
+    monkeypatch.setenv("AIHUBMIX_API_KEY", hub.api_key)  # as a worker would have it
+    clone = pickle.loads(pickled)
     assert clone.invoke("hi").text
     for text in (repr(llm), str(llm), dumps(llm), str(dumpd(llm))):
         assert hub.api_key not in text

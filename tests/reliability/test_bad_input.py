@@ -67,11 +67,11 @@ CASES: dict[str, Case] = {
 }
 
 
-KNOWN_BUGS = {
-    "image without mime type": "BUG: core's content_blocks raises a bare ValueError "
-    "('mime_type key is required for base64 data.'); _history does not wrap it",
-    "malformed MIME type": "BUG: a malformed mime_type is sent to the server as is",
-    "MIME type without subtype": "BUG: a malformed mime_type is sent as is",
+CORE_FIRST = {
+    "image without mime type": "langchain-core itself rejects this block with a "
+    "plain ValueError ('mime_type key is required for base64 data.') while formatting "
+    "the input for tracing, before the model's code runs; the message is clear but "
+    "the type is core's, not InvalidInputError",
 }
 
 
@@ -79,12 +79,10 @@ KNOWN_BUGS = {
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])
-        )
-        if name in KNOWN_BUGS
-        else name
-        for name in CASES
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=CORE_FIRST[n]))
+        if n in CORE_FIRST
+        else n
+        for n in CASES
     ],
 )
 def test_bad_input_is_rejected_before_sending(

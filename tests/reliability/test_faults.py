@@ -219,11 +219,6 @@ def test_stream_cut_midway_raises(
     assert len(hub.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LoopLocal keeps one async client (and its open connection) per "
-    "finished event loop for the life of the model instance",
-)
 @pytest.mark.parametrize("route", ROUTES)
 def test_async_clients_of_finished_loops_are_released(
     hub: AiHubMixEmulator, route: str

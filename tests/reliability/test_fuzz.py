@@ -268,10 +268,6 @@ def test_openai_payloads_map_or_raise_documented(
 BUILTINS = ("code_execution", "google_search", "url_context")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: convert_tool({'code_execution': True}) raises a bare TypeError",
-)
 def test_builtin_tool_with_non_dict_config() -> None:
     with pytest.raises(InvalidInputError):
         convert_tool({"code_execution": True})

@@ -53,10 +53,6 @@ def test_key_never_leaks(
     assert key not in records
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pickle.dumps(model) carries the key (SecretStr pickles its value)",
-)
 @pytest.mark.parametrize("route", ROUTES)
 def test_key_not_in_pickled_model(hub: AiHubMixEmulator, route: str) -> None:
     llm = make_llm(hub, route)
