@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
@@ -157,3 +158,16 @@ class UsageTracker:
         if delta == TokenCounts() and not final:
             return None
         return usage_from_counts(delta)
+
+
+def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:
+    """A complete chunk (or a stream's sum) as an `AIMessage` with parsed tool calls."""
+    return AIMessage(
+        content=chunk.content,
+        additional_kwargs=chunk.additional_kwargs,
+        response_metadata=chunk.response_metadata,
+        usage_metadata=chunk.usage_metadata,
+        tool_calls=chunk.tool_calls,
+        invalid_tool_calls=chunk.invalid_tool_calls,
+        id=chunk.id,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from langchain_core.callbacks import (
@@ -53,6 +54,8 @@ from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, profile_for
 from langchain_aihubmix.structured import structured_output_runnable
 from langchain_aihubmix.tokens import TokenCounter
+
+_Kwargs = dict[str, Any]
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
 
@@ -276,16 +279,38 @@ class ChatAiHubMixGemini(BaseChatModel):
                 self._route = NativeRoute(settings)
         return self._route
 
+    def _plan(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> _Call:
+        """Validate options and normalise messages; no I/O (media URLs not fetched)."""
+        options, settings = resolve_call(
+            self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
+        )
+        return _Call(messages_to_conversation(messages), options, settings)
+
     def _prepare(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None,
         kwargs: dict[str, Any],
-    ) -> tuple[Conversation, CallOptions, CallSettings]:
-        options, settings = resolve_call(
-            self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
-        )
-        return messages_to_conversation(messages), options, settings
+    ) -> _Call:
+        """`_plan`, then media URLs fetched and the 20 MB inline limit checked."""
+        call = self._plan(messages, stop, kwargs)
+        return call.ready(resolve_media(call.conv, timeout=self.media_fetch_timeout))
+
+    async def _aprepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> _Call:
+        """Async twin of `_prepare` (downloads never block the event loop)."""
+        call = self._plan(messages, stop, kwargs)
+        conv = await aresolve_media(call.conv, timeout=self.media_fetch_timeout)
+        return call.ready(conv)
 
     @staticmethod
     def _on_retry(
@@ -321,16 +346,13 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        conv, opts, settings = self._prepare(messages, stop, kwargs)
-        conv = resolve_media(conv, timeout=self.media_fetch_timeout)
-        check_inline_total(conv)
-        route = self._get_route()
+        call, route = self._prepare(messages, stop, kwargs), self._get_route()
         replies = call_with_retry(
-            lambda: route.generate(conv, opts, settings.timeout),
-            max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager, opts.model),
+            lambda: route.generate(call.conv, call.opts, call.settings.timeout),
+            max_retries=call.settings.max_retries,
+            on_retry=self._on_retry(run_manager, call.opts.model),
         )
-        return _result([price_message(r, opts.model, self.prices) for r in replies])
+        return _result(replies, call.opts.model, self.prices)
 
     async def _agenerate(
         self,
@@ -339,16 +361,13 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        conv, opts, settings = self._prepare(messages, stop, kwargs)
-        conv = await aresolve_media(conv, timeout=self.media_fetch_timeout)
-        check_inline_total(conv)
-        route = self._get_route()
+        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
         replies = await acall_with_retry(
-            lambda: route.agenerate(conv, opts, settings.timeout),
-            max_retries=settings.max_retries,
-            on_retry=self._aon_retry(run_manager, opts.model),
+            lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
+            max_retries=call.settings.max_retries,
+            on_retry=self._aon_retry(run_manager, call.opts.model),
         )
-        return _result([price_message(r, opts.model, self.prices) for r in replies])
+        return _result(replies, call.opts.model, self.prices)
 
     def _stream(
         self,
@@ -357,15 +376,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        conv, opts, settings = self._prepare(messages, stop, kwargs)
-        conv = resolve_media(conv, timeout=self.media_fetch_timeout)
-        check_inline_total(conv)
-        route = self._get_route()
-        pricer = StreamPricer(opts.model, self.prices)
+        call, route = self._prepare(messages, stop, kwargs), self._get_route()
+        pricer = StreamPricer(call.opts.model, self.prices)
         for chunk in retry_stream(
-            lambda: route.stream(conv, opts, settings.timeout),
-            max_retries=settings.max_retries,
-            on_retry=self._on_retry(run_manager, opts.model),
+            lambda: route.stream(call.conv, call.opts, call.settings.timeout),
+            max_retries=call.settings.max_retries,
+            on_retry=self._on_retry(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
             yield ChatGenerationChunk(message=pricer.feed(chunk))
@@ -377,15 +393,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        conv, opts, settings = self._prepare(messages, stop, kwargs)
-        conv = await aresolve_media(conv, timeout=self.media_fetch_timeout)
-        check_inline_total(conv)
-        route = self._get_route()
-        pricer = StreamPricer(opts.model, self.prices)
+        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
+        pricer = StreamPricer(call.opts.model, self.prices)
         async for chunk in aretry_stream(
-            lambda: route.astream(conv, opts, settings.timeout),
-            max_retries=settings.max_retries,
-            on_retry=self._aon_retry(run_manager, opts.model),
+            lambda: route.astream(call.conv, call.opts, call.settings.timeout),
+            max_retries=call.settings.max_retries,
+            on_retry=self._aon_retry(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
             yield ChatGenerationChunk(message=pricer.feed(chunk))
@@ -482,6 +495,20 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One call, ready for a route: the conversation, its options and settings."""
+
+    conv: Conversation
+    opts: CallOptions
+    settings: CallSettings
+
+    def ready(self, conv: Conversation) -> _Call:
+        """This call with its media resolved, once within the inline limit."""
+        check_inline_total(conv)
+        return replace(self, conv=conv)
+
+
 def _retry_state(exc: BaseException, attempt: int) -> RetryCallState:
     """The tenacity state `run_manager.on_retry` expects, for a failed attempt."""
     state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
@@ -490,9 +517,13 @@ def _retry_state(exc: BaseException, attempt: int) -> RetryCallState:
     return state
 
 
-def _result(replies: list[AIMessage]) -> ChatResult:
-    generations = [ChatGeneration(message=reply) for reply in replies]
-    first = replies[0]
+def _result(
+    replies: list[AIMessage], model: str, prices: PriceTable | None
+) -> ChatResult:
+    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
+    priced = [price_message(reply, model, prices) for reply in replies]
+    generations = [ChatGeneration(message=reply) for reply in priced]
+    first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}
     return ChatResult(generations=generations, llm_output=llm_output)
 

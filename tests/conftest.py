@@ -1,16 +1,25 @@
-"""Shared test helpers: where the recorded fixtures live."""
+"""Shared test fixtures: one emulator per session, reset for every test."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-RECORDED = FIXTURES / "recorded"
+from langchain_aihubmix.testing import AiHubMixEmulator, OpenAIQuirks
+
+
+@pytest.fixture(scope="session")
+def _session_hub() -> Iterator[AiHubMixEmulator]:
+    with AiHubMixEmulator() as hub:
+        yield hub
 
 
 @pytest.fixture
-def recorded_dir() -> Path:
-    """Directory of real recorded Gemini traffic (copied from ../shared)."""
-    return RECORDED
+def hub(_session_hub: AiHubMixEmulator) -> Iterator[AiHubMixEmulator]:
+    """A running emulator with an empty log, queue, fault book and cache."""
+    _session_hub.reset()
+    _session_hub.openai_quirks = OpenAIQuirks()
+    yield _session_hub
+    _session_hub.reset()
+    _session_hub.openai_quirks = OpenAIQuirks()

@@ -21,6 +21,7 @@ from langchain_aihubmix._output import (
     SIGNATURES_KEY,
     ContentAssembler,
     UsageTracker,
+    chunk_to_message,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
 from langchain_aihubmix.native.usage import counts_from_usage
@@ -390,15 +391,3 @@ def response_to_message(
     state = NativeStreamState(requested_model)
     return chunk_to_message(state.feed(response, last=True))
 
-
-def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:
-    """A complete chunk (or a stream's sum) as an `AIMessage` with parsed tool calls."""
-    return AIMessage(
-        content=chunk.content,
-        additional_kwargs=chunk.additional_kwargs,
-        response_metadata=chunk.response_metadata,
-        usage_metadata=chunk.usage_metadata,
-        tool_calls=chunk.tool_calls,
-        invalid_tool_calls=chunk.invalid_tool_calls,
-        id=chunk.id,
-    )

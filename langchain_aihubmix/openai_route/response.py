@@ -29,6 +29,7 @@ from langchain_aihubmix._output import (
     ContentAssembler,
     TokenCounts,
     UsageTracker,
+    chunk_to_message,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
 from langchain_aihubmix.openai_route.extras import read_extras
@@ -415,15 +416,7 @@ class OpenAIStreamState:
         chunk = AIMessageChunk(content=content, usage_metadata=usage, id=self._id)
         for last in self.finish():
             chunk = chunk + last
-        return AIMessage(
-            content=chunk.content,
-            additional_kwargs=chunk.additional_kwargs,
-            response_metadata=chunk.response_metadata,
-            usage_metadata=chunk.usage_metadata,
-            tool_calls=chunk.tool_calls,
-            invalid_tool_calls=chunk.invalid_tool_calls,
-            id=chunk.id,
-        )
+        return chunk_to_message(chunk)
 
 
 def completion_to_messages(

@@ -20,12 +20,12 @@ from langchain_core.messages import (
     HumanMessage,
     ToolMessage,
 )
-from langchain_core.tools import tool
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.integration_tests.sample_tools import get_time, get_weather
 
 ROUTES = ["native", "openai"]
 MODELS = ["gemini-3-flash-preview", "gemini-2.5-flash"]
@@ -33,18 +33,6 @@ PARALLEL = "What is the weather in Paris and the time? Use get_weather and get_t
 SEQUENTIAL = (
     "First use get_weather for city: Paris, then get_time for tz: CET, one at a time."
 )
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
-
-
-@tool
-def get_time(tz: str) -> str:
-    """Return the time in a time zone."""
-    return f"12:00 in {tz}"
 
 
 TOOLS = [get_weather, get_time]

@@ -23,7 +23,6 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langchain_core.tools import tool
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.caching import (
@@ -33,6 +32,7 @@ from langchain_aihubmix.caching import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.tokens import MEDIA_ITEM_TOKENS
+from tests.integration_tests.sample_tools import get_weather
 
 MODEL = "gemini-2.5-flash"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
@@ -53,12 +53,6 @@ def make_llm(request: pytest.FixtureRequest, hub: AiHubMixEmulator) -> MakeLLM:
 @pytest.fixture
 def native_llm(hub: AiHubMixEmulator) -> ChatAiHubMixGemini:
     return ChatAiHubMixGemini(model=MODEL, base_url=hub.base_url, api_key=hub.api_key)
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
 
 
 def _cache_read(message: AIMessage) -> int:

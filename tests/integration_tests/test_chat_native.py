@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import reduce
 from operator import add
 from typing import Any
@@ -25,42 +25,23 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langchain_core.tools import tool
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.integration_tests.sample_tools import get_time, get_weather
 
 MakeLLM = Callable[..., ChatAiHubMixGemini]
 
 
-@pytest.fixture(scope="module")
-def hub() -> Iterator[AiHubMixEmulator]:
-    with AiHubMixEmulator() as emulator:
-        yield emulator
-
-
 @pytest.fixture
 def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-    hub.reset()
 
     def make(**kwargs: Any) -> ChatAiHubMixGemini:
         kwargs.setdefault("model", "gemini-2.5-flash")
         return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
 
     return make
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
-
-
-@tool
-def get_time(tz: str) -> str:
-    """Return the time in a time zone."""
-    return f"12:00 in {tz}"
 
 
 def _usage_ok(message: AIMessage) -> None:
@@ -358,8 +339,9 @@ def test_stream_events_and_tokens(make_llm: MakeLLM) -> None:
     assert "on_chat_model_stream" in events and events[-1] == "on_chat_model_end"
 
 
-def test_pickle_and_secrets(make_llm: MakeLLM, hub: AiHubMixEmulator,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pickle_and_secrets(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     llm = make_llm()
     llm.invoke("warm up the client")
     pickled = pickle.dumps(llm)

@@ -29,11 +29,11 @@ from langchain_core.messages import (
     HumanMessage,
     ToolMessage,
 )
-from langchain_core.tools import tool
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator, OpenAIQuirks
+from tests.integration_tests.sample_tools import get_time, get_weather
 
 MakeLLM = Callable[..., ChatAiHubMixGemini]
 SIGS = "__gemini_function_call_thought_signatures__"
@@ -56,18 +56,6 @@ def small_chunks_hub() -> Iterator[AiHubMixEmulator]:
     """An emulator cutting streamed text every 3 characters (tags get split)."""
     with AiHubMixEmulator(stream_chunk_chars=3) as emulator:
         yield emulator
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
-
-
-@tool
-def get_time(tz: str) -> str:
-    """Return the time in a time zone."""
-    return f"12:00 in {tz}"
 
 
 def _summed(chunks: list[AIMessageChunk]) -> AIMessageChunk:

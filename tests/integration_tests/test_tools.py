@@ -16,6 +16,7 @@ from typing_extensions import TypedDict
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.integration_tests.sample_tools import get_time, get_weather
 
 ROUTES = ["native", "openai"]
 MakeLLM = Callable[..., ChatAiHubMixGemini]
@@ -52,12 +53,6 @@ def wire_params(hub: AiHubMixEmulator) -> dict[str, dict[str, Any]]:
 
 
 # -- every accepted tool form ---------------------------------------------------------
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
 
 
 def add_numbers(a: int, b: int) -> int:
@@ -255,12 +250,6 @@ def test_unknown_tool_choice_fails_before_sending(
 
 
 # -- tool choice ----------------------------------------------------------------------
-
-
-@tool
-def get_time(tz: str) -> str:
-    """Return the time in a time zone."""
-    return f"12:00 in {tz}"
 
 
 CHOICES: list[tuple[Any, dict[str, Any] | None, Any, list[str]]] = [

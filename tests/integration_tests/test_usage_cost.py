@@ -22,13 +22,13 @@ import pytest
 from langchain.agents import create_agent
 from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.messages import AIMessage, HumanMessage
-from langchain_core.tools import tool
 from langgraph.graph import END, START, MessagesState, StateGraph
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.integration_tests.sample_tools import get_weather
 
 MODEL = "gemini-2.5-flash"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
@@ -199,12 +199,6 @@ def make_llm(request: pytest.FixtureRequest, hub: AiHubMixEmulator, tap: WireTap
         return ChatAiHubMixGemini(base_url=tap.base_url, api_key=hub.api_key, **kwargs)
 
     return make
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Return the weather for a city."""
-    return f"sunny in {city}"
 
 
 def _prompt(question: str) -> list[Any]:

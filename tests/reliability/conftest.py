@@ -1,33 +1,14 @@
-"""Reliability suite fixtures: one emulator per session, reset per test."""
+"""Reliability suite helpers (the `hub` fixture comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix.testing import AiHubMixEmulator, OpenAIQuirks
+from langchain_aihubmix.testing import AiHubMixEmulator
 
 MODEL = "gemini-2.5-flash"
 ROUTES = ("native", "openai")
-
-
-@pytest.fixture(scope="session")
-def _session_hub() -> Iterator[AiHubMixEmulator]:
-    with AiHubMixEmulator() as hub:
-        yield hub
-
-
-@pytest.fixture
-def hub(_session_hub: AiHubMixEmulator) -> Iterator[AiHubMixEmulator]:
-    """A running emulator with an empty log, queue, fault book and cache."""
-    _session_hub.reset()
-    _session_hub.openai_quirks = OpenAIQuirks()
-    yield _session_hub
-    _session_hub.reset()
-    _session_hub.openai_quirks = OpenAIQuirks()
 
 
 def make_llm(hub: AiHubMixEmulator, route: str, **kw: Any) -> ChatAiHubMixGemini:
