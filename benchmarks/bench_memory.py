@@ -1,8 +1,10 @@
 """One call with a 19 MB image: peak traced memory growth relative to the file size.
 
 The emulator runs in a child process so that its copy of the request is not traced.
-The input (the base64 string in the message, or the bytes for the raw SDK) exists
-before tracing starts; growth is everything the call allocates on top.
+The input (the base64 string in the message, or the bytes for the raw google-genai
+SDK) exists before tracing starts; growth is everything the call allocates on top.
+The raw openai call starts from the same base64 string as the package and builds its
+data URL inside the measured call, as the package must.
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ def bench_memory(quick: bool) -> list[Row]:
                 oclient.chat.completions.create(
                     model=MODEL, messages=[{"role": "user", "content": "warm up"}]
                 )
-                url = "data:image/png;base64," + b64
 
-                def raw(oclient: Any = oclient, url: str = url) -> Any:
+                def raw(oclient: Any = oclient, b64: str = b64) -> Any:
+                    url = "data:image/png;base64," + b64
                     return oclient.chat.completions.create(model=MODEL, messages=[{
                         "role": "user",
                         "content": [

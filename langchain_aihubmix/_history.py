@@ -20,7 +20,12 @@ from langchain_core.messages import (
 )
 
 from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._media import decode_base64, decode_data_url, guess_mime
+from langchain_aihubmix._media import (
+    base64_head,
+    canonical_base64,
+    guess_mime,
+    read_data_url,
+)
 from langchain_aihubmix._output import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._parts import (
     SYNTHETIC_ID_PREFIX,
@@ -211,9 +216,11 @@ def _standard_blocks(message: BaseMessage, where: str) -> list[Any]:
 def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
     """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
 
-    `base64` is decoded (its type is the given one, else guessed from the bytes); a
-    `data:` URL is decoded; any other `url` becomes a file reference (downloaded later
-    by `_media.resolve_media` when http(s)); `file_id` becomes a file reference.
+    `base64` (and a base64 `data:` URL) is validated and kept as base64 text, never
+    decoded (see `MediaPart`); its type is the given one, else guessed from its
+    first bytes. A percent-encoded `data:` URL is decoded; any other `url` becomes
+    a file reference (downloaded later by `_media.resolve_media` when http(s));
+    `file_id` becomes a file reference.
 
     Args:
         block: The content block.
@@ -230,18 +237,18 @@ def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
         msg = f"{where}: {block.get('type')} block has an invalid mime_type {given!r}"
         raise InvalidInputError(msg)
     if isinstance(b64 := block.get("base64"), str) and b64:
-        data = decode_base64(b64)
-        mime = given or guess_mime(data, None)
+        text = canonical_base64(b64)
+        mime = given or guess_mime(base64_head(text), None)
         if mime is None:
             msg = (
                 f"{where}: {block.get('type')} block has base64 data but no "
                 "mime_type, and its type cannot be recognised; set mime_type"
             )
             raise InvalidInputError(msg)
-        return MediaPart(mime_type=mime, data=data)
+        return MediaPart(mime_type=mime, data=text)
     if isinstance(url := block.get("url"), str) and url:
         if url[:5].lower() == "data:":
-            mime, data = decode_data_url(url)
+            mime, data = read_data_url(url)
             return MediaPart(mime_type=given or mime, data=data)
         return MediaPart(mime_type=given or guess_mime(None, url), uri=url)
     if isinstance(file_id := block.get("file_id"), str) and file_id:

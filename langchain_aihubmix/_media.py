@@ -112,15 +112,75 @@ def decode_base64(data: str) -> bytes:
         raise InvalidInputError(msg) from None
 
 
-def decode_data_url(url: str) -> tuple[str, bytes]:
-    """Decode a `data:` URL (RFC 2397), base64 or percent-encoded.
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+_CHECK_CHARS = 1 << 20
+"""Base64 is validated in slices of this many characters (a multiple of 4)."""
+
+
+def _canonical(text: str) -> str:
+    """`text` as standard padded base64, validated slice by slice; else ValueError.
+
+    No decoded copy is kept: each slice is decoded and dropped. The result is `text`
+    itself when it is already canonical.
+    """
+    if "-" in text or "_" in text:
+        text = text.translate(_URLSAFE_TO_STANDARD)
+    if len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    for start in range(0, len(text), _CHECK_CHARS):
+        piece = text[start : start + _CHECK_CHARS]
+        if start + _CHECK_CHARS < len(text) and piece.endswith("="):
+            raise ValueError("padding before the end")
+        base64.b64decode(piece, validate=True)
+    return text
+
+
+def canonical_base64(data: str) -> str:
+    """Validate base64 text and return it in canonical form, without decoding it.
+
+    Accepts what `decode_base64` accepts (standard or URL-safe, padding optional,
+    whitespace and line breaks anywhere). Canonical means the standard alphabet,
+    padded, no whitespace; text already in that form is returned as is (no copy).
+
+    Args:
+        data: The base64 text.
+
+    Returns:
+        The canonical text; its decoded size is `len * 3 // 4` minus the padding.
+
+    Raises:
+        InvalidInputError: `data` is not base64.
+    """
+    text = data.strip()
+    try:
+        return _canonical(text)
+    except (binascii.Error, ValueError):
+        compact = "".join(text.split())
+        if compact != text:
+            with contextlib.suppress(binascii.Error, ValueError):
+                return _canonical(compact)
+        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
+        msg = f"invalid base64 data ({len(data)} characters): {shown}"
+        raise InvalidInputError(msg) from None
+
+
+def base64_head(text: str) -> bytes:
+    """The first bytes (up to 48) of canonical base64 text, for `guess_mime`."""
+    return base64.b64decode(text[:64])
+
+
+def read_data_url(url: str) -> tuple[str, bytes | str]:
+    """Read a `data:` URL (RFC 2397) into `MediaPart.data` form.
 
     Args:
         url: The whole URL, `data:[<mime>][;param...][;base64],<data>`.
 
     Returns:
-        `(mime_type, data)`; MIME parameters are dropped. A URL without a type gets
-        one guessed from the bytes, else `text/plain` (the RFC's default).
+        `(mime_type, data)`: `data` is canonical base64 text for a base64 URL (see
+        `canonical_base64`), else the percent-decoded bytes. MIME parameters are
+        dropped; a URL without a type gets one guessed from the content, else
+        `text/plain` (the RFC's default).
 
     Raises:
         InvalidInputError: not a data URL, or its payload does not decode.
@@ -130,11 +190,20 @@ def decode_data_url(url: str) -> tuple[str, bytes]:
         msg = f"not a data URL: {url[:60]!r}"
         raise InvalidInputError(msg)
     header = url[5:comma].split(";")
-    is_base64 = header[-1].strip().lower() == "base64"
-    payload = url[comma + 1 :]
-    data = decode_base64(payload) if is_base64 else unquote_to_bytes(payload)
     declared = header[0].strip().lower()
-    return declared or guess_mime(data, None) or "text/plain", data
+    data: bytes | str
+    if header[-1].strip().lower() == "base64":
+        data = canonical_base64(url[comma + 1 :])
+        head = base64_head(data)
+    else:
+        data = head = unquote_to_bytes(url[comma + 1 :])
+    return declared or guess_mime(head, None) or "text/plain", data
+
+
+def decode_data_url(url: str) -> tuple[str, bytes]:
+    """`read_data_url`, with the payload always decoded to bytes."""
+    mime, data = read_data_url(url)
+    return mime, data if isinstance(data, bytes) else base64.b64decode(data)
 
 
 def guess_mime(data: bytes | None, name: str | None) -> str | None:
@@ -170,7 +239,8 @@ def _media_parts(conv: Conversation) -> Iterator[MediaPart]:
 
 
 def _inline_total(conv: Conversation) -> int:
-    return sum(len(p.data) for p in _media_parts(conv) if p.data is not None)
+    """Decoded bytes of all inline media (base64 text is measured, not decoded)."""
+    return sum(p.inline_size for p in _media_parts(conv))
 
 
 def check_inline_total(conv: Conversation, limit: int = INLINE_LIMIT_BYTES) -> None:

@@ -10,6 +10,7 @@ history replays them byte-for-byte.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -40,18 +41,68 @@ class ReasoningPart:
     signature: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MediaPart:
     """Image, audio, video or document input (or a model-generated image).
 
-    Exactly one of `data` (raw bytes, sent inline) and `uri` (sent as a file
-    reference: YouTube, gs://, or an http(s) URL not yet fetched) is set.
+    Exactly one of `data` (sent inline) and `uri` (sent as a file reference:
+    YouTube, gs://, or an http(s) URL not yet fetched) is set.
+
+    `data` is either raw `bytes` (downloads, percent-encoded data URLs) or `str`:
+    base64 text already validated and canonical (standard alphabet, padded, no
+    whitespace; see `_media.canonical_base64`). Base64 input stays text, so a large
+    file is never held decoded as well as encoded: both routes send base64 anyway.
+    Read it through `inline_size`, `inline_base64()` or `inline_bytes()`, never by
+    testing the type. Equality compares the media, not the representation.
     """
 
     mime_type: str | None
-    data: bytes | None = None
+    data: bytes | str | None = None
     uri: str | None = None
     signature: str | None = None
+
+    @property
+    def inline_size(self) -> int:
+        """Decoded size of `data` in bytes (0 without data), without decoding it."""
+        if self.data is None:
+            return 0
+        if isinstance(self.data, bytes):
+            return len(self.data)
+        return len(self.data) * 3 // 4 - self.data.count("=", -2)
+
+    def inline_base64(self) -> str:
+        """`data` as standard padded base64 text (the stored text itself when text)."""
+        if self.data is None:
+            return ""
+        if isinstance(self.data, str):
+            return self.data
+        return base64.b64encode(self.data).decode("ascii")
+
+    def inline_bytes(self) -> bytes:
+        """`data` as bytes (decoded when it is base64 text)."""
+        if self.data is None:
+            return b""
+        if isinstance(self.data, bytes):
+            return self.data
+        return base64.b64decode(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MediaPart):
+            return NotImplemented
+        if (self.mime_type, self.uri, self.signature) != (
+            other.mime_type,
+            other.uri,
+            other.signature,
+        ):
+            return False
+        if type(self.data) is type(other.data):
+            return self.data == other.data
+        if self.data is None or other.data is None:
+            return False
+        return self.inline_bytes() == other.inline_bytes()
+
+    def __hash__(self) -> int:
+        return hash((self.mime_type, self.uri, self.signature, self.inline_size))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -53,7 +53,9 @@ from langchain_aihubmix.callbacks import StreamPricer, price_message, report_ret
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, profile_for
 from langchain_aihubmix.structured import structured_output_runnable
-from langchain_aihubmix.tokens import TokenCounter
+
+if TYPE_CHECKING:
+    from langchain_aihubmix.tokens import TokenCounter
 
 _Kwargs = dict[str, Any]
 
@@ -425,6 +427,8 @@ class ChatAiHubMixGemini(BaseChatModel):
             The number of input tokens (exact, or estimated).
         """
         if self._token_counter is None:
+            from langchain_aihubmix.tokens import TokenCounter
+
             self._token_counter = TokenCounter(
                 None if self.api_key is None else self.client_settings(),
                 media_fetch_timeout=self.media_fetch_timeout,

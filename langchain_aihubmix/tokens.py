@@ -27,10 +27,8 @@ import json
 import logging
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from google import genai
-from google.genai import types
 from langchain_core.exceptions import (
     ModelAuthenticationError,
     ModelPermissionDeniedError,
@@ -50,9 +48,14 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
 )
 from langchain_aihubmix._route import ClientSettings
-from langchain_aihubmix.caching import gemini_client, route_missing
 from langchain_aihubmix.errors import AiHubMixError, raise_classified
-from langchain_aihubmix.native.request import conversation_to_contents
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import types
+
+# google-genai (through `caching` and `native.request`) is imported by the calls that
+# ask `countTokens`, not by the local estimate.
 
 __all__ = [
     "CHARS_PER_TOKEN",
@@ -131,6 +134,10 @@ def _count_request(
 ) -> list[types.Content]:
     """`countTokens` contents: the Gemini API counts `contents` only, so the system
     instruction and function declarations go first as user text."""
+    from google.genai import types
+
+    from langchain_aihubmix.native.request import conversation_to_contents
+
     contents, system = conversation_to_contents(conv, model=model)
     head: list[types.Part] = list(system.parts or []) if system is not None else []
     functions = [tool for tool in tools if isinstance(tool, FunctionTool)]
@@ -178,6 +185,8 @@ class TokenCounter:
         except (ModelAuthenticationError, ModelPermissionDeniedError):
             raise
         except AiHubMixError as err:
+            from langchain_aihubmix.caching import route_missing
+
             if route_missing(err) is not None:
                 self.endpoint_absent = True
                 logger.info(
@@ -199,6 +208,8 @@ class TokenCounter:
         check_inline_total(conv)
         contents = _count_request(conv, tools, model)
         if self._client is None:
+            from langchain_aihubmix.caching import gemini_client
+
             self._client = gemini_client(settings)
         try:
             response = self._client.models.count_tokens(model=model, contents=contents)

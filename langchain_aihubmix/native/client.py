@@ -28,6 +28,9 @@ from langchain_aihubmix.native.response import NativeStreamState
 
 API_VERSION = "v1beta"
 
+_CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
+"""Config fields that never reach the wire (we never pass Python callables)."""
+
 _STREAM_CUT = "the stream ended before Gemini sent its final chunk"
 
 
@@ -75,13 +78,21 @@ class NativeRoute:
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
-    ) -> tuple[list[types.Content], types.GenerateContentConfig]:
+    ) -> tuple[list[types.Content], types.GenerateContentConfig | None]:
+        """Contents and config; `None` for a config that only holds defaults,
+        which spares google-genai a whole config conversion per call."""
         contents, system = conversation_to_contents(conv, model=opts.model)
         config = options_to_config(opts, system)
         if timeout != self._settings.timeout:
-            config.http_options = types.HttpOptions(
-                timeout=None if timeout is None else int(timeout * 1000)
+            http = config.http_options or types.HttpOptions()
+            config.http_options = http.model_copy(
+                update={"timeout": None if timeout is None else int(timeout * 1000)}
             )
+        if all(
+            getattr(config, name) is None
+            for name in config.model_fields_set - _CLIENT_SIDE_ONLY
+        ):
+            return contents, None
         return contents, config
 
     def _messages(

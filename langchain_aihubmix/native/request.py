@@ -97,9 +97,22 @@ def _server_id(call_id: str | None) -> str | None:
     return call_id
 
 
+class Base64Blob(types.Blob):
+    """A `Blob` carrying base64 text, which the SDK sends verbatim.
+
+    `Blob.data` is bytes: the SDK would decode a `str` on validation and encode the
+    bytes again on the wire, holding the file three times over. The SDK serialises
+    `inline_data` with the blob's own `model_dump`, so this subclass's text field
+    goes out as is (Google reads standard base64 as well as the URL-safe form the
+    SDK writes).
+    """
+
+    data: str | None = None  # type: ignore[assignment]
+
+
 def _media(part: MediaPart) -> types.Part:
     if part.data is not None:
-        blob = types.Blob(mime_type=part.mime_type, data=part.data)
+        blob = Base64Blob(mime_type=part.mime_type, data=part.inline_base64())
         return types.Part(inline_data=blob)
     if part.uri is not None:
         return types.Part(
@@ -123,8 +136,9 @@ def _tool_response(part: ToolResultPart, *, nested_media: bool) -> list[types.Pa
         if not nested_media:
             after.append(_media(media))
         elif media.data is not None:
+            # decoded: the SDK dumps FunctionResponse as a whole, with the base schema
             blob = types.FunctionResponseBlob(
-                mime_type=media.mime_type, data=media.data
+                mime_type=media.mime_type, data=media.inline_bytes()
             )
             nested.append(types.FunctionResponsePart(inline_data=blob))
         else:

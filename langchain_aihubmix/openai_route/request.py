@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any, Final, Literal, cast
 
@@ -75,8 +74,8 @@ def _native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
 
 
 def _data_url(part: MediaPart) -> str:
-    data = base64.b64encode(part.data or b"").decode("ascii")
-    return f"data:{part.mime_type or 'application/octet-stream'};base64,{data}"
+    mime = part.mime_type or "application/octet-stream"
+    return f"data:{mime};base64,{part.inline_base64()}"
 
 
 def _filename(mime: str | None) -> str:
@@ -104,10 +103,12 @@ def _media(part: MediaPart) -> ChatCompletionContentPartParam:
     if mime.startswith("image/"):
         return {"type": "image_url", "image_url": {"url": _data_url(part)}}
     if mime in _AUDIO_FORMATS:
-        data = base64.b64encode(part.data).decode("ascii")
         return {
             "type": "input_audio",
-            "input_audio": {"data": data, "format": _AUDIO_FORMATS[mime]},
+            "input_audio": {
+                "data": part.inline_base64(),
+                "format": _AUDIO_FORMATS[mime],
+            },
         }
     return {
         "type": "file",

@@ -20,6 +20,7 @@ from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeErr
 from langchain_aihubmix._media import (
     INLINE_LIMIT_BYTES,
     aresolve_media,
+    canonical_base64,
     check_inline_total,
     decode_base64,
     decode_data_url,
@@ -59,6 +60,39 @@ def test_base64_with_line_breaks() -> None:
 def test_invalid_base64_is_a_clear_error(bad: str) -> None:
     with pytest.raises(InvalidInputError, match="invalid base64"):
         decode_base64(bad)
+
+
+@given(st.binary(max_size=300))
+def test_canonical_base64_accepts_every_dialect_without_decoding(data: bytes) -> None:
+    std = base64.b64encode(data).decode()
+    url = base64.urlsafe_b64encode(data).decode()
+    for text in (std, url, std.rstrip("="), url.rstrip("="), f"  {std}\n"):
+        assert canonical_base64(text) == std
+        part = MediaPart("image/png", data=canonical_base64(text))
+        assert part.inline_size == len(data)
+        assert part.inline_bytes() == data
+        assert part == MediaPart("image/png", data=data)  # equal media, either form
+    assert canonical_base64(std) is std  # canonical text is kept, not copied
+
+
+@pytest.mark.parametrize("bad", ["not base64!", "abcde", "ab=c", "é"])
+def test_canonical_base64_rejects_what_decode_rejects(bad: str) -> None:
+    with pytest.raises(InvalidInputError, match="invalid base64"):
+        canonical_base64(bad)
+
+
+def test_canonical_base64_checks_every_slice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import langchain_aihubmix._media as media
+
+    monkeypatch.setattr(media, "_CHECK_CHARS", 8)
+    assert canonical_base64("QUJDREVG" * 3) == "QUJDREVG" * 3
+    for bad in (
+        "QUJDREVG" + "QUJDRE=G",
+        "QUJDRQ==" + "QUJDREVG",
+        "QUJDREVG" + "QUJD!EVG",
+    ):
+        with pytest.raises(InvalidInputError, match="invalid base64"):
+            canonical_base64(bad)
 
 
 def test_data_urls() -> None:

@@ -1,0 +1,168 @@
+"""What an error response says: category, message, request id, retry delay; redaction.
+
+Pure helpers over parsed bodies, headers and text; no SDK imports (`errors` builds
+the typed errors from what these return).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any, Literal, TypeAlias
+
+__all__ = [
+    "Category",
+    "category",
+    "error_object",
+    "header",
+    "redact",
+    "redact_json",
+    "request_id",
+    "retry_after",
+]
+
+Category: TypeAlias = Literal[
+    "authentication",
+    "permission",
+    "invalid_request",
+    "not_found",
+    "rate_limit",
+    "context_overflow",
+    "api",
+    "timeout",
+    "connection",
+]
+
+_STATUS_CATEGORY: Mapping[int, Category] = {
+    400: "invalid_request",
+    401: "authentication",
+    403: "permission",
+    404: "not_found",
+    413: "invalid_request",
+    422: "invalid_request",
+    429: "rate_limit",
+}
+"""HTTP status -> category; other 4xx are invalid requests, the rest API errors."""
+
+_OVERFLOW = re.compile(
+    r"input token count.*exceeds the maximum|exceeds the maximum number of tokens"
+    r"|context length|context window|context_length_exceeded",
+    re.IGNORECASE | re.DOTALL,
+)
+_BAD_KEY = re.compile(r"api key not valid|invalid api key|incorrect api key", re.I)
+_MESSAGE_ID = re.compile(r"\((?:request id|tid):\s*([^)\s]+)\s*\)", re.IGNORECASE)
+_RETRY_IN = re.compile(r"retry in\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
+_KEYS = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{6,}|AIza[0-9A-Za-z_\-]{20,})")
+_BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
+_REDACTED = "***"
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove API keys from `text`.
+
+    Args:
+        text: Any text that may echo a key (messages, bodies).
+        secret: The configured key, redacted wherever it appears.
+
+    Returns:
+        The text with `sk-…` / `AIza…` tokens, bearer tokens and `secret` masked.
+    """
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, _REDACTED)
+    text = _KEYS.sub(lambda m: m.group(0)[:3] + _REDACTED, text)
+    return _BEARER.sub(lambda m: m.group(1) + _REDACTED, text)
+
+
+def redact_json(value: Any, secret: str | None) -> Any:
+    """`redact` applied to every string of a parsed JSON value."""
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, Mapping):
+        return {k: redact_json(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v, secret) for v in value]
+    return value
+
+
+def error_object(body: Any) -> Mapping[str, Any] | None:
+    """The `error` object of a google.rpc.Status or AiHubMix envelope (or the body)."""
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, Mapping):
+        return None
+    inner = body.get("error")
+    return inner if isinstance(inner, Mapping) else body
+
+
+def _details(inner: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    details = (inner or {}).get("details")
+    return (
+        [d for d in details if isinstance(d, Mapping)]
+        if isinstance(details, list)
+        else []
+    )
+
+
+def header(response: Any, name: str) -> str | None:
+    """A response header, or None (also when there is no usable response)."""
+    try:
+        value = response.headers.get(name)
+    except Exception:  # no response, or an exotic one
+        return None
+    return str(value) if value else None
+
+
+def request_id(response: Any, message: str) -> str | None:
+    """The `X-Request-Id` header, else `(request id: …)` / `(tid: …)` in the text."""
+    found = header(response, "x-request-id")
+    if found is None and (match := _MESSAGE_ID.search(message)):
+        found = match.group(1)
+    return found
+
+
+def _duration(value: Any) -> float | None:
+    """Parse a protobuf Duration ("34.4s", or {"seconds", "nanos"})."""
+    if isinstance(value, str) and value.endswith("s"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return None
+    if isinstance(value, Mapping):
+        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+    return None
+
+
+def retry_after(
+    inner: Mapping[str, Any] | None, response: Any, message: str
+) -> float | None:
+    """Server delay: RetryInfo, then the `Retry-After` header, then the text."""
+    for detail in _details(inner):
+        delay = _duration(detail.get("retryDelay"))
+        if str(detail.get("@type", "")).endswith("RetryInfo") and delay is not None:
+            return delay
+    if (value := header(response, "retry-after")) is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            date = email.utils.parsedate_to_datetime(value) if value else None
+            if date is not None and date.tzinfo is not None:
+                return max(0.0, date.timestamp() - time.time())
+    if match := _RETRY_IN.search(message):
+        seconds = float(match.group(1))
+        return seconds / 1000 if match.group(2).lower() == "ms" else seconds
+    return None
+
+
+def category(status: int, inner: Mapping[str, Any] | None, message: str) -> Category:
+    """HTTP status (plus the body, for 400s) -> category."""
+    if status in (400, 413) and _OVERFLOW.search(message):
+        return "context_overflow"
+    if status == 400:
+        reasons = {detail.get("reason") for detail in _details(inner)}
+        if "API_KEY_INVALID" in reasons or _BAD_KEY.search(message):
+            return "authentication"
+    if status in _STATUS_CATEGORY:
+        return _STATUS_CATEGORY[status]
+    return "invalid_request" if 400 <= status < 500 else "api"
