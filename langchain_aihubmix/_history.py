@@ -19,13 +19,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._media import (
+from langchain_aihubmix._encoding import (
     base64_head,
     canonical_base64,
     guess_mime,
     read_data_url,
 )
+from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix._output import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._parts import (
     SYNTHETIC_ID_PREFIX,

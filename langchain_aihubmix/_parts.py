@@ -50,7 +50,7 @@ class MediaPart:
 
     `data` is either raw `bytes` (downloads, percent-encoded data URLs) or `str`:
     base64 text already validated and canonical (standard alphabet, padded, no
-    whitespace; see `_media.canonical_base64`). Base64 input stays text, so a large
+    whitespace; see `_encoding.canonical_base64`). Base64 input stays text, so a large
     file is never held decoded as well as encoded: both routes send base64 anyway.
     Read it through `inline_size`, `inline_base64()` or `inline_bytes()`, never by
     testing the type. Equality compares the media, not the representation.

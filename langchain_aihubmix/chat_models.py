@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +26,6 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
-from tenacity import RetryCallState, Retrying
 from typing_extensions import Self
 
 from langchain_aihubmix._history import messages_to_conversation
@@ -48,10 +46,11 @@ from langchain_aihubmix._retry import (
     call_with_retry,
     retry_stream,
 )
+from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._route import ClientSettings, Route
-from langchain_aihubmix.callbacks import StreamPricer, price_message, report_retry
+from langchain_aihubmix.cost import StreamPricer, price_message
 from langchain_aihubmix.pricing import PriceTable
-from langchain_aihubmix.profiles import Transport, default_transport, profile_for
+from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
 
 if TYPE_CHECKING:
@@ -180,7 +179,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return _langchain_profile(self.model)
+        return langchain_profile(self.model)
 
     # -- LangChain plumbing -------------------------------------------------
 
@@ -314,31 +313,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         conv = await aresolve_media(call.conv, timeout=self.media_fetch_timeout)
         return call.ready(conv)
 
-    @staticmethod
-    def _on_retry(
-        run_manager: CallbackManagerForLLMRun | None, model: str
-    ) -> Callable[[BaseException, int], None]:
-        if run_manager is None:  # langchain-core's stream() passes none
-            return lambda exc, attempt: report_retry(model)
-        return lambda exc, attempt: run_manager.on_retry(_retry_state(exc, attempt))
-
-    @staticmethod
-    def _aon_retry(
-        run_manager: AsyncCallbackManagerForLLMRun | None, model: str
-    ) -> Callable[[BaseException, int], None]:
-        if run_manager is None:  # langchain-core's astream() passes none
-            return lambda exc, attempt: report_retry(model)
-        pending: set[asyncio.Future[None]] = set()
-
-        def notify(exc: BaseException, attempt: int) -> None:
-            future = asyncio.ensure_future(
-                run_manager.on_retry(_retry_state(exc, attempt))
-            )
-            pending.add(future)
-            future.add_done_callback(pending.discard)
-
-        return notify
-
     # -- the four entry points (thin twins) -----------------------------------
 
     def _generate(
@@ -352,7 +326,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
-            on_retry=self._on_retry(run_manager, call.opts.model),
+            on_retry=retry_notifier(run_manager, call.opts.model),
         )
         return _result(replies, call.opts.model, self.prices)
 
@@ -367,7 +341,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
-            on_retry=self._aon_retry(run_manager, call.opts.model),
+            on_retry=aretry_notifier(run_manager, call.opts.model),
         )
         return _result(replies, call.opts.model, self.prices)
 
@@ -383,7 +357,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
-            on_retry=self._on_retry(run_manager, call.opts.model),
+            on_retry=retry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
             yield ChatGenerationChunk(message=pricer.feed(chunk))
@@ -400,7 +374,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
-            on_retry=self._aon_retry(run_manager, call.opts.model),
+            on_retry=aretry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
             yield ChatGenerationChunk(message=pricer.feed(chunk))
@@ -513,14 +487,6 @@ class _Call:
         return replace(self, conv=conv)
 
 
-def _retry_state(exc: BaseException, attempt: int) -> RetryCallState:
-    """The tenacity state `run_manager.on_retry` expects, for a failed attempt."""
-    state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})
-    state.attempt_number = attempt
-    state.set_exception((type(exc), exc, exc.__traceback__))
-    return state
-
-
 def _result(
     replies: list[AIMessage], model: str, prices: PriceTable | None
 ) -> ChatResult:
@@ -530,32 +496,6 @@ def _result(
     first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}
     return ChatResult(generations=generations, llm_output=llm_output)
-
-
-def _langchain_profile(model: str) -> ModelProfile:
-    """The LangChain model profile (`BaseChatModel.profile`) for a model id."""
-    prof = profile_for(model)
-    return {
-        "text_inputs": True,
-        "image_url_inputs": True,
-        "image_tool_message": True,
-        "pdf_tool_message": True,
-        "text_outputs": True,
-        "tool_call_streaming": True,
-        "mid_conversation_system_messages": True,
-        "reasoning_effort_levels": sorted(prof.thinking_levels),
-        "max_input_tokens": prof.max_input_tokens,
-        "max_output_tokens": prof.max_output_tokens,
-        "tool_calling": True,
-        "tool_choice": True,
-        "structured_output": True,
-        "reasoning_output": True,
-        "image_inputs": "image" in prof.input_modalities,
-        "audio_inputs": "audio" in prof.input_modalities,
-        "video_inputs": "video" in prof.input_modalities,
-        "pdf_inputs": "pdf" in prof.input_modalities,
-        "image_outputs": prof.image_output,
-    }
 
 
 __all__ = ["ChatAiHubMixGemini"]

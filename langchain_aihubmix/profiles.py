@@ -11,6 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from langchain_core.language_models.model_profile import (
+    ModelProfile as LangChainProfile,
+)
+
 Transport = Literal["native", "openai"]
 
 _ROUTE_SUFFIXES = ("-nothink", "-search")
@@ -119,3 +123,29 @@ def profile_for(model: str) -> ModelProfile:
 def requires_signatures(model: str) -> bool:
     """Whether the model rejects function calls replayed without a signature."""
     return profile_for(model).requires_thought_signatures
+
+
+def langchain_profile(model: str) -> LangChainProfile:
+    """The LangChain model profile (`BaseChatModel.profile`) for a model id."""
+    prof = profile_for(model)
+    return {
+        "text_inputs": True,
+        "image_url_inputs": True,
+        "image_tool_message": True,
+        "pdf_tool_message": True,
+        "text_outputs": True,
+        "tool_call_streaming": True,
+        "mid_conversation_system_messages": True,
+        "reasoning_effort_levels": sorted(prof.thinking_levels),
+        "max_input_tokens": prof.max_input_tokens,
+        "max_output_tokens": prof.max_output_tokens,
+        "tool_calling": True,
+        "tool_choice": True,
+        "structured_output": True,
+        "reasoning_output": True,
+        "image_inputs": "image" in prof.input_modalities,
+        "audio_inputs": "audio" in prof.input_modalities,
+        "video_inputs": "video" in prof.input_modalities,
+        "pdf_inputs": "pdf" in prof.input_modalities,
+        "image_outputs": prof.image_output,
+    }

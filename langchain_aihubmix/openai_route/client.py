@@ -25,10 +25,8 @@ from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._route import ClientSettings, LoopLocal
 from langchain_aihubmix.errors import raise_classified
-from langchain_aihubmix.openai_route.request import (
-    conversation_to_messages,
-    options_to_params,
-)
+from langchain_aihubmix.openai_route.options import options_to_params
+from langchain_aihubmix.openai_route.request import conversation_to_messages
 from langchain_aihubmix.openai_route.response import (
     OpenAIStreamState,
     completion_to_messages,

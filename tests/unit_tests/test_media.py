@@ -16,15 +16,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from langchain_aihubmix._encoding import (
+    canonical_base64,
+    decode_base64,
+    decode_data_url,
+    guess_mime,
+)
 from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
 from langchain_aihubmix._media import (
     INLINE_LIMIT_BYTES,
     aresolve_media,
-    canonical_base64,
     check_inline_total,
-    decode_base64,
-    decode_data_url,
-    guess_mime,
     needs_fetch,
     resolve_media,
 )
@@ -82,7 +84,7 @@ def test_canonical_base64_rejects_what_decode_rejects(bad: str) -> None:
 
 
 def test_canonical_base64_checks_every_slice(monkeypatch: pytest.MonkeyPatch) -> None:
-    import langchain_aihubmix._media as media
+    import langchain_aihubmix._encoding as media
 
     monkeypatch.setattr(media, "_CHECK_CHARS", 8)
     assert canonical_base64("QUJDREVG" * 3) == "QUJDREVG" * 3

@@ -28,11 +28,11 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.openai_route.request import (
+from langchain_aihubmix.openai_route.options import (
     NotOnOpenAIRouteError,
-    conversation_to_messages,
     options_to_params,
 )
+from langchain_aihubmix.openai_route.request import conversation_to_messages
 
 
 def to_messages(conv: Conversation, *, model: str) -> list[dict[str, Any]]:

@@ -1,0 +1,200 @@
+"""Media encodings: base64 (checked without a second copy), data URLs, MIME types."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import mimetypes
+from collections.abc import Mapping
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from langchain_aihubmix._input_errors import InvalidInputError
+
+_MAGIC: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+    (((0, b"\x89PNG\r\n\x1a\n"),), "image/png"),
+    (((0, b"\xff\xd8\xff"),), "image/jpeg"),
+    (((0, b"GIF87a"),), "image/gif"),
+    (((0, b"GIF89a"),), "image/gif"),
+    (((0, b"RIFF"), (8, b"WEBP")), "image/webp"),
+    (((0, b"RIFF"), (8, b"WAVE")), "audio/wav"),
+    (((0, b"RIFF"), (8, b"AVI ")), "video/x-msvideo"),
+    (((4, b"ftypheic"),), "image/heic"),
+    (((4, b"ftypheix"),), "image/heic"),
+    (((4, b"ftypmif1"),), "image/heif"),
+    (((4, b"ftypM4A "),), "audio/mp4"),
+    (((4, b"ftypqt  "),), "video/quicktime"),
+    (((4, b"ftyp"),), "video/mp4"),
+    (((0, b"%PDF-"),), "application/pdf"),
+    (((0, b"ID3"),), "audio/mpeg"),
+    (((0, b"\xff\xfb"),), "audio/mpeg"),
+    (((0, b"\xff\xf3"),), "audio/mpeg"),
+    (((0, b"\xff\xf2"),), "audio/mpeg"),
+    (((0, b"\xff\xf1"),), "audio/aac"),
+    (((0, b"\xff\xf9"),), "audio/aac"),
+    (((0, b"fLaC"),), "audio/flac"),
+    (((0, b"OggS"),), "audio/ogg"),
+    (((0, b"FORM"), (8, b"AIFF")), "audio/aiff"),
+    (((0, b"\x1a\x45\xdf\xa3"),), "video/webm"),
+)
+"""Magic bytes -> MIME type: every `(offset, bytes)` must match; first row wins."""
+
+_EXTENSIONS: Mapping[str, str] = {
+    ".aac": "audio/aac",
+    ".flac": "audio/flac",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".m4a": "audio/mp4",
+    ".md": "text/markdown",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".webm": "video/webm",
+    ".webp": "image/webp",
+}
+"""Extensions the `mimetypes` tables miss or name differently on some systems."""
+
+
+def decode_base64(data: str) -> bytes:
+    """Decode standard or URL-safe base64, with or without padding.
+
+    Args:
+        data: The base64 text; surrounding whitespace and line breaks are allowed.
+
+    Returns:
+        The decoded bytes.
+
+    Raises:
+        InvalidInputError: `data` is not base64.
+    """
+    text = data.strip()
+    altchars = b"-_" if ("-" in text or "_" in text) else None
+    if len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(text, altchars=altchars, validate=True)
+    except (binascii.Error, ValueError):
+        compact = "".join(data.split())
+        if compact != data.strip():
+            return decode_base64(compact)
+        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
+        msg = f"invalid base64 data ({len(data)} characters): {shown}"
+        raise InvalidInputError(msg) from None
+
+
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+_CHECK_CHARS = 1 << 20
+"""Base64 is validated in slices of this many characters (a multiple of 4)."""
+
+
+def _canonical(text: str) -> str:
+    """`text` as standard padded base64, validated slice by slice; else ValueError.
+
+    No decoded copy is kept: each slice is decoded and dropped. The result is `text`
+    itself when it is already canonical.
+    """
+    if "-" in text or "_" in text:
+        text = text.translate(_URLSAFE_TO_STANDARD)
+    if len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    for start in range(0, len(text), _CHECK_CHARS):
+        piece = text[start : start + _CHECK_CHARS]
+        if start + _CHECK_CHARS < len(text) and piece.endswith("="):
+            raise ValueError("padding before the end")
+        base64.b64decode(piece, validate=True)
+    return text
+
+
+def canonical_base64(data: str) -> str:
+    """Validate base64 text and return it in canonical form, without decoding it.
+
+    Accepts what `decode_base64` accepts (standard or URL-safe, padding optional,
+    whitespace and line breaks anywhere). Canonical means the standard alphabet,
+    padded, no whitespace; text already in that form is returned as is (no copy).
+
+    Args:
+        data: The base64 text.
+
+    Returns:
+        The canonical text; its decoded size is `len * 3 // 4` minus the padding.
+
+    Raises:
+        InvalidInputError: `data` is not base64.
+    """
+    text = data.strip()
+    try:
+        return _canonical(text)
+    except (binascii.Error, ValueError):
+        compact = "".join(text.split())
+        if compact != text:
+            with contextlib.suppress(binascii.Error, ValueError):
+                return _canonical(compact)
+        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
+        msg = f"invalid base64 data ({len(data)} characters): {shown}"
+        raise InvalidInputError(msg) from None
+
+
+def base64_head(text: str) -> bytes:
+    """The first bytes (up to 48) of canonical base64 text, for `guess_mime`."""
+    return base64.b64decode(text[:64])
+
+
+def read_data_url(url: str) -> tuple[str, bytes | str]:
+    """Read a `data:` URL (RFC 2397) into `MediaPart.data` form.
+
+    Args:
+        url: The whole URL, `data:[<mime>][;param...][;base64],<data>`.
+
+    Returns:
+        `(mime_type, data)`: `data` is canonical base64 text for a base64 URL (see
+        `canonical_base64`), else the percent-decoded bytes. MIME parameters are
+        dropped; a URL without a type gets one guessed from the content, else
+        `text/plain` (the RFC's default).
+
+    Raises:
+        InvalidInputError: not a data URL, or its payload does not decode.
+    """
+    comma = url.find(",")
+    if url[:5].lower() != "data:" or comma < 0:
+        msg = f"not a data URL: {url[:60]!r}"
+        raise InvalidInputError(msg)
+    header = url[5:comma].split(";")
+    declared = header[0].strip().lower()
+    data: bytes | str
+    if header[-1].strip().lower() == "base64":
+        data = canonical_base64(url[comma + 1 :])
+        head = base64_head(data)
+    else:
+        data = head = unquote_to_bytes(url[comma + 1 :])
+    return declared or guess_mime(head, None) or "text/plain", data
+
+
+def decode_data_url(url: str) -> tuple[str, bytes]:
+    """`read_data_url`, with the payload always decoded to bytes."""
+    mime, data = read_data_url(url)
+    return mime, data if isinstance(data, bytes) else base64.b64decode(data)
+
+
+def guess_mime(data: bytes | None, name: str | None) -> str | None:
+    """Guess a MIME type from magic bytes, else from a file name or URL path.
+
+    Args:
+        data: The content (only its first bytes are read), if known.
+        name: A file name or URL, if known; its query and fragment are ignored.
+
+    Returns:
+        The MIME type, or `None` when neither gives one.
+    """
+    if data:
+        for checks, magic_mime in _MAGIC:
+            if all(data.startswith(sig, offset) for offset, sig in checks):
+                return magic_mime
+    if name:
+        path = urlsplit(name).path if "://" in name else name
+        dot = path.rfind(".")
+        if dot >= 0 and (mime := _EXTENSIONS.get(path[dot:].lower())):
+            return mime
+        return mimetypes.guess_type(path, strict=False)[0]
+    return None
