@@ -9,7 +9,7 @@ classified at this boundary, including errors raised while a stream is iterated.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 from google import genai
@@ -78,10 +78,18 @@ class NativeRoute:
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
-    ) -> tuple[list[types.Content], types.GenerateContentConfig | None]:
-        """Contents and config; `None` for a config that only holds defaults,
-        which spares google-genai a whole config conversion per call."""
-        contents, system = conversation_to_contents(conv, model=opts.model)
+    ) -> tuple[list[types.ContentDict], types.GenerateContentConfig | None]:
+        """Contents and config, shaped for google-genai's cheapest paths.
+
+        Each `Content` goes as a `ContentDict` holding the same `Part` objects: the
+        SDK validates a list of `Content` objects against its whole content union,
+        at a cost that grows with the history (5.0 ms vs 2.6 ms for 11 turns on
+        loopback), while a dict of parts takes the direct path; the parts, and so
+        the wire bytes, are the same. A config that only holds defaults is `None`,
+        which spares the SDK a whole config conversion per call.
+        """
+        built, system = conversation_to_contents(conv, model=opts.model)
+        contents = [{"role": c.role, "parts": c.parts} for c in built]
         config = options_to_config(opts, system)
         if timeout != self._settings.timeout:
             http = config.http_options or types.HttpOptions()
@@ -92,8 +100,8 @@ class NativeRoute:
             getattr(config, name) is None
             for name in config.model_fields_set - _CLIENT_SIDE_ONLY
         ):
-            return contents, None
-        return contents, config
+            return cast("list[types.ContentDict]", contents), None
+        return cast("list[types.ContentDict]", contents), config
 
     def _messages(
         self, response: types.GenerateContentResponse, model: str
