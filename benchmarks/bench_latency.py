@@ -39,6 +39,26 @@ def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
     return {"package": lambda: llm.invoke(PROMPT).text, "raw": raw}
 
 
+def _floor_model(raw: Callable[[], Any]) -> Any:
+    """A bare `BaseChatModel` whose `_generate` is the raw SDK call: what
+    langchain-core's `invoke` machinery costs by itself, for any integration."""
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class Floor(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "floor"
+
+        def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None,
+                      **kwargs: Any) -> ChatResult:
+            message = AIMessage(content=str(raw()))
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
+    return Floor()
+
+
 def bench_invoke(quick: bool) -> list[Row]:
     from langchain_aihubmix.testing import AiHubMixEmulator
 
@@ -52,6 +72,13 @@ def bench_invoke(quick: bool) -> list[Row]:
                       "ratio <= 1.15")
             row.ok = (row.ratio or 99) <= 1.15
             rows.append(row)
+            variants = _invoke_variants(hub, route)
+            floor = _floor_model(variants["raw"])
+            times = interleave({"floor": lambda f=floor: f.invoke(PROMPT).text,
+                                "raw": variants["raw"]}, rounds)
+            rows.append(Row(f"invoke: langchain-core floor ({route})",
+                            median(times["floor"]) * 1e3, median(times["raw"]) * 1e3,
+                            "ms", "(bare BaseChatModel around the raw call)"))
     return rows
 
 
