@@ -19,3 +19,13 @@ def make_llm(hub: AiHubMixEmulator, route: str, **kw: Any) -> ChatAiHubMixGemini
         transport=route,  # type: ignore[arg-type]
         **kw,
     )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report what the reliability suite exercised (calls, faults, fuzzed inputs)."""
+    from tests.reliability.test_faults import STATS
+    from tests.reliability.test_fuzz import COUNTS
+
+    if STATS or COUNTS:
+        terminalreporter.write_line(f"reliability: fault injection {dict(STATS)}")
+        terminalreporter.write_line(f"reliability: fuzzing {dict(COUNTS)}")

@@ -232,8 +232,3 @@ def test_async_clients_of_finished_loops_are_released(
     gc.collect()
     time.sleep(0.2)
     assert _fds() <= fds + 2  # at most the last loop's connection (both ends)
-
-
-def test_report_counts() -> None:
-    """Not a check: prints the counts of the fault runs above (run with -s)."""
-    print(f"\nfault injection: {dict(STATS)}")

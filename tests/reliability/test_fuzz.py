@@ -271,8 +271,3 @@ BUILTINS = ("code_execution", "google_search", "url_context")
 def test_builtin_tool_with_non_dict_config() -> None:
     with pytest.raises(InvalidInputError):
         convert_tool({"code_execution": True})
-
-
-def test_report_fuzz_counts() -> None:
-    """Not a check: prints how many inputs were fuzzed (run with -s)."""
-    print(f"\nfuzzing: {dict(COUNTS)}")
