@@ -161,6 +161,8 @@ class OpenAIRoute:
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
+            if not state.finish_seen:
+                raise httpx2.RemoteProtocolError(_STREAM_CUT)
             yield from state.finish()
         except Exception as exc:
             raise_classified(exc, route="openai", secret=self._settings.api_key)
@@ -182,6 +184,8 @@ class OpenAIRoute:
                 for message in state.feed(chunk):
                     yield message
             read_to_end = True
+            if not state.finish_seen:
+                raise httpx2.RemoteProtocolError(_STREAM_CUT)
             for message in state.finish():
                 yield message
         except Exception as exc:

@@ -274,6 +274,11 @@ class OpenAIStreamState:
             )
         ]
 
+    @property
+    def finish_seen(self) -> bool:
+        """Whether the server sent a `finish_reason` (a complete answer)."""
+        return "finish_reason" in self._meta
+
     def finish(self) -> list[AIMessageChunk]:
         """The final chunk: held-back text, tool calls, signatures, metadata."""
         if self._done:

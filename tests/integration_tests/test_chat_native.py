@@ -398,3 +398,29 @@ def test_new_token_callbacks_for_text_and_thoughts(make_llm: MakeLLM) -> None:
     assert "".join(recorder.tokens) == reply.text
     assert recorder.thought_chunks > 0
     assert any(b["type"] == "reasoning" for b in reply.content_blocks)
+
+
+def test_stream_ending_without_finish_reason_raises(
+    make_llm: MakeLLM, hub: AiHubMixEmulator
+) -> None:
+    hub.queue(
+        native_chunks=[
+            {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [{"text": "Half an"}]},
+                        "index": 0,
+                    }
+                ],
+                "usageMetadata": {
+                    "promptTokenCount": 3,
+                    "candidatesTokenCount": 2,
+                    "totalTokenCount": 5,
+                },
+                "modelVersion": "gemini-2.5-flash",
+                "responseId": "r1",
+            }
+        ]
+    )
+    with pytest.raises(ModelConnectionError, match="final chunk"):
+        list(make_llm(max_retries=0).stream("hi"))

@@ -622,3 +622,27 @@ def test_zero_thinking_budget_turns_thinking_off(
     assert "thinking_budget" not in str(body.get("extra_body"))
     assert reply.usage_metadata is not None
     assert "output_token_details" not in reply.usage_metadata
+
+
+def test_stream_ending_without_finish_reason_raises(
+    make_llm: MakeLLM, hub: AiHubMixEmulator
+) -> None:
+    hub.queue(
+        openai_chunks=[
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "gemini-2.5-flash",
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": "Half an"},
+                        "finish_reason": None,
+                    }
+                ],
+            }
+        ]
+    )
+    with pytest.raises(ModelConnectionError, match="final chunk"):
+        list(make_llm(max_retries=0).stream("hi"))
