@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Awaitable, Iterator, Mapping
-from typing import TypeVar
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from typing import TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from langchain_core.messages import BaseMessage
 
 from langchain_aihubmix._encoding import guess_mime
 from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
@@ -25,6 +26,9 @@ from langchain_aihubmix._parts import (
 INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 """AiHubMix accepts at most this much inline media per request (it has no File API)."""
 
+HEAVY_INPUT_CHARS = 1024 * 1024
+"""Messages carrying this much inline data are normalised off the event loop."""
+
 _GENERIC_TYPES = frozenset(
     {"", "application/octet-stream", "binary/octet-stream", "application/x-download"}
 )
@@ -33,6 +37,34 @@ _GENERIC_TYPES = frozenset(
 _YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
 
 _T = TypeVar("_T")
+
+
+def carries_heavy_media(messages: Sequence[BaseMessage]) -> bool:
+    """Whether `messages` hold `HEAVY_INPUT_CHARS` or more of inline data.
+
+    A cheap look at content-block values (and one nested level, as in
+    `image_url.url`), without parsing them: enough to decide whether validating
+    and converting the media could hold up an event loop.
+    """
+    total = 0
+    for message in messages:
+        if isinstance(message.content, str):
+            continue
+        for block in message.content:
+            if not isinstance(block, Mapping):
+                continue
+            for value in block.values():
+                if isinstance(value, Mapping):
+                    total += sum(len(v) for v in value.values() if _sized(v))
+                elif _sized(value):
+                    total += len(value)
+            if total >= HEAVY_INPUT_CHARS:
+                return True
+    return False
+
+
+def _sized(value: object) -> TypeGuard[str | bytes]:
+    return isinstance(value, (str, bytes))
 
 
 def _mb(n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,7 +31,12 @@ from typing_extensions import Self
 
 from langchain_aihubmix._history import messages_to_conversation
 from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._media import aresolve_media, check_inline_total, resolve_media
+from langchain_aihubmix._media import (
+    aresolve_media,
+    carries_heavy_media,
+    check_inline_total,
+    resolve_media,
+)
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._resolve import (
@@ -308,8 +314,15 @@ class ChatAiHubMixGemini(BaseChatModel):
         stop: list[str] | None,
         kwargs: dict[str, Any],
     ) -> _Call:
-        """Async twin of `_prepare` (downloads never block the event loop)."""
-        call = self._plan(messages, stop, kwargs)
+        """Async twin of `_prepare`: neither downloads nor large media block the loop.
+
+        Validating and converting megabytes of inline media takes milliseconds of
+        CPU; for such messages `_plan` runs in a worker thread.
+        """
+        if carries_heavy_media(messages):
+            call = await asyncio.to_thread(self._plan, messages, stop, kwargs)
+        else:
+            call = self._plan(messages, stop, kwargs)
         conv = await aresolve_media(call.conv, timeout=self.media_fetch_timeout)
         return call.ready(conv)
 

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._route import ClientSettings, LoopLocal
+from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
 from langchain_aihubmix.native.request import (
     conversation_to_contents,
@@ -57,11 +58,13 @@ class NativeRoute:
 
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
+        self._splicer = MediaSplicer()
         self._sync: genai.Client | None = None
         self._async: LoopLocal[genai.Client] = LoopLocal(self._new_async_client)
 
     def _new_async_client(self) -> genai.Client:
-        http = httpx2.AsyncClient(**_httpx_args(self._settings))
+        args = self._splicer.client_args(_httpx_args(self._settings), is_async=True)
+        http = httpx2.AsyncClient(**args)
         return genai.Client(
             api_key=self._settings.api_key,
             http_options=_http_options(self._settings, httpx_async_client=http),
@@ -69,7 +72,8 @@ class NativeRoute:
 
     def _client(self) -> genai.Client:
         if self._sync is None:
-            http = httpx2.Client(**_httpx_args(self._settings))
+            args = _httpx_args(self._settings)
+            http = httpx2.Client(**self._splicer.client_args(args, is_async=False))
             self._sync = genai.Client(
                 api_key=self._settings.api_key,
                 http_options=_http_options(self._settings, httpx_client=http),
@@ -112,66 +116,69 @@ class NativeRoute:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """One whole response; a message per candidate."""
-        contents, config = self._request(conv, opts, timeout)
-        try:
-            response = self._client().models.generate_content(
-                model=opts.model,
-                contents=contents,
-                config=config,
-            )
-        except Exception as exc:
-            raise_classified(exc, route="native", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                response = self._client().models.generate_content(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
         return self._messages(response, opts.model)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """Async twin of `generate`."""
-        contents, config = self._request(conv, opts, timeout)
-        try:
-            response = await self._async.get().aio.models.generate_content(
-                model=opts.model,
-                contents=contents,
-                config=config,
-            )
-        except Exception as exc:
-            raise_classified(exc, route="native", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                response = await self._async.get().aio.models.generate_content(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
         return self._messages(response, opts.model)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> Iterator[AIMessageChunk]:
         """Stream chunks; raises if the stream is cut before the final chunk."""
-        contents, config = self._request(conv, opts, timeout)
         state = NativeStreamState(requested_model=opts.model)
-        try:
-            for response in self._client().models.generate_content_stream(
-                model=opts.model,
-                contents=contents,
-                config=config,
-            ):
-                yield state.feed(response)
-            if not state.finished:
-                raise httpx2.RemoteProtocolError(_STREAM_CUT)
-        except Exception as exc:
-            raise_classified(exc, route="native", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                for response in self._client().models.generate_content_stream(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                ):
+                    yield state.feed(response)
+                if not state.finished:
+                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
 
     async def astream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> AsyncIterator[AIMessageChunk]:
         """Async twin of `stream`."""
-        contents, config = self._request(conv, opts, timeout)
         state = NativeStreamState(requested_model=opts.model)
-        try:
-            async for (
-                response
-            ) in await self._async.get().aio.models.generate_content_stream(
-                model=opts.model,
-                contents=contents,
-                config=config,
-            ):
-                yield state.feed(response)
-            if not state.finished:
-                raise httpx2.RemoteProtocolError(_STREAM_CUT)
-        except Exception as exc:
-            raise_classified(exc, route="native", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                stream = await self._async.get().aio.models.generate_content_stream(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+                async for response in stream:
+                    yield state.feed(response)
+                if not state.finished:
+                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)

@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._route import ClientSettings, LoopLocal
+from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
 from langchain_aihubmix.openai_route.options import options_to_params
 from langchain_aihubmix.openai_route.request import conversation_to_messages
@@ -100,16 +101,18 @@ class OpenAIRoute:
 
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
+        self._splicer = MediaSplicer()
         self._sync: openai.OpenAI | None = None
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(self._new_async_client)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        http = httpx2.AsyncClient(**self._settings.client_args)
+        args = self._splicer.client_args(self._settings.client_args, is_async=True)
+        http = httpx2.AsyncClient(**args)
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
     def _client(self) -> openai.OpenAI:
         if self._sync is None:
-            args = dict(self._settings.client_args)
+            args = self._splicer.client_args(self._settings.client_args, is_async=False)
             transport = _DrainingTransport(
                 **{k: args.pop(k) for k in ("proxy",) if k in args}
             )
@@ -130,34 +133,37 @@ class OpenAIRoute:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """One whole completion; a message per choice."""
-        params = self._params(conv, opts, timeout, stream=False)
-        try:
-            completion = self._client().chat.completions.create(**params)
-        except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            params = self._params(sent, opts, timeout, stream=False)
+            try:
+                completion = self._client().chat.completions.create(**params)
+            except Exception as exc:
+                raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """Async twin of `generate`."""
-        params = self._params(conv, opts, timeout, stream=False)
-        try:
-            completion = await self._async.get().chat.completions.create(**params)
-        except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._settings.api_key)
+        with self._splicer.stand_ins(conv) as sent:
+            params = self._params(sent, opts, timeout, stream=False)
+            try:
+                completion = await self._async.get().chat.completions.create(**params)
+            except Exception as exc:
+                raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> Iterator[AIMessageChunk]:
         """Stream chunks; raises if the stream is cut before its end."""
-        params = self._params(conv, opts, timeout, stream=True)
         state = OpenAIStreamState(requested_model=opts.model)
         stream: openai.Stream[Any] | None = None
         read_to_end = False
         try:
-            stream = self._client().chat.completions.create(**params)
+            with self._splicer.stand_ins(conv) as sent:
+                params = self._params(sent, opts, timeout, stream=True)
+                stream = self._client().chat.completions.create(**params)
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
@@ -174,12 +180,13 @@ class OpenAIRoute:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> AsyncIterator[AIMessageChunk]:
         """Async twin of `stream`."""
-        params = self._params(conv, opts, timeout, stream=True)
         state = OpenAIStreamState(requested_model=opts.model)
         stream: openai.AsyncStream[Any] | None = None
         read_to_end = False
         try:
-            stream = await self._async.get().chat.completions.create(**params)
+            with self._splicer.stand_ins(conv) as sent:
+                params = self._params(sent, opts, timeout, stream=True)
+                stream = await self._async.get().chat.completions.create(**params)
             async for chunk in stream:
                 for message in state.feed(chunk):
                     yield message
