@@ -15,6 +15,7 @@ from benchmarks.bench_concurrency import bench_concurrency
 from benchmarks.bench_connections import bench_connections
 from benchmarks.bench_import import bench_import
 from benchmarks.bench_latency import bench_invoke, bench_stream
+from benchmarks.bench_media_loop import bench_media_loop
 from benchmarks.bench_memory import bench_memory
 
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "connections": bench_connections,
     "concurrency": bench_concurrency,
     "memory": bench_memory,
+    "media_loop": bench_media_loop,
     "import": bench_import,
 }
 

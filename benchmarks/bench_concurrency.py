@@ -8,6 +8,7 @@ The emulator runs in a child process so its threads do not compete for our GIL
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import time
@@ -30,21 +31,42 @@ TICK = 0.001
 
 
 class _SlowSteps(logging.Handler):
-    """Collects asyncio debug mode's "Executing <...> took N seconds" reports."""
+    """Collects asyncio debug mode's "Executing <...> took N seconds" reports, and
+    the cyclic garbage collector's passes, so that a step's own time can be told
+    from a GC pass that happened to run inside it (a pass walks the whole heap,
+    whichever code triggered it)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.worst = 0.0
-        self.where = ""
+        self.steps: list[tuple[float, float, str]] = []  # (end, took, text)
+        self.gc: list[tuple[float, float]] = []  # (start, end)
+        self._gc_start = 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
         if "_measure(" in text:  # the harness creating its n coroutines
             return
         if m := re.search(r"took ([0-9.]+) seconds", text):
-            took = float(m.group(1))
-            if took > self.worst:
-                self.worst, self.where = took, text[:160]
+            self.steps.append((time.perf_counter(), float(m.group(1)), text[:160]))
+
+    def gc_callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self.gc.append((self._gc_start, time.perf_counter()))
+
+    def worst_own_step(self) -> tuple[float, str]:
+        """The longest step minus the GC passes inside it."""
+        worst, where = 0.0, ""
+        for end, took, text in self.steps:
+            start = end - took
+            in_gc = sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.gc)
+            if took - in_gc > worst:
+                worst, where = took - in_gc, text
+        return worst, where
+
+    def worst_gc(self) -> float:
+        return max((b - a for a, b in self.gc), default=0.0)
 
 
 async def _measure(
@@ -126,16 +148,22 @@ def bench_concurrency(quick: bool) -> list[Row]:
                 handler = _SlowSteps()
                 logger = logging.getLogger("asyncio")
                 logger.addHandler(handler)
+                gc.callbacks.append(handler.gc_callback)
                 try:
                     asyncio.run(_measure(make, n, debug=True))
                 finally:
                     logger.removeHandler(handler)
+                    gc.callbacks.remove(handler.gc_callback)
                 steps[name] = handler
-            step_row = Row(f"{n} concurrent ainvoke: longest loop step ({route})",
-                           steps["package"].worst * 1e3, steps["raw"].worst * 1e3,
-                           "ms", "package <= 5 ms",
-                           note=steps["package"].where.replace("|", "/"))
-            step_row.ok = steps["package"].worst * 1e3 <= 5.0
+            (own, where), (raw_own, _) = (steps[k].worst_own_step()
+                                         for k in ("package", "raw"))
+            step_row = Row(f"{n} concurrent ainvoke: longest loop step, GC passes "
+                           f"excluded ({route})", own * 1e3, raw_own * 1e3,
+                           "ms", "package <= 5 ms", note=where.replace("|", "/"))
+            step_row.ok = own * 1e3 <= 5.0
+            gc_row = Row(f"{n} concurrent ainvoke: longest GC pass ({route})",
+                         steps["package"].worst_gc() * 1e3,
+                         steps["raw"].worst_gc() * 1e3, "ms", "(interpreter-wide)")
             stall_row.ok = stalls["package"] * 1e3 <= 5.0
-            rows += [wall_row, stall_row, step_row]
+            rows += [wall_row, stall_row, step_row, gc_row]
     return rows
