@@ -8,8 +8,7 @@ docs/architecture.md ("Output contract").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
@@ -17,6 +16,7 @@ from langchain_core.messages.ai import (
     OutputTokenDetails,
     UsageMetadata,
 )
+from langchain_core.messages.tool import ToolCallChunk
 
 MODEL_PROVIDER = "google_genai"
 """`response_metadata["model_provider"]`: picks core's google_genai translator."""
@@ -99,11 +99,12 @@ class ContentAssembler:
         return {**block, "index": self._index}
 
 
-@dataclass(frozen=True)
-class TokenCounts:
+class TokenCounts(NamedTuple):
     """Cumulative token counts of a response, already in LangChain's terms.
 
-    `input` includes tool-use prompt tokens; `output` includes thoughts.
+    `input` includes tool-use prompt tokens; `output` includes thoughts. Immutable;
+    a named tuple rather than a frozen dataclass because the native route builds one
+    per stream chunk, and a named tuple is about half the cost to build.
     """
 
     input: int = 0
@@ -145,19 +146,56 @@ class UsageTracker:
         self._cache_read = 0
 
     def feed(self, counts: TokenCounts, *, final: bool = False) -> UsageMetadata | None:
-        """The delta this chunk carries, or `None` when it carries nothing."""
-        new_input = max(self._input, counts.input)
-        new_cache = max(self._cache_read, counts.cache_read)
-        delta = TokenCounts(
-            input=new_input - self._input,
-            cache_read=new_cache - self._cache_read,
-            output=counts.output if final else 0,
-            reasoning=counts.reasoning if final else 0,
-        )
-        self._input, self._cache_read = new_input, new_cache
-        if delta == TokenCounts() and not final:
+        """The delta this chunk carries, or `None` when it carries nothing.
+
+        Most chunks of a stream carry nothing (the prompt count does not change
+        mid-stream), so that case returns before any object is built.
+        """
+        input_delta = max(0, counts.input - self._input)
+        cache_delta = max(0, counts.cache_read - self._cache_read)
+        self._input += input_delta
+        self._cache_read += cache_delta
+        if not (final or input_delta or cache_delta):
             return None
-        return usage_from_counts(delta)
+        return usage_from_counts(
+            TokenCounts(
+                input=input_delta,
+                cache_read=cache_delta,
+                output=counts.output if final else 0,
+                reasoning=counts.reasoning if final else 0,
+            )
+        )
+
+
+def message_chunk(
+    content: list[str | dict[str, Any]],
+    metadata: dict[str, Any],
+    *,
+    usage: UsageMetadata | None = None,
+    tool_call_chunks: list[ToolCallChunk] | None = None,
+    signatures: dict[str, str] | None = None,
+    id: str | None = None,
+    last: bool = False,
+) -> AIMessageChunk:
+    """One output chunk, built with only the fields that differ from their defaults.
+
+    pydantic validates every keyword given to a message's constructor, even one equal
+    to the field's default; a stream chunk is mostly defaults (no tool calls, no
+    signatures, no usage, no id, not last), and spelling them out costs about
+    1.7 us of the ~6 us a chunk takes to build. The message is the same either way.
+    """
+    fields: dict[str, Any] = {}
+    if usage is not None:
+        fields["usage_metadata"] = usage
+    if tool_call_chunks:
+        fields["tool_call_chunks"] = tool_call_chunks
+    if signatures:
+        fields["additional_kwargs"] = {SIGNATURES_KEY: signatures}
+    if id is not None:
+        fields["id"] = id
+    if last:
+        fields["chunk_position"] = "last"
+    return AIMessageChunk(content=content, response_metadata=metadata, **fields)
 
 
 def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:

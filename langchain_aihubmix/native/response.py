@@ -18,10 +18,10 @@ from langchain_core.utils._merge import merge_lists
 
 from langchain_aihubmix._output import (
     MODEL_PROVIDER,
-    SIGNATURES_KEY,
     ContentAssembler,
     UsageTracker,
     chunk_to_message,
+    message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
 from langchain_aihubmix.native.usage import counts_from_usage
@@ -181,14 +181,14 @@ class NativeStreamState:
         if final:
             self._done = True
             metadata.update(self._meta)
-        return AIMessageChunk(
-            content=content,
+        return message_chunk(
+            content,
+            metadata,
+            usage=usage,
             tool_call_chunks=calls,
-            additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
-            usage_metadata=usage,
-            response_metadata=metadata,
+            signatures=signatures,
             id=response.response_id,
-            chunk_position="last" if final else None,
+            last=final,
         )
 
     def _candidate(
@@ -244,9 +244,7 @@ class NativeStreamState:
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
         if block is not None:
-            # Deltas of one block within one response merge exactly as stream
-            # chunks do when added (same core function), so both paths agree.
-            content[:] = merge_lists(content, [block]) or []
+            _add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -362,6 +360,21 @@ _DATA_FIELDS = (
     "audio_transcription",
 )
 """Part fields that hold data (not flags) and are not mapped: they raise."""
+
+
+def _add_delta(content: list[str | dict[str, Any]], block: dict[str, Any]) -> None:
+    """Add a block delta to one response's content, as stream chunks merge.
+
+    Deltas of one block within one response merge through the core function that
+    merges stream chunks, so a whole response and its stream agree. Block indices only
+    grow within a state, so only a delta for the last block can merge; any other is
+    appended as is (which is what `merge_lists` would do, without copying the list).
+    """
+    last = content[-1] if content else None
+    if isinstance(last, dict) and last.get("index") == block["index"]:
+        content[:] = merge_lists(content, [block]) or []
+    else:
+        content.append(block)
 
 
 def _has_data(part: types.Part) -> bool:

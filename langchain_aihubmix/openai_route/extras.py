@@ -40,12 +40,22 @@ class VendorExtras:
     thought: bool = False
 
 
+_NONE: Final = VendorExtras()
+"""What an object without vendor fields carries (most stream deltas)."""
+
+
 def read_extras(obj: BaseModel | None) -> VendorExtras:
-    """Read the `READ_FIELDS` of `obj` (unknown fields live in `model_extra`)."""
-    extra = (obj.model_extra or {}) if obj is not None else {}
+    """Read the `READ_FIELDS` of `obj` (unknown fields live in `model_extra`).
+
+    An object without unknown fields (most stream deltas) returns at once: this
+    runs once per streamed chunk.
+    """
+    extra = obj.model_extra if obj is not None else None
+    if not extra:
+        return _NONE
     fields = {name: extra[name] for name in READ_FIELDS if name in extra}
     if not fields:
-        return VendorExtras()
+        return _NONE
     namespaces = _namespaces(fields.get("extra_content"))
     signature = next(
         (s for ns in namespaces if (s := _text(ns.get("thought_signature")))),

@@ -25,11 +25,11 @@ from typing_extensions import assert_never
 
 from langchain_aihubmix._output import (
     MODEL_PROVIDER,
-    SIGNATURES_KEY,
     ContentAssembler,
     TokenCounts,
     UsageTracker,
     chunk_to_message,
+    message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
 from langchain_aihubmix.openai_route.extras import read_extras
@@ -265,14 +265,8 @@ class OpenAIStreamState:
         usage = self._track(chunk.usage)
         if not content and usage is None:
             return []
-        return [
-            AIMessageChunk(
-                content=content,
-                usage_metadata=usage,
-                response_metadata={"model_provider": MODEL_PROVIDER},
-                id=self._id,
-            )
-        ]
+        metadata = {"model_provider": MODEL_PROVIDER}
+        return [message_chunk(content, metadata, usage=usage, id=self._id)]
 
     @property
     def finish_seen(self) -> bool:
@@ -299,14 +293,14 @@ class OpenAIStreamState:
             None if self._counts is None else self._usage.feed(self._counts, final=True)
         )
         return [
-            AIMessageChunk(
-                content=content,
-                usage_metadata=usage,
+            message_chunk(
+                content,
+                {"model_provider": MODEL_PROVIDER, **self._meta},
+                usage=usage,
                 tool_call_chunks=calls,
-                additional_kwargs={SIGNATURES_KEY: signatures} if signatures else {},
-                response_metadata={"model_provider": MODEL_PROVIDER, **self._meta},
+                signatures=signatures,
                 id=self._id,
-                chunk_position="last",
+                last=True,
             )
         ]
 
