@@ -282,13 +282,68 @@ def _safety(value: Any) -> tuple[tuple[str, str], ...] | None:
     )
 
 
+_RESOLVED: dict[tuple[Any, ...], tuple[CallOptions, CallSettings]] = {}
+"""Resolutions of earlier calls, keyed by `_cache_key`."""
+_MAX_RESOLVED = 256
+_IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str})
+"""Value types a cached resolution may depend on: they cannot change in place."""
+
+
 def resolve_call(
     fields: Mapping[str, Any],
     kwargs: Mapping[str, Any],
     stop: Sequence[str] | None,
     transport: Transport,
 ) -> tuple[CallOptions, CallSettings]:
-    """Merge model fields with (already normalised) invoke kwargs and validate."""
+    """Merge model fields with (already normalised) invoke kwargs and validate.
+
+    A call with the same scalar field values and kwargs as an earlier one gets
+    that call's frozen result again (see `_cache_key`): resolution is a pure
+    function of its inputs, and a plain `invoke` otherwise resolves the same
+    fields on every call. The same result also lets a route reuse what it derives
+    from it (`native.request.options_to_config`).
+    """
+    key = _cache_key(fields, kwargs, stop, transport)
+    if key is None:
+        return _resolve(fields, kwargs, stop, transport)
+    resolved = _RESOLVED.get(key)
+    if resolved is None:
+        resolved = _resolve(fields, kwargs, stop, transport)
+        if len(_RESOLVED) >= _MAX_RESOLVED:
+            _RESOLVED.clear()
+        _RESOLVED[key] = resolved
+    return resolved
+
+
+def _cache_key(
+    fields: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    stop: Sequence[str] | None,
+    transport: Transport,
+) -> tuple[Any, ...] | None:
+    """A key equal to another only for identical inputs, or None: not cached.
+
+    Only calls whose every field and kwarg value is None, a bool, an int, a float
+    or a str, and that pass no stop list, are cached: a value that can change in
+    place (a stop list, a schema, tools) is never behind a cached result. Value
+    types are part of the key, as `1 == 1.0 == True` would otherwise share a
+    result that sends `1.0` for `1`.
+    """
+    if stop is not None:
+        return None
+    values = (*fields.values(), *kwargs.values())
+    kinds = tuple(map(type, values))
+    if not _IMMUTABLE.issuperset(kinds):
+        return None
+    return (transport, tuple(fields), tuple(kwargs), values, kinds)
+
+
+def _resolve(
+    fields: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    stop: Sequence[str] | None,
+    transport: Transport,
+) -> tuple[CallOptions, CallSettings]:
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
     if stop is not None:
         values["stop"] = list(stop)

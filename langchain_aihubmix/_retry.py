@@ -13,6 +13,7 @@ import tenacity
 from langchain_core.exceptions import ModelError
 
 _T = TypeVar("_T")
+_U = TypeVar("_U")
 
 OnRetry = Callable[[BaseException, int], Any]
 """`on_retry(exc, attempt)`: `attempt` is the 1-based number of the failed attempt,
@@ -72,12 +73,16 @@ def wait_seconds(
     return backoff
 
 
-def _kwargs(
-    max_retries: int, base: float, cap: float, on_retry: OnRetry | None
-) -> dict[str, Any]:
+def _check(max_retries: int) -> None:
     if max_retries < 0:
         msg = f"max_retries must be >= 0, got {max_retries}"
         raise ValueError(msg)
+
+
+def _kwargs(
+    max_retries: int, base: float, cap: float, on_retry: OnRetry | None
+) -> dict[str, Any]:
+    _check(max_retries)
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -140,6 +145,12 @@ def call_with_retry(
     `fn` must raise already-classified errors (wrap the SDK call with
     `errors.raise_classified`); anything else is never retried.
 
+    The first attempt is a plain call: building the tenacity policy costs about
+    as much as the rest of the package's per-call work, and most calls succeed
+    at once. Only a retryable failure enters the policy, which then replays that
+    failure as its own first attempt (`_replaying`), so attempt numbers, waits and
+    `on_retry` calls are exactly those of a policy that made every attempt.
+
     Args:
         fn: The call, without arguments.
         max_retries: Retries after the first attempt.
@@ -148,7 +159,14 @@ def call_with_retry(
     Returns:
         What `fn` returns.
     """
-    return retrying(max_retries, on_retry=on_retry)(fn)
+    _check(max_retries)
+    try:
+        return fn()
+    except Exception as exc:
+        if max_retries == 0 or not is_retryable(exc):
+            raise
+        first = exc
+    return retrying(max_retries, on_retry=on_retry)(_replaying(first, fn))
 
 
 async def acall_with_retry(
@@ -159,11 +177,31 @@ async def acall_with_retry(
 ) -> _T:
     """Async twin of `call_with_retry` (`fn` may be any callable returning an
     awaitable, e.g. a lambda: tenacity only awaits coroutine functions)."""
+    _check(max_retries)
+    try:
+        return await fn()
+    except Exception as exc:
+        if max_retries == 0 or not is_retryable(exc):
+            raise
+        first = exc
+    replay = _replaying(first, fn)
 
     async def attempt() -> _T:
-        return await fn()
+        return await replay()
 
     return await aretrying(max_retries, on_retry=on_retry)(attempt)
+
+
+def _replaying(first: BaseException, fn: Callable[[], _U]) -> Callable[[], _U]:
+    """`fn`, except that its first call raises `first` (an attempt already made)."""
+    pending = [first]
+
+    def attempt() -> _U:
+        if pending:
+            raise pending.pop()
+        return fn()
+
+    return attempt
 
 
 def retry_stream(
@@ -186,14 +224,9 @@ def retry_stream(
     Yields:
         The stream's items.
     """
-    for attempt in retrying(max_retries, on_retry=on_retry):
-        with attempt:
-            stream = open_stream()
-            try:
-                first = next(stream, _END)
-            except BaseException:
-                _close(stream)
-                raise
+    stream, first = call_with_retry(
+        lambda: _opened(open_stream), max_retries=max_retries, on_retry=on_retry
+    )
     try:
         if first is _END:
             return
@@ -210,15 +243,9 @@ async def aretry_stream(
     on_retry: OnRetry | None = None,
 ) -> AsyncIterator[_T]:
     """Async twin of `retry_stream`; `open_stream` may also be a coroutine function."""
-    async for attempt in aretrying(max_retries, on_retry=on_retry):
-        with attempt:
-            opened = open_stream()
-            stream = await opened if inspect.isawaitable(opened) else opened
-            try:
-                first = await anext(stream, _END)
-            except BaseException:
-                await _aclose(stream)
-                raise
+    stream, first = await acall_with_retry(
+        lambda: _aopened(open_stream), max_retries=max_retries, on_retry=on_retry
+    )
     try:
         if first is _END:
             return
@@ -227,6 +254,30 @@ async def aretry_stream(
             yield item
     finally:
         await _aclose(stream)
+
+
+def _opened(open_stream: Callable[[], Iterator[_T]]) -> tuple[Iterator[_T], Any]:
+    """One attempt of `retry_stream`: a fresh stream and its first item (or `_END`);
+    the stream is closed when either fails."""
+    stream = open_stream()
+    try:
+        return stream, next(stream, _END)
+    except BaseException:
+        _close(stream)
+        raise
+
+
+async def _aopened(
+    open_stream: Callable[[], AsyncIterator[_T] | Awaitable[AsyncIterator[_T]]],
+) -> tuple[AsyncIterator[_T], Any]:
+    """Async twin of `_opened`."""
+    opened = open_stream()
+    stream = await opened if inspect.isawaitable(opened) else opened
+    try:
+        return stream, await anext(stream, _END)
+    except BaseException:
+        await _aclose(stream)
+        raise
 
 
 def _close(stream: object) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata, add_usage
 
-from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable, cost_of
+from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable, cost_of
 
 __all__ = ["StreamPricer", "cost_metadata", "price_message"]
 
@@ -32,6 +32,10 @@ def cost_metadata(
     price = (DEFAULT_PRICES if prices is None else prices).get(model)
     if price is None or usage is None:
         return None
+    return _metadata(usage, price)
+
+
+def _metadata(usage: UsageMetadata, price: ModelPrice) -> dict[str, Any]:
     cost = cost_of(usage, price)
     return {
         "input": float(cost.input),
@@ -66,10 +70,11 @@ def price_message(
     """
     table = DEFAULT_PRICES if prices is None else prices
     served = message.response_metadata.get("model_name")
-    name = served if isinstance(served, str) and served in table else model
-    cost = cost_metadata(message.usage_metadata, name, table)
-    if cost is not None:
-        message.response_metadata["cost"] = cost
+    price = table.get(served) if isinstance(served, str) else None
+    if price is None:
+        price = table.get(model)
+    if price is not None and message.usage_metadata is not None:
+        message.response_metadata["cost"] = _metadata(message.usage_metadata, price)
     return message
 
 

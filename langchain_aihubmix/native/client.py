@@ -9,7 +9,7 @@ classified at this boundary, including errors raised while a stream is iterated.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, cast
+from typing import Any
 
 import httpx2
 from google import genai
@@ -82,18 +82,23 @@ class NativeRoute:
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
-    ) -> tuple[list[types.ContentDict], types.GenerateContentConfig | None]:
+    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
         """Contents and config, shaped for google-genai's cheapest paths.
 
-        Each `Content` goes as a `ContentDict` holding the same `Part` objects: the
-        SDK validates a list of `Content` objects against its whole content union,
-        at a cost that grows with the history (5.0 ms vs 2.6 ms for 11 turns on
-        loopback), while a dict of parts takes the direct path; the parts, and so
-        the wire bytes, are the same. A config that only holds defaults is `None`,
+        A single `Content` goes as itself, which the SDK takes as is. A history goes
+        as `ContentDict`s holding the same `Part` objects: the SDK validates a list
+        of `Content` objects against its whole content union, at a cost that grows
+        with the history (5.0 ms vs 2.6 ms for 11 turns on loopback), while a dict
+        of parts takes the direct path. The parts, and so the wire bytes, are the
+        same either way. A config that only holds defaults is `None`,
         which spares the SDK a whole config conversion per call.
         """
         built, system = conversation_to_contents(conv, model=opts.model)
-        contents = [{"role": c.role, "parts": c.parts} for c in built]
+        contents: Any = (
+            built[0]
+            if len(built) == 1
+            else [{"role": c.role, "parts": c.parts} for c in built]
+        )
         config = options_to_config(opts, system)
         if timeout != self._settings.timeout:
             http = config.http_options or types.HttpOptions()
@@ -104,8 +109,8 @@ class NativeRoute:
             getattr(config, name) is None
             for name in config.model_fields_set - _CLIENT_SIDE_ONLY
         ):
-            return cast("list[types.ContentDict]", contents), None
-        return cast("list[types.ContentDict]", contents), config
+            return contents, None
+        return contents, config
 
     def _messages(
         self, response: types.GenerateContentResponse, model: str

@@ -40,6 +40,12 @@ _AUDIO_FORMATS: Final[dict[str, Literal["wav", "mp3"]]] = {
 }
 """Audio MIME types `input_audio` accepts; other audio goes as a `file` part."""
 
+_ARGUMENTS = json.JSONEncoder(ensure_ascii=False)
+"""`json.dumps(..., ensure_ascii=False)`, built once (not at every call)."""
+_RESULT = json.JSONEncoder(ensure_ascii=False, default=str)
+"""`json.dumps(..., ensure_ascii=False, default=str)`, built once."""
+
+
 def _data_url(part: MediaPart) -> str:
     mime = part.mime_type or "application/octet-stream"
     return f"data:{mime};base64,{part.inline_base64()}"
@@ -177,7 +183,7 @@ def _tool_call(
         "type": "function",
         "function": {
             "name": part.name,
-            "arguments": json.dumps(part.args, ensure_ascii=False),
+            "arguments": _ARGUMENTS.encode(part.args),
         },
     }
     signature = part.signature or (SKIP_SIGNATURE_SENTINEL if sign else None)
@@ -189,10 +195,10 @@ def _tool_call(
 def _tool_content(part: ToolResultPart) -> str:
     """Text as is, anything else as JSON; an error result is `{"error": ...}` JSON."""
     if part.is_error:
-        return json.dumps({"error": part.content}, ensure_ascii=False, default=str)
+        return _RESULT.encode({"error": part.content})
     if isinstance(part.content, str):
         return part.content
-    return json.dumps(part.content, ensure_ascii=False, default=str)
+    return _RESULT.encode(part.content)
 
 
 def _tool_messages(turn: Turn) -> list[ChatCompletionMessageParam]:
