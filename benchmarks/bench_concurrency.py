@@ -159,12 +159,6 @@ def bench_concurrency(quick: bool) -> list[Row]:
             stall_row.note = "ticker lateness: includes other tasks' fair share"
             steps = {name: _slow_steps(make, n) for name, make in
                      (("package", pkg), ("raw", raw))}
-            gc.freeze()  # what an application can do once its imports are done
-            try:
-                frozen = {name: _slow_steps(make, n) for name, make in
-                          (("package", pkg), ("raw", raw))}
-            finally:
-                gc.unfreeze()
             (own, where), (raw_own, _) = (steps[k].worst_own_step()
                                          for k in ("package", "raw"))
             step_row = Row(f"{n} concurrent ainvoke: longest loop step, GC passes "
@@ -175,11 +169,5 @@ def bench_concurrency(quick: bool) -> list[Row]:
                          steps["package"].worst_gc() * 1e3,
                          steps["raw"].worst_gc() * 1e3, "ms", "(interpreter-wide)")
             stall_row.ok = stalls["package"] * 1e3 <= 5.0
-            worst = {k: max((t for _, t, _ in v.steps), default=0.0)
-                     for k, v in frozen.items()}
-            frozen_row = Row(f"{n} concurrent ainvoke: longest loop step, GC included, "
-                             f"after gc.freeze() ({route})", worst["package"] * 1e3,
-                             worst["raw"] * 1e3, "ms", "package <= 5 ms")
-            frozen_row.ok = worst["package"] * 1e3 <= 5.0
-            rows += [wall_row, stall_row, step_row, gc_row, frozen_row]
+            rows += [wall_row, stall_row, step_row, gc_row]
     return rows
