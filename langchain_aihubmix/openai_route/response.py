@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.ai import UsageMetadata, add_usage
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
+from langchain_core.utils._merge import merge_lists
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -28,7 +29,6 @@ from langchain_aihubmix._output import (
     ContentAssembler,
     TokenCounts,
     UsageTracker,
-    chunk_to_message,
     message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
@@ -412,10 +412,30 @@ class OpenAIStreamState:
                 self._calls.add(frag, new=True)
             self._finish_reason(choice.finish_reason)
         usage = self._track(completion.usage)
-        chunk = AIMessageChunk(content=content, usage_metadata=usage, id=self._id)
-        for last in self.finish():
-            chunk = chunk + last
-        return chunk_to_message(chunk)
+        (last,) = self.finish()
+        # What `chunk + last` gives, without building and summing two chunks:
+        # the final chunk may continue the last block (held-back text), so its
+        # content merges by block index; usage adds up.
+        if last.content:
+            content = merge_lists(content, list(last.content)) or []
+        return AIMessage(
+            content=content,
+            additional_kwargs=last.additional_kwargs,
+            response_metadata=last.response_metadata,
+            usage_metadata=_sum_usage(usage, last.usage_metadata),
+            tool_calls=last.tool_calls,
+            invalid_tool_calls=last.invalid_tool_calls,
+            id=self._id,
+        )
+
+
+def _sum_usage(
+    first: UsageMetadata | None, second: UsageMetadata | None
+) -> UsageMetadata | None:
+    """Two usage deltas added up; `None` only when both are (as chunk sums do)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return add_usage(first, second)
 
 
 def completion_to_messages(
