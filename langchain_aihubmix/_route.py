@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +35,47 @@ class ClientSettings:
         if self.app_code:
             headers["APP-Code"] = self.app_code
         return headers
+
+
+class SharedTLS:
+    """One TLS context for all of a route's HTTP clients.
+
+    Building a context reads the whole CA bundle: 25-60 ms of blocking work. Left
+    alone, httpx builds one per client and google-genai one or two more per
+    `genai.Client`, that is, per event loop a model is used on. Here it is built
+    once per route from the user's `verify` / `cert` / `trust_env` client
+    arguments, and on the async path in a worker thread.
+    """
+
+    def __init__(self, client_args: dict[str, Any]) -> None:
+        self._args = client_args
+        self._context: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+
+    def context(self) -> ssl.SSLContext:
+        """The context, built on first use."""
+        with self._lock:
+            if self._context is None:
+                import httpx2
+
+                self._context = httpx2.create_ssl_context(
+                    verify=self._args.get("verify", True),
+                    cert=self._args.get("cert"),
+                    trust_env=self._args.get("trust_env", True),
+                )
+            return self._context
+
+    async def acontext(self) -> ssl.SSLContext:
+        """`context()`, built off the event loop when it does not exist yet."""
+        if self._context is None:
+            await asyncio.to_thread(self.context)
+        return self.context()
+
+    def client_args(self) -> dict[str, Any]:
+        """The user's httpx client arguments, with the shared context as `verify`."""
+        args = {k: v for k, v in self._args.items() if k != "cert"}
+        args["verify"] = self.context()
+        return args
 
 
 class Route(Protocol):

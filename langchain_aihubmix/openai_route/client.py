@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
-from langchain_aihubmix._route import ClientSettings, LoopLocal
+from langchain_aihubmix._route import ClientSettings, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
 from langchain_aihubmix.openai_route.options import options_to_params
@@ -34,6 +34,11 @@ from langchain_aihubmix.openai_route.response import (
 )
 
 _DRAIN_LIMIT = 64 * 1024
+_TRANSPORT_ARGS = (
+    "verify", "cert", "http1", "http2", "limits", "proxy", "uds", "local_address",
+    "retries", "socket_options",
+)
+"""httpx client arguments that configure the connection, i.e. its transport."""
 _STREAM_CUT = "the stream ended before the gateway sent its final chunk"
 
 
@@ -102,23 +107,33 @@ class OpenAIRoute:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
+        self._tls = SharedTLS(settings.client_args)
         self._sync: openai.OpenAI | None = None
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(self._new_async_client)
 
+    def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
+        return self._splicer.client_args(self._tls.client_args(), is_async=is_async)
+
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        args = self._splicer.client_args(self._settings.client_args, is_async=True)
-        http = httpx2.AsyncClient(**args)
+        http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
     def _client(self) -> openai.OpenAI:
         if self._sync is None:
-            args = self._splicer.client_args(self._settings.client_args, is_async=False)
+            args = self._httpx_args(is_async=False)
+            # Given a transport, httpx ignores its own connection arguments: they
+            # go to the transport instead.
             transport = _DrainingTransport(
-                **{k: args.pop(k) for k in ("proxy",) if k in args}
+                **{k: args.pop(k) for k in _TRANSPORT_ARGS if k in args},
+                trust_env=args.get("trust_env", True),
             )
             http = httpx2.Client(transport=transport, **args)
             self._sync = openai.OpenAI(http_client=http, **_client_args(self._settings))
         return self._sync
+
+    async def _aclient(self) -> openai.AsyncOpenAI:
+        await self._tls.acontext()  # the first one is built off the loop
+        return self._async.get()
 
     def _params(
         self, conv: Conversation, opts: CallOptions, timeout: float | None, stream: bool
@@ -148,7 +163,8 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = await self._async.get().chat.completions.create(**params)
+                client = await self._aclient()
+                completion = await client.chat.completions.create(**params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -186,7 +202,8 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                stream = await self._async.get().chat.completions.create(**params)
+                client = await self._aclient()
+                stream = await client.chat.completions.create(**params)
             async for chunk in stream:
                 for message in state.feed(chunk):
                     yield message
