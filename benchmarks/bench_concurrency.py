@@ -109,6 +109,35 @@ async def _measure(
     return wall, worst, errors
 
 
+_Make = Callable[[], Awaitable[Any]]
+
+
+def _floor(call: _Make, route: str) -> _Make:
+    """A bare `BaseChatModel` whose `_agenerate` awaits the raw SDK call: what
+    langchain-core's `ainvoke` machinery costs by itself, for any integration."""
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class Floor(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "floor"
+
+        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            raise NotImplementedError
+
+        async def _agenerate(self, messages: Any, stop: Any = None,
+                             run_manager: Any = None, **kwargs: Any) -> ChatResult:
+            reply = await call()
+            text = reply.text if route == "native" else reply.choices[0].message.content
+            message = AIMessage(content=str(text))
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
+    model = Floor()
+    return lambda: model.ainvoke("hi")
+
+
 def _steps(make: Callable[[], Callable[[], Awaitable[Any]]], n: int) -> _Steps:
     """One run of `n` concurrent calls, with its longest step and its GC passes."""
     with _Steps() as steps:
@@ -140,13 +169,16 @@ def bench_concurrency(quick: bool) -> list[Row]:
                         model=MODEL, messages=[{"role": "user", "content": "hi"}]
                     )
 
+            def floor(raw: Callable[[], _Make] = raw, route: str = route) -> _Make:
+                return _floor(raw(), route)
+
             stats: dict[str, list[tuple[float, float, int]]] = {
-                "package": [], "raw": []
+                "package": [], "raw": [], "floor": []
             }
-            asyncio.run(_measure(pkg, 20))  # warm up
-            asyncio.run(_measure(raw, 20))
+            for make in (pkg, raw, floor):
+                asyncio.run(_measure(make, 20))  # warm up
             for i in range(rounds):
-                order = [("package", pkg), ("raw", raw)]
+                order = [("package", pkg), ("raw", raw), ("floor", floor)]
                 for name, make in order if i % 2 == 0 else order[::-1]:
                     stats[name].append(asyncio.run(_measure(make, n)))
             walls = {k: median([s[0] for s in v]) for k, v in stats.items()}
@@ -156,6 +188,10 @@ def bench_concurrency(quick: bool) -> list[Row]:
                            walls["package"], walls["raw"], "s", "ratio <= 1.2",
                            note=f"errors pkg={errors['package']} raw={errors['raw']}")
             wall_row.ok = (wall_row.ratio or 99) <= 1.2 and errors["package"] == 0
+            floor_row = Row(f"{n} concurrent ainvoke: langchain-core floor, wall "
+                            f"({route})", walls["floor"], walls["raw"], "s",
+                            "(bare BaseChatModel around the raw async call)",
+                            note=f"errors={errors['floor']}")
             stall_row = Row(f"{n} concurrent ainvoke: max loop stall ({route})",
                             stalls["package"] * 1e3, stalls["raw"] * 1e3, "ms",
                             "package <= 5 ms")
@@ -172,5 +208,5 @@ def bench_concurrency(quick: bool) -> list[Row]:
                          steps["package"].worst_gc() * 1e3,
                          steps["raw"].worst_gc() * 1e3, "ms", "(interpreter-wide)")
             stall_row.ok = stalls["package"] * 1e3 <= 5.0
-            rows += [wall_row, stall_row, step_row, gc_row]
+            rows += [wall_row, floor_row, stall_row, step_row, gc_row]
     return rows
