@@ -48,6 +48,10 @@ CASES: dict[str, Case] = {
     "undecodable base64": lambda llm: llm.invoke([HumanMessage(content=[
         {"type": "image", "base64": "not base64!!", "mime_type": "image/png"}
     ])]),
+    "undecodable base64 in a data URL (image_url block)": lambda llm: llm.invoke([
+        HumanMessage(content=[{"type": "image_url", "image_url": {
+            "url": "data:image/png;base64,not base64!!"}}])
+    ]),
     "tool result without a call": lambda llm: llm.invoke(
         [HumanMessage("x"), ToolMessage("1", tool_call_id="nope")]
     ),
@@ -105,6 +109,11 @@ async def test_bad_input_async(hub: AiHubMixEmulator, route: str) -> None:
     with pytest.raises(InvalidInputError):
         async for _ in llm.astream([]):
             pass
+    # a heavy message (normalised in a worker thread) with a bad byte at its very end
+    bad = "data:image/png;base64," + PNG * (2 * 1024 * 1024 // len(PNG)) + "!"
+    with pytest.raises(InvalidInputError, match="base64"):
+        await llm.ainvoke([HumanMessage([{"type": "image_url",
+                                          "image_url": {"url": bad}}])])
     assert hub.requests == []
 
 
