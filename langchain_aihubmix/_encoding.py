@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from langchain_aihubmix._input_errors import InvalidInputError
@@ -105,9 +107,14 @@ def _canonical(text: str) -> str:
     if rest.strip(b"=") and not rest.strip(b"=-_"):  # the URL-safe alphabet
         text = text.translate(_URLSAFE_TO_STANDARD)
         rest = _leftover(text)
-    if len(rest) > 2 or rest.strip(b"=") or not text.endswith(rest.decode()):
+    if not _only_final_padding(text, rest):
         raise ValueError("not base64, or padding before the end")
     return text
+
+
+def _only_final_padding(text: str, rest: bytes) -> bool:
+    """Whether `rest` (what `_leftover` found in `text`) is only its final padding."""
+    return len(rest) <= 2 and not rest.strip(b"=") and text.endswith(rest.decode())
 
 
 def _repadded(text: str) -> str:
@@ -127,11 +134,59 @@ def _leftover(text: str) -> bytes:
     """What remains of ASCII `text` without the standard alphabet, slice by slice;
     stops early once more than padding remains."""
     rest = b""
-    for start in range(0, len(text), _CHECK_CHARS):
-        rest += text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
+    for piece in _leftovers(text):
+        rest += piece
         if len(rest) > 2:
             break
     return rest
+
+
+def _leftovers(text: str) -> Iterator[bytes]:
+    """What remains of each slice of ASCII `text` once the alphabet is deleted."""
+    for start in range(0, len(text), _CHECK_CHARS):
+        yield text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
+
+
+_VALIDATED: ContextVar[frozenset[int]] = ContextVar(
+    "aihubmix_validated_base64", default=frozenset()
+)
+"""Ids of base64 texts already known canonical, for the call being prepared."""
+
+
+async def avalidated(texts: Iterable[str]) -> frozenset[int]:
+    """The ids of those `texts` that are canonical base64, checked a slice at a time
+    with the event loop running in between (see `prevalidated`).
+
+    Anything else (URL-safe, whitespace, bad padding, not base64) is left to
+    `canonical_base64`, which converts it or raises the usual error.
+    """
+    known = set()
+    for text in texts:
+        if not text.isascii() or _repadded(text) is not text:
+            continue
+        rest = b""
+        for piece in _leftovers(text):
+            rest += piece
+            if len(rest) > 2:
+                break
+            await asyncio.sleep(0)
+        if _only_final_padding(text, rest):
+            known.add(id(text))
+    return frozenset(known)
+
+
+@contextlib.contextmanager
+def prevalidated(ids: frozenset[int]) -> Iterator[None]:
+    """Within the block, `canonical_base64` returns the texts of `ids` as they are.
+
+    Ids are only meaningful while those texts are alive: hold the messages they
+    came from for the whole block.
+    """
+    token = _VALIDATED.set(ids)
+    try:
+        yield
+    finally:
+        _VALIDATED.reset(token)
 
 
 def canonical_base64(data: str) -> str:
@@ -150,6 +205,8 @@ def canonical_base64(data: str) -> str:
     Raises:
         InvalidInputError: `data` is not base64.
     """
+    if id(data) in _VALIDATED.get():
+        return data
     text = data.strip()
     try:
         return _canonical(text)

@@ -27,7 +27,11 @@ INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 """AiHubMix accepts at most this much inline media per request (it has no File API)."""
 
 HEAVY_INPUT_CHARS = 1024 * 1024
-"""Messages carrying this much inline data are normalised off the event loop."""
+"""Messages carrying this much inline data (other than base64 fields) are
+normalised off the event loop."""
+
+BASE64_TEXT_CHARS = 64 * 1024
+"""Base64 fields from this size up are validated ahead, yielding to the loop."""
 
 _GENERIC_TYPES = frozenset(
     {"", "application/octet-stream", "binary/octet-stream", "application/x-download"}
@@ -39,28 +43,33 @@ _YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
 _T = TypeVar("_T")
 
 
-def carries_heavy_media(messages: Sequence[BaseMessage]) -> bool:
-    """Whether `messages` hold `HEAVY_INPUT_CHARS` or more of inline data.
+def heavy_inline_data(messages: Sequence[BaseMessage]) -> tuple[list[str], int]:
+    """The inline data in `messages` that could hold up an event loop.
 
     A cheap look at content-block values (and one nested level, as in
-    `image_url.url`), without parsing them: enough to decide whether validating
-    and converting the media could hold up an event loop.
+    `image_url.url`), without parsing them. Returns the base64 texts of `base64` /
+    `data` fields from `BASE64_TEXT_CHARS` up (validated ahead, cooperatively, by
+    `_encoding.avalidated`), and the size of all other inline data (URLs with
+    payloads, bytes), which `_plan` converts in a worker thread from
+    `HEAVY_INPUT_CHARS` up.
     """
-    total = 0
+    texts: list[str] = []
+    other = 0
     for message in messages:
         if isinstance(message.content, str):
             continue
         for block in message.content:
             if not isinstance(block, Mapping):
                 continue
-            for value in block.values():
+            for key, value in block.items():
                 if isinstance(value, Mapping):
-                    total += sum(len(v) for v in value.values() if _sized(v))
-                elif _sized(value):
-                    total += len(value)
-            if total >= HEAVY_INPUT_CHARS:
-                return True
-    return False
+                    other += sum(len(v) for v in value.values() if _sized(v))
+                elif isinstance(value, str) and key in ("base64", "data"):
+                    if len(value) >= BASE64_TEXT_CHARS:
+                        texts.append(value)
+                elif _sized(value) and len(value) > 1024:
+                    other += len(value)
+    return texts, other
 
 
 def _sized(value: object) -> TypeGuard[str | bytes]:

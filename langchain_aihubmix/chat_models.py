@@ -29,12 +29,14 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
+from langchain_aihubmix._encoding import avalidated, prevalidated
 from langchain_aihubmix._history import messages_to_conversation
 from langchain_aihubmix._input_errors import InvalidInputError
 from langchain_aihubmix._media import (
+    HEAVY_INPUT_CHARS,
     aresolve_media,
-    carries_heavy_media,
     check_inline_total,
+    heavy_inline_data,
     resolve_media,
 )
 from langchain_aihubmix._options import CallOptions
@@ -317,12 +319,17 @@ class ChatAiHubMixGemini(BaseChatModel):
         """Async twin of `_prepare`: neither downloads nor large media block the loop.
 
         Validating and converting megabytes of inline media takes milliseconds of
-        CPU; for such messages `_plan` runs in a worker thread.
+        CPU. Base64 fields are validated ahead a slice at a time, yielding to the
+        loop; other large inline data (data URLs, bytes) makes `_plan` run in a
+        worker thread.
         """
-        if carries_heavy_media(messages):
-            call = await asyncio.to_thread(self._plan, messages, stop, kwargs)
-        else:
-            call = self._plan(messages, stop, kwargs)
+        texts, other = heavy_inline_data(messages)
+        known = await avalidated(texts) if texts else frozenset()
+        with prevalidated(known):
+            if other >= HEAVY_INPUT_CHARS:
+                call = await asyncio.to_thread(self._plan, messages, stop, kwargs)
+            else:
+                call = self._plan(messages, stop, kwargs)
         conv = await aresolve_media(call.conv, timeout=self.media_fetch_timeout)
         return call.ready(conv)
 

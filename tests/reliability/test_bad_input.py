@@ -114,6 +114,10 @@ async def test_bad_input_async(hub: AiHubMixEmulator, route: str) -> None:
     with pytest.raises(InvalidInputError, match="base64"):
         await llm.ainvoke([HumanMessage([{"type": "image_url",
                                           "image_url": {"url": bad}}])])
+    # ... and a large base64 field (validated ahead on the loop) with one at its end
+    with pytest.raises(InvalidInputError, match="base64"):
+        await llm.ainvoke([HumanMessage([{"type": "image", "mime_type": "image/png",
+                                          "base64": bad.split(",", 1)[1]}])])
     assert hub.requests == []
 
 

@@ -1,0 +1,78 @@
+"""Base64 fields validated ahead on the event loop (`_encoding.avalidated`), then
+trusted by identity (`prevalidated`): same results as validating in place."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from langchain_aihubmix._encoding import (
+    _CHECK_CHARS,
+    avalidated,
+    canonical_base64,
+    prevalidated,
+)
+from langchain_aihubmix._input_errors import InvalidInputError
+
+
+def test_only_canonical_texts_are_known_ahead() -> None:
+    raw = os.urandom(3000)
+    canonical = base64.b64encode(raw).decode()
+    others = [
+        base64.urlsafe_b64encode(raw + b"\xfb\xff").decode(),  # URL-safe alphabet
+        canonical[:100] + "\n" + canonical[100:],  # a line break
+        canonical.rstrip("=") + "A",  # bad length
+        canonical[:-1] + "!",  # not base64
+        "é" + canonical,  # not ASCII
+        "QQ==QQ==",  # padding inside
+    ]
+    known = asyncio.run(avalidated([canonical, *others]))
+    assert known == {id(canonical)}
+
+
+@given(st.binary(max_size=200), st.sampled_from(["std", "url", "nopad", "wrapped"]))
+def test_trusted_texts_give_what_validation_gives(data: bytes, form: str) -> None:
+    text = {
+        "std": base64.b64encode(data).decode(),
+        "url": base64.urlsafe_b64encode(data).decode(),
+        "nopad": base64.b64encode(data).decode().rstrip("="),
+        "wrapped": "\n".join(base64.encodebytes(data).decode().split()),
+    }[form]
+    expected = canonical_base64(text)
+    with prevalidated(asyncio.run(avalidated([text]))):
+        assert canonical_base64(text) == expected
+
+
+def test_bad_texts_still_raise_inside_the_block() -> None:
+    bad = base64.b64encode(os.urandom(3 * _CHECK_CHARS)).decode()[:-4] + "!!!!"
+    with prevalidated(asyncio.run(avalidated([bad]))), pytest.raises(InvalidInputError):
+        canonical_base64(bad)
+
+
+def test_validation_ahead_lets_the_loop_run() -> None:
+    text = base64.b64encode(os.urandom(3 * _CHECK_CHARS)).decode()
+    ticks = 0
+
+    async def main() -> frozenset[int]:
+        nonlocal ticks
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        try:
+            return await avalidated([text])
+        finally:
+            task.cancel()
+
+    assert asyncio.run(main()) == {id(text)}
+    assert ticks >= 3  # one slice at a time, the ticker in between
