@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -9,7 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,3 +157,80 @@ def long_answers(chars: int = 1000) -> tuple[dict[str, Any], dict[str, Any]]:
         },
     }
     return native, completion
+
+
+def floor_model(
+    *,
+    text: Callable[[], str] | None = None,
+    atext: Callable[[], Awaitable[str]] | None = None,
+    texts: Callable[[], Iterable[str]] | None = None,
+) -> Any:
+    """A bare `BaseChatModel` around raw SDK calls: what langchain-core's own
+    `invoke` / `ainvoke` / `stream` machinery costs, for any integration.
+
+    `text()` (or `await atext()`) is a whole answer's text; `texts()` a stream's
+    chunk texts, each yielded as one minimal `AIMessageChunk`.
+    """
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    def result(answer: str) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(answer))])
+
+    class Floor(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "floor"
+
+        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            if text is None:
+                raise NotImplementedError
+            return result(text())
+
+        if atext is not None:
+            async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
+                assert atext is not None
+                return result(await atext())
+
+        if texts is not None:
+            def _stream(self, *args: Any, **kwargs: Any) -> Any:
+                assert texts is not None
+                for piece in texts():
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+
+    return Floor()
+
+
+@contextlib.asynccontextmanager
+async def loop_lateness(tick: float = 0.001) -> AsyncIterator[list[float]]:
+    """Inside the block, a task sleeps `tick` over and over and measures how late it
+    wakes: every ms late is the loop busy elsewhere. Yields a one-item list that
+    holds the worst lateness (seconds) once the block exits."""
+    worst = [0.0]
+    stop = False
+
+    async def ticker() -> None:
+        while not stop:
+            start = time.perf_counter()
+            await asyncio.sleep(tick)
+            worst[0] = max(worst[0], time.perf_counter() - start - tick)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.01)
+    try:
+        yield worst
+    finally:
+        stop = True
+        await task
+
+
+def openai_image_messages(data_url: str) -> list[dict[str, Any]]:
+    """The raw openai SDK's messages for "describe this" plus one image URL."""
+    return [{
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "describe this"},
+            {"type": "image_url", "image_url": {"url": data_url}},
+        ],
+    }]

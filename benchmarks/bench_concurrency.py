@@ -19,6 +19,8 @@ from benchmarks._common import (
     ROUTES,
     Row,
     external_hub,
+    floor_model,
+    loop_lateness,
     median,
     package_model,
     raw_genai,
@@ -88,54 +90,22 @@ async def _measure(
 ) -> tuple[float, float, int]:
     call = make_call()
     await call()  # build this loop's client outside the measurement
-    stop = False
-    worst = 0.0
-
-    async def ticker() -> None:
-        nonlocal worst
-        while not stop:
-            start = time.perf_counter()
-            await asyncio.sleep(TICK)
-            worst = max(worst, time.perf_counter() - start - TICK)
-
-    tick = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    start = time.perf_counter()
-    results = await asyncio.gather(*(call() for _ in range(n)), return_exceptions=True)
-    wall = time.perf_counter() - start
-    stop = True
-    await tick
+    async with loop_lateness(TICK) as worst:
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *(call() for _ in range(n)), return_exceptions=True
+        )
+        wall = time.perf_counter() - start
     errors = sum(isinstance(r, BaseException) for r in results)
-    return wall, worst, errors
+    return wall, worst[0], errors
 
 
 _Make = Callable[[], Awaitable[Any]]
 
 
-def _floor(call: _Make, route: str) -> _Make:
-    """A bare `BaseChatModel` whose `_agenerate` awaits the raw SDK call: what
-    langchain-core's `ainvoke` machinery costs by itself, for any integration."""
-    from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import AIMessage
-    from langchain_core.outputs import ChatGeneration, ChatResult
-
-    class Floor(BaseChatModel):
-        @property
-        def _llm_type(self) -> str:
-            return "floor"
-
-        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
-            raise NotImplementedError
-
-        async def _agenerate(self, messages: Any, stop: Any = None,
-                             run_manager: Any = None, **kwargs: Any) -> ChatResult:
-            reply = await call()
-            text = reply.text if route == "native" else reply.choices[0].message.content
-            message = AIMessage(content=str(text))
-            return ChatResult(generations=[ChatGeneration(message=message)])
-
-    model = Floor()
-    return lambda: model.ainvoke("hi")
+def _text(reply: Any, route: str) -> str:
+    """A raw SDK reply's answer text."""
+    return str(reply.text if route == "native" else reply.choices[0].message.content)
 
 
 def _steps(make: Callable[[], Callable[[], Awaitable[Any]]], n: int) -> _Steps:
@@ -170,7 +140,13 @@ def bench_concurrency(quick: bool) -> list[Row]:
                     )
 
             def floor(raw: Callable[[], _Make] = raw, route: str = route) -> _Make:
-                return _floor(raw(), route)
+                call = raw()
+
+                async def atext() -> str:
+                    return _text(await call(), route)
+
+                model = floor_model(atext=atext)
+                return lambda: model.ainvoke("hi")
 
             stats: dict[str, list[tuple[float, float, int]]] = {
                 "package": [], "raw": [], "floor": []

@@ -10,6 +10,7 @@ from benchmarks._common import (
     MODEL,
     ROUTES,
     Row,
+    floor_model,
     interleave,
     long_answers,
     median,
@@ -39,49 +40,6 @@ def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
     return {"package": lambda: llm.invoke(PROMPT).text, "raw": raw}
 
 
-def _floor_model(raw: Callable[[], Any]) -> Any:
-    """A bare `BaseChatModel` whose `_generate` is the raw SDK call: what
-    langchain-core's `invoke` machinery costs by itself, for any integration."""
-    from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import AIMessage
-    from langchain_core.outputs import ChatGeneration, ChatResult
-
-    class Floor(BaseChatModel):
-        @property
-        def _llm_type(self) -> str:
-            return "floor"
-
-        def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None,
-                      **kwargs: Any) -> ChatResult:
-            message = AIMessage(content=str(raw()))
-            return ChatResult(generations=[ChatGeneration(message=message)])
-
-    return Floor()
-
-
-def _floor_stream_model(texts: Callable[[], Any]) -> Any:
-    """A bare `BaseChatModel` whose `_stream` yields the raw stream's text: what
-    langchain-core's `stream` machinery costs per chunk, for any integration."""
-    from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import AIMessageChunk
-    from langchain_core.outputs import ChatGenerationChunk
-
-    class FloorStream(BaseChatModel):
-        @property
-        def _llm_type(self) -> str:
-            return "floor"
-
-        def _generate(self, *args: Any, **kwargs: Any) -> Any:
-            raise NotImplementedError
-
-        def _stream(self, messages: Any, stop: Any = None, run_manager: Any = None,
-                    **kwargs: Any) -> Any:
-            for text in texts():
-                yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-
-    return FloorStream()
-
-
 def _min_ratio(times: dict[str, list[float]], name: str) -> str:
     """Two estimates less moved by machine noise than the ratio of medians (a
     virtual machine's slow spells inflate the two medians by different amounts):
@@ -106,7 +64,7 @@ def bench_invoke(quick: bool) -> list[Row]:
             row.ok = (row.ratio or 99) <= 1.15
             rows.append(row)
             variants = _invoke_variants(hub, route)
-            floor = _floor_model(variants["raw"])
+            floor = floor_model(text=lambda raw=variants["raw"]: str(raw()))
             times = interleave({"floor": lambda f=floor: f.invoke(PROMPT).text,
                                 "raw": variants["raw"]}, rounds)
             rows.append(Row(f"invoke: langchain-core floor ({route})",
@@ -155,7 +113,7 @@ def _stream_variants(
                            for p in (c.content.parts if c.content else None) or ())
         return "".join(c.delta.content or "" for c in chunk.choices)
 
-    floor = _floor_stream_model(lambda: (text_of(c) for c in raw_iter()))
+    floor = floor_model(texts=lambda: (text_of(c) for c in raw_iter()))
     return {
         "package": timed("package", lambda: llm.stream(PROMPT)),
         "raw": timed("raw", raw_iter),
@@ -224,7 +182,7 @@ def _replayed(hub: Any, route: str, rounds: int) -> Row:
                            for p in (c.content.parts if c.content else None) or ())
         return "".join(c.delta.content or "" for c in chunk.choices)
 
-    floor = _floor_stream_model(lambda: (text_of(c) for c in chunks))
+    floor = floor_model(texts=lambda: (text_of(c) for c in chunks))
 
     def cpu(fn: Callable[[], Any]) -> float:
         for _ in range(3):

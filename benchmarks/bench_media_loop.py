@@ -24,7 +24,9 @@ from benchmarks._common import (
     ROUTES,
     Row,
     external_hub,
+    loop_lateness,
     median,
+    openai_image_messages,
     package_model,
     raw_genai,
     raw_openai,
@@ -36,22 +38,9 @@ TICK = 0.001
 
 
 async def _stall(call: Callable[[], Awaitable[Any]]) -> float:
-    worst = 0.0
-    stop = False
-
-    async def ticker() -> None:
-        nonlocal worst
-        while not stop:
-            start = time.perf_counter()
-            await asyncio.sleep(TICK)
-            worst = max(worst, time.perf_counter() - start - TICK)
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    await call()
-    stop = True
-    await task
-    return worst
+    async with loop_lateness(TICK) as worst:
+        await call()
+    return worst[0]
 
 
 def _core_tracing_ms(message: Any) -> float:
@@ -97,13 +86,9 @@ def bench_media_loop(quick: bool) -> list[Row]:
 
                 def openai() -> Awaitable[Any]:
                     url = "data:image/png;base64," + b64
-                    return oclient.chat.completions.create(model=MODEL, messages=[{
-                        "role": "user",
-                        "content": [
-                            {"type": "text", "text": "describe this"},
-                            {"type": "image_url", "image_url": {"url": url}},
-                        ],
-                    }])
+                    return oclient.chat.completions.create(
+                        model=MODEL, messages=openai_image_messages(url)
+                    )
                 return openai
 
             async def measure(make: Callable[[], _Call]) -> float:

@@ -21,6 +21,7 @@ from benchmarks._common import (
     ROUTES,
     Row,
     external_hub,
+    openai_image_messages,
     package_model,
     raw_genai,
     raw_openai,
@@ -78,13 +79,9 @@ def bench_memory(quick: bool) -> list[Row]:
 
                 def raw(oclient: Any = oclient, b64: str = b64) -> Any:
                     url = "data:image/png;base64," + b64
-                    return oclient.chat.completions.create(model=MODEL, messages=[{
-                        "role": "user",
-                        "content": [
-                            {"type": "text", "text": "describe this"},
-                            {"type": "image_url", "image_url": {"url": url}},
-                        ],
-                    }])
+                    return oclient.chat.completions.create(
+                        model=MODEL, messages=openai_image_messages(url)
+                    )
 
             pkg_peak = _peak(lambda llm=llm: llm.invoke([message]))
             raw_peak = _peak(raw)

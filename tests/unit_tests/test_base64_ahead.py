@@ -18,6 +18,7 @@ from langchain_aihubmix._encoding import (
     prevalidated,
 )
 from langchain_aihubmix._input_errors import InvalidInputError
+from tests.unit_tests.loop_ticks import ticks_during
 
 
 def test_only_canonical_texts_are_known_ahead() -> None:
@@ -46,6 +47,7 @@ def test_trusted_texts_give_what_validation_gives(data: bytes, form: str) -> Non
     expected = canonical_base64(text)
     with prevalidated(asyncio.run(avalidated([text]))):
         assert canonical_base64(text) == expected
+        assert base64.b64decode(canonical_base64(text), validate=True) == data
 
 
 def test_bad_texts_still_raise_inside_the_block() -> None:
@@ -56,23 +58,6 @@ def test_bad_texts_still_raise_inside_the_block() -> None:
 
 def test_validation_ahead_lets_the_loop_run() -> None:
     text = base64.b64encode(os.urandom(3 * _CHECK_CHARS)).decode()
-    ticks = 0
-
-    async def main() -> frozenset[int]:
-        nonlocal ticks
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        try:
-            return await avalidated([text])
-        finally:
-            task.cancel()
-
-    assert asyncio.run(main()) == {id(text)}
+    known, ticks = asyncio.run(ticks_during(avalidated([text])))
+    assert known == {id(text)}
     assert ticks >= 3  # one slice at a time, the ticker in between

@@ -17,6 +17,7 @@ from langchain_aihubmix._splice import (
     SPLICE_MIN_BYTES,
     MediaSplicer,
 )
+from tests.unit_tests.loop_ticks import ticks_during
 
 
 def _conv(*parts: object) -> Conversation:
@@ -99,25 +100,18 @@ def test_another_calls_token_is_never_replaced() -> None:
 def test_async_body_yields_to_the_loop_between_slices() -> None:
     raw = os.urandom(4 * _SLICE_BYTES)
     splicer = MediaSplicer()
-    ticks = 0
 
-    async def main() -> None:
-        nonlocal ticks
+    async def main() -> tuple[list[bytes], int]:
         with splicer.stand_ins(_conv(MediaPart("image/png", raw))) as sent:
             request = _request(sent)
             await splicer.arequest_hook(request)
 
-            async def ticker() -> None:
-                nonlocal ticks
-                while True:
-                    ticks += 1
-                    await asyncio.sleep(0)
+            async def body() -> list[bytes]:
+                return [piece async for piece in request.stream]  # type: ignore[union-attr]
 
-            task = asyncio.create_task(ticker())
-            await asyncio.sleep(0)
-            pieces = [piece async for piece in request.stream]  # type: ignore[union-attr]
-            task.cancel()
-            assert len(pieces) >= 4
+            return await ticks_during(body())
 
-    asyncio.run(main())
+    pieces, ticks = asyncio.run(main())
+    assert len(pieces) >= 4
+    assert b"".join(pieces) == _sent(_request(_conv(MediaPart("image/png", raw))))
     assert ticks >= 4  # the ticker ran while the body was being produced
