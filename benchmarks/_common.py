@@ -68,6 +68,27 @@ def package_model(base_url: str, api_key: str, transport: str, **kw: Any) -> Any
     )
 
 
+def peer_model(base_url: str, api_key: str, route: str) -> Any:
+    """The nearest peer integration on the same emulator: `ChatGoogleGenerativeAI`
+    for the native route, `ChatOpenAI` with `base_url` for the openai route.
+    Neither retries, as the raw SDK clients here do not."""
+    if route == "native":
+        from langchain_google_genai import ChatGoogleGenerativeAI
+
+        return ChatGoogleGenerativeAI(
+            model=MODEL, google_api_key=api_key, base_url=base_url + "/gemini",
+            api_version="v1beta", max_retries=0,
+        )
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=MODEL, api_key=api_key, base_url=base_url + "/v1", max_retries=0
+    )
+
+
+PEERS = {"native": "ChatGoogleGenerativeAI", "openai": "ChatOpenAI"}
+
+
 def raw_genai(base_url: str, api_key: str) -> Any:
     from google import genai
 

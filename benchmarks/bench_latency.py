@@ -8,6 +8,7 @@ from typing import Any
 
 from benchmarks._common import (
     MODEL,
+    PEERS,
     ROUTES,
     Row,
     floor_model,
@@ -15,6 +16,7 @@ from benchmarks._common import (
     long_answers,
     median,
     package_model,
+    peer_model,
     raw_genai,
     raw_openai,
 )
@@ -37,7 +39,12 @@ def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
                 model=MODEL, messages=[{"role": "user", "content": PROMPT}]
             ).choices[0].message.content
 
-    return {"package": lambda: llm.invoke(PROMPT).text, "raw": raw}
+    peer = peer_model(hub.base_url, hub.api_key, route)
+    return {
+        "package": lambda: llm.invoke(PROMPT).text,
+        "raw": raw,
+        "peer": lambda: peer.invoke(PROMPT).text,
+    }
 
 
 def _min_ratio(times: dict[str, list[float]], name: str) -> str:
@@ -63,6 +70,11 @@ def bench_invoke(quick: bool) -> list[Row]:
                       "ratio <= 1.15", note=_min_ratio(times, "package"))
             row.ok = (row.ratio or 99) <= 1.15
             rows.append(row)
+            rows.append(Row(f"invoke: peer {PEERS[route]} ({route})",
+                            median(times["peer"]) * 1e3, raw * 1e3, "ms",
+                            "(package row at or below it)",
+                            ok=median(times["package"]) <= median(times["peer"]),
+                            note=_min_ratio(times, "peer")))
             variants = _invoke_variants(hub, route)
             floor = floor_model(text=lambda raw=variants["raw"]: str(raw()))
             times = interleave({"floor": lambda f=floor: f.invoke(PROMPT).text,
@@ -114,8 +126,10 @@ def _stream_variants(
         return "".join(c.delta.content or "" for c in chunk.choices)
 
     floor = floor_model(texts=lambda: (text_of(c) for c in raw_iter()))
+    peer = peer_model(hub.base_url, hub.api_key, route)
     return {
         "package": timed("package", lambda: llm.stream(PROMPT)),
+        "peer": timed("peer", lambda: peer.stream(PROMPT)),
         "raw": timed("raw", raw_iter),
         "floor": timed("floor", lambda: floor.stream(PROMPT)),
     }
@@ -128,7 +142,8 @@ def bench_stream(quick: bool) -> list[Row]:
     rows = []
     with AiHubMixEmulator(stream_chunk_chars=1) as hub:
         for route in ROUTES:
-            first: dict[str, list[float]] = {"package": [], "raw": [], "floor": []}
+            first: dict[str, list[float]] = {
+                "package": [], "raw": [], "floor": [], "peer": []}
             variants = _stream_variants(hub, route, first)
             times = interleave(variants, rounds, warmup=2)
             # drop the warm-up first-chunk samples
@@ -146,7 +161,12 @@ def bench_stream(quick: bool) -> list[Row]:
                         median(times["floor"]) * 1e3, median(times["raw"]) * 1e3,
                         "ms", "(bare BaseChatModel streaming the raw chunks)",
                         note=_min_ratio(times, "floor"))
-            rows += [ttfc, total, floor, _replayed(hub, route, rounds)]
+            peer = Row(f"stream 1,000 chunks: peer {PEERS[route]}, total ({route})",
+                       median(times["peer"]) * 1e3, median(times["raw"]) * 1e3,
+                       "ms", "(package row at or below it)",
+                       ok=median(times["package"]) <= median(times["peer"]),
+                       note=_min_ratio(times, "peer"))
+            rows += [ttfc, total, peer, floor, _replayed(hub, route, rounds)]
     return rows
 
 
