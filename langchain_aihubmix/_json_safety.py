@@ -162,7 +162,9 @@ def check_conversation(conv: Conversation) -> None:
             if isinstance(part, (TextPart, ReasoningPart)):
                 check_text(part.text, where)
             elif isinstance(part, ToolCallPart):
-                check_json(part.args, f"arguments of tool call {part.id!r} ({part.name})")
+                check_json(
+                    part.args, f"arguments of tool call {part.id!r} ({part.name})"
+                )
             elif isinstance(part, ToolResultPart):
                 check_json(part.content, f"result of tool call {part.call_id!r}")
             elif isinstance(part, CodePart):

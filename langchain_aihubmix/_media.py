@@ -22,7 +22,7 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix._url_policy import Target, acheck_url, check_url
+from langchain_aihubmix._url_policy import acheck_url, check_url
 
 INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 """AiHubMix accepts at most this much inline media per request (it has no File API)."""
@@ -245,11 +245,13 @@ def _download(
             return sink
         url = sink.url
         for _ in range(MAX_REDIRECTS + 1):
-            args = check_url(url).request_args()
+            args = check_url(url, sink.url).request_args()
             with client.stream("GET", timeout=timeout, **args) as resp:
-                if (url := _redirect(resp, url)) is None:
+                location = _redirect(resp, url)
+                if location is None:
                     _read(resp, sink)
                     return sink
+            url = location
     raise _too_many_redirects(sink.url)
 
 
@@ -265,11 +267,15 @@ async def _adownload(
             return sink
         url = sink.url
         for _ in range(MAX_REDIRECTS + 1):
-            target: Target = await acheck_url(url)
-            async with client.stream("GET", timeout=timeout, **target.request_args()) as resp:
-                if (url := _redirect(resp, url)) is None:
+            target = await acheck_url(url, sink.url)
+            async with client.stream(
+                "GET", timeout=timeout, **target.request_args()
+            ) as resp:
+                location = _redirect(resp, url)
+                if location is None:
                     await _aread(resp, sink)
                     return sink
+            url = location
     raise _too_many_redirects(sink.url)
 
 
@@ -287,7 +293,7 @@ async def _aread(resp: httpx.Response, sink: _Sink) -> None:
 
 def _redirect(resp: httpx.Response, url: str) -> str | None:
     """The absolute URL a redirect points to (checked by the caller), else None."""
-    location = resp.headers.get("location")
+    location: str | None = resp.headers.get("location")
     if not resp.is_redirect or location is None:
         return None
     return urljoin(url, location)

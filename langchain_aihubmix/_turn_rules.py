@@ -53,9 +53,7 @@ def check_turns(conv: Conversation) -> None:
 
 
 def _check_answered(calls: list[ToolCallPart], after: Turn) -> None:
-    answers = Counter(
-        p.call_id for p in after.parts if isinstance(p, ToolResultPart)
-    )
+    answers = Counter(p.call_id for p in after.parts if isinstance(p, ToolResultPart))
     missing = [c for c in calls if answers[c.id] == 0]
     if missing:
         ids = ", ".join(f"{c.id!r} ({c.name})" for c in missing)

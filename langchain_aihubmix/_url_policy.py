@@ -60,7 +60,9 @@ class Target:
         original = httpx.URL(self.url)
         pinned = original.copy_with(host=str(self.address))
         headers = {"Host": original.netloc.decode("ascii")}
-        extensions = {"sni_hostname": original.host} if original.scheme == "https" else {}
+        extensions = (
+            {"sni_hostname": original.host} if original.scheme == "https" else {}
+        )
         return {"url": pinned, "headers": headers, "extensions": extensions}
 
 
@@ -79,7 +81,7 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
-def _checked(url: str, host: str, infos: _AddrInfo) -> Target:
+def _checked(url: str, host: str, infos: _AddrInfo, origin: str | None) -> Target:
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     if not addresses:
         msg = f"could not fetch media {url}: {host!r} has no address"
@@ -87,9 +89,10 @@ def _checked(url: str, host: str, infos: _AddrInfo) -> Target:
     for address in addresses:
         reason = refusal(address)
         if reason is not None:
+            shown = url if origin in (None, url) else f"{origin} redirects to {url},"
             msg = (
-                f"media URL {url} refused: {host} is {address}, a {reason} address; "
-                f"{ALLOW_HINT}"
+                f"media URL {shown} refused: {host} is {address}, a {reason} "
+                f"address; {ALLOW_HINT}"
             )
             raise InvalidInputError(msg)
     return Target(url, addresses[0])
@@ -101,14 +104,17 @@ def _port(url: str) -> int:
 
 
 def _unresolvable(url: str, exc: OSError) -> InvalidInputError:
-    return InvalidInputError(f"could not fetch media {url}: cannot resolve its host ({exc})")
+    return InvalidInputError(
+        f"could not fetch media {url}: cannot resolve its host ({exc})"
+    )
 
 
-def check_url(url: str) -> Target:
+def check_url(url: str, origin: str | None = None) -> Target:
     """Resolve the URL's host and refuse it unless every address is public.
 
     Args:
         url: An http(s) URL.
+        origin: The URL first asked for, when `url` is where it redirected.
 
     Returns:
         The target to connect to (the first address).
@@ -119,23 +125,23 @@ def check_url(url: str) -> Target:
     host = _host(url)
     literal = _literal(host)
     if literal is not None:
-        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))])
+        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))], origin)
     try:
         infos = socket.getaddrinfo(host, _port(url), type=socket.SOCK_STREAM)
     except OSError as exc:
         raise _unresolvable(url, exc) from exc
-    return _checked(url, host, infos)
+    return _checked(url, host, infos, origin)
 
 
-async def acheck_url(url: str) -> Target:
+async def acheck_url(url: str, origin: str | None = None) -> Target:
     """Async `check_url`: resolves without blocking the event loop."""
     host = _host(url)
     literal = _literal(host)
     if literal is not None:
-        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))])
+        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))], origin)
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, _port(url), type=socket.SOCK_STREAM)
     except OSError as exc:
         raise _unresolvable(url, exc) from exc
-    return _checked(url, host, infos)
+    return _checked(url, host, infos, origin)
