@@ -26,6 +26,7 @@ from langchain_aihubmix._encoding import (
     read_data_url,
 )
 from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._json_safety import as_text
 from langchain_aihubmix._output import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._parts import (
     SYNTHETIC_ID_PREFIX,
@@ -180,7 +181,7 @@ def _data_parts(
         kind: str = block["type"]
         if block["type"] == "text":
             if block["text"]:
-                yield j, TextPart(block["text"])
+                yield j, TextPart(as_text(block["text"], f"{where}, block {j}"))
         elif block["type"] == "text-plain":
             if "text" in block:
                 yield j, TextPart(block["text"])
@@ -371,7 +372,7 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
         return _model_part(block["value"], where, code_ids)  # e.g. foreign shapes
     sig = _signature(block)
     if kind == "text":
-        text = block.get("text") or ""
+        text = as_text(block.get("text") or "", where)
         return TextPart(text, sig) if text or sig else None
     if kind in ("thinking", "reasoning"):
         text = block.get(kind) or "".join(
@@ -467,12 +468,21 @@ def _tool_result(
 
 
 def _maybe_json(text: str) -> Any:
-    """A JSON object or array as its value; any other text unchanged."""
+    """A JSON object or array as its value; any other text unchanged.
+
+    Strict JSON only: text with `NaN` / `Infinity` stays text (as a value it could
+    not be sent as JSON).
+    """
     if text.lstrip()[:1] in ("{", "["):
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_not_json)
         except ValueError:
             return text
         if isinstance(value, (dict, list)):
             return value
     return text
+
+
+def _not_json(token: str) -> Any:
+    msg = f"{token} is not JSON"
+    raise ValueError(msg)

@@ -8,7 +8,7 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from typing import TypeGuard, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from langchain_core.messages import BaseMessage
@@ -22,6 +22,7 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix._url_policy import acheck_url, check_url
 
 INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 """AiHubMix accepts at most this much inline media per request (it has no File API)."""
@@ -39,6 +40,10 @@ _GENERIC_TYPES = frozenset(
 """Content-Type values that say nothing; the given or guessed type is used instead."""
 
 _YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
+
+MAX_REDIRECTS = 5
+"""Redirects followed per download when private addresses are refused (each hop
+is checked like the URL itself)."""
 
 _T = TypeVar("_T")
 
@@ -228,26 +233,76 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
     return Conversation(system=list(conv.system), turns=turns)
 
 
-def _download(client: httpx.Client, sink: _Sink, timeout: float) -> _Sink:
-    with (
-        _fetch_errors(sink.url),
-        client.stream("GET", sink.url, timeout=timeout, follow_redirects=True) as resp,
-    ):
-        sink.start(resp)
-        for chunk in resp.iter_bytes():
-            sink.feed(chunk)
-    return sink
-
-
-async def _adownload(client: httpx.AsyncClient, sink: _Sink, timeout: float) -> _Sink:
+def _download(
+    client: httpx.Client, sink: _Sink, timeout: float, allow_private: bool
+) -> _Sink:
     with _fetch_errors(sink.url):
-        async with client.stream(
-            "GET", sink.url, timeout=timeout, follow_redirects=True
-        ) as resp:
-            sink.start(resp)
-            async for chunk in resp.aiter_bytes():
-                sink.feed(chunk)
-    return sink
+        if allow_private:
+            with client.stream(
+                "GET", sink.url, timeout=timeout, follow_redirects=True
+            ) as resp:
+                _read(resp, sink)
+            return sink
+        url = sink.url
+        for _ in range(MAX_REDIRECTS + 1):
+            args = check_url(url, sink.url).request_args()
+            with client.stream("GET", timeout=timeout, **args) as resp:
+                location = _redirect(resp, url)
+                if location is None:
+                    _read(resp, sink)
+                    return sink
+            url = location
+    raise _too_many_redirects(sink.url)
+
+
+async def _adownload(
+    client: httpx.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
+) -> _Sink:
+    with _fetch_errors(sink.url):
+        if allow_private:
+            async with client.stream(
+                "GET", sink.url, timeout=timeout, follow_redirects=True
+            ) as resp:
+                await _aread(resp, sink)
+            return sink
+        url = sink.url
+        for _ in range(MAX_REDIRECTS + 1):
+            target = await acheck_url(url, sink.url)
+            async with client.stream(
+                "GET", timeout=timeout, **target.request_args()
+            ) as resp:
+                location = _redirect(resp, url)
+                if location is None:
+                    await _aread(resp, sink)
+                    return sink
+            url = location
+    raise _too_many_redirects(sink.url)
+
+
+def _read(resp: httpx.Response, sink: _Sink) -> None:
+    sink.start(resp)
+    for chunk in resp.iter_bytes():
+        sink.feed(chunk)
+
+
+async def _aread(resp: httpx.Response, sink: _Sink) -> None:
+    sink.start(resp)
+    async for chunk in resp.aiter_bytes():
+        sink.feed(chunk)
+
+
+def _redirect(resp: httpx.Response, url: str) -> str | None:
+    """The absolute URL a redirect points to (checked by the caller), else None."""
+    location: str | None = resp.headers.get("location")
+    if not resp.is_redirect or location is None:
+        return None
+    return urljoin(url, location)
+
+
+def _too_many_redirects(url: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"could not fetch media {url}: more than {MAX_REDIRECTS} redirects"
+    )
 
 
 def resolve_media(
@@ -256,6 +311,7 @@ def resolve_media(
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
     client: httpx.Client | None = None,
+    allow_private: bool = False,
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
 
@@ -265,6 +321,11 @@ def resolve_media(
         max_bytes: Cap on the request's inline media: bytes already inline plus all
             downloads. A body is abandoned as soon as it would exceed it.
         client: An `httpx.Client` to use (not closed); by default a new one.
+        allow_private: Also fetch from private, loopback, link-local, multicast
+            and reserved addresses. By default (False) each URL's host is
+            resolved first and refused unless every address is public; the
+            download connects to the checked address (no DNS rebinding), and
+            each redirect (at most `MAX_REDIRECTS`) is checked the same way.
 
     Returns:
         A new conversation with fetched parts inlined (`conv` itself when nothing
@@ -273,7 +334,7 @@ def resolve_media(
 
     Raises:
         InvalidInputError: a download failed (HTTP status >= 400, timeout, network
-            error); the message names the URL.
+            error) or its address is refused; the message names the URL.
         MediaTooLargeError: the media exceed `max_bytes`.
     """
     urls = _urls_to_fetch(conv)
@@ -282,7 +343,10 @@ def resolve_media(
     budget = _Budget(conv, max_bytes)
     with contextlib.ExitStack() as stack:
         http = client or stack.enter_context(httpx.Client())
-        sinks = [_download(http, _Sink(url, budget, timeout), timeout) for url in urls]
+        sinks = [
+            _download(http, _Sink(url, budget, timeout), timeout, allow_private)
+            for url in urls
+        ]
     return _with_downloads(conv, {sink.url: sink for sink in sinks})
 
 
@@ -292,6 +356,7 @@ async def aresolve_media(
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
     client: httpx.AsyncClient | None = None,
+    allow_private: bool = False,
 ) -> Conversation:
     """Async `resolve_media`: downloads concurrently, never blocking the event loop.
 
@@ -307,7 +372,10 @@ async def aresolve_media(
         if http is None:
             http = await stack.enter_async_context(httpx.AsyncClient())
         sinks = await _gather_all(
-            [_adownload(http, _Sink(url, budget, timeout), timeout) for url in urls]
+            [
+                _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)
+                for url in urls
+            ]
         )
     return _with_downloads(conv, {sink.url: sink for sink in sinks})
 

@@ -32,6 +32,7 @@ from typing_extensions import Self
 from langchain_aihubmix._encoding import avalidated, prevalidated
 from langchain_aihubmix._history import messages_to_conversation
 from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._json_safety import check_conversation, check_options
 from langchain_aihubmix._media import (
     HEAVY_INPUT_CHARS,
     aresolve_media,
@@ -56,6 +57,7 @@ from langchain_aihubmix._retry import (
 )
 from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._route import ClientSettings, Route
+from langchain_aihubmix._turn_rules import check_turns
 from langchain_aihubmix.cost import StreamPricer, price_message
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
@@ -166,6 +168,13 @@ class ChatAiHubMixGemini(BaseChatModel):
     """httpx client options, e.g. `{"proxy": "http://proxy:8080"}`."""
     media_fetch_timeout: float = 30.0
     """Seconds allowed for downloading an http(s) media URL in the input."""
+    allow_private_media_urls: bool = False
+    """Let the package download media URLs from private, loopback, link-local,
+    multicast and reserved addresses. Off by default: media URLs often come from
+    model or user content, and fetching them from inside your network would let
+    such content reach internal services (SSRF). When off, each URL's host is
+    resolved and refused unless all its addresses are public, the download
+    connects to the checked address, and each redirect is checked the same way."""
     prices: PriceTable | None = Field(default=None, exclude=True)
     """Prices for `response_metadata["cost"]` (default: `pricing.DEFAULT_PRICES`;
     e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
@@ -298,7 +307,11 @@ class ChatAiHubMixGemini(BaseChatModel):
         options, settings = resolve_call(
             self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
         )
-        return _Call(messages_to_conversation(messages), options, settings)
+        conv = messages_to_conversation(messages)
+        check_turns(conv)
+        check_conversation(conv)
+        check_options(options)
+        return _Call(conv, options, settings)
 
     def _prepare(
         self,
@@ -308,7 +321,13 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> _Call:
         """`_plan`, then media URLs fetched and the 20 MB inline limit checked."""
         call = self._plan(messages, stop, kwargs)
-        return call.ready(resolve_media(call.conv, timeout=self.media_fetch_timeout))
+        return call.ready(
+            resolve_media(
+                call.conv,
+                timeout=self.media_fetch_timeout,
+                allow_private=self.allow_private_media_urls,
+            )
+        )
 
     async def _aprepare(
         self,
@@ -330,7 +349,11 @@ class ChatAiHubMixGemini(BaseChatModel):
                 call = await asyncio.to_thread(self._plan, messages, stop, kwargs)
             else:
                 call = self._plan(messages, stop, kwargs)
-        conv = await aresolve_media(call.conv, timeout=self.media_fetch_timeout)
+        conv = await aresolve_media(
+            call.conv,
+            timeout=self.media_fetch_timeout,
+            allow_private=self.allow_private_media_urls,
+        )
         return call.ready(conv)
 
     # -- the four entry points (thin twins) -----------------------------------
@@ -426,6 +449,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             self._token_counter = TokenCounter(
                 None if self.api_key is None else self.client_settings(),
                 media_fetch_timeout=self.media_fetch_timeout,
+                allow_private_media_urls=self.allow_private_media_urls,
             )
         converted = [convert_tool(tool) for tool in tools or ()]
         return self._token_counter.count(

@@ -162,16 +162,23 @@ class TokenCounter:
     """
 
     def __init__(
-        self, settings: ClientSettings | None, *, media_fetch_timeout: float = 30.0
+        self,
+        settings: ClientSettings | None,
+        *,
+        media_fetch_timeout: float = 30.0,
+        allow_private_media_urls: bool = False,
     ) -> None:
         """Creates a counter.
 
         Args:
             settings: How to reach the gateway, or None to only estimate.
             media_fetch_timeout: Seconds for downloading media URLs before counting.
+            allow_private_media_urls: Also download from non-public addresses
+                (see `ChatAiHubMixGemini.allow_private_media_urls`).
         """
         self._settings = settings
         self._media_fetch_timeout = media_fetch_timeout
+        self._allow_private = allow_private_media_urls
         self._client: genai.Client | None = None
         self.endpoint_absent = settings is None
         """True once `countTokens` is known to be unavailable (then: estimates)."""
@@ -204,7 +211,9 @@ class TokenCounter:
         model: str,
         settings: ClientSettings,
     ) -> int:
-        conv = resolve_media(conv, timeout=self._media_fetch_timeout)
+        conv = resolve_media(
+            conv, timeout=self._media_fetch_timeout, allow_private=self._allow_private
+        )
         check_inline_total(conv)
         contents = _count_request(conv, tools, model)
         if self._client is None:

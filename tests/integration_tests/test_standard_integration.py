@@ -183,6 +183,8 @@ class TestNativeRouteIntegration(ChatModelIntegrationTests):
             "base_url": _HUB.base_url,
             "api_key": _HUB.api_key,
             "max_retries": 0,
+            # `local_media` serves the suite's public media URLs from loopback
+            "allow_private_media_urls": True,
         }
 
     @property

@@ -4,12 +4,14 @@ request is sent, on both routes."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
@@ -130,3 +132,207 @@ def test_contradictory_thinking_at_construction(
     with pytest.raises(ValueError):
         make_llm(hub, route, unknown_field=1)
     assert hub.requests == []
+
+
+# -- before sending: JSON safety, text, history shape (both routes, four entry points)
+
+
+def _call(call_id: str, args: Any, name: str = "f") -> dict[str, Any]:
+    return {"name": name, "args": args, "id": call_id, "type": "tool_call"}
+
+
+def _answered(args: Any) -> list[Any]:
+    """A history whose AI tool call has `args`, answered."""
+    return [
+        HumanMessage("x"),
+        AIMessage("", tool_calls=[_call("c1", args)]),
+        ToolMessage("ok", tool_call_id="c1"),
+    ]
+
+
+def _nested_schema(depth: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
+
+
+Entry = Callable[[Any, Any], Any]
+
+
+async def _adrain(llm: Any, arg: Any) -> list[Any]:
+    return [chunk async for chunk in llm.astream(arg)]
+
+
+ENTRIES: dict[str, Entry] = {
+    "invoke": lambda llm, arg: llm.invoke(arg),
+    "stream": lambda llm, arg: list(llm.stream(arg)),
+    "ainvoke": lambda llm, arg: asyncio.run(llm.ainvoke(arg)),
+    "astream": lambda llm, arg: asyncio.run(_adrain(llm, arg)),
+}
+
+Setup = Callable[[Any], tuple[Any, Any]]
+"""llm -> (the runnable to call, its input)."""
+
+BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
+    "NaN in tool-call arguments": (
+        lambda llm: (llm, _answered({"x": float("nan")})),
+        r"arguments of tool call 'c1' \(f\) at \$\.x: nan is not a JSON number",
+    ),
+    "Infinity nested in tool-call arguments": (
+        lambda llm: (llm, _answered({"xs": [1.0, {"y": float("-inf")}]})),
+        r"tool call 'c1' \(f\) at \$\.xs\[1\]\.y: -inf",
+    ),
+    "Infinity in a tool schema": (
+        lambda llm: (
+            llm.bind_tools([_tool("f", {"type": "object", "properties": {
+                "x": {"type": "number", "maximum": float("inf")}}})]),
+            "x",
+        ),
+        r"parameters schema of tool 'f' at \$\.properties\.x\.maximum: inf",
+    ),
+    "NaN in a response schema": (
+        lambda llm: (llm.bind(response_schema={
+            "type": "number", "minimum": float("nan")}), "x"),
+        r"response_schema at \$\.minimum: nan",
+    ),
+    "a set in tool-call arguments": (
+        lambda llm: (llm, _answered({"tags": {"a", "b"}})),
+        r"tool call 'c1' \(f\) at \$\.tags: a value of type set is not "
+        "JSON-serialisable",
+    ),
+    "a non-string key in tool-call arguments": (
+        lambda llm: (llm, _answered({"m": {1: "one"}})),
+        r"tool call .c1. \(f\) at \$\.m: object key 1 is not a string",
+    ),
+    "a tool schema nested 1,000 deep": (
+        lambda llm: (llm.bind_tools([_tool("f", {"type": "object", "properties": {
+            "a": _nested_schema(1000)}})]), "x"),
+        r"parameters schema of tool 'f' at .*nested deeper than 100 levels",
+    ),
+    "tool-call arguments nested 1,000 deep": (
+        lambda llm: (llm, _answered({"a": _nested_schema(1000)})),
+        r"tool call 'c1' \(f\) at .*nested deeper than 100 levels",
+    ),
+    "a lone surrogate in a prompt": (
+        lambda llm: (llm, "bad \ud800 text"),
+        r"lone surrogate '\\ud800' at position 4",
+    ),
+    "a lone surrogate in a system message": (
+        lambda llm: (llm, [SystemMessage("\udfff"), HumanMessage("x")]),
+        r"system message text 0: .*lone surrogate",
+    ),
+    "a lone surrogate in tool-call arguments": (
+        lambda llm: (llm, _answered({"q": "a\udc80"})),
+        r"tool call 'c1' \(f\) at \$\.q: .*lone surrogate",
+    ),
+    "a lone surrogate in a tool result": (
+        lambda llm: (llm, [HumanMessage("x"),
+                           AIMessage("", tool_calls=[_call("c1", {})]),
+                           ToolMessage("r\ud800", tool_call_id="c1")]),
+        r"result of tool call 'c1': .*lone surrogate",
+    ),
+    "bytes text that is not UTF-8": (
+        lambda llm: (llm, [HumanMessage([{"type": "text", "text": b"\xff\xfe"}])]),
+        r"block 0: text given as bytes is not valid UTF-8",
+    ),
+    "a system message alone": (
+        lambda llm: (llm, [SystemMessage("be brief")]),
+        r"nothing to send but system instructions",
+    ),
+    "an AI tool call left unanswered before the next user message": (
+        lambda llm: (llm, [HumanMessage("x"),
+                           AIMessage("", tool_calls=[_call("call_7", {})]),
+                           HumanMessage("never mind")]),
+        r"tool call 'call_7' \(f\) has no answer: .* followed by a user message",
+    ),
+    "two tool calls, one answer": (
+        lambda llm: (llm, [HumanMessage("x"),
+                           AIMessage("", tool_calls=[_call("c1", {}), _call("c2", {})]),
+                           ToolMessage("1", tool_call_id="c1")]),
+        r"tool call 'c2' \(f\) has no answer",
+    ),
+    "one tool call, two answers": (
+        lambda llm: (llm, [HumanMessage("x"),
+                           AIMessage("", tool_calls=[_call("c1", {})]),
+                           ToolMessage("1", tool_call_id="c1"),
+                           ToolMessage("2", tool_call_id="c1")]),
+        r"tool call 'c1' is answered by more than one ToolMessage",
+    ),
+    "a tool answer after another message": (
+        lambda llm: (llm, [HumanMessage("x"),
+                           AIMessage("", tool_calls=[_call("c1", {})]),
+                           ToolMessage("1", tool_call_id="c1"),
+                           HumanMessage("y"),
+                           ToolMessage("late", tool_call_id="c1")]),
+        r"ToolMessage for tool call 'c1' does not directly follow",
+    ),
+}
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("case", BEFORE_SENDING)
+def test_unsendable_input_is_rejected_before_sending(
+    hub: AiHubMixEmulator, route: str, case: str, entry: str
+) -> None:
+    setup, message = BEFORE_SENDING[case]
+    runnable, arg = setup(make_llm(hub, route, max_retries=0))
+    with pytest.raises(InvalidInputError, match=message):
+        ENTRIES[entry](runnable, arg)
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_bytes_text_is_sent_as_utf8_text(
+    hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    llm = make_llm(hub, route)
+    ENTRIES[entry](llm, [HumanMessage([{"type": "text", "text": "héllo".encode()}])])
+    body = hub.requests[-1].body
+    if route == "native":
+        assert body["contents"][-1]["parts"] == [{"text": "héllo"}]
+    else:
+        assert body["messages"][-1]["content"] in ("héllo", [
+            {"type": "text", "text": "héllo"}])
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_history_may_end_with_unanswered_tool_calls(
+    hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    """A paused agent's history (its last AI message's calls not yet answered) is
+    sent as is: nothing follows the calls, so no rule is broken yet."""
+    llm = make_llm(hub, route)
+    history = [HumanMessage("x"), AIMessage("", tool_calls=[
+        _call("c1", {"x": 1}), _call("c2", {"x": 2.5})])]
+    ENTRIES[entry](llm, history)
+    body = hub.requests[-1].body
+    if route == "native":
+        calls = [p["functionCall"] for p in body["contents"][-1]["parts"]]
+        assert [(c["id"], c["args"]) for c in calls] == [
+            ("c1", {"x": 1}), ("c2", {"x": 2.5})]
+    else:
+        calls = body["messages"][-1]["tool_calls"]
+        assert [(c["id"], json.loads(c["function"]["arguments"])) for c in calls] == [
+            ("c1", {"x": 1}), ("c2", {"x": 2.5})]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_tool_result_text_with_nan_is_sent_as_text(
+    hub: AiHubMixEmulator, route: str
+) -> None:
+    """Tool output that only looks like JSON (`NaN`) is sent as its text, which is
+    valid on the wire, never parsed into a value that is not."""
+    make_llm(hub, route).invoke([
+        HumanMessage("x"), AIMessage("", tool_calls=[_call("c1", {})]),
+        ToolMessage('{"v": NaN}', tool_call_id="c1"),
+    ])
+    body = hub.requests[-1].body
+    if route == "native":
+        response = body["contents"][-1]["parts"][0]["functionResponse"]["response"]
+        assert response == {"result": '{"v": NaN}'}
+    else:
+        assert body["messages"][-1]["content"] == '{"v": NaN}'

@@ -526,6 +526,8 @@ def test_tool_results_pair_with_calls_and_join_one_turn() -> None:
         ("42", "42"),
         ('"quoted"', '"quoted"'),
         ("{not json", "{not json"),
+        ('{"v": NaN}', '{"v": NaN}'),  # not strict JSON: stays text
+        ("[Infinity]", "[Infinity]"),
         ("plain text", "plain text"),
         ("", ""),
     ],

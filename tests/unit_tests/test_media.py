@@ -311,11 +311,11 @@ Resolver = Callable[..., Conversation]
 
 
 def _sync(conv: Conversation, **kw: object) -> Conversation:
-    return resolve_media(conv, **kw)  # type: ignore[arg-type]
+    return resolve_media(conv, allow_private=True, **kw)  # type: ignore[arg-type]
 
 
 def _async(conv: Conversation, **kw: object) -> Conversation:
-    return asyncio.run(aresolve_media(conv, **kw))  # type: ignore[arg-type]
+    return asyncio.run(aresolve_media(conv, allow_private=True, **kw))  # type: ignore[arg-type]
 
 
 both = pytest.mark.parametrize("resolve", [_sync, _async], ids=["sync", "async"])
@@ -452,7 +452,9 @@ def test_cap_counts_media_already_inline(server: str, resolve: Resolver) -> None
 def test_sync_uses_the_given_client(server: str) -> None:
     with httpx.Client() as client:
         out = resolve_media(
-            _conv(MediaPart(None, uri=f"{server}/img.png")), client=client
+            _conv(MediaPart(None, uri=f"{server}/img.png")),
+            client=client,
+            allow_private=True,
         )
         assert not client.is_closed
     assert out.turns[0].parts == [MediaPart("image/png", data=PNG)]
@@ -461,7 +463,9 @@ def test_sync_uses_the_given_client(server: str) -> None:
 async def test_async_uses_the_given_client(server: str) -> None:
     async with httpx.AsyncClient() as client:
         out = await aresolve_media(
-            _conv(MediaPart(None, uri=f"{server}/img.png")), client=client
+            _conv(MediaPart(None, uri=f"{server}/img.png")),
+            client=client,
+            allow_private=True,
         )
         assert not client.is_closed
     assert out.turns[0].parts == [MediaPart("image/png", data=PNG)]
@@ -470,7 +474,7 @@ async def test_async_uses_the_given_client(server: str) -> None:
 async def test_async_downloads_concurrently(server: str) -> None:
     conv = _conv(*(MediaPart(None, uri=f"{server}/drip{i}") for i in range(4)))
     started = time.monotonic()
-    out = await aresolve_media(conv)
+    out = await aresolve_media(conv, allow_private=True)
     elapsed = time.monotonic() - started
     assert out.turns[0].parts == [MediaPart("image/png", data=PNG)] * 4
     assert elapsed < 1.2  # four ~0.5 s downloads, sequentially >= 2 s
@@ -487,7 +491,9 @@ async def test_async_download_does_not_block_the_event_loop(server: str) -> None
 
     task = asyncio.create_task(ticker())
     try:
-        await aresolve_media(_conv(MediaPart(None, uri=f"{server}/drip")))
+        await aresolve_media(
+            _conv(MediaPart(None, uri=f"{server}/drip")), allow_private=True
+        )
     finally:
         task.cancel()
     assert ticks >= 20  # ~0.5 s of download: the loop kept running
@@ -500,5 +506,5 @@ async def test_async_failure_cancels_the_other_downloads(server: str) -> None:
     )
     started = time.monotonic()
     with pytest.raises(InvalidInputError, match="HTTP 404"):
-        await aresolve_media(conv)
+        await aresolve_media(conv, allow_private=True)
     assert time.monotonic() - started < 2
