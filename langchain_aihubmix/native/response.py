@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +22,7 @@ from langchain_aihubmix._output import (
     message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix.native.partial_args import apply_partial_arg
 from langchain_aihubmix.native.usage import counts_from_usage
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -33,8 +32,6 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
-
-_JSON_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]")
 
 
 def synthetic_id() -> str:
@@ -55,47 +52,6 @@ class _PendingCall:
     name: str | None
     signature: str | None
     args: dict[str, Any] = field(default_factory=dict)
-
-
-def _set_json_path(args: dict[str, Any], path: str, arg: types.PartialArg) -> None:
-    """Apply one `PartialArg` (`$.a.b[0]` paths); string pieces concatenate."""
-    steps: list[str | int] = []
-    rest = path.removeprefix("$")
-    while rest:
-        match = _JSON_PATH_STEP.match(rest)
-        if match is None:
-            raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
-        key, index, quoted = match.groups()
-        steps.append(int(index) if index is not None else (key or quoted or ""))
-        rest = rest[match.end() :]
-    if not steps:
-        raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
-    node: Any = args
-    for step, after in itertools.pairwise(steps):
-        empty: Any = [] if isinstance(after, int) else {}
-        if isinstance(step, int):
-            while len(node) <= step:
-                node.append(None)
-            node[step] = empty if node[step] is None else node[step]
-        else:
-            node.setdefault(step, empty)
-        node = node[step]
-    last = steps[-1]
-    if arg.string_value is not None:
-        value: Any = arg.string_value
-        current = node[last] if isinstance(last, str) and last in node else None
-        if isinstance(current, str):
-            value = current + value
-    elif arg.number_value is not None:
-        value = arg.number_value
-    elif arg.bool_value is not None:
-        value = arg.bool_value
-    else:
-        value = None
-    if isinstance(last, int):
-        while len(node) <= last:
-            node.append(None)
-    node[last] = value
 
 
 class NativeStreamState:
@@ -304,7 +260,7 @@ class NativeStreamState:
         if call.args:
             pending.args.update(call.args)
         for arg in call.partial_args or ():
-            _set_json_path(pending.args, arg.json_path or "$", arg)
+            apply_partial_arg(pending.args, arg)
         if call.will_continue:
             return None
         return self._close(pending, signatures)
@@ -403,4 +359,3 @@ def response_to_message(
     """The whole (non-stream) response's first candidate as an `AIMessage`."""
     state = NativeStreamState(requested_model)
     return chunk_to_message(state.feed(response, last=True))
-

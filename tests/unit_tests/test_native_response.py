@@ -73,7 +73,7 @@ def test_every_fixture_is_classified() -> None:
     seen = {key.split("#")[0] for key, _kind, _body in _bodies()}
     assert sorted(seen | set(SKIPPED)) == all_fixture_files()
     assert len(RESPONSES) == 17
-    assert len(STREAMS) == 16
+    assert len(STREAMS) == 18
 
 
 @pytest.mark.parametrize("fixture_id", sorted(CASES))
