@@ -35,6 +35,8 @@ from langchain_aihubmix._parts import (
     MediaPart,
     Part,
     ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -457,9 +459,19 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
             block.get("tool_call_id"),
             sig,
         )
+    tool_type = (block.get("extras") or {}).get("tool_type")
+    if kind == "server_tool_call" and isinstance(tool_type, str):
+        # a Gemini 3 server-side tool run: replayed, signature and all
+        return ServerToolCallPart(
+            block.get("id"), tool_type, dict(block.get("args") or {}), sig
+        )
+    if kind == "server_tool_result" and isinstance(tool_type, str):
+        output = block.get("output")
+        response = output if isinstance(output, dict) else {"output": output}
+        return ServerToolResultPart(block.get("tool_call_id"), tool_type, response, sig)
     if kind == "server_tool_call":
         if block.get("name") != "code_interpreter":
-            return None  # search / URL context: Gemini replays no part for these
+            return None  # other providers' search runs: no Gemini part replays them
         code_ids.add(str(block.get("id")))
         args = block.get("args") or {}
         return CodePart(

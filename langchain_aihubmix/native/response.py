@@ -71,11 +71,12 @@ class NativeStreamState:
 
     Part kinds: `text` (thought or answer), `inlineData` (image/* only),
     `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
-    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`; a part
+    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
+    `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
+    combined: standard `server_tool_call` / `server_tool_result` blocks); a part
     carrying only a signature is an empty signed text part. Flags that qualify a part
     (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
-    Anything else (`functionResponse`, server-side `toolCall` / `toolResponse`, which
-    this package never requests, `fileData`, non-image inline data) raises
+    Anything else (`functionResponse`, `fileData`, non-image inline data) raises
     `ValueError` naming the part's fields: never dropped silently.
     """
 
@@ -86,6 +87,7 @@ class NativeStreamState:
         self._usage = UsageTracker()
         self._calls = 0
         self._code_id: str | None = None
+        self._server_id: str | None = None
         self._pending: _PendingCall | None = None
         self._meta: dict[str, Any] = {}
         self._done = False
@@ -183,12 +185,17 @@ class NativeStreamState:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif part.tool_call is not None:
+            block = self._server_call(part.tool_call, sig)
+        elif part.tool_response is not None:
+            block = self._server_result(part.tool_response, sig)
         elif _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
                 "this package maps text, thoughts, image inlineData, functionCall, "
-                "executableCode and codeExecutionResult parts."
+                "executableCode, codeExecutionResult, toolCall and toolResponse "
+                "parts."
             )
         elif sig is not None or part.thought:
             # A part carrying only a signature (or a bare thought flag).
@@ -228,6 +235,41 @@ class NativeStreamState:
         if sig is not None:
             block["signature"] = sig
         return self._blocks.add_block(block)
+
+    def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
+        """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
+        tool_type = _tool_type(call.tool_type)
+        self._server_id = call.id or synthetic_id()
+        extras: dict[str, Any] = {"tool_type": tool_type}
+        if sig is not None:
+            extras["signature"] = sig
+        return self._blocks.add_block(
+            {
+                "type": "server_tool_call",
+                "id": self._server_id,
+                "name": tool_type.lower(),
+                "args": dict(call.args or {}),
+                "extras": extras,
+            }
+        )
+
+    def _server_result(
+        self, result: types.ToolResponse, sig: str | None
+    ) -> dict[str, Any]:
+        """Its result (`toolResponse`), pointing at the call it answers."""
+        extras: dict[str, Any] = {"tool_type": _tool_type(result.tool_type)}
+        if sig is not None:
+            extras["signature"] = sig
+        response = dict(result.response or {})
+        return self._blocks.add_block(
+            {
+                "type": "server_tool_result",
+                "tool_call_id": result.id or self._server_id or "",
+                "status": "error" if "error" in response else "success",
+                "output": response,
+                "extras": extras,
+            }
+        )
 
     def _image(
         self, blob: types.Blob, sig: str | None, *, thought: bool
@@ -311,8 +353,6 @@ _DATA_FIELDS = (
     "inline_data",
     "file_data",
     "function_response",
-    "tool_call",
-    "tool_response",
     "audio_transcription",
 )
 """Part fields that hold data (not flags) and are not mapped: they raise."""
@@ -331,6 +371,11 @@ def _add_delta(content: list[str | dict[str, Any]], block: dict[str, Any]) -> No
         content[:] = merge_lists(content, [block]) or []
     else:
         content.append(block)
+
+
+def _tool_type(tool_type: types.ToolType | None) -> str:
+    """Gemini's `ToolType` name (an unknown one as sent)."""
+    return "TOOL_TYPE_UNSPECIFIED" if tool_type is None else str(tool_type.value)
 
 
 def _has_data(part: types.Part) -> bool:

@@ -305,7 +305,9 @@ def test_every_option_on_the_wire() -> None:
     ]
     assert config_tools(opts) == [next(iter(t)) for t in body["tools"]]
     assert body["toolConfig"] == {
-        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["f"]}
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["f"]},
+        # Gemini 3 with Google Search and functions: the server's runs come back
+        "includeServerSideToolInvocations": True,
     }
 
 
