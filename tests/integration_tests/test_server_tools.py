@@ -208,3 +208,22 @@ def test_openai_route_rejects_built_in_tools_before_sending(
     with pytest.raises(InvalidInputError):
         _llm(hub, transport="openai").bind_tools([get_weather, SEARCH]).invoke("q")
     assert hub.requests == []
+
+
+def test_openai_route_history_leaves_server_runs_out(hub: AiHubMixEmulator) -> None:
+    """A native answer with server runs, continued on the OpenAI route: the runs
+    have no form there and are left out; their signature is not moved elsewhere."""
+    question = HumanMessage(QUESTION)
+    first = _llm(hub).bind_tools([get_weather, SEARCH]).invoke([question])
+    server_call = first.content[0]
+    assert isinstance(server_call, dict)
+    assert server_call["type"] == "server_tool_call"
+    result = ToolMessage("cold", tool_call_id=first.tool_calls[0]["id"])
+    llm = _llm(hub, transport="openai").bind_tools([get_weather])
+    second = llm.invoke([question, first, result])
+    assert second.text.startswith("Results: get_weather returned")
+    assistant = hub.requests[-1].body["messages"][1]
+    assert [c["function"]["name"] for c in assistant["tool_calls"]] == ["get_weather"]
+    sent = json.dumps(assistant)
+    assert server_call["extras"]["signature"] not in sent
+    assert server_call["id"] not in sent

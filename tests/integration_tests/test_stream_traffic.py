@@ -249,3 +249,18 @@ def test_quoted_names_and_escapes_in_paths(hub: AiHubMixEmulator, entry: Entry) 
         "it's": {"a": [True]},
         "x": {"a.b": "dot"},
     }
+
+
+@pytest.mark.parametrize("transport", ["native", "openai"])
+@pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streaming"])
+def test_lowered_prompt_count_in_batch(
+    hub: AiHubMixEmulator, transport: str, streaming: bool
+) -> None:
+    """`batch` / `abatch` (streamed underneath with `streaming=True`) agree too."""
+    llm = _llm(hub, transport).model_copy(update={"streaming": streaming})
+    expected = {"input_tokens": 79, "output_tokens": 13, "total_tokens": 92}
+    for run in (llm.batch, lambda xs: asyncio.run(llm.abatch(xs))):
+        for _ in range(2):
+            _queue_lowered(hub, transport)
+        replies = run(["How tall is it?", "And now?"])
+        assert [r.usage_metadata for r in replies] == [expected, expected]
