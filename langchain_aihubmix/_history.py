@@ -36,6 +36,8 @@ from langchain_aihubmix._parts import (
     MediaPart,
     Part,
     ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -183,13 +185,18 @@ def _data_parts(
             if block["text"]:
                 yield j, TextPart(as_text(block["text"], f"{where}, block {j}"))
         elif block["type"] == "text-plain":
-            if "text" in block:
+            if "text" in block and _is_plain_text(block.get("mime_type")):
                 yield j, TextPart(block["text"])
+            elif "text" in block:  # e.g. text/csv: sent as a file of that type
+                data = str(block["text"]).encode("utf-8")
+                yield j, MediaPart(mime_type=str(block["mime_type"]), data=data)
             else:
                 plain = {**block, "mime_type": block.get("mime_type") or "text/plain"}
                 yield j, media_from_block(plain, f"{where}, block {j}")
         elif kind in _MEDIA_BLOCKS:
             yield j, media_from_block(block, f"{where}, block {j}")
+        elif block["type"] == "non_standard" and _is_genai_media(block["value"]):
+            yield j, genai_media_part(block["value"], f"{where}, block {j}")
         elif block["type"] == "non_standard":
             value = block["value"]
             msg = (
@@ -203,6 +210,61 @@ def _data_parts(
 
 
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+_GENAI_MEDIA_KEYS = frozenset({"type", "mime_type", "data", "file_uri", "url"})
+"""Keys of langchain-google-genai's `{"type": "media", ...}` block understood here."""
+
+
+def _is_plain_text(mime_type: object) -> bool:
+    """No MIME type, or `text/plain` (parameters such as `charset` aside)."""
+    if not mime_type:
+        return True
+    return str(mime_type).split(";", 1)[0].strip().lower() == "text/plain"
+
+
+def _is_genai_media(value: object) -> bool:
+    return isinstance(value, dict) and value.get("type") == "media"
+
+
+def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
+    """langchain-google-genai's media block as a `MediaPart`.
+
+    `{"type": "media", "mime_type": ..., "data": bytes | base64 str}` is inline data;
+    `{"type": "media", "mime_type": ..., "file_uri" | "url": ...}` a file reference
+    (an http(s) URL is fetched as for standard blocks). Keys this package cannot honour
+    (e.g. `video_metadata`) raise rather than being dropped.
+
+    Raises:
+        InvalidInputError: unknown keys, no source or more than one, bad base64,
+            or an invalid or unrecognisable MIME type.
+    """
+    unknown = sorted(set(block) - _GENAI_MEDIA_KEYS)
+    if unknown:
+        msg = f"{where}: media block keys {unknown} are not supported"
+        raise InvalidInputError(msg)
+    sources = [k for k in ("data", "file_uri", "url") if block.get(k) is not None]
+    if len(sources) != 1:
+        msg = (
+            f"{where}: a media block needs exactly one of data, file_uri or url "
+            f"(got {sources or 'none'})"
+        )
+        raise InvalidInputError(msg)
+    data = block.get("data")
+    standard: dict[str, Any] = {"type": "file", "mime_type": block.get("mime_type")}
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        mime = block.get("mime_type") or guess_mime(bytes(data[:64]), None)
+        if mime is None or not _MIME.match(str(mime)):
+            msg = f"{where}: media block has an invalid or unknown mime_type {mime!r}"
+            raise InvalidInputError(msg)
+        return MediaPart(mime_type=str(mime), data=bytes(data))
+    if data is not None:
+        if not isinstance(data, str):
+            msg = f"{where}: media block data must be bytes or base64 text"
+            raise InvalidInputError(msg)
+        standard["base64"] = data
+    else:
+        standard["url"] = block.get("file_uri") or block.get("url")
+    return media_from_block(standard, where)
 
 
 _BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
@@ -398,9 +460,19 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
             block.get("tool_call_id"),
             sig,
         )
+    tool_type = (block.get("extras") or {}).get("tool_type")
+    if kind == "server_tool_call" and isinstance(tool_type, str):
+        # a Gemini 3 server-side tool run: replayed, signature and all
+        return ServerToolCallPart(
+            block.get("id"), tool_type, dict(block.get("args") or {}), sig
+        )
+    if kind == "server_tool_result" and isinstance(tool_type, str):
+        output = block.get("output")
+        response = output if isinstance(output, dict) else {"output": output}
+        return ServerToolResultPart(block.get("tool_call_id"), tool_type, response, sig)
     if kind == "server_tool_call":
         if block.get("name") != "code_interpreter":
-            return None  # search / URL context: Gemini replays no part for these
+            return None  # other providers' search runs: no Gemini part replays them
         code_ids.add(str(block.get("id")))
         args = block.get("args") or {}
         return CodePart(

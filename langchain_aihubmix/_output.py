@@ -133,38 +133,39 @@ def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
 class UsageTracker:
     """Turns cumulative counts (one per stream chunk) into per-chunk deltas.
 
-    Input tokens (and cache reads) go out with the first chunk, and again only if the
-    server revises its prompt count upwards. Output and reasoning tokens go out with
-    the final chunk, from the final counts: Gemini can lower a running count in its
-    last chunk (an image model's thought count falls from 244 to 167 in a recorded
-    stream), so only the final counts are exact. Hence no delta is negative, and the
-    chunks sum to the final counts for every stream Gemini sends.
+    All usage, input included, goes out once, on the final chunk, from the final
+    counts: Gemini can lower a running count before its last chunk (a prompt count of
+    169 falls to 79 on Gemini 2.0 and on Google's OpenAI-compatible layer; an image
+    model's thought count falls from 244 to 167), so only the final counts are exact,
+    and a count reported early could not be taken back without a negative delta.
+    Earlier chunks carry no usage. A chunk after the final one (a trailing usage-only
+    event) carries only what rose since. Hence no delta is negative, and the chunks
+    sum to the final counts, which are the counts of the same response unstreamed.
     """
 
     def __init__(self) -> None:
-        self._input = 0
-        self._cache_read = 0
+        self._sent: TokenCounts | None = None
 
     def feed(self, counts: TokenCounts, *, final: bool = False) -> UsageMetadata | None:
         """The delta this chunk carries, or `None` when it carries nothing.
 
-        Most chunks of a stream carry nothing (the prompt count does not change
-        mid-stream), so that case returns before any object is built.
+        Every chunk before the final one returns before any object is built.
         """
-        input_delta = max(0, counts.input - self._input)
-        cache_delta = max(0, counts.cache_read - self._cache_read)
-        self._input += input_delta
-        self._cache_read += cache_delta
-        if not (final or input_delta or cache_delta):
-            return None
-        return usage_from_counts(
-            TokenCounts(
-                input=input_delta,
-                cache_read=cache_delta,
-                output=counts.output if final else 0,
-                reasoning=counts.reasoning if final else 0,
-            )
+        sent = self._sent
+        if sent is None:
+            if not final:
+                return None
+            self._sent = counts
+            return usage_from_counts(counts)
+        rise = TokenCounts(
+            *(max(0, new - old) for new, old in zip(counts, sent, strict=True))
         )
+        if rise == TokenCounts():
+            return None
+        self._sent = TokenCounts(
+            *(max(new, old) for new, old in zip(counts, sent, strict=True))
+        )
+        return usage_from_counts(rise)
 
 
 def message_chunk(

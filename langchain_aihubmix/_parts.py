@@ -153,6 +153,30 @@ class CodeResultPart:
     signature: str | None = None
 
 
+@dataclass(frozen=True)
+class ServerToolCallPart:
+    """A built-in tool the server ran (Gemini 3 `toolCall`, e.g. a Google Search).
+
+    Returned when server-side tool invocations are requested; replayed as is (with
+    its signature) in the next turn. `tool_type` is Gemini's `ToolType` name.
+    """
+
+    id: str | None
+    tool_type: str
+    args: dict[str, Any]
+    signature: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerToolResultPart:
+    """What a server-side tool returned (Gemini 3 `toolResponse`), for its call `id`."""
+
+    id: str | None
+    tool_type: str
+    response: dict[str, Any]
+    signature: str | None = None
+
+
 Part: TypeAlias = (
     TextPart
     | ReasoningPart
@@ -161,6 +185,8 @@ Part: TypeAlias = (
     | ToolResultPart
     | CodePart
     | CodeResultPart
+    | ServerToolCallPart
+    | ServerToolResultPart
 )
 
 Role: TypeAlias = Literal["user", "model", "tool"]
@@ -171,8 +197,8 @@ class Turn:
     """One message of the conversation, after normalisation.
 
     `user` turns hold text and media; `model` turns hold text, reasoning, media,
-    tool calls and code parts; `tool` turns hold `ToolResultPart`s (one turn per
-    run of consecutive ToolMessages).
+    tool calls, code parts and server-side tool calls and results; `tool` turns
+    hold `ToolResultPart`s (one turn per run of consecutive ToolMessages).
     """
 
     role: Role

@@ -125,6 +125,15 @@ def requires_signatures(model: str) -> bool:
     return profile_for(model).requires_thought_signatures
 
 
+def combines_server_tools(model: str) -> bool:
+    """Whether the model combines built-in tools with function calling in one turn.
+
+    Gemini 3 and later (the families that also require thought signatures) do, when
+    the request asks for server-side tool invocations.
+    """
+    return profile_for(model).requires_thought_signatures
+
+
 def langchain_profile(model: str) -> LangChainProfile:
     """The LangChain model profile (`BaseChatModel.profile`) for a model id."""
     prof = profile_for(model)

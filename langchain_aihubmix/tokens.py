@@ -43,6 +43,8 @@ from langchain_aihubmix._parts import (
     MediaPart,
     Part,
     ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -96,6 +98,10 @@ def _part_tokens(part: Part) -> int:
     if isinstance(part, ToolResultPart):
         media = MEDIA_ITEM_TOKENS * len(part.media)
         return _text_tokens(part.name + _json(part.content)) + media
+    if isinstance(part, ServerToolCallPart):
+        return _text_tokens(part.tool_type + _json(part.args))
+    if isinstance(part, ServerToolResultPart):
+        return _text_tokens(part.tool_type + _json(part.response))
     msg = f"Cannot count tokens of part {type(part).__name__}"
     raise TypeError(msg)
 

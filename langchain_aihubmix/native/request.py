@@ -17,7 +17,6 @@ from langchain_aihubmix._options import (
     CallOptions,
     FunctionTool,
     ThinkingLevel,
-    ToolChoice,
 )
 from langchain_aihubmix._parts import (
     SKIP_SIGNATURE_SENTINEL,
@@ -28,12 +27,14 @@ from langchain_aihubmix._parts import (
     MediaPart,
     Part,
     ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ToolCallPart,
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.profiles import requires_signatures
+from langchain_aihubmix.profiles import combines_server_tools, requires_signatures
 
 _SENTINELS = frozenset(
     {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
@@ -276,6 +277,20 @@ def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
             id=_server_id(part.id),
         )
         return [_signed(_Part(code_execution_result=result), part.signature)]
+    if isinstance(part, ServerToolCallPart):
+        server_call = types.ToolCall(
+            id=_server_id(part.id),
+            tool_type=types.ToolType(part.tool_type),
+            args=part.args,
+        )
+        return [_signed(_Part(tool_call=server_call), part.signature)]
+    if isinstance(part, ServerToolResultPart):
+        server_result = types.ToolResponse(
+            id=_server_id(part.id),
+            tool_type=types.ToolType(part.tool_type),
+            response=part.response,
+        )
+        return [_signed(_Part(tool_response=server_result), part.signature)]
     assert_never(part)
 
 
@@ -367,14 +382,35 @@ def _tools(tools: tuple[FunctionTool | BuiltinTool, ...]) -> types.ToolListUnion
     return result or None
 
 
-def _tool_config(choice: ToolChoice | None) -> types.ToolConfig | None:
-    if choice is None:
+_SERVER_INVOKED: frozenset[BuiltinKind] = frozenset({"google_search", "url_context"})
+"""Built-in tools whose runs Gemini 3 returns as `toolCall` / `toolResponse` parts."""
+
+
+def _tool_config(opts: CallOptions) -> types.ToolConfig | None:
+    """Tool choice, and server-side tool invocations when built-in and function
+    tools are combined on a model that supports it (Gemini 3: the server's tool
+    steps come back as parts, to be replayed with the function results)."""
+    choice = opts.tool_choice
+    combined = (
+        any(isinstance(t, FunctionTool) for t in opts.tools)
+        and any(
+            isinstance(t, BuiltinTool) and t.kind in _SERVER_INVOKED for t in opts.tools
+        )
+        and combines_server_tools(opts.model)
+    )
+    if choice is None and not combined:
         return None
-    allowed = list(choice.allowed) if choice.mode == "any" and choice.allowed else None
-    return types.ToolConfig(
-        function_calling_config=types.FunctionCallingConfig(
+    calling = None
+    if choice is not None:
+        allowed = (
+            list(choice.allowed) if choice.mode == "any" and choice.allowed else None
+        )
+        calling = types.FunctionCallingConfig(
             mode=_TOOL_MODES[choice.mode], allowed_function_names=allowed
         )
+    return types.ToolConfig(
+        function_calling_config=calling,
+        include_server_side_tool_invocations=True if combined else None,
     )
 
 
@@ -494,7 +530,7 @@ def _config(
         cached_content=opts.cached_content,
         thinking_config=_thinking(opts),
         tools=_tools(opts.tools),
-        tool_config=_tool_config(opts.tool_choice),
+        tool_config=_tool_config(opts),
         # Client-side only (never sent): we pass declarations, not callables.
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         http_options=types.HttpOptions(extra_body=opts.extra_body)

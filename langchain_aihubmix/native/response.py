@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +22,7 @@ from langchain_aihubmix._output import (
     message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix.native.partial_args import apply_partial_arg
 from langchain_aihubmix.native.usage import counts_from_usage
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -33,8 +32,6 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
-
-_JSON_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]")
 
 
 def synthetic_id() -> str:
@@ -57,47 +54,6 @@ class _PendingCall:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _set_json_path(args: dict[str, Any], path: str, arg: types.PartialArg) -> None:
-    """Apply one `PartialArg` (`$.a.b[0]` paths); string pieces concatenate."""
-    steps: list[str | int] = []
-    rest = path.removeprefix("$")
-    while rest:
-        match = _JSON_PATH_STEP.match(rest)
-        if match is None:
-            raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
-        key, index, quoted = match.groups()
-        steps.append(int(index) if index is not None else (key or quoted or ""))
-        rest = rest[match.end() :]
-    if not steps:
-        raise ValueError(f"Unsupported functionCall.partialArgs jsonPath {path!r}")
-    node: Any = args
-    for step, after in itertools.pairwise(steps):
-        empty: Any = [] if isinstance(after, int) else {}
-        if isinstance(step, int):
-            while len(node) <= step:
-                node.append(None)
-            node[step] = empty if node[step] is None else node[step]
-        else:
-            node.setdefault(step, empty)
-        node = node[step]
-    last = steps[-1]
-    if arg.string_value is not None:
-        value: Any = arg.string_value
-        current = node[last] if isinstance(last, str) and last in node else None
-        if isinstance(current, str):
-            value = current + value
-    elif arg.number_value is not None:
-        value = arg.number_value
-    elif arg.bool_value is not None:
-        value = arg.bool_value
-    else:
-        value = None
-    if isinstance(last, int):
-        while len(node) <= last:
-            node.append(None)
-    node[last] = value
-
-
 class NativeStreamState:
     """Maps each `GenerateContentResponse` of one call to an `AIMessageChunk`.
 
@@ -115,11 +71,12 @@ class NativeStreamState:
 
     Part kinds: `text` (thought or answer), `inlineData` (image/* only),
     `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
-    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`; a part
+    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
+    `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
+    combined: standard `server_tool_call` / `server_tool_result` blocks); a part
     carrying only a signature is an empty signed text part. Flags that qualify a part
     (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
-    Anything else (`functionResponse`, server-side `toolCall` / `toolResponse`, which
-    this package never requests, `fileData`, non-image inline data) raises
+    Anything else (`functionResponse`, `fileData`, non-image inline data) raises
     `ValueError` naming the part's fields: never dropped silently.
     """
 
@@ -130,6 +87,7 @@ class NativeStreamState:
         self._usage = UsageTracker()
         self._calls = 0
         self._code_id: str | None = None
+        self._server_id: str | None = None
         self._pending: _PendingCall | None = None
         self._meta: dict[str, Any] = {}
         self._done = False
@@ -227,12 +185,17 @@ class NativeStreamState:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif part.tool_call is not None:
+            block = self._server_call(part.tool_call, sig)
+        elif part.tool_response is not None:
+            block = self._server_result(part.tool_response, sig)
         elif _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
                 "this package maps text, thoughts, image inlineData, functionCall, "
-                "executableCode and codeExecutionResult parts."
+                "executableCode, codeExecutionResult, toolCall and toolResponse "
+                "parts."
             )
         elif sig is not None or part.thought:
             # A part carrying only a signature (or a bare thought flag).
@@ -273,6 +236,41 @@ class NativeStreamState:
             block["signature"] = sig
         return self._blocks.add_block(block)
 
+    def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
+        """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
+        tool_type = _tool_type(call.tool_type)
+        self._server_id = call.id or synthetic_id()
+        extras: dict[str, Any] = {"tool_type": tool_type}
+        if sig is not None:
+            extras["signature"] = sig
+        return self._blocks.add_block(
+            {
+                "type": "server_tool_call",
+                "id": self._server_id,
+                "name": tool_type.lower(),
+                "args": dict(call.args or {}),
+                "extras": extras,
+            }
+        )
+
+    def _server_result(
+        self, result: types.ToolResponse, sig: str | None
+    ) -> dict[str, Any]:
+        """Its result (`toolResponse`), pointing at the call it answers."""
+        extras: dict[str, Any] = {"tool_type": _tool_type(result.tool_type)}
+        if sig is not None:
+            extras["signature"] = sig
+        response = dict(result.response or {})
+        return self._blocks.add_block(
+            {
+                "type": "server_tool_result",
+                "tool_call_id": result.id or self._server_id or "",
+                "status": "error" if "error" in response else "success",
+                "output": response,
+                "extras": extras,
+            }
+        )
+
     def _image(
         self, blob: types.Blob, sig: str | None, *, thought: bool
     ) -> dict[str, Any]:
@@ -304,7 +302,7 @@ class NativeStreamState:
         if call.args:
             pending.args.update(call.args)
         for arg in call.partial_args or ():
-            _set_json_path(pending.args, arg.json_path or "$", arg)
+            apply_partial_arg(pending.args, arg)
         if call.will_continue:
             return None
         return self._close(pending, signatures)
@@ -355,8 +353,6 @@ _DATA_FIELDS = (
     "inline_data",
     "file_data",
     "function_response",
-    "tool_call",
-    "tool_response",
     "audio_transcription",
 )
 """Part fields that hold data (not flags) and are not mapped: they raise."""
@@ -375,6 +371,11 @@ def _add_delta(content: list[str | dict[str, Any]], block: dict[str, Any]) -> No
         content[:] = merge_lists(content, [block]) or []
     else:
         content.append(block)
+
+
+def _tool_type(tool_type: types.ToolType | None) -> str:
+    """Gemini's `ToolType` name (an unknown one as sent)."""
+    return "TOOL_TYPE_UNSPECIFIED" if tool_type is None else str(tool_type.value)
 
 
 def _has_data(part: types.Part) -> bool:
@@ -403,4 +404,3 @@ def response_to_message(
     """The whole (non-stream) response's first candidate as an `AIMessage`."""
     state = NativeStreamState(requested_model)
     return chunk_to_message(state.feed(response, last=True))
-

@@ -24,6 +24,8 @@ from langchain_aihubmix._parts import (
     Conversation,
     MediaPart,
     ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -128,13 +130,16 @@ def _assistant(
     Thoughts are not sent as content. Each tool call carries its own signature in
     `extra_content.google.thought_signature`; the first signature of any other part
     (text, thought, media, code) rides on the message's `extra_content`. Media a
-    model produced (images) cannot be replayed on this protocol and is left out.
-    With `sign_first_call`, an unsigned first call gets Google's skip sentinel.
+    model produced (images) and native-route server-side tool calls and results
+    cannot be replayed on this protocol and are left out. With `sign_first_call`,
+    an unsigned first call gets Google's skip sentinel.
     """
     texts: list[tuple[bool, str]] = []  # (is_plain_text, text)
     calls: list[ChatCompletionMessageFunctionToolCallParam] = []
     message_signature: str | None = None
     for part in turn.parts:
+        if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
+            continue  # native-route server-tool steps: no form on this protocol
         signature = part.signature if not isinstance(part, ToolResultPart) else None
         if isinstance(part, ToolCallPart):
             calls.append(_tool_call(part, sign=sign_first_call and not calls))

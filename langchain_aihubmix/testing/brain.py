@@ -15,7 +15,9 @@ from langchain_aihubmix.testing import tokens
 from langchain_aihubmix.testing.catalog import is_gemini3
 from langchain_aihubmix.testing.schema_values import keys_from_prompt, value_for
 
-PartKind = Literal["thought", "text", "call", "code", "result", "image"]
+PartKind = Literal[
+    "thought", "text", "call", "code", "result", "image", "tool_call", "tool_response"
+]
 Mint = Callable[[str], str]
 
 # 1x1 transparent PNG.
@@ -51,6 +53,8 @@ class Ask:
     code_execution: bool = False
     google_search: bool = False
     url_context: bool = False
+    server_tool_invocations: bool = False
+    """`toolConfig.includeServerSideToolInvocations`: built-in tool runs as parts."""
     json_mode: bool = False
     json_schema: Any = None
     thinking: bool = True
@@ -125,8 +129,11 @@ def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
     if calls:
         if ask.thinking or is_gemini3(ask.model):
             calls[0].signature = mint(calls[0].name)
+        server = _server_tool_run(ask, mint)
         return Candidate(
-            parts=thoughts + calls, finish_message="Model generated function call(s)."
+            parts=thoughts + server + calls,
+            finish_message="Model generated function call(s).",
+            grounding=_search(ask.user_text)[1] if server else None,
         )
     body, extra = _body(ask, mint, index)
     body, finish = _limit(body, ask)
@@ -262,6 +269,35 @@ def _calls(ask: Ask) -> list[Part]:
             )
         )
     return parts
+
+
+def _server_tool_run(ask: Ask, mint: Mint) -> list[Part]:
+    """A Google Search the server ran before calling a function (Gemini 3 tool
+    combination): a signed `toolCall` and its `toolResponse`, only when the request
+    asked for server-side tool invocations and offered Google Search."""
+    if not (ask.server_tool_invocations and ask.google_search):
+        return []
+    if not is_gemini3(ask.model):
+        return []
+    query = _echo(ask.user_text)[:80]
+    run_id = _short_id("search|" + ask.user_text)
+    _, grounding = _search(ask.user_text)
+    results = [chunk["web"] for chunk in grounding["groundingChunks"]]
+    return [
+        Part(
+            "tool_call",
+            name="GOOGLE_SEARCH_WEB",
+            args={"queries": [query]},
+            id=run_id,
+            signature=mint("tool_call"),
+        ),
+        Part(
+            "tool_response",
+            name="GOOGLE_SEARCH_WEB",
+            args={"search_results": results},
+            id=run_id,
+        ),
+    ]
 
 
 def _short_id(seed: str) -> str:

@@ -135,6 +135,31 @@ def check_signatures(model: str, contents: list[Any], signer: Signer) -> None:
             raise invalid_argument(
                 MISSING_SIGNATURE.format(name=name, position=position)
             )
+        _check_server_tool_runs(get(content, "parts") or [], position)
+
+
+def _check_server_tool_runs(parts: list[Any], position: int) -> None:
+    """A replayed server-side `toolCall` needs its signature and its `toolResponse`
+    (this emulator's wording; Gemini rejects such a history as INVALID_ARGUMENT)."""
+    answered = {
+        get(get(p, "toolResponse"), "id")
+        for p in parts
+        if get(p, "toolResponse") is not None
+    }
+    for part in parts:
+        run = get(part, "toolCall")
+        if run is None:
+            continue
+        if not get(part, "thoughtSignature"):
+            raise invalid_argument(
+                f"Server-side tool call in content position {position} is missing "
+                "its thought_signature."
+            )
+        if get(run, "id") not in answered:
+            raise invalid_argument(
+                f"Server-side tool call {get(run, 'id')!r} in content position "
+                f"{position} has no matching tool response."
+            )
 
 
 def _current_turn_start(contents: list[Any]) -> int:
@@ -204,6 +229,9 @@ def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:
             or get(tool, "googleSearchRetrieval") is not None
         )
         ask.url_context |= get(tool, "urlContext") is not None
+    ask.server_tool_invocations = bool(
+        get(get(body, "toolConfig"), "includeServerSideToolInvocations")
+    )
     calling = get(get(body, "toolConfig"), "functionCallingConfig") or {}
     ask.tool_mode = str(get(calling, "mode") or "AUTO").upper()
     allowed = get(calling, "allowedFunctionNames")
@@ -263,6 +291,8 @@ def _tally(body: dict[str, Any], contents: list[Any]) -> PromptTally:
                 "functionResponse",
                 "executableCode",
                 "codeExecutionResult",
+                "toolCall",
+                "toolResponse",
             ):
                 if get(part, key) is not None:
                     texts.append(json.dumps(get(part, key)))

@@ -43,6 +43,12 @@ def part_json(part: Part) -> dict[str, Any]:
         }
     elif part.kind == "image":
         out = {"inlineData": {"mimeType": "image/png", "data": part.text}}
+    elif part.kind == "tool_call":
+        run = {"toolType": part.name, "args": part.args, "id": part.id}
+        out = {"toolCall": run}
+    elif part.kind == "tool_response":
+        run = {"toolType": part.name, "response": part.args, "id": part.id}
+        out = {"toolResponse": run}
     else:
         raise ValueError(f"unknown part kind {part.kind!r}")
     if part.signature:
@@ -57,7 +63,7 @@ def visible_tokens(parts: list[Part]) -> tuple[int, int]:
     for part in parts:
         if part.kind == "image":
             image += tokens.IMAGE_OUTPUT_TOKENS
-        elif part.kind == "call":
+        elif part.kind in ("call", "tool_call", "tool_response"):
             text += tokens.count(part.name + json.dumps(part.args))
         elif part.kind != "thought":
             text += tokens.count(part.text)

@@ -1,0 +1,178 @@
+"""Input blocks other integrations accept, as they reach the gateway over HTTP.
+
+langchain-google-genai's `{"type": "media", ...}` block, and `text-plain` blocks whose
+MIME type is not `text/plain` (AiHubMix's code-execution guide uploads a CSV as
+`inline_data` with `mime_type="text/csv"`): both go as inline data of their type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any, Literal
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix.errors import InvalidInputError
+from langchain_aihubmix.testing import AiHubMixEmulator
+
+Entry = Literal["invoke", "stream", "ainvoke", "astream"]
+ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
+CSV = "city,temp\nParis,21\nOslo,9\n"
+CSV_B64 = base64.b64encode(CSV.encode()).decode()
+PROMPT = "Summarise the key statistics of this CSV."
+
+CSV_BLOCKS: dict[str, dict[str, Any]] = {
+    "text-plain text/csv": {"type": "text-plain", "text": CSV, "mime_type": "text/csv"},
+    "text-plain base64 text/csv": {
+        "type": "text-plain",
+        "base64": CSV_B64,
+        "mime_type": "text/csv",
+    },
+    "file base64 text/csv": {
+        "type": "file",
+        "base64": CSV_B64,
+        "mime_type": "text/csv",
+    },
+    "genai media bytes": {
+        "type": "media",
+        "mime_type": "text/csv",
+        "data": CSV.encode(),
+    },
+    "genai media base64": {"type": "media", "mime_type": "text/csv", "data": CSV_B64},
+}
+
+
+def _llm(hub: AiHubMixEmulator, transport: str) -> ChatAiHubMixGemini:
+    return ChatAiHubMixGemini(
+        model="gemini-2.5-flash",
+        base_url=hub.base_url,
+        api_key=hub.api_key,
+        transport=transport,  # type: ignore[arg-type]
+        max_retries=0,
+    )
+
+
+def _call(llm: ChatAiHubMixGemini, entry: Entry, messages: list[Any]) -> AIMessage:
+    if entry == "invoke":
+        return llm.invoke(messages)
+    if entry == "ainvoke":
+        return asyncio.run(llm.ainvoke(messages))
+    if entry == "stream":
+        chunks = list(llm.stream(messages))
+    else:
+
+        async def collect() -> list[Any]:
+            return [c async for c in llm.astream(messages)]
+
+        chunks = asyncio.run(collect())
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return AIMessage(content=total.content)
+
+
+def _sent_media(hub: AiHubMixEmulator, transport: str) -> list[tuple[str, bytes]]:
+    """(MIME type, bytes) of every inline medium in the last request's user turn."""
+    body = hub.requests[-1].body
+    out: list[tuple[str, bytes]] = []
+    if transport == "native":
+        for part in body["contents"][-1]["parts"]:
+            blob = part.get("inlineData") or part.get("inline_data")
+            if blob is not None:  # the SDK may send either spelling
+                mime = blob.get("mimeType") or blob.get("mime_type")
+                out.append((mime, base64.b64decode(blob["data"])))
+            assert "text" not in part or part["text"] == PROMPT, "CSV sent as text"
+        return out
+    for part in body["messages"][-1]["content"]:
+        if part["type"] == "file":
+            url = part["file"]["file_data"]
+            head, data = url.split(",", 1)
+            out.append(
+                (head.removeprefix("data:").split(";")[0], base64.b64decode(data))
+            )
+        assert part["type"] != "text" or part["text"] == PROMPT, "CSV sent as text"
+    return out
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("transport", ["native", "openai"])
+@pytest.mark.parametrize("case", sorted(CSV_BLOCKS))
+def test_csv_goes_as_inline_data_of_its_type(
+    hub: AiHubMixEmulator, case: str, transport: str, entry: Entry
+) -> None:
+    message = HumanMessage(content=[CSV_BLOCKS[case], {"type": "text", "text": PROMPT}])
+    reply = _call(_llm(hub, transport), entry, [message])
+    assert reply.text
+    assert _sent_media(hub, transport) == [("text/csv", CSV.encode())]
+
+
+@pytest.mark.parametrize("transport", ["native", "openai"])
+def test_plain_text_plain_block_stays_text(
+    hub: AiHubMixEmulator, transport: str
+) -> None:
+    block = {
+        "type": "text-plain",
+        "text": CSV,
+        "mime_type": "text/plain; charset=utf-8",
+    }
+    _llm(hub, transport).invoke([HumanMessage(content=[block])])
+    body = hub.requests[-1].body
+    if transport == "native":
+        assert body["contents"][-1]["parts"] == [{"text": CSV}]
+    else:
+        content = body["messages"][-1]["content"]
+        texts = content if isinstance(content, str) else content[0]["text"]
+        assert texts == CSV
+
+
+@pytest.mark.parametrize("key", ["file_uri", "url"])
+def test_genai_media_file_reference_native(hub: AiHubMixEmulator, key: str) -> None:
+    uri = "gs://bucket/report.pdf"
+    block = {"type": "media", "mime_type": "application/pdf", key: uri}
+    _llm(hub, "native").invoke([HumanMessage(content=[block, PROMPT])])
+    parts = hub.requests[-1].body["contents"][-1]["parts"]
+    ref = parts[0].get("fileData") or parts[0].get("file_data")
+    assert ref is not None and len(parts[0]) == 1
+    assert (ref.get("fileUri") or ref.get("file_uri")) == uri
+    assert (ref.get("mimeType") or ref.get("mime_type")) == "application/pdf"
+
+
+@pytest.mark.parametrize("transport", ["native", "openai"])
+@pytest.mark.parametrize(
+    "block",
+    [
+        {
+            "type": "media",
+            "mime_type": "video/mp4",
+            "file_uri": "gs://b/v.mp4",
+            "video_metadata": {"start_offset": "1s"},
+        },
+        {"type": "media", "mime_type": "text/csv"},
+        {
+            "type": "media",
+            "mime_type": "text/csv",
+            "data": CSV_B64,
+            "file_uri": "gs://b/a.csv",
+        },
+        {"type": "media", "mime_type": "text/csv", "data": "not base64!"},
+        {"type": "media", "mime_type": "not a type", "data": CSV.encode()},
+        {"type": "media", "data": b"no magic bytes here"},
+    ],
+    ids=[
+        "unknown key",
+        "no source",
+        "two sources",
+        "bad base64",
+        "bad mime",
+        "unknown mime",
+    ],
+)
+def test_bad_media_block_is_rejected_before_sending(
+    hub: AiHubMixEmulator, transport: str, block: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInputError):
+        _llm(hub, transport).invoke([HumanMessage(content=[block, PROMPT])])
+    assert hub.requests == []
