@@ -187,7 +187,6 @@ class NativeStreamState:
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
-            id=response.response_id,
             last=final,
         )
 
@@ -403,4 +402,3 @@ def response_to_message(
     """The whole (non-stream) response's first candidate as an `AIMessage`."""
     state = NativeStreamState(requested_model)
     return chunk_to_message(state.feed(response, last=True))
-
