@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -534,6 +535,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
 
 
+@functools.cache
 def _field_names(cls: type[BaseChatModel]) -> frozenset[str]:
     """Every name a constructor accepts: field names and their aliases."""
     names = set(cls.model_fields)
