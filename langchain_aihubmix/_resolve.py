@@ -100,9 +100,9 @@ _RANGES: Mapping[str, tuple[float, float | None]] = {
 }
 """Option -> (lowest, highest or None) accepted values, bounds included."""
 _FORMAT_KINDS: frozenset[str] = frozenset(
-    {"json_schema", "object", "array", "string", "number", "integer", "boolean"}
+    {"object", "array", "string", "number", "integer", "boolean"}
 )
-"""`response_format["type"]` values read as a format or as a bare JSON Schema."""
+"""`response_format["type"]` values that make it a bare JSON Schema."""
 _INTEGERS: frozenset[str] = frozenset({"top_k", "max_output_tokens", "n"})
 
 _EFFORT_BUDGETS: Mapping[str, int] = {
@@ -170,13 +170,11 @@ def response_format_options(value: Any) -> dict[str, Any]:
     if kind == "json_object":
         return {"response_mime_type": "application/json"}
     schema: Any = None
-    if isinstance(kind, str) and kind not in _FORMAT_KINDS:
-        pass  # not a response format nor a JSON Schema type: rejected below
-    elif kind == "json_schema":
+    if kind == "json_schema":
         spec = value.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, Mapping) else None
         schema = dict(schema) if isinstance(schema, Mapping) else None
-    elif isinstance(value, (Mapping, type)):
+    elif isinstance(value, (Mapping, type)) and (kind is None or kind in _FORMAT_KINDS):
         from langchain_aihubmix.structured import json_schema_of
 
         try:
