@@ -28,6 +28,7 @@ Category: TypeAlias = Literal[
     "permission",
     "invalid_request",
     "not_found",
+    "no_endpoint",
     "rate_limit",
     "context_overflow",
     "api",
@@ -51,6 +52,10 @@ _OVERFLOW = re.compile(
     r"|context length|context window|context_length_exceeded",
     re.IGNORECASE | re.DOTALL,
 )
+_MODEL_MISSING = re.compile(r"\bmodels?\b|model_not_found", re.IGNORECASE)
+"""A 404 that names a model: Google's "models/x is not found", `model_not_found`."""
+_NO_ROUTE = re.compile(r"invalid url|page not found|no route|cannot (?:post|get)", re.I)
+"""A 404 about the path: the gateway's "Invalid URL (POST /x)", Go's and Express's."""
 _BAD_KEY = re.compile(r"api key not valid|invalid api key|incorrect api key", re.I)
 _MESSAGE_ID = re.compile(r"\((?:request id|tid):\s*([^)\s]+)\s*\)", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry in\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
@@ -155,14 +160,29 @@ def retry_after(
     return None
 
 
+def _names_a_model(inner: Mapping[str, Any] | None, message: str) -> bool:
+    """Whether a 404 body is about an unknown model (else: an unknown path)."""
+    if _NO_ROUTE.search(message):
+        return False  # its echoed path may contain `models/...`
+    code = str((inner or {}).get("code", ""))
+    return bool(_MODEL_MISSING.search(message) or _MODEL_MISSING.search(code))
+
+
 def category(status: int, inner: Mapping[str, Any] | None, message: str) -> Category:
-    """HTTP status (plus the body, for 400s) -> category."""
+    """HTTP status (plus the body, for 400s and 404s) -> category.
+
+    A 404 is `not_found` (an unknown model) only when its body names a model;
+    any other 404 (a wrong path, e.g. a `base_url` the gateway does not serve) is
+    `no_endpoint`.
+    """
     if status in (400, 413) and _OVERFLOW.search(message):
         return "context_overflow"
     if status == 400:
         reasons = {detail.get("reason") for detail in _details(inner)}
         if "API_KEY_INVALID" in reasons or _BAD_KEY.search(message):
             return "authentication"
+    if status == 404 and not _names_a_model(inner, message):
+        return "no_endpoint"  # a path the gateway does not serve, not a model
     if status in _STATUS_CATEGORY:
         return _STATUS_CATEGORY[status]
     return "invalid_request" if 400 <= status < 500 else "api"

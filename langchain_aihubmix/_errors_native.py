@@ -36,6 +36,7 @@ __all__ = [
     "NativeAuthenticationError",
     "NativeConnectionError",
     "NativeContextOverflowError",
+    "NativeEndpointNotFoundError",
     "NativeInvalidRequestError",
     "NativeNotFoundError",
     "NativePermissionDeniedError",
@@ -72,7 +73,11 @@ class NativeInvalidRequestError(_NativeStatus, ModelInvalidRequestError):
 
 
 class NativeNotFoundError(_NativeStatus, ModelNotFoundError):
-    """Native route: unknown model or path (404)."""
+    """Native route: unknown model (404 whose body names the model)."""
+
+
+class NativeEndpointNotFoundError(_NativeStatus, ModelInvalidRequestError):
+    """Native route: 404 for a path the gateway does not serve (check `base_url`)."""
 
 
 class NativeRateLimitError(_NativeStatus, ModelRateLimitError):
@@ -108,6 +113,7 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
     "permission": NativePermissionDeniedError,
     "invalid_request": NativeInvalidRequestError,
     "not_found": NativeNotFoundError,
+    "no_endpoint": NativeEndpointNotFoundError,
     "rate_limit": NativeRateLimitError,
     "context_overflow": NativeContextOverflowError,
     "api": NativeAPIError,

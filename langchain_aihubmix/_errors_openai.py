@@ -34,6 +34,7 @@ __all__ = [
     "OpenAIAuthenticationError",
     "OpenAIConnectionError",
     "OpenAIContextOverflowError",
+    "OpenAIEndpointNotFoundError",
     "OpenAIInvalidRequestError",
     "OpenAINotFoundError",
     "OpenAIPermissionDeniedError",
@@ -75,7 +76,13 @@ class OpenAIInvalidRequestError(
 
 
 class OpenAINotFoundError(_OpenAIError, openai.NotFoundError, ModelNotFoundError):
-    """OpenAI route: unknown model or path (404)."""
+    """OpenAI route: unknown model (404 whose body names the model)."""
+
+
+class OpenAIEndpointNotFoundError(
+    _OpenAIError, openai.NotFoundError, ModelInvalidRequestError
+):
+    """OpenAI route: 404 for a path the gateway does not serve (check `base_url`)."""
 
 
 class OpenAIRateLimitError(_OpenAIError, openai.RateLimitError, ModelRateLimitError):
@@ -109,6 +116,7 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
     "permission": OpenAIPermissionDeniedError,
     "invalid_request": OpenAIInvalidRequestError,
     "not_found": OpenAINotFoundError,
+    "no_endpoint": OpenAIEndpointNotFoundError,
     "rate_limit": OpenAIRateLimitError,
     "context_overflow": OpenAIContextOverflowError,
     "api": OpenAIAPIError,

@@ -7,6 +7,8 @@ model that cannot, malformed tools and tool choice.
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +32,11 @@ from langchain_aihubmix.profiles import Transport, profile_for
 
 
 class UnknownOptionError(InvalidInputError, TypeError):
-    """An invoke kwarg this model does not understand."""
+    """A constructor field or invoke kwarg this model does not understand."""
+
+
+class OutOfRangeError(InvalidInputError):
+    """A sampling or length setting outside the range Gemini accepts."""
 
 
 CALL_OPTION_FIELDS: frozenset[str] = frozenset(
@@ -76,8 +82,28 @@ _CALL_ONLY: frozenset[str] = frozenset(
         "max_retries",
         "ls_structured_output_format",
         "parallel_tool_calls",
+        "response_format",
+        "strict",
     }
 )
+_INTERNAL: frozenset[str] = frozenset({"ls_structured_output_format"})
+"""Options LangChain itself binds: accepted, never suggested to a user."""
+
+_RANGES: Mapping[str, tuple[float, float | None]] = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "top_k": (0, None),
+    "max_output_tokens": (1, None),
+    "n": (1, None),
+    "presence_penalty": (-2.0, 2.0),
+    "frequency_penalty": (-2.0, 2.0),
+}
+"""Option -> (lowest, highest or None) accepted values, bounds included."""
+_FORMAT_KINDS: frozenset[str] = frozenset(
+    {"object", "array", "string", "number", "integer", "boolean"}
+)
+"""`response_format["type"]` values that make it a bare JSON Schema."""
+_INTEGERS: frozenset[str] = frozenset({"top_k", "max_output_tokens", "n"})
 
 _EFFORT_BUDGETS: Mapping[str, int] = {
     "none": 0,
@@ -101,21 +127,91 @@ class CallSettings:
     max_retries: int
 
 
+def did_you_mean(name: str, known: Sequence[str] | frozenset[str]) -> str:
+    """` Did you mean 'x'?` for the nearest known name, or an empty string."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply aliases and reject unknown kwargs with a clear error."""
+    """Apply aliases, map `response_format`, reject unknown kwargs with a hint."""
     out: dict[str, Any] = {}
     for key, value in kwargs.items():
         name = _ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
-            allowed = ", ".join(sorted(CALL_OPTION_FIELDS | _CALL_ONLY | set(_ALIASES)))
+            public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(_ALIASES)) - _INTERNAL
             msg = (
-                f"Unknown option {key!r} for ChatAiHubMixGemini. "
-                f"Known options: {allowed}."
+                f"Unknown option {key!r} for ChatAiHubMixGemini."
+                f"{did_you_mean(str(key), public)} "
+                f"Known options: {', '.join(sorted(public))}."
             )
             raise UnknownOptionError(msg)
         out[name] = value
     out.pop("ls_structured_output_format", None)
+    out.pop("strict", None)  # Gemini always holds its answer to the schema it gets
+    if "response_format" in out:
+        format_options = response_format_options(out.pop("response_format"))
+        out = {**format_options, **out}  # explicit response_schema etc. win
     return out
+
+
+def response_format_options(value: Any) -> dict[str, Any]:
+    """An OpenAI-style `response_format` -> `response_mime_type` / `response_schema`.
+
+    `create_agent(response_format=...)` binds `{"type": "json_schema", "json_schema":
+    {"name", "schema", "strict"}}`; `{"type": "json_object"}`, `{"type": "text"}`,
+    `None`, a Pydantic class, a TypedDict or a bare JSON Schema are accepted too.
+    """
+    if value is None:
+        return {}
+    kind = value.get("type") if isinstance(value, Mapping) else None
+    if kind == "text":
+        return {}
+    if kind == "json_object":
+        return {"response_mime_type": "application/json"}
+    schema: Any = None
+    if kind == "json_schema":
+        spec = value.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        schema = dict(schema) if isinstance(schema, Mapping) else None
+    elif isinstance(value, (Mapping, type)) and (kind is None or kind in _FORMAT_KINDS):
+        from langchain_aihubmix.structured import json_schema_of
+
+        try:
+            schema = json_schema_of(value)
+        except Exception as exc:
+            msg = f"response_format: cannot build a JSON Schema from it ({exc})."
+            raise InvalidInputError(msg) from exc
+    if schema is not None:
+        return {"response_mime_type": "application/json", "response_schema": schema}
+    msg = (
+        "response_format must be {'type': 'json_schema', 'json_schema': {'name': ..., "
+        "'schema': {...}}}, {'type': 'json_object'}, {'type': 'text'}, or a schema "
+        f"class; got {type(value).__name__} {str(value)[:80]!r}."
+    )
+    raise InvalidInputError(msg)
+
+
+def _check_ranges(values: Mapping[str, Any]) -> None:
+    """Reject sampling and length settings Gemini would refuse, before any request."""
+    for name, (low, high) in _RANGES.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        integer = name in _INTEGERS
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (integer and not isinstance(value, int))
+        ):
+            kind = "an integer" if integer else "a number"
+            msg = f"{name} must be {kind}, got a {type(value).__name__}."
+            raise OutOfRangeError(msg)
+        number = float(value)
+        if math.isnan(number) or number < low or (high is not None and number > high):
+            bounds = f">= {low:g}" if high is None else f"between {low:g} and {high:g}"
+            msg = f"{name} must be {bounds}, got {value!r}."
+            raise OutOfRangeError(msg)
 
 
 def _thinking(
@@ -261,6 +357,23 @@ def _builtin_flags(values: Mapping[str, Any]) -> list[Tool]:
     ]
 
 
+def _check_tools_with_schema(
+    model: str, functions: Sequence[str], values: Mapping[str, Any]
+) -> None:
+    """Gemini before 3 rejects function tools together with a JSON answer (400)."""
+    json_answer = values.get("response_mime_type") == "application/json"
+    if not functions or not (json_answer or values.get("response_schema")):
+        return
+    if profile_for(model).family.startswith(("gemini-1", "gemini-2")):
+        msg = (
+            f"{model} cannot combine function tools with a JSON response schema "
+            "(Gemini answers 400 before Gemini 3). Use a Gemini 3 model, or ask for "
+            "the structure as a tool call: ToolStrategy(Schema) in create_agent, "
+            "method='function_calling' in with_structured_output."
+        )
+        raise InvalidInputError(msg)
+
+
 def _tuple(value: Any) -> tuple[Any, ...] | None:
     if value is None:
         return None
@@ -354,6 +467,7 @@ def _resolve(
             f"got {len(stops)}."
         )
         raise InvalidInputError(msg)
+    _check_ranges(values)
     include, budget, level = _thinking(values, transport)
     tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(
         values
@@ -362,6 +476,7 @@ def _resolve(
     if len(names) != len(set(names)):
         msg = f"Tool names must be unique, got {names}."
         raise InvalidInputError(msg)
+    _check_tools_with_schema(str(values["model"]), names, values)
     options = CallOptions(
         model=str(values["model"]),
         temperature=values.get("temperature"),
@@ -387,6 +502,10 @@ def _resolve(
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
         extra_body=values.get("extra_body"),
     )
+    if transport == "openai":
+        from langchain_aihubmix.openai_route.native_only import check_options
+
+        check_options(options)  # native-only features fail now, not on the wire
     settings = CallSettings(
         timeout=kwargs.get("timeout", fields.get("timeout")),
         max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),

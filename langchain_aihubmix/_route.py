@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import threading
 import weakref
@@ -16,6 +17,20 @@ from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 
 T = TypeVar("T")
+
+_ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", re.I)
+"""A route path written after the gateway root (`/v1`, `/gemini`, `/gemini/v1beta`)."""
+
+
+def gateway_root(base_url: str) -> str:
+    """The gateway root for a `base_url` written as AiHubMix's guides write it.
+
+    `https://aihubmix.com`, `.../v1`, `.../gemini`, `.../gemini/v1beta` and any of
+    them with trailing slashes all give `https://aihubmix.com`: each route adds its
+    own path (`/gemini`, `/v1`).
+    """
+    root = base_url.strip().rstrip("/")
+    return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,8 @@ class CacheManager:
     """Create, list, refresh and delete Gemini cached contents for a model.
 
     Uses the native Gemini API at `{base_url}/gemini` whatever the model's
-    `transport` (the OpenAI-compatible route has no caching API; a cache name can
-    still be passed to either route as `cached_content=`).
+    `transport` (the OpenAI-compatible route has no caching API; a cache name is
+    passed as `cached_content=` to a native-route model only).
 
     Every method raises `ExplicitCachingUnavailableError` when the gateway does not
     route `cachedContents` (AiHubMix today), and the package's typed errors

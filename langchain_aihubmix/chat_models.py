@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,7 +27,14 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_aihubmix._encoding import avalidated, prevalidated
@@ -45,7 +53,9 @@ from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._resolve import (
     CALL_OPTION_FIELDS,
     CallSettings,
+    UnknownOptionError,
     convert_tool,
+    did_you_mean,
     normalise_kwargs,
     resolve_call,
 )
@@ -56,7 +66,7 @@ from langchain_aihubmix._retry import (
     retry_stream,
 )
 from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
-from langchain_aihubmix._route import ClientSettings, Route
+from langchain_aihubmix._route import ClientSettings, Route, gateway_root
 from langchain_aihubmix._turn_rules import check_turns
 from langchain_aihubmix.cost import StreamPricer, price_message
 from langchain_aihubmix.pricing import PriceTable
@@ -114,7 +124,9 @@ class ChatAiHubMixGemini(BaseChatModel):
     base_url: str = Field(
         default_factory=from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
     )
-    """Gateway root (not `/gemini` nor `/v1`); env `AIHUBMIX_BASE_URL`."""
+    """Gateway root; env `AIHUBMIX_BASE_URL`. A route path written after it, as in
+    AiHubMix's guides (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`), is
+    removed at construction."""
     transport: Transport | None = None
     """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
     app_code: str | None = Field(
@@ -183,8 +195,34 @@ class ChatAiHubMixGemini(BaseChatModel):
     _route: Route | None = PrivateAttr(default=None)
     _token_counter: TokenCounter | None = PrivateAttr(default=None)
 
+    def __init__(self, **kwargs: Any) -> None:
+        """Validate the fields; a mistake raises a typed error naming the field.
+
+        Raises:
+            UnknownOptionError: A field this class does not have (with the nearest
+                field name, when one is close).
+            InvalidInputError: A value out of range, contradictory settings, or a
+                feature the chosen route does not offer.
+        """
+        known = _field_names(type(self))
+        for key in kwargs:
+            if key not in known:
+                msg = (
+                    f"Unknown field {key!r} for ChatAiHubMixGemini."
+                    f"{did_you_mean(key, known)}"
+                )
+                raise UnknownOptionError(msg)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            cause = _invalid_input(exc)
+            if cause is None:
+                raise
+            raise cause from None  # not pydantic's text: it repeats the input
+
     @model_validator(mode="after")
     def _check(self) -> Self:
+        self.base_url = gateway_root(self.base_url)
         if self.transport is None:
             self.transport = default_transport(self.model)
         if self.max_retries < 0:
@@ -485,6 +523,10 @@ class ChatAiHubMixGemini(BaseChatModel):
             A runnable that calls this model with the tools.
         """
         converted = [convert_tool(tool) for tool in tools]
+        if self.transport == "openai":
+            from langchain_aihubmix.openai_route.native_only import check_tools
+
+            check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
             from langchain_aihubmix._resolve import convert_tool_choice
 
@@ -515,6 +557,24 @@ class ChatAiHubMixGemini(BaseChatModel):
         return structured_output_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs
         )
+
+
+@functools.cache
+def _field_names(cls: type[BaseChatModel]) -> frozenset[str]:
+    """Every name a constructor accepts: field names and their aliases."""
+    names = set(cls.model_fields)
+    names.update(f.alias for f in cls.model_fields.values() if f.alias)
+    names.add("callback_manager")  # deprecated; langchain-core still maps it
+    return frozenset(names)
+
+
+def _invalid_input(exc: ValidationError) -> InvalidInputError | None:
+    """The package's own error behind a pydantic `ValidationError`, if one is."""
+    for error in exc.errors(include_url=False, include_input=False):
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, InvalidInputError):
+            return cause
+    return None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         NativeAuthenticationError,
         NativeConnectionError,
         NativeContextOverflowError,
+        NativeEndpointNotFoundError,
         NativeInvalidRequestError,
         NativeNotFoundError,
         NativePermissionDeniedError,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         OpenAIAuthenticationError,
         OpenAIConnectionError,
         OpenAIContextOverflowError,
+        OpenAIEndpointNotFoundError,
         OpenAIInvalidRequestError,
         OpenAINotFoundError,
         OpenAIPermissionDeniedError,
@@ -62,6 +64,7 @@ __all__ = [
     "NativeAuthenticationError",
     "NativeConnectionError",
     "NativeContextOverflowError",
+    "NativeEndpointNotFoundError",
     "NativeInvalidRequestError",
     "NativeNotFoundError",
     "NativePermissionDeniedError",
@@ -71,6 +74,7 @@ __all__ = [
     "OpenAIAuthenticationError",
     "OpenAIConnectionError",
     "OpenAIContextOverflowError",
+    "OpenAIEndpointNotFoundError",
     "OpenAIInvalidRequestError",
     "OpenAINotFoundError",
     "OpenAIPermissionDeniedError",
@@ -94,6 +98,12 @@ _LAZY_CLASSES: Mapping[str, str] = {
     if name.startswith(("Native", "OpenAI"))
 }
 """Route class name -> the module defining it (read by `__getattr__`)."""
+
+_PATH_HINT = (
+    " [the gateway has no such endpoint: base_url must be the gateway root, "
+    "e.g. https://aihubmix.com]"
+)
+"""Added to the message of a 404 that is not about a model (a wrong path)."""
 
 _TRANSPORT_ATTRS = frozenset({"response", "request", "_request"})
 
@@ -259,7 +269,10 @@ def _from_status(
     inner = error_object(body)
     raw = inner.get("message") if inner else (body if isinstance(body, str) else None)
     message = redact(str(raw or fallback or f"HTTP {status}"), secret)
-    cls = _family(route)[category(status, inner, message)]
+    kind = category(status, inner, message)
+    if kind == "no_endpoint":
+        message += _PATH_HINT
+    cls = _family(route)[kind]
     return cls(
         message,
         status_code=status,

@@ -145,7 +145,6 @@ class NativeStreamState:
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
-            id=response.response_id,
             last=final,
         )
 

@@ -12,14 +12,13 @@ from openai.types.shared_params import (
     ResponseFormatJSONObject,
     ResponseFormatJSONSchema,
 )
-from typing_extensions import assert_never
 
 from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._options import (
-    BuiltinTool,
-    CallOptions,
-    FunctionTool,
-    ToolChoice,
+from langchain_aihubmix._options import CallOptions, FunctionTool, ToolChoice
+from langchain_aihubmix.openai_route.native_only import (
+    check_options,
+    check_tools,
+    native_only,
 )
 
 _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
@@ -28,22 +27,9 @@ _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
 }
 """Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
-_NATIVE_ONLY: Final = ("media_resolution", "response_modalities", "image_config")
-"""CallOptions fields this route cannot send (text-only modalities excepted)."""
-
-
-class NotOnOpenAIRouteError(InvalidInputError):
-    """The request uses a feature only AiHubMix's native Gemini route offers."""
-
-
-def _native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
-    return NotOnOpenAIRouteError(
-        f"{what} is not available on the OpenAI-compatible route; use "
-        f'transport="native"{hint}.'
-    )
-
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
+    check_tools(opts.tools)
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
@@ -54,15 +40,6 @@ def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
             if tool.description:
                 function["description"] = tool.description
             tools.append({"type": "function", "function": cast(Any, function)})
-        elif isinstance(tool, BuiltinTool):
-            hint = (
-                " or a `-search` model id (e.g. gemini-2.5-flash-search)"
-                if tool.kind == "google_search"
-                else ""
-            )
-            raise _native_only(f"The built-in tool {tool.kind!r}", hint)
-        else:
-            assert_never(tool)
     return tools
 
 
@@ -113,7 +90,7 @@ def _response_format(
         return {"type": "json_object"}
     if mime in (None, "text/plain"):
         return None
-    raise _native_only(f"response_mime_type={mime!r}")
+    raise native_only(f"response_mime_type={mime!r}")
 
 
 def _google_extensions(opts: CallOptions) -> dict[str, Any]:
@@ -126,7 +103,6 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     | thinking_budget > 0 or -1 | `extra_body.google.thinking_config.thinking_budget` |
     | thinking_budget 0 | `reasoning_effort="none"` (top level; see `_effort`) |
     | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
-    | cached_content | `extra_body.google.cached_content` |
 
     Google's REST layer reads a top-level JSON key `extra_body`; the SDK merges its
     own `extra_body` argument into the body, hence the double nesting in
@@ -144,8 +120,6 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
         google["safety_settings"] = [
             {"category": c, "threshold": t} for c, t in opts.safety_settings
         ]
-    if opts.cached_content is not None:
-        google["cached_content"] = opts.cached_content
     return google
 
 
@@ -171,13 +145,6 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check_native_only(opts: CallOptions) -> None:
-    for field in _NATIVE_ONLY:
-        value = getattr(opts, field)
-        if value is not None and tuple(value) != ("TEXT",):
-            raise _native_only(field)
-
-
 def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, Any]:
     """Keyword arguments for `client.chat.completions.create` (without `messages`).
 
@@ -186,7 +153,7 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     through `extra_body`; `opts.extra_body` is deep-merged into the body last.
     Streams always ask for usage (`stream_options.include_usage`).
     """
-    _check_native_only(opts)
+    check_options(opts)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,

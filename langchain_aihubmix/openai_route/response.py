@@ -32,6 +32,7 @@ from langchain_aihubmix._output import (
     message_chunk,
 )
 from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix.openai_route.citations import grounding_metadata, url_citations
 from langchain_aihubmix.openai_route.extras import read_extras
 from langchain_aihubmix.openai_route.thought_tags import ThoughtTagSplitter
 from langchain_aihubmix.openai_route.usage import counts_from_usage
@@ -246,7 +247,8 @@ class OpenAIStreamState:
         self._signatures: list[str] = []
         self._answered = False
         self._meta: dict[str, Any] = {"model_name": requested_model}
-        self._id: str | None = None
+        self._citations: list[dict[str, Any]] = []
+        self._answer: list[str] = []  # answer text, for cited segments
         self._done = False
 
     def feed(self, chunk: ChatCompletionChunk) -> list[AIMessageChunk]:
@@ -266,7 +268,7 @@ class OpenAIStreamState:
         if not content and usage is None:
             return []
         metadata = {"model_provider": MODEL_PROVIDER}
-        return [message_chunk(content, metadata, usage=usage, id=self._id)]
+        return [message_chunk(content, metadata, usage=usage)]
 
     @property
     def finish_seen(self) -> bool:
@@ -289,6 +291,10 @@ class OpenAIStreamState:
                 signatures[str(unsigned["id"])] = signature
             else:
                 self._append(self._blocks.add_text("", signature), content)
+        if self._citations:
+            self._meta["grounding_metadata"] = grounding_metadata(
+                self._citations, "".join(self._answer)
+            )
         usage = (
             None if self._counts is None else self._usage.feed(self._counts, final=True)
         )
@@ -299,7 +305,6 @@ class OpenAIStreamState:
                 usage=usage,
                 tool_call_chunks=calls,
                 signatures=signatures,
-                id=self._id,
                 last=True,
             )
         ]
@@ -320,7 +325,6 @@ class OpenAIStreamState:
 
     def _remember(self, response_id: str | None, model: str | None) -> None:
         if response_id:
-            self._id = response_id
             self._meta["response_id"] = response_id
         if model:
             self._meta["model_name"] = model
@@ -346,6 +350,7 @@ class OpenAIStreamState:
             self._pieces(self._tags.feed(refusal), content)
         if extras.signature and extras.signature not in self._signatures:
             self._signatures.append(extras.signature)
+        self._citations += url_citations(source)
 
     def _pieces(
         self, pieces: Iterable[tuple[str, str]], content: list[str | dict[str, Any]]
@@ -355,6 +360,7 @@ class OpenAIStreamState:
                 self._append(self._blocks.add_thinking(text), content)
             else:
                 self._answered = True
+                self._answer.append(text)
                 self._append(self._blocks.add_text(text), content)
 
     @staticmethod
@@ -425,7 +431,6 @@ class OpenAIStreamState:
             usage_metadata=_sum_usage(usage, last.usage_metadata),
             tool_calls=last.tool_calls,
             invalid_tool_calls=last.invalid_tool_calls,
-            id=self._id,
         )
 
 

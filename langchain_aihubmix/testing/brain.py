@@ -156,7 +156,11 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
             f"{name} returned {json.dumps(resp, sort_keys=True)}"
             for name, resp in ask.tool_results
         ]
-        return [Part("text", "Results: " + "; ".join(lines) + suffix)], extra
+        if not ask.json_mode:
+            return [Part("text", "Results: " + "; ".join(lines) + suffix)], extra
+        # A response schema holds for the answer after tool results too (Gemini 3
+        # combines function calling with structured output).
+        text = f"{text} Results: {'; '.join(lines)}"
     if ask.json_mode:
         keys = keys_from_prompt(text)
         value = (

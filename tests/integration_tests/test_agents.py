@@ -1,5 +1,9 @@
 """Agents end to end on both routes: `create_agent` and a LangGraph `StateGraph`.
 
+Also `create_agent(response_format=...)` (provider and tool strategies, with and
+without tools), and message ids that stay unique when a gateway repeats or omits
+its response ids.
+
 The emulator calls the offered tools named in the prompt (all at once: parallel
 calls; or, when the prompt says "one at a time", one per model step), answers from
 the tool results, and validates thought signatures at every step: a signature lost
@@ -8,22 +12,28 @@ between steps fails the request with 400 on Gemini 3.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from langchain.agents import create_agent
+from langchain.agents.structured_output import ProviderStrategy, ToolStrategy
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
     ToolMessage,
+    message_chunk_to_message,
 )
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
+from pydantic import BaseModel
 
 from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._resolve import UnknownOptionError
+from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
 
@@ -203,3 +213,279 @@ async def test_state_graph_ainvoke_parallel_gemini3(
     assert _kinds(result["messages"])[-1] == "ai:text"
     assert "get_weather returned" in result["messages"][-1].text
     _check_requests(hub, 2, transport)
+
+
+# -- structured output: create_agent(response_format=...) ----------------------------
+
+
+class Forecast(BaseModel):
+    """The weather report the agent returns."""
+
+    city: str
+    temperature_c: int
+
+
+REPORT = (
+    "Use get_weather for city: Paris, then give the Forecast with temperature_c: 21."
+)
+ENTRY_POINTS = ["invoke", "ainvoke", "stream", "astream"]
+
+
+def _strategy(kind: str) -> Any:
+    return {
+        "auto": Forecast,
+        "provider": ProviderStrategy(Forecast),
+        "tool": ToolStrategy(Forecast),
+    }[kind]
+
+
+async def _run_agent(agent: Any, prompt: str, entry: str) -> dict[str, Any]:
+    """The agent's final state, through one of its four entry points.
+
+    The stream entry points ask for `messages` too, so that the model is streamed.
+    """
+    inputs = {"messages": [HumanMessage(prompt)]}
+    if entry == "invoke":
+        return agent.invoke(inputs)  # type: ignore[no-any-return]
+    if entry == "ainvoke":
+        return await agent.ainvoke(inputs)  # type: ignore[no-any-return]
+    modes = ["messages", "values"]
+    states: list[dict[str, Any]] = []
+    if entry == "stream":
+        states = [
+            p for m, p in agent.stream(inputs, stream_mode=modes) if m == "values"
+        ]
+    else:
+        states = [
+            p
+            async for m, p in agent.astream(inputs, stream_mode=modes)
+            if m == "values"
+        ]
+    return states[-1]
+
+
+def _schema_on_the_wire(hub: AiHubMixEmulator) -> list[Any]:
+    """The response JSON schema each request carried (None when it had none)."""
+    out = []
+    for request in hub.requests:
+        if request.route == "native":
+            config = request.body.get("generationConfig") or {}
+            out.append(config.get("responseJsonSchema"))
+        else:
+            fmt = request.body.get("response_format") or {}
+            out.append((fmt.get("json_schema") or {}).get("schema"))
+    return out
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_create_agent_response_format_with_tools_gemini3(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str, entry: str
+) -> None:
+    """Gemini 3 combines function tools with a response schema: the provider
+    strategy, one schema on every step, the answer parsed into the agent's
+    `structured_response` (it raised `UnknownOptionError: 'response_format'`)."""
+    llm = make_llm(transport, "gemini-3-flash-preview")
+    agent = create_agent(llm, tools=TOOLS, response_format=ProviderStrategy(Forecast))
+    state = await _run_agent(agent, REPORT, entry)
+    assert state["structured_response"] == Forecast(city="Paris", temperature_c=21)
+    assert _kinds(state["messages"]) == ["human", "ai:get_weather", "tool:get_weather",
+                                         "ai:text"]  # fmt: skip
+    assert json.loads(state["messages"][-1].text) == {
+        "city": "Paris",
+        "temperature_c": 21,
+    }
+    schemas = _schema_on_the_wire(hub)
+    assert len(schemas) == 2
+    assert all(s and set(s["properties"]) == {"city", "temperature_c"} for s in schemas)
+    assert all(r.body.get("tools") for r in hub.requests)
+
+
+@pytest.mark.parametrize("strategy", ["auto", "provider", "tool"])
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("transport", ROUTES)
+def test_create_agent_response_format_without_tools(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str, model: str, strategy: str
+) -> None:
+    agent = create_agent(
+        make_llm(transport, model), tools=[], response_format=_strategy(strategy)
+    )
+    result = agent.invoke({"messages": [HumanMessage("city: Lyon, temperature_c: 9")]})
+    assert result["structured_response"] == Forecast(city="Lyon", temperature_c=9)
+    assert len(hub.requests) == 1
+    (schema,) = _schema_on_the_wire(hub)
+    if strategy == "tool":
+        assert schema is None  # the structure comes back as a forced tool call
+    else:
+        assert schema is not None and schema["title"] == "Forecast"
+
+
+@pytest.mark.parametrize("strategy", ["auto", "tool"])
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("transport", ROUTES)
+def test_create_agent_response_format_with_tools(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str, model: str, strategy: str
+) -> None:
+    """Auto picks the provider strategy on Gemini 3 and the tool strategy before it
+    (LangChain's rule); both give the same structured response."""
+    agent = create_agent(
+        make_llm(transport, model), tools=TOOLS, response_format=_strategy(strategy)
+    )
+    result = agent.invoke({"messages": [HumanMessage(REPORT)]})
+    assert result["structured_response"] == Forecast(city="Paris", temperature_c=21)
+    assert any(m.name == "get_weather" for m in result["messages"][1:]
+               if isinstance(m, ToolMessage))  # fmt: skip
+
+
+@pytest.mark.parametrize("transport", ROUTES)
+def test_response_schema_with_tools_before_gemini3_fails_before_sending(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str
+) -> None:
+    """Gemini 2.x answers 400 to function tools with a JSON response schema: the
+    provider strategy forced on it is refused up front, with what to do instead."""
+    agent = create_agent(
+        make_llm(transport, "gemini-2.5-flash"),
+        tools=TOOLS,
+        response_format=ProviderStrategy(Forecast),
+    )
+    with pytest.raises(InvalidInputError, match="ToolStrategy") as info:
+        agent.invoke({"messages": [HumanMessage(REPORT)]})
+    assert "ls_structured_output_format" not in str(info.value)
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("transport", ROUTES)
+def test_response_format_forms_and_errors(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str
+) -> None:
+    """`response_format` as OpenAI spells it (json_schema / json_object), a class, or
+    a typo'd option: the error never lists LangChain's internal option names."""
+    llm = make_llm(transport, "gemini-2.5-flash")
+    fmt = {"type": "json_schema", "json_schema": {"name": "Forecast", "strict": True,
+           "schema": Forecast.model_json_schema()}}  # fmt: skip
+    reply = llm.invoke("city: Oslo temperature_c: -3", response_format=fmt, strict=True)
+    assert json.loads(reply.text) == {"city": "Oslo", "temperature_c": -3}
+    reply = llm.invoke("city: Oslo", response_format=Forecast)
+    assert Forecast.model_validate_json(reply.text).city == "Oslo"
+    json.loads(llm.invoke("hi", response_format={"type": "json_object"}).text)
+    assert _schema_on_the_wire(hub)[:2] == [Forecast.model_json_schema()] * 2
+    hub.reset()
+    with pytest.raises(InvalidInputError, match="response_format"):
+        llm.invoke("hi", response_format={"type": "xml"})
+    with pytest.raises(UnknownOptionError, match="Did you mean 'response_format'") as e:
+        llm.invoke("hi", response_fromat=fmt)
+    assert "ls_structured_output_format" not in str(e.value)
+    assert hub.requests == []
+
+
+# -- message ids: unique per generation, whatever the gateway sends -----------------
+
+
+def _native_reply(text: str, response_id: str | None) -> dict[str, Any]:
+    reply: dict[str, Any] = {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": text}]},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 3,
+            "candidatesTokenCount": 2,
+            "totalTokenCount": 5,
+        },
+        "modelVersion": "gemini-2.5-flash",
+    }
+    if response_id is not None:
+        reply["responseId"] = response_id
+    return reply
+
+
+def _openai_reply(text: str, response_id: str | None) -> dict[str, Any]:
+    return {
+        "id": response_id or "",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "gemini-2.5-flash",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
+
+
+MODEL_ENTRY_POINTS = ["invoke", "ainvoke", "stream", "astream", "batch", "abatch"]
+
+
+async def _ask_model(
+    llm: ChatAiHubMixGemini, messages: list[BaseMessage], entry: str
+) -> tuple[AIMessage, set[str | None]]:
+    """The model's reply through `entry`, and the ids its stream chunks carried."""
+    if entry == "invoke":
+        return llm.invoke(messages), set()
+    if entry == "ainvoke":
+        return await llm.ainvoke(messages), set()
+    if entry == "batch":
+        return llm.batch([messages])[0], set()
+    if entry == "abatch":
+        return (await llm.abatch([messages]))[0], set()
+    if entry == "stream":
+        chunks = list(llm.stream(messages))
+    else:
+        chunks = [c async for c in llm.astream(messages)]
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total += chunk
+    return message_chunk_to_message(total), {c.id for c in chunks}  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("response_id", ["resp-same", None], ids=["repeated", "none"])
+@pytest.mark.parametrize("entry", MODEL_ENTRY_POINTS)
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_two_model_nodes_keep_both_replies(
+    make_llm: MakeLLM,
+    hub: AiHubMixEmulator,
+    transport: str,
+    entry: str,
+    response_id: str | None,
+) -> None:
+    """Two model nodes answered with the same (or no) response id: LangGraph's
+    `add_messages` keeps both AI messages (a shared id made it overwrite the first),
+    and the server's id stays in `response_metadata["response_id"]`."""
+    llm = make_llm(transport, "gemini-2.5-flash")
+    for text in ("first answer", "second answer"):
+        if transport == "native":
+            hub.queue(native=_native_reply(text, response_id))
+        else:
+            hub.queue(openai=_openai_reply(text, response_id))
+    stream_ids: list[set[str | None]] = []
+
+    async def node(state: MessagesState) -> dict[str, list[BaseMessage]]:
+        reply, ids = await _ask_model(llm, state["messages"], entry)
+        stream_ids.append(ids)
+        return {"messages": [reply]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("first", node)
+    builder.add_node("second", node)
+    builder.add_edge(START, "first")
+    builder.add_edge("first", "second")
+    graph = builder.compile()
+    result = await graph.ainvoke({"messages": [HumanMessage("hi")]})
+    messages = result["messages"]
+    assert _kinds(messages) == ["human", "ai:text", "ai:text"]
+    assert [m.text for m in messages[1:]] == ["first answer", "second answer"]
+    first, second = messages[1], messages[2]
+    assert first.id and second.id and first.id != second.id
+    assert first.id != response_id and second.id != response_id
+    for message in (first, second):
+        assert message.response_metadata.get("response_id") == (response_id or None)
+    if entry in ("stream", "astream"):
+        # Every chunk of one stream carries that stream's one id.
+        assert [len(ids) for ids in stream_ids] == [1, 1]
+        assert [next(iter(ids)) for ids in stream_ids] == [first.id, second.id]

@@ -30,6 +30,7 @@ from langchain_aihubmix.caching import (
     ExplicitCachingUnavailableError,
     GatewayFeatureUnavailableError,
 )
+from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.tokens import MEDIA_ITEM_TOKENS
 from tests.integration_tests.sample_tools import get_weather
@@ -133,18 +134,19 @@ def test_cached_content_option_is_sent(
     make_llm: MakeLLM, hub: AiHubMixEmulator
 ) -> None:
     name = "cachedContents/abc123"
+    if make_llm().transport == "openai":
+        # Explicit caches are Gemini's own API: refused before any request.
+        with pytest.raises(NotOnOpenAIRouteError, match="cached_content"):
+            make_llm(cached_content=name)
+        with pytest.raises(NotOnOpenAIRouteError, match="cached_content"):
+            make_llm().invoke("hi", cached_content="cachedContents/per-call")
+        assert hub.requests == []
+        return
     make_llm(cached_content=name).invoke("hi")
     make_llm().invoke("hi", cached_content="cachedContents/per-call")
     field, call_body = hub.requests[0].body, hub.requests[1].body
-    if hub.requests[0].route == "native":
-        assert field["cachedContent"] == name
-        assert call_body["cachedContent"] == "cachedContents/per-call"
-    else:
-        assert field["extra_body"]["google"]["cached_content"] == name
-        assert (
-            call_body["extra_body"]["google"]["cached_content"]
-            == "cachedContents/per-call"
-        )
+    assert field["cachedContent"] == name
+    assert call_body["cachedContent"] == "cachedContents/per-call"
 
 
 def test_explicit_caching_helpers_say_the_gateway_lacks_them(

@@ -454,9 +454,11 @@ def test_multi_turn_after_code_execution_and_search(
 def test_builtin_tools_on_openai_route_fail_clearly(
     make_llm: MakeLLM, hub: AiHubMixEmulator, spec: dict[str, Any], fragment: str
 ) -> None:
-    llm = make_llm("openai").bind_tools([spec])
+    llm = make_llm("openai")
     with pytest.raises(InvalidInputError, match=fragment):
-        llm.invoke("hi")
+        llm.bind_tools([spec])  # refused when bound, not at call time
+    with pytest.raises(InvalidInputError, match=fragment):
+        llm.invoke("hi", tools=[spec])
     assert hub.requests == []
 
 

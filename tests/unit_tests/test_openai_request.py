@@ -28,10 +28,8 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.openai_route.options import (
-    NotOnOpenAIRouteError,
-    options_to_params,
-)
+from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix.openai_route.options import options_to_params
 from langchain_aihubmix.openai_route.request import conversation_to_messages
 
 
@@ -420,7 +418,6 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
         include_thoughts=True,
         thinking_budget=512,
         safety_settings=(("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE"),),
-        cached_content="cachedContents/abc",
         extra_body={"extra_body": {"google": {"x": 1}}, "user": "u"},
     )
     assert options_to_params(opts)["extra_body"] == {
@@ -430,7 +427,6 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
                 "safety_settings": [
                     {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}
                 ],
-                "cached_content": "cachedContents/abc",
                 "x": 1,
             }
         },

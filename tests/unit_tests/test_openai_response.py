@@ -95,7 +95,9 @@ def test_recorded_tool_call_with_empty_id_and_message_level_signature() -> None:
         "response_id": "3SE-aKjdCcCEz7IPxpqjCA",
         "finish_reason": "STOP",
     }
-    assert message.id == "3SE-aKjdCcCEz7IPxpqjCA"
+    # The server's id stays in response_metadata; langchain-core gives the message
+    # a run id of its own (a gateway may repeat or omit response ids).
+    assert message.id is None
 
 
 def test_recorded_text_answer_keeps_its_signature_on_the_text_block() -> None:

@@ -1,0 +1,155 @@
+"""Configuration mistakes: a misspelt field or option gets the nearest name, and an
+out-of-range sampling or length value a typed error, at construction and per call,
+on both routes, before any request is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from langchain_aihubmix._resolve import OutOfRangeError, UnknownOptionError
+from langchain_aihubmix.errors import InvalidInputError
+from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.reliability.conftest import ROUTES, make_llm
+
+TYPOS = [
+    ("temprature", "temperature"),
+    ("max_token", "max_tokens"),
+    ("top_kk", "top_k"),
+    ("thinking_budjet", "thinking_budget"),
+    ("include_thought", "include_thoughts"),
+    ("baseurl", "base_url"),
+    ("api_keys", "api_key"),
+]
+
+OUT_OF_RANGE: list[tuple[str, Any, str]] = [
+    ("temperature", 2.5, "between 0 and 2"),
+    ("temperature", -0.1, "between 0 and 2"),
+    ("temperature", float("nan"), "between 0 and 2"),
+    ("top_p", 1.2, "between 0 and 1"),
+    ("top_p", -0.5, "between 0 and 1"),
+    ("top_k", -1, ">= 0"),
+    ("max_output_tokens", 0, ">= 1"),
+    ("max_tokens", -100, ">= 1"),
+    ("n", 0, ">= 1"),
+    ("presence_penalty", 2.5, "between -2 and 2"),
+    ("frequency_penalty", -3.0, "between -2 and 2"),
+    ("thinking_budget", -2, "-1 \\(dynamic\\), 0 \\(off\\) or positive"),
+]
+WRONG_TYPE: list[tuple[str, Any]] = [
+    ("temperature", "hot"),
+    ("top_k", 2.5),
+    ("n", True),
+]
+IN_RANGE: dict[str, Any] = {
+    "temperature": 2.0,
+    "top_p": 0.0,
+    "top_k": 0,
+    "max_output_tokens": 1,
+    "n": 1,
+    "presence_penalty": -2.0,
+    "frequency_penalty": 2.0,
+    "thinking_budget": -1,
+}
+
+Call = Callable[[Any, dict[str, Any]], Any]
+
+
+async def _call(llm: Any, entry: str, kwargs: dict[str, Any]) -> Any:
+    if entry == "invoke":
+        return llm.invoke("hi", **kwargs)
+    if entry == "stream":
+        return list(llm.stream("hi", **kwargs))
+    if entry == "batch":
+        return llm.batch(["hi"], **kwargs)
+    if entry == "ainvoke":
+        return await llm.ainvoke("hi", **kwargs)
+    return [c async for c in llm.astream("hi", **kwargs)]
+
+
+ENTRIES = ["invoke", "stream", "batch", "ainvoke", "astream"]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("typo", "meant"), TYPOS)
+def test_unknown_field_suggests_the_nearest(
+    hub: AiHubMixEmulator, route: str, typo: str, meant: str
+) -> None:
+    secret = "do-not-echo-this-value"
+    with pytest.raises(UnknownOptionError) as info:
+        make_llm(hub, route, **{typo: secret})
+    text = str(info.value)
+    assert f"Unknown field {typo!r}" in text
+    assert f"Did you mean {meant!r}?" in text
+    assert secret not in text and hub.api_key not in text
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+def test_unknown_field_without_a_near_name(hub: AiHubMixEmulator) -> None:
+    with pytest.raises(UnknownOptionError) as info:
+        make_llm(hub, "native", zzqx=1)
+    assert "Did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+async def test_unknown_call_option_suggests_the_nearest(
+    hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    llm = make_llm(hub, route)
+    with pytest.raises(UnknownOptionError, match="Did you mean 'temperature'") as info:
+        await _call(llm, entry, {"temprature": 0.3})
+    assert "ls_structured_output_format" not in str(info.value)
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("name", "value", "says"), OUT_OF_RANGE)
+def test_out_of_range_at_construction(
+    hub: AiHubMixEmulator, route: str, name: str, value: Any, says: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=says) as info:
+        make_llm(hub, route, **{name: value})
+    text = str(info.value)
+    assert text.startswith(name.replace("max_tokens", "max_output_tokens"))
+    # The construction error is the package's own, not pydantic's (whose text
+    # repeats the whole input, key included).
+    assert hub.api_key not in text and "input_value" not in text
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("name", "value", "says"), OUT_OF_RANGE)
+async def test_out_of_range_per_call(
+    hub: AiHubMixEmulator, route: str, entry: str, name: str, value: Any, says: str
+) -> None:
+    llm = make_llm(hub, route)
+    with pytest.raises(InvalidInputError, match=says):
+        await _call(llm, entry, {name: value})
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("name", "value"), WRONG_TYPE)
+def test_wrong_type_per_call(
+    hub: AiHubMixEmulator, route: str, name: str, value: Any
+) -> None:
+    with pytest.raises(OutOfRangeError, match=name):
+        make_llm(hub, route).invoke("hi", **{name: value})
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_bounds_themselves_are_accepted(hub: AiHubMixEmulator, route: str) -> None:
+    """The limits are inclusive; each in-range value reaches the wire."""
+    for name, value in IN_RANGE.items():
+        # Gemini 2.5 refuses penalties (400), whatever their value.
+        penalty = name.endswith("_penalty")
+        model = "gemini-3-flash-preview" if penalty else "gemini-2.5-flash"
+        make_llm(hub, route, model=model, **{name: value}).invoke("hi")
+        make_llm(hub, route, model=model).invoke("hi", **{name: value})
+    assert len(hub.requests) == 2 * len(IN_RANGE)
