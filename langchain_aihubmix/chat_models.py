@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -67,6 +68,9 @@ if TYPE_CHECKING:
 _Kwargs = dict[str, Any]
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
+
+_ROUTE_LOCK = threading.Lock()
+"""Guards the first build of a model's route (one per model, even under threads)."""
 
 
 class ChatAiHubMixGemini(BaseChatModel):
@@ -276,17 +280,37 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
 
     def _get_route(self) -> Route:
-        if self._route is None:
-            settings = self.client_settings()
-            if self.transport == "openai":
-                from langchain_aihubmix.openai_route.client import OpenAIRoute
+        """The route, built once (under a lock: threads may race on a first call)."""
+        if self._route is not None:
+            return self._route
+        with _ROUTE_LOCK:
+            if self._route is None:
+                from langchain_aihubmix._deadline import Deadlined
 
-                self._route = OpenAIRoute(settings)
-            else:
-                from langchain_aihubmix.native.client import NativeRoute
+                settings = self.client_settings()
+                if self.transport == "openai":
+                    from langchain_aihubmix.openai_route.client import OpenAIRoute
 
-                self._route = NativeRoute(settings)
-        return self._route
+                    self._route = Deadlined(OpenAIRoute(settings))
+                else:
+                    from langchain_aihubmix.native.client import NativeRoute
+
+                    self._route = Deadlined(NativeRoute(settings))
+            return self._route
+
+    async def _aget_route(self) -> Route:
+        """`_get_route`, built in a worker thread the first time: it imports an SDK
+        (a few hundred ms), which must not stall the event loop."""
+        if self._route is not None:
+            return self._route
+        return await asyncio.to_thread(self._warm_route)
+
+    def _warm_route(self) -> Route:
+        from langchain_aihubmix._warm import warm
+
+        route = self._get_route()
+        warm(self.transport or "native")
+        return route
 
     def _plan(
         self,
@@ -357,7 +381,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
+        call, route = (
+            await self._aprepare(messages, stop, kwargs),
+            await self._aget_route(),
+        )
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -389,7 +416,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
+        call, route = (
+            await self._aprepare(messages, stop, kwargs),
+            await self._aget_route(),
+        )
         pricer = StreamPricer(call.opts.model, self.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
