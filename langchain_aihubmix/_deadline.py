@@ -20,6 +20,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -230,6 +231,20 @@ def _start(seconds: float) -> tuple[float, float]:
     return time.monotonic() + seconds, seconds
 
 
+@contextmanager
+def within(seconds: float | None) -> Iterator[None]:
+    """Socket work in this block must end within `seconds` (None: no deadline).
+
+    Args:
+        seconds: The time budget, from now.
+    """
+    token = _DEADLINE.set(None if seconds is None else _start(seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
 def _bounded(it: Iterator[_T], seconds: float) -> Iterator[_T]:
     """`it`, each item (the first from now) due within `seconds`; `it` closed after."""
     deadline = _start(seconds)
@@ -284,21 +299,15 @@ class Deadlined:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """`route.generate`, the reply due within `timeout` seconds."""
-        token = _DEADLINE.set(None if timeout is None else _start(timeout))
-        try:
+        with within(timeout):
             return self.route.generate(conv, opts, timeout)
-        finally:
-            _DEADLINE.reset(token)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """Async twin of `generate`."""
-        token = _DEADLINE.set(None if timeout is None else _start(timeout))
-        try:
+        with within(timeout):
             return await self.route.agenerate(conv, opts, timeout)
-        finally:
-            _DEADLINE.reset(token)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None

@@ -5,9 +5,9 @@ SDK's retries off. openai 3.x's sync stream closes its response right after `[DO
 without reading the end of the chunked body, so httpx drops the connection instead of
 pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reuse
 their connection as invokes do. A stream the caller abandons early (or that fails) is
-closed at once without draining: the gateway may still be generating, and reading the
-rest would block; the SDK's `Stream` and its generator form a reference cycle, so
-without an explicit close the connection would stay checked out until the next
+closed at once: only a rest that has already arrived is read (`_ABANDON_GRACE`), as
+the gateway may still be generating and waiting for it would block; the SDK's
+`Stream` and its generator form a reference cycle, so without an explicit close the connection would stay checked out until the next
 garbage collection.
 """
 
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-from langchain_aihubmix._deadline import install
+from langchain_aihubmix._deadline import install, within
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
@@ -35,6 +36,8 @@ from langchain_aihubmix.openai_route.response import (
 )
 
 _DRAIN_LIMIT = 64 * 1024
+_ABANDON_GRACE = 0.05
+"""Seconds an abandoned stream's rest may take (else its connection is dropped)."""
 _TRANSPORT_ARGS = (
     "verify",
     "cert",
@@ -62,7 +65,8 @@ class _DrainingStream(httpx2.SyncByteStream):
         self._abandoned = False
 
     def abandon(self) -> None:
-        """Make `close()` drop the connection instead of reading the tail."""
+        """Make `close()` read only a tail that has already arrived, else drop
+        the connection."""
         self._abandoned = True
 
     def __iter__(self) -> Iterator[bytes]:
@@ -70,15 +74,19 @@ class _DrainingStream(httpx2.SyncByteStream):
         self._exhausted = True
 
     def close(self) -> None:
-        if self._exhausted or self._abandoned:
+        if self._exhausted:
             self._inner.close()
             return
         read = 0
         try:
-            for piece in self._inner:
-                read += len(piece)
-                if read > _DRAIN_LIMIT:
-                    break
+            # An abandoned stream keeps its connection only if the rest has
+            # already arrived: it never waits for the gateway.
+            grace = within(_ABANDON_GRACE) if self._abandoned else nullcontext()
+            with grace:
+                for piece in self._inner:
+                    read += len(piece)
+                    if read > _DRAIN_LIMIT:
+                        break
         except Exception:
             pass
         self._inner.close()
