@@ -7,8 +7,8 @@ pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reu
 their connection as invokes do. A stream the caller abandons early (or that fails) is
 closed at once: only a rest that has already arrived is read (`_ABANDON_GRACE`), as
 the gateway may still be generating and waiting for it would block; the SDK's
-`Stream` and its generator form a reference cycle, so without an explicit close the connection would stay checked out until the next
-garbage collection.
+`Stream` and its generator form a reference cycle, so without an explicit close
+the connection would stay checked out until the next garbage collection.
 """
 
 from __future__ import annotations
