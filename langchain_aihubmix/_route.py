@@ -139,7 +139,16 @@ async def _closer(loop: asyncio.AbstractEventLoop, close: Callable[[], Any]) -> 
         yield
     finally:
         if not loop.is_closed():
-            await close()
+            with contextlib.suppress(Exception):  # a pool that fails to close
+                await close()
+
+
+@dataclass
+class _Entry(Generic[T]):
+    """A loop's object and the suspended generator that closes it."""
+
+    item: T
+    closer: Any
 
 
 class LoopLocal(Generic[T]):
@@ -160,9 +169,9 @@ class LoopLocal(Generic[T]):
     ) -> None:
         self._factory = factory
         self._close = close
-        self._items: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[T, Any]
-        ] = weakref.WeakKeyDictionary()
+        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Entry[T]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def get(self) -> T:
@@ -170,13 +179,12 @@ class LoopLocal(Generic[T]):
         loop = asyncio.get_running_loop()
         with self._lock:
             for old in [other for other in self._items if other.is_closed()]:
-                _, closer = self._items.pop(old)
-                _finish(closer)
+                _finish(self._items.pop(old).closer)
             entry = self._items.get(loop)
             if entry is None:
                 item = self._factory()
-                entry = self._items[loop] = (item, self._closer(loop, item))
-            return entry[0]
+                entry = self._items[loop] = _Entry(item, self._closer(loop, item))
+            return entry.item
 
     def _closer(self, loop: asyncio.AbstractEventLoop, item: T) -> Any:
         close = self._close

@@ -9,6 +9,7 @@ work; `warm` does it in the worker thread that builds the route.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 
@@ -32,7 +33,8 @@ def warm(transport: str) -> None:
     """
     for name in (*_COMMON, *_MODULES.get(transport, ())):
         if name not in sys.modules:
-            importlib.import_module(name)
+            with contextlib.suppress(ImportError):  # e.g. another async backend
+                importlib.import_module(name)
     if transport == "native":
         from google.genai import types
 

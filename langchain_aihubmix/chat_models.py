@@ -161,7 +161,10 @@ class ChatAiHubMixGemini(BaseChatModel):
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
     timeout: float | None = 60.0
-    """Seconds per request attempt."""
+    """Deadline of each attempt, in seconds (None: none). `invoke`: from connecting
+    to the reply's last byte; streams: to the first chunk, then from each chunk to
+    the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
+    between attempts. Also a per-call keyword argument."""
     max_retries: int = 2
     """Retries after the first attempt (429, 5xx, timeouts, connection errors)."""
     default_headers: dict[str, str] | None = None

@@ -465,3 +465,61 @@ def test_async_pools_close_with_their_loop_and_nothing_warns() -> None:
     assert "ResourceWarning" not in proc.stderr
     assert "already running" not in proc.stderr
     assert "Exception ignored" not in proc.stderr, proc.stderr
+
+
+_FIRST_AINVOKE = """
+import asyncio, importlib.abc, json, sys, threading, time
+from langchain_aihubmix import ChatAiHubMixGemini
+from tests.hostile.rawserver import KEY, raw_server
+from tests.hostile.test_time_and_resources import _whole
+
+SDK = {"native": "google.genai", "openai": "openai"}[sys.argv[1]]
+on_loop_thread = []
+
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == SDK and not on_loop_thread:
+            on_loop_thread.append(threading.current_thread() is threading.main_thread())
+        return None
+
+sys.meta_path.insert(0, Spy())
+
+async def main(llm):
+    worst, stop = 0.0, False
+    async def ticker():
+        nonlocal worst
+        while not stop:
+            start = time.perf_counter()
+            await asyncio.sleep(0.001)
+            worst = max(worst, time.perf_counter() - start)
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.01)
+    assert (await llm.ainvoke("hi")).text == "Hello"
+    stop = True
+    await task
+    return worst
+
+with raw_server(lambda request, conn: conn.sendall(_whole(request))) as srv:
+    llm = ChatAiHubMixGemini(model="gemini-2.5-flash", api_key=KEY,
+        base_url=srv.base_url, transport=sys.argv[1], max_retries=0)
+    worst = asyncio.run(main(llm))
+print(json.dumps({"on_loop_thread": on_loop_thread, "worst_ms": worst * 1000}))
+"""
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_the_first_ainvoke_imports_its_sdk_off_the_event_loop(route: Route) -> None:
+    """In a fresh interpreter, the first `ainvoke` imports the route's SDK (and
+    builds the route) in a worker thread: the loop keeps running meanwhile."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_AINVOKE, route],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["on_loop_thread"] == [False], report
