@@ -384,14 +384,25 @@ def test_closing_an_async_stream_early_returns_at_once(route: Route) -> None:
 def test_threads_racing_on_a_first_call_build_one_client(
     route: Route, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[httpx2.Client] = []
-    init = httpx2.Client.__init__
+    """Eight threads make a fresh model's first call at once: one HTTP client and
+    one SDK client are built, not one per thread."""
+    if route == "native":
+        from google.genai import Client as SdkClient
+    else:
+        from openai import OpenAI as SdkClient
+    built: dict[str, int] = {"http": 0, "sdk": 0}
 
-    def counting(self: httpx2.Client, *args: Any, **kwargs: Any) -> None:
-        built.append(self)
-        init(self, *args, **kwargs)
+    def counting(cls: type, key: str) -> None:
+        init = cls.__init__
 
-    monkeypatch.setattr(httpx2.Client, "__init__", counting)
+        def counted(self: Any, *args: Any, **kwargs: Any) -> None:
+            built[key] += 1
+            init(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", counted)
+
+    counting(httpx2.Client, "http")
+    counting(SdkClient, "sdk")
     barrier = threading.Barrier(8)
     answers: list[str] = []
 
@@ -407,7 +418,7 @@ def test_threads_racing_on_a_first_call_build_one_client(
         for thread in threads:
             thread.join(timeout=60)
     assert answers == ["Hello"] * 8
-    assert len(built) == 1
+    assert built == {"http": 1, "sdk": 1}
 
 
 _LOOPS_SCRIPT = """
