@@ -421,14 +421,19 @@ def test_threads_racing_on_a_first_call_build_one_client(
     assert built == {"http": 1, "sdk": 1}
 
 
-_LOOPS_SCRIPT = """
-import asyncio, gc, socket, sys
+_LOOPS_SCRIPT = r"""
+import asyncio, gc, socket, sys, time
 from langchain_aihubmix import ChatAiHubMixGemini
 from tests.hostile.rawserver import KEY, raw_server, response, is_stream
-from tests.hostile.test_time_and_resources import _whole
+from tests.hostile.test_time_and_resources import _events, _whole
 
 def handler(request, conn):
-    if "fail" in request.body.decode():
+    if "hold" in request.body.decode():
+        head = "HTTP/1.1 200 X\r\nContent-Type: text/event-stream\r\n"
+        head += "Content-Length: 100000\r\n\r\n"
+        conn.sendall(head.encode() + _events(request)[0])
+        time.sleep(2)
+    elif "fail" in request.body.decode():
         conn.sendall(response(500, '{"error": {"code": 500, "message": "x"}}'))
     else:
         conn.sendall(_whole(request))
@@ -443,6 +448,9 @@ async def main(llm):
         assert type(exc).__name__.endswith("APIError"), repr(exc)
     else:
         raise AssertionError("no error")
+    held = llm.astream("hold")
+    assert (await anext(held)).text == "Hel"
+    await held.aclose()
 
 with raw_server(handler) as srv:
     for route in ("native", "openai"):
@@ -459,9 +467,10 @@ print("ok")
 
 
 def test_async_pools_close_with_their_loop_and_nothing_warns() -> None:
-    """ainvoke / astream (one failing) across several `asyncio.run` loops, on both
-    routes, under `-W error::ResourceWarning`: no unclosed socket or transport
-    and no "aclose(): asynchronous generator is already running"."""
+    """ainvoke / astream (one failing, one closed early) across several
+    `asyncio.run` loops, on both routes, under `-W error::ResourceWarning`: no
+    unclosed socket or transport and no "aclose(): asynchronous generator is
+    already running"."""
     proc = subprocess.run(
         [sys.executable, "-W", "error::ResourceWarning", "-c", _LOOPS_SCRIPT],
         capture_output=True,
