@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import ssl
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -118,25 +119,102 @@ class Route(Protocol):
     ) -> AsyncIterator[AIMessageChunk]: ...
 
 
+class Lazy(Generic[T]):
+    """One object built on first use, once even when threads race for it.
+
+    Given `close`, the object is closed when this holder is garbage-collected
+    (a client's pooled connections then end with the model that owned them).
+    """
+
+    def __init__(
+        self, factory: Callable[[], T], close: Callable[[T], Any] | None = None
+    ) -> None:
+        self._factory = factory
+        self._close = close
+        self._item: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        """The object, built by the first caller; the others wait for it."""
+        item = self._item
+        if item is None:
+            with self._lock:
+                item = self._item
+                if item is None:
+                    item = self._item = self._factory()
+                    if self._close is not None:
+                        weakref.finalize(self, self._close, item)
+        return item
+
+
+async def _closer(loop: asyncio.AbstractEventLoop, close: Callable[[], Any]) -> Any:
+    """Suspended at its `yield` while the loop runs; `asyncio.run` (any loop's
+    `shutdown_asyncgens`) closes it before closing the loop, which runs `close()`."""
+    try:
+        yield
+    finally:
+        if not loop.is_closed():
+            with contextlib.suppress(Exception):  # a pool that fails to close
+                await close()
+
+
+@dataclass
+class _Entry(Generic[T]):
+    """A loop's object and the suspended generator that closes it."""
+
+    item: T
+    closer: Any
+
+
 class LoopLocal(Generic[T]):
     """One lazily built object per running event loop (async clients are loop-bound).
 
     Lets one model instance serve several `asyncio.run()` calls: each loop gets its
-    own async client, dropped when the loop is garbage-collected.
+    own async client. Given `close` (an async method of the object), the object is
+    closed on its own loop when that loop shuts down (`asyncio.run` does, through
+    `loop.shutdown_asyncgens()`), so its pooled connections end with the loop
+    instead of being left to the garbage collector (`ResourceWarning`s). Objects
+    of loops closed without that shutdown are dropped on the next `get`.
     """
 
-    def __init__(self, factory: Callable[[], T]) -> None:
+    def __init__(
+        self,
+        factory: Callable[[], T],
+        close: Callable[[T], Awaitable[Any]] | None = None,
+    ) -> None:
         self._factory = factory
-        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
+        self._close = close
+        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Entry[T]] = (
             weakref.WeakKeyDictionary()
         )
+        self._lock = threading.Lock()
 
     def get(self) -> T:
         """The object for the running loop, built on first use."""
         loop = asyncio.get_running_loop()
-        for old in [other for other in self._items if other.is_closed()]:
-            del self._items[old]  # its client's sockets died with that loop
-        item = self._items.get(loop)
-        if item is None:
-            item = self._items[loop] = self._factory()
-        return item
+        with self._lock:
+            for old in [other for other in self._items if other.is_closed()]:
+                _finish(self._items.pop(old).closer)
+            entry = self._items.get(loop)
+            if entry is None:
+                item = self._factory()
+                entry = self._items[loop] = _Entry(item, self._closer(loop, item))
+            return entry.item
+
+    def _closer(self, loop: asyncio.AbstractEventLoop, item: T) -> Any:
+        close = self._close
+        if close is None:
+            return None
+        closer = _closer(loop, lambda: close(item))
+        # Started here, on the loop's thread: the loop's first-iteration hook
+        # registers it for `shutdown_asyncgens`.
+        with contextlib.suppress(StopIteration):
+            closer.__anext__().send(None)
+        return closer
+
+
+def _finish(closer: Any) -> None:
+    """End a closer whose loop is gone (its `close` is skipped: no loop to run it)."""
+    if closer is not None:
+        with contextlib.suppress(StopIteration, RuntimeError):
+            closer.aclose().send(None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -79,6 +80,9 @@ if TYPE_CHECKING:
 _Kwargs = dict[str, Any]
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
+
+_ROUTE_LOCK = threading.Lock()
+"""Guards the first build of a model's route (one per model, even under threads)."""
 
 
 class ChatAiHubMixGemini(BaseChatModel):
@@ -171,7 +175,10 @@ class ChatAiHubMixGemini(BaseChatModel):
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
     timeout: float | None = 60.0
-    """Seconds per request attempt."""
+    """Deadline of each attempt, in seconds (None: none). `invoke`: from connecting
+    to the reply's last byte; streams: to the first chunk, then from each chunk to
+    the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
+    between attempts. Also a per-call keyword argument."""
     max_retries: int = 2
     """Retries after the first attempt (429, 5xx, timeouts, connection errors)."""
     default_headers: dict[str, str] | None = None
@@ -323,17 +330,37 @@ class ChatAiHubMixGemini(BaseChatModel):
         )
 
     def _get_route(self) -> Route:
-        if self._route is None:
-            settings = self.client_settings()
-            if self.transport == "openai":
-                from langchain_aihubmix.openai_route.client import OpenAIRoute
+        """The route, built once (under a lock: threads may race on a first call)."""
+        if self._route is not None:
+            return self._route
+        with _ROUTE_LOCK:
+            if self._route is None:
+                from langchain_aihubmix._deadline import Deadlined
 
-                self._route = OpenAIRoute(settings)
-            else:
-                from langchain_aihubmix.native.client import NativeRoute
+                settings = self.client_settings()
+                if self.transport == "openai":
+                    from langchain_aihubmix.openai_route.client import OpenAIRoute
 
-                self._route = NativeRoute(settings)
-        return self._route
+                    self._route = Deadlined(OpenAIRoute(settings))
+                else:
+                    from langchain_aihubmix.native.client import NativeRoute
+
+                    self._route = Deadlined(NativeRoute(settings))
+            return self._route
+
+    async def _aget_route(self) -> Route:
+        """`_get_route`, built in a worker thread the first time: it imports an SDK
+        (a few hundred ms), which must not stall the event loop."""
+        if self._route is not None:
+            return self._route
+        return await asyncio.to_thread(self._warm_route)
+
+    def _warm_route(self) -> Route:
+        from langchain_aihubmix._warm import warm
+
+        route = self._get_route()
+        warm(self.transport or "native")
+        return route
 
     def _plan(
         self,
@@ -418,7 +445,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
+        call, route = (
+            await self._aprepare(messages, stop, kwargs),
+            await self._aget_route(),
+        )
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -450,7 +480,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call, route = await self._aprepare(messages, stop, kwargs), self._get_route()
+        call, route = (
+            await self._aprepare(messages, stop, kwargs),
+            await self._aget_route(),
+        )
         pricer = StreamPricer(call.opts.model, self.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),

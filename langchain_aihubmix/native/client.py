@@ -8,6 +8,7 @@ classified at this boundary, including errors raised while a stream is iterated.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,9 +17,11 @@ from google import genai
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._deadline import install
+from langchain_aihubmix._opened import track, tracked
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
-from langchain_aihubmix._route import ClientSettings, LoopLocal, SharedTLS
+from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
 from langchain_aihubmix.native.request import (
@@ -60,9 +63,14 @@ class NativeRoute:
         self._settings = settings
         self._splicer = MediaSplicer()
         self._tls = SharedTLS(settings.client_args)
-        self._sync_http: httpx2.Client | None = None
-        self._sync: genai.Client | None = None
-        self._async: LoopLocal[genai.Client] = LoopLocal(self._new_async_client)
+        self._sync_http = Lazy(
+            lambda: install(httpx2.Client(**self._http_args(is_async=False))),
+            close=httpx2.Client.close,
+        )
+        self._sync = Lazy(self._new_sync_client)
+        self._async: LoopLocal[tuple[genai.Client, httpx2.AsyncClient]] = LoopLocal(
+            self._new_async_client, close=lambda pair: pair[1].aclose()
+        )
 
     def _http_args(self, *, is_async: bool) -> dict[str, Any]:
         args = {**_httpx_args(self._settings), **self._tls.client_args()}
@@ -74,32 +82,30 @@ class NativeRoute:
         Given both clients, and the TLS context for its websocket one, google-genai
         builds no client or TLS context of its own (each costs tens of ms).
         """
-        if self._sync_http is None:
-            self._sync_http = httpx2.Client(**self._http_args(is_async=False))
         return genai.Client(
             api_key=self._settings.api_key,
             http_options=_http_options(
                 self._settings,
-                httpx_client=self._sync_http,
+                httpx_client=self._sync_http.get(),
                 httpx_async_client=async_http,
                 async_client_args={"ssl": self._tls.context()},
             ),
         )
 
-    def _new_async_client(self) -> genai.Client:
+    def _new_async_client(self) -> tuple[genai.Client, httpx2.AsyncClient]:
+        http = track(install(httpx2.AsyncClient(**self._http_args(is_async=True))))
+        return self._genai(http), http
+
+    def _new_sync_client(self) -> genai.Client:
+        # (its async client is never used: async calls use `_async`)
         return self._genai(httpx2.AsyncClient(**self._http_args(is_async=True)))
 
     def _client(self) -> genai.Client:
-        if self._sync is None:
-            # (its async client is never used: async calls use `_async`)
-            self._sync = self._genai(
-                httpx2.AsyncClient(**self._http_args(is_async=True))
-            )
-        return self._sync
+        return self._sync.get()
 
     async def _aclient(self) -> genai.Client:
         await self._tls.acontext()  # the first one is built off the loop
-        return self._async.get()
+        return self._async.get()[0]
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -204,8 +210,9 @@ class NativeRoute:
                     contents=contents,
                     config=config,
                 )
-                async for response in stream:
-                    yield state.feed(response)
+                async with contextlib.aclosing(tracked(stream)) as responses:
+                    async for response in responses:
+                        yield state.feed(response)
                 if not state.finished:
                     raise httpx2.RemoteProtocolError(_STREAM_CUT)
             except Exception as exc:

@@ -5,25 +5,27 @@ SDK's retries off. openai 3.x's sync stream closes its response right after `[DO
 without reading the end of the chunked body, so httpx drops the connection instead of
 pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reuse
 their connection as invokes do. A stream the caller abandons early (or that fails) is
-closed at once without draining: the gateway may still be generating, and reading the
-rest would block; the SDK's `Stream` and its generator form a reference cycle, so
-without an explicit close the connection would stay checked out until the next
-garbage collection.
+closed at once: only a rest that has already arrived is read (`_ABANDON_GRACE`), as
+the gateway may still be generating and waiting for it would block; the SDK's
+`Stream` and its generator form a reference cycle, so without an explicit close
+the connection would stay checked out until the next garbage collection.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._deadline import install, within
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
-from langchain_aihubmix._route import ClientSettings, LoopLocal, SharedTLS
+from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
 from langchain_aihubmix.openai_route.options import options_to_params
@@ -34,12 +36,24 @@ from langchain_aihubmix.openai_route.response import (
 )
 
 _DRAIN_LIMIT = 64 * 1024
+_ABANDON_GRACE = 0.05
+"""Seconds an abandoned stream's rest may take (else its connection is dropped)."""
 _TRANSPORT_ARGS = (
-    "verify", "cert", "http1", "http2", "limits", "proxy", "uds", "local_address",
-    "retries", "socket_options",
+    "verify",
+    "cert",
+    "http1",
+    "http2",
+    "limits",
+    "proxy",
+    "uds",
+    "local_address",
+    "retries",
+    "socket_options",
 )
 """httpx client arguments that configure the connection, i.e. its transport."""
 _STREAM_CUT = "the stream ended before the gateway sent its final chunk"
+_BODY = "aihubmix_draining_body"
+"""Response extension holding the `_DrainingStream` (httpx wraps `.stream`)."""
 
 
 class _DrainingStream(httpx2.SyncByteStream):
@@ -51,7 +65,8 @@ class _DrainingStream(httpx2.SyncByteStream):
         self._abandoned = False
 
     def abandon(self) -> None:
-        """Make `close()` drop the connection instead of reading the tail."""
+        """Make `close()` read only a tail that has already arrived, else drop
+        the connection."""
         self._abandoned = True
 
     def __iter__(self) -> Iterator[bytes]:
@@ -59,15 +74,19 @@ class _DrainingStream(httpx2.SyncByteStream):
         self._exhausted = True
 
     def close(self) -> None:
-        if self._exhausted or self._abandoned:
+        if self._exhausted:
             self._inner.close()
             return
         read = 0
         try:
-            for piece in self._inner:
-                read += len(piece)
-                if read > _DRAIN_LIMIT:
-                    break
+            # An abandoned stream keeps its connection only if the rest has
+            # already arrived: it never waits for the gateway.
+            grace = within(_ABANDON_GRACE) if self._abandoned else nullcontext()
+            with grace:
+                for piece in self._inner:
+                    read += len(piece)
+                    if read > _DRAIN_LIMIT:
+                        break
         except Exception:
             pass
         self._inner.close()
@@ -75,7 +94,8 @@ class _DrainingStream(httpx2.SyncByteStream):
 
 def _abandon(stream: openai.Stream[Any]) -> None:
     """Close a sync stream that was not read to `[DONE]`, without draining it."""
-    body = stream.response.stream
+    # httpx wraps the transport's stream (in a timer): find ours by its tag.
+    body = stream.response.extensions.get(_BODY)
     if isinstance(body, _DrainingStream):
         body.abandon()
     with contextlib.suppress(Exception):
@@ -87,7 +107,7 @@ class _DrainingTransport(httpx2.HTTPTransport):
         response = super().handle_request(request)
         stream = response.stream
         if isinstance(stream, httpx2.SyncByteStream):
-            response.stream = _DrainingStream(stream)
+            response.stream = response.extensions[_BODY] = _DrainingStream(stream)
         return response
 
 
@@ -108,28 +128,31 @@ class OpenAIRoute:
         self._settings = settings
         self._splicer = MediaSplicer()
         self._tls = SharedTLS(settings.client_args)
-        self._sync: openai.OpenAI | None = None
-        self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(self._new_async_client)
+        self._sync = Lazy(self._new_sync_client, close=openai.OpenAI.close)
+        self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
+            self._new_async_client, close=lambda client: client.close()
+        )
 
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
         return self._splicer.client_args(self._tls.client_args(), is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
+        http = install(httpx2.AsyncClient(**self._httpx_args(is_async=True)))
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
+    def _new_sync_client(self) -> openai.OpenAI:
+        args = self._httpx_args(is_async=False)
+        # Given a transport, httpx ignores its own connection arguments: they
+        # go to the transport instead.
+        transport = _DrainingTransport(
+            **{k: args.pop(k) for k in _TRANSPORT_ARGS if k in args},
+            trust_env=args.get("trust_env", True),
+        )
+        http = install(httpx2.Client(transport=transport, **args))
+        return openai.OpenAI(http_client=http, **_client_args(self._settings))
+
     def _client(self) -> openai.OpenAI:
-        if self._sync is None:
-            args = self._httpx_args(is_async=False)
-            # Given a transport, httpx ignores its own connection arguments: they
-            # go to the transport instead.
-            transport = _DrainingTransport(
-                **{k: args.pop(k) for k in _TRANSPORT_ARGS if k in args},
-                trust_env=args.get("trust_env", True),
-            )
-            http = httpx2.Client(transport=transport, **args)
-            self._sync = openai.OpenAI(http_client=http, **_client_args(self._settings))
-        return self._sync
+        return self._sync.get()
 
     async def _aclient(self) -> openai.AsyncOpenAI:
         await self._tls.acontext()  # the first one is built off the loop

@@ -79,7 +79,7 @@ def _ssl_contexts(llm: ChatAiHubMixGemini) -> list[ssl.SSLContext]:
     seen: set[int] = set()
 
     def walk(obj: Any, depth: int) -> None:
-        if id(obj) in seen or depth > 8 or isinstance(obj, SharedTLS):
+        if id(obj) in seen or depth > 12 or isinstance(obj, SharedTLS):
             return
         seen.add(id(obj))
         if type(obj).__name__ in ("ConnectionPool", "AsyncConnectionPool"):

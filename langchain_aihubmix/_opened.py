@@ -1,0 +1,69 @@
+"""Closing, in order, the HTTP responses an SDK's async stream left open.
+
+google-genai's async stream is a chain of async generators down to httpcore's
+connection. Leaving it early (or on an error) closes none of them: the garbage
+collector later finalizes them all at once, the event loop closes each in its
+own task, and the outer ones find the inner ones busy ("aclose(): asynchronous
+generator is already running"), while the connection waits for the collector.
+`tracked` records each response opened while the stream's next item is awaited
+(a context variable, set and reset within each step), and closes them when the
+stream ends, whatever way it ends, before closing the stream itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextvars import ContextVar
+from typing import TypeVar
+
+import httpx2
+
+_T = TypeVar("_T")
+
+_OPENED: ContextVar[list[httpx2.Response] | None] = ContextVar(
+    "aihubmix_opened", default=None
+)
+
+
+async def _record(response: httpx2.Response) -> None:
+    opened = _OPENED.get()
+    if opened is not None:
+        opened.append(response)
+
+
+def track(client: httpx2.AsyncClient) -> httpx2.AsyncClient:
+    """Add the response hook `tracked` relies on to an async client.
+
+    Args:
+        client: A new `httpx2.AsyncClient`.
+
+    Returns:
+        The same client.
+    """
+    hooks = client.event_hooks
+    hooks["response"] = [*hooks.get("response", ()), _record]
+    client.event_hooks = hooks
+    return client
+
+
+async def tracked(stream: AsyncIterator[_T]) -> AsyncGenerator[_T, None]:
+    """`stream`'s items; when it ends or is closed, the responses it opened on a
+    `track`ed client are closed, then `stream` itself. Use it under
+    `contextlib.aclosing`."""
+    opened: list[httpx2.Response] = []
+    try:
+        while True:
+            token = _OPENED.set(opened)
+            try:
+                item = await anext(stream)
+            except StopAsyncIteration:
+                return
+            finally:
+                _OPENED.reset(token)
+            yield item
+    finally:
+        for response in opened:
+            await response.aclose()
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
