@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._reply_guard import ReplyGuard
 from langchain_aihubmix._route import ClientSettings, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
@@ -59,6 +60,7 @@ class NativeRoute:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
+        self._guard = ReplyGuard("native", settings.api_key)
         self._tls = SharedTLS(settings.client_args)
         self._sync_http: httpx2.Client | None = None
         self._sync: genai.Client | None = None
@@ -66,6 +68,7 @@ class NativeRoute:
 
     def _http_args(self, *, is_async: bool) -> dict[str, Any]:
         args = {**_httpx_args(self._settings), **self._tls.client_args()}
+        args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
     def _genai(self, async_http: httpx2.AsyncClient) -> genai.Client:

@@ -23,6 +23,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._reply_guard import ReplyGuard
 from langchain_aihubmix._route import ClientSettings, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
@@ -107,12 +108,14 @@ class OpenAIRoute:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
+        self._guard = ReplyGuard("openai", settings.api_key)
         self._tls = SharedTLS(settings.client_args)
         self._sync: openai.OpenAI | None = None
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(self._new_async_client)
 
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
-        return self._splicer.client_args(self._tls.client_args(), is_async=is_async)
+        args = self._guard.client_args(self._tls.client_args(), is_async=is_async)
+        return self._splicer.client_args(args, is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
         http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
