@@ -44,6 +44,10 @@ class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         self._reader = ReplyReader(
             guard.route, response.headers.get("content-type", "")
         )
+        # Read once; a second reader (openai drains a stream after `[DONE]` so
+        # that its connection is reused) gets the rest of the same bytes.
+        self._source: Iterator[bytes] | None = None
+        self._asource: AsyncIterator[bytes] | None = None
 
     @property
     def elapsed(self) -> Any:
@@ -51,16 +55,25 @@ class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         return getattr(self._raw.stream, "elapsed", None)
 
     def __iter__(self) -> Iterator[bytes]:
+        if self._source is not None:  # a second reader drains: the rest as is
+            yield from self._source
+            return
+        self._source = self._raw.iter_bytes()
         try:
-            for chunk in self._raw.iter_bytes():
+            for chunk in self._source:
                 yield from self._reader.feed(chunk)
             yield from self._reader.finish()
         except (ReplyProblem, ReplyCut, httpx2.DecodingError) as exc:
             raise self._guard.error(exc, self._response) from None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._asource is not None:  # a second reader drains: the rest as is
+            async for chunk in self._asource:
+                yield chunk
+            return
+        self._asource = self._raw.aiter_bytes()
         try:
-            async for chunk in self._raw.aiter_bytes():
+            async for chunk in self._asource:
                 for piece in self._reader.feed(chunk):
                     yield piece
             for piece in self._reader.finish():
