@@ -210,7 +210,8 @@ def good_body(route: str) -> dict[str, Any]:
 
 def whole(body: bytes | str, **kw: Any) -> Reply:
     """The same 200 reply for every request (stream or not)."""
-    headers = {"x-request-id": RID, "Connection": "close", **kw.pop("headers", {})}
+    given = {"x-request-id": RID, "Connection": "close", **kw.pop("headers", {})}
+    headers = {k: v for k, v in given.items() if v is not None}  # None: left out
     return lambda _request: response(200, body, headers=headers, **kw)
 
 
@@ -313,6 +314,16 @@ def no_answer(route: str) -> Reply:
 WHOLE_CASES: dict[str, Case] = {
     "aihubmix-quota": envelope_case(
         AIHUBMIX_QUOTA, ModelRateLimitError, 429, "insufficient quota"
+    ),
+    "oneapi-request-id-header": Case(
+        lambda r: whole(
+            json.dumps(GOOGLE_SERVER),
+            headers={"x-request-id": None, "X-Oneapi-Request-Id": RID},
+        ),
+        ModelAPIError,
+        "Internal error encountered",
+        500,
+        500,
     ),
     "google-quota": envelope_case(
         GOOGLE_QUOTA, ModelRateLimitError, 429, "Resource has been exhausted"
