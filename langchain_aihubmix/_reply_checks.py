@@ -18,6 +18,7 @@ from langchain_aihubmix._sse import SSEFramer
 
 __all__ = [
     "MALFORMED_STATUS",
+    "PARSE_LIMIT",
     "ReplyCut",
     "ReplyProblem",
     "ReplyReader",
@@ -65,6 +66,13 @@ _WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 """OpenAI-style `type` / `code` words (AiHubMix's `{message, type, param, code}`)
 -> HTTP status; anything else is a server error (500)."""
+
+PARSE_LIMIT = 1024 * 1024
+"""Bodies and events from this size up are not parsed here: an error envelope or an
+empty answer is never that large, and parsing twice (here and in the SDK) would
+stall an event loop on large media. They only have to start like a JSON object;
+if one is malformed after all, the SDK's decoding error is still mapped to the
+typed 502 error (`errors`)."""
 
 _SSE_START = re.compile(rb"\s*(?:data|event|id|retry)?:")
 _EXCERPT = 200
@@ -162,6 +170,20 @@ def _load(data: bytes, what: str) -> Any:
         raise _malformed(f"{what} is not JSON", data) from None
 
 
+def _blank(data: bytes) -> bool:
+    return not data or data.isspace()  # (no copy of a large body)
+
+
+def _large_object(data: bytes, what: str) -> bool:
+    """Whether `data` is too large to parse here (see `PARSE_LIMIT`); raises
+    `ReplyProblem` when it does not even start like a JSON object."""
+    if len(data) < PARSE_LIMIT:
+        return False
+    if data[:4096].lstrip()[:1] != b"{":
+        raise _malformed(f"{what} is not a JSON object", data)
+    return True
+
+
 def _raise_if_error(value: Any) -> None:
     inner = _error_value(value)
     if inner is None:
@@ -182,8 +204,10 @@ def check_body(route: Route, data: bytes, content_type: str) -> None:
     An answer is a JSON object that is no error envelope and carries candidates
     (native; or `promptFeedback`: a blocked prompt is an answer) or choices.
     """
-    if not data.strip():
+    if _blank(data):
         raise _malformed("empty body")
+    if _large_object(data, "the body"):
+        return
     what = f"the {content_type or 'untyped'} body"
     value = _load(data, what)
     _raise_if_error(value)
@@ -202,10 +226,12 @@ def check_event(route: Route, data: bytes) -> bytes | None:
 
     Raises `ReplyProblem` for an error event or one that is not a JSON object.
     """
-    if not data.strip():
+    if _blank(data):
         return None
-    if data.strip() == b"[DONE]":
+    if len(data) < 16 and data.strip() == b"[DONE]":
         return b"[DONE]" if route == "openai" else None
+    if _large_object(data, "a stream event"):
+        return data.replace(b"\n", b" ")
     value = _load(data, "a stream event")
     _raise_if_error(value)
     if not isinstance(value, Mapping):
@@ -233,7 +259,7 @@ class ReplyReader:
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """What the SDK should read for `chunk` (maybe nothing yet)."""
-        if self._sse is None and self._whole is None:
+        if self._undecided:
             self._head += chunk
             if len(self._head.lstrip()) < 8:
                 return []  # not enough to tell yet

@@ -9,11 +9,9 @@ lines (`: keep-alive`), `event:` / `id:` / `retry:` and unknown fields are skipp
 
 from __future__ import annotations
 
-import re
-
 __all__ = ["SSEFramer"]
 
-_LINE_END = re.compile(rb"\r\n|\r|\n")
+_EOL = (b"\n", b"\r")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -44,15 +42,14 @@ class SSEFramer:
         if self._skip_lf and chunk.startswith(b"\n"):
             chunk = chunk[1:]  # the LF of a CRLF split across two chunks
         self._skip_lf = False
-        text = self._tail + chunk
+        text = self._tail + chunk if self._tail else chunk
+        # bytes.splitlines() breaks at CRLF, LF and CR only: the SSE line ends.
+        lines = text.splitlines(keepends=True)
+        self._tail = lines.pop() if lines and not lines[-1].endswith(_EOL) else b""
+        self._skip_lf = text.endswith(b"\r")  # an LF may follow in the next chunk
         events: list[bytes] = []
-        start = 0
-        for match in _LINE_END.finditer(text):
-            if match.group() == b"\r" and match.end() == len(text):
-                self._skip_lf = True  # a CR at the end: an LF may follow next time
-            self._line(text[start : match.start()], events)
-            start = match.end()
-        self._tail = text[start:]
+        for line in lines:
+            self._line(line.rstrip(b"\r\n"), events)
         return events
 
     def finish(self) -> bytes | None:
@@ -69,6 +66,9 @@ class SSEFramer:
         return data
 
     def _line(self, line: bytes, events: list[bytes]) -> None:
+        if line.startswith(b"data: "):  # the common case first
+            self._data.append(line[6:])
+            return
         if not line:
             if self._data:
                 events.append(b"\n".join(self._data))
