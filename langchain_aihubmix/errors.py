@@ -111,6 +111,8 @@ class AiHubMixError(ModelError):
     Attributes:
         message: The server's message (secrets redacted).
         status_code: The HTTP status, or None for timeouts and connection failures.
+            A 2xx reply that is no answer reports the status its error body names
+            (`{"error": {"code": 429, ...}}`), or 502 when it is malformed.
         request_id: From the `X-Request-Id` header, else `(request id: …)` or
             `(tid: …)` in the message, else None.
         retry_after: Seconds the server asked us to wait (RetryInfo, `Retry-After`
