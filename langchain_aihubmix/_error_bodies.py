@@ -119,9 +119,16 @@ def header(response: Any, name: str) -> str | None:
     return str(value) if value else None
 
 
+_REQUEST_ID_HEADERS = ("x-request-id", "x-oneapi-request-id", "request-id")
+"""Where gateways put the request id (new-api / one-api: `X-Oneapi-Request-Id`)."""
+
+
 def request_id(response: Any, message: str) -> str | None:
-    """The `X-Request-Id` header, else `(request id: …)` / `(tid: …)` in the text."""
-    found = header(response, "x-request-id")
+    """The `X-Request-Id` (or similar) header, else `(request id: …)` / `(tid: …)`
+    in the text."""
+    found = next(
+        (v for name in _REQUEST_ID_HEADERS if (v := header(response, name))), None
+    )
     if found is None and (match := _MESSAGE_ID.search(message)):
         found = match.group(1)
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
@@ -82,6 +83,7 @@ __all__ = [
     "OpenAITimeoutError",
     "raise_classified",
     "redact",
+    "reply_error",
 ]
 
 Route: TypeAlias = Literal["native", "openai"]
@@ -119,6 +121,8 @@ class AiHubMixError(ModelError):
     Attributes:
         message: The server's message (secrets redacted).
         status_code: The HTTP status, or None for timeouts and connection failures.
+            A 2xx reply that is no answer reports the status its error body names
+            (`{"error": {"code": 429, ...}}`), or 502 when it is malformed.
         request_id: From the `X-Request-Id` header, else `(request id: …)` or
             `(tid: …)` in the message, else None.
         retry_after: Seconds the server asked us to wait (RetryInfo, `Retry-After`
@@ -283,6 +287,93 @@ def _from_status(
     )
 
 
+def reply_error(
+    route: Route,
+    *,
+    status: int,
+    message: str,
+    body: Any,
+    response: Any,
+    secret: str | None,
+) -> AiHubMixError:
+    """The typed error for a 2xx reply that is not an answer (`_reply_checks`).
+
+    Args:
+        route: Which family the error belongs to.
+        status: The status the reply stands for: its error envelope's, or 502
+            for a malformed reply.
+        message: The envelope's message, or what is wrong with the reply.
+        body: The error envelope, or None.
+        response: The HTTP response (headers give the request id).
+        secret: The configured API key, redacted from the message and body.
+
+    Returns:
+        The classified error (not raised).
+    """
+    return _from_status(
+        route,
+        status=status,
+        body=body,
+        response=response,
+        fallback=message,
+        secret=secret,
+    )
+
+
+def _decoding_failures() -> tuple[type[BaseException], ...]:
+    """Errors that mean "the reply could not be decoded", of the libraries loaded."""
+    found: list[type[BaseException]] = [json.JSONDecodeError, UnicodeDecodeError]
+    if "httpx" in sys.modules:
+        import httpx
+
+        found.append(httpx.DecodingError)
+    if "httpx2" in sys.modules:
+        import httpx2
+
+        found.append(httpx2.DecodingError)
+    if "google.genai.errors" in sys.modules:
+        from google.genai import errors as genai_errors
+
+        found.append(genai_errors.UnknownApiResponseError)
+    if "openai" in sys.modules:
+        import openai
+
+        found.append(openai.APIError)  # status and connection errors are mapped first
+    return tuple(found)
+
+
+def _undecodable(
+    exc: BaseException, route: Route, secret: str | None
+) -> AiHubMixError | None:
+    """A reply the SDK could not decode (a backstop: `_reply_guard` checks first)."""
+    from langchain_aihubmix._reply_checks import MALFORMED_STATUS, envelope_status
+
+    if not isinstance(exc, _decoding_failures()):
+        return None
+    response = getattr(exc, "response", None)
+    inner = getattr(exc, "body", None)  # openai's stream `APIError`: the error
+    if isinstance(inner, Mapping) and inner:
+        message = str(inner.get("message") or "The gateway sent an error")
+        return reply_error(
+            route,
+            status=envelope_status(inner),
+            message=message,
+            body={"error": inner},
+            response=response,
+            secret=secret,
+        )
+    text = str(exc)[:200]
+    return reply_error(
+        route,
+        status=MALFORMED_STATUS,
+        message=f"The gateway's reply could not be decoded "
+        f"({type(exc).__name__}: {text})",
+        body=None,
+        response=response,
+        secret=secret,
+    )
+
+
 def _request_of(exc: BaseException) -> Any:
     try:
         return getattr(exc, "request", None)
@@ -296,8 +387,11 @@ def _from_network(
     timeouts, _ = _network_failures()
     kind: Category = "timeout" if isinstance(exc, timeouts) else "connection"
     default = "Request timed out." if kind == "timeout" else "Connection error."
-    text = redact(str(exc), secret)
-    detail = f" ({type(exc).__name__}: {text})" if text and text != default else ""
+    source = exc
+    if str(exc) == default and isinstance(exc.__cause__, Exception):
+        source = exc.__cause__  # openai's generic wrapper: say what happened
+    text = redact(str(source), secret)
+    detail = f" ({type(source).__name__}: {text})" if text and text != default else ""
     message = default + detail
     return _family(route)[kind](message, request=_request_of(exc))
 
@@ -313,7 +407,7 @@ def _openai_body(exc: openai.APIStatusError) -> Any:
 def _redact_cause(exc: BaseException, secret: str | None) -> None:
     """Redact the original too: tracebacks print the `__cause__`."""
     exc.args = tuple(redact(a, secret) if isinstance(a, str) else a for a in exc.args)
-    for name in ("message", "details", "body"):
+    for name in ("message", "details", "body", "doc"):
         if name in vars(exc):
             setattr(exc, name, redact_json(vars(exc)[name], secret))
 
@@ -355,7 +449,7 @@ def _classify(
     timeouts, failures = _network_failures()
     if isinstance(exc, timeouts + failures):
         return _from_network(route, exc, secret)
-    return None
+    return _undecodable(exc, route, secret)
 
 
 def raise_classified(

@@ -21,6 +21,7 @@ from langchain_aihubmix._deadline import install
 from langchain_aihubmix._opened import track, tracked
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._reply_guard import ReplyGuard
 from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
@@ -62,6 +63,7 @@ class NativeRoute:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
+        self._guard = ReplyGuard("native", settings.api_key)
         self._tls = SharedTLS(settings.client_args)
         self._sync_http = Lazy(
             lambda: install(httpx2.Client(**self._http_args(is_async=False))),
@@ -74,6 +76,7 @@ class NativeRoute:
 
     def _http_args(self, *, is_async: bool) -> dict[str, Any]:
         args = {**_httpx_args(self._settings), **self._tls.client_args()}
+        args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
     def _genai(self, async_http: httpx2.AsyncClient) -> genai.Client:

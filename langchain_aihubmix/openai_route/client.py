@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._deadline import install, within
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._reply_guard import ReplyGuard
 from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
@@ -127,6 +128,7 @@ class OpenAIRoute:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
+        self._guard = ReplyGuard("openai", settings.api_key)
         self._tls = SharedTLS(settings.client_args)
         self._sync = Lazy(self._new_sync_client, close=openai.OpenAI.close)
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
@@ -134,7 +136,8 @@ class OpenAIRoute:
         )
 
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
-        return self._splicer.client_args(self._tls.client_args(), is_async=is_async)
+        args = self._guard.client_args(self._tls.client_args(), is_async=is_async)
+        return self._splicer.client_args(args, is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
         http = install(httpx2.AsyncClient(**self._httpx_args(is_async=True)))

@@ -1,0 +1,81 @@
+"""Server-sent events read per the WHATWG rules: the `data` of each event, nothing else.
+
+Pure and incremental: `SSEFramer.feed(bytes)` returns the data of every event the
+bytes complete. Lines end at CRLF, LF or CR (also across chunk boundaries); comment
+lines (`: keep-alive`), `event:` / `id:` / `retry:` and unknown fields are skipped;
+`data:` takes its value with or without a space after the colon, and an event's
+`data:` lines are joined with `\\n`; events without data are dropped.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SSEFramer"]
+
+_EOL = (b"\n", b"\r")
+_BOM = b"\xef\xbb\xbf"
+
+
+class SSEFramer:
+    """Splits an event stream into the data of its events (bytes in, bytes out)."""
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._data: list[bytes] = []
+        self._started = False
+        self._skip_lf = False
+
+    @property
+    def pending(self) -> bytes | None:
+        """Data of an event whose terminating blank line has not arrived yet."""
+        return b"\n".join(self._data) if self._data else None
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The data of each event that `chunk` completes, in order."""
+        if not self._started:
+            chunk = self._tail + chunk
+            self._tail = b""
+            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                self._tail = chunk  # too short to tell whether a BOM starts it
+                return []
+            self._started = True
+            chunk = chunk.removeprefix(_BOM)
+        if self._skip_lf and chunk.startswith(b"\n"):
+            chunk = chunk[1:]  # the LF of a CRLF split across two chunks
+        self._skip_lf = False
+        text = self._tail + chunk if self._tail else chunk
+        # bytes.splitlines() breaks at CRLF, LF and CR only: the SSE line ends.
+        lines = text.splitlines(keepends=True)
+        self._tail = lines.pop() if lines and not lines[-1].endswith(_EOL) else b""
+        self._skip_lf = text.endswith(b"\r")  # an LF may follow in the next chunk
+        events: list[bytes] = []
+        for line in lines:
+            self._line(line.rstrip(b"\r\n"), events)
+        return events
+
+    def finish(self) -> bytes | None:
+        """At the end of the stream: the data of an event left unterminated, if any.
+
+        The rules discard such an event; the caller decides (a complete JSON value
+        is worth keeping, a cut one is a broken stream).
+        """
+        if self._tail:
+            self._line(self._tail, [])
+            self._tail = b""
+        data = self.pending
+        self._data = []
+        return data
+
+    def _line(self, line: bytes, events: list[bytes]) -> None:
+        if line.startswith(b"data: "):  # the common case first
+            self._data.append(line[6:])
+            return
+        if not line:
+            if self._data:
+                events.append(b"\n".join(self._data))
+                self._data = []
+            return
+        if line.startswith(b":"):
+            return
+        name, _, value = line.partition(b":")
+        if name == b"data":
+            self._data.append(value[1:] if value.startswith(b" ") else value)

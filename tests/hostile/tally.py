@@ -1,0 +1,9 @@
+"""What the hostile suite exercised: calls, faults served, and what went wrong."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+TALLY: Counter[str] = Counter()
+"""calls, faults (broken replies served), wrong answers (a broken reply returned
+as an answer, or a legal stream summed differently), untyped errors, key leaks."""

@@ -1,0 +1,131 @@
+"""The pure reply checks: SSE framing, error envelopes, whole bodies and events."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from langchain_aihubmix._reply_checks import (
+    MALFORMED_STATUS,
+    ReplyCut,
+    ReplyProblem,
+    ReplyReader,
+    envelope_status,
+    is_generation_path,
+)
+from langchain_aihubmix._sse import SSEFramer
+
+LEGAL = (
+    b"\xef\xbb\xbf: hello\r\n"
+    b"retry: 10\r\n\r\n"
+    b'event: message\rid: 1\rdata:{"a":\r'
+    b"data: 1}\r\r"
+    b"id: 2\n\n"
+    b": keep-alive\n\n"
+    b'data: {"b": 2}\r\n\r\n'
+    b"event: end\n"
+    b"data: [DONE]\n\n"
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, len(LEGAL)])
+def test_sse_framer_reads_every_legal_form_in_any_chunking(size: int) -> None:
+    framer = SSEFramer()
+    events: list[bytes] = []
+    for start in range(0, len(LEGAL), size):
+        events += framer.feed(LEGAL[start : start + size])
+    assert framer.finish() is None
+    assert events == [b'{"a":\n1}', b'{"b": 2}', b"[DONE]"]
+
+
+def test_sse_framer_leaves_an_unterminated_event_to_the_caller() -> None:
+    framer = SSEFramer()
+    assert framer.feed(b'data: {"a": 1}\n\ndata: {"b"') == [b'{"a": 1}']
+    assert framer.finish() == b'{"b"'
+
+
+@pytest.mark.parametrize(
+    ("inner", "status"),
+    [
+        ({"code": 429, "message": "x", "status": "RESOURCE_EXHAUSTED"}, 429),
+        ({"code": "503"}, 503),
+        ({"status": "PERMISSION_DENIED"}, 403),
+        ({"type": "insufficient_quota", "code": "insufficient_user_quota"}, 429),
+        ({"type": "authentication_error", "code": "invalid_api_key"}, 401),
+        ({"type": "invalid_request_error", "code": "invalid_value"}, 400),
+        ({"type": "invalid_request_error", "code": "model_not_found"}, 404),
+        ({"message": "something broke"}, 500),
+        ({"code": 200, "type": "new_api_error"}, 500),
+    ],
+)
+def test_envelope_status(inner: dict[str, object], status: int) -> None:
+    assert envelope_status(inner) == status
+
+
+def read(route: str, body: bytes, content_type: str = "") -> bytes:
+    reader = ReplyReader(route, content_type)  # type: ignore[arg-type]
+    out = [
+        piece
+        for byte in range(len(body))
+        for piece in reader.feed(body[byte : byte + 1])
+    ]
+    return b"".join(out + reader.finish())
+
+
+def test_a_stream_is_reframed_whatever_its_content_type() -> None:
+    body = b': hi\r\nevent: x\r\ndata:{"a":\r\ndata: 1}\r\n\r\ndata: [DONE]\r\n\r\n'
+    assert read("openai", body) == b'data: {"a": 1}\n\ndata: [DONE]\n\n'
+    assert read("native", body, "application/json") == b'data: {"a": 1}\n\n'
+
+
+def test_a_whole_answer_passes_unchanged() -> None:
+    body = json.dumps({"candidates": [{"index": 0}]}).encode()
+    assert read("native", body, "application/json") == body
+    blocked = b'{"promptFeedback": {"blockReason": "OTHER"}}'
+    assert read("native", blocked) == blocked
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "words"),
+    [
+        ("native", b"", "empty body"),
+        ("native", b"  \n", "empty body"),
+        ("native", b"null", "null"),
+        ("openai", b'"text"', "a string"),
+        ("native", b'{"usageMetadata": {}}', "no candidates"),
+        ("openai", b'{"choices": []}', "no choices"),
+        ("openai", b"<html>", "not JSON"),
+        ("native", b"\xff\xfe{}", "not UTF-8"),
+    ],
+)
+def test_a_body_that_is_no_answer_is_a_problem(
+    route: str, body: bytes, words: str
+) -> None:
+    with pytest.raises(ReplyProblem) as caught:
+        read(route, body)
+    assert caught.value.status == MALFORMED_STATUS
+    assert words in caught.value.message
+
+
+def test_an_error_event_carries_the_envelope() -> None:
+    event = {"error": {"code": 429, "message": "slow down", "status": "X"}}
+    with pytest.raises(ReplyProblem) as caught:
+        read("native", b"data: " + json.dumps([event]).encode() + b"\n\n")
+    assert (caught.value.status, caught.value.message) == (429, "slow down")
+    assert caught.value.body == event
+
+
+def test_a_stream_cut_mid_event_is_a_cut() -> None:
+    with pytest.raises(ReplyCut):
+        read("openai", b'data: {"a": 1}\n\ndata: {"choi')
+    # a complete last event without its blank line is kept
+    assert read("openai", b'data: {"a": 1}') == b'data: {"a": 1}\n\n'
+
+
+def test_only_generation_paths_are_checked() -> None:
+    assert is_generation_path("native", "/gemini/v1beta/models/m:generateContent")
+    assert is_generation_path("native", "/gemini/v1beta/models/m:streamGenerateContent")
+    assert not is_generation_path("native", "/gemini/v1beta/models/m:countTokens")
+    assert is_generation_path("openai", "/v1/chat/completions")
+    assert not is_generation_path("openai", "/v1/models")
