@@ -57,6 +57,7 @@ from langchain_aihubmix._retry import (
 from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._route import ClientSettings, Route
 from langchain_aihubmix.cost import StreamPricer, price_message
+from langchain_aihubmix.model_rules import apply_rules, check_transport
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
@@ -184,6 +185,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             )
             raise ValueError(msg)
         resolve_call(self._fields(), {}, None, self.transport)
+        check_transport(self.model, self.transport)
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -298,7 +300,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         options, settings = resolve_call(
             self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
         )
-        return _Call(messages_to_conversation(messages), options, settings)
+        conv = messages_to_conversation(messages)
+        transport = self.transport or "native"
+        return _Call(conv, apply_rules(conv, options, transport), settings)
 
     def _prepare(
         self,

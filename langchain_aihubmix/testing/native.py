@@ -6,8 +6,20 @@ import json
 from typing import Any
 
 from langchain_aihubmix.testing import brain, native_render
-from langchain_aihubmix.testing.catalog import is_gemini3, is_pro, thinks_by_default
-from langchain_aihubmix.testing.errors import HttpError, gateway_error, invalid_argument
+from langchain_aihubmix.testing.catalog import (
+    is_gemini3,
+    is_known,
+    max_output,
+    rejects_minimal,
+    rejects_prefill,
+    thinks_by_default,
+)
+from langchain_aihubmix.testing.errors import (
+    HttpError,
+    gateway_error,
+    invalid_argument,
+    model_not_found,
+)
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
 from langchain_aihubmix.testing.signatures import Signer
 from langchain_aihubmix.testing.state import State
@@ -22,6 +34,11 @@ MISSING_SIGNATURE = (
     "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
 )
 CORRUPTED_SIGNATURE = "Corrupted thought signature."
+PREFILL_REJECTED = (
+    "A conversation ending with a model turn (prefill) is not supported for this "
+    "model. End the conversation with a user turn."
+)
+"""The 400 for a prefilled final model turn (rule documented, text not recorded)."""
 
 
 def get(obj: Any, camel: str, default: Any = None) -> Any:
@@ -38,6 +55,8 @@ def handle(
     ex: Exchange, state: State, model: str, stream: bool, sse: bool
 ) -> JsonReply | StreamReply:
     """Serve generateContent / streamGenerateContent for `model`."""
+    if not is_known(model, state.models):
+        raise model_not_found(model, ex.request_id, native=True)
     body = ex.body
     if not ex.body_ok or not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Unexpected token.")
@@ -60,7 +79,7 @@ def handle(
         else:
             ask, tally = to_ask(model, body)
             answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
-            cached = state.cache.observe(model, tally.segments)
+            cached = state.cache.observe(model, tally.segments, tally.bodies)
             response = native_render.response(model, answer, tally, cached)
         chunks = (
             native_render.split(response, state.stream_chunk_chars, model)
@@ -102,7 +121,7 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
     penalties = get(config, "presencePenalty"), get(config, "frequencyPenalty")
     if model.startswith("gemini-2.5") and any(p is not None for p in penalties):
         raise invalid_argument(f"Penalty is not enabled for models/{model}")
-    if isinstance(level, str) and level.upper() == "MINIMAL" and is_pro(model):
+    if isinstance(level, str) and level.upper() == "MINIMAL" and rejects_minimal(model):
         raise invalid_argument(
             "Thinking level MINIMAL is not supported for this model. "
             "Please retry with other thinking level."
@@ -111,6 +130,16 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         raise invalid_argument(
             "Budget 0 is invalid. This model only works in thinking mode."
         )
+    limit = max_output(model)
+    requested = get(config, "maxOutputTokens")
+    if isinstance(requested, int) and requested > limit:
+        raise invalid_argument(
+            f"Unable to submit request because it has a maxOutputTokens value of "
+            f"{requested} but the supported range is from 1 (inclusive) to "
+            f"{limit + 1} (exclusive). Update the value and try again."
+        )
+    if rejects_prefill(model) and get(contents[-1], "role") == "model":
+        raise invalid_argument(PREFILL_REJECTED)
     check_signatures(model, contents, signer)
 
 
