@@ -265,8 +265,8 @@ def _tier(model_id: str, tiers: object) -> _Tier:
     elif isinstance(tiers, list):
         for tier in tiers:
             if isinstance(tier, Mapping):
-                label = _first(tier, _TIER_KEYS)
-                items.append((None if label is None else label[1], tier))
+                found = _first(tier, _TIER_KEYS)
+                items.append((None if found is None else found[1], tier))
     for label, tier in sorted(items, key=lambda i: _threshold(i[0]) or 0):
         threshold = None if label is None else _threshold(label)
         inp, out, cache = _prices(model_id, {"pricing": tier})

@@ -90,7 +90,12 @@ def rejects_prefill(model: str) -> bool:
     (langchain-ai/langchain-google PR #1897).
     """
     return base_model(model).startswith(
-        ("gemini-3.8-flash", "gemini-3.7-flash", "gemini-3.6-flash", "gemini-3.5-flash-lite")
+        (
+            "gemini-3.8-flash",
+            "gemini-3.7-flash",
+            "gemini-3.6-flash",
+            "gemini-3.5-flash-lite",
+        )
     )
 
 

@@ -8,7 +8,6 @@ from types import TracebackType
 from typing import Any, Literal
 
 from langchain_aihubmix.testing.catalog import KNOWN_MODELS
-
 from langchain_aihubmix.testing.faults import Fault, FaultKind
 from langchain_aihubmix.testing.server import RecordedRequest, Runtime, Server
 from langchain_aihubmix.testing.state import OpenAIQuirks, Scripted, State

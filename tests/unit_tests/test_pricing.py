@@ -205,7 +205,9 @@ def test_overrides_replace_prices_and_take_mappings() -> None:
     assert cost.total == Decimal("0.000692")
     assert cost.saved_by_cache == Decimal("0.000108")
     # the original table is untouched
-    custom = DEFAULT_PRICES.with_overrides({"gemini-2.5-flash": {"input": 1, "output": 1}})
+    custom = DEFAULT_PRICES.with_overrides(
+        {"gemini-2.5-flash": {"input": 1, "output": 1}}
+    )
     assert custom.get("gemini-2.5-flash").cache_read is None  # type: ignore[union-attr]
     assert DEFAULT_PRICES.get("gemini-2.5-flash").cache_read == Decimal("0.03")  # type: ignore[union-attr]
 
