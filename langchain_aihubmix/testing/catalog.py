@@ -99,6 +99,12 @@ def rejects_prefill(model: str) -> bool:
     )
 
 
+def is_image_model(model: str) -> bool:
+    """A Nano Banana model: answers with images unless `responseModalities` says not."""
+    entry = _BY_ID.get(base_model(model))
+    return (entry is not None and entry.image_output) or "-image" in model
+
+
 def max_output(model: str) -> int:
     """The model's output token limit (65,536 when not in the snapshot)."""
     entry = _BY_ID.get(base_model(model))

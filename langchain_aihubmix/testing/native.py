@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, native_render
+from langchain_aihubmix.testing import brain, images, native_render
 from langchain_aihubmix.testing.catalog import (
     is_gemini3,
+    is_image_model,
     is_known,
     max_output,
     rejects_minimal,
@@ -79,6 +81,7 @@ def handle(
         else:
             ask, tally = to_ask(model, body)
             answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
+            _render_images(answer, body, ask.user_text)
             cached = state.cache.observe(model, tally.segments, tally.bodies)
             response = native_render.response(model, answer, tally, cached)
         chunks = (
@@ -211,8 +214,7 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         candidate_count=int(get(config, "candidateCount") or 1),
         max_output_tokens=get(config, "maxOutputTokens"),
         stop_sequences=list(get(config, "stopSequences") or []),
-        image_output="IMAGE"
-        in [str(m).upper() for m in get(config, "responseModalities") or []],
+        image_output=_wants_image(model, get(config, "responseModalities")),
     )
     mime = get(config, "responseMimeType")
     ask.json_mode = mime == "application/json"
@@ -220,6 +222,28 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
     _read_tools(ask, body)
     _read_turns(ask, contents)
     return ask, _tally(body, contents)
+
+
+def _wants_image(model: str, modalities: Any) -> bool:
+    """Image models answer with images unless `responseModalities` leaves IMAGE out."""
+    if not modalities:
+        return is_image_model(model)
+    return "IMAGE" in [str(m).upper() for m in modalities]
+
+
+def _render_images(answer: brain.Answer, body: dict[str, Any], prompt: str) -> None:
+    """Real PNGs sized by `imageConfig`, coloured by the prompt and any input image."""
+    config = get(get(body, "generationConfig") or {}, "imageConfig")
+    seen = hashlib.sha256()
+    for content in get(body, "contents") or []:
+        for part in get(content, "parts") or []:
+            data = get(get(part, "inlineData"), "data")
+            if isinstance(data, str):
+                seen.update(data.encode())
+    seed = f"{prompt}|{seen.hexdigest()}"
+    for n, part in enumerate(p for c in answer.candidates for p in c.parts):
+        if part.kind == "image":
+            part.text = images.png_base64(config, f"{seed}|{n}")
 
 
 def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:
