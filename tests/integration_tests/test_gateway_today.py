@@ -315,3 +315,16 @@ def test_a_different_text_does_not_hit(make_llm: MakeLLM) -> None:
     other = llm.invoke("Something else entirely. " * 40)
     assert other.usage_metadata is not None
     assert not (other.usage_metadata.get("input_token_details") or {}).get("cache_read")
+
+
+def test_live_prices_price_a_call_from_the_gateway_catalogue(
+    make_llm: MakeLLM, hub: AiHubMixEmulator
+) -> None:
+    from langchain_aihubmix.catalog import clear_catalog_cache, live_prices
+
+    clear_catalog_cache()
+    llm = make_llm(model="gemini-3.6-flash", prices=live_prices(hub.base_url))
+    cost = llm.invoke("hello").response_metadata["cost"]
+    assert cost["price_source"] == "catalog"
+    assert any(r.path == "/api/v1/models" for r in hub.requests)
+    clear_catalog_cache()
