@@ -114,10 +114,8 @@ class Wire:
         written = []
         for n, exchange in enumerate(self.exchanges):
             native = (
-                (exchange.status == 200
-                and ":generateContent" in exchange.url)
-                or (":streamGenerateContent" in exchange.url and exchange.status == 200)
-            )
+                exchange.status == 200 and ":generateContent" in exchange.url
+            ) or (":streamGenerateContent" in exchange.url and exchange.status == 200)
             folder = directory / ("native" if native else "other")
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"doctor-{n:02d}-{exchange.label}.yaml"

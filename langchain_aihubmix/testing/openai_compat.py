@@ -105,6 +105,12 @@ def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
             "Thinking level MINIMAL is not supported for this model. "
             "Please retry with other thinking level."
         )
+    requested = body.get("max_completion_tokens") or body.get("max_tokens")
+    if isinstance(requested, int) and requested > catalog.max_output(model):
+        raise fail(
+            f"max_tokens {requested} exceeds the model's output limit of "
+            f"{catalog.max_output(model)} tokens"
+        )
     messages: list[Any] = body["messages"]
     last = messages[-1] if isinstance(messages[-1], dict) else {}
     if catalog.rejects_prefill(model) and last.get("role") == "assistant":

@@ -206,15 +206,14 @@ def test_a_prefilled_model_turn_is_refused_locally(
 def test_output_limit_is_checked_locally(
     hub: AiHubMixEmulator, make_llm: MakeLLM, route: Route
 ) -> None:
-    if route == "native":
-        over = raw(
-            hub,
-            route,
-            "gemini-2.5-flash-image",
-            generationConfig={"maxOutputTokens": 40_000},
-        )
-        assert over.status_code == 400 and "maxOutputTokens" in over.text
-        hub.reset()
+    extra: dict[str, Any] = (
+        {"generationConfig": {"maxOutputTokens": 70_000}}
+        if route == "native"
+        else {"max_tokens": 70_000}
+    )
+    over = raw(hub, route, "gemini-2.5-flash", **extra)
+    assert over.status_code == 400 and "70000" in over.text
+    hub.reset()
     llm = make_llm(model="gemini-2.5-flash", max_output_tokens=70_000)
     with pytest.raises(InvalidInputError, match="output limit of 65536"):
         llm.invoke("hello")
@@ -328,3 +327,10 @@ def test_live_prices_price_a_call_from_the_gateway_catalogue(
     assert cost["price_source"] == "catalog"
     assert any(r.path == "/api/v1/models" for r in hub.requests)
     clear_catalog_cache()
+
+
+@pytest.mark.usefixtures("no_rule_warnings")
+def test_text_over_the_input_limit_warns_before_sending(make_llm: MakeLLM) -> None:
+    llm = make_llm(model="gemini-2.5-flash")
+    with pytest.warns(ModelRuleWarning, match="input limit of 1048576"):
+        llm.invoke("word " * 900_000)
