@@ -13,6 +13,7 @@ import os
 import sys
 from contextlib import ExitStack
 
+from _scripted import script_tour
 from langchain.agents import create_agent
 from langchain_core.tools import tool
 
@@ -41,8 +42,10 @@ def main() -> None:
             hub = stack.enter_context(AiHubMixEmulator())
             print(f"[offline] using the local AiHubMix emulator at {hub.base_url}")
             print(
-                "[offline] answers are deterministic stand-ins, not real Gemini output"
+                "[offline] the emulator plays back a scripted session "
+                "(examples/_scripted.py), not real Gemini output"
             )
+            script_tour(hub)
             connection = {"base_url": hub.base_url, "api_key": hub.api_key}
         else:
             print("[live] using the AiHubMix gateway with AIHUBMIX_API_KEY")

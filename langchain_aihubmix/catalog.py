@@ -1,25 +1,34 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The canonical shape this module expects (and the emulator serves) is AiHubMix's,
-with prices in USD per 1M tokens::
+The shape this module expects (and the emulator serves) is AiHubMix's as public
+sources describe it (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts` and
+`packages/mcp/docs/design.md` §5; anomalyco/models.dev `providers/aihubmix`), with
+prices in USD per 1M tokens (AiHubMix's own docs wrongly say per 1K)::
 
-    {"success": true,
-     "data": [{"model_id": "gemini-2.5-flash",
-               "model_name": "Gemini 2.5 Flash",
-               "developer_id": "google",
+    {"success": true, "message": "",
+     "data": [{"model_id": "gemini-2.5-pro",
+               "developer_id": 3,
+               "types": "llm",
+               "features": "thinking,tools,function_calling,structured_outputs",
+               "input_modalities": "text,image,audio,video",
                "context_length": 1048576,
                "max_output": 65536,
-               "types": ["llm"],
-               "endpoints": "gemini_api",
-               "features": ["thinking", "tools", "function_calling"],
-               "input_modalities": ["text", "image"],
-               "pricing": {"input": 0.3, "output": 2.5, "cache_read": 0.075}}]}
+               "pricing": {"input": 1.25, "output": 10, "cache_read": 0.125,
+                           "cache_write": 0,
+                           "tiers": [{"min_tokens": 200000, "input": 2.5,
+                                      "output": 15, "cache_read": 0.25}]},
+               "pricing_source": "billing_config",
+               "retire_stage": null}]}
 
-The real shape is not verified, so parsing is tolerant: the top level may be a list or
-`{"data": [...]}` (`{"success": false}` is an error); the id may be `model_id` or `id`;
-prices may sit in `pricing` or on the entry, under `input` / `output` / `cache_read`
-(per 1M tokens) or OpenRouter's `prompt` / `completion` / `input_cache_read` (per
-token); numbers may be strings; `features` may be a list or a comma-separated string.
+`types`, `features` and `input_modalities` are comma-separated strings (lists are
+read too); `developer_id` is a number. `pricing.tiers` (the >200k-token tier) is
+kept; its exact shape was not seen, so a list of `{min_tokens | threshold | above:
+N, input, output, cache_read}` or a mapping `{">200k": {...}}` are both read.
+`pricing_source="legacy_ratio"` marks approximate prices. Parsing is tolerant
+beyond that: the top level may be a list or `{"data": [...]}` (`{"success": false}`
+is an error); the id may be `model_id` or `id`; prices may sit in `pricing` or on
+the entry, under `input` / `output` / `cache_read` (per 1M tokens) or OpenRouter's
+`prompt` / `completion` / `input_cache_read` (per token); numbers may be strings.
 
 Units are sanity-checked per entry: a declared unit (`"unit"` / `"price_unit"` naming
 `token`, `1K` or `1M`) wins, else the key convention above. Prices are normalised to
@@ -42,7 +51,7 @@ from typing import Any
 
 import httpx
 
-from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
+from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable
 
 __all__ = [
     "CATALOG_PATH",
@@ -50,10 +59,12 @@ __all__ = [
     "CatalogError",
     "CatalogModel",
     "CatalogUnitWarning",
+    "LivePriceTable",
     "alist_models",
     "arefresh_prices",
     "clear_catalog_cache",
     "list_models",
+    "live_prices",
     "parse_catalog",
     "refresh_prices",
 ]
@@ -74,6 +85,8 @@ _OUTPUT_KEYS = ("output", "completion", "output_price")
 _CACHE_KEYS = ("cache_read", "input_cache_read", "cached_input", "cache_read_price")
 _PER_TOKEN_KEYS = frozenset({"prompt", "completion", "input_cache_read"})
 _CONTEXT_KEYS = ("context_length", "context_window", "input_token_limit")
+_AUDIO_KEYS = ("input_audio", "audio_input", "audio")
+_TIER_KEYS = ("min_tokens", "threshold", "above", "from", "min_input_tokens", "gt")
 
 
 class CatalogError(RuntimeError):
@@ -92,11 +105,22 @@ class CatalogModel:
         id: The model id to call (`"gemini-2.5-flash"`).
         input_price: Uncached input price, or `None` when absent or rejected.
         output_price: Output price, or `None`.
-        cache_read_price: Cache-read price, or `None` (then 25% of input applies).
+        cache_read_price: Cache-read price, or `None` (then 10% of input applies).
         context_length: Context window in tokens, if given.
         features: Feature tags as given (`"tools"`, `"thinking"`, ...).
         max_output: Maximum output tokens, if given.
         raw: The entry as received.
+        types: Model types (`"llm"`, `"image_generation"`, ...).
+        input_modalities: Input modalities (`"text"`, `"image"`, `"audio"`, ...).
+        developer_id: The catalogue's numeric developer id, if given.
+        cache_write_price: Cache-write price, or `None`.
+        audio_input_price: Audio input price where listed, or `None`.
+        tier_threshold: Prompt tokens above which the `*_above_tier` prices apply.
+        input_above_tier: Input price above the threshold.
+        output_above_tier: Output price above the threshold.
+        cache_read_above_tier: Cache-read price above the threshold.
+        pricing_source: `"billing_config"`, `"legacy_ratio"` (approximate), or None.
+        retire_stage: The catalogue's retirement stage, if any (retired or retiring).
     """
 
     id: str
@@ -107,6 +131,17 @@ class CatalogModel:
     features: tuple[str, ...] = ()
     max_output: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    types: tuple[str, ...] = ()
+    input_modalities: tuple[str, ...] = ()
+    developer_id: int | None = None
+    cache_write_price: Decimal | None = None
+    audio_input_price: Decimal | None = None
+    tier_threshold: int | None = None
+    input_above_tier: Decimal | None = None
+    output_above_tier: Decimal | None = None
+    cache_read_above_tier: Decimal | None = None
+    pricing_source: str | None = None
+    retire_stage: str | None = None
 
 
 def _number(value: object) -> Decimal | None:
@@ -197,6 +232,49 @@ def _features(value: object) -> tuple[str, ...]:
     return ()
 
 
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "", False) else None
+
+
+def _single(
+    model_id: str, pricing: Mapping[str, Any], keys: Sequence[str]
+) -> Decimal | None:
+    """One more per-1M price of `pricing` (first of `keys`), range-checked."""
+    found = _first(pricing, keys)
+    return None if found is None else _plausible(model_id, _number(found[1]))
+
+
+_Tier = tuple[int | None, Decimal | None, Decimal | None, Decimal | None]
+
+
+def _threshold(label: object) -> int | None:
+    """Token count of a tier label: `200000`, `"200k"`, `">200K"`, `"over_200k"`."""
+    text = str(label).lower().replace(",", "").replace("_", "")
+    digits = "".join(c for c in text if c.isdigit() or c == ".")
+    number = _number(digits) if digits else None
+    if number is None or number <= 0:
+        return None
+    return int(number * 1000) if "k" in text else int(number)
+
+
+def _tier(model_id: str, tiers: object) -> _Tier:
+    """The first tier above the base price: (threshold, input, output, cache_read)."""
+    items: list[tuple[object, Mapping[str, Any]]] = []
+    if isinstance(tiers, Mapping):
+        items = [(k, v) for k, v in tiers.items() if isinstance(v, Mapping)]
+    elif isinstance(tiers, list):
+        for tier in tiers:
+            if isinstance(tier, Mapping):
+                found = _first(tier, _TIER_KEYS)
+                items.append((None if found is None else found[1], tier))
+    for label, tier in sorted(items, key=lambda i: _threshold(i[0]) or 0):
+        threshold = None if label is None else _threshold(label)
+        inp, out, cache = _prices(model_id, {"pricing": tier})
+        if threshold and inp is not None and out is not None:
+            return threshold, inp, out, cache
+    return None, None, None, None
+
+
 def parse_catalog(payload: object) -> list[CatalogModel]:
     """Parses a catalogue response body (decoded JSON) into `CatalogModel`s.
 
@@ -222,6 +300,11 @@ def parse_catalog(payload: object) -> list[CatalogModel]:
         if not isinstance(model_id, str) or not model_id:
             continue
         input_price, output_price, cache_price = _prices(model_id, entry)
+        pricing = entry.get("pricing")
+        pricing = pricing if isinstance(pricing, Mapping) else {}
+        tier = _tier(model_id, pricing.get("tiers"))
+        developer = _number(entry.get("developer_id"))
+        retire = entry.get("retire_stage")
         models.append(
             CatalogModel(
                 id=model_id,
@@ -232,6 +315,17 @@ def parse_catalog(payload: object) -> list[CatalogModel]:
                 features=_features(entry.get("features")),
                 max_output=_integer(entry, ("max_output", "max_output_tokens")),
                 raw=dict(entry),
+                types=_features(entry.get("types")),
+                input_modalities=_features(entry.get("input_modalities")),
+                developer_id=None if developer is None else int(developer),
+                cache_write_price=_single(model_id, pricing, ("cache_write",)),
+                audio_input_price=_single(model_id, pricing, _AUDIO_KEYS),
+                tier_threshold=tier[0],
+                input_above_tier=tier[1],
+                output_above_tier=tier[2],
+                cache_read_above_tier=tier[3],
+                pricing_source=_text(entry.get("pricing_source")),
+                retire_stage=_text(retire),
             )
         )
     return models
@@ -354,7 +448,7 @@ def refresh_prices(
 ) -> PriceTable:
     """Returns `prices` (default: the built-in table) updated from the catalogue.
 
-    Catalogue prices replace the table's for the same id (flat: no >200k tier);
+    Catalogue prices replace the table's for the same id (with their >200k tier);
     models the catalogue does not price keep the table's price.
 
     Example:
@@ -379,3 +473,96 @@ async def arefresh_prices(
     """Async twin of `refresh_prices`."""
     models = await alist_models(base_url, timeout=timeout, client=client, ttl=ttl)
     return _merge(models, prices)
+
+
+class LivePriceTable(PriceTable):
+    """A `PriceTable` read from the live catalogue, re-read every `ttl` seconds.
+
+    Until the first successful read, and whenever the catalogue cannot be read
+    (offline, HTTP error, unreadable body), the prices are those of `fallback`
+    (the bundled snapshot by default), with one `CatalogUnitWarning` per failure
+    streak. Reads happen on lookups, at most once per `ttl`.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        ttl: float = DEFAULT_TTL,
+        timeout: float = 10,
+        fallback: PriceTable | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        """Creates the table; nothing is fetched until a price is looked up."""
+        self._fallback = DEFAULT_PRICES if fallback is None else fallback
+        super().__init__(dict(self._fallback.items()))
+        self._base_url, self._ttl, self._timeout = base_url, ttl, timeout
+        self._client = client
+        self._next_read = 0.0
+        self._failing = False
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            if time.monotonic() < self._next_read:
+                return
+            self._next_read = time.monotonic() + max(self._ttl, 1.0)
+            try:
+                models = list_models(
+                    self._base_url,
+                    timeout=self._timeout,
+                    client=self._client,
+                    ttl=self._ttl,
+                )
+            except CatalogError as exc:
+                if not self._failing:
+                    _warn(f"live prices unavailable, using the snapshot: {exc}")
+                self._failing = True
+                return
+            self._failing = False
+            merged = _merge(models, self._fallback)
+            self._prices = dict(merged.items())
+            self._found = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles without the lock or the client (a copy re-reads on first use)."""
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        state["_client"] = None
+        state["_next_read"] = 0.0
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restores a pickled table with a fresh lock."""
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def get(self, model: str) -> ModelPrice | None:
+        """The live price of `model` (re-read when older than `ttl`)."""
+        self._refresh()
+        return super().get(model)
+
+    def __repr__(self) -> str:
+        """Shows where the prices come from."""
+        return f"LivePriceTable({self._base_url!r}, ttl={self._ttl})"
+
+
+def live_prices(
+    base_url: str = DEFAULT_BASE_URL,
+    *,
+    ttl: float = DEFAULT_TTL,
+    timeout: float = 10,
+    fallback: PriceTable | None = None,
+) -> LivePriceTable:
+    """Opt-in exact costs: prices from the live catalogue, cached for `ttl` seconds.
+
+    Offline (or when the catalogue cannot be read) the bundled snapshot's prices
+    apply. Pass the table as `ChatAiHubMixGemini(prices=...)` or to
+    `get_aihubmix_callback(prices=...)`.
+
+    Example:
+        ```python
+        llm = ChatAiHubMixGemini(model="gemini-3-flash-preview", prices=live_prices())
+        ```
+    """
+    return LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)

@@ -70,6 +70,7 @@ from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._route import ClientSettings, Route, gateway_root
 from langchain_aihubmix._turn_rules import check_turns
 from langchain_aihubmix.cost import StreamPricer, price_message
+from langchain_aihubmix.model_rules import apply_rules, check_transport
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
@@ -238,6 +239,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             )
             raise ValueError(msg)
         resolve_call(self._fields(), {}, None, self.transport)
+        check_transport(self.model, self.transport)
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -376,7 +378,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         check_turns(conv)
         check_conversation(conv)
         check_options(options)
-        return _Call(conv, options, settings)
+        transport = self.transport or "native"
+        return _Call(conv, apply_rules(conv, options, transport), settings)
 
     def _prepare(
         self,

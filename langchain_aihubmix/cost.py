@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import warnings
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -9,7 +11,44 @@ from langchain_core.messages.ai import UsageMetadata, add_usage
 
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable, cost_of
 
-__all__ = ["StreamPricer", "cost_metadata", "price_message"]
+__all__ = [
+    "StreamPricer",
+    "UnpricedModelWarning",
+    "cost_metadata",
+    "price_message",
+    "reset_unpriced_warnings",
+]
+
+
+class UnpricedModelWarning(UserWarning):
+    """A model has no known price: its calls' cost is reported as unknown."""
+
+
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def reset_unpriced_warnings() -> None:
+    """Lets every unpriced model id warn once more (for tests and notebooks)."""
+    with _warned_lock:
+        _warned.clear()
+
+
+def warn_unpriced(model: str) -> None:
+    """Warns once per model id that its cost is unknown, and how to get prices."""
+    with _warned_lock:
+        if model in _warned:
+            return
+        _warned.add(model)
+    warnings.warn(
+        f"No price is known for {model!r}: its cost is reported as unknown "
+        "(no response_metadata['cost']). For current prices use "
+        "prices=langchain_aihubmix.catalog.live_prices() or "
+        "catalog.refresh_prices(), or set one with "
+        "DEFAULT_PRICES.with_overrides({...}).",
+        UnpricedModelWarning,
+        stacklevel=4,
+    )
 
 
 def cost_metadata(
@@ -57,7 +96,8 @@ def price_message(
 
     The model priced is the message's `model_name` when the table knows it, else
     `model` (the requested id). Nothing is added when the price or the usage is
-    unknown: an unknown cost is never reported as $0.
+    unknown: an unknown cost is never reported as $0. An unknown price warns once
+    per model id (`UnpricedModelWarning`), saying how to get prices.
 
     Args:
         message: A whole response (or a stream's aggregated usage, see
@@ -73,7 +113,11 @@ def price_message(
     price = table.get(served) if isinstance(served, str) else None
     if price is None:
         price = table.get(model)
-    if price is not None and message.usage_metadata is not None:
+    if message.usage_metadata is None:
+        return message
+    if price is None:
+        warn_unpriced(model)
+    else:
         message.response_metadata["cost"] = _metadata(message.usage_metadata, price)
     return message
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from langchain_core.messages.ai import UsageMetadata
 
+from langchain_aihubmix.snapshot import SNAPSHOT, SNAPSHOT_DATE, SnapshotModel
+
 if TYPE_CHECKING:
     from langchain_aihubmix.catalog import CatalogModel
 
@@ -26,13 +28,14 @@ __all__ = [
     "resolve_model_id",
 ]
 
-PRICES_AS_OF = date(2026, 11, 27)
+PRICES_AS_OF = SNAPSHOT_DATE
 """Date the built-in table was compiled (see `DEFAULT_PRICES` for the source)."""
 
-CACHE_READ_FRACTION = Decimal("0.25")
+CACHE_READ_FRACTION = Decimal("0.10")
 """Cache-read price as a fraction of the input price when a price gives none.
 
-AiHubMix's Gemini guide: cached tokens are billed at 25% of the input price.
+AiHubMix's catalogue lists cache reads at 10% of input on every current Gemini model
+(the flat 25% in its Gemini guide is Gemini 2.0-era pricing).
 """
 
 _MILLION = Decimal(1_000_000)
@@ -62,18 +65,21 @@ class ModelPrice:
         input: Price of an uncached input token (text / image / video).
         output: Price of an output token; thought tokens are output tokens.
         cache_read: Price of a cached input token; `None` means
-            `CACHE_READ_FRACTION` (25%) of `input`.
+            `CACHE_READ_FRACTION` (10%) of `input`.
         tier_threshold: Prompt length (input tokens, cached included) above which
             the `*_above_tier` prices apply to the whole call (Google's ">200k
             tokens" tier); `None` for a flat price.
         input_above_tier: `input` for prompts above the threshold.
         output_above_tier: `output` for prompts above the threshold.
-        cache_read_above_tier: `cache_read` above the threshold (`None`: 25% of
+        cache_read_above_tier: `cache_read` above the threshold (`None`: 10% of
             `input_above_tier`).
         request_fee: A fee per request on top of tokens (e.g. a search fee of a
             `-search` model), or `None`.
-        source: Where the price comes from (`"google-list"`, `"catalog"`, `"user"`).
+        source: Where the price comes from (`"aihubmix-catalog"` for the bundled
+            snapshot, `"google-list"`, `"catalog"` for a live read, `"user"`).
         as_of: When the price was taken, if known.
+        audio_input: Price of an uncached audio input token where the catalogue
+            lists one (`input_token_details["audio"]`); `None`: the input price.
     """
 
     input: Decimal
@@ -86,6 +92,7 @@ class ModelPrice:
     request_fee: Decimal | None = None
     source: str = "user"
     as_of: date | None = None
+    audio_input: Decimal | None = None
 
     def __post_init__(self) -> None:
         """Coerces prices to `Decimal` and checks the tier fields agree."""
@@ -97,6 +104,7 @@ class ModelPrice:
             "output_above_tier",
             "cache_read_above_tier",
             "request_fee",
+            "audio_input",
         ):
             object.__setattr__(self, field, _opt_dec(getattr(self, field)))
         if self.tier_threshold is not None:
@@ -164,7 +172,9 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
 
     `input_tokens` includes cached tokens and `output_tokens` includes thoughts (the
     package's output contract), so: cost = (input − cache_read) × input price +
-    cache_read × cache price + output × output price (+ the request fee).
+    cache_read × cache price + output × output price (+ the request fee). Audio
+    input tokens (`input_token_details["audio"]`, when the usage reports them) are
+    charged at `audio_input` when the price has one.
 
     Args:
         usage: The call's `AIMessage.usage_metadata`.
@@ -178,7 +188,7 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
         usage = {"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200,
                  "input_token_details": {"cache_read": 400}}
         cost_of(usage, DEFAULT_PRICES.get("gemini-2.5-flash")).total
-        # Decimal('0.00071')
+        # Decimal('0.000692')
         ```
     """
     input_tokens = max(usage.get("input_tokens", 0), 0)
@@ -186,8 +196,11 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
     cached = min(max(cached, 0), input_tokens)
     output_tokens = max(usage.get("output_tokens", 0), 0)
     inp, out, cache = price.rates(input_tokens)
+    details = usage.get("input_token_details") or {}
+    audio = min(max(details.get("audio") or 0, 0), input_tokens - cached)
+    audio_rate = inp if price.audio_input is None else price.audio_input
     return Cost(
-        input=(input_tokens - cached) * inp / _MILLION,
+        input=((input_tokens - cached - audio) * inp + audio * audio_rate) / _MILLION,
         cache_read=cached * cache / _MILLION,
         output=output_tokens * out / _MILLION,
         request_fee=price.request_fee or _ZERO,
@@ -296,8 +309,9 @@ class PriceTable:
     def from_catalog(cls, models: Iterable[CatalogModel]) -> PriceTable:
         """Builds a table from the gateway catalogue (models with input and output).
 
-        Catalogue prices are flat (no prompt-length tiers) and carry no request
-        fee; `cache_read` is the catalogue's when given, else 25% of input.
+        The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
+        catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
+        prices are marked `source="catalog-approx"`.
         """
         today = date.today()
         return cls(
@@ -306,8 +320,15 @@ class PriceTable:
                     m.input_price,
                     m.output_price,
                     m.cache_read_price,
-                    source="catalog",
+                    tier_threshold=m.tier_threshold,
+                    input_above_tier=m.input_above_tier,
+                    output_above_tier=m.output_above_tier,
+                    cache_read_above_tier=m.cache_read_above_tier,
+                    source="catalog-approx"
+                    if m.pricing_source == "legacy_ratio"
+                    else "catalog",
                     as_of=today,
+                    audio_input=m.audio_input_price,
                 )
                 for m in models
                 if m.input_price is not None and m.output_price is not None
@@ -319,45 +340,45 @@ class PriceTable:
         return f"PriceTable({len(self._prices)} models)"
 
 
-def _google(inp: str, out: str, *, above: tuple[str, str] | None = None) -> ModelPrice:
-    """A Google list price; `above` = (input, output) for prompts over 200k."""
+def _snapshot_price(entry: SnapshotModel) -> ModelPrice | None:
+    """The `ModelPrice` of a snapshot entry, or None when its price was not seen."""
+    if entry.input is None or entry.output is None:
+        return None
+    tier = entry.above_200k
     return ModelPrice(
-        input=Decimal(inp),
-        output=Decimal(out),
-        tier_threshold=None if above is None else 200_000,
-        input_above_tier=None if above is None else Decimal(above[0]),
-        output_above_tier=None if above is None else Decimal(above[1]),
-        source="google-list",
-        as_of=PRICES_AS_OF,
+        input=Decimal(entry.input),
+        output=Decimal(entry.output),
+        cache_read=None if entry.cache_read is None else Decimal(entry.cache_read),
+        tier_threshold=None if tier is None else 200_000,
+        input_above_tier=None if tier is None else Decimal(tier[0]),
+        output_above_tier=None if tier is None else Decimal(tier[1]),
+        cache_read_above_tier=None if tier is None else Decimal(tier[2]),
+        source=entry.source,
+        as_of=SNAPSHOT_DATE,
+        audio_input=None if entry.audio_input is None else Decimal(entry.audio_input),
     )
 
 
 DEFAULT_PRICES = PriceTable(
     {
-        "gemini-3.1-pro-preview": _google("2.00", "12.00", above=("4.00", "18.00")),
-        "gemini-3-pro-preview": _google("2.00", "12.00", above=("4.00", "18.00")),
-        "gemini-3-flash-preview": _google("0.50", "3.00"),
-        "gemini-3.1-flash-lite": _google("0.25", "1.50"),
-        "gemini-3.1-flash-lite-preview": _google("0.25", "1.50"),
-        "gemini-2.5-pro": _google("1.25", "10.00", above=("2.50", "15.00")),
-        "gemini-2.5-flash": _google("0.30", "2.50"),
-        "gemini-2.5-flash-lite": _google("0.10", "0.40"),
-        "gemini-2.0-flash": _google("0.10", "0.40"),
-        "gemini-2.0-flash-lite": _google("0.075", "0.30"),
+        entry.id: price
+        for entry in SNAPSHOT
+        if (price := _snapshot_price(entry)) is not None
     }
 )
-"""Built-in prices: Google's public Gemini API list prices (paid tier, text / image /
-video input), USD per 1M tokens, as known when compiled on `PRICES_AS_OF` (not
-re-checked online that day; the 3.1 entries are the least certain).
+"""Built-in prices: the bundled catalogue snapshot (`langchain_aihubmix.snapshot`),
+USD per 1M tokens, as of `PRICES_AS_OF`.
 
-These are Google's list prices, not AiHubMix's invoice: the gateway may charge
-differently (discounts, APP-Code, its own rates); `refresh_prices()` in
-`langchain_aihubmix.catalog` takes the gateway's own prices from its catalogue, and
-`with_overrides` sets your own. Audio input (priced higher by Google) is charged here
-at the text rate. The cache-read price is left unset, so it is 25% of the input price
-as AiHubMix's guide states (Google's own price for 2.5+ models is 10%); context-cache
-storage is not included. `-search` models also pay a per-request search fee to the
-gateway that is not in this table (its amount is not published in a stable form); set
-it with `with_overrides({"gemini-2.5-flash-search": ModelPrice(..., request_fee=...)})`.
-Image-generation models (`*-image*`) are absent: their image output has its own price.
+Prices are AiHubMix's catalogue prices where a quote of the live catalogue was seen
+(`source="aihubmix-catalog"`, equal to Google's list prices), else Google's list
+price (`source="google-list"`); cache reads are the catalogue's per-model price
+(10% of input). Prices above 200k prompt tokens (the 2.5 / 3.x Pro tier) are kept.
+Image models whose per-image price was not seen have no price (the cost of their
+calls is reported as unknown, never guessed). The gateway may charge differently
+(discounts, APP-Code); `refresh_prices()` / `live_prices()` in
+`langchain_aihubmix.catalog` take the gateway's own current prices, and
+`with_overrides` sets your own. Context-cache storage is not included. `-search`
+models also pay a per-request search fee to the gateway that is not in this table
+(its amount is not published in a stable form); set it with
+`with_overrides({"gemini-2.5-flash-search": ModelPrice(..., request_fee=...)})`.
 """

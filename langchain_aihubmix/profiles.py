@@ -1,19 +1,26 @@
 """What the Gemini models behind AiHubMix can do: one table, read once per model id.
 
-The table is keyed by model family (longest matching prefix of the model id, after
-AiHubMix's `-nothink` / `-search` suffixes are removed). Unknown models get a
-permissive default, so that a new model id works without a release of this package.
+The table is keyed by model family (first matching prefix of the model id, after
+AiHubMix's `-nothink` / `-search` suffixes are removed); token limits come from the
+bundled catalogue snapshot (`langchain_aihubmix.snapshot`) for the ids it knows.
+Unknown models get their family's rules (any `gemini-3*` id: Gemini 3 rules; an
+`-image` id: image output), else a permissive default, so that a new model id works
+without a release of this package. The rules each family follows and their sources
+are listed at `_PROFILES`; `langchain_aihubmix.model_rules` applies them to a call.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from langchain_core.language_models.model_profile import (
     ModelProfile as LangChainProfile,
 )
+
+from langchain_aihubmix.snapshot import snapshot_model
 
 Transport = Literal["native", "openai"]
 
@@ -22,7 +29,26 @@ _ROUTE_SUFFIXES = ("-nothink", "-search")
 
 @dataclass(frozen=True)
 class ModelProfile:
-    """Capabilities and limits of one Gemini model family."""
+    """Capabilities, limits and request rules of one Gemini model family.
+
+    Attributes:
+        family: The id prefix the profile applies to (or the exact id).
+        max_input_tokens: Input token limit.
+        max_output_tokens: Output token limit (`max_output_tokens` above it is a
+            400 from Gemini).
+        can_disable_thinking: Thinking can be turned off (budget 0 / `none`).
+        thinking_levels: The `reasoning_effort` levels the model accepts.
+        requires_thought_signatures: Function calls replayed without their
+            signature are rejected (Gemini 3+).
+        image_output: The model generates images (native route only).
+        supports_penalties: Presence / frequency penalties are accepted.
+        input_modalities: Accepted input kinds.
+        sampling_ignored: temperature / top_p / top_k are ignored by the model and
+            are not sent (a one-time warning says so).
+        rejects_prefill: A conversation ending in a model turn is rejected.
+        accepts_thinking_budget: `thinking_budget` may be sent.
+        retired: Google retired the model (it may no longer be served).
+    """
 
     family: str
     max_input_tokens: int = 1_048_576
@@ -37,10 +63,44 @@ class ModelProfile:
     input_modalities: frozenset[str] = field(
         default_factory=lambda: frozenset({"text", "image", "audio", "video", "pdf"})
     )
+    sampling_ignored: bool = False
+    rejects_prefill: bool = False
+    accepts_thinking_budget: bool = True
+    retired: bool = False
 
 
 _LEVELS_3 = frozenset({"low", "high"})
 _LEVELS_3_FLASH = frozenset({"minimal", "low", "medium", "high"})
+_LEVELS_NO_MINIMAL = frozenset({"low", "medium", "high"})
+
+# Rules of the newest flash generations:
+# - gemini-3.7-flash (and 3.8-flash, same family): `thinkingLevel: MINIMAL` is
+#   rejected (400, recorded in tests/fixtures/recorded/vercel-ai/
+#   google-gemini-3.7-flash-thinking-levels.json); thinkingBudget and
+#   temperature / top_p / top_k should not be sent; a prefilled final model turn
+#   must be removed (AIhubmix/aihubmix-model-schema
+#   tests/fixtures/canon/gemini-3.7-flash.json).
+# - gemini-3.6-flash, gemini-3.5-flash-lite: sampling parameters ignored, a
+#   terminal model turn rejected (langchain-ai/langchain-google PR #1897).
+# - image models (Nano Banana family): image output on the native route
+#   (AIhubmix/aihubmix packages/mcp/src/aihubmix.ts); blank images reported on
+#   /v1 (rikkahub issue #1228).
+
+
+def _new_flash(
+    family: str, levels: frozenset[str], *, budget: bool = True
+) -> ModelProfile:
+    """A flash generation that ignores sampling and rejects a prefilled turn."""
+    return ModelProfile(
+        family,
+        can_disable_thinking=False,
+        thinking_levels=levels,
+        requires_thought_signatures=True,
+        sampling_ignored=True,
+        rejects_prefill=True,
+        accepts_thinking_budget=budget,
+    )
+
 
 _PROFILES: tuple[ModelProfile, ...] = (
     ModelProfile(
@@ -58,6 +118,18 @@ _PROFILES: tuple[ModelProfile, ...] = (
     ModelProfile("gemini-2.5-flash-lite"),
     ModelProfile("gemini-2.5-flash"),
     ModelProfile("gemini-2.5-pro", can_disable_thinking=False),
+    _new_flash("gemini-3.8-flash", _LEVELS_NO_MINIMAL, budget=False),
+    _new_flash("gemini-3.7-flash", _LEVELS_NO_MINIMAL, budget=False),
+    _new_flash("gemini-3.6-flash", _LEVELS_3_FLASH),
+    _new_flash("gemini-3.5-flash-lite", _LEVELS_3_FLASH),
+    ModelProfile(
+        "gemini-3.1-flash-image",
+        max_output_tokens=32_768,
+        image_output=True,
+        can_disable_thinking=False,
+        thinking_levels=_LEVELS_3_FLASH,
+        requires_thought_signatures=True,
+    ),
     ModelProfile(
         "gemini-3-pro-image",
         max_output_tokens=32_768,
@@ -104,19 +176,42 @@ def default_transport(model: str) -> Transport:
 
 
 def profile_for(model: str) -> ModelProfile:
-    """The profile of the model family that `model` belongs to."""
-    name = base_model(model).removeprefix("models/")
+    """The profile of `model`: its family's rules, with the snapshot's limits."""
+    return _profile(base_model(model).removeprefix("models/"))
+
+
+@lru_cache(maxsize=512)
+def _profile(name: str) -> ModelProfile:
+    profile = _family(name)
+    entry = snapshot_model(name)
+    if entry is None:
+        return profile
+    return replace(
+        profile,
+        max_input_tokens=entry.context_length,
+        max_output_tokens=entry.max_output,
+        image_output=profile.image_output or entry.image_output,
+        retired=entry.retired,
+    )
+
+
+def _family(name: str) -> ModelProfile:
     for profile in _PROFILES:
         if name.startswith(profile.family):
             return profile
     match = _NEWER.match(name)
+    image = "-image" in name
     if match and int(match.group(1)) >= 3:
         return ModelProfile(
             name,
+            max_output_tokens=32_768 if image else 65_536,
             can_disable_thinking=False,
             thinking_levels=_LEVELS_3_FLASH,
             requires_thought_signatures=True,
+            image_output=image,
         )
+    if image:
+        return replace(_DEFAULT, family=name, image_output=True)
     return _DEFAULT
 
 

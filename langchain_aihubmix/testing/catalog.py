@@ -1,23 +1,33 @@
-"""Models the emulator knows: capabilities, prices, and the AiHubMix catalogue shape.
+"""Models the emulator knows: ids, prices, and the AiHubMix catalogue shape.
 
-`GET /api/v1/models` answers (no key needed, like AiHubMix's public catalogue)::
+The ids and prices are the package's bundled snapshot (`langchain_aihubmix.snapshot`)
+plus the route aliases AiHubMix lists (`-nothink`, `-search`); users register more
+with `AiHubMixEmulator(extra_models=[...])` or `hub.add_model(...)`. Any other id
+gets the gateway's 404 on both routes.
 
-    {"success": true,
-     "data": [{"model_id": "gemini-2.5-flash", "developer": "google",
-               "desc": "...", "types": "llm",
-               "pricing": {"input": 0.3, "output": 2.5, "cache_read": 0.03},
+`GET /api/v1/models` answers (no key needed, like AiHubMix's public catalogue) in
+the shape public sources show (AIhubmix/aihubmix `packages/mcp/docs/design.md` §5,
+anomalyco/models.dev `providers/aihubmix`): an envelope `{data, message, success}`,
+`developer_id` a number, `types` / `features` / `input_modalities` comma-separated
+strings, prices in USD per 1M tokens, the >200k tier under `pricing.tiers` (its
+exact shape was not seen: reconstructed), `pricing_source`, `retire_stage`::
+
+    {"success": true, "message": "",
+     "data": [{"model_id": "gemini-2.5-flash", "developer_id": 3,
+               "types": "llm", "features": "thinking,function_calling,...",
+               "input_modalities": "text,image,audio,video,pdf",
                "context_length": 1048576, "max_output": 65536,
-               "input_modalities": ["text", "image", "audio", "video", "pdf"],
-               "features": ["thinking", "function_calling", ...],
-               "endpoints": ["/v1/chat/completions",
-                             "/gemini/v1beta/models/{model}:generateContent"]}]}
-
-Prices are USD per 1M tokens; `cache_read` is the implicit-cache read price.
+               "pricing": {"input": 0.3, "output": 2.5, "cache_read": 0.03,
+                           "input_audio": 1.0},
+               "pricing_source": "billing_config", "retire_stage": null}]}
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from langchain_aihubmix.snapshot import SNAPSHOT, SnapshotModel
 
 _FEATURES = [
     "thinking",
@@ -28,23 +38,21 @@ _FEATURES = [
     "url_context",
     "long_context",
 ]
-_MEDIA = ["text", "image", "audio", "video", "pdf"]
+_MEDIA = "text,image,audio,video,pdf"
+GOOGLE_DEVELOPER_ID = 3
+"""The catalogue's numeric developer id for Google (reconstructed)."""
 
-# model id -> (input, output, cache_read, context_length, max_output)
-MODELS: dict[str, tuple[float, float, float, int, int]] = {
-    "gemini-2.5-flash": (0.30, 2.50, 0.03, 1_048_576, 65_536),
-    "gemini-2.5-pro": (1.25, 10.0, 0.125, 1_048_576, 65_536),
-    "gemini-2.5-flash-lite": (0.10, 0.40, 0.01, 1_048_576, 65_536),
-    "gemini-2.5-flash-image": (0.30, 30.0, 0.03, 32_768, 32_768),
-    "gemini-2.5-flash-nothink": (0.30, 2.50, 0.03, 1_048_576, 65_536),
-    "gemini-2.5-flash-search": (0.30, 2.50, 0.03, 1_048_576, 65_536),
-    "gemini-3-flash-preview": (0.50, 3.0, 0.05, 1_048_576, 65_536),
-    "gemini-3-flash-preview-search": (0.50, 3.0, 0.05, 1_048_576, 65_536),
-    "gemini-3-pro-preview": (2.0, 12.0, 0.20, 1_048_576, 65_536),
-    "gemini-3-pro-image-preview": (2.0, 120.0, 0.20, 65_536, 32_768),
-    "gemini-3.1-pro-preview": (2.0, 12.0, 0.20, 1_048_576, 65_536),
-    "gemini-3.1-flash-lite": (0.10, 0.40, 0.01, 1_048_576, 65_536),
-}
+ROUTE_ALIASES = (
+    "gemini-2.5-flash-nothink",
+    "gemini-2.5-flash-search",
+    "gemini-3-flash-preview-search",
+)
+"""AiHubMix's suffixed ids, served on the OpenAI-compatible route."""
+
+KNOWN_MODELS: tuple[str, ...] = (*(m.id for m in SNAPSHOT), *ROUTE_ALIASES)
+"""Every id the emulator serves by default."""
+
+_BY_ID = {m.id: m for m in SNAPSHOT}
 
 
 def base_model(model: str) -> str:
@@ -65,6 +73,44 @@ def is_pro(model: str) -> bool:
     return "-pro" in base_model(model)
 
 
+def rejects_minimal(model: str) -> bool:
+    """`thinkingLevel: MINIMAL` gives 400: Pro models and 3.7 / 3.8 Flash.
+
+    (tests/fixtures/recorded/vercel-ai/google-gemini-3.7-flash-thinking-levels.json;
+    AIhubmix/aihubmix-model-schema `tests/fixtures/canon/gemini-3.7-flash.json`.)
+    """
+    base = base_model(model)
+    return "-pro" in base or base.startswith(("gemini-3.7-flash", "gemini-3.8-flash"))
+
+
+def rejects_prefill(model: str) -> bool:
+    """A conversation ending in a model turn gives 400 (the message is not known).
+
+    3.7 / 3.8 Flash (aihubmix-model-schema canon), 3.6 Flash and 3.5 Flash-Lite
+    (langchain-ai/langchain-google PR #1897).
+    """
+    return base_model(model).startswith(
+        (
+            "gemini-3.8-flash",
+            "gemini-3.7-flash",
+            "gemini-3.6-flash",
+            "gemini-3.5-flash-lite",
+        )
+    )
+
+
+def is_image_model(model: str) -> bool:
+    """A Nano Banana model: answers with images unless `responseModalities` says not."""
+    entry = _BY_ID.get(base_model(model))
+    return (entry is not None and entry.image_output) or "-image" in model
+
+
+def max_output(model: str) -> int:
+    """The model's output token limit (65,536 when not in the snapshot)."""
+    entry = _BY_ID.get(base_model(model))
+    return 65_536 if entry is None else entry.max_output
+
+
 def thinks_by_default(model: str) -> bool:
     """2.5 and 3 models think unless told not to (2.5 Flash-Lite does not)."""
     model = base_model(model)
@@ -73,37 +119,71 @@ def thinks_by_default(model: str) -> bool:
     return model.startswith(("gemini-2.5", "gemini-3"))
 
 
-def openai_list() -> dict[str, Any]:
+def is_known(model: str, known: Iterable[str]) -> bool:
+    """Whether the gateway serves `model` (itself, or its base for a suffix)."""
+    ids = set(known)
+    return model in ids or base_model(model) in ids
+
+
+def openai_list(models: Iterable[str] = KNOWN_MODELS) -> dict[str, Any]:
     """`GET /v1/models` body."""
     data = [
         {"id": m, "object": "model", "created": 1_735_689_600, "owned_by": "google"}
-        for m in MODELS
+        for m in models
     ]
     return {"object": "list", "data": data}
 
 
-def aihubmix_catalogue() -> dict[str, Any]:
-    """`GET /api/v1/models` body (see the module docstring)."""
-    data = []
-    for model, (inp, out, cache, context, max_out) in MODELS.items():
-        features = [f for f in _FEATURES if f != "thinking" or thinks_by_default(model)]
-        if "image" in model:
-            features = ["image_generation", "thinking"]
-        data.append(
+def _pricing(entry: SnapshotModel | None) -> dict[str, Any]:
+    if entry is None or entry.input is None or entry.output is None:
+        return {}
+    pricing: dict[str, Any] = {
+        "input": float(entry.input),
+        "output": float(entry.output),
+        "cache_read": float(entry.cache_read or 0),
+    }
+    if entry.audio_input is not None:
+        pricing["input_audio"] = float(entry.audio_input)
+    if entry.above_200k is not None:
+        inp, out, cache = entry.above_200k
+        pricing["tiers"] = [
             {
-                "model_id": model,
-                "developer": "google",
-                "desc": f"Google {model} via AiHubMix",
-                "types": "llm",
-                "pricing": {"input": inp, "output": out, "cache_read": cache},
-                "context_length": context,
-                "max_output": max_out,
-                "input_modalities": _MEDIA,
-                "features": features,
-                "endpoints": [
-                    "/v1/chat/completions",
-                    "/gemini/v1beta/models/{model}:generateContent",
-                ],
+                "min_tokens": 200_000,
+                "input": float(inp),
+                "output": float(out),
+                "cache_read": float(cache),
             }
-        )
-    return {"success": True, "data": data}
+        ]
+    return pricing
+
+
+def catalogue_entry(model: str) -> dict[str, Any]:
+    """One `/api/v1/models` entry (an alias borrows its base model's data)."""
+    entry = _BY_ID.get(model) or _BY_ID.get(base_model(model))
+    image = entry is not None and entry.image_output
+    features = [f for f in _FEATURES if f != "thinking" or thinks_by_default(model)]
+    if image:
+        features = ["image_generation", "thinking"]
+    return {
+        "model_id": model,
+        "model_name": model,
+        "developer_id": GOOGLE_DEVELOPER_ID,
+        "desc": f"Google {model} via AiHubMix",
+        "types": "image_generation,llm" if image else "llm",
+        "features": ",".join(features),
+        "input_modalities": _MEDIA,
+        "context_length": 1_048_576 if entry is None else entry.context_length,
+        "max_output": 65_536 if entry is None else entry.max_output,
+        "pricing": _pricing(entry),
+        "pricing_source": "billing_config",
+        "retire_stage": "retired" if entry is not None and entry.retired else None,
+    }
+
+
+def aihubmix_catalogue(models: Iterable[str] = KNOWN_MODELS) -> dict[str, Any]:
+    """`GET /api/v1/models` body (see the module docstring)."""
+    return {
+        "data": [catalogue_entry(m) for m in models],
+        "message": "",
+        "success": True,
+    }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Literal
 
+from langchain_aihubmix.testing.catalog import KNOWN_MODELS
 from langchain_aihubmix.testing.faults import Fault, FaultKind
 from langchain_aihubmix.testing.server import RecordedRequest, Runtime, Server
 from langchain_aihubmix.testing.state import OpenAIQuirks, Scripted, State
@@ -45,6 +47,7 @@ class AiHubMixEmulator:
         stream_chunk_chars: int = 20,
         min_cache_tokens: int = 32,
         latency: float = 0.0,
+        extra_models: Iterable[str] = (),
     ) -> None:
         """Create (not yet start) the emulator.
 
@@ -56,13 +59,18 @@ class AiHubMixEmulator:
             stream_chunk_chars: characters of text per stream chunk.
             min_cache_tokens: smallest prompt prefix reported as an implicit cache hit.
             latency: seconds to wait before answering each request.
+            extra_models: model ids to serve besides the gateway's Gemini ids
+                (`KNOWN_MODELS`); any other id gets the gateway's 404.
         """
         self._address = (host, port)
+        served = tuple(dict.fromkeys((*KNOWN_MODELS, *extra_models)))
         self._state = State(
             api_key=api_key,
             stream_chunk_chars=max(1, stream_chunk_chars),
             cache=PrefixCache(min_cache_tokens),
             quirks=openai_quirks or OpenAIQuirks(),
+            base_models=served,
+            models=list(served),
         )
         self._runtime = Runtime(self._state, latency)
         self._server: Server | None = None
@@ -138,6 +146,19 @@ class AiHubMixEmulator:
     def openai_quirks(self, quirks: OpenAIQuirks) -> None:
         self._state.quirks = quirks
 
+    @property
+    def models(self) -> list[str]:
+        """The model ids served (any other id gets the gateway's 404)."""
+        return list(self._state.models)
+
+    def add_model(self, model: str) -> None:
+        """Serve one more model id (until `reset()`; use `extra_models=` to keep it).
+
+        Its answers follow the rules of its family (by id prefix); it has no price
+        in the catalogue.
+        """
+        self._state.add_model(model)
+
     # scripting -------------------------------------------------------------------
     def queue(
         self,
@@ -196,7 +217,7 @@ class AiHubMixEmulator:
         )
 
     def reset(self) -> None:
-        """Clear the request log, script, faults and cache memory."""
+        """Clear the request log, script, faults, cache memory and added models."""
         with self._runtime.lock:
             self._runtime.log.clear()
         self._runtime.faults.clear()

@@ -99,3 +99,28 @@ def server_fault(code: int, request_id: str, *, native: bool) -> HttpError:
     if native and code != 502:
         return google_error(code, FAULT_MESSAGES[code])
     return gateway_error(code, FAULT_MESSAGES[code], request_id, native=native)
+
+
+def model_not_found(model: str, request_id: str, *, native: bool) -> HttpError:
+    """404 for an id the gateway does not serve.
+
+    Native: Google's Status (wire-notes §2.8: "models/… is not found for API version
+    v1beta…"); OpenAI route: the gateway's envelope with `param` / `code`
+    (AIhubmix/skills troubleshooting.md). The exact texts are not recorded from the
+    gateway; `python -m langchain_aihubmix.doctor` shows a user's real one.
+    """
+    if native:
+        return google_error(
+            404,
+            f"models/{model} is not found for API version v1beta, or is not "
+            "supported for generateContent. Call ListModels to see the list of "
+            "available models and their supported methods.",
+        )
+    error = {
+        "message": f"The model `{model}` does not exist or you do not have access "
+        f"to it. (request id: {request_id})",
+        "type": "Aihubmix_api_error",
+        "param": "model",
+        "code": "model_not_found",
+    }
+    return HttpError(404, {"error": error})

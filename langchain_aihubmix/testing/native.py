@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, native_render
-from langchain_aihubmix.testing.catalog import is_gemini3, is_pro, thinks_by_default
-from langchain_aihubmix.testing.errors import HttpError, gateway_error, invalid_argument
+from langchain_aihubmix.testing import brain, images, native_render
+from langchain_aihubmix.testing.catalog import (
+    is_gemini3,
+    is_image_model,
+    is_known,
+    max_output,
+    rejects_minimal,
+    rejects_prefill,
+    thinks_by_default,
+)
+from langchain_aihubmix.testing.errors import (
+    HttpError,
+    gateway_error,
+    invalid_argument,
+    model_not_found,
+)
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
 from langchain_aihubmix.testing.signatures import Signer
 from langchain_aihubmix.testing.state import State
@@ -22,6 +36,11 @@ MISSING_SIGNATURE = (
     "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
 )
 CORRUPTED_SIGNATURE = "Corrupted thought signature."
+PREFILL_REJECTED = (
+    "A conversation ending with a model turn (prefill) is not supported for this "
+    "model. End the conversation with a user turn."
+)
+"""The 400 for a prefilled final model turn (rule documented, text not recorded)."""
 
 
 def get(obj: Any, camel: str, default: Any = None) -> Any:
@@ -38,6 +57,8 @@ def handle(
     ex: Exchange, state: State, model: str, stream: bool, sse: bool
 ) -> JsonReply | StreamReply:
     """Serve generateContent / streamGenerateContent for `model`."""
+    if not is_known(model, state.models):
+        raise model_not_found(model, ex.request_id, native=True)
     body = ex.body
     if not ex.body_ok or not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Unexpected token.")
@@ -60,7 +81,8 @@ def handle(
         else:
             ask, tally = to_ask(model, body)
             answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
-            cached = state.cache.observe(model, tally.segments)
+            _render_images(answer, body, ask.user_text)
+            cached = state.cache.observe(model, tally.segments, tally.bodies)
             response = native_render.response(model, answer, tally, cached)
         chunks = (
             native_render.split(response, state.stream_chunk_chars, model)
@@ -102,7 +124,7 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
     penalties = get(config, "presencePenalty"), get(config, "frequencyPenalty")
     if model.startswith("gemini-2.5") and any(p is not None for p in penalties):
         raise invalid_argument(f"Penalty is not enabled for models/{model}")
-    if isinstance(level, str) and level.upper() == "MINIMAL" and is_pro(model):
+    if isinstance(level, str) and level.upper() == "MINIMAL" and rejects_minimal(model):
         raise invalid_argument(
             "Thinking level MINIMAL is not supported for this model. "
             "Please retry with other thinking level."
@@ -111,6 +133,16 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         raise invalid_argument(
             "Budget 0 is invalid. This model only works in thinking mode."
         )
+    limit = max_output(model)
+    requested = get(config, "maxOutputTokens")
+    if isinstance(requested, int) and requested > limit:
+        raise invalid_argument(
+            f"Unable to submit request because it has a maxOutputTokens value of "
+            f"{requested} but the supported range is from 1 (inclusive) to "
+            f"{limit + 1} (exclusive). Update the value and try again."
+        )
+    if rejects_prefill(model) and get(contents[-1], "role") == "model":
+        raise invalid_argument(PREFILL_REJECTED)
     check_signatures(model, contents, signer)
 
 
@@ -207,8 +239,7 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         candidate_count=int(get(config, "candidateCount") or 1),
         max_output_tokens=get(config, "maxOutputTokens"),
         stop_sequences=list(get(config, "stopSequences") or []),
-        image_output="IMAGE"
-        in [str(m).upper() for m in get(config, "responseModalities") or []],
+        image_output=_wants_image(model, get(config, "responseModalities")),
     )
     mime = get(config, "responseMimeType")
     ask.json_mode = mime == "application/json"
@@ -216,6 +247,28 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
     _read_tools(ask, body)
     _read_turns(ask, contents)
     return ask, _tally(body, contents)
+
+
+def _wants_image(model: str, modalities: Any) -> bool:
+    """Image models answer with images unless `responseModalities` leaves IMAGE out."""
+    if not modalities:
+        return is_image_model(model)
+    return "IMAGE" in [str(m).upper() for m in modalities]
+
+
+def _render_images(answer: brain.Answer, body: dict[str, Any], prompt: str) -> None:
+    """Real PNGs sized by `imageConfig`, coloured by the prompt and any input image."""
+    config = get(get(body, "generationConfig") or {}, "imageConfig")
+    seen = hashlib.sha256()
+    for content in get(body, "contents") or []:
+        for part in get(content, "parts") or []:
+            data = get(get(part, "inlineData"), "data")
+            if isinstance(data, str):
+                seen.update(data.encode())
+    seed = f"{prompt}|{seen.hexdigest()}"
+    for n, part in enumerate(p for c in answer.candidates for p in c.parts):
+        if part.kind == "image":
+            part.text = images.png_base64(config, f"{seed}|{n}")
 
 
 def _read_tools(ask: brain.Ask, body: dict[str, Any]) -> None:

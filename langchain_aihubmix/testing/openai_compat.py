@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 from langchain_aihubmix.testing import brain, catalog, openai_render
-from langchain_aihubmix.testing.errors import HttpError, gateway_error
+from langchain_aihubmix.testing.errors import HttpError, gateway_error, model_not_found
 from langchain_aihubmix.testing.native import (
     CORRUPTED_SIGNATURE,
     INLINE_LIMIT,
     MISSING_SIGNATURE,
+    PREFILL_REJECTED,
 )
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
 from langchain_aihubmix.testing.state import State
@@ -22,7 +23,7 @@ _CHOICE_MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY"}
 def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
     """Serve `GET /v1/models` and `POST /v1/chat/completions`."""
     if ex.method == "GET":
-        return JsonReply(catalog.openai_list())
+        return JsonReply(catalog.openai_list(state.models))
     body = ex.body
 
     def fail(message: str) -> HttpError:
@@ -38,6 +39,8 @@ def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
     ):
         raise fail("model and messages are required")
     model: str = body["model"]
+    if not catalog.is_known(model, state.models):
+        raise model_not_found(model, ex.request_id, native=False)
     validate(body, model, state, fail)
     stream = bool(body.get("stream"))
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
@@ -59,7 +62,9 @@ def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
         answer = brain.answer(
             ask, lambda label: state.signer.mint(catalog.base_model(model), label)
         )
-        cached = state.cache.observe(catalog.base_model(model), tally.segments)
+        cached = state.cache.observe(
+            catalog.base_model(model), tally.segments, tally.bodies
+        )
         completion = openai_render.completion(model, answer, tally, cached, quirks)
         chunks = (
             openai_render.stream(
@@ -95,12 +100,21 @@ def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
     if not tools and body.get("tool_choice") is not None:
         raise fail("tool_choice is set but no tools were provided; drop tool_choice")
     effort = body.get("reasoning_effort")
-    if effort == "minimal" and catalog.is_pro(model):
+    if effort == "minimal" and catalog.rejects_minimal(model):
         raise fail(
             "Thinking level MINIMAL is not supported for this model. "
             "Please retry with other thinking level."
         )
+    requested = body.get("max_completion_tokens") or body.get("max_tokens")
+    if isinstance(requested, int) and requested > catalog.max_output(model):
+        raise fail(
+            f"max_tokens {requested} exceeds the model's output limit of "
+            f"{catalog.max_output(model)} tokens"
+        )
     messages: list[Any] = body["messages"]
+    last = messages[-1] if isinstance(messages[-1], dict) else {}
+    if catalog.rejects_prefill(model) and last.get("role") == "assistant":
+        raise fail(PREFILL_REJECTED)
     seen_ids: set[str] = set()
     inline = 0
     for message in messages:

@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         runtime = self.server.runtime
         state = runtime.state
         if ex.method == "GET" and ex.path == "/api/v1/models":
-            return JsonReply(catalog.aihubmix_catalogue()), None
+            return JsonReply(catalog.aihubmix_catalogue(state.models)), None
         match = _NATIVE.match(ex.path) if ex.method == "POST" else None
         if route == "other" or (route == "native" and match is None):
             message = f"Invalid URL ({ex.method} {ex.path})"

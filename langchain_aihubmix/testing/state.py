@@ -63,6 +63,10 @@ class State:
     stream_chunk_chars: int
     cache: PrefixCache
     quirks: OpenAIQuirks = field(default_factory=OpenAIQuirks)
+    base_models: tuple[str, ...] = ()
+    """Ids served from the start (the catalogue's and the constructor's extras)."""
+    models: list[str] = field(default_factory=list)
+    """Ids served now (`base_models` plus ids added since the last reset)."""
     signer: Signer = field(default_factory=Signer)
     _script: deque[Scripted] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,9 +85,16 @@ class State:
                     return item
         return None
 
+    def add_model(self, model: str) -> None:
+        """Serve one more model id."""
+        with self._lock:
+            if model not in self.models:
+                self.models.append(model)
+
     def clear(self) -> None:
-        """Drop queued items and cache memory."""
+        """Drop queued items, cache memory and ids added since the start."""
         with self._lock:
             self._script.clear()
+            self.models[:] = list(self.base_models)
         self.cache.clear()
         self.signer.reset()

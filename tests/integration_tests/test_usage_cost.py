@@ -11,6 +11,7 @@ import asyncio
 import http.client
 import json
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.callbacks import get_aihubmix_callback
+from langchain_aihubmix.cost import UnpricedModelWarning, reset_unpriced_warnings
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_weather
@@ -309,7 +311,9 @@ def test_retries_and_failures_are_counted(
     assert "2 ok, 1 failed, 2 retries" in str(cb)
 
 
-def test_user_prices_and_unknown_prices(make_llm: MakeLLM, tap: WireTap) -> None:
+def test_user_prices_and_unknown_prices(
+    make_llm: MakeLLM, tap: WireTap, hub: AiHubMixEmulator
+) -> None:
     prices = DEFAULT_PRICES.with_overrides(
         {MODEL: {"input": "1", "output": "10", "cache_read": "0.5"}}
     )
@@ -319,10 +323,18 @@ def test_user_prices_and_unknown_prices(make_llm: MakeLLM, tap: WireTap) -> None
     expected = (Decimal(one.input) * 1 + Decimal(one.output) * 10) / 1_000_000
     assert msg.response_metadata["cost"]["total"] == float(expected)
     assert msg.response_metadata["cost"]["price_source"] == "user"
-    # unknown model price: no cost at all (never $0), in invoke and stream
-    unpriced = make_llm(model="gemini-2.5-flash-image")
-    assert "cost" not in unpriced.invoke("Hello").response_metadata
-    assert all("cost" not in c.response_metadata for c in unpriced.stream("Hello"))
+    # unknown model price: no cost at all (never $0), in invoke and stream, and
+    # one warning saying how to get prices
+    hub.add_model("gemini-3.9-flash-preview")
+    reset_unpriced_warnings()
+    unpriced = make_llm(model="gemini-3.9-flash-preview")
+    with pytest.warns(UnpricedModelWarning, match="live_prices"):
+        assert "cost" not in unpriced.invoke("Hello").response_metadata
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnpricedModelWarning)  # only once
+        chunks = list(unpriced.stream("Hello"))
+    assert all("cost" not in c.response_metadata for c in chunks)
+    assert sum(c.usage_metadata["output_tokens"] for c in chunks if c.usage_metadata)
     # the price table is not serialised
     assert "prices" not in make_llm(prices=prices).to_json()["kwargs"]  # type: ignore[index]
 

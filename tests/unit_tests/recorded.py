@@ -18,6 +18,7 @@ from google.genai import models, types
 RECORDED = Path(__file__).parents[1] / "fixtures" / "recorded"
 
 SKIPPED: dict[str, str] = {
+    "aihubmix/api-v1-models.json": "model catalogue (reconstructed)",
     "vercel-ai/google-429-retry-info.json": "error body",
     "vercel-ai/google-thinking-level-minimal-unsupported.json": "error body",
     "vercel-ai/issue-22372-live-errors.json": "error bodies",

@@ -40,8 +40,8 @@ from langchain_aihubmix.cost import cost_metadata
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PRICES_AS_OF, ModelPrice
 from langchain_aihubmix.streaming import ThoughtStreamHandler
 
-FLASH_COST = Decimal("0.00071")  # 600 x 0.30 + 400 x 0.075 + 200 x 2.50, per 1M
-FLASH_SAVED = Decimal("0.00009")  # 400 x (0.30 - 0.075), per 1M
+FLASH_COST = Decimal("0.000692")  # 600 x 0.30 + 400 x 0.03 + 200 x 2.50, per 1M
+FLASH_SAVED = Decimal("0.000108")  # 400 x (0.30 - 0.03), per 1M
 
 
 def flash_usage(
@@ -343,15 +343,15 @@ def test_long_prompts_use_the_upper_tier() -> None:
     usage = flash_usage(inp=200_001, out=1_000, cached=100_001, reasoning=0)
     with get_aihubmix_callback() as cb:
         FakeGemini(model="gemini-2.5-pro", usage=usage).invoke("hi")
-    assert cb.total_cost == Decimal("0.327500625")
-    assert cb.saved_by_cache == Decimal("0.187501875")
+    assert cb.total_cost == Decimal("0.29000025")
+    assert cb.saved_by_cache == Decimal("0.22500225")
 
 
 def test_model_name_falls_back_to_the_requested_model() -> None:
     with get_aihubmix_callback() as cb:
         FakeGemini(model="gemini-3-flash-preview", report_model_name=False).invoke("hi")
     # 600 x 0.50 + 400 x 0.125 + 200 x 3.00, per 1M
-    assert cb.per_model["gemini-3-flash-preview"].cost == Decimal("0.00095")
+    assert cb.per_model["gemini-3-flash-preview"].cost == Decimal("0.00092")
 
 
 def test_non_chat_generations_are_ignored() -> None:
@@ -443,9 +443,9 @@ def test_summary_is_readable() -> None:
         "Tokens: 2400 total = 2000 input (800 cached) + 400 output (100 reasoning)"
     )
     # pro: 600 x 1.25 + 400 x 0.3125 + 200 x 10, per 1M = 0.002875
-    assert lines[2] == "Cost: $0.003585 USD (caching saved $0.000465)"
+    assert lines[2] == "Cost: $0.003492 USD (caching saved $0.000558)"
     assert lines[3].startswith("  gemini-2.5-flash: 1 ok, 0 failed, 0 retries;")
-    assert lines[3].endswith("$0.000710")
+    assert lines[3].endswith("$0.000692")
     assert lines[4].startswith("  gemini-2.5-pro:")
 
 
@@ -453,14 +453,14 @@ def test_cost_metadata() -> None:
     meta = cost_metadata(flash_usage(), "gemini-2.5-flash")
     assert meta == {
         "input": 0.00018,
-        "cache_read": 0.00003,
+        "cache_read": 0.000012,
         "output": 0.0005,
         "request_fee": 0.0,
-        "total": 0.00071,
-        "saved_by_cache": 0.00009,
+        "total": 0.000692,
+        "saved_by_cache": 0.000108,
         "currency": "USD",
         "prices_as_of": PRICES_AS_OF.isoformat(),
-        "price_source": "google-list",
+        "price_source": "aihubmix-catalog",
     }
     json.dumps(meta)
     assert cost_metadata(flash_usage(), "mystery-model") is None

@@ -36,13 +36,14 @@ def test_flash_call_costs_exactly() -> None:
     price = DEFAULT_PRICES.get("gemini-2.5-flash")
     assert price is not None
     cost = cost_of(FLASH_CALL, price)
-    # 600 uncached x $0.30/M, 400 cached x $0.075/M (25%), 200 out x $2.50/M
+    # 600 uncached x $0.30/M, 400 cached x $0.03/M (the catalogue's 10%),
+    # 200 out x $2.50/M
     assert cost.input == Decimal("0.00018")
-    assert cost.cache_read == Decimal("0.00003")
+    assert cost.cache_read == Decimal("0.000012")
     assert cost.output == Decimal("0.0005")
     assert cost.request_fee == 0
-    assert cost.total == Decimal("0.00071")
-    assert cost.saved_by_cache == Decimal("0.00009")
+    assert cost.total == Decimal("0.000692")
+    assert cost.saved_by_cache == Decimal("0.000108")
 
 
 def test_reasoning_tokens_are_not_charged_twice() -> None:
@@ -65,7 +66,7 @@ def test_cache_read_is_clamped_to_input() -> None:
     price = ModelPrice(input="1", output="1")
     cost = cost_of(usage(100, 0, cached=500), price)
     assert cost.input == 0
-    assert cost.cache_read == Decimal("0.000025")
+    assert cost.cache_read == Decimal("0.00001")  # 100 x 10% of $1/M
 
 
 def test_pro_prompt_at_threshold_uses_the_lower_tier() -> None:
@@ -79,35 +80,77 @@ def test_pro_prompt_above_threshold_uses_the_upper_tier_for_everything() -> None
     assert price is not None
     cost = cost_of(usage(200_001, 1_000, cached=100_001), price)
     assert cost.input == Decimal("0.25")  # 100_000 x $2.50/M
-    assert cost.cache_read == Decimal("0.062500625")  # 100_001 x $0.625/M
+    assert cost.cache_read == Decimal("0.02500025")  # 100_001 x $0.25/M (tier)
     assert cost.output == Decimal("0.015")  # 1_000 x $15/M
-    assert cost.total == Decimal("0.327500625")
-    assert cost.saved_by_cache == Decimal("0.187501875")
+    assert cost.total == Decimal("0.29000025")
+    assert cost.saved_by_cache == Decimal("0.2250022500")
 
 
 @pytest.mark.parametrize(
-    ("model", "inp", "out"),
+    ("model", "inp", "out", "cache", "source"),
     [
-        ("gemini-2.5-flash", "0.30", "2.50"),
-        ("gemini-2.5-flash-lite", "0.10", "0.40"),
-        ("gemini-2.5-pro", "1.25", "10.00"),
-        ("gemini-2.0-flash", "0.10", "0.40"),
-        ("gemini-3-flash-preview", "0.50", "3.00"),
-        ("gemini-3-pro-preview", "2.00", "12.00"),
-        ("gemini-3.1-pro-preview", "2.00", "12.00"),
-        ("gemini-3.1-flash-lite", "0.25", "1.50"),
+        ("gemini-2.5-flash", "0.30", "2.50", "0.03", "aihubmix-catalog"),
+        ("gemini-2.5-pro", "1.25", "10.00", "0.125", "aihubmix-catalog"),
+        ("gemini-3-flash-preview", "0.50", "3.00", "0.05", "aihubmix-catalog"),
+        ("gemini-3-flash", "0.50", "3.00", "0.05", "aihubmix-catalog"),
+        ("gemini-3.1-pro-preview", "2.00", "12.00", "0.2", "aihubmix-catalog"),
+        ("gemini-3.1-pro", "2.00", "12.00", "0.2", "aihubmix-catalog"),
+        (
+            "gemini-3.1-pro-preview-customtools",
+            "2.00",
+            "12.00",
+            "0.2",
+            "aihubmix-catalog",
+        ),
+        ("gemini-3.1-flash-lite", "0.25", "1.50", "0.025", "aihubmix-catalog"),
+        ("gemini-3.5-flash", "1.5", "9", "0.15", "aihubmix-catalog"),
+        ("gemini-3.6-flash", "1.5", "7.5", "0.15", "aihubmix-catalog"),
+        ("gemini-3.7-flash", "0.75", "3.75", "0.075", "aihubmix-catalog"),
+        ("gemini-3.8-flash", "0.75", "3.75", "0.075", "aihubmix-catalog"),
+        ("gemini-2.5-flash-image", "0.30", "2.499", "0.03", "aihubmix-catalog"),
+        ("gemini-3.5-flash-lite", "0.30", "2.50", "0.03", "google-list"),
+        ("gemini-2.5-flash-lite", "0.10", "0.40", "0.01", "google-list"),
+        ("gemini-3-pro-preview", "2.00", "12.00", "0.2", "aihubmix-catalog"),
+        ("gemini-2.0-flash", "0.10", "0.40", "0.025", "google-list"),
     ],
 )
 def test_builtin_table_prices_the_models_aihubmix_serves(
-    model: str, inp: str, out: str
+    model: str, inp: str, out: str, cache: str, source: str
 ) -> None:
     price = DEFAULT_PRICES.get(model)
     assert price is not None
     assert (price.input, price.output) == (Decimal(inp), Decimal(out))
-    assert price.source == "google-list"
+    assert price.source == source
     assert price.as_of == PRICES_AS_OF
-    assert price.cache_read is None  # -> 25% of input, AiHubMix's rule
-    assert price.rates(1)[2] == Decimal(inp) / 4
+    assert price.cache_read == Decimal(cache)
+    if not model.startswith("gemini-2.0"):  # 2.0 kept its 25%; retired
+        assert price.cache_read == price.input / 10  # the catalogue's 10%
+
+
+def test_pro_tiers_keep_the_catalogue_cache_price_above_200k() -> None:
+    price = DEFAULT_PRICES.get("gemini-3.1-pro-preview")
+    assert price is not None
+    assert price.rates(200_001) == (Decimal(4), Decimal(18), Decimal("0.4"))
+
+
+def test_audio_input_is_charged_at_its_listed_rate() -> None:
+    price = DEFAULT_PRICES.get("gemini-2.5-flash")
+    assert price is not None and price.audio_input == Decimal(1)
+    u = usage(1_000_000, 0, cached=100_000)
+    u["input_token_details"] = {"cache_read": 100_000, "audio": 400_000}
+    cost = cost_of(u, price)
+    # 500k text x $0.30 + 400k audio x $1.00; 100k cached x $0.03
+    assert cost.input == Decimal("0.55")
+    assert cost.cache_read == Decimal("0.003")
+
+
+def test_image_models_without_a_seen_price_have_none() -> None:
+    assert DEFAULT_PRICES.get("gemini-3-pro-image-preview") is None
+    assert DEFAULT_PRICES.get("gemini-3.1-flash-image-preview") is None
+
+
+def test_a_price_without_cache_read_uses_ten_percent() -> None:
+    assert ModelPrice(input="2", output="1").rates(1)[2] == Decimal("0.2")
 
 
 def test_prices_are_dated() -> None:
@@ -135,7 +178,7 @@ def test_aliases_resolve_to_their_base_model(alias: str, base: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["gpt-4o", "gemini-2.5-flash-image", "gemini-9-ultra", "claude-3"]
+    "model", ["gpt-4o", "gemini-3-pro-image-preview", "gemini-9-ultra", "claude-3"]
 )
 def test_unknown_models_have_no_price(model: str) -> None:
     assert DEFAULT_PRICES.get(model) is None
@@ -162,7 +205,11 @@ def test_overrides_replace_prices_and_take_mappings() -> None:
     assert cost.total == Decimal("0.000692")
     assert cost.saved_by_cache == Decimal("0.000108")
     # the original table is untouched
-    assert DEFAULT_PRICES.get("gemini-2.5-flash").cache_read is None  # type: ignore[union-attr]
+    custom = DEFAULT_PRICES.with_overrides(
+        {"gemini-2.5-flash": {"input": 1, "output": 1}}
+    )
+    assert custom.get("gemini-2.5-flash").cache_read is None  # type: ignore[union-attr]
+    assert DEFAULT_PRICES.get("gemini-2.5-flash").cache_read == Decimal("0.03")  # type: ignore[union-attr]
 
 
 def test_an_exact_alias_override_wins_over_the_base_model() -> None:
@@ -171,7 +218,7 @@ def test_an_exact_alias_override_wins_over_the_base_model() -> None:
     assert prices.get("gemini-2.5-flash-search") is search
     priced = cost_of(FLASH_CALL, search)
     assert priced.request_fee == Decimal("0.035")
-    assert priced.total == Decimal("0.03571")
+    assert priced.total == Decimal("0.035692")  # cache reads at 10%
     base = prices.get("gemini-2.5-flash")
     assert base is not None and base.request_fee is None
 
@@ -203,7 +250,7 @@ def test_tier_cache_price_can_be_set() -> None:
         output_above_tier=Decimal(4),
         cache_read_above_tier=Decimal("0.5"),
     )
-    assert price.rates(100) == (Decimal(1), Decimal(2), Decimal("0.25"))
+    assert price.rates(100) == (Decimal(1), Decimal(2), Decimal("0.1"))
     assert price.rates(101) == (Decimal(3), Decimal(4), Decimal("0.5"))
 
 

@@ -1,0 +1,125 @@
+"""The doctor, offline (the emulator): its table, its verdicts, its transcript."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from langchain_aihubmix.doctor import LIVE_COST_NOTE, main, run_doctor
+from langchain_aihubmix.native.response import NativeStreamState
+from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.unit_tests.recorded import parse_response, sse_events
+
+QUESTIONS = [
+    "Native API version",
+    "Native auth header",
+    "Thoughts on native",
+    "Thoughts on /v1",
+    "/v1 extra_content signatures",
+    "/v1 tools without tool_choice",
+    "Bad key, native",
+    "Bad key, /v1",
+    "Bad model, native",
+    "Bad model, /v1",
+    "Errors inside 200",
+    "SSE framing",
+    "Implicit cache hit reporting",
+    "countTokens and cachedContents",
+    "Image output, native",
+    "Image output, /v1",
+    "Model catalogue",
+]
+
+
+def test_the_table_answers_every_question_from_the_wire(
+    hub: AiHubMixEmulator,
+) -> None:
+    findings, wire = run_doctor(hub.base_url, hub.api_key)
+    by_question = {f.question: f for f in findings}
+    assert sorted(by_question) == sorted(QUESTIONS)
+    assert all(f.handled is not False for f in findings)
+    # each answer is what the emulator really did
+    assert by_question["Native API version"].seen == "v1beta: 200, v1: 404"
+    assert by_question["Thoughts on /v1"].seen == "reasoning_content"
+    assert by_question["/v1 tools without tool_choice"].seen == "400 (rejected)"
+    assert by_question["Bad model, native"].seen.startswith("404 google.rpc.Status")
+    assert "not_found" in by_question["Bad model, /v1"].seen
+    assert "authentication" in by_question["Bad key, native"].seen
+    assert by_question["countTokens and cachedContents"].seen == (
+        "countTokens: 404, cachedContents: 404"
+    )
+    assert by_question["Image output, /v1"].seen == "no image"
+    assert "cached tokens" in by_question["Implicit cache hit reporting"].seen
+    assert "not in the snapshot: none" in by_question["Model catalogue"].seen
+    assert len(hub.requests) == len(wire.exchanges)
+
+
+def test_a_quirk_changes_the_answer(hub: AiHubMixEmulator) -> None:
+    hub.openai_quirks.reasoning_field = "thought_tags"
+    findings, _ = run_doctor(hub.base_url, hub.api_key)
+    seen = {f.question: f.seen for f in findings}
+    assert seen["Thoughts on /v1"] == "inline <thought>/<think> tags"
+
+
+def test_offline_run_and_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AIHUBMIX_API_KEY", raising=False)
+    out = io.StringIO()
+    assert main(["--record", str(tmp_path)], out=out) == 0
+    text = out.getvalue()
+    assert text.startswith("[offline]")
+    assert all(question in text for question in QUESTIONS)
+    assert (tmp_path / "native").is_dir() and (tmp_path / "other").is_dir()
+
+
+def test_live_mode_states_the_cost_first_and_records_no_key(
+    hub: AiHubMixEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "live" against the emulator: the path a user's key takes, offline
+    monkeypatch.setenv("AIHUBMIX_API_KEY", hub.api_key)
+    out = io.StringIO()
+    assert main(["--base-url", hub.base_url, "--record", str(tmp_path)], out=out) == 0
+    first_line = out.getvalue().splitlines()[0]
+    assert first_line.startswith("[live]") and LIVE_COST_NOTE in first_line
+    files = sorted(tmp_path.rglob("*.yaml"))
+    assert len(files) == len(hub.requests)
+    for path in files:
+        assert hub.api_key not in path.read_text()
+    # every native cassette replays through the package's response mapper
+    replayed = 0
+    for path in sorted((tmp_path / "native").glob("*.yaml")):
+        (interaction,) = yaml.safe_load(path.read_text())["interactions"]
+        response = interaction["response"]
+        if "parsed_body" in response:
+            events = [response["parsed_body"]]
+        else:
+            events = sse_events(response["body"]["string"])
+        state = NativeStreamState("doctor")
+        chunks = [
+            state.feed(parse_response(e), last=i == len(events) - 1)
+            for i, e in enumerate(events)
+        ]
+        message = chunks[0]
+        for chunk in chunks[1:]:
+            message = message + chunk
+        assert message.content and message.usage_metadata
+        replayed += 1
+    assert replayed >= 5
+
+
+def test_module_and_console_script_entry() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "langchain_aihubmix.doctor", "--help"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "--record" in done.stdout
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    assert 'aihubmix-doctor = "langchain_aihubmix.doctor:main"' in pyproject
