@@ -403,4 +403,3 @@ def response_to_message(
     """The whole (non-stream) response's first candidate as an `AIMessage`."""
     state = NativeStreamState(requested_model)
     return chunk_to_message(state.feed(response, last=True))
-

@@ -35,8 +35,16 @@ from langchain_aihubmix.openai_route.response import (
 
 _DRAIN_LIMIT = 64 * 1024
 _TRANSPORT_ARGS = (
-    "verify", "cert", "http1", "http2", "limits", "proxy", "uds", "local_address",
-    "retries", "socket_options",
+    "verify",
+    "cert",
+    "http1",
+    "http2",
+    "limits",
+    "proxy",
+    "uds",
+    "local_address",
+    "retries",
+    "socket_options",
 )
 """httpx client arguments that configure the connection, i.e. its transport."""
 _STREAM_CUT = "the stream ended before the gateway sent its final chunk"

@@ -29,29 +29,62 @@ CASES: dict[str, Case] = {
     "unknown content block": lambda llm: llm.invoke(
         [HumanMessage(content=[{"type": "sticker", "id": "s1"}])]
     ),
-    "unknown block in AI history": lambda llm: llm.invoke([
-        HumanMessage("x"), AIMessage(content=[{"type": "hologram", "v": 1}]),
-        HumanMessage("y"),
-    ]),
+    "unknown block in AI history": lambda llm: llm.invoke(
+        [
+            HumanMessage("x"),
+            AIMessage(content=[{"type": "hologram", "v": 1}]),
+            HumanMessage("y"),
+        ]
+    ),
     "image without mime type": lambda llm: llm.invoke(
         [HumanMessage(content=[{"type": "image", "base64": PNG}])]
     ),
-    "malformed MIME type": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": PNG, "mime_type": "not a mime"}
-    ])]),
-    "MIME type without subtype": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": PNG, "mime_type": "image/"}
-    ])]),
-    "oversized media (> 20 MB)": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": BIG, "mime_type": "image/png"}
-    ])]),
-    "undecodable base64": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": "not base64!!", "mime_type": "image/png"}
-    ])]),
-    "undecodable base64 in a data URL (image_url block)": lambda llm: llm.invoke([
-        HumanMessage(content=[{"type": "image_url", "image_url": {
-            "url": "data:image/png;base64,not base64!!"}}])
-    ]),
+    "malformed MIME type": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": PNG, "mime_type": "not a mime"}]
+            )
+        ]
+    ),
+    "MIME type without subtype": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": PNG, "mime_type": "image/"}]
+            )
+        ]
+    ),
+    "oversized media (> 20 MB)": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": BIG, "mime_type": "image/png"}]
+            )
+        ]
+    ),
+    "undecodable base64": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[
+                    {
+                        "type": "image",
+                        "base64": "not base64!!",
+                        "mime_type": "image/png",
+                    }
+                ]
+            )
+        ]
+    ),
+    "undecodable base64 in a data URL (image_url block)": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64,not base64!!"},
+                    }
+                ]
+            )
+        ]
+    ),
     "tool result without a call": lambda llm: llm.invoke(
         [HumanMessage("x"), ToolMessage("1", tool_call_id="nope")]
     ),
@@ -112,12 +145,24 @@ async def test_bad_input_async(hub: AiHubMixEmulator, route: str) -> None:
     # a heavy message (normalised in a worker thread) with a bad byte at its very end
     bad = "data:image/png;base64," + PNG * (2 * 1024 * 1024 // len(PNG)) + "!"
     with pytest.raises(InvalidInputError, match="base64"):
-        await llm.ainvoke([HumanMessage([{"type": "image_url",
-                                          "image_url": {"url": bad}}])])
+        await llm.ainvoke(
+            [HumanMessage([{"type": "image_url", "image_url": {"url": bad}}])]
+        )
     # ... and a large base64 field (validated ahead on the loop) with one at its end
     with pytest.raises(InvalidInputError, match="base64"):
-        await llm.ainvoke([HumanMessage([{"type": "image", "mime_type": "image/png",
-                                          "base64": bad.split(",", 1)[1]}])])
+        await llm.ainvoke(
+            [
+                HumanMessage(
+                    [
+                        {
+                            "type": "image",
+                            "mime_type": "image/png",
+                            "base64": bad.split(",", 1)[1],
+                        }
+                    ]
+                )
+            ]
+        )
     assert hub.requests == []
 
 

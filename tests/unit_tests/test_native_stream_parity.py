@@ -52,16 +52,18 @@ def _normalised(message: AIMessageChunk) -> dict[str, Any]:
             return [walk(v) for v in value]
         return value
 
-    result: dict[str, Any] = walk({
-        "content": message.content,
-        "content_blocks": message.content_blocks,
-        "tool_calls": message.tool_calls,
-        "invalid_tool_calls": message.invalid_tool_calls,
-        "additional_kwargs": message.additional_kwargs,
-        "response_metadata": message.response_metadata,
-        "text": message.text,
-        "chunk_position": message.chunk_position,
-    })
+    result: dict[str, Any] = walk(
+        {
+            "content": message.content,
+            "content_blocks": message.content_blocks,
+            "tool_calls": message.tool_calls,
+            "invalid_tool_calls": message.invalid_tool_calls,
+            "additional_kwargs": message.additional_kwargs,
+            "response_metadata": message.response_metadata,
+            "text": message.text,
+            "chunk_position": message.chunk_position,
+        }
+    )
     return result
 
 
@@ -102,9 +104,12 @@ def test_stream_usage_invariants(fixture_id: str) -> None:
     revised_up = any(b > a for a, b in itertools.pairwise(prompt_counts))
     for i, usage in enumerate(usages):
         assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
-        flat = [usage["input_tokens"], usage["output_tokens"],
-                *usage.get("input_token_details", {}).values(),
-                *usage.get("output_token_details", {}).values()]
+        flat = [
+            usage["input_tokens"],
+            usage["output_tokens"],
+            *usage.get("input_token_details", {}).values(),
+            *usage.get("output_token_details", {}).values(),
+        ]
         assert all(v >= 0 for v in flat)
         if i > 0 and not revised_up:
             assert usage["input_tokens"] == 0
@@ -115,6 +120,7 @@ def test_prompt_count_revised_upwards_mid_stream() -> None:
     """issue-10781.2: promptTokenCount 133 -> 311; the delta arrives with chunk 2,
     and the final chunk carries the output tokens (no new input)."""
     chunks, _ = _pair("vercel-ai/issue-10781.2.chunks.txt")
-    inputs = [c.usage_metadata["input_tokens"] if c.usage_metadata else None
-              for c in chunks]
+    inputs = [
+        c.usage_metadata["input_tokens"] if c.usage_metadata else None for c in chunks
+    ]
     assert inputs == [133, 178, 0]
