@@ -29,8 +29,8 @@ test: $(STAMP)
 	$(PY) -m ruff check $(SOURCES)
 	$(PY) -m ruff format --check $(SOURCES)
 	$(PY) -m mypy
+	bash scripts/check_dist.sh $(PY)
 	$(PY) -m pytest -q -p no:cacheprovider tests
-	$(MAKE) check-dist
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(SOURCES)

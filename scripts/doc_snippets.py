@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 if done.returncode:
                     failed += 1
                     print(done.stdout[-2000:], done.stderr[-4000:], sep="\n")
-    print(f"{ran - failed} passed, {failed} failed")
+    print(f"snippets: {ran} run, {failed} failed")
     return 1 if failed or not ran else 0
 
 
