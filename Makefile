@@ -49,7 +49,6 @@ bench: $(STAMP)
 # min.lock to the lower bounds of the package's dependencies (min-bounds.txt) with the
 # newest test tools that work with them.
 lock: $(STAMP)
-	$(PY) -m pip install --quiet uv
 	$(UV_COMPILE) --extra test --extra lint --extra dist --upgrade -o $(LOCK)
 	$(PY) scripts/min_constraints.py > requirements/min-bounds.txt
 	$(UV_COMPILE) --extra test --python-version 3.11 --upgrade \
