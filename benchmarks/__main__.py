@@ -39,8 +39,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()} "
-            f"({platform.python_implementation()}), {platform.platform()}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.platform()}"
+    )
 
 
 def _fmt(value: float | None) -> str:
@@ -57,8 +59,10 @@ def render(rows: list[Row]) -> str:
     for r in rows:
         met = {True: "yes", False: "**NO**", None: "-"}[r.ok]
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}"
-        lines.append(f"| {r.name} | {_fmt(r.package)} | {_fmt(r.raw)} | {r.unit} | "
-                     f"{ratio} | {r.target} | {met} | {r.note} |")
+        lines.append(
+            f"| {r.name} | {_fmt(r.package)} | {_fmt(r.raw)} | {r.unit} | "
+            f"{ratio} | {r.target} | {met} | {r.note} |"
+        )
     return "\n".join(lines)
 
 

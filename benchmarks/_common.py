@@ -76,8 +76,11 @@ def peer_model(base_url: str, api_key: str, route: str) -> Any:
         from langchain_google_genai import ChatGoogleGenerativeAI
 
         return ChatGoogleGenerativeAI(
-            model=MODEL, google_api_key=api_key, base_url=base_url + "/gemini",
-            api_version="v1beta", max_retries=0,
+            model=MODEL,
+            google_api_key=api_key,
+            base_url=base_url + "/gemini",
+            api_version="v1beta",
+            max_retries=0,
         )
     from langchain_openai import ChatOpenAI
 
@@ -210,11 +213,13 @@ def floor_model(
             return result(text())
 
         if atext is not None:
+
             async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
                 assert atext is not None
                 return result(await atext())
 
         if texts is not None:
+
             def _stream(self, *args: Any, **kwargs: Any) -> Any:
                 assert texts is not None
                 for piece in texts():
@@ -248,10 +253,12 @@ async def loop_lateness(tick: float = 0.001) -> AsyncIterator[list[float]]:
 
 def openai_image_messages(data_url: str) -> list[dict[str, Any]]:
     """The raw openai SDK's messages for "describe this" plus one image URL."""
-    return [{
-        "role": "user",
-        "content": [
-            {"type": "text", "text": "describe this"},
-            {"type": "image_url", "image_url": {"url": data_url}},
-        ],
-    }]
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "describe this"},
+                {"type": "image_url", "image_url": {"url": data_url}},
+            ],
+        }
+    ]

@@ -66,8 +66,9 @@ class _Steps:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
         gc.callbacks.remove(self._gc_callback)
 
-    def record(self, handle: asyncio.Handle, took: float, start: float,
-               end: float) -> None:
+    def record(
+        self, handle: asyncio.Handle, took: float, start: float, end: float
+    ) -> None:
         in_gc = sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.gc)
         own = took - in_gc
         # a task step's handle names its task (and so the coroutine running)
@@ -127,12 +128,14 @@ def bench_concurrency(quick: bool) -> list[Row]:
                 return lambda: llm.ainvoke("hi")
 
             if route == "native":
+
                 def raw() -> Callable[[], Awaitable[Any]]:
                     client = raw_genai(base_url, api_key)
                     return lambda: client.aio.models.generate_content(
                         model=MODEL, contents="hi"
                     )
             else:
+
                 def raw() -> Callable[[], Awaitable[Any]]:
                     client = raw_openai(base_url, api_key, is_async=True)
                     return lambda: client.chat.completions.create(
@@ -149,7 +152,9 @@ def bench_concurrency(quick: bool) -> list[Row]:
                 return lambda: model.ainvoke("hi")
 
             stats: dict[str, list[tuple[float, float, int]]] = {
-                "package": [], "raw": [], "floor": []
+                "package": [],
+                "raw": [],
+                "floor": [],
             }
             for make in (pkg, raw, floor):
                 asyncio.run(_measure(make, 20))  # warm up
@@ -160,29 +165,52 @@ def bench_concurrency(quick: bool) -> list[Row]:
             walls = {k: median([s[0] for s in v]) for k, v in stats.items()}
             stalls = {k: max(s[1] for s in v) for k, v in stats.items()}
             errors = {k: sum(s[2] for s in v) for k, v in stats.items()}
-            wall_row = Row(f"{n} concurrent ainvoke: wall ({route})",
-                           walls["package"], walls["raw"], "s", "ratio <= 1.2",
-                           note=f"errors pkg={errors['package']} raw={errors['raw']}")
+            wall_row = Row(
+                f"{n} concurrent ainvoke: wall ({route})",
+                walls["package"],
+                walls["raw"],
+                "s",
+                "ratio <= 1.2",
+                note=f"errors pkg={errors['package']} raw={errors['raw']}",
+            )
             wall_row.ok = (wall_row.ratio or 99) <= 1.2 and errors["package"] == 0
-            floor_row = Row(f"{n} concurrent ainvoke: langchain-core floor, wall "
-                            f"({route})", walls["floor"], walls["raw"], "s",
-                            "(bare BaseChatModel around the raw async call)",
-                            note=f"errors={errors['floor']}")
-            stall_row = Row(f"{n} concurrent ainvoke: max loop stall ({route})",
-                            stalls["package"] * 1e3, stalls["raw"] * 1e3, "ms",
-                            "package <= 5 ms")
+            floor_row = Row(
+                f"{n} concurrent ainvoke: langchain-core floor, wall ({route})",
+                walls["floor"],
+                walls["raw"],
+                "s",
+                "(bare BaseChatModel around the raw async call)",
+                note=f"errors={errors['floor']}",
+            )
+            stall_row = Row(
+                f"{n} concurrent ainvoke: max loop stall ({route})",
+                stalls["package"] * 1e3,
+                stalls["raw"] * 1e3,
+                "ms",
+                "package <= 5 ms",
+            )
             stall_row.note = "ticker lateness: includes other tasks' fair share"
-            steps = {name: _steps(make, n) for name, make in
-                     (("package", pkg), ("raw", raw))}
+            steps = {
+                name: _steps(make, n) for name, make in (("package", pkg), ("raw", raw))
+            }
             own, raw_own = steps["package"].worst, steps["raw"].worst
-            step_row = Row(f"{n} concurrent ainvoke: longest loop step, CPU time, GC "
-                           f"passes excluded ({route})", own * 1e3, raw_own * 1e3,
-                           "ms", "package <= 5 ms",
-                           note=steps["package"].where.replace("|", "/"))
+            step_row = Row(
+                f"{n} concurrent ainvoke: longest loop step, CPU time, GC "
+                f"passes excluded ({route})",
+                own * 1e3,
+                raw_own * 1e3,
+                "ms",
+                "package <= 5 ms",
+                note=steps["package"].where.replace("|", "/"),
+            )
             step_row.ok = own * 1e3 <= 5.0
-            gc_row = Row(f"{n} concurrent ainvoke: longest GC pass ({route})",
-                         steps["package"].worst_gc() * 1e3,
-                         steps["raw"].worst_gc() * 1e3, "ms", "(interpreter-wide)")
+            gc_row = Row(
+                f"{n} concurrent ainvoke: longest GC pass ({route})",
+                steps["package"].worst_gc() * 1e3,
+                steps["raw"].worst_gc() * 1e3,
+                "ms",
+                "(interpreter-wide)",
+            )
             stall_row.ok = stalls["package"] * 1e3 <= 5.0
             rows += [wall_row, floor_row, stall_row, step_row, gc_row]
     return rows

@@ -45,22 +45,37 @@ def bench_connections(quick: bool) -> list[Row]:
                         asyncio.run(body())
 
                     opened = _count(hub, sync_run if mode == "sync" else async_run)
-                    rows.append(Row(
-                        f"connections, {n} {kind}s {mode} ({route})",
-                        opened, None, "conns", "== 1", ok=opened == 1,
-                    ))
+                    rows.append(
+                        Row(
+                            f"connections, {n} {kind}s {mode} ({route})",
+                            opened,
+                            None,
+                            "conns",
+                            "== 1",
+                            ok=opened == 1,
+                        )
+                    )
         # the raw openai sync stream, for comparison (it does not pool after [DONE])
         client = raw_openai(hub.base_url, hub.api_key)
 
         def raw_stream() -> None:
             for _ in range(n):
                 for _chunk in client.chat.completions.create(
-                    model=MODEL, messages=[{"role": "user", "content": "hi"}],
+                    model=MODEL,
+                    messages=[{"role": "user", "content": "hi"}],
                     stream=True,
                 ):
                     pass
 
         opened = _count(hub, raw_stream)
-        rows.append(Row(f"connections, {n} streams sync (raw openai SDK)",
-                        opened, None, "conns", "(comparison)", ok=None))
+        rows.append(
+            Row(
+                f"connections, {n} streams sync (raw openai SDK)",
+                opened,
+                None,
+                "conns",
+                "(comparison)",
+                ok=None,
+            )
+        )
     return rows

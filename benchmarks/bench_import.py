@@ -51,7 +51,9 @@ print(json.dumps({"after_import": after_import, "after_testing": after_testing,
 def _import_us(code: str) -> int:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     total = 0
     for line in proc.stderr.splitlines():
@@ -70,25 +72,61 @@ def bench_import(quick: bool) -> list[Row]:
             samples[name].append(_import_us(code))
     ms = {name: statistics.median(values) / 1e3 for name, values in samples.items()}
     rows = [
-        Row("import langchain_aihubmix vs langchain_core", ms["langchain_aihubmix"],
-            ms["langchain_core"], "ms", "<= core + route SDK"),
-        Row("import + native route modules vs core + google.genai",
-            ms["package native route modules"], ms["langchain_core + google.genai"],
-            "ms", "<= core + google.genai"),
-        Row("import + openai route modules vs core + openai",
-            ms["package openai route modules"], ms["langchain_core + openai"],
-            "ms", "<= core + openai"),
+        Row(
+            "import langchain_aihubmix vs langchain_core",
+            ms["langchain_aihubmix"],
+            ms["langchain_core"],
+            "ms",
+            "<= core + route SDK",
+        ),
+        Row(
+            "import + native route modules vs core + google.genai",
+            ms["package native route modules"],
+            ms["langchain_core + google.genai"],
+            "ms",
+            "<= core + google.genai",
+        ),
+        Row(
+            "import + openai route modules vs core + openai",
+            ms["package openai route modules"],
+            ms["langchain_core + openai"],
+            "ms",
+            "<= core + openai",
+        ),
     ]
     rows[0].ok = ms["langchain_aihubmix"] <= ms["langchain_core + google.genai"]
     rows[1].ok = (rows[1].ratio or 99) <= 1.15
     rows[2].ok = (rows[2].ratio or 99) <= 1.15
-    probe = json.loads(subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True,
-    ).stdout.strip().splitlines()[-1])
-    rows.append(Row("SDKs imported by `import langchain_aihubmix`", None, None, "",
-                    "none", ok=probe["after_import"] == [],
-                    note=", ".join(probe["after_import"]) or "none"))
-    rows.append(Row("openai imported by using the native route", None, None, "",
-                    "no", ok=not probe["openai_after_native_use"],
-                    note="yes" if probe["openai_after_native_use"] else "no"))
+    probe = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    rows.append(
+        Row(
+            "SDKs imported by `import langchain_aihubmix`",
+            None,
+            None,
+            "",
+            "none",
+            ok=probe["after_import"] == [],
+            note=", ".join(probe["after_import"]) or "none",
+        )
+    )
+    rows.append(
+        Row(
+            "openai imported by using the native route",
+            None,
+            None,
+            "",
+            "no",
+            ok=not probe["openai_after_native_use"],
+            note="yes" if probe["openai_after_native_use"] else "no",
+        )
+    )
     return rows

@@ -35,9 +35,13 @@ def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
         client = raw_openai(hub.base_url, hub.api_key)
 
         def raw() -> Any:
-            return client.chat.completions.create(
-                model=MODEL, messages=[{"role": "user", "content": PROMPT}]
-            ).choices[0].message.content
+            return (
+                client.chat.completions.create(
+                    model=MODEL, messages=[{"role": "user", "content": PROMPT}]
+                )
+                .choices[0]
+                .message.content
+            )
 
     peer = peer_model(hub.base_url, hub.api_key, route)
     return {
@@ -66,23 +70,46 @@ def bench_invoke(quick: bool) -> list[Row]:
         for route in ROUTES:
             times = interleave(_invoke_variants(hub, route), rounds)
             pkg, raw = median(times["package"]), median(times["raw"])
-            row = Row(f"invoke overhead ({route})", pkg * 1e3, raw * 1e3, "ms",
-                      "ratio <= 1.15", note=_min_ratio(times, "package"))
+            row = Row(
+                f"invoke overhead ({route})",
+                pkg * 1e3,
+                raw * 1e3,
+                "ms",
+                "ratio <= 1.15",
+                note=_min_ratio(times, "package"),
+            )
             row.ok = (row.ratio or 99) <= 1.15
             rows.append(row)
-            rows.append(Row(f"invoke: peer {PEERS[route]} ({route})",
-                            median(times["peer"]) * 1e3, raw * 1e3, "ms",
-                            "(package row at or below it)",
-                            ok=median(times["package"]) <= median(times["peer"]),
-                            note=_min_ratio(times, "peer")))
+            rows.append(
+                Row(
+                    f"invoke: peer {PEERS[route]} ({route})",
+                    median(times["peer"]) * 1e3,
+                    raw * 1e3,
+                    "ms",
+                    "(package row at or below it)",
+                    ok=median(times["package"]) <= median(times["peer"]),
+                    note=_min_ratio(times, "peer"),
+                )
+            )
             variants = _invoke_variants(hub, route)
             floor = floor_model(text=lambda raw=variants["raw"]: str(raw()))
-            times = interleave({"floor": lambda f=floor: f.invoke(PROMPT).text,
-                                "raw": variants["raw"]}, rounds)
-            rows.append(Row(f"invoke: langchain-core floor ({route})",
-                            median(times["floor"]) * 1e3, median(times["raw"]) * 1e3,
-                            "ms", "(bare BaseChatModel around the raw call)",
-                            note=_min_ratio(times, "floor")))
+            times = interleave(
+                {
+                    "floor": lambda f=floor: f.invoke(PROMPT).text,
+                    "raw": variants["raw"],
+                },
+                rounds,
+            )
+            rows.append(
+                Row(
+                    f"invoke: langchain-core floor ({route})",
+                    median(times["floor"]) * 1e3,
+                    median(times["raw"]) * 1e3,
+                    "ms",
+                    "(bare BaseChatModel around the raw call)",
+                    note=_min_ratio(times, "floor"),
+                )
+            )
     return rows
 
 
@@ -94,8 +121,9 @@ def _stream_variants(
 
     def timed(name: str, iterator_factory: Callable[[], Any]) -> Callable[[], int]:
         def run() -> int:
-            hub.queue(**({"native": native} if route == "native"
-                         else {"openai": completion}))
+            hub.queue(
+                **({"native": native} if route == "native" else {"openai": completion})
+            )
             start = time.perf_counter()
             n = 0
             for _ in iterator_factory():
@@ -103,6 +131,7 @@ def _stream_variants(
                     first[name].append(time.perf_counter() - start)
                 n += 1
             return n
+
         return run
 
     if route == "native":
@@ -115,14 +144,18 @@ def _stream_variants(
 
         def raw_iter() -> Any:
             return oclient.chat.completions.create(
-                model=MODEL, messages=[{"role": "user", "content": PROMPT}],
+                model=MODEL,
+                messages=[{"role": "user", "content": PROMPT}],
                 stream=True,
             )
 
     def text_of(chunk: Any) -> str:
         if route == "native":
-            return "".join(p.text or "" for c in chunk.candidates or ()
-                           for p in (c.content.parts if c.content else None) or ())
+            return "".join(
+                p.text or ""
+                for c in chunk.candidates or ()
+                for p in (c.content.parts if c.content else None) or ()
+            )
         return "".join(c.delta.content or "" for c in chunk.choices)
 
     floor = floor_model(texts=lambda: (text_of(c) for c in raw_iter()))
@@ -143,29 +176,50 @@ def bench_stream(quick: bool) -> list[Row]:
     with AiHubMixEmulator(stream_chunk_chars=1) as hub:
         for route in ROUTES:
             first: dict[str, list[float]] = {
-                "package": [], "raw": [], "floor": [], "peer": []}
+                "package": [],
+                "raw": [],
+                "floor": [],
+                "peer": [],
+            }
             variants = _stream_variants(hub, route, first)
             times = interleave(variants, rounds, warmup=2)
             # drop the warm-up first-chunk samples
             for name in first:
                 first[name] = first[name][-rounds:]
-            ttfc = Row(f"stream 1,000 chunks: first chunk ({route})",
-                       median(first["package"]) * 1e3, median(first["raw"]) * 1e3,
-                       "ms", "ratio <= 1.15")
-            total = Row(f"stream 1,000 chunks: total ({route})",
-                        median(times["package"]) * 1e3, median(times["raw"]) * 1e3,
-                        "ms", "ratio <= 1.15", note=_min_ratio(times, "package"))
+            ttfc = Row(
+                f"stream 1,000 chunks: first chunk ({route})",
+                median(first["package"]) * 1e3,
+                median(first["raw"]) * 1e3,
+                "ms",
+                "ratio <= 1.15",
+            )
+            total = Row(
+                f"stream 1,000 chunks: total ({route})",
+                median(times["package"]) * 1e3,
+                median(times["raw"]) * 1e3,
+                "ms",
+                "ratio <= 1.15",
+                note=_min_ratio(times, "package"),
+            )
             for row in (ttfc, total):
                 row.ok = (row.ratio or 99) <= 1.15
-            floor = Row(f"stream 1,000 chunks: langchain-core floor, total ({route})",
-                        median(times["floor"]) * 1e3, median(times["raw"]) * 1e3,
-                        "ms", "(bare BaseChatModel streaming the raw chunks)",
-                        note=_min_ratio(times, "floor"))
-            peer = Row(f"stream 1,000 chunks: peer {PEERS[route]}, total ({route})",
-                       median(times["peer"]) * 1e3, median(times["raw"]) * 1e3,
-                       "ms", "(package row at or below it)",
-                       ok=median(times["package"]) <= median(times["peer"]),
-                       note=_min_ratio(times, "peer"))
+            floor = Row(
+                f"stream 1,000 chunks: langchain-core floor, total ({route})",
+                median(times["floor"]) * 1e3,
+                median(times["raw"]) * 1e3,
+                "ms",
+                "(bare BaseChatModel streaming the raw chunks)",
+                note=_min_ratio(times, "floor"),
+            )
+            peer = Row(
+                f"stream 1,000 chunks: peer {PEERS[route]}, total ({route})",
+                median(times["peer"]) * 1e3,
+                median(times["raw"]) * 1e3,
+                "ms",
+                "(package row at or below it)",
+                ok=median(times["package"]) <= median(times["peer"]),
+                note=_min_ratio(times, "peer"),
+            )
             rows += [ttfc, total, peer, floor, _replayed(hub, route, rounds)]
     return rows
 
@@ -185,21 +239,31 @@ def _replayed(hub: Any, route: str, rounds: int) -> Row:
     if route == "native":
         sdk = raw_genai(hub.base_url, hub.api_key)
         chunks = list(sdk.models.generate_content_stream(model=MODEL, contents=PROMPT))
-        fake = SimpleNamespace(models=SimpleNamespace(
-            generate_content_stream=lambda **kw: iter(chunks)))
+        fake = SimpleNamespace(
+            models=SimpleNamespace(generate_content_stream=lambda **kw: iter(chunks))
+        )
     else:
         osdk = raw_openai(hub.base_url, hub.api_key)
-        chunks = list(osdk.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
-        fake = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(
-            create=lambda **kw: iter(chunks))))
+        chunks = list(
+            osdk.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True
+            )
+        )
+        fake = SimpleNamespace(
+            chat=SimpleNamespace(
+                completions=SimpleNamespace(create=lambda **kw: iter(chunks))
+            )
+        )
     llm = package_model(hub.base_url, hub.api_key, route)
     llm._get_route()._sync = fake
 
     def text_of(chunk: Any) -> str:
         if route == "native":
-            return "".join(p.text or "" for c in chunk.candidates or ()
-                           for p in (c.content.parts if c.content else None) or ())
+            return "".join(
+                p.text or ""
+                for c in chunk.candidates or ()
+                for p in (c.content.parts if c.content else None) or ()
+            )
         return "".join(c.delta.content or "" for c in chunk.choices)
 
     floor = floor_model(texts=lambda: (text_of(c) for c in chunks))
@@ -216,6 +280,11 @@ def _replayed(hub: Any, route: str, rounds: int) -> Row:
 
     pkg = cpu(lambda: list(llm.stream(PROMPT)))
     base = cpu(lambda: list(floor.stream(PROMPT)))
-    return Row(f"stream, replayed chunks: CPU per chunk vs the floor ({route})",
-               pkg, base, "us", "(no I/O: the wrapper's own cost)",
-               note=f"package adds {pkg - base:.1f} us per chunk")
+    return Row(
+        f"stream, replayed chunks: CPU per chunk vs the floor ({route})",
+        pkg,
+        base,
+        "us",
+        "(no I/O: the wrapper's own cost)",
+        note=f"package adds {pkg - base:.1f} us per chunk",
+    )

@@ -58,10 +58,12 @@ def bench_media_loop(quick: bool) -> list[Row]:
     rounds = 2 if quick else 5
     data = b"\x89PNG\r\n\x1a\n" + os.urandom(SIZE - 8)
     b64 = base64.b64encode(data).decode()
-    message = HumanMessage(content=[
-        {"type": "text", "text": "describe this"},
-        {"type": "image", "base64": b64, "mime_type": "image/png"},
-    ])
+    message = HumanMessage(
+        content=[
+            {"type": "text", "text": "describe this"},
+            {"type": "image", "base64": b64, "mime_type": "image/png"},
+        ]
+    )
     core = median([_core_tracing_ms(message) for _ in range(3)])
     rows = []
     with external_hub() as (base_url, api_key):
@@ -81,6 +83,7 @@ def bench_media_loop(quick: bool) -> list[Row]:
                         return client.aio.models.generate_content(
                             model=MODEL, contents=["describe this", part]
                         )
+
                     return native
                 oclient = raw_openai(base_url, api_key, is_async=True)
 
@@ -89,6 +92,7 @@ def bench_media_loop(quick: bool) -> list[Row]:
                     return oclient.chat.completions.create(
                         model=MODEL, messages=openai_image_messages(url)
                     )
+
                 return openai
 
             async def measure(make: Callable[[], _Call]) -> float:
@@ -101,10 +105,14 @@ def bench_media_loop(quick: bool) -> list[Row]:
                 order = [("package", lambda: package), ("raw", make_raw)]
                 for name, call in order if i % 2 == 0 else order[::-1]:
                     stalls[name].append(asyncio.run(measure(call)))
-            row = Row(f"19 MB image ainvoke: max loop stall ({route})",
-                      median(stalls["package"]) * 1e3, median(stalls["raw"]) * 1e3,
-                      "ms", "package <= 5 ms",
-                      note=f"of which langchain-core's tracing copy: {core:.1f} ms")
+            row = Row(
+                f"19 MB image ainvoke: max loop stall ({route})",
+                median(stalls["package"]) * 1e3,
+                median(stalls["raw"]) * 1e3,
+                "ms",
+                "package <= 5 ms",
+                note=f"of which langchain-core's tracing copy: {core:.1f} ms",
+            )
             row.ok = median(stalls["package"]) * 1e3 <= 5.0
             rows.append(row)
     return rows

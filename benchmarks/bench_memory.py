@@ -53,10 +53,12 @@ def bench_memory(quick: bool) -> list[Row]:
 
     data = _image()
     b64 = base64.b64encode(data).decode()
-    message = HumanMessage(content=[
-        {"type": "text", "text": "describe this"},
-        {"type": "image", "base64": b64, "mime_type": "image/png"},
-    ])
+    message = HumanMessage(
+        content=[
+            {"type": "text", "text": "describe this"},
+            {"type": "image", "base64": b64, "mime_type": "image/png"},
+        ]
+    )
     rows = []
     with external_hub() as (base_url, api_key):
         for route in ROUTES:
@@ -85,8 +87,13 @@ def bench_memory(quick: bool) -> list[Row]:
 
             pkg_peak = _peak(lambda llm=llm: llm.invoke([message]))
             raw_peak = _peak(raw)
-            row = Row(f"19 MB image: peak growth / file size ({route})",
-                      pkg_peak / SIZE, raw_peak / SIZE, "x file", "package <= 5x")
+            row = Row(
+                f"19 MB image: peak growth / file size ({route})",
+                pkg_peak / SIZE,
+                raw_peak / SIZE,
+                "x file",
+                "package <= 5x",
+            )
             row.ok = pkg_peak / SIZE <= 5.0
             rows.append(row)
     return rows

@@ -12,7 +12,15 @@ if TYPE_CHECKING:
         get_aihubmix_callback,
     )
 
-__all__ = ["AiHubMixCallbackHandler", "ChatAiHubMixGemini", "get_aihubmix_callback"]
+__version__ = "0.1.0"
+"""The package version (the one place it is set; pyproject.toml reads it)."""
+
+__all__ = [
+    "AiHubMixCallbackHandler",
+    "ChatAiHubMixGemini",
+    "__version__",
+    "get_aihubmix_callback",
+]
 
 _LAZY = {
     "AiHubMixCallbackHandler": "langchain_aihubmix.callbacks",

@@ -253,14 +253,17 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
+        """Secret fields and their env vars: `dumpd` writes a reference, not the key."""
         return {"api_key": "AIHUBMIX_API_KEY"}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
+        """True: the model round-trips through `langchain_core.load` (key excluded)."""
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
+        """`["langchain_aihubmix", "chat_models"]`, the path `load` imports from."""
         return ["langchain_aihubmix", "chat_models"]
 
     @property

@@ -88,6 +88,18 @@ class GeminiJsonOutputParser(JsonOutputParser):
     pydantic_class: type | None = None
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        """Parse the answer text as JSON (a dict, or the Pydantic class if set).
+
+        Args:
+            result: The generations; only the first is parsed.
+            partial: Parse an incomplete stream prefix leniently.
+
+        Returns:
+            The parsed value (a partial dict while streaming).
+
+        Raises:
+            OutputParserException: The answer was cut short or is not valid JSON.
+        """
         first = result[0]
         final = not partial
         if isinstance(first, ChatGeneration):

@@ -1,4 +1,4 @@
-"""`python -m langchain_aihubmix.testing [--host H] [--port P] [--key K]`: serve it."""
+"""`python -m langchain_aihubmix.testing [options]`: serve the emulator until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -8,15 +8,77 @@ import threading
 
 from langchain_aihubmix.testing.emulator import DEFAULT_API_KEY, AiHubMixEmulator
 
+_DESCRIPTION = """\
+Serve the AiHubMix gateway emulator on loopback until interrupted (Ctrl-C).
+
+It answers the native Gemini route (POST {base_url}/gemini/v1beta/models/
+MODEL:generateContent and :streamGenerateContent), the OpenAI-compatible route
+(POST {base_url}/v1/chat/completions, GET {base_url}/v1/models) and the model
+catalogue (GET {base_url}/api/v1/models), deterministically from each request.
+On start it prints base_url, api_key and an `export AIHUBMIX_BASE_URL=...
+AIHUBMIX_API_KEY=...` line: export them and ChatAiHubMixGemini (or any Gemini or
+OpenAI client pointed at {base_url}/gemini or {base_url}/v1) talks to it.
+To script responses or inject faults, use AiHubMixEmulator from Python."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: every option with its help and default."""
+    parser = argparse.ArgumentParser(
+        prog="python -m langchain_aihubmix.testing",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: %(default)s, loopback only)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="TCP port to listen on; 0 picks a free port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--key",
+        default=DEFAULT_API_KEY,
+        help="the only API key the emulator accepts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds to wait before answering each request (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--stream-chunk-chars",
+        type=int,
+        default=20,
+        help="characters of answer text per stream chunk (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--min-cache-tokens",
+        type=int,
+        default=32,
+        help=(
+            "smallest repeated prompt prefix, in tokens, reported as an implicit "
+            "cache hit (default: %(default)s)"
+        ),
+    )
+    return parser
+
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until interrupted, after printing base_url and key."""
-    parser = argparse.ArgumentParser(prog="python -m langchain_aihubmix.testing")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--key", default=DEFAULT_API_KEY)
-    args = parser.parse_args(argv)
-    hub = AiHubMixEmulator(host=args.host, port=args.port, api_key=args.key).start()
+    args = build_parser().parse_args(argv)
+    hub = AiHubMixEmulator(
+        host=args.host,
+        port=args.port,
+        api_key=args.key,
+        latency=args.latency,
+        stream_chunk_chars=args.stream_chunk_chars,
+        min_cache_tokens=args.min_cache_tokens,
+    ).start()
     sys.stdout.write(f"base_url={hub.base_url}\napi_key={hub.api_key}\n")
     sys.stdout.write(
         f"export AIHUBMIX_BASE_URL={hub.base_url} AIHUBMIX_API_KEY={hub.api_key}\n"

@@ -17,8 +17,13 @@ Route = Literal["native", "openai"]
 
 
 def _model(hub: AiHubMixEmulator, route: Route, **kw: Any) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(model="gemini-2.5-flash", base_url=hub.base_url,
-                              api_key=hub.api_key, transport=route, **kw)
+    return ChatAiHubMixGemini(
+        model="gemini-2.5-flash",
+        base_url=hub.base_url,
+        api_key=hub.api_key,
+        transport=route,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("route", ["native", "openai"])
@@ -85,8 +90,11 @@ def _ssl_contexts(llm: ChatAiHubMixGemini) -> list[ssl.SSLContext]:
         if type(obj).__name__ in ("ConnectionPool", "AsyncConnectionPool"):
             found.append(obj._ssl_context)
             return
-        values = obj.values() if isinstance(obj, dict) else (
-            getattr(obj, "__dict__", {}).values())
+        values = (
+            obj.values()
+            if isinstance(obj, dict)
+            else (getattr(obj, "__dict__", {}).values())
+        )
         for value in values:
             if not isinstance(value, (str, bytes, int, float, type(None))):
                 walk(value, depth + 1)

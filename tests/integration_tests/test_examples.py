@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted(
-    p for p in (Path(__file__).parents[2] / "examples").glob("*.py")
+    p
+    for p in (Path(__file__).parents[2] / "examples").glob("*.py")
     if not p.name.startswith("_")
 )
 
@@ -22,8 +23,13 @@ EXAMPLES = sorted(
 def test_example_runs_offline(script: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
     done = subprocess.run(
-        [sys.executable, str(script)], check=False, capture_output=True, text=True,
-        timeout=300, env=env, cwd=script.parent,
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=script.parent,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "offline" in done.stdout.lower()  # it ran against the emulator

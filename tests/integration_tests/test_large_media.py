@@ -35,8 +35,11 @@ def _image(size: int) -> bytes:
 
 
 def _b64_block(data: bytes) -> dict[str, Any]:
-    return {"type": "image", "base64": base64.b64encode(data).decode(),
-            "mime_type": "image/png"}
+    return {
+        "type": "image",
+        "base64": base64.b64encode(data).decode(),
+        "mime_type": "image/png",
+    }
 
 
 def _data_url_block(data: bytes) -> dict[str, Any]:
@@ -89,9 +92,14 @@ def _run(llm: ChatAiHubMixGemini, messages: list[BaseMessage], mode: str) -> str
 def llm_for(hub: AiHubMixEmulator) -> Callable[[Route], ChatAiHubMixGemini]:
     def make(route: Route) -> ChatAiHubMixGemini:
         return ChatAiHubMixGemini(
-            model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key,
-            transport=route, max_retries=2, timeout=60,
+            model="gemini-2.5-flash",
+            base_url=hub.base_url,
+            api_key=hub.api_key,
+            transport=route,
+            max_retries=2,
+            timeout=60,
         )
+
     return make
 
 
@@ -103,27 +111,48 @@ BLOCKS = {"base64": _b64_block, "data_url": _data_url_block, "percent": _percent
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("form", list(BLOCKS))
 def test_large_image_arrives_intact(
-    llm_for: Callable[[Route], ChatAiHubMixGemini], hub: AiHubMixEmulator,
-    route: Route, mode: str, form: str,
+    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    hub: AiHubMixEmulator,
+    route: Route,
+    mode: str,
+    form: str,
 ) -> None:
     # above both thresholds: spliced, and (async) normalised off the event loop
     image = _image(HEAVY_INPUT_CHARS)
-    text = _run(llm_for(route), [HumanMessage([
-        {"type": "text", "text": "describe this"}, BLOCKS[form](image),
-    ])], mode)
+    text = _run(
+        llm_for(route),
+        [
+            HumanMessage(
+                [
+                    {"type": "text", "text": "describe this"},
+                    BLOCKS[form](image),
+                ]
+            )
+        ],
+        mode,
+    )
     assert text
     assert _received_images(hub) == [image]
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_mixed_sizes_keep_their_order(
-    llm_for: Callable[[Route], ChatAiHubMixGemini], hub: AiHubMixEmulator,
+    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    hub: AiHubMixEmulator,
     route: Route,
 ) -> None:
-    images = [_image(SPLICE_MIN_BYTES + 1), _image(1000), _image(SPLICE_MIN_BYTES - 1),
-              _image(3 * SPLICE_MIN_BYTES + 2)]
-    blocks = [_b64_block(images[0]), _percent_block(images[1]),
-              _data_url_block(images[2]), _percent_block(images[3])]
+    images = [
+        _image(SPLICE_MIN_BYTES + 1),
+        _image(1000),
+        _image(SPLICE_MIN_BYTES - 1),
+        _image(3 * SPLICE_MIN_BYTES + 2),
+    ]
+    blocks = [
+        _b64_block(images[0]),
+        _percent_block(images[1]),
+        _data_url_block(images[2]),
+        _percent_block(images[3]),
+    ]
     prompt = {"type": "text", "text": "compare"}
     llm_for(route).invoke([HumanMessage([prompt, *blocks])])
     assert _received_images(hub) == images
@@ -131,46 +160,62 @@ def test_mixed_sizes_keep_their_order(
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_concurrent_calls_each_send_their_own_image(
-    llm_for: Callable[[Route], ChatAiHubMixGemini], hub: AiHubMixEmulator,
+    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    hub: AiHubMixEmulator,
     route: Route,
 ) -> None:
     llm = llm_for(route)
     images = [_image(SPLICE_MIN_BYTES + i) for i in range(6)]
 
     async def main() -> None:
-        await asyncio.gather(*(
-            llm.ainvoke([HumanMessage([{"type": "text", "text": str(i)},
-                                       _b64_block(image)])])
-            for i, image in enumerate(images)
-        ))
+        await asyncio.gather(
+            *(
+                llm.ainvoke(
+                    [
+                        HumanMessage(
+                            [{"type": "text", "text": str(i)}, _b64_block(image)]
+                        )
+                    ]
+                )
+                for i, image in enumerate(images)
+            )
+        )
 
     asyncio.run(main())
-    received = {hashlib.sha256(image).hexdigest()
-                for request in hub.requests for image in _images_of(request)}
+    received = {
+        hashlib.sha256(image).hexdigest()
+        for request in hub.requests
+        for image in _images_of(request)
+    }
     assert received == {hashlib.sha256(image).hexdigest() for image in images}
 
 
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("mode", ["invoke", "astream"])
 def test_retried_request_carries_the_image_again(
-    llm_for: Callable[[Route], ChatAiHubMixGemini], hub: AiHubMixEmulator,
-    route: Route, mode: str,
+    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    hub: AiHubMixEmulator,
+    route: Route,
+    mode: str,
 ) -> None:
     image = _image(SPLICE_MIN_BYTES * 2)
     hub.inject_fault("503", count=1)
-    _run(llm_for(route), [HumanMessage([{"type": "text", "text": "x"},
-                                        _b64_block(image)])], mode)
+    _run(
+        llm_for(route),
+        [HumanMessage([{"type": "text", "text": "x"}, _b64_block(image)])],
+        mode,
+    )
     assert len(hub.requests) == 2
     assert _received_images(hub) == [image]
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_users_own_request_hooks_still_run(
-    hub: AiHubMixEmulator, route: Route
-) -> None:
+def test_users_own_request_hooks_still_run(hub: AiHubMixEmulator, route: Route) -> None:
     seen: list[str] = []
     llm = ChatAiHubMixGemini(
-        model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key,
+        model="gemini-2.5-flash",
+        base_url=hub.base_url,
+        api_key=hub.api_key,
         transport=route,
         client_args={"event_hooks": {"request": [lambda r: seen.append(r.url.path)]}},
     )

@@ -31,29 +31,62 @@ CASES: dict[str, Case] = {
     "unknown content block": lambda llm: llm.invoke(
         [HumanMessage(content=[{"type": "sticker", "id": "s1"}])]
     ),
-    "unknown block in AI history": lambda llm: llm.invoke([
-        HumanMessage("x"), AIMessage(content=[{"type": "hologram", "v": 1}]),
-        HumanMessage("y"),
-    ]),
+    "unknown block in AI history": lambda llm: llm.invoke(
+        [
+            HumanMessage("x"),
+            AIMessage(content=[{"type": "hologram", "v": 1}]),
+            HumanMessage("y"),
+        ]
+    ),
     "image without mime type": lambda llm: llm.invoke(
         [HumanMessage(content=[{"type": "image", "base64": PNG}])]
     ),
-    "malformed MIME type": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": PNG, "mime_type": "not a mime"}
-    ])]),
-    "MIME type without subtype": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": PNG, "mime_type": "image/"}
-    ])]),
-    "oversized media (> 20 MB)": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": BIG, "mime_type": "image/png"}
-    ])]),
-    "undecodable base64": lambda llm: llm.invoke([HumanMessage(content=[
-        {"type": "image", "base64": "not base64!!", "mime_type": "image/png"}
-    ])]),
-    "undecodable base64 in a data URL (image_url block)": lambda llm: llm.invoke([
-        HumanMessage(content=[{"type": "image_url", "image_url": {
-            "url": "data:image/png;base64,not base64!!"}}])
-    ]),
+    "malformed MIME type": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": PNG, "mime_type": "not a mime"}]
+            )
+        ]
+    ),
+    "MIME type without subtype": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": PNG, "mime_type": "image/"}]
+            )
+        ]
+    ),
+    "oversized media (> 20 MB)": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[{"type": "image", "base64": BIG, "mime_type": "image/png"}]
+            )
+        ]
+    ),
+    "undecodable base64": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[
+                    {
+                        "type": "image",
+                        "base64": "not base64!!",
+                        "mime_type": "image/png",
+                    }
+                ]
+            )
+        ]
+    ),
+    "undecodable base64 in a data URL (image_url block)": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                content=[
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64,not base64!!"},
+                    }
+                ]
+            )
+        ]
+    ),
     "tool result without a call": lambda llm: llm.invoke(
         [HumanMessage("x"), ToolMessage("1", tool_call_id="nope")]
     ),
@@ -114,12 +147,24 @@ async def test_bad_input_async(hub: AiHubMixEmulator, route: str) -> None:
     # a heavy message (normalised in a worker thread) with a bad byte at its very end
     bad = "data:image/png;base64," + PNG * (2 * 1024 * 1024 // len(PNG)) + "!"
     with pytest.raises(InvalidInputError, match="base64"):
-        await llm.ainvoke([HumanMessage([{"type": "image_url",
-                                          "image_url": {"url": bad}}])])
+        await llm.ainvoke(
+            [HumanMessage([{"type": "image_url", "image_url": {"url": bad}}])]
+        )
     # ... and a large base64 field (validated ahead on the loop) with one at its end
     with pytest.raises(InvalidInputError, match="base64"):
-        await llm.ainvoke([HumanMessage([{"type": "image", "mime_type": "image/png",
-                                          "base64": bad.split(",", 1)[1]}])])
+        await llm.ainvoke(
+            [
+                HumanMessage(
+                    [
+                        {
+                            "type": "image",
+                            "mime_type": "image/png",
+                            "base64": bad.split(",", 1)[1],
+                        }
+                    ]
+                )
+            ]
+        )
     assert hub.requests == []
 
 
@@ -185,15 +230,28 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
     ),
     "Infinity in a tool schema": (
         lambda llm: (
-            llm.bind_tools([_tool("f", {"type": "object", "properties": {
-                "x": {"type": "number", "maximum": float("inf")}}})]),
+            llm.bind_tools(
+                [
+                    _tool(
+                        "f",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "x": {"type": "number", "maximum": float("inf")}
+                            },
+                        },
+                    )
+                ]
+            ),
             "x",
         ),
         r"parameters schema of tool 'f' at \$\.properties\.x\.maximum: inf",
     ),
     "NaN in a response schema": (
-        lambda llm: (llm.bind(response_schema={
-            "type": "number", "minimum": float("nan")}), "x"),
+        lambda llm: (
+            llm.bind(response_schema={"type": "number", "minimum": float("nan")}),
+            "x",
+        ),
         r"response_schema at \$\.minimum: nan",
     ),
     "a set in tool-call arguments": (
@@ -206,8 +264,17 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
         r"tool call .c1. \(f\) at \$\.m: object key 1 is not a string",
     ),
     "a tool schema nested 1,000 deep": (
-        lambda llm: (llm.bind_tools([_tool("f", {"type": "object", "properties": {
-            "a": _nested_schema(1000)}})]), "x"),
+        lambda llm: (
+            llm.bind_tools(
+                [
+                    _tool(
+                        "f",
+                        {"type": "object", "properties": {"a": _nested_schema(1000)}},
+                    )
+                ]
+            ),
+            "x",
+        ),
         r"parameters schema of tool 'f' at .*nested deeper than 100 levels",
     ),
     "tool-call arguments nested 1,000 deep": (
@@ -227,9 +294,14 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
         r"tool call 'c1' \(f\) at \$\.q: .*lone surrogate",
     ),
     "a lone surrogate in a tool result": (
-        lambda llm: (llm, [HumanMessage("x"),
-                           AIMessage("", tool_calls=[_call("c1", {})]),
-                           ToolMessage("r\ud800", tool_call_id="c1")]),
+        lambda llm: (
+            llm,
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[_call("c1", {})]),
+                ToolMessage("r\ud800", tool_call_id="c1"),
+            ],
+        ),
         r"result of tool call 'c1': .*lone surrogate",
     ),
     "bytes text that is not UTF-8": (
@@ -241,30 +313,50 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
         r"nothing to send but system instructions",
     ),
     "an AI tool call left unanswered before the next user message": (
-        lambda llm: (llm, [HumanMessage("x"),
-                           AIMessage("", tool_calls=[_call("call_7", {})]),
-                           HumanMessage("never mind")]),
+        lambda llm: (
+            llm,
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[_call("call_7", {})]),
+                HumanMessage("never mind"),
+            ],
+        ),
         r"tool call 'call_7' \(f\) has no answer: .* followed by a user message",
     ),
     "two tool calls, one answer": (
-        lambda llm: (llm, [HumanMessage("x"),
-                           AIMessage("", tool_calls=[_call("c1", {}), _call("c2", {})]),
-                           ToolMessage("1", tool_call_id="c1")]),
+        lambda llm: (
+            llm,
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[_call("c1", {}), _call("c2", {})]),
+                ToolMessage("1", tool_call_id="c1"),
+            ],
+        ),
         r"tool call 'c2' \(f\) has no answer",
     ),
     "one tool call, two answers": (
-        lambda llm: (llm, [HumanMessage("x"),
-                           AIMessage("", tool_calls=[_call("c1", {})]),
-                           ToolMessage("1", tool_call_id="c1"),
-                           ToolMessage("2", tool_call_id="c1")]),
+        lambda llm: (
+            llm,
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[_call("c1", {})]),
+                ToolMessage("1", tool_call_id="c1"),
+                ToolMessage("2", tool_call_id="c1"),
+            ],
+        ),
         r"tool call 'c1' is answered by more than one ToolMessage",
     ),
     "a tool answer after another message": (
-        lambda llm: (llm, [HumanMessage("x"),
-                           AIMessage("", tool_calls=[_call("c1", {})]),
-                           ToolMessage("1", tool_call_id="c1"),
-                           HumanMessage("y"),
-                           ToolMessage("late", tool_call_id="c1")]),
+        lambda llm: (
+            llm,
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[_call("c1", {})]),
+                ToolMessage("1", tool_call_id="c1"),
+                HumanMessage("y"),
+                ToolMessage("late", tool_call_id="c1"),
+            ],
+        ),
         r"ToolMessage for tool call 'c1' does not directly follow",
     ),
 }
@@ -294,8 +386,10 @@ def test_bytes_text_is_sent_as_utf8_text(
     if route == "native":
         assert body["contents"][-1]["parts"] == [{"text": "héllo"}]
     else:
-        assert body["messages"][-1]["content"] in ("héllo", [
-            {"type": "text", "text": "héllo"}])
+        assert body["messages"][-1]["content"] in (
+            "héllo",
+            [{"type": "text", "text": "héllo"}],
+        )
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
@@ -306,18 +400,24 @@ def test_history_may_end_with_unanswered_tool_calls(
     """A paused agent's history (its last AI message's calls not yet answered) is
     sent as is: nothing follows the calls, so no rule is broken yet."""
     llm = make_llm(hub, route)
-    history = [HumanMessage("x"), AIMessage("", tool_calls=[
-        _call("c1", {"x": 1}), _call("c2", {"x": 2.5})])]
+    history = [
+        HumanMessage("x"),
+        AIMessage("", tool_calls=[_call("c1", {"x": 1}), _call("c2", {"x": 2.5})]),
+    ]
     ENTRIES[entry](llm, history)
     body = hub.requests[-1].body
     if route == "native":
         calls = [p["functionCall"] for p in body["contents"][-1]["parts"]]
         assert [(c["id"], c["args"]) for c in calls] == [
-            ("c1", {"x": 1}), ("c2", {"x": 2.5})]
+            ("c1", {"x": 1}),
+            ("c2", {"x": 2.5}),
+        ]
     else:
         calls = body["messages"][-1]["tool_calls"]
         assert [(c["id"], json.loads(c["function"]["arguments"])) for c in calls] == [
-            ("c1", {"x": 1}), ("c2", {"x": 2.5})]
+            ("c1", {"x": 1}),
+            ("c2", {"x": 2.5}),
+        ]
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -326,10 +426,13 @@ def test_tool_result_text_with_nan_is_sent_as_text(
 ) -> None:
     """Tool output that only looks like JSON (`NaN`) is sent as its text, which is
     valid on the wire, never parsed into a value that is not."""
-    make_llm(hub, route).invoke([
-        HumanMessage("x"), AIMessage("", tool_calls=[_call("c1", {})]),
-        ToolMessage('{"v": NaN}', tool_call_id="c1"),
-    ])
+    make_llm(hub, route).invoke(
+        [
+            HumanMessage("x"),
+            AIMessage("", tool_calls=[_call("c1", {})]),
+            ToolMessage('{"v": NaN}', tool_call_id="c1"),
+        ]
+    )
     body = hub.requests[-1].body
     if route == "native":
         response = body["contents"][-1]["parts"][0]["functionResponse"]["response"]

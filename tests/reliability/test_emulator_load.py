@@ -13,8 +13,10 @@ from langchain_aihubmix.testing import AiHubMixEmulator
 @pytest.mark.timeout(60)
 async def test_emulator_serves_500_concurrent_requests(hub: AiHubMixEmulator) -> None:
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    async with httpx.AsyncClient(base_url=hub.base_url, limits=limits,
-                                 timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=hub.base_url, limits=limits, timeout=30
+    ) as client:
+
         async def native(i: int) -> int:
             r = await client.post(
                 "/gemini/v1beta/models/gemini-2.5-flash:generateContent",
@@ -28,8 +30,10 @@ async def test_emulator_serves_500_concurrent_requests(hub: AiHubMixEmulator) ->
             r = await client.post(
                 "/v1/chat/completions",
                 headers={"authorization": f"Bearer {hub.api_key}"},
-                json={"model": "gemini-2.5-flash",
-                      "messages": [{"role": "user", "content": f"q{i}"}]},
+                json={
+                    "model": "gemini-2.5-flash",
+                    "messages": [{"role": "user", "content": f"q{i}"}],
+                },
             )
             assert r.json()["choices"][0]["message"]["content"]
             return r.status_code

@@ -72,8 +72,12 @@ def _check_stream_text(texts: list[str], completed: bool) -> None:
         assert EXPECTED.startswith(joined), (joined, EXPECTED)
 
 
-def _outcome(route: str, faults: list[tuple[str, dict[str, Any]]],
-             exc: BaseException | None, elapsed: float) -> None:
+def _outcome(
+    route: str,
+    faults: list[tuple[str, dict[str, Any]]],
+    exc: BaseException | None,
+    elapsed: float,
+) -> None:
     STATS["calls"] += 1
     STATS["faults"] += len(faults)
     assert elapsed < _budget(len(faults)), (route, faults, elapsed)
@@ -117,9 +121,7 @@ def test_sync_calls_under_faults(hub: AiHubMixEmulator, route: str, kind: str) -
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("kind", ["invoke", "stream"])
-def test_async_calls_under_faults(
-    hub: AiHubMixEmulator, route: str, kind: str
-) -> None:
+def test_async_calls_under_faults(hub: AiHubMixEmulator, route: str, kind: str) -> None:
     rng = random.Random(f"async-{route}-{kind}")
     llm = make_llm(hub, route, timeout=TIMEOUT, max_retries=MAX_RETRIES)
     threads, fds = threading.active_count(), _fds()

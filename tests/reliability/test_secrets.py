@@ -13,8 +13,17 @@ from langchain_core.load import dumpd, dumps
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.reliability.conftest import ROUTES, make_llm
 
-LOGGERS = ("httpx", "httpcore", "httpx2", "openai", "google_genai", "langchain",
-           "langchain_core", "langchain_aihubmix", "")
+LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpx2",
+    "openai",
+    "google_genai",
+    "langchain",
+    "langchain_core",
+    "langchain_aihubmix",
+    "",
+)
 
 
 def _everything(obj: object) -> str:
@@ -36,8 +45,12 @@ def test_key_never_leaks(
     assert key not in str(llm._get_ls_params())
     assert key not in str(llm._identifying_params)
     # the server echoes the key back in an error
-    hub.queue(error=(401, {"error": {"message": f"bad key {key}",
-                                     "type": "Aihubmix_api_error"}}))
+    hub.queue(
+        error=(
+            401,
+            {"error": {"message": f"bad key {key}", "type": "Aihubmix_api_error"}},
+        )
+    )
     with pytest.raises(ModelError) as info:
         llm.invoke("hi")
     err = info.value

@@ -8,8 +8,14 @@ from typing import Any
 from google import genai
 from google.genai import types
 
-_OK = {"candidates": [{"content": {"parts": [{"text": "ok"}], "role": "model"},
-                       "finishReason": "STOP"}]}
+_OK = {
+    "candidates": [
+        {
+            "content": {"parts": [{"text": "ok"}], "role": "model"},
+            "finishReason": "STOP",
+        }
+    ]
+}
 
 
 def wire_body(

@@ -45,8 +45,9 @@ G25 = "gemini-2.5-flash"
 SIG = "EjQKMgERTTIPN10h3l8gol5CPOBIpGm8SNd11nFIygg8WyB4t9Ju+M8bngWZHD6D3AqRkw+0"
 
 
-def _wire(conv: Conversation, model: str = G3, opts: CallOptions | None = None
-          ) -> dict[str, Any]:
+def _wire(
+    conv: Conversation, model: str = G3, opts: CallOptions | None = None
+) -> dict[str, Any]:
     contents, system = conversation_to_contents(conv, model=model)
     config = options_to_config(opts or CallOptions(model=model), system)
     return wire_body(contents, config, model)
@@ -57,50 +58,92 @@ def _user(text: str = "hi") -> Turn:
 
 
 def test_every_part_kind_on_the_wire() -> None:
-    conv = Conversation(system=["Be terse.", "Be kind."], turns=[
-        Turn("user", [
-            TextPart("look"),
-            MediaPart("image/png", data=b"\x89PNG"),
-            MediaPart("application/pdf", uri="https://example.com/a.pdf"),
-        ]),
-        Turn("model", [
-            ReasoningPart("hmm", signature=SIG),
-            CodePart("print(1)", id="c1", signature=SIG),
-            CodeResultPart("1\n", outcome="OUTCOME_FAILED", id="c1"),
-            MediaPart("image/jpeg", data=b"\x00", signature=SIG),
-            TextPart("done", signature=SIG),
-            ToolCallPart("abc", "f", {"x": 1}, signature=SIG),
-        ]),
-        Turn("tool", [ToolResultPart("abc", "f", {"ok": True})]),
-    ])
+    conv = Conversation(
+        system=["Be terse.", "Be kind."],
+        turns=[
+            Turn(
+                "user",
+                [
+                    TextPart("look"),
+                    MediaPart("image/png", data=b"\x89PNG"),
+                    MediaPart("application/pdf", uri="https://example.com/a.pdf"),
+                ],
+            ),
+            Turn(
+                "model",
+                [
+                    ReasoningPart("hmm", signature=SIG),
+                    CodePart("print(1)", id="c1", signature=SIG),
+                    CodeResultPart("1\n", outcome="OUTCOME_FAILED", id="c1"),
+                    MediaPart("image/jpeg", data=b"\x00", signature=SIG),
+                    TextPart("done", signature=SIG),
+                    ToolCallPart("abc", "f", {"x": 1}, signature=SIG),
+                ],
+            ),
+            Turn("tool", [ToolResultPart("abc", "f", {"ok": True})]),
+        ],
+    )
     body = _wire(conv)
     wire_sig = base64.urlsafe_b64encode(base64.b64decode(SIG)).decode()
     assert body["systemInstruction"] == {
-        "parts": [{"text": "Be terse."}, {"text": "Be kind."}], "role": "user"
+        "parts": [{"text": "Be terse."}, {"text": "Be kind."}],
+        "role": "user",
     }
     user, model, tool = body["contents"]
-    assert user == {"role": "user", "parts": [
-        {"text": "look"},
-        {"inlineData": {"mime_type": "image/png",
-                        "data": base64.urlsafe_b64encode(b"\x89PNG").decode()}},
-        {"fileData": {"file_uri": "https://example.com/a.pdf",
-                      "mime_type": "application/pdf"}},
-    ]}
-    assert model == {"role": "model", "parts": [
-        {"text": "hmm", "thought": True, "thoughtSignature": wire_sig},
-        {"executableCode": {"code": "print(1)", "language": "PYTHON", "id": "c1"},
-         "thoughtSignature": wire_sig},
-        {"codeExecutionResult": {"output": "1\n", "outcome": "OUTCOME_FAILED",
-                                 "id": "c1"}},
-        {"inlineData": {"mime_type": "image/jpeg", "data": "AA=="},
-         "thoughtSignature": wire_sig},
-        {"text": "done", "thoughtSignature": wire_sig},
-        {"functionCall": {"id": "abc", "name": "f", "args": {"x": 1}},
-         "thoughtSignature": wire_sig},
-    ]}
-    assert tool == {"role": "user", "parts": [
-        {"functionResponse": {"id": "abc", "name": "f", "response": {"ok": True}}}
-    ]}
+    assert user == {
+        "role": "user",
+        "parts": [
+            {"text": "look"},
+            {
+                "inlineData": {
+                    "mime_type": "image/png",
+                    "data": base64.urlsafe_b64encode(b"\x89PNG").decode(),
+                }
+            },
+            {
+                "fileData": {
+                    "file_uri": "https://example.com/a.pdf",
+                    "mime_type": "application/pdf",
+                }
+            },
+        ],
+    }
+    assert model == {
+        "role": "model",
+        "parts": [
+            {"text": "hmm", "thought": True, "thoughtSignature": wire_sig},
+            {
+                "executableCode": {
+                    "code": "print(1)",
+                    "language": "PYTHON",
+                    "id": "c1",
+                },
+                "thoughtSignature": wire_sig,
+            },
+            {
+                "codeExecutionResult": {
+                    "output": "1\n",
+                    "outcome": "OUTCOME_FAILED",
+                    "id": "c1",
+                }
+            },
+            {
+                "inlineData": {"mime_type": "image/jpeg", "data": "AA=="},
+                "thoughtSignature": wire_sig,
+            },
+            {"text": "done", "thoughtSignature": wire_sig},
+            {
+                "functionCall": {"id": "abc", "name": "f", "args": {"x": 1}},
+                "thoughtSignature": wire_sig,
+            },
+        ],
+    }
+    assert tool == {
+        "role": "user",
+        "parts": [
+            {"functionResponse": {"id": "abc", "name": "f", "response": {"ok": True}}}
+        ],
+    }
 
 
 def test_signature_bytes_round_trip_as_google_accepted() -> None:
@@ -110,10 +153,14 @@ def test_signature_bytes_round_trip_as_google_accepted() -> None:
     body = cassette["interactions"][0]["response"]["body"]["string"]
     sent = body.split('"thoughtSignature": "')[1].split('"')[0]
     echoed = cassette["interactions"][1]["request"]["parsed_body"]["contents"][1][
-        "parts"][0]["thoughtSignature"]
-    conv = Conversation(turns=[_user(), Turn("model", [
-        ToolCallPart("lc_0123", "get_country", {}, signature=sent)
-    ])])
+        "parts"
+    ][0]["thoughtSignature"]
+    conv = Conversation(
+        turns=[
+            _user(),
+            Turn("model", [ToolCallPart("lc_0123", "get_country", {}, signature=sent)]),
+        ]
+    )
     part = _wire(conv)["contents"][1]["parts"][0]
     assert part["thoughtSignature"] == echoed  # byte-identical to the accepted echo
     assert base64.urlsafe_b64decode(part["thoughtSignature"]) == base64.b64decode(sent)
@@ -125,10 +172,18 @@ def test_signature_bytes_round_trip_as_google_accepted() -> None:
     [SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go", "not base64!"],
 )
 def test_sentinels_and_non_base64_signatures_go_verbatim(signature: str) -> None:
-    conv = Conversation(turns=[_user(), Turn("model", [
-        TextPart("a", signature=signature),
-        ToolCallPart("lc_1", "f", {}, signature=signature),
-    ])])
+    conv = Conversation(
+        turns=[
+            _user(),
+            Turn(
+                "model",
+                [
+                    TextPart("a", signature=signature),
+                    ToolCallPart("lc_1", "f", {}, signature=signature),
+                ],
+            ),
+        ]
+    )
     contents, _ = conversation_to_contents(conv, model=G3)
     dumped = contents[1].model_dump(mode="json", exclude_none=True, warnings=False)
     assert [p["thought_signature"] for p in dumped["parts"]] == [signature] * 2
@@ -146,25 +201,36 @@ def test_unpadded_and_url_safe_signatures_decode() -> None:
 def _signatures(body: dict[str, Any]) -> list[list[str | None]]:
     return [
         [p.get("thoughtSignature") for p in c["parts"] if "functionCall" in p]
-        for c in body["contents"] if c["role"] == "model"
+        for c in body["contents"]
+        if c["role"] == "model"
     ]
 
 
 def _agent_loop() -> Conversation:
     """Old turn with calls; current turn: two steps, the first with parallel calls."""
-    return Conversation(turns=[
-        _user("first question"),
-        Turn("model", [ToolCallPart("old", "f", {})]),
-        Turn("tool", [ToolResultPart("old", "f", "r")]),
-        Turn("model", [TextPart("old answer")]),
-        _user("second question"),
-        Turn("model", [TextPart("Let me check."), ToolCallPart("a", "f", {}),
-                       ToolCallPart("b", "g", {})]),
-        Turn("tool", [ToolResultPart("a", "f", 1), ToolResultPart("b", "g", 2)]),
-        Turn("model", [ToolCallPart("c", "f", {}, signature=SIG),
-                       ToolCallPart("d", "g", {})]),
-        Turn("tool", [ToolResultPart("c", "f", 3), ToolResultPart("d", "g", 4)]),
-    ])
+    return Conversation(
+        turns=[
+            _user("first question"),
+            Turn("model", [ToolCallPart("old", "f", {})]),
+            Turn("tool", [ToolResultPart("old", "f", "r")]),
+            Turn("model", [TextPart("old answer")]),
+            _user("second question"),
+            Turn(
+                "model",
+                [
+                    TextPart("Let me check."),
+                    ToolCallPart("a", "f", {}),
+                    ToolCallPart("b", "g", {}),
+                ],
+            ),
+            Turn("tool", [ToolResultPart("a", "f", 1), ToolResultPart("b", "g", 2)]),
+            Turn(
+                "model",
+                [ToolCallPart("c", "f", {}, signature=SIG), ToolCallPart("d", "g", {})],
+            ),
+            Turn("tool", [ToolResultPart("c", "f", 3), ToolResultPart("d", "g", 4)]),
+        ]
+    )
 
 
 def test_gemini3_sentinel_only_on_first_call_of_each_current_step() -> None:
@@ -178,18 +244,33 @@ def test_gemini3_sentinel_only_on_first_call_of_each_current_step() -> None:
 
 
 def test_no_sentinel_for_gemini_25() -> None:
-    assert _signatures(_wire(_agent_loop(), G25)) == [[None], [], [None, None], [
-        base64.urlsafe_b64encode(base64.b64decode(SIG)).decode(), None]]
+    assert _signatures(_wire(_agent_loop(), G25)) == [
+        [None],
+        [],
+        [None, None],
+        [base64.urlsafe_b64encode(base64.b64decode(SIG)).decode(), None],
+    ]
 
 
 def test_synthetic_ids_are_never_sent() -> None:
-    conv = Conversation(turns=[
-        _user(),
-        Turn("model", [ToolCallPart("lc_abc", "f", {}), ToolCallPart("srv1", "g", {}),
-                       CodePart("x", id="lc_code"), CodeResultPart("y", id="lc_code")]),
-        Turn("tool", [ToolResultPart("lc_abc", "f", "r"),
-                      ToolResultPart("srv1", "g", "r")]),
-    ])
+    conv = Conversation(
+        turns=[
+            _user(),
+            Turn(
+                "model",
+                [
+                    ToolCallPart("lc_abc", "f", {}),
+                    ToolCallPart("srv1", "g", {}),
+                    CodePart("x", id="lc_code"),
+                    CodeResultPart("y", id="lc_code"),
+                ],
+            ),
+            Turn(
+                "tool",
+                [ToolResultPart("lc_abc", "f", "r"), ToolResultPart("srv1", "g", "r")],
+            ),
+        ]
+    )
     model, tool = _wire(conv)["contents"][1:]
     assert "id" not in model["parts"][0]["functionCall"]
     assert model["parts"][1]["functionCall"]["id"] == "srv1"
@@ -210,24 +291,39 @@ def test_synthetic_ids_are_never_sent() -> None:
     ],
 )
 def test_function_response_shapes(content: Any, is_error: bool, response: Any) -> None:
-    conv = Conversation(turns=[_user(), Turn("model", [ToolCallPart("i1", "f", {})]),
-                               Turn("tool", [ToolResultPart("i1", "f", content,
-                                                            is_error=is_error)])])
+    conv = Conversation(
+        turns=[
+            _user(),
+            Turn("model", [ToolCallPart("i1", "f", {})]),
+            Turn("tool", [ToolResultPart("i1", "f", content, is_error=is_error)]),
+        ]
+    )
     part = _wire(conv)["contents"][2]["parts"][0]
     assert part == {"functionResponse": {"id": "i1", "name": "f", "response": response}}
 
 
 def test_tool_media_nested_for_gemini3_after_for_older() -> None:
-    media = (MediaPart("image/png", data=b"img"), MediaPart("application/pdf",
-                                                              uri="gs://b/x.pdf"))
-    conv = Conversation(turns=[_user(), Turn("model", [ToolCallPart("i1", "f", {})]),
-                               Turn("tool", [ToolResultPart("i1", "f", "see", media)])])
+    media = (
+        MediaPart("image/png", data=b"img"),
+        MediaPart("application/pdf", uri="gs://b/x.pdf"),
+    )
+    conv = Conversation(
+        turns=[
+            _user(),
+            Turn("model", [ToolCallPart("i1", "f", {})]),
+            Turn("tool", [ToolResultPart("i1", "f", "see", media)]),
+        ]
+    )
     (g3,) = _wire(conv, G3)["contents"][2]["parts"]
     # The SDK passes nested function-response parts through in snake_case, which
     # Google's JSON parser accepts (wire-notes 2.3).
     assert g3["functionResponse"]["parts"] == [
-        {"inline_data": {"mime_type": "image/png",
-                         "data": base64.urlsafe_b64encode(b"img").decode()}},
+        {
+            "inline_data": {
+                "mime_type": "image/png",
+                "data": base64.urlsafe_b64encode(b"img").decode(),
+            }
+        },
         {"file_data": {"file_uri": "gs://b/x.pdf", "mime_type": "application/pdf"}},
     ]
     g25 = _wire(conv, G25)["contents"][2]["parts"]
@@ -248,8 +344,10 @@ def test_empty_turns_are_not_sent_and_nothing_merges() -> None:
 
 def test_unset_options_send_nothing() -> None:
     body = _wire(Conversation(turns=[_user()]))
-    assert body == {"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
-                    "generationConfig": {}}
+    assert body == {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {},
+    }
 
 
 def config_tools(opts: CallOptions) -> list[str]:
@@ -263,25 +361,44 @@ def config_tools(opts: CallOptions) -> list[str]:
 
 def test_every_option_on_the_wire() -> None:
     opts = CallOptions(
-        model=G3, temperature=0.2, top_p=0.9, top_k=40, max_output_tokens=256,
-        stop=("END",), seed=7, presence_penalty=0.1, frequency_penalty=0.2, n=2,
+        model=G3,
+        temperature=0.2,
+        top_p=0.9,
+        top_k=40,
+        max_output_tokens=256,
+        stop=("END",),
+        seed=7,
+        presence_penalty=0.1,
+        frequency_penalty=0.2,
+        n=2,
         response_schema={"type": "object"},
         safety_settings=(("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE"),),
-        media_resolution="MEDIA_RESOLUTION_LOW", response_modalities=("TEXT", "IMAGE"),
+        media_resolution="MEDIA_RESOLUTION_LOW",
+        response_modalities=("TEXT", "IMAGE"),
         image_config={"aspect_ratio": "16:9", "image_size": "4K"},
-        cached_content="cachedContents/abc", include_thoughts=True,
+        cached_content="cachedContents/abc",
+        include_thoughts=True,
         thinking_level="low",
-        tools=(BuiltinTool("code_execution"),
-               FunctionTool("f", "d", {"type": "object"}),
-               BuiltinTool("google_search"), FunctionTool("g", "e", {}),
-               BuiltinTool("url_context")),
+        tools=(
+            BuiltinTool("code_execution"),
+            FunctionTool("f", "d", {"type": "object"}),
+            BuiltinTool("google_search"),
+            FunctionTool("g", "e", {}),
+            BuiltinTool("url_context"),
+        ),
         tool_choice=ToolChoice("any", ("f",)),
     )
     body = _wire(Conversation(turns=[_user()]), opts=opts)
     assert body["generationConfig"] == {
-        "temperature": 0.2, "topP": 0.9, "topK": 40.0, "maxOutputTokens": 256,
-        "stopSequences": ["END"], "seed": 7, "presencePenalty": 0.1,
-        "frequencyPenalty": 0.2, "candidateCount": 2,
+        "temperature": 0.2,
+        "topP": 0.9,
+        "topK": 40.0,
+        "maxOutputTokens": 256,
+        "stopSequences": ["END"],
+        "seed": 7,
+        "presencePenalty": 0.1,
+        "frequencyPenalty": 0.2,
+        "candidateCount": 2,
         "responseMimeType": "application/json",
         "responseJsonSchema": {"type": "object"},
         "mediaResolution": "MEDIA_RESOLUTION_LOW",
@@ -297,11 +414,16 @@ def test_every_option_on_the_wire() -> None:
         {"codeExecution": {}},
         {"googleSearch": {}},
         {"urlContext": {}},
-        {"functionDeclarations": [
-            {"name": "f", "description": "d",
-             "parameters_json_schema": {"type": "object"}},
-            {"name": "g", "description": "e", "parameters_json_schema": {}},
-        ]},
+        {
+            "functionDeclarations": [
+                {
+                    "name": "f",
+                    "description": "d",
+                    "parameters_json_schema": {"type": "object"},
+                },
+                {"name": "g", "description": "e", "parameters_json_schema": {}},
+            ]
+        },
     ]
     assert config_tools(opts) == [next(iter(t)) for t in body["tools"]]
     assert body["toolConfig"] == {
@@ -328,24 +450,33 @@ def test_tool_choice(choice: ToolChoice, expected: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("opts", "thinking"),
     [
-        (CallOptions(model=G25, thinking_budget=1024, include_thoughts=True),
-         {"thinking_budget": 1024, "include_thoughts": True}),
+        (
+            CallOptions(model=G25, thinking_budget=1024, include_thoughts=True),
+            {"thinking_budget": 1024, "include_thoughts": True},
+        ),
         (CallOptions(model=G25, thinking_level="none"), {"thinking_budget": 0}),
-        (CallOptions(model=G3, thinking_level="minimal"),
-         {"thinking_level": "MINIMAL"}),
+        (
+            CallOptions(model=G3, thinking_level="minimal"),
+            {"thinking_level": "MINIMAL"},
+        ),
         (CallOptions(model=G3, include_thoughts=False), {"include_thoughts": False}),
     ],
 )
 def test_thinking_config(opts: CallOptions, thinking: dict[str, Any]) -> None:
-    body = wire_body([types.Content(role="user", parts=[types.Part(text="x")])],
-                     options_to_config(opts, None))
+    body = wire_body(
+        [types.Content(role="user", parts=[types.Part(text="x")])],
+        options_to_config(opts, None),
+    )
     assert body["generationConfig"] == {"thinkingConfig": thinking}
 
 
 def test_explicit_mime_type_wins_and_extra_body_is_merged() -> None:
-    opts = CallOptions(model=G3, response_mime_type="text/x.enum",
-                       response_schema={"enum": ["a"]},
-                       extra_body={"serviceTier": "flex"})
+    opts = CallOptions(
+        model=G3,
+        response_mime_type="text/x.enum",
+        response_schema={"enum": ["a"]},
+        extra_body={"serviceTier": "flex"},
+    )
     config = options_to_config(opts, None)
     assert config.response_mime_type == "text/x.enum"
     assert config.automatic_function_calling is not None
@@ -359,6 +490,7 @@ def test_explicit_mime_type_wins_and_extra_body_is_merged() -> None:
 
 def _replay_view(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """What must survive a round trip, from wire-shaped parts (camelCase)."""
+
     def sig(p: dict[str, Any]) -> bytes | None:
         s = p.get("thoughtSignature")
         return None if s is None else signature_bytes(s)  # type: ignore[return-value]
@@ -368,14 +500,23 @@ def _replay_view(parts: list[dict[str, Any]]) -> dict[str, Any]:
         "thoughts": "".join(p.get("text", "") for p in parts if p.get("thought")),
         "signatures": [sig(p) for p in parts if sig(p) is not None],
         "calls": [
-            (p["functionCall"].get("id"), p["functionCall"]["name"],
-             p["functionCall"].get("args") or {})
-            for p in parts if "functionCall" in p
+            (
+                p["functionCall"].get("id"),
+                p["functionCall"]["name"],
+                p["functionCall"].get("args") or {},
+            )
+            for p in parts
+            if "functionCall" in p
         ],
         "code": [p["executableCode"]["code"] for p in parts if "executableCode" in p],
-        "results": [(p["codeExecutionResult"]["outcome"],
-                     p["codeExecutionResult"].get("output"))
-                    for p in parts if "codeExecutionResult" in p],
+        "results": [
+            (
+                p["codeExecutionResult"]["outcome"],
+                p["codeExecutionResult"].get("output"),
+            )
+            for p in parts
+            if "codeExecutionResult" in p
+        ],
         "images": [p["inlineData"]["data"] for p in parts if "inlineData" in p],
     }
 

@@ -109,8 +109,9 @@ def test_user_visible_output_matches_raw_json(fixture_id: str) -> None:
     signatures = message.additional_kwargs.get(SIGNATURES_KEY, {})
     for raw, call in zip(calls, message.tool_calls, strict=True):
         assert call["id"] == raw["functionCall"].get("id", call["id"])
-        assert call["id"] and (call["id"] == raw["functionCall"].get("id")
-                               or LC_ID.match(call["id"]))
+        assert call["id"] and (
+            call["id"] == raw["functionCall"].get("id") or LC_ID.match(call["id"])
+        )
         if "thoughtSignature" in raw:
             assert base64.b64decode(signatures[call["id"]]) == base64.urlsafe_b64decode(
                 raw["thoughtSignature"].replace("+", "-").replace("/", "_") + "=="
@@ -149,8 +150,11 @@ def test_user_visible_output_matches_raw_json(fixture_id: str) -> None:
 def test_signatures_are_the_standard_base64_google_sent(fixture_id: str) -> None:
     """Real (standard base64) signatures come back as the exact text received."""
     message = CASES[fixture_id]
-    raw = {p["thoughtSignature"] for p in _raw_parts(_raw_events(fixture_id))
-           if "thoughtSignature" in p}
+    raw = {
+        p["thoughtSignature"]
+        for p in _raw_parts(_raw_events(fixture_id))
+        if "thoughtSignature" in p
+    }
     kept = set(message.additional_kwargs.get(SIGNATURES_KEY, {}).values())
     for block in message.content:
         assert isinstance(block, dict)
@@ -196,7 +200,10 @@ def test_code_without_ids_gets_one_synthetic_id_for_all_its_results() -> None:
     message = CASES["vercel-ai/google-code-execution-multiple-results.json"]
     blocks = message.content_blocks
     assert [b["type"] for b in blocks] == [
-        "server_tool_call", "server_tool_result", "server_tool_result", "text"
+        "server_tool_call",
+        "server_tool_result",
+        "server_tool_result",
+        "text",
     ]
     assert LC_ID.match(blocks[0]["id"])
     assert blocks[1]["tool_call_id"] == blocks[2]["tool_call_id"] == blocks[0]["id"]
@@ -220,8 +227,9 @@ def test_function_call_metadata_and_finish_message() -> None:
     (call,) = message.tool_calls
     assert call["name"] == "weather" and call["args"] == {"location": "San Francisco"}
     assert LC_ID.match(call["id"] or "")
-    assert message.additional_kwargs[SIGNATURES_KEY][call["id"]] == (
-        body["candidates"][0]["content"]["parts"][0]["thoughtSignature"]
+    assert (
+        message.additional_kwargs[SIGNATURES_KEY][call["id"]]
+        == (body["candidates"][0]["content"]["parts"][0]["thoughtSignature"])
     )
     assert message.content == [] and message.text == ""
 
@@ -238,20 +246,27 @@ def test_server_call_ids_are_kept() -> None:
 
 
 def test_blocked_prompt() -> None:
-    for fixture_id in ("vercel-ai/issue-19758-prompt-block.json",
-                       "vercel-ai/issue-19758-prompt-block.chunks.txt"):
+    for fixture_id in (
+        "vercel-ai/issue-19758-prompt-block.json",
+        "vercel-ai/issue-19758-prompt-block.chunks.txt",
+    ):
         message = CASES[fixture_id]
         assert message.content == []
         assert message.response_metadata["prompt_feedback"] == {
             "block_reason": "PROHIBITED_CONTENT"
         }
         assert message.usage_metadata == {
-            "input_tokens": 9, "output_tokens": 0, "total_tokens": 9
+            "input_tokens": 9,
+            "output_tokens": 0,
+            "total_tokens": 9,
         }
-        assert message.content_blocks == [{
-            "type": "refusal", "refusal": "",
-            "extras": {"block_reason": "PROHIBITED_CONTENT"},
-        }]
+        assert message.content_blocks == [
+            {
+                "type": "refusal",
+                "refusal": "",
+                "extras": {"block_reason": "PROHIBITED_CONTENT"},
+            }
+        ]
         assert message.response_metadata["model_name"] == "gemini-3.7-flash"
 
 
@@ -261,7 +276,9 @@ def test_safety_block_without_content() -> None:
     assert message.response_metadata["finish_reason"] == "SAFETY"
     ratings = message.response_metadata["safety_ratings"]
     assert ratings[0] == {
-        "blocked": True, "category": "HARM_CATEGORY_HATE_SPEECH", "probability": "LOW"
+        "blocked": True,
+        "category": "HARM_CATEGORY_HATE_SPEECH",
+        "probability": "LOW",
     }
     assert len(ratings) == 4
     assert message.content_blocks[-1]["type"] == "refusal"
@@ -270,8 +287,11 @@ def test_safety_block_without_content() -> None:
 @pytest.mark.parametrize(
     ("fixture_id", "reason", "reasoning"),
     [
-        ("pydantic-ai/test_google_model_max_tokens_thinking_model_empty_response.yaml#0",
-         "MAX_TOKENS", 2),
+        (
+            "pydantic-ai/test_google_model_max_tokens_thinking_model_empty_response.yaml#0",
+            "MAX_TOKENS",
+            2,
+        ),
         ("vercel-ai/google-image-no-image-live.json", "NO_IMAGE", 0),
     ],
 )
@@ -314,13 +334,16 @@ def test_thought_summaries_are_reasoning_not_text() -> None:
 
 def test_generated_image_with_signature() -> None:
     message = CASES["vercel-ai/issue-10660-image-thought-signature.chunks.txt"]
-    assert message.content == [{
-        "type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AA=="},
-        "signature": base64.b64encode(
-            base64.urlsafe_b64decode("live-image-thought-signature")
-        ).decode(),
-        "index": 0,
-    }]
+    assert message.content == [
+        {
+            "type": "image_url",
+            "image_url": {"url": "data:image/jpeg;base64,AA=="},
+            "signature": base64.b64encode(
+                base64.urlsafe_b64decode("live-image-thought-signature")
+            ).decode(),
+            "index": 0,
+        }
+    ]
     assert message.content_blocks == [
         {"type": "image", "base64": "AA==", "mime_type": "image/jpeg", "index": 0}
     ]
@@ -329,8 +352,10 @@ def test_generated_image_with_signature() -> None:
 def test_vertex_streamed_function_arguments_are_assembled() -> None:
     message = CASES["vercel-ai/google-stream-no-args-tool-call.chunks.txt"]
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
-        ("read_theme", {}), ("read_screen", {"id": "A"}),
-        ("read_screen", {"id": "B"}), ("read_screen", {"id": "C"}),
+        ("read_theme", {}),
+        ("read_screen", {"id": "A"}),
+        ("read_screen", {"id": "B"}),
+        ("read_screen", {"id": "C"}),
     ]
     assert isinstance(message, AIMessageChunk)
     assert [c["index"] for c in message.tool_call_chunks] == [0, 1, 2, 3]
@@ -376,10 +401,24 @@ def test_unknown_part_kinds_raise_naming_the_fields(
 
 
 def test_flags_and_empty_parts_carry_nothing_but_signatures() -> None:
-    body = {"candidates": [{"content": {"role": "model", "parts": [
-        {}, {"text": "a", "mediaResolution": {"level": "MEDIA_RESOLUTION_LOW"}},
-        {"thoughtSignature": "AAAA"},
-    ]}, "finishReason": "STOP"}]}
+    body = {
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {},
+                        {
+                            "text": "a",
+                            "mediaResolution": {"level": "MEDIA_RESOLUTION_LOW"},
+                        },
+                        {"thoughtSignature": "AAAA"},
+                    ],
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
     message = response_to_message(parse_response(body), MODEL)
     assert message.content == [
         {"type": "text", "text": "a", "index": 0, "extras": {"signature": "AAAA"}},
@@ -411,15 +450,17 @@ def _normalised(message: AIMessage | AIMessageChunk) -> Any:
             return [walk(v) for v in value]
         return value
 
-    return walk({
-        "content": message.content,
-        "content_blocks": message.content_blocks,
-        "tool_calls": message.tool_calls,
-        "additional_kwargs": message.additional_kwargs,
-        "usage_metadata": message.usage_metadata,
-        "response_metadata": message.response_metadata,
-        "text": message.text,
-    })
+    return walk(
+        {
+            "content": message.content,
+            "content_blocks": message.content_blocks,
+            "tool_calls": message.tool_calls,
+            "additional_kwargs": message.additional_kwargs,
+            "usage_metadata": message.usage_metadata,
+            "response_metadata": message.response_metadata,
+            "text": message.text,
+        }
+    )
 
 
 @pytest.mark.parametrize("fixture_id", sorted(CASES))

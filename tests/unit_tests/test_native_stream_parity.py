@@ -51,16 +51,18 @@ def _normalised(message: AIMessageChunk) -> dict[str, Any]:
             return [walk(v) for v in value]
         return value
 
-    result: dict[str, Any] = walk({
-        "content": message.content,
-        "content_blocks": message.content_blocks,
-        "tool_calls": message.tool_calls,
-        "invalid_tool_calls": message.invalid_tool_calls,
-        "additional_kwargs": message.additional_kwargs,
-        "response_metadata": message.response_metadata,
-        "text": message.text,
-        "chunk_position": message.chunk_position,
-    })
+    result: dict[str, Any] = walk(
+        {
+            "content": message.content,
+            "content_blocks": message.content_blocks,
+            "tool_calls": message.tool_calls,
+            "invalid_tool_calls": message.invalid_tool_calls,
+            "additional_kwargs": message.additional_kwargs,
+            "response_metadata": message.response_metadata,
+            "text": message.text,
+            "chunk_position": message.chunk_position,
+        }
+    )
     return result
 
 

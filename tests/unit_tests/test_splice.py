@@ -26,10 +26,14 @@ def _conv(*parts: object) -> Conversation:
 
 def _request(conv: Conversation) -> httpx2.Request:
     """What an SDK would build: the media's base64 text inside a JSON body."""
-    body = {"parts": [
-        {"data": p.inline_base64()} if isinstance(p, MediaPart) else {"text": p.text}
-        for p in conv.turns[0].parts  # type: ignore[union-attr]
-    ]}
+    body = {
+        "parts": [
+            {"data": p.inline_base64()}
+            if isinstance(p, MediaPart)
+            else {"text": p.text}
+            for p in conv.turns[0].parts  # type: ignore[union-attr]
+        ]
+    }
     return httpx2.Request("POST", "http://gateway/x", json=body)
 
 
@@ -42,8 +46,14 @@ async def _asent(request: httpx2.Request) -> bytes:
 
 
 # slice boundaries hit exactly, and missed by one, for bytes and for base64 text
-SIZES = [SPLICE_MIN_BYTES, 2 * _SLICE_BYTES, 2 * _SLICE_BYTES + 1, 3 * _SLICE_BYTES - 1,
-         _SLICE_CHARS * 3 // 2, _SLICE_CHARS * 3 // 2 + 2]
+SIZES = [
+    SPLICE_MIN_BYTES,
+    2 * _SLICE_BYTES,
+    2 * _SLICE_BYTES + 1,
+    3 * _SLICE_BYTES - 1,
+    _SLICE_CHARS * 3 // 2,
+    _SLICE_CHARS * 3 // 2 + 2,
+]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -52,8 +62,12 @@ def test_spliced_body_is_exactly_the_json_body(size: int, as_text: bool) -> None
     raw = os.urandom(size)
     data: bytes | str = base64.b64encode(raw).decode() if as_text else raw
     small = MediaPart("image/png", os.urandom(100))
-    conv = _conv(TextPart("a"), MediaPart("image/png", data), small,
-                 MediaPart("audio/wav", os.urandom(size)))
+    conv = _conv(
+        TextPart("a"),
+        MediaPart("image/png", data),
+        small,
+        MediaPart("audio/wav", os.urandom(size)),
+    )
     expected = _sent(_request(conv))
     splicer = MediaSplicer()
     with splicer.stand_ins(conv) as sent:

@@ -50,9 +50,12 @@ class TestNativeRouteStandard(ChatModelUnitTests):
         env_params, _, _ = self.init_from_env_params
         with mock.patch.dict(os.environ, env_params):
             assert dumpd(model) == snapshot(name="serialized")
-            revived = load(dumpd(model), valid_namespaces=["langchain_aihubmix"],
-                           allowed_objects=[ChatAiHubMixGemini],
-                           secrets_from_env=True)
+            revived = load(
+                dumpd(model),
+                valid_namespaces=["langchain_aihubmix"],
+                allowed_objects=[ChatAiHubMixGemini],
+                secrets_from_env=True,
+            )
             assert revived.dict() == model.dict()
 
 
