@@ -26,7 +26,14 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_aihubmix._encoding import avalidated, prevalidated
@@ -41,6 +48,7 @@ from langchain_aihubmix._media import (
 )
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._redact import hide_key_inputs
 from langchain_aihubmix._resolve import (
     CALL_OPTION_FIELDS,
     CallSettings,
@@ -173,6 +181,20 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     _route: Route | None = PrivateAttr(default=None)
     _token_counter: TokenCounter | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Validate the fields; a `ValidationError` never shows the API key.
+
+        (pydantic quotes the input of a failed check, i.e. every keyword argument;
+        `model_validate` comes here too.)
+        """
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as err:
+            hidden = hide_key_inputs(err, kwargs)
+        else:
+            return
+        raise hidden  # outside the `except`: the original is not its context
 
     @model_validator(mode="after")
     def _check(self) -> Self:
