@@ -43,6 +43,7 @@ check-dist: $(STAMP)
 	bash scripts/check_dist.sh $(PY)
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[bench]"
 	$(PY) -m benchmarks
 
 # Refresh both locks: test.lock to the newest versions the pyproject ranges allow;

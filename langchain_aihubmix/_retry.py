@@ -23,7 +23,8 @@ RETRYABLE_STATUS: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 """HTTP statuses worth retrying; network failures (no status) are retried too."""
 
 MAX_SERVER_DELAY = 60.0
-"""Cap on a server-requested delay (RetryInfo / Retry-After), in seconds."""
+"""Longest server-requested delay (RetryInfo / Retry-After) waited for, in seconds;
+an error asking for more is not retried (its `retry_after` says how long)."""
 
 # Patched by tests; looked up at call time so patching the module works.
 _sleep: Callable[[float], None] = time.sleep
@@ -40,9 +41,15 @@ def is_retryable(exc: BaseException) -> bool:
 
     Returns:
         True for langchain-core errors marked retryable whose status is 429,
-        500, 502, 503, 504, or None (timeouts, connection failures).
+        500, 502, 503, 504, or None (timeouts, connection failures), unless the
+        server asked to wait longer than `MAX_SERVER_DELAY`: that error is raised
+        at once, with the asked delay in its `retry_after`, for the caller to
+        decide.
     """
     if not isinstance(exc, ModelError) or not exc.is_retryable:
+        return False
+    hint = getattr(exc, "retry_after", None)
+    if isinstance(hint, (int, float)) and hint > MAX_SERVER_DELAY:
         return False
     status = getattr(exc, "status_code", None)
     return status is None or status in RETRYABLE_STATUS
@@ -54,8 +61,8 @@ def wait_seconds(
     """How long to wait before retry number `retry` (1-based).
 
     Full-jitter exponential backoff, `uniform(0, min(cap, base * 2**(retry-1)))`;
-    a server-requested delay (`exc.retry_after`, capped at `MAX_SERVER_DELAY`) is
-    used as the minimum.
+    a server-requested delay (`exc.retry_after`, at most `MAX_SERVER_DELAY`: a
+    longer one is not retried) is used as the minimum.
 
     Args:
         exc: The error of the failed attempt.

@@ -88,9 +88,14 @@ class SharedTLS:
         return self.context()
 
     def client_args(self) -> dict[str, Any]:
-        """The user's httpx client arguments, with the shared context as `verify`."""
+        """The user's httpx client arguments, with the shared context as `verify`.
+
+        Redirects are never followed, whatever the arguments say: one could carry
+        the key and the prompt to another host (a 3xx is a typed error instead).
+        """
         args = {k: v for k, v in self._args.items() if k != "cert"}
         args["verify"] = self.context()
+        args["follow_redirects"] = False
         return args
 
 

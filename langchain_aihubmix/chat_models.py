@@ -51,6 +51,7 @@ from langchain_aihubmix._media import (
 )
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
+from langchain_aihubmix._redact import hide_key_inputs
 from langchain_aihubmix._resolve import (
     CALL_OPTION_FIELDS,
     CallSettings,
@@ -206,6 +207,10 @@ class ChatAiHubMixGemini(BaseChatModel):
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; a mistake raises a typed error naming the field.
 
+        No error shows the API key: pydantic quotes the input of a failed check
+        (every keyword argument), so its errors are replaced or redacted, and
+        raised outside the `except` so that the original is not their context.
+
         Raises:
             UnknownOptionError: A field this class does not have (with the nearest
                 field name, when one is close).
@@ -223,10 +228,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            cause = _invalid_input(exc)
-            if cause is None:
-                raise
-            raise cause from None  # not pydantic's text: it repeats the input
+            error: Exception = _invalid_input(exc) or hide_key_inputs(exc, kwargs)
+        else:
+            return
+        raise error
 
     @model_validator(mode="after")
     def _check(self) -> Self:

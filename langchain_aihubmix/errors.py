@@ -28,6 +28,7 @@ from langchain_aihubmix._error_bodies import (
     retry_after,
 )
 from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
+from langchain_aihubmix._redact import redirect_origin, scrub_exception
 
 if TYPE_CHECKING:
     import openai
@@ -273,6 +274,8 @@ def _from_status(
     inner = error_object(body)
     raw = inner.get("message") if inner else (body if isinstance(body, str) else None)
     message = redact(str(raw or fallback or f"HTTP {status}"), secret)
+    if 300 <= status < 400:  # redirects are never followed: see `_redirect`
+        message = _redirect(status, response)
     kind = category(status, inner, message)
     if kind == "no_endpoint":
         message += _PATH_HINT
@@ -374,6 +377,22 @@ def _undecodable(
     )
 
 
+def _redirect(status: int, response: Any) -> str:
+    """The message of a redirect (the clients never follow one).
+
+    Following it would send the key, and on 307 / 308 the prompt, to wherever the
+    `Location` points; a POST to the gateway's API has no reason to be redirected.
+    Only the target's origin is named (its path and query may hold tokens).
+    """
+    origin = redirect_origin(response)
+    target = f" to {origin}" if origin else ""
+    return (
+        f"The gateway answered with a redirect (HTTP {status}){target}, which is "
+        "not followed, so that the API key and the prompt never go to another "
+        "address. Check base_url (e.g. http:// instead of https://)."
+    )
+
+
 def _request_of(exc: BaseException) -> Any:
     try:
         return getattr(exc, "request", None)
@@ -402,14 +421,6 @@ def _openai_body(exc: openai.APIStatusError) -> Any:
         return exc.response.json()
     except Exception:  # not read (stream) or not JSON
         return exc.body
-
-
-def _redact_cause(exc: BaseException, secret: str | None) -> None:
-    """Redact the original too: tracebacks print the `__cause__`."""
-    exc.args = tuple(redact(a, secret) if isinstance(a, str) else a for a in exc.args)
-    for name in ("message", "details", "body", "doc"):
-        if name in vars(exc):
-            setattr(exc, name, redact_json(vars(exc)[name], secret))
 
 
 def _classify(
@@ -470,10 +481,13 @@ def raise_classified(
     Raises:
         AiHubMixError: The classified error, `from exc`.
     """
-    if isinstance(exc, AiHubMixError):
-        raise exc
-    classified = _classify(exc, route, secret)
+    classified = (
+        None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret)
+    )
+    # Whatever leaves redacted, chained causes included: langchain-core copies an
+    # error's `response` into the errored run, tracebacks print the chain.
+    scrub_exception(exc, secret)
     if classified is None:
         raise exc
-    _redact_cause(exc, secret)
+    scrub_exception(classified, secret)
     raise classified from exc

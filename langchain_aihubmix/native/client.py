@@ -52,8 +52,10 @@ def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions
 
 
 def _httpx_args(settings: ClientSettings) -> dict[str, Any]:
-    args: dict[str, Any] = {"timeout": settings.timeout, "follow_redirects": True}
-    args.update(settings.client_args)
+    args: dict[str, Any] = {"timeout": settings.timeout, **settings.client_args}
+    # Never follow a redirect (httpx strips only `Authorization`, not
+    # `x-goog-api-key`): a 3xx is a typed error (`errors._redirect`).
+    args["follow_redirects"] = False
     return args
 
 

@@ -117,7 +117,7 @@ def test_out_of_range_at_construction(
     # The construction error is the package's own, not pydantic's (whose text
     # repeats the whole input, key included).
     assert hub.api_key not in text and "input_value" not in text
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None and info.value.__context__ is None
     assert hub.requests == []
 
 

@@ -145,15 +145,29 @@ def test_retry_after_header_is_honoured(sleeps: list[float]) -> None:
     assert (outcome, calls, waits) == ("ok", 2, [7.0])
 
 
-def test_server_delay_is_capped_and_is_a_minimum(
+def test_server_delay_up_to_the_cap_is_a_minimum(
     sleeps: list[float], max_jitter: None
+) -> None:
+    cap = _retry.MAX_SERVER_DELAY
+    at_cap = errors.NativeRateLimitError("x", status_code=429, retry_after=cap)
+    short = errors.NativeRateLimitError("x", status_code=429, retry_after=0.1)
+    script = Script(at_cap, short, short, short)
+    assert call_with_retry(script, max_retries=4) == "ok"
+    # 0.1 is below the backoff of retries 2..4 (1, 2, 4 s)
+    assert sleeps == [cap, 1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_server_delay_beyond_the_cap_fails_at_once(
+    sleeps: list[float], first: bool
 ) -> None:
     long = errors.NativeRateLimitError("x", status_code=429, retry_after=3600)
     short = errors.NativeRateLimitError("x", status_code=429, retry_after=0.1)
-    script = Script(long, short, short, short)
-    assert call_with_retry(script, max_retries=4) == "ok"
-    # 3600 -> capped at 60; 0.1 is below the backoff of retries 2..4 (1, 2, 4 s)
-    assert sleeps == [_retry.MAX_SERVER_DELAY, 1.0, 2.0, 4.0]
+    script = Script(long) if first else Script(short, long)
+    with pytest.raises(errors.NativeRateLimitError) as info:
+        call_with_retry(script, max_retries=4)
+    assert info.value is long and info.value.retry_after == 3600
+    assert sleeps == ([] if first else [pytest.approx(0.1, abs=0.6)])
 
 
 def test_backoff_doubles_up_to_cap(sleeps: list[float], max_jitter: None) -> None:
