@@ -161,16 +161,21 @@ class Handler(BaseHTTPRequestHandler):
                 404, message, ex.request_id, native=ex.path.startswith("/gemini")
             )
         _authenticate(ex, route, state.api_key)
-        if runtime.latency:
-            time.sleep(runtime.latency)
         fault = runtime.faults.take(route)
-        if fault is not None:
-            _apply(fault, ex.request_id, native=route == "native")
-        if match is not None:
+        slow = fault.delay if fault is not None and fault.kind == "slow" else 0.0
+        try:
+            if fault is not None:
+                _apply(fault, ex.request_id, native=route == "native")
+            if match is None:
+                return openai_compat.handle(ex, state), fault
             stream = match.group(2) == "streamGenerateContent"
             sse = ex.query.get("alt") == "sse"
             return native.handle(ex, state, match.group(1), stream, sse), fault
-        return openai_compat.handle(ex, state), fault
+        finally:
+            # Latency and "slow" faults wait after the reply is chosen: a client that
+            # gave up meanwhile must not take a scripted reply queued after it left.
+            if runtime.latency + slow:
+                time.sleep(runtime.latency + slow)
 
     def _read_body(self, headers: dict[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -262,10 +267,8 @@ def _authenticate(ex: Exchange, route: Route, api_key: str) -> None:
 
 
 def _apply(fault: Fault, request_id: str, *, native: bool) -> None:
-    """Raise the fault's error, or sleep for "slow"; "drop" is applied when sending."""
+    """Raise the fault's error; "slow" waits in `_dispatch`, "drop" when sending."""
     if fault.kind == "429":
         raise rate_limited(fault.retry_delay, request_id, native=native)
     if fault.kind in ("500", "502", "503", "504"):
         raise server_fault(int(fault.kind), request_id, native=native)
-    if fault.kind == "slow":
-        time.sleep(fault.delay)
