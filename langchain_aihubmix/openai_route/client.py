@@ -29,6 +29,7 @@ from langchain_aihubmix._reply_guard import ReplyGuard
 from langchain_aihubmix._route import ClientSettings, Lazy, LoopLocal, SharedTLS
 from langchain_aihubmix._splice import MediaSplicer
 from langchain_aihubmix.errors import raise_classified
+from langchain_aihubmix.openai_route import sdk_shortcuts
 from langchain_aihubmix.openai_route.options import options_to_params
 from langchain_aihubmix.openai_route.request import conversation_to_messages
 from langchain_aihubmix.openai_route.response import (
@@ -177,7 +178,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = self._client().chat.completions.create(**params)
+                completion = sdk_shortcuts.create(self._client(), params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -190,7 +191,7 @@ class OpenAIRoute:
             params = self._params(sent, opts, timeout, stream=False)
             try:
                 client = await self._aclient()
-                completion = await client.chat.completions.create(**params)
+                completion = await sdk_shortcuts.acreate(client, params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -205,7 +206,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                stream = self._client().chat.completions.create(**params)
+                stream = sdk_shortcuts.create(self._client(), params)
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
@@ -229,7 +230,7 @@ class OpenAIRoute:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
                 client = await self._aclient()
-                stream = await client.chat.completions.create(**params)
+                stream = await sdk_shortcuts.acreate(client, params)
             async for chunk in stream:
                 for message in state.feed(chunk):
                     yield message
