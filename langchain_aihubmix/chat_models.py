@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -195,6 +195,18 @@ class ChatAiHubMixGemini(BaseChatModel):
         else:
             return
         raise hidden  # outside the `except`: the original is not its context
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy with `update` applied (unvalidated, as pydantic's), with its own
+        clients, and a plain-text `api_key` in `update` kept secret."""
+        if update is not None and isinstance(update.get("api_key"), str):
+            update = {**update, "api_key": SecretStr(update["api_key"])}
+        copy = super().model_copy(update=update, deep=deep)
+        copy._route = None  # the clients hold the original's key and base URL
+        copy._token_counter = None
+        return copy
 
     @model_validator(mode="after")
     def _check(self) -> Self:
