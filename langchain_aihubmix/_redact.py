@@ -180,7 +180,7 @@ def _hidden(value: Any, secret: str | None) -> Any:
         return value
     if isinstance(value, Mapping):
         return {
-            k: _MASK if k == "api_key" and value[k] is not None else _hidden(v, secret)
+            k: _MASK if k == "api_key" and v is not None else _hidden(v, secret)
             for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):

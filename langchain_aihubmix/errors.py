@@ -374,7 +374,9 @@ def raise_classified(
     Raises:
         AiHubMixError: The classified error, `from exc`.
     """
-    classified = None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret)
+    classified = (
+        None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret)
+    )
     # Whatever leaves redacted, chained causes included: langchain-core copies an
     # error's `response` into the errored run, tracebacks print the chain.
     scrub_exception(exc, secret)

@@ -8,6 +8,7 @@ both routes, all four entry points. Construction errors are checked here too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import pickle
@@ -16,7 +17,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
-from uuid import UUID
 
 import openai
 import pytest
@@ -31,7 +31,14 @@ from pydantic import ValidationError
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix import _retry as retry_module
 from langchain_aihubmix.errors import AiHubMixError
-from tests.hostile.rawserver import KEY, Request, is_stream, raw_server, response, sse_head
+from tests.hostile.rawserver import (
+    KEY,
+    Request,
+    is_stream,
+    raw_server,
+    response,
+    sse_head,
+)
 from tests.reliability.test_secrets import LOGGERS
 
 MODEL = "gemini-2.5-flash"
@@ -102,12 +109,16 @@ def answer(request: Request, text: str) -> bytes:
         return respond(200, json.dumps(reply))
     if is_stream(request):
         chunks = [
-            {"choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]},
+            {
+                "choices": [
+                    {"index": 0, "delta": {"role": "assistant", "content": text}}
+                ]
+            },
             {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
         ]
+        head = {"id": "c1", "object": "chat.completion.chunk", "created": 0}
         body = "".join(
-            f"data: {json.dumps({'id': 'c1', 'object': 'chat.completion.chunk', 'created': 0, 'model': MODEL, **c})}\n\n"
-            for c in chunks
+            f"data: {json.dumps({**head, 'model': MODEL, **c})}\n\n" for c in chunks
         )
         return sse_head() + (body + "data: [DONE]\n\n").encode()
     completion = {
@@ -240,7 +251,7 @@ def exposed(exc: BaseException) -> str:
     texts = [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
     try:
         texts.append(repr(pickle.dumps(exc)))
-    except Exception as err:  # noqa: BLE001 (unpicklable SDK errors: say so)
+    except Exception as err:  # unpicklable SDK errors: say so
         texts.append(repr(err))
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
@@ -263,22 +274,21 @@ def http_object(obj: Any) -> str:
     """What an httpx / httpx2 response or request holds (None -> '')."""
     if obj is None:
         return ""
-    parts = [repr(obj), repr(dict(obj.headers)), str(obj.url if hasattr(obj, "url") else "")]
+    parts = [
+        repr(obj),
+        repr(dict(obj.headers)),
+        str(obj.url if hasattr(obj, "url") else ""),
+    ]
     if hasattr(obj, "status_code"):  # a response
-        for reader in (lambda: obj.text, lambda: obj.json(), lambda: obj.content):
-            try:
-                parts.append(repr(reader()))
-            except Exception:  # noqa: BLE001, S112 (unread stream, not JSON)
-                continue
-        try:
+        for reader in ("text", "json", "content"):
+            with contextlib.suppress(Exception):  # an unread stream, not JSON
+                value = getattr(obj, reader)
+                parts.append(repr(value() if reader == "json" else value))
+        with contextlib.suppress(RuntimeError):  # no request
             parts.append(http_object(obj.request))
-        except RuntimeError:
-            pass
     else:  # a request
-        try:
+        with contextlib.suppress(Exception):  # a streaming body
             parts.append(repr(obj.content))
-        except Exception:  # noqa: BLE001 (a streaming body)
-            pass
     return "\n".join(parts)
 
 
@@ -501,7 +511,11 @@ def test_construction_error_keeps_its_message() -> None:
     with pytest.raises(ValidationError) as info:
         ChatAiHubMixGemini(model=MODEL, api_key=KEY, top_k="many")
     (line,) = info.value.errors()
-    assert (line["loc"], line["type"], line["input"]) == (("top_k",), "int_parsing", "many")
+    assert (line["loc"], line["type"], line["input"]) == (
+        ("top_k",),
+        "int_parsing",
+        "many",
+    )
     with pytest.raises(ValidationError) as missing:
         ChatAiHubMixGemini(api_key=KEY)
     (line,) = missing.value.errors()
@@ -532,11 +546,18 @@ def test_copy_bind_and_config_never_show_the_key() -> None:
 def test_retry_delay_beyond_the_cap_fails_at_once(
     route: str, entry: str, how: str
 ) -> None:
-    error: dict[str, Any] = {"code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}
+    error: dict[str, Any] = {
+        "code": 429,
+        "message": "slow down",
+        "status": "RESOURCE_EXHAUSTED",
+    }
     headers: dict[str, str] = {}
     if how == "RetryInfo":
         error["details"] = [
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "100000s"}
+            {
+                "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                "retryDelay": "100000s",
+            }
         ]
     else:
         headers["Retry-After"] = "100000"

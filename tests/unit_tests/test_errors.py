@@ -439,7 +439,9 @@ def test_network_error_keeps_request() -> None:
     err = classify(httpx2.ReadTimeout("slow", request=REQ2))
     assert _same_request(err.request)
     assert str(err) == "Request timed out. (ReadTimeout: slow)"
-    assert _same_request(classify(openai.APITimeoutError(request=REQ2), "openai").request)
+    assert _same_request(
+        classify(openai.APITimeoutError(request=REQ2), "openai").request
+    )
 
 
 def test_already_classified_and_unknown_pass_through() -> None:
