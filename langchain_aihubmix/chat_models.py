@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -228,10 +228,31 @@ class ChatAiHubMixGemini(BaseChatModel):
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            error: Exception = _invalid_input(exc) or hide_key_inputs(exc, kwargs)
+            error = _construction_error(exc, kwargs)
         else:
             return
         raise error
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """pydantic's `model_validate`, whose errors never show the API key either."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            error = _construction_error(exc, obj if isinstance(obj, Mapping) else {})
+        raise error
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy with `update` applied (unvalidated, as pydantic's), with its own
+        clients, and a plain-text `api_key` in `update` kept secret."""
+        if update is not None and isinstance(update.get("api_key"), str):
+            update = {**update, "api_key": SecretStr(update["api_key"])}
+        copy = super().model_copy(update=update, deep=deep)
+        copy._route = None  # the clients hold the original's key and base URL
+        copy._token_counter = None
+        return copy
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -610,6 +631,12 @@ def _field_names(cls: type[BaseChatModel]) -> frozenset[str]:
     names.update(f.alias for f in cls.model_fields.values() if f.alias)
     names.add("callback_manager")  # deprecated; langchain-core still maps it
     return frozenset(names)
+
+
+def _construction_error(exc: ValidationError, data: Mapping[str, Any]) -> Exception:
+    """The error to raise for a failed construction: the package's own error when
+    one is behind `exc`, else `exc` with every input that could be the key hidden."""
+    return _invalid_input(exc) or hide_key_inputs(exc, data)
 
 
 def _invalid_input(exc: ValidationError) -> InvalidInputError | None:
