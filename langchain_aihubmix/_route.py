@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._log_redaction import guard_logs
 from langchain_aihubmix._options import CallOptions
 from langchain_aihubmix._parts import Conversation
 
@@ -44,6 +45,9 @@ class ClientSettings:
     timeout: float | None = None
     default_headers: dict[str, str] = field(default_factory=dict)
     client_args: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        guard_logs(self.api_key)
 
     def headers(self) -> dict[str, str]:
         """Extra headers for every request (APP-Code and the user's own)."""
