@@ -271,7 +271,7 @@ _BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
 
 
 def _standard_blocks(message: BaseMessage, where: str) -> list[Any]:
-    """`message.content_blocks`, with core's ValueErrors turned into ours.
+    """`message.content_blocks`; core's errors on malformed blocks become ours.
 
     Plain string content skips core's translator passes (7 us a message, most
     of converting a short prompt): for a class that keeps `BaseMessage`'s
@@ -285,8 +285,10 @@ def _standard_blocks(message: BaseMessage, where: str) -> list[Any]:
         return [{"type": "text", "text": content}] if content else []
     try:
         return list(_with_standard_data_urls(message).content_blocks)
-    except ValueError as exc:
-        msg = f"{where}: {exc}"
+    except (ValueError, KeyError, TypeError) as exc:
+        # core's translators raise KeyError / TypeError too for malformed blocks
+        # (e.g. a v0 `{"type": "file", "source_type": "text"}` without `text`)
+        msg = f"{where}: a content block core cannot read ({type(exc).__name__}: {exc})"
         raise InvalidInputError(msg) from exc
 
 

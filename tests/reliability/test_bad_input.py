@@ -103,6 +103,13 @@ CASES: dict[str, Case] = {
     "unknown kwarg": lambda llm: llm.invoke("x", temprature=0.2),
     "empty messages": lambda llm: llm.invoke([]),
     "empty messages (stream)": lambda llm: list(llm.stream([])),
+    "v0 text file block without text": lambda llm: llm.invoke(
+        [
+            HumanMessage(
+                [{"type": "file", "source_type": "text", "mime_type": "text/csv"}]
+            )
+        ]
+    ),
 }
 
 
@@ -111,6 +118,10 @@ CORE_FIRST = {
     "plain ValueError ('mime_type key is required for base64 data.') while formatting "
     "the input for tracing, before the model's code runs; the message is clear but "
     "the type is core's, not InvalidInputError",
+    "v0 text file block without text": "langchain-core's v0 translator raises a bare "
+    "KeyError('url') for it while normalising the input in `generate`, before the "
+    "model's code runs (where the package's own conversion, e.g. token counting, "
+    "meets it, it is an InvalidInputError)",
 }
 
 

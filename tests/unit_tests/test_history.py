@@ -709,3 +709,13 @@ def test_large_image_is_decoded_once_to_the_exact_bytes() -> None:
     url = "data:image/png;base64," + base64.b64encode(big).decode()
     parts = user_parts({"type": "image_url", "image_url": {"url": url}})
     assert parts == [MediaPart("image/png", data=big)]
+
+
+def test_a_block_core_cannot_read_is_invalid_input() -> None:
+    """core's v0 translator raises a bare KeyError for a text file block without
+    text; the package's own conversion (token counting) names the message."""
+    message = HumanMessage(
+        [{"type": "file", "source_type": "text", "mime_type": "text/csv"}]
+    )
+    with pytest.raises(InvalidInputError, match=r"message 0 .*KeyError"):
+        messages_to_conversation([message])
