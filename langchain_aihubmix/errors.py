@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from langchain_core.exceptions import ModelError
 
-from langchain_aihubmix._error_bodies import (
+from langchain_aihubmix._errors.base import InvalidInputError, MediaTooLargeError
+from langchain_aihubmix._errors.bodies import (
     Category,
     category,
     error_object,
@@ -27,13 +28,12 @@ from langchain_aihubmix._error_bodies import (
     request_id,
     retry_after,
 )
-from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
-from langchain_aihubmix._redact import redirect_origin, scrub_exception
+from langchain_aihubmix._errors.redact import redirect_origin, scrub_exception
 
 if TYPE_CHECKING:
     import openai
 
-    from langchain_aihubmix._errors_native import (
+    from langchain_aihubmix._errors.native import (
         NativeAPIError,
         NativeAuthenticationError,
         NativeConnectionError,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         NativeRateLimitError,
         NativeTimeoutError,
     )
-    from langchain_aihubmix._errors_openai import (
+    from langchain_aihubmix._errors.openai import (
         OpenAIAPIError,
         OpenAIAuthenticationError,
         OpenAIConnectionError,
@@ -90,8 +90,8 @@ __all__ = [
 Route: TypeAlias = Literal["native", "openai"]
 
 _FAMILY_MODULES: Mapping[Route, str] = {
-    "native": "langchain_aihubmix._errors_native",
-    "openai": "langchain_aihubmix._errors_openai",
+    "native": "langchain_aihubmix._errors.native",
+    "openai": "langchain_aihubmix._errors.openai",
 }
 """Route -> the module of its error family (imported on first use)."""
 
@@ -349,7 +349,10 @@ def _undecodable(
     exc: BaseException, route: Route, secret: str | None
 ) -> AiHubMixError | None:
     """A reply the SDK could not decode (a backstop: `_reply_guard` checks first)."""
-    from langchain_aihubmix._reply_checks import MALFORMED_STATUS, envelope_status
+    from langchain_aihubmix._transport.reply_checks import (
+        MALFORMED_STATUS,
+        envelope_status,
+    )
 
     if not isinstance(exc, _decoding_failures()):
         return None
