@@ -34,6 +34,8 @@ from langchain_core.exceptions import (
     ModelPermissionDeniedError,
 )
 
+from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import (
     CodePart,
     CodeResultPart,
@@ -50,7 +52,6 @@ from langchain_aihubmix._input.conversation import (
 from langchain_aihubmix._input.media import check_inline_total, resolve_media
 from langchain_aihubmix._options.call_options import BuiltinTool, FunctionTool, Tool
 from langchain_aihubmix._transport.route import ClientSettings
-from langchain_aihubmix.errors import AiHubMixError, raise_classified
 
 if TYPE_CHECKING:
     from google import genai

@@ -27,8 +27,8 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import Category, error_object
-from langchain_aihubmix.errors import AiHubMixError
 
 __all__ = [
     "CLASSES",

@@ -17,6 +17,7 @@ from google import genai
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._input.large_media import MediaSplicer
 from langchain_aihubmix._native.request import (
@@ -34,7 +35,6 @@ from langchain_aihubmix._transport.route import (
     LoopLocal,
     SharedTLS,
 )
-from langchain_aihubmix.errors import raise_classified
 
 API_VERSION = "v1beta"
 
@@ -59,7 +59,7 @@ def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions
 def _httpx_args(settings: ClientSettings) -> dict[str, Any]:
     args: dict[str, Any] = {"timeout": settings.timeout, **settings.client_args}
     # Never follow a redirect (httpx strips only `Authorization`, not
-    # `x-goog-api-key`): a 3xx is a typed error (`errors._redirect`).
+    # `x-goog-api-key`): a 3xx is a typed error (`_errors.classify._redirect`).
     args["follow_redirects"] = False
     return args
 

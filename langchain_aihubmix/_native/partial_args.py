@@ -8,7 +8,7 @@ from typing import Any
 
 from google.genai import types
 
-from langchain_aihubmix._errors.malformed import MalformedResponseError
+from langchain_aihubmix._errors.base import MalformedResponseError
 
 _STEP = re.compile(
     r"""\.(?P<name>[^.\[\]'"]+)"""

@@ -22,6 +22,7 @@ import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._input.large_media import MediaSplicer
 from langchain_aihubmix._openai.options import options_to_params
@@ -39,7 +40,6 @@ from langchain_aihubmix._transport.route import (
     LoopLocal,
     SharedTLS,
 )
-from langchain_aihubmix.errors import raise_classified
 
 _DRAIN_LIMIT = 64 * 1024
 _ABANDON_GRACE = 0.05

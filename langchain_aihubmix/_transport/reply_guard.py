@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx2
 
+from langchain_aihubmix._errors.classify import reply_error
 from langchain_aihubmix._transport.reply_checks import (
     MALFORMED_STATUS,
     ReplyCut,
@@ -23,7 +24,6 @@ from langchain_aihubmix._transport.reply_checks import (
     Route,
     is_generation_path,
 )
-from langchain_aihubmix.errors import reply_error
 
 __all__ = ["CheckedBody", "ReplyGuard"]
 
