@@ -419,7 +419,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         worker thread.
         """
         texts, other = heavy_inline_data(messages)
-        known = await avalidated(texts) if texts else frozenset()
+        known = await avalidated(texts) if texts else {}
         with prevalidated(known):
             if other >= HEAVY_INPUT_CHARS:
                 call = await asyncio.to_thread(self._plan, messages, stop, kwargs)

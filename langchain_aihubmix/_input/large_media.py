@@ -1,9 +1,9 @@
 """Large inline media, spliced into request bodies as they are sent.
 
-Built the usual way, a request with a 19 MB image holds the media several times
+Built the usual way, a request with a large image holds the media several times
 over (the SDK's JSON text of the request, then its encoded bytes), and the SDK
-produces each copy in one blocking call: on an event loop, 70 ms or more during
-which nothing else runs. Instead, each large inline media part goes into the SDK's
+produces each copy in one blocking call, during which nothing else runs on an
+event loop. Instead, each large inline media part goes into the SDK's
 request as a short stand-in token (`MediaSplicer.stand_ins`); an httpx request hook
 on the route's own client finds the tokens in the encoded body and sends the body as
 a stream of segments, the media encoded slice by slice as the socket takes it
