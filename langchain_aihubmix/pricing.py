@@ -8,14 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from langchain_core.messages.ai import UsageMetadata
 
 from langchain_aihubmix.snapshot import SNAPSHOT, SNAPSHOT_DATE, SnapshotModel
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.catalog import CatalogModel
 
 __all__ = [
     "CACHE_READ_FRACTION",
@@ -233,9 +230,6 @@ def resolve_model_id(model: str) -> list[str]:
     return candidates
 
 
-_MAX_REMEMBERED = 1024
-"""Model ids a `PriceTable` remembers lookups of (a bound, not a tuning knob)."""
-
 PriceOverride: TypeAlias = ModelPrice | Mapping[str, Number]
 """A `ModelPrice`, or a mapping of its fields (`{"input": 0.3, "output": 2.5}`)."""
 
@@ -259,25 +253,9 @@ class PriceTable:
             prices: Prices keyed by model id (matched case-insensitively).
         """
         self._prices = {k.lower(): v for k, v in prices.items()}
-        self._found: dict[str, ModelPrice | None] = {}
 
     def get(self, model: str) -> ModelPrice | None:
-        """Returns the price of `model` or of the base model it aliases, else None.
-
-        Answers are remembered per id (a table never changes; `with_overrides`
-        makes a new one), as every priced call looks its model up again.
-        """
-        try:
-            return self._found[model]
-        except KeyError:
-            pass
-        price = self._lookup(model)
-        if len(self._found) >= _MAX_REMEMBERED:
-            self._found.clear()
-        self._found[model] = price
-        return price
-
-    def _lookup(self, model: str) -> ModelPrice | None:
+        """Returns the price of `model` or of the base model it aliases, else None."""
         for candidate in resolve_model_id(model):
             if (price := self._prices.get(candidate)) is not None:
                 return price
@@ -304,36 +282,6 @@ class PriceTable:
                 override if isinstance(override, ModelPrice) else ModelPrice(**override)  # type: ignore[arg-type]
             )
         return PriceTable(merged)
-
-    @classmethod
-    def from_catalog(cls, models: Iterable[CatalogModel]) -> PriceTable:
-        """Builds a table from the gateway catalogue (models with input and output).
-
-        The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
-        catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
-        prices are marked `source="catalog-approx"`.
-        """
-        today = date.today()
-        return cls(
-            {
-                m.id: ModelPrice(
-                    m.input_price,
-                    m.output_price,
-                    m.cache_read_price,
-                    tier_threshold=m.tier_threshold,
-                    input_above_tier=m.input_above_tier,
-                    output_above_tier=m.output_above_tier,
-                    cache_read_above_tier=m.cache_read_above_tier,
-                    source="catalog-approx"
-                    if m.pricing_source == "legacy_ratio"
-                    else "catalog",
-                    as_of=today,
-                    audio_input=m.audio_input_price,
-                )
-                for m in models
-                if m.input_price is not None and m.output_price is not None
-            }
-        )
 
     def __repr__(self) -> str:
         """Shows the size of the table."""

@@ -34,9 +34,9 @@ from langchain_core.exceptions import (
     ModelPermissionDeniedError,
 )
 
-from langchain_aihubmix._media import check_inline_total, resolve_media
-from langchain_aihubmix._options import BuiltinTool, FunctionTool, Tool
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.classify import raise_classified
+from langchain_aihubmix._input.conversation import (
     CodePart,
     CodeResultPart,
     Conversation,
@@ -49,15 +49,16 @@ from langchain_aihubmix._parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from langchain_aihubmix._route import ClientSettings
-from langchain_aihubmix.errors import AiHubMixError, raise_classified
+from langchain_aihubmix._input.media import check_inline_total, resolve_media
+from langchain_aihubmix._options.call_options import BuiltinTool, FunctionTool, Tool
+from langchain_aihubmix._transport.route import ClientSettings
 
 if TYPE_CHECKING:
     from google import genai
     from google.genai import types
 
-# google-genai (through `caching` and `native.request`) is imported by the calls that
-# ask `countTokens`, not by the local estimate.
+# google-genai (through `_native.client` and `_native.request`) is imported by the
+# calls that ask `countTokens`, not by the local estimate.
 
 __all__ = [
     "CHARS_PER_TOKEN",
@@ -142,7 +143,7 @@ def _count_request(
     instruction and function declarations go first as user text."""
     from google.genai import types
 
-    from langchain_aihubmix.native.request import conversation_to_contents
+    from langchain_aihubmix._native.request import conversation_to_contents
 
     contents, system = conversation_to_contents(conv, model=model)
     head: list[types.Part] = list(system.parts or []) if system is not None else []
@@ -198,7 +199,7 @@ class TokenCounter:
         except (ModelAuthenticationError, ModelPermissionDeniedError):
             raise
         except AiHubMixError as err:
-            from langchain_aihubmix.caching import route_missing
+            from langchain_aihubmix._native.client import route_missing
 
             if route_missing(err) is not None:
                 self.endpoint_absent = True
@@ -223,7 +224,7 @@ class TokenCounter:
         check_inline_total(conv)
         contents = _count_request(conv, tools, model)
         if self._client is None:
-            from langchain_aihubmix.caching import gemini_client
+            from langchain_aihubmix._native.client import gemini_client
 
             self._client = gemini_client(settings)
         try:

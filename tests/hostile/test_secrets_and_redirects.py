@@ -29,7 +29,7 @@ from langchain_core.tracers.schemas import Run
 from pydantic import ValidationError
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix import _retry as retry_module
+from langchain_aihubmix._transport import retry as retry_module
 from langchain_aihubmix.errors import AiHubMixError, InvalidInputError
 from tests.hostile.rawserver import (
     KEY,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._route import SharedTLS
+from langchain_aihubmix._transport.route import SharedTLS
 from langchain_aihubmix.testing import AiHubMixEmulator
 
 Route = Literal["native", "openai"]

@@ -18,7 +18,7 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.testing import AiHubMixEmulator
 
 NATIVE_ONLY: dict[str, tuple[dict[str, Any], str]] = {

@@ -1,4 +1,4 @@
-"""Base64 fields validated ahead on the event loop (`_encoding.avalidated`), then
+"""Base64 fields validated ahead on the event loop (`encoding.avalidated`), then
 trusted by identity (`prevalidated`): same results as validating in place."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langchain_aihubmix._encoding import (
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.encoding import (
     _CHECK_CHARS,
     avalidated,
     canonical_base64,
     prevalidated,
 )
-from langchain_aihubmix._input_errors import InvalidInputError
 from tests.unit_tests.loop_ticks import ticks_during
 
 
@@ -33,7 +33,7 @@ def test_only_canonical_texts_are_known_ahead() -> None:
         "QQ==QQ==",  # padding inside
     ]
     known = asyncio.run(avalidated([canonical, *others]))
-    assert known == {id(canonical)}
+    assert known == {id(canonical): canonical}
 
 
 @given(st.binary(max_size=200), st.sampled_from(["std", "url", "nopad", "wrapped"]))
@@ -59,5 +59,5 @@ def test_bad_texts_still_raise_inside_the_block() -> None:
 def test_validation_ahead_lets_the_loop_run() -> None:
     text = base64.b64encode(os.urandom(3 * _CHECK_CHARS)).decode()
     known, ticks = asyncio.run(ticks_during(avalidated([text])))
-    assert known == {id(text)}
+    assert known == {id(text): text}
     assert ticks >= 3  # one slice at a time, the ticker in between

@@ -10,7 +10,7 @@ import httpx2
 import openai
 import pytest
 
-from langchain_aihubmix.openai_route import sdk_shortcuts
+from langchain_aihubmix._openai import sdk_shortcuts
 
 COMPLETION = {
     "id": "c1",

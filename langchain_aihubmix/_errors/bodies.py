@@ -1,0 +1,255 @@
+"""What an error response says: category, message, request id, retry delay; redaction.
+
+Pure helpers over parsed bodies, headers and text; no SDK imports (`classify` builds
+the typed errors from what these return).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any, Literal, TypeAlias
+
+__all__ = [
+    "MALFORMED_STATUS",
+    "Category",
+    "category",
+    "envelope_status",
+    "error_object",
+    "header",
+    "redact",
+    "redact_json",
+    "request_id",
+    "retry_after",
+]
+
+Category: TypeAlias = Literal[
+    "authentication",
+    "permission",
+    "invalid_request",
+    "not_found",
+    "no_endpoint",
+    "rate_limit",
+    "context_overflow",
+    "api",
+    "timeout",
+    "connection",
+]
+
+_STATUS_CATEGORY: Mapping[int, Category] = {
+    400: "invalid_request",
+    401: "authentication",
+    403: "permission",
+    404: "not_found",
+    413: "invalid_request",
+    422: "invalid_request",
+    429: "rate_limit",
+}
+"""HTTP status -> category; other 4xx are invalid requests, the rest API errors."""
+
+_OVERFLOW = re.compile(
+    r"input token count.*exceeds the maximum|exceeds the maximum number of tokens"
+    r"|context length|context window|context_length_exceeded",
+    re.IGNORECASE | re.DOTALL,
+)
+_MODEL_MISSING = re.compile(r"\bmodels?\b|model_not_found", re.IGNORECASE)
+"""A 404 that names a model: Google's "models/x is not found", `model_not_found`."""
+_NO_ROUTE = re.compile(r"invalid url|page not found|no route|cannot (?:post|get)", re.I)
+"""A 404 about the path: the gateway's "Invalid URL (POST /x)", Go's and Express's."""
+_BAD_KEY = re.compile(r"api key not valid|invalid api key|incorrect api key", re.I)
+_MESSAGE_ID = re.compile(r"\((?:request id|tid):\s*([^)\s]+)\s*\)", re.IGNORECASE)
+_RETRY_IN = re.compile(r"retry in\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
+_KEYS = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{6,}|AIza[0-9A-Za-z_\-]{20,})")
+_BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
+_REDACTED = "***"
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove API keys from `text`.
+
+    Args:
+        text: Any text that may echo a key (messages, bodies).
+        secret: The configured key, redacted wherever it appears.
+
+    Returns:
+        The text with `sk-…` / `AIza…` tokens, bearer tokens and `secret` masked.
+    """
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, _REDACTED)
+    text = _KEYS.sub(lambda m: m.group(0)[:3] + _REDACTED, text)
+    return _BEARER.sub(lambda m: m.group(1) + _REDACTED, text)
+
+
+def redact_json(value: Any, secret: str | None) -> Any:
+    """`redact` applied to every string of a parsed JSON value."""
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, Mapping):
+        return {k: redact_json(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v, secret) for v in value]
+    return value
+
+
+def error_object(body: Any) -> Mapping[str, Any] | None:
+    """The `error` object of a google.rpc.Status or AiHubMix envelope (or the body)."""
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, Mapping):
+        return None
+    inner = body.get("error")
+    return inner if isinstance(inner, Mapping) else body
+
+
+MALFORMED_STATUS = 502
+"""Status of the typed error for a 2xx reply that is not a valid answer ("bad
+gateway": the gateway passed on an invalid reply); retried like other 502s."""
+
+_GOOGLE_STATUS: Mapping[str, int] = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INTERNAL": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+"""google.rpc.Code names (Google's `error.status`) -> HTTP status."""
+
+_WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"quota|rate.?limit|too.?many|exhausted", re.I), 429),
+    (re.compile(r"auth|api.?key|unauthori|credential", re.I), 401),
+    (re.compile(r"permission|forbidden|denied|balance", re.I), 403),
+    (re.compile(r"not.?found|no.?such|does.?not.?exist", re.I), 404),
+    (re.compile(r"invalid|bad.?request|unsupported|param", re.I), 400),
+)
+"""OpenAI-style `type` / `code` words (AiHubMix's `{message, type, param, code}`)
+-> HTTP status; anything else is a server error (500)."""
+
+
+def envelope_status(inner: Any) -> int:
+    """The HTTP status an error object stands for (it came with a 2xx).
+
+    Google's numeric `code` when it is one, else its `status` name, else the words
+    of an OpenAI-style `type` / `code`; 500 when none says anything.
+    """
+    if not isinstance(inner, Mapping):
+        return 500
+    code = inner.get("code")
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if isinstance(code, int) and 400 <= code < 600:
+        return code
+    status = inner.get("status")
+    if isinstance(status, str) and status.upper() in _GOOGLE_STATUS:
+        return _GOOGLE_STATUS[status.upper()]
+    words = " ".join(str(inner.get(k) or "") for k in ("type", "code", "status"))
+    for pattern, found in _WORD_STATUS:
+        if pattern.search(words):
+            return found
+    return 500
+
+
+def _details(inner: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    details = (inner or {}).get("details")
+    return (
+        [d for d in details if isinstance(d, Mapping)]
+        if isinstance(details, list)
+        else []
+    )
+
+
+def header(response: Any, name: str) -> str | None:
+    """A response header, or None (also when there is no usable response)."""
+    try:
+        value = response.headers.get(name)
+    except Exception:  # no response, or an exotic one
+        return None
+    return str(value) if value else None
+
+
+_REQUEST_ID_HEADERS = ("x-request-id", "x-oneapi-request-id", "request-id")
+"""Where gateways put the request id (new-api / one-api: `X-Oneapi-Request-Id`)."""
+
+
+def request_id(response: Any, message: str) -> str | None:
+    """The `X-Request-Id` (or similar) header, else `(request id: …)` / `(tid: …)`
+    in the text."""
+    found = next(
+        (v for name in _REQUEST_ID_HEADERS if (v := header(response, name))), None
+    )
+    if found is None and (match := _MESSAGE_ID.search(message)):
+        found = match.group(1)
+    return found
+
+
+def _duration(value: Any) -> float | None:
+    """Parse a protobuf Duration ("34.4s", or {"seconds", "nanos"})."""
+    if isinstance(value, str) and value.endswith("s"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return None
+    if isinstance(value, Mapping):
+        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+    return None
+
+
+def retry_after(
+    inner: Mapping[str, Any] | None, response: Any, message: str
+) -> float | None:
+    """Server delay: RetryInfo, then the `Retry-After` header, then the text."""
+    for detail in _details(inner):
+        delay = _duration(detail.get("retryDelay"))
+        if str(detail.get("@type", "")).endswith("RetryInfo") and delay is not None:
+            return delay
+    if (value := header(response, "retry-after")) is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            date = email.utils.parsedate_to_datetime(value) if value else None
+            if date is not None and date.tzinfo is not None:
+                return max(0.0, date.timestamp() - time.time())
+    if match := _RETRY_IN.search(message):
+        seconds = float(match.group(1))
+        return seconds / 1000 if match.group(2).lower() == "ms" else seconds
+    return None
+
+
+def _names_a_model(inner: Mapping[str, Any] | None, message: str) -> bool:
+    """Whether a 404 body is about an unknown model (else: an unknown path)."""
+    if _NO_ROUTE.search(message):
+        return False  # its echoed path may contain `models/...`
+    code = str((inner or {}).get("code", ""))
+    return bool(_MODEL_MISSING.search(message) or _MODEL_MISSING.search(code))
+
+
+def category(status: int, inner: Mapping[str, Any] | None, message: str) -> Category:
+    """HTTP status (plus the body, for 400s and 404s) -> category.
+
+    A 404 is `not_found` (an unknown model) only when its body names a model;
+    any other 404 (a wrong path, e.g. a `base_url` the gateway does not serve) is
+    `no_endpoint`.
+    """
+    if status in (400, 413) and _OVERFLOW.search(message):
+        return "context_overflow"
+    if status == 400:
+        reasons = {detail.get("reason") for detail in _details(inner)}
+        if "API_KEY_INVALID" in reasons or _BAD_KEY.search(message):
+            return "authentication"
+    if status == 404 and not _names_a_model(inner, message):
+        return "no_endpoint"  # a path the gateway does not serve, not a model
+    if status in _STATUS_CATEGORY:
+        return _STATUS_CATEGORY[status]
+    return "invalid_request" if 400 <= status < 500 else "api"
