@@ -23,10 +23,10 @@ CASES = {
         "from langchain_core.language_models import BaseChatModel; import openai"
     ),
     "package native route modules": (
-        "import langchain_aihubmix, langchain_aihubmix.native.client"
+        "import langchain_aihubmix, langchain_aihubmix._native.client"
     ),
     "package openai route modules": (
-        "import langchain_aihubmix, langchain_aihubmix.openai_route.client"
+        "import langchain_aihubmix, langchain_aihubmix._openai.client"
     ),
 }
 

@@ -36,12 +36,12 @@ from google import genai
 from google.genai import types
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from langchain_aihubmix._history import messages_to_conversation
-from langchain_aihubmix._parts import Conversation
-from langchain_aihubmix._route import ClientSettings
-from langchain_aihubmix.errors import raise_classified
-from langchain_aihubmix.native.client import _http_options, _httpx_args
-from langchain_aihubmix.native.request import conversation_to_contents
+from langchain_aihubmix._errors.classify import raise_classified
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._native.client import _http_options, _httpx_args
+from langchain_aihubmix._native.request import conversation_to_contents
+from langchain_aihubmix._transport.route import ClientSettings
 
 if TYPE_CHECKING:
     from langchain_aihubmix.chat_models import ChatAiHubMixGemini

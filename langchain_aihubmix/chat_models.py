@@ -38,21 +38,23 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_aihubmix._encoding import avalidated, prevalidated
-from langchain_aihubmix._history import messages_to_conversation
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._json_safety import check_conversation, check_options
-from langchain_aihubmix._media import (
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._errors.redact import hide_key_inputs
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._input.encoding import avalidated, prevalidated
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._input.json_safety import check_conversation, check_options
+from langchain_aihubmix._input.media import (
     HEAVY_INPUT_CHARS,
     aresolve_media,
     check_inline_total,
     heavy_inline_data,
     resolve_media,
 )
-from langchain_aihubmix._options import CallOptions
-from langchain_aihubmix._parts import Conversation
-from langchain_aihubmix._redact import hide_key_inputs
-from langchain_aihubmix._resolve import (
+from langchain_aihubmix._input.turn_rules import check_turns
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._options.model_rules import apply_rules, check_transport
+from langchain_aihubmix._options.resolve import (
     CALL_OPTION_FIELDS,
     CallSettings,
     UnknownOptionError,
@@ -61,17 +63,15 @@ from langchain_aihubmix._resolve import (
     normalise_kwargs,
     resolve_call,
 )
-from langchain_aihubmix._retry import (
+from langchain_aihubmix._output.cost import StreamPricer, price_message
+from langchain_aihubmix._transport.retry import (
     acall_with_retry,
     aretry_stream,
     call_with_retry,
     retry_stream,
 )
-from langchain_aihubmix._retry_events import aretry_notifier, retry_notifier
-from langchain_aihubmix._route import ClientSettings, Route, gateway_root
-from langchain_aihubmix._turn_rules import check_turns
-from langchain_aihubmix.cost import StreamPricer, price_message
-from langchain_aihubmix.model_rules import apply_rules, check_transport
+from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
+from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
@@ -345,15 +345,15 @@ class ChatAiHubMixGemini(BaseChatModel):
             return self._route
         with _ROUTE_LOCK:
             if self._route is None:
-                from langchain_aihubmix._deadline import Deadlined
+                from langchain_aihubmix._transport.deadline import Deadlined
 
                 settings = self.client_settings()
                 if self.transport == "openai":
-                    from langchain_aihubmix.openai_route.client import OpenAIRoute
+                    from langchain_aihubmix._openai.client import OpenAIRoute
 
                     self._route = Deadlined(OpenAIRoute(settings))
                 else:
-                    from langchain_aihubmix.native.client import NativeRoute
+                    from langchain_aihubmix._native.client import NativeRoute
 
                     self._route = Deadlined(NativeRoute(settings))
             return self._route
@@ -366,7 +366,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         return await asyncio.to_thread(self._warm_route)
 
     def _warm_route(self) -> Route:
-        from langchain_aihubmix._warm import warm
+        from langchain_aihubmix._transport.warm import warm
 
         route = self._get_route()
         warm(self.transport or "native")
@@ -568,11 +568,11 @@ class ChatAiHubMixGemini(BaseChatModel):
         """
         converted = [convert_tool(tool) for tool in tools]
         if self.transport == "openai":
-            from langchain_aihubmix.openai_route.native_only import check_tools
+            from langchain_aihubmix._options.native_only import check_tools
 
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
-            from langchain_aihubmix._resolve import convert_tool_choice
+            from langchain_aihubmix._options.resolve import convert_tool_choice
 
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time
         return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)

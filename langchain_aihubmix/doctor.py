@@ -28,8 +28,8 @@ from typing import TextIO
 
 import httpx
 
-from langchain_aihubmix._doctor_probes import PROBES, Finding
-from langchain_aihubmix._doctor_wire import Wire
+from langchain_aihubmix._doctor.probes import PROBES, Finding
+from langchain_aihubmix._doctor.wire import Wire
 
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 

@@ -1,39 +1,34 @@
 """Typed errors for both routes, and `raise_classified`, which maps SDK errors.
 
-The route families live beside this module and are imported on first use, so that
-importing the package (or using one route) never imports the other route's SDK:
-`_errors_native` (google-genai, httpx, httpx2) and `_errors_openai` (openai). Their
-classes are still reached here: `from langchain_aihubmix.errors import
-OpenAIRateLimitError` works, and pickles name this module.
+The classes are defined in the private `_errors` package and re-exported here, their
+public home (their `__module__`, and the module pickles name). The route families
+are imported on first use, so that importing the package (or using one route) never
+imports the other route's SDK: `from langchain_aihubmix.errors import
+OpenAIRateLimitError` imports openai, and only then.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import json
-import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.exceptions import ModelError
-
-from langchain_aihubmix._error_bodies import (
-    Category,
-    category,
-    error_object,
-    redact,
-    redact_json,
-    request_id,
-    retry_after,
+from langchain_aihubmix._errors.base import (
+    AiHubMixError,
+    InvalidInputError,
+    MalformedResponseError,
+    MediaTooLargeError,
+    _rebuild,  # noqa: F401  (pickles made before the move name errors._rebuild)
 )
-from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
-from langchain_aihubmix._redact import redirect_origin, scrub_exception
+from langchain_aihubmix._errors.bodies import redact
+from langchain_aihubmix._errors.classify import (
+    FAMILY_MODULES,
+    raise_classified,
+    reply_error,
+)
 
 if TYPE_CHECKING:
-    import openai
-
-    from langchain_aihubmix._errors_native import (
+    from langchain_aihubmix._errors.native import (
         NativeAPIError,
         NativeAuthenticationError,
         NativeConnectionError,
@@ -45,7 +40,7 @@ if TYPE_CHECKING:
         NativeRateLimitError,
         NativeTimeoutError,
     )
-    from langchain_aihubmix._errors_openai import (
+    from langchain_aihubmix._errors.openai import (
         OpenAIAPIError,
         OpenAIAuthenticationError,
         OpenAIConnectionError,
@@ -61,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AiHubMixError",
     "InvalidInputError",
+    "MalformedResponseError",
     "MediaTooLargeError",
     "NativeAPIError",
     "NativeAuthenticationError",
@@ -87,131 +83,12 @@ __all__ = [
     "reply_error",
 ]
 
-Route: TypeAlias = Literal["native", "openai"]
-
-_FAMILY_MODULES: Mapping[Route, str] = {
-    "native": "langchain_aihubmix._errors_native",
-    "openai": "langchain_aihubmix._errors_openai",
-}
-"""Route -> the module of its error family (imported on first use)."""
-
 _LAZY_CLASSES: Mapping[str, str] = {
-    name: _FAMILY_MODULES["native" if name.startswith("Native") else "openai"]
+    name: FAMILY_MODULES["native" if name.startswith("Native") else "openai"]
     for name in __all__
     if name.startswith(("Native", "OpenAI"))
 }
 """Route class name -> the module defining it (read by `__getattr__`)."""
-
-_PATH_HINT = (
-    " [the gateway has no such endpoint: base_url must be the gateway root, "
-    "e.g. https://aihubmix.com]"
-)
-"""Added to the message of a 404 that is not about a model (a wrong path)."""
-
-_TRANSPORT_ATTRS = frozenset({"response", "request", "_request"})
-
-
-class AiHubMixError(ModelError):
-    """Base of every error this package raises for a failed call, on either route.
-
-    Each concrete class is also the SDK's own error type (`google.genai.errors.*`,
-    `openai.*`, or `httpx`/`httpx2` for native network failures) and the matching
-    langchain-core `Model*Error`, so `except` clauses written for any of the three
-    keep working.
-
-    Attributes:
-        message: The server's message (secrets redacted).
-        status_code: The HTTP status, or None for timeouts and connection failures.
-            A 2xx reply that is no answer reports the status its error body names
-            (`{"error": {"code": 429, ...}}`), or 502 when it is malformed.
-        request_id: From the `X-Request-Id` header, else `(request id: …)` or
-            `(tid: …)` in the message, else None.
-        retry_after: Seconds the server asked us to wait (RetryInfo, `Retry-After`
-            or "Please retry in 45.5s"), else None.
-        body: The parsed JSON response body (the whole envelope), or None.
-
-    Example:
-        ```python
-        try:
-            model.invoke("hi")
-        except AiHubMixError as err:
-            print(err.status_code, err.request_id, err)
-        ```
-    """
-
-    message: str
-    status_code: int | None
-    request_id: str | None
-    retry_after: float | None
-    body: Any
-
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        status_code: int | None = None,
-        request_id: str | None = None,
-        retry_after: float | None = None,
-        body: Any = None,
-        response: Any = None,
-        request: Any = None,
-    ) -> None:
-        """Build the error; SDK-specific attributes are filled in as well.
-
-        Args:
-            message: The server's message, already redacted.
-            status_code: HTTP status, None for network failures.
-            request_id: The gateway's request id, if known.
-            retry_after: Server-requested delay in seconds, if any.
-            body: Parsed JSON body of the error response.
-            response: The HTTP response (httpx/httpx2), if any.
-            request: The HTTP request, if known (network failures).
-        """
-        self.message = message
-        self.status_code = status_code
-        self.request_id = request_id
-        self.retry_after = retry_after
-        self.body = body
-        self._fill_sdk_attrs(response, request)
-        BaseException.__init__(self, self._render())
-
-    def _fill_sdk_attrs(self, response: Any, request: Any) -> None:
-        """Set the attributes the SDK base class's own `__init__` would have set.
-
-        Here: httpx / httpx2 `RequestError`s keep the request in `_request`; the
-        SDK families override this.
-        """
-        self.__dict__["_request"] = request
-
-    def _render(self) -> str:
-        parts = [str(self.status_code)] if self.status_code is not None else []
-        parts.append(self.message)
-        if self.request_id and self.request_id not in self.message:
-            parts.append(f"(request id: {self.request_id})")
-        return " ".join(parts)
-
-    def __str__(self) -> str:
-        return self._render()
-
-    def __reduce__(self) -> Any:
-        state = {k: v for k, v in vars(self).items() if k not in _TRANSPORT_ATTRS}
-        return (_rebuild, (type(self), state))
-
-
-def _rebuild(cls: type[AiHubMixError], state: dict[str, Any]) -> AiHubMixError:
-    """Unpickle without the HTTP objects (a Celery worker cannot ship them)."""
-    err = cls.__new__(cls)
-    err.__dict__.update(state)
-    err._fill_sdk_attrs(None, None)
-    BaseException.__init__(err, err._render())
-    return err
-
-
-def _family(route: Route) -> Mapping[Category, type[AiHubMixError]]:
-    """The route's `CLASSES` table (category -> class); imports its SDK on first use."""
-    module = importlib.import_module(_FAMILY_MODULES[route])
-    classes: Mapping[Category, type[AiHubMixError]] = module.CLASSES
-    return classes
 
 
 def __getattr__(name: str) -> Any:
@@ -227,267 +104,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-def _network_failures() -> tuple[
-    tuple[type[BaseException], ...], tuple[type[BaseException], ...]
-]:
-    """(timeouts, connection failures) of the HTTP libraries imported so far.
-
-    An exception can only be an httpx / httpx2 / openai one if that library was
-    imported, so none is imported here.
-    """
-    timeouts: list[type[BaseException]] = [
-        TimeoutError,
-        asyncio.TimeoutError,  # distinct from TimeoutError before Python 3.11
-    ]
-    failures: list[type[BaseException]] = [ConnectionError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        timeouts.append(httpx.TimeoutException)
-        # NetworkError: ConnectError, ReadError (a stream cut mid-way), ...
-        failures += [httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError]
-    if "httpx2" in sys.modules:
-        import httpx2
-
-        timeouts.append(httpx2.TimeoutException)
-        failures += [httpx2.NetworkError, httpx2.RemoteProtocolError, httpx2.ProxyError]
-    if "openai" in sys.modules:
-        import openai
-
-        timeouts.append(openai.APITimeoutError)
-        failures.append(openai.APIConnectionError)
-    return tuple(timeouts), tuple(failures)
-
-
-def _from_status(
-    route: Route,
-    *,
-    status: int,
-    body: Any,
-    response: Any,
-    fallback: str,
-    secret: str | None,
-) -> AiHubMixError:
-    body = redact_json(body, secret)
-    inner = error_object(body)
-    raw = inner.get("message") if inner else (body if isinstance(body, str) else None)
-    message = redact(str(raw or fallback or f"HTTP {status}"), secret)
-    if 300 <= status < 400:  # redirects are never followed: see `_redirect`
-        message = _redirect(status, response)
-    kind = category(status, inner, message)
-    if kind == "no_endpoint":
-        message += _PATH_HINT
-    cls = _family(route)[kind]
-    return cls(
-        message,
-        status_code=status,
-        request_id=request_id(response, message),
-        retry_after=retry_after(inner, response, message),
-        body=body,
-        response=response,
-    )
-
-
-def reply_error(
-    route: Route,
-    *,
-    status: int,
-    message: str,
-    body: Any,
-    response: Any,
-    secret: str | None,
-) -> AiHubMixError:
-    """The typed error for a 2xx reply that is not an answer (`_reply_checks`).
-
-    Args:
-        route: Which family the error belongs to.
-        status: The status the reply stands for: its error envelope's, or 502
-            for a malformed reply.
-        message: The envelope's message, or what is wrong with the reply.
-        body: The error envelope, or None.
-        response: The HTTP response (headers give the request id).
-        secret: The configured API key, redacted from the message and body.
-
-    Returns:
-        The classified error (not raised).
-    """
-    return _from_status(
-        route,
-        status=status,
-        body=body,
-        response=response,
-        fallback=message,
-        secret=secret,
-    )
-
-
-def _decoding_failures() -> tuple[type[BaseException], ...]:
-    """Errors that mean "the reply could not be decoded", of the libraries loaded."""
-    found: list[type[BaseException]] = [json.JSONDecodeError, UnicodeDecodeError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        found.append(httpx.DecodingError)
-    if "httpx2" in sys.modules:
-        import httpx2
-
-        found.append(httpx2.DecodingError)
-    if "google.genai.errors" in sys.modules:
-        from google.genai import errors as genai_errors
-
-        found.append(genai_errors.UnknownApiResponseError)
-    if "openai" in sys.modules:
-        import openai
-
-        found.append(openai.APIError)  # status and connection errors are mapped first
-    return tuple(found)
-
-
-def _undecodable(
-    exc: BaseException, route: Route, secret: str | None
-) -> AiHubMixError | None:
-    """A reply the SDK could not decode (a backstop: `_reply_guard` checks first)."""
-    from langchain_aihubmix._reply_checks import MALFORMED_STATUS, envelope_status
-
-    if not isinstance(exc, _decoding_failures()):
-        return None
-    response = getattr(exc, "response", None)
-    inner = getattr(exc, "body", None)  # openai's stream `APIError`: the error
-    if isinstance(inner, Mapping) and inner:
-        message = str(inner.get("message") or "The gateway sent an error")
-        return reply_error(
-            route,
-            status=envelope_status(inner),
-            message=message,
-            body={"error": inner},
-            response=response,
-            secret=secret,
-        )
-    text = str(exc)[:200]
-    return reply_error(
-        route,
-        status=MALFORMED_STATUS,
-        message=f"The gateway's reply could not be decoded "
-        f"({type(exc).__name__}: {text})",
-        body=None,
-        response=response,
-        secret=secret,
-    )
-
-
-def _redirect(status: int, response: Any) -> str:
-    """The message of a redirect (the clients never follow one).
-
-    Following it would send the key, and on 307 / 308 the prompt, to wherever the
-    `Location` points; a POST to the gateway's API has no reason to be redirected.
-    Only the target's origin is named (its path and query may hold tokens).
-    """
-    origin = redirect_origin(response)
-    target = f" to {origin}" if origin else ""
-    return (
-        f"The gateway answered with a redirect (HTTP {status}){target}, which is "
-        "not followed, so that the API key and the prompt never go to another "
-        "address. Check base_url (e.g. http:// instead of https://)."
-    )
-
-
-def _request_of(exc: BaseException) -> Any:
-    try:
-        return getattr(exc, "request", None)
-    except RuntimeError:  # httpx: "The .request property has not been set."
-        return None
-
-
-def _from_network(
-    route: Route, exc: BaseException, secret: str | None
-) -> AiHubMixError:
-    timeouts, _ = _network_failures()
-    kind: Category = "timeout" if isinstance(exc, timeouts) else "connection"
-    default = "Request timed out." if kind == "timeout" else "Connection error."
-    source = exc
-    if str(exc) == default and isinstance(exc.__cause__, Exception):
-        source = exc.__cause__  # openai's generic wrapper: say what happened
-    text = redact(str(source), secret)
-    detail = f" ({type(source).__name__}: {text})" if text and text != default else ""
-    message = default + detail
-    return _family(route)[kind](message, request=_request_of(exc))
-
-
-def _openai_body(exc: openai.APIStatusError) -> Any:
-    """The whole JSON body (the SDK keeps only its `error` object)."""
-    try:
-        return exc.response.json()
-    except Exception:  # not read (stream) or not JSON
-        return exc.body
-
-
-def _classify(
-    exc: BaseException, route: Route, secret: str | None
-) -> AiHubMixError | None:
-    # An SDK's error can only be raised once the SDK was imported: check before
-    # importing, so classifying one route's errors never loads the other SDK.
-    if "google.genai.errors" in sys.modules:
-        from google.genai import errors as genai_errors
-
-        if isinstance(exc, genai_errors.APIError):
-            code = exc.code if isinstance(exc.code, int) else 0
-            if exc.response is None and not 400 <= code < 600:
-                return _from_network("native", exc, secret)
-            return _from_status(
-                "native",
-                status=code,
-                body=exc.details,
-                response=exc.response,
-                fallback=exc.status or "",
-                secret=secret,
-            )
-    if "openai" in sys.modules:
-        import openai
-
-        if isinstance(exc, openai.APIStatusError):
-            return _from_status(
-                "openai",
-                status=exc.status_code,
-                body=_openai_body(exc),
-                response=exc.response,
-                fallback=exc.message,
-                secret=secret,
-            )
-        if isinstance(exc, openai.APIConnectionError):
-            return _from_network("openai", exc, secret)
-    timeouts, failures = _network_failures()
-    if isinstance(exc, timeouts + failures):
-        return _from_network(route, exc, secret)
-    return _undecodable(exc, route, secret)
-
-
-def raise_classified(
-    exc: BaseException, *, route: Route, secret: str | None = None
-) -> NoReturn:
-    """Re-raise any failure of an SDK call as this package's typed error.
-
-    SDK status errors map by their own type (google-genai -> `Native*`, openai ->
-    `OpenAI*`); raw `httpx`/`httpx2`/builtin timeouts and connection failures map to
-    `route`'s family. Already-classified errors and unrelated exceptions are
-    re-raised unchanged.
-
-    Args:
-        exc: The exception caught around the SDK call or stream iteration.
-        route: Which family network failures belong to.
-        secret: The configured API key, redacted from every message.
-
-    Raises:
-        AiHubMixError: The classified error, `from exc`.
-    """
-    classified = (
-        None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret)
-    )
-    # Whatever leaves redacted, chained causes included: langchain-core copies an
-    # error's `response` into the errored run, tracebacks print the chain.
-    scrub_exception(exc, secret)
-    if classified is None:
-        raise exc
-    scrub_exception(classified, secret)
-    raise classified from exc

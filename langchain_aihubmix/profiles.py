@@ -6,7 +6,8 @@ bundled catalogue snapshot (`langchain_aihubmix.snapshot`) for the ids it knows.
 Unknown models get their family's rules (any `gemini-3*` id: Gemini 3 rules; an
 `-image` id: image output), else a permissive default, so that a new model id works
 without a release of this package. The rules each family follows and their sources
-are listed at `_PROFILES`; `langchain_aihubmix.model_rules` applies them to a call.
+are listed at `_PROFILES`; the private `_options.model_rules` applies them to a
+call.
 """
 
 from __future__ import annotations

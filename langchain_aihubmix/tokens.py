@@ -34,9 +34,9 @@ from langchain_core.exceptions import (
     ModelPermissionDeniedError,
 )
 
-from langchain_aihubmix._media import check_inline_total, resolve_media
-from langchain_aihubmix._options import BuiltinTool, FunctionTool, Tool
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.classify import raise_classified
+from langchain_aihubmix._input.conversation import (
     CodePart,
     CodeResultPart,
     Conversation,
@@ -49,8 +49,9 @@ from langchain_aihubmix._parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from langchain_aihubmix._route import ClientSettings
-from langchain_aihubmix.errors import AiHubMixError, raise_classified
+from langchain_aihubmix._input.media import check_inline_total, resolve_media
+from langchain_aihubmix._options.call_options import BuiltinTool, FunctionTool, Tool
+from langchain_aihubmix._transport.route import ClientSettings
 
 if TYPE_CHECKING:
     from google import genai
@@ -142,7 +143,7 @@ def _count_request(
     instruction and function declarations go first as user text."""
     from google.genai import types
 
-    from langchain_aihubmix.native.request import conversation_to_contents
+    from langchain_aihubmix._native.request import conversation_to_contents
 
     contents, system = conversation_to_contents(conv, model=model)
     head: list[types.Part] = list(system.parts or []) if system is not None else []

@@ -38,8 +38,9 @@ from langchain_core.exceptions import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini, _retry
-from langchain_aihubmix._reply_checks import PARSE_LIMIT
+from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._transport import retry as _retry
+from langchain_aihubmix._transport.reply_checks import PARSE_LIMIT
 from langchain_aihubmix.errors import AiHubMixError
 from tests.hostile.rawserver import (
     KEY,

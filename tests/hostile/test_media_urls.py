@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini, _url_policy
+from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._input import url_policy as _url_policy
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import RawServer, Request, raw_server, response

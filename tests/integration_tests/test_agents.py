@@ -32,7 +32,7 @@ from langgraph.prebuilt import ToolNode, tools_condition
 from pydantic import BaseModel
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._resolve import UnknownOptionError
+from langchain_aihubmix._options.resolve import UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather

@@ -26,12 +26,12 @@ from langchain_core.messages import (
 )
 
 from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.caching import (
     CacheManager,
     ExplicitCachingUnavailableError,
     GatewayFeatureUnavailableError,
 )
-from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.tokens import MEDIA_ITEM_TOKENS
 from tests import support

@@ -26,7 +26,7 @@ from langchain_core.messages import (
 )
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
 from tests.support import MakeLLM

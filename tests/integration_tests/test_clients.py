@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._route import SharedTLS
+from langchain_aihubmix._transport.route import SharedTLS
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import Route, make_llm
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from langchain_aihubmix._native.response import NativeStreamState
 from langchain_aihubmix.doctor import LIVE_COST_NOTE, main, run_doctor
-from langchain_aihubmix.native.response import NativeStreamState
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.unit_tests.recorded import parse_response, sse_events
 

@@ -17,8 +17,8 @@ from langchain_core.exceptions import ModelNotFoundError
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix.model_rules import ModelRuleWarning
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._options.model_rules import ModelRuleWarning
 from langchain_aihubmix.profiles import profile_for
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests import support

@@ -1,7 +1,8 @@
 """Large inline media reach the gateway intact, on both routes, in every call mode.
 
 Media from `SPLICE_MIN_BYTES` up is not built into the SDK's JSON: the body is sent
-as segments with the media encoded slice by slice (`langchain_aihubmix._splice`).
+as segments with the media encoded slice by slice
+(`langchain_aihubmix._input.large_media`).
 These tests decode what the emulator received over HTTP and compare it with what
 the user sent, byte for byte.
 """
@@ -19,8 +20,8 @@ from urllib.parse import quote_from_bytes
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix._media import HEAVY_INPUT_CHARS
-from langchain_aihubmix._splice import SPLICE_MIN_BYTES
+from langchain_aihubmix._input.large_media import SPLICE_MIN_BYTES
+from langchain_aihubmix._input.media import HEAVY_INPUT_CHARS
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.testing.server import RecordedRequest
 from tests import support

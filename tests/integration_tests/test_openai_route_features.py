@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import arun, make_llm
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from pydantic import v1 as pydantic_v1
 from typing_extensions import TypedDict
 
-from langchain_aihubmix._input_errors import InvalidInputError
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
 from tests.support import ROUTES, MakeLLM, run

@@ -26,8 +26,11 @@ from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 
+from langchain_aihubmix._output.cost import (
+    UnpricedModelWarning,
+    reset_unpriced_warnings,
+)
 from langchain_aihubmix.callbacks import get_aihubmix_callback
-from langchain_aihubmix.cost import UnpricedModelWarning, reset_unpriced_warnings
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_weather

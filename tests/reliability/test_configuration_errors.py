@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from langchain_aihubmix._resolve import OutOfRangeError, UnknownOptionError
+from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import ROUTES, arun, make_llm

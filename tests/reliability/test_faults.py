@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from langchain_core.exceptions import ModelError
 
-from langchain_aihubmix import _retry
+from langchain_aihubmix._transport import retry as _retry
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import ROUTES, make_llm
 

@@ -27,13 +27,13 @@ from langchain_core.messages import (
 )
 from openai.types.chat import ChatCompletionChunk
 
-from langchain_aihubmix._history import messages_to_conversation
-from langchain_aihubmix._resolve import convert_tool
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._native.request import conversation_to_contents
+from langchain_aihubmix._native.response import NativeStreamState
+from langchain_aihubmix._openai.request import conversation_to_messages
+from langchain_aihubmix._openai.response import OpenAIStreamState
+from langchain_aihubmix._options.resolve import convert_tool
 from langchain_aihubmix.errors import InvalidInputError
-from langchain_aihubmix.native.request import conversation_to_contents
-from langchain_aihubmix.native.response import NativeStreamState
-from langchain_aihubmix.openai_route.request import conversation_to_messages
-from langchain_aihubmix.openai_route.response import OpenAIStreamState
 
 MODELS = ("gemini-2.5-flash", "gemini-3-pro-preview")
 FUZZ = settings(

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langchain_aihubmix._encoding import (
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.encoding import (
     _CHECK_CHARS,
     avalidated,
     canonical_base64,
     prevalidated,
 )
-from langchain_aihubmix._input_errors import InvalidInputError
 from tests.unit_tests.loop_ticks import ticks_during
 
 

@@ -35,8 +35,8 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from tenacity import RetryCallState, Retrying
 
 from langchain_aihubmix import AiHubMixCallbackHandler, get_aihubmix_callback
+from langchain_aihubmix._output.cost import cost_metadata
 from langchain_aihubmix.callbacks import RETRY_EVENT
-from langchain_aihubmix.cost import cost_metadata
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PRICES_AS_OF, ModelPrice
 from langchain_aihubmix.streaming import ThoughtStreamHandler
 

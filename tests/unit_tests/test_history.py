@@ -17,10 +17,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_aihubmix._history import media_from_block, messages_to_conversation
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._output import SIGNATURES_KEY, ContentAssembler
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import (
     CodePart,
     CodeResultPart,
     MediaPart,
@@ -30,6 +28,11 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix._input.from_messages import (
+    media_from_block,
+    messages_to_conversation,
+)
+from langchain_aihubmix._output.to_messages import SIGNATURES_KEY, ContentAssembler
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 PNG_B64 = base64.b64encode(PNG).decode()

@@ -44,10 +44,10 @@ def _run(code: str, *, watch: tuple[str, ...] = SDKS) -> Any:
 def test_package_import_loads_no_sdk() -> None:
     watch = (
         *SDKS,
-        "langchain_aihubmix._errors_native",
-        "langchain_aihubmix._errors_openai",
-        "langchain_aihubmix.native.client",
-        "langchain_aihubmix.openai_route.client",
+        "langchain_aihubmix._errors.native",
+        "langchain_aihubmix._errors.openai",
+        "langchain_aihubmix._native.client",
+        "langchain_aihubmix._openai.client",
         "langchain_aihubmix.tokens",
         "langchain_aihubmix.caching",
     )

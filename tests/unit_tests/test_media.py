@@ -16,26 +16,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langchain_aihubmix._encoding import (
-    canonical_base64,
-    decode_base64,
-    decode_data_url,
-    guess_mime,
-)
-from langchain_aihubmix._input_errors import InvalidInputError, MediaTooLargeError
-from langchain_aihubmix._media import (
-    INLINE_LIMIT_BYTES,
-    aresolve_media,
-    check_inline_total,
-    needs_fetch,
-    resolve_media,
-)
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._errors.base import InvalidInputError, MediaTooLargeError
+from langchain_aihubmix._input.conversation import (
     Conversation,
     MediaPart,
     TextPart,
     ToolResultPart,
     Turn,
+)
+from langchain_aihubmix._input.encoding import (
+    canonical_base64,
+    decode_base64,
+    decode_data_url,
+    guess_mime,
+)
+from langchain_aihubmix._input.media import (
+    INLINE_LIMIT_BYTES,
+    aresolve_media,
+    check_inline_total,
+    needs_fetch,
+    resolve_media,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -84,7 +84,7 @@ def test_canonical_base64_rejects_what_decode_rejects(bad: str) -> None:
 
 
 def test_canonical_base64_checks_every_slice(monkeypatch: pytest.MonkeyPatch) -> None:
-    import langchain_aihubmix._encoding as media
+    import langchain_aihubmix._input.encoding as media
 
     monkeypatch.setattr(media, "_CHECK_CHARS", 8)
     assert canonical_base64("QUJDREVG" * 3) == "QUJDREVG" * 3

@@ -10,14 +10,7 @@ import yaml
 from google.genai import types
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
-from langchain_aihubmix._history import messages_to_conversation
-from langchain_aihubmix._options import (
-    BuiltinTool,
-    CallOptions,
-    FunctionTool,
-    ToolChoice,
-)
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._input.conversation import (
     SKIP_SIGNATURE_SENTINEL,
     CodePart,
     CodeResultPart,
@@ -29,12 +22,19 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.native.request import (
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
     signature_bytes,
 )
-from langchain_aihubmix.native.response import chunk_to_message
+from langchain_aihubmix._native.response import chunk_to_message
+from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    ToolChoice,
+)
 from tests.unit_tests.native_wire import wire_body
 from tests.unit_tests.recorded import RECORDED
 from tests.unit_tests.test_native_response import CASES, _raw_events, _raw_parts

@@ -14,14 +14,14 @@ import pytest
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-from langchain_aihubmix._output import MODEL_PROVIDER, SIGNATURES_KEY
-from langchain_aihubmix.native.response import (
+from langchain_aihubmix._native.response import (
     NativeStreamState,
     chunk_to_message,
     response_to_message,
     response_to_messages,
 )
-from langchain_aihubmix.native.usage import counts_from_usage
+from langchain_aihubmix._native.usage import counts_from_usage
+from langchain_aihubmix._output.to_messages import MODEL_PROVIDER, SIGNATURES_KEY
 from tests.unit_tests.recorded import (
     SKIPPED,
     _bodies,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
-from langchain_aihubmix.native.response import NativeStreamState
+from langchain_aihubmix._native.response import NativeStreamState
 from tests.unit_tests.recorded import parse_response, raw_body, recorded_streams
 
 STREAMS = recorded_streams()

@@ -9,14 +9,8 @@ import httpx2
 import openai
 import pytest
 
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._options import (
-    BuiltinTool,
-    CallOptions,
-    FunctionTool,
-    ToolChoice,
-)
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import (
     SKIP_SIGNATURE_SENTINEL,
     CodePart,
     CodeResultPart,
@@ -28,9 +22,15 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.openai_route.native_only import NotOnOpenAIRouteError
-from langchain_aihubmix.openai_route.options import options_to_params
-from langchain_aihubmix.openai_route.request import conversation_to_messages
+from langchain_aihubmix._openai.options import options_to_params
+from langchain_aihubmix._openai.request import conversation_to_messages
+from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    ToolChoice,
+)
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 
 
 def to_messages(conv: Conversation, *, model: str) -> list[dict[str, Any]]:

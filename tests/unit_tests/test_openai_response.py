@@ -10,19 +10,19 @@ import yaml
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from langchain_aihubmix._output import SIGNATURES_KEY, TokenCounts
-from langchain_aihubmix._parts import SYNTHETIC_ID_PREFIX
-from langchain_aihubmix.openai_route.extras import (
+from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._openai.extras import (
     READ_FIELDS,
     VendorExtras,
     read_extras,
 )
-from langchain_aihubmix.openai_route.response import (
+from langchain_aihubmix._openai.response import (
     completion_to_message,
     completion_to_messages,
     finish_reason_name,
 )
-from langchain_aihubmix.openai_route.usage import counts_from_usage
+from langchain_aihubmix._openai.usage import counts_from_usage
+from langchain_aihubmix._output.to_messages import SIGNATURES_KEY, TokenCounts
 
 CASSETTE = (
     Path(__file__).parents[1]

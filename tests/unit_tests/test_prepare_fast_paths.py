@@ -22,9 +22,7 @@ from langchain_core.messages import (
 from pydantic import ValidationError
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._history import _standard_blocks, messages_to_conversation
-from langchain_aihubmix._options import CallOptions
-from langchain_aihubmix._parts import (
+from langchain_aihubmix._input.conversation import (
     Conversation,
     ReasoningPart,
     TextPart,
@@ -32,13 +30,18 @@ from langchain_aihubmix._parts import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix._resolve import _resolve, resolve_call
-from langchain_aihubmix.native import request
-from langchain_aihubmix.native.request import (
+from langchain_aihubmix._input.from_messages import (
+    _standard_blocks,
+    messages_to_conversation,
+)
+from langchain_aihubmix._native import request
+from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
 )
-from langchain_aihubmix.openai_route.options import options_to_params
+from langchain_aihubmix._openai.options import options_to_params
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._options.resolve import _resolve, resolve_call
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from tests.unit_tests.native_wire import wire_body
 

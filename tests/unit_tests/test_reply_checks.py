@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from langchain_aihubmix._reply_checks import (
+from langchain_aihubmix._transport.reply_checks import (
     MALFORMED_STATUS,
     ReplyCut,
     ReplyProblem,
@@ -14,7 +14,7 @@ from langchain_aihubmix._reply_checks import (
     envelope_status,
     is_generation_path,
 )
-from langchain_aihubmix._sse import SSEFramer
+from langchain_aihubmix._transport.sse import SSEFramer
 
 LEGAL = (
     b"\xef\xbb\xbf: hello\r\n"

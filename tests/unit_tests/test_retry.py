@@ -13,8 +13,9 @@ import openai
 import pytest
 from google.genai import errors as genai_errors
 
-from langchain_aihubmix import _retry, errors
-from langchain_aihubmix._retry import (
+from langchain_aihubmix import errors
+from langchain_aihubmix._transport import retry as _retry
+from langchain_aihubmix._transport.retry import (
     acall_with_retry,
     aretry_stream,
     call_with_retry,

@@ -10,8 +10,13 @@ import os
 import httpx2
 import pytest
 
-from langchain_aihubmix._parts import Conversation, MediaPart, TextPart, Turn
-from langchain_aihubmix._splice import (
+from langchain_aihubmix._input.conversation import (
+    Conversation,
+    MediaPart,
+    TextPart,
+    Turn,
+)
+from langchain_aihubmix._input.large_media import (
     _SLICE_BYTES,
     _SLICE_CHARS,
     SPLICE_MIN_BYTES,

@@ -11,7 +11,8 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.utils._merge import merge_lists
 
-from langchain_aihubmix._output import (
+from langchain_aihubmix._native.response import _add_delta
+from langchain_aihubmix._output.to_messages import (
     SIGNATURES_KEY,
     ContentAssembler,
     TokenCounts,
@@ -19,7 +20,6 @@ from langchain_aihubmix._output import (
     message_chunk,
     usage_from_counts,
 )
-from langchain_aihubmix.native.response import _add_delta
 
 BLOCK = {"type": "text", "text": "a", "index": 0}
 USAGE = usage_from_counts(TokenCounts(input=3, output=5, reasoning=2))

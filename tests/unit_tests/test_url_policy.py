@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from langchain_aihubmix._input_errors import InvalidInputError
-from langchain_aihubmix._url_policy import acheck_url, check_url, refusal
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.url_policy import acheck_url, check_url, refusal
 
 
 @pytest.mark.parametrize(

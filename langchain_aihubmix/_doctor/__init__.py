@@ -1,0 +1,1 @@
+"""Private: the probes and wire capture behind the public doctor module."""

@@ -1,0 +1,470 @@
+"""The doctor's questions: one probe each, answered from the gateway's own replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_aihubmix._doctor.wire import Exchange, Wire
+from langchain_aihubmix._errors.bodies import category, error_object
+from langchain_aihubmix.catalog import CatalogError, parse_catalog
+from langchain_aihubmix.pricing import DEFAULT_PRICES
+from langchain_aihubmix.profiles import base_model
+from langchain_aihubmix.snapshot import SNAPSHOT
+
+TEXT_MODEL = "gemini-2.5-flash-lite"
+"""The cheapest current model ($0.10 / $0.40 per 1M tokens): most probes."""
+SIGNED_MODEL = "gemini-3.1-flash-lite"
+"""The cheapest Gemini 3 model (thought signatures): the signature probe."""
+IMAGE_MODEL = "gemini-2.5-flash-image"
+"""The image probes' model."""
+
+
+@dataclass
+class Finding:
+    """One answer of the doctor.
+
+    Attributes:
+        question: What was asked of the gateway.
+        seen: The variant the gateway showed.
+        handled: Whether this package handles that variant (None: not settled).
+        defaults_fit: Whether the package's defaults work with it (None: not settled).
+        note: How the package behaves under it.
+    """
+
+    question: str
+    seen: str
+    handled: bool | None
+    defaults_fit: bool | None
+    note: str = ""
+
+
+def _user(text: str) -> dict[str, Any]:
+    return {"contents": [{"role": "user", "parts": [{"text": text}]}]}
+
+
+def _tiny(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = _user("Reply with the single word: ok")
+    body["generationConfig"] = {"maxOutputTokens": 16, **(extra or {})}
+    return body
+
+
+def _shape(exchange: Exchange) -> str:
+    body = exchange.json()
+    if isinstance(body, list):
+        return "list-wrapped error"
+    if not isinstance(body, dict):
+        return "not JSON"
+    inner = body.get("error")
+    if isinstance(inner, dict) and "status" in inner and "code" in inner:
+        return "google.rpc.Status"
+    if isinstance(inner, dict) and inner.get("type") == "Aihubmix_api_error":
+        return "AiHubMix envelope" + (" (type: error)" if "type" in body else "")
+    return "other JSON"
+
+
+def _error_answer(exchange: Exchange) -> tuple[str, bool]:
+    inner = error_object(exchange.json())
+    message = str((inner or {}).get("message", exchange.text[:80]))
+    kind = category(exchange.status, inner, message) if exchange.status else "network"
+    seen = (
+        f"{exchange.status} {_shape(exchange)} -> the package raises its {kind} error"
+    )
+    return seen, exchange.status >= 400 and inner is not None
+
+
+def api_version(wire: Wire) -> Finding:
+    """`/gemini/v1beta` vs `/gemini/v1` (google-genai 3.x defaults to v1)."""
+    beta = wire.native("v1beta", TEXT_MODEL, _tiny())
+    v1 = wire.native("v1", TEXT_MODEL, _tiny(), version="v1")
+    seen = f"v1beta: {beta.status}, v1: {v1.status}"
+    return Finding(
+        "Native API version",
+        seen,
+        handled=beta.status == 200 or v1.status == 200,
+        defaults_fit=beta.status == 200,
+        note="the package pins v1beta",
+    )
+
+
+def auth_header(wire: Wire) -> Finding:
+    """Which native auth forms the gateway accepts."""
+    query = wire.native("auth-query", TEXT_MODEL, _tiny(), auth="query")
+    bearer = wire.native("auth-bearer", TEXT_MODEL, _tiny(), auth="bearer")
+    header = next(e for e in wire.exchanges if e.label == "v1beta")
+    seen = (
+        f"x-goog-api-key: {header.status}, ?key=: {query.status}, "
+        f"Authorization only: {bearer.status}"
+    )
+    return Finding(
+        "Native auth header",
+        seen,
+        handled=header.status == 200,
+        defaults_fit=header.status == 200,
+        note="the package sends x-goog-api-key only",
+    )
+
+
+def native_thoughts(wire: Wire) -> Finding:
+    """Thought parts and thoughtsTokenCount on the native route."""
+    config = {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 512}}
+    body = _user("Is 91 prime? Answer yes or no.")
+    body["generationConfig"] = {"maxOutputTokens": 600, **config}
+    reply = wire.native("native-thoughts", TEXT_MODEL, body).json() or {}
+    parts = _parts(reply)
+    thoughts = sum(1 for p in parts if p.get("thought"))
+    counted = (reply.get("usageMetadata") or {}).get("thoughtsTokenCount")
+    seen = f"{thoughts} thought part(s), thoughtsTokenCount={counted}"
+    return Finding(
+        "Thoughts on native", seen, handled=True, defaults_fit=thoughts > 0 or None
+    )
+
+
+def _parts(reply: Any) -> list[dict[str, Any]]:
+    if not isinstance(reply, dict):
+        return []
+    candidates = reply.get("candidates") or [{}]
+    return list(((candidates[0] or {}).get("content") or {}).get("parts") or [])
+
+
+def openai_thoughts(wire: Wire) -> Finding:
+    """Where `/v1` puts thoughts: reasoning_content, reasoning, or inline tags."""
+    reply = wire.openai(
+        "openai-thoughts",
+        {
+            "model": TEXT_MODEL,
+            "messages": [{"role": "user", "content": "Is 91 prime? Answer yes or no."}],
+            "reasoning_effort": "low",
+            "max_tokens": 600,
+        },
+    ).json()
+    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
+    content = str(message.get("content") or "")
+    if message.get("reasoning_content"):
+        seen = "reasoning_content"
+    elif message.get("reasoning"):
+        seen = "reasoning"
+    elif content.lstrip().startswith(("<thought>", "<think>")):
+        seen = "inline <thought>/<think> tags"
+    else:
+        seen = "no thoughts returned"
+    return Finding(
+        "Thoughts on /v1",
+        seen,
+        handled=True,
+        defaults_fit=True,
+        note="all three places are read",
+    )
+
+
+_WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+def openai_signatures(wire: Wire) -> Finding:
+    """Whether `/v1` tool calls carry `extra_content` signatures, and take them back."""
+    ask = {"role": "user", "content": "Call get_weather for Paris."}
+    body = {
+        "model": SIGNED_MODEL,
+        "messages": [ask],
+        "tools": [_WEATHER],
+        "tool_choice": "required",
+        "max_tokens": 200,
+    }
+    reply = wire.openai("openai-signature", body).json()
+    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
+    calls = message.get("tool_calls") or []
+    signature = (
+        ((calls[0].get("extra_content") or {}).get("google") or {}).get(
+            "thought_signature"
+        )
+        if calls
+        else None
+    )
+    if not calls:
+        return Finding("/v1 thought signatures", "no tool call made", None, None)
+    replay = {
+        "model": SIGNED_MODEL,
+        "messages": [
+            ask,
+            {"role": "assistant", "content": None, "tool_calls": calls[:1]},
+            {"role": "tool", "tool_call_id": calls[0].get("id"), "content": "sunny"},
+        ],
+        "tools": [_WEATHER],
+        "tool_choice": "auto",
+        "max_tokens": 100,
+    }
+    back = wire.openai("openai-signature-replay", replay)
+    seen = f"returned: {'yes' if signature else 'no'}; replayed: {back.status}"
+    return Finding(
+        "/v1 extra_content signatures",
+        seen,
+        handled=True,
+        defaults_fit=back.status == 200,
+        note="replayed byte-for-byte when present",
+    )
+
+
+def tools_without_choice(wire: Wire) -> Finding:
+    """Whether `/v1` rejects tools sent without `tool_choice`."""
+    body = {
+        "model": TEXT_MODEL,
+        "messages": [{"role": "user", "content": "Say hi."}],
+        "tools": [_WEATHER],
+        "max_tokens": 16,
+    }
+    status = wire.openai("tools-no-choice", body).status
+    seen = f"{status} ({'rejected' if status >= 400 else 'accepted'})"
+    return Finding(
+        "/v1 tools without tool_choice",
+        seen,
+        handled=True,
+        defaults_fit=True,
+        note='the package always sends tool_choice="auto" with tools',
+    )
+
+
+def error_envelopes(wire: Wire) -> list[Finding]:
+    """Status and body of a bad key and a bad model, on both routes."""
+    findings = []
+    bad_key = "sk-doctor-invalid-key-000000"
+    cases: list[tuple[str, Callable[[], Exchange]]] = [
+        (
+            "Bad key, native",
+            lambda: wire.send(
+                "bad-key-native",
+                "POST",
+                f"/gemini/v1beta/models/{TEXT_MODEL}:generateContent",
+                _tiny(),
+                headers={"x-goog-api-key": bad_key},
+            ),
+        ),
+        (
+            "Bad key, /v1",
+            lambda: wire.openai(
+                "bad-key-openai",
+                {"model": TEXT_MODEL, "messages": [{"role": "user", "content": "hi"}]},
+                key=bad_key,
+            ),
+        ),
+        (
+            "Bad model, native",
+            lambda: wire.native("bad-model-native", "gemini-no-such-model", _tiny()),
+        ),
+        (
+            "Bad model, /v1",
+            lambda: wire.openai(
+                "bad-model-openai",
+                {
+                    "model": "gemini-no-such-model",
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
+        ),
+    ]
+    for question, send in cases:
+        seen, handled = _error_answer(send())
+        findings.append(Finding(question, seen, handled, handled))
+    return findings
+
+
+def errors_in_200(wire: Wire) -> Finding:
+    """Whether any reply of this run was an error body sent with status 200."""
+    hits = [
+        e.label
+        for e in wire.exchanges
+        if e.status == 200 and isinstance(e.json(), dict) and "error" in e.json()
+    ]
+    seen = f"seen in: {', '.join(hits)}" if hits else "none in this run"
+    return Finding(
+        "Errors inside 200",
+        seen,
+        handled=True,
+        defaults_fit=True,
+        note="a 200 error body raises, never returned as an answer",
+    )
+
+
+def sse_framing(wire: Wire) -> Finding:
+    """Native SSE separators and `[DONE]`; `/v1` `[DONE]` and usage chunks."""
+    native = wire.native("native-stream", TEXT_MODEL, _tiny(), stream=True)
+    text = native.text
+    separator = "\\r\\n\\r\\n" if "\r\n\r\n" in text else "\\n\\n"
+    events = [ln for ln in text.splitlines() if ln.startswith("data:")]
+    usage = sum(1 for ln in events if "usageMetadata" in ln)
+    stream = wire.openai(
+        "openai-stream",
+        {
+            "model": TEXT_MODEL,
+            "messages": [{"role": "user", "content": "Reply with: ok"}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": 16,
+        },
+    ).text
+    done = "[DONE]" in stream
+    openai_usage = sum(
+        1
+        for ln in stream.splitlines()
+        if ln.startswith("data: {") and '"usage": {' in ln
+    ) + sum(
+        1
+        for ln in stream.splitlines()
+        if ln.startswith("data: {") and '"usage":{' in ln
+    )
+    seen = (
+        f"native: {len(events)} events, {separator}, usage on {usage}, "
+        f"[DONE] {'yes' if '[DONE]' in text else 'no'}; /v1: [DONE] "
+        f"{'yes' if done else 'no'}, usage on {openai_usage} chunk(s)"
+    )
+    ok = native.status == 200 and bool(events)
+    return Finding("SSE framing", seen, handled=ok, defaults_fit=ok)
+
+
+_PREFIX = (
+    "Reference text for a cache test. "
+    + "The quick brown fox jumps over the lazy dog. " * 110
+)
+
+
+def implicit_cache(wire: Wire) -> Finding:
+    """Whether a repeated long prefix reports cached tokens (best effort on Gemini)."""
+    hits = []
+    for n, question in enumerate(("Q: first?", "Q: second?")):
+        body = _user(_PREFIX + question)
+        body["generationConfig"] = {"maxOutputTokens": 8}
+        reply = wire.native(f"cache-{n}", TEXT_MODEL, body).json() or {}
+        hits.append((reply.get("usageMetadata") or {}).get("cachedContentTokenCount"))
+    seen = (
+        f"second call: {hits[1]} cached tokens"
+        if hits[1]
+        else "no cached tokens reported (implicit caching is best effort)"
+    )
+    return Finding(
+        "Implicit cache hit reporting",
+        seen,
+        handled=True,
+        defaults_fit=True,
+        note="reported as input_token_details.cache_read when present",
+    )
+
+
+def count_and_cache(wire: Wire) -> Finding:
+    """Whether countTokens and cachedContents exist on the gateway."""
+    count = wire.send(
+        "count-tokens",
+        "POST",
+        f"/gemini/v1beta/models/{TEXT_MODEL}:countTokens",
+        _user("hello"),
+        headers={"x-goog-api-key": wire.api_key},
+    ).status
+    caches = wire.send(
+        "cached-contents",
+        "GET",
+        "/gemini/v1beta/cachedContents",
+        headers={"x-goog-api-key": wire.api_key},
+    ).status
+    seen = f"countTokens: {count}, cachedContents: {caches}"
+    return Finding(
+        "countTokens and cachedContents",
+        seen,
+        handled=True,
+        defaults_fit=True,
+        note="countTokens else a local estimate; caching helpers raise a typed error",
+    )
+
+
+def image_output(wire: Wire) -> list[Finding]:
+    """An image on the native route, and on `/v1` with `modalities`."""
+    body = _user("A small red square on white.")
+    body["generationConfig"] = {"responseModalities": ["TEXT", "IMAGE"]}
+    native = wire.native("image-native", IMAGE_MODEL, body).json()
+    images = [p for p in _parts(native) if "inlineData" in p]
+    sizes = [len(p["inlineData"].get("data", "")) * 3 // 4 for p in images]
+    reply = wire.openai(
+        "image-openai",
+        {
+            "model": IMAGE_MODEL,
+            "messages": [{"role": "user", "content": "A small red square on white."}],
+            "modalities": ["text", "image"],
+        },
+    ).json()
+    text = json.dumps(reply)[:100_000]
+    found = "data:image" in text or '"images"' in text
+    return [
+        Finding(
+            "Image output, native",
+            f"{len(images)} image(s), {sizes} bytes",
+            handled=True,
+            defaults_fit=bool(images) and all(sizes),
+        ),
+        Finding(
+            "Image output, /v1",
+            "an image" if found else "no image",
+            handled=True,
+            defaults_fit=True,
+            note="image models are refused on /v1 (native is their default route)",
+        ),
+    ]
+
+
+def catalogue(wire: Wire) -> Finding:
+    """The public catalogue's shape and its Gemini ids and prices."""
+    exchange = wire.send("catalogue", "GET", "/api/v1/models")
+    try:
+        models = parse_catalog(exchange.json())
+    except CatalogError as exc:
+        return Finding("Model catalogue", f"{exchange.status}: {exc}", False, False)
+    gemini = {m.id: m for m in models if m.id.startswith("gemini")}
+    known = {m.id for m in SNAPSHOT}
+    new = sorted(i for i in gemini if base_model(i) not in known)
+    moved = sorted(
+        m.id
+        for m in gemini.values()
+        if (price := DEFAULT_PRICES.get(m.id)) is not None
+        and m.input_price is not None
+        and (m.input_price, m.output_price) != (price.input, price.output)
+    )
+    tiers = sum(1 for m in gemini.values() if m.tier_threshold)
+    seen = (
+        f"{len(gemini)} Gemini ids ({tiers} with a >200k tier); "
+        f"not in the snapshot: {', '.join(new[:6]) or 'none'}; "
+        f"prices changed: {', '.join(moved[:6]) or 'none'}"
+    )
+    return Finding(
+        "Model catalogue",
+        seen,
+        handled=True,
+        defaults_fit=not moved,
+        note="new ids work with family rules; catalog.live_prices() for exact costs",
+    )
+
+
+PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
+    api_version,
+    auth_header,
+    native_thoughts,
+    openai_thoughts,
+    openai_signatures,
+    tools_without_choice,
+    error_envelopes,
+    sse_framing,
+    implicit_cache,
+    count_and_cache,
+    image_output,
+    catalogue,
+    errors_in_200,
+)
+"""Every probe, in the order they run (errors in 200 last: it reads the others)."""

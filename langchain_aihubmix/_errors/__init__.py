@@ -1,0 +1,1 @@
+"""Private: error types, their classification and redaction (public facade: errors)."""

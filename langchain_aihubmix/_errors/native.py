@@ -1,0 +1,126 @@
+"""The native route's error family: google-genai (and httpx / httpx2) errors.
+
+Imported on first use through `langchain_aihubmix.errors`, which documents them.
+"""
+
+# Each class joins two independent hierarchies (an SDK's errors and langchain-core's),
+# whose attribute annotations differ (`message: str | None` in google-genai, ...);
+# mypy reports every such pair as `misc`.
+# mypy: disable-error-code="misc"
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import httpx2
+from google.genai import errors as genai_errors
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.bodies import Category, error_object
+
+__all__ = [
+    "CLASSES",
+    "NativeAPIError",
+    "NativeAuthenticationError",
+    "NativeConnectionError",
+    "NativeContextOverflowError",
+    "NativeEndpointNotFoundError",
+    "NativeInvalidRequestError",
+    "NativeNotFoundError",
+    "NativePermissionDeniedError",
+    "NativeRateLimitError",
+    "NativeTimeoutError",
+]
+
+
+class _NativeHTTPError(AiHubMixError):
+    """Native-route errors with an HTTP status: google-genai `APIError`s (internal)."""
+
+    def _fill_sdk_attrs(self, response: Any, request: Any) -> None:
+        inner = error_object(self.body)
+        self.code = self.status_code or 0
+        self.status = inner.get("status") if inner else None
+        self.details = self.body
+        self.response = response
+
+
+class _NativeStatus(_NativeHTTPError, genai_errors.ClientError):
+    """Native-route HTTP 4xx (internal base)."""
+
+
+class NativeAuthenticationError(_NativeStatus, ModelAuthenticationError):
+    """Native route: bad or missing key (401, or Google's 400 API_KEY_INVALID)."""
+
+
+class NativePermissionDeniedError(_NativeStatus, ModelPermissionDeniedError):
+    """Native route: 403 (also AiHubMix's "balance insufficient")."""
+
+
+class NativeInvalidRequestError(_NativeStatus, ModelInvalidRequestError):
+    """Native route: the request was rejected (400, 422 and other 4xx)."""
+
+
+class NativeNotFoundError(_NativeStatus, ModelNotFoundError):
+    """Native route: unknown model (404 whose body names the model)."""
+
+
+class NativeEndpointNotFoundError(_NativeStatus, ModelInvalidRequestError):
+    """Native route: 404 for a path the gateway does not serve (check `base_url`)."""
+
+
+class NativeRateLimitError(_NativeStatus, ModelRateLimitError):
+    """Native route: quota or rate limit (429); see `retry_after`."""
+
+
+class NativeContextOverflowError(_NativeStatus, ContextOverflowError):
+    """Native route: the input exceeds the model's context window (400)."""
+
+
+class NativeAPIError(_NativeHTTPError, genai_errors.ServerError, ModelAPIError):
+    """Native route: server or gateway failure (5xx)."""
+
+
+class NativeTimeoutError(
+    AiHubMixError,
+    httpx2.TimeoutException,
+    httpx.TimeoutException,
+    ModelTimeoutError,
+    TimeoutError,
+):
+    """Native route: the request timed out (also a builtin `TimeoutError`)."""
+
+
+class NativeConnectionError(
+    AiHubMixError, httpx2.TransportError, httpx.TransportError, ModelConnectionError
+):
+    """Native route: connect failure, or the connection broke mid-response."""
+
+
+CLASSES: Mapping[Category, type[AiHubMixError]] = {
+    "authentication": NativeAuthenticationError,
+    "permission": NativePermissionDeniedError,
+    "invalid_request": NativeInvalidRequestError,
+    "not_found": NativeNotFoundError,
+    "no_endpoint": NativeEndpointNotFoundError,
+    "rate_limit": NativeRateLimitError,
+    "context_overflow": NativeContextOverflowError,
+    "api": NativeAPIError,
+    "timeout": NativeTimeoutError,
+    "connection": NativeConnectionError,
+}
+"""Category -> native class: the whole family in one table."""
+
+for _cls in CLASSES.values():
+    _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')

@@ -1,0 +1,1 @@
+"""Private: LangChain messages checked and turned into a Conversation."""

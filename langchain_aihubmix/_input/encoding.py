@@ -1,0 +1,284 @@
+"""Media encodings: base64 (checked without a second copy), data URLs, MIME types."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import mimetypes
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from langchain_aihubmix._errors.base import InvalidInputError
+
+_MAGIC: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+    (((0, b"\x89PNG\r\n\x1a\n"),), "image/png"),
+    (((0, b"\xff\xd8\xff"),), "image/jpeg"),
+    (((0, b"GIF87a"),), "image/gif"),
+    (((0, b"GIF89a"),), "image/gif"),
+    (((0, b"RIFF"), (8, b"WEBP")), "image/webp"),
+    (((0, b"RIFF"), (8, b"WAVE")), "audio/wav"),
+    (((0, b"RIFF"), (8, b"AVI ")), "video/x-msvideo"),
+    (((4, b"ftypheic"),), "image/heic"),
+    (((4, b"ftypheix"),), "image/heic"),
+    (((4, b"ftypmif1"),), "image/heif"),
+    (((4, b"ftypM4A "),), "audio/mp4"),
+    (((4, b"ftypqt  "),), "video/quicktime"),
+    (((4, b"ftyp"),), "video/mp4"),
+    (((0, b"%PDF-"),), "application/pdf"),
+    (((0, b"ID3"),), "audio/mpeg"),
+    (((0, b"\xff\xfb"),), "audio/mpeg"),
+    (((0, b"\xff\xf3"),), "audio/mpeg"),
+    (((0, b"\xff\xf2"),), "audio/mpeg"),
+    (((0, b"\xff\xf1"),), "audio/aac"),
+    (((0, b"\xff\xf9"),), "audio/aac"),
+    (((0, b"fLaC"),), "audio/flac"),
+    (((0, b"OggS"),), "audio/ogg"),
+    (((0, b"FORM"), (8, b"AIFF")), "audio/aiff"),
+    (((0, b"\x1a\x45\xdf\xa3"),), "video/webm"),
+)
+"""Magic bytes -> MIME type: every `(offset, bytes)` must match; first row wins."""
+
+_EXTENSIONS: Mapping[str, str] = {
+    ".aac": "audio/aac",
+    ".flac": "audio/flac",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".m4a": "audio/mp4",
+    ".md": "text/markdown",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".webm": "video/webm",
+    ".webp": "image/webp",
+}
+"""Extensions the `mimetypes` tables miss or name differently on some systems."""
+
+
+def decode_base64(data: str) -> bytes:
+    """Decode standard or URL-safe base64, with or without padding.
+
+    Args:
+        data: The base64 text; surrounding whitespace and line breaks are allowed.
+
+    Returns:
+        The decoded bytes.
+
+    Raises:
+        InvalidInputError: `data` is not base64.
+    """
+    text = data.strip()
+    altchars = b"-_" if ("-" in text or "_" in text) else None
+    if len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(text, altchars=altchars, validate=True)
+    except (binascii.Error, ValueError):
+        compact = "".join(data.split())
+        if compact != data.strip():
+            return decode_base64(compact)
+        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
+        msg = f"invalid base64 data ({len(data)} characters): {shown}"
+        raise InvalidInputError(msg) from None
+
+
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+_CHECK_CHARS = 1 << 20
+"""Base64 is validated in slices of this many characters."""
+
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _canonical(text: str) -> str:
+    """`text` as standard padded base64, validated slice by slice; else ValueError.
+
+    Validation deletes the alphabet from each slice and expects nothing left but
+    the final padding: five times faster than decoding, and no decoded copy. The
+    result is `text` itself when it is already canonical.
+    """
+    if not text.isascii():
+        raise ValueError("not base64")
+    text = _repadded(text)
+    rest = _leftover(text)
+    if rest.strip(b"=") and not rest.strip(b"=-_"):  # the URL-safe alphabet
+        text = text.translate(_URLSAFE_TO_STANDARD)
+        rest = _leftover(text)
+    if not _only_final_padding(text, rest):
+        raise ValueError("not base64, or padding before the end")
+    return text
+
+
+def _only_final_padding(text: str, rest: bytes) -> bool:
+    """Whether `rest` (what `_leftover` found in `text`) is only its final padding."""
+    return len(rest) <= 2 and not rest.strip(b"=") and text.endswith(rest.decode())
+
+
+def _repadded(text: str) -> str:
+    """`text` with exactly the padding its length needs (looks at the tail only,
+    unless the padding is missing or excessive)."""
+    tail = text[-8:]
+    pads = len(tail) - len(tail.rstrip("="))
+    if len(text) % 4 == 0 and pads <= 2:
+        return text
+    text = text.rstrip("=")
+    if not text:
+        raise ValueError("only padding")
+    return text + "=" * (-len(text) % 4)
+
+
+def _leftover(text: str) -> bytes:
+    """What remains of ASCII `text` without the standard alphabet, slice by slice;
+    stops early once more than padding remains."""
+    rest = b""
+    for piece in _leftovers(text):
+        rest += piece
+        if len(rest) > 2:
+            break
+    return rest
+
+
+def _leftovers(text: str) -> Iterator[bytes]:
+    """What remains of each slice of ASCII `text` once the alphabet is deleted."""
+    for start in range(0, len(text), _CHECK_CHARS):
+        yield text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
+
+
+_VALIDATED: ContextVar[frozenset[int]] = ContextVar(
+    "aihubmix_validated_base64", default=frozenset()
+)
+"""Ids of base64 texts already known canonical, for the call being prepared."""
+
+
+async def avalidated(texts: Iterable[str]) -> frozenset[int]:
+    """The ids of those `texts` that are canonical base64, checked a slice at a time
+    with the event loop running in between (see `prevalidated`).
+
+    Anything else (URL-safe, whitespace, bad padding, not base64) is left to
+    `canonical_base64`, which converts it or raises the usual error.
+    """
+    known = set()
+    for text in texts:
+        if not text.isascii() or _repadded(text) is not text:
+            continue
+        rest = b""
+        for piece in _leftovers(text):
+            rest += piece
+            if len(rest) > 2:
+                break
+            await asyncio.sleep(0)
+        if _only_final_padding(text, rest):
+            known.add(id(text))
+    return frozenset(known)
+
+
+@contextlib.contextmanager
+def prevalidated(ids: frozenset[int]) -> Iterator[None]:
+    """Within the block, `canonical_base64` returns the texts of `ids` as they are.
+
+    Ids are only meaningful while those texts are alive: hold the messages they
+    came from for the whole block.
+    """
+    token = _VALIDATED.set(ids)
+    try:
+        yield
+    finally:
+        _VALIDATED.reset(token)
+
+
+def canonical_base64(data: str) -> str:
+    """Validate base64 text and return it in canonical form, without decoding it.
+
+    Accepts what `decode_base64` accepts (standard or URL-safe, padding optional,
+    whitespace and line breaks anywhere). Canonical means the standard alphabet,
+    padded, no whitespace; text already in that form is returned as is (no copy).
+
+    Args:
+        data: The base64 text.
+
+    Returns:
+        The canonical text; its decoded size is `len * 3 // 4` minus the padding.
+
+    Raises:
+        InvalidInputError: `data` is not base64.
+    """
+    if id(data) in _VALIDATED.get():
+        return data
+    text = data.strip()
+    try:
+        return _canonical(text)
+    except (binascii.Error, ValueError):
+        compact = "".join(text.split())
+        if compact != text:
+            with contextlib.suppress(binascii.Error, ValueError):
+                return _canonical(compact)
+        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
+        msg = f"invalid base64 data ({len(data)} characters): {shown}"
+        raise InvalidInputError(msg) from None
+
+
+def base64_head(text: str) -> bytes:
+    """The first bytes (up to 48) of canonical base64 text, for `guess_mime`."""
+    return base64.b64decode(text[:64])
+
+
+def read_data_url(url: str) -> tuple[str, bytes | str]:
+    """Read a `data:` URL (RFC 2397) into `MediaPart.data` form.
+
+    Args:
+        url: The whole URL, `data:[<mime>][;param...][;base64],<data>`.
+
+    Returns:
+        `(mime_type, data)`: `data` is canonical base64 text for a base64 URL (see
+        `canonical_base64`), else the percent-decoded bytes. MIME parameters are
+        dropped; a URL without a type gets one guessed from the content, else
+        `text/plain` (the RFC's default).
+
+    Raises:
+        InvalidInputError: not a data URL, or its payload does not decode.
+    """
+    comma = url.find(",")
+    if url[:5].lower() != "data:" or comma < 0:
+        msg = f"not a data URL: {url[:60]!r}"
+        raise InvalidInputError(msg)
+    header = url[5:comma].split(";")
+    declared = header[0].strip().lower()
+    data: bytes | str
+    if header[-1].strip().lower() == "base64":
+        data = canonical_base64(url[comma + 1 :])
+        head = base64_head(data)
+    else:
+        data = head = unquote_to_bytes(url[comma + 1 :])
+    return declared or guess_mime(head, None) or "text/plain", data
+
+
+def decode_data_url(url: str) -> tuple[str, bytes]:
+    """`read_data_url`, with the payload always decoded to bytes."""
+    mime, data = read_data_url(url)
+    return mime, data if isinstance(data, bytes) else base64.b64decode(data)
+
+
+def guess_mime(data: bytes | None, name: str | None) -> str | None:
+    """Guess a MIME type from magic bytes, else from a file name or URL path.
+
+    Args:
+        data: The content (only its first bytes are read), if known.
+        name: A file name or URL, if known; its query and fragment are ignored.
+
+    Returns:
+        The MIME type, or `None` when neither gives one.
+    """
+    if data:
+        for checks, magic_mime in _MAGIC:
+            if all(data.startswith(sig, offset) for offset, sig in checks):
+                return magic_mime
+    if name:
+        path = urlsplit(name).path if "://" in name else name
+        dot = path.rfind(".")
+        if dot >= 0 and (mime := _EXTENSIONS.get(path[dot:].lower())):
+            return mime
+        return mimetypes.guess_type(path, strict=False)[0]
+    return None

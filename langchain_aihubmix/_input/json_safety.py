@@ -1,0 +1,199 @@
+"""Values bound for a request body, checked before sending: JSON types, finite
+numbers, valid Unicode text and a bounded nesting depth."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import (
+    CodePart,
+    CodeResultPart,
+    Conversation,
+    MediaPart,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+)
+
+MAX_DEPTH = 100
+"""Deepest nesting of objects and arrays accepted in one value (Google's JSON
+parsers stop at 100 levels; deeper values also exhaust Python's recursion limit in
+the SDKs' encoders)."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SCALARS = (str, bool, int, type(None))
+_SHOWN_STEPS = 12
+
+
+def as_text(value: object, where: str) -> str:
+    """The text of a text block: a `str`, or `bytes` decoded as UTF-8.
+
+    Args:
+        value: The block's `text` value.
+        where: Names the block in the error message.
+
+    Returns:
+        The text.
+
+    Raises:
+        InvalidInputError: `value` is neither, or its bytes are not UTF-8.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"{where}: text given as bytes is not valid UTF-8 ({exc.reason})"
+            raise InvalidInputError(msg) from exc
+    msg = f"{where}: text must be a str, got {type(value).__name__}"
+    raise InvalidInputError(msg)
+
+
+def check_text(text: str, where: str) -> None:
+    """Reject text holding a lone surrogate (UTF-16 half), which has no UTF-8 form.
+
+    Raises:
+        InvalidInputError: naming `where` and the character's position.
+    """
+    if text.isascii():
+        return
+    found = _SURROGATE.search(text)
+    if found is not None:
+        msg = (
+            f"{where}: the text holds a lone surrogate {found.group()!r} at "
+            f"position {found.start()}, which cannot be encoded as UTF-8 "
+            "(decode the source with errors='replace', or remove it)"
+        )
+        raise InvalidInputError(msg)
+
+
+def check_json(value: object, where: str) -> None:
+    """Reject a value that would not go on the wire as valid JSON.
+
+    Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`,
+    finite `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and
+    Infinity are refused (Python's encoders would write the bare tokens `NaN` /
+    `Infinity`, which are not JSON), as are sets, bytes and other objects.
+
+    Args:
+        value: The value.
+        where: Names the value in the error message; the path inside it follows.
+
+    Raises:
+        InvalidInputError: the first offending item, with its path.
+    """
+    stack: list[tuple[object, tuple[Any, ...], int]] = [(value, (), 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, str):
+            check_text(item, _at(where, path))
+        elif isinstance(item, _SCALARS):
+            continue
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                msg = (
+                    f"{_at(where, path)}: {item!r} is not a JSON number "
+                    "(NaN and Infinity cannot be sent)"
+                )
+                raise InvalidInputError(msg)
+        elif isinstance(item, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                msg = (
+                    f"{_at(where, path)}: nested deeper than {MAX_DEPTH} levels "
+                    "of objects and arrays"
+                )
+                raise InvalidInputError(msg)
+            stack.extend(_children(item, path, depth + 1, where))
+        else:
+            msg = (
+                f"{_at(where, path)}: a value of type {type(item).__name__} is not "
+                "JSON-serialisable (use a list, dict, str, number, bool or None)"
+            )
+            raise InvalidInputError(msg)
+
+
+def _children(
+    item: dict[Any, Any] | list[Any] | tuple[Any, ...],
+    path: tuple[Any, ...],
+    depth: int,
+    where: str,
+) -> Iterator[tuple[object, tuple[Any, ...], int]]:
+    if isinstance(item, dict):
+        for key, child in item.items():
+            if not isinstance(key, str):
+                msg = f"{_at(where, path)}: object key {key!r} is not a string"
+                raise InvalidInputError(msg)
+            check_text(key, _at(where, path))
+            yield child, (*path, key), depth
+    else:
+        for i, child in enumerate(item):
+            yield child, (*path, i), depth
+
+
+def _at(where: str, path: tuple[Any, ...]) -> str:
+    """`where` plus a JSONPath-like location (`$.a[0].b`) when inside the value."""
+    if not path:
+        return where
+    steps = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
+    if len(steps) > _SHOWN_STEPS:
+        half = _SHOWN_STEPS // 2
+        steps = [*steps[:half], f"...({len(path)} levels)...", *steps[-half:]]
+    return f"{where} at ${''.join(steps)}"
+
+
+def check_conversation(conv: Conversation) -> None:
+    """Every text, tool argument and tool result of `conv` is sendable.
+
+    Raises:
+        InvalidInputError: naming the turn and part (tool calls by id and name).
+    """
+    for i, text in enumerate(conv.system):
+        check_text(text, f"system message text {i}")
+    for k, turn in enumerate(conv.turns):
+        for j, part in enumerate(turn.parts):
+            where = f"{turn.role} turn {k}, part {j}"
+            if isinstance(part, (TextPart, ReasoningPart)):
+                check_text(part.text, where)
+            elif isinstance(part, ToolCallPart):
+                check_json(
+                    part.args, f"arguments of tool call {part.id!r} ({part.name})"
+                )
+            elif isinstance(part, ToolResultPart):
+                check_json(part.content, f"result of tool call {part.call_id!r}")
+            elif isinstance(part, CodePart):
+                check_text(part.code, where)
+            elif isinstance(part, CodeResultPart):
+                check_text(part.output, where)
+            elif isinstance(part, MediaPart) and part.uri is not None:
+                check_text(part.uri, where)
+
+
+def check_options(opts: CallOptions) -> None:
+    """Tool schemas, response schema and other JSON options are sendable.
+
+    Raises:
+        InvalidInputError: naming the option (tools by name).
+    """
+    for tool in opts.tools:
+        if isinstance(tool, FunctionTool):
+            check_text(tool.description, f"description of tool {tool.name!r}")
+            check_json(tool.parameters, f"parameters schema of tool {tool.name!r}")
+        elif isinstance(tool, BuiltinTool):
+            check_json(tool.config, f"config of built-in tool {tool.kind!r}")
+    for name in ("response_schema", "image_config", "extra_body"):
+        value = getattr(opts, name)
+        if value is not None:
+            check_json(value, name)
+    for stop in opts.stop or ():
+        check_text(stop, "stop sequence")

@@ -1,0 +1,96 @@
+"""Turn rules Gemini enforces on a whole history, checked before sending."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import (
+    Conversation,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+)
+
+_FIX = (
+    "Answer every tool call with a ToolMessage(tool_call_id=...) right after the "
+    "AI message that made it (for a call that was not run, e.g. "
+    "ToolMessage('cancelled', tool_call_id=..., status='error')), or drop the call."
+)
+
+
+def check_turns(conv: Conversation) -> None:
+    """Reject a history that Gemini would refuse for its shape, on either route.
+
+    - Something besides system text must be sent (Gemini requires `contents`).
+    - Each tool call is answered, exactly once, by the tool messages that directly
+      follow its AI message: Gemini rejects a function call turn not followed by
+      as many function responses ("Please ensure that the number of function
+      response parts is equal to the number of function call parts of the function
+      call turn"), and a function response turn that does not directly follow its
+      call turn. Behind the OpenAI-compatible route the same Gemini checks apply
+      (and OpenAI's own rule is the same: an assistant message with `tool_calls`
+      must be followed by tool messages answering each `tool_call_id`).
+    - A history may END with unanswered calls (an agent paused for approval): it
+      is sent as is.
+
+    Args:
+        conv: The normalised conversation.
+
+    Raises:
+        InvalidInputError: naming the tool call ids concerned.
+    """
+    if not conv.turns:
+        msg = (
+            "nothing to send but system instructions: Gemini needs at least one "
+            "user message (add a HumanMessage after the SystemMessage)"
+        )
+        raise InvalidInputError(msg)
+    turns = conv.turns
+    for k, turn in enumerate(turns):
+        if turn.role == "model":
+            calls = [p for p in turn.parts if isinstance(p, ToolCallPart)]
+            if calls and k + 1 < len(turns):
+                _check_answered(calls, turns[k + 1])
+        elif turn.role == "tool":
+            before = turns[k - 1] if k else None
+            _check_follows(turn, before)
+
+
+def _check_answered(calls: list[ToolCallPart], after: Turn) -> None:
+    answers = Counter(p.call_id for p in after.parts if isinstance(p, ToolResultPart))
+    missing = [c for c in calls if answers[c.id] == 0]
+    if missing:
+        ids = ", ".join(f"{c.id!r} ({c.name})" for c in missing)
+        then = (
+            "tool messages that do not answer it"
+            if after.role == "tool"
+            else f"a {after.role} message, not by a ToolMessage answering it"
+        )
+        msg = (
+            f"tool call {ids} has no answer: the AI message that made it is "
+            f"followed by {then}, which Gemini rejects on both routes. {_FIX}"
+        )
+        raise InvalidInputError(msg)
+    twice = sorted(cid for cid, n in answers.items() if n > 1)
+    if twice:
+        msg = (
+            f"tool call {', '.join(map(repr, twice))} is answered by more than one "
+            "ToolMessage; Gemini needs exactly one function response per call."
+        )
+        raise InvalidInputError(msg)
+
+
+def _check_follows(turn: Turn, before: Turn | None) -> None:
+    made = set()
+    if before is not None and before.role == "model":
+        made = {p.id for p in before.parts if isinstance(p, ToolCallPart)}
+    for part in turn.parts:
+        if isinstance(part, ToolResultPart) and part.call_id not in made:
+            msg = (
+                f"the ToolMessage for tool call {part.call_id!r} does not directly "
+                "follow the AI message that made the call (another message comes "
+                "between them), which Gemini rejects. Move it right after that AI "
+                "message, next to the other answers to its calls."
+            )
+            raise InvalidInputError(msg)

@@ -1,0 +1,1 @@
+"""Private: the native route (google-genai SDK): request, client, response, usage."""

@@ -1,0 +1,229 @@
+"""The native route's only contact with google-genai's network methods.
+
+One sync client per model instance and one async client per event loop, each over a
+pooled httpx client (so connections are reused), with the API version pinned to
+`v1beta` (AiHubMix does not route `v1`) and the SDK's own retries off. Every error is
+classified at this boundary, including errors raised while a stream is iterated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+from google import genai
+from google.genai import types
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._errors.classify import raise_classified
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._input.large_media import MediaSplicer
+from langchain_aihubmix._native.request import (
+    conversation_to_contents,
+    options_to_config,
+)
+from langchain_aihubmix._native.response import NativeStreamState
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._transport.deadline import install
+from langchain_aihubmix._transport.opened import track, tracked
+from langchain_aihubmix._transport.reply_guard import ReplyGuard
+from langchain_aihubmix._transport.route import (
+    ClientSettings,
+    Lazy,
+    LoopLocal,
+    SharedTLS,
+)
+
+API_VERSION = "v1beta"
+
+_CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
+"""Config fields that never reach the wire (we never pass Python callables)."""
+
+_STREAM_CUT = "the stream ended before Gemini sent its final chunk"
+
+
+def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
+    timeout_ms = None if settings.timeout is None else int(settings.timeout * 1000)
+    return types.HttpOptions(
+        base_url=settings.base_url.rstrip("/") + "/gemini",
+        api_version=API_VERSION,
+        headers=settings.headers(),
+        timeout=timeout_ms,
+        retry_options=None,
+        **clients,
+    )
+
+
+def _httpx_args(settings: ClientSettings) -> dict[str, Any]:
+    args: dict[str, Any] = {"timeout": settings.timeout, **settings.client_args}
+    # Never follow a redirect (httpx strips only `Authorization`, not
+    # `x-goog-api-key`): a 3xx is a typed error (`_errors.classify._redirect`).
+    args["follow_redirects"] = False
+    return args
+
+
+class NativeRoute:
+    """Gemini's own REST API at `{base_url}/gemini`, through google-genai."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
+        self._splicer = MediaSplicer()
+        self._guard = ReplyGuard("native", settings.api_key)
+        self._tls = SharedTLS(settings.client_args)
+        self._sync_http = Lazy(
+            lambda: install(httpx2.Client(**self._http_args(is_async=False))),
+            close=httpx2.Client.close,
+        )
+        self._sync = Lazy(self._new_sync_client)
+        self._async: LoopLocal[tuple[genai.Client, httpx2.AsyncClient]] = LoopLocal(
+            self._new_async_client, close=lambda pair: pair[1].aclose()
+        )
+
+    def _http_args(self, *, is_async: bool) -> dict[str, Any]:
+        args = {**_httpx_args(self._settings), **self._tls.client_args()}
+        args = self._guard.client_args(args, is_async=is_async)
+        return self._splicer.client_args(args, is_async=is_async)
+
+    def _genai(self, async_http: httpx2.AsyncClient) -> genai.Client:
+        """A `genai.Client` over this route's own HTTP clients.
+
+        Given both clients, and the TLS context for its websocket one, google-genai
+        builds no client or TLS context of its own (each costs tens of ms).
+        """
+        return genai.Client(
+            api_key=self._settings.api_key,
+            http_options=_http_options(
+                self._settings,
+                httpx_client=self._sync_http.get(),
+                httpx_async_client=async_http,
+                async_client_args={"ssl": self._tls.context()},
+            ),
+        )
+
+    def _new_async_client(self) -> tuple[genai.Client, httpx2.AsyncClient]:
+        http = track(install(httpx2.AsyncClient(**self._http_args(is_async=True))))
+        return self._genai(http), http
+
+    def _new_sync_client(self) -> genai.Client:
+        # (its async client is never used: async calls use `_async`)
+        return self._genai(httpx2.AsyncClient(**self._http_args(is_async=True)))
+
+    def _client(self) -> genai.Client:
+        return self._sync.get()
+
+    async def _aclient(self) -> genai.Client:
+        await self._tls.acontext()  # the first one is built off the loop
+        return self._async.get()[0]
+
+    def _request(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
+        """Contents and config, shaped for google-genai's cheapest paths.
+
+        A single `Content` goes as itself, which the SDK takes as is. A history goes
+        as `ContentDict`s holding the same `Part` objects: the SDK validates a list
+        of `Content` objects against its whole content union, at a cost that grows
+        with the history (5.0 ms vs 2.6 ms for 11 turns on loopback), while a dict
+        of parts takes the direct path. The parts, and so the wire bytes, are the
+        same either way. A config that only holds defaults is `None`,
+        which spares the SDK a whole config conversion per call.
+        """
+        built, system = conversation_to_contents(conv, model=opts.model)
+        contents: Any = (
+            built[0]
+            if len(built) == 1
+            else [{"role": c.role, "parts": c.parts} for c in built]
+        )
+        config = options_to_config(opts, system)
+        if timeout != self._settings.timeout:
+            http = config.http_options or types.HttpOptions()
+            config.http_options = http.model_copy(
+                update={"timeout": None if timeout is None else int(timeout * 1000)}
+            )
+        if all(
+            getattr(config, name) is None
+            for name in config.model_fields_set - _CLIENT_SIDE_ONLY
+        ):
+            return contents, None
+        return contents, config
+
+    def _messages(
+        self, response: types.GenerateContentResponse, model: str
+    ) -> list[AIMessage]:
+        return NativeStreamState(requested_model=model).messages(response)
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """One whole response; a message per candidate."""
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                response = self._client().models.generate_content(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
+        return self._messages(response, opts.model)
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """Async twin of `generate`."""
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                client = await self._aclient()
+                response = await client.aio.models.generate_content(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
+        return self._messages(response, opts.model)
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]:
+        """Stream chunks; raises if the stream is cut before the final chunk."""
+        state = NativeStreamState(requested_model=opts.model)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                for response in self._client().models.generate_content_stream(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                ):
+                    yield state.feed(response)
+                if not state.finished:
+                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)
+
+    async def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async twin of `stream`."""
+        state = NativeStreamState(requested_model=opts.model)
+        with self._splicer.stand_ins(conv) as sent:
+            contents, config = self._request(sent, opts, timeout)
+            try:
+                client = await self._aclient()
+                stream = await client.aio.models.generate_content_stream(
+                    model=opts.model,
+                    contents=contents,
+                    config=config,
+                )
+                async with contextlib.aclosing(tracked(stream)) as responses:
+                    async for response in responses:
+                        yield state.feed(response)
+                if not state.finished:
+                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            except Exception as exc:
+                raise_classified(exc, route="native", secret=self._settings.api_key)

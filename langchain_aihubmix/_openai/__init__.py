@@ -1,0 +1,1 @@
+"""Private: the openai route (openai SDK, /v1): request, client, response."""

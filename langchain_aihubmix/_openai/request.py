@@ -1,0 +1,274 @@
+"""Conversation to openai Chat Completions messages (options: `options.py`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, Literal, cast
+
+from openai.types.chat import (
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionContentPartParam,
+    ChatCompletionMessageFunctionToolCallParam,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionToolMessageParam,
+    ChatCompletionUserMessageParam,
+)
+from typing_extensions import assert_never
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import (
+    SKIP_SIGNATURE_SENTINEL,
+    CodePart,
+    CodeResultPart,
+    Conversation,
+    MediaPart,
+    ReasoningPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Turn,
+)
+from langchain_aihubmix.profiles import requires_signatures
+
+_AUDIO_FORMATS: Final[dict[str, Literal["wav", "mp3"]]] = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+}
+"""Audio MIME types `input_audio` accepts; other audio goes as a `file` part."""
+
+_ARGUMENTS = json.JSONEncoder(ensure_ascii=False)
+"""`json.dumps(..., ensure_ascii=False)`, built once (not at every call)."""
+_RESULT = json.JSONEncoder(ensure_ascii=False, default=str)
+"""`json.dumps(..., ensure_ascii=False, default=str)`, built once."""
+
+
+def _data_url(part: MediaPart) -> str:
+    mime = part.mime_type or "application/octet-stream"
+    return f"data:{mime};base64,{part.inline_base64()}"
+
+
+def _filename(mime: str | None) -> str:
+    """A neutral file name for a `file` part, from the MIME subtype."""
+    subtype = (mime or "application/octet-stream").split("/")[-1].split("+")[0]
+    return f"document.{subtype.split(';')[0] or 'bin'}"
+
+
+def _media(part: MediaPart) -> ChatCompletionContentPartParam:
+    """Inline media: images as `image_url`, wav/mp3 as `input_audio`, else `file`.
+
+    A URI (http(s), YouTube, gs://) goes as `image_url` for images and when the
+    type is unknown, else as a `file` part whose `file_data` is the URI.
+    """
+    mime = (part.mime_type or "").lower()
+    if part.data is None:
+        if part.uri is None:
+            raise InvalidInputError("A media part needs inline data or a URI.")
+        if not mime or mime.startswith("image/"):
+            return {"type": "image_url", "image_url": {"url": part.uri}}
+        return {
+            "type": "file",
+            "file": {"file_data": part.uri, "filename": _filename(mime)},
+        }
+    if mime.startswith("image/"):
+        return {"type": "image_url", "image_url": {"url": _data_url(part)}}
+    if mime in _AUDIO_FORMATS:
+        return {
+            "type": "input_audio",
+            "input_audio": {
+                "data": part.inline_base64(),
+                "format": _AUDIO_FORMATS[mime],
+            },
+        }
+    return {
+        "type": "file",
+        "file": {"file_data": _data_url(part), "filename": _filename(mime)},
+    }
+
+
+def _google_extra(signature: str) -> dict[str, Any]:
+    """Google's documented carrier of a thought signature on the OpenAI protocol."""
+    return {"google": {"thought_signature": signature}}
+
+
+def _user(turn: Turn) -> ChatCompletionUserMessageParam:
+    """A user turn: a plain string when it is one text part, else a content list."""
+    parts = turn.parts
+    if len(parts) == 1 and isinstance(parts[0], TextPart):
+        return {"role": "user", "content": parts[0].text}
+    content: list[ChatCompletionContentPartParam] = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            content.append({"type": "text", "text": part.text})
+        elif isinstance(part, MediaPart):
+            content.append(_media(part))
+        else:
+            raise InvalidInputError(
+                f"A user message cannot carry a {type(part).__name__}."
+            )
+    return {"role": "user", "content": content}
+
+
+def _code_text(part: CodePart | CodeResultPart) -> str:
+    """Code execution from the native route, kept in history as assistant text."""
+    if isinstance(part, CodePart):
+        return f"```{part.language}\n{part.code}\n```"
+    status = "" if part.outcome == "OUTCOME_OK" else f" ({part.outcome})"
+    return f"Output{status}:\n```\n{part.output}\n```"
+
+
+def _assistant(
+    turn: Turn, *, sign_first_call: bool
+) -> ChatCompletionAssistantMessageParam:
+    """A model turn: answer text (code rendered as text), tool calls, signatures.
+
+    Thoughts are not sent as content. Each tool call carries its own signature in
+    `extra_content.google.thought_signature`; the first signature of any other part
+    (text, thought, media, code) rides on the message's `extra_content`. Media a
+    model produced (images) and native-route server-side tool calls and results
+    cannot be replayed on this protocol and are left out. With `sign_first_call`,
+    an unsigned first call gets Google's skip sentinel.
+    """
+    texts: list[tuple[bool, str]] = []  # (is_plain_text, text)
+    calls: list[ChatCompletionMessageFunctionToolCallParam] = []
+    message_signature: str | None = None
+    for part in turn.parts:
+        if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
+            continue  # native-route server-tool steps: no form on this protocol
+        signature = part.signature if not isinstance(part, ToolResultPart) else None
+        if isinstance(part, ToolCallPart):
+            calls.append(_tool_call(part, sign=sign_first_call and not calls))
+            continue
+        message_signature = message_signature or signature
+        if isinstance(part, TextPart):
+            texts.append((True, part.text))
+        elif isinstance(part, (CodePart, CodeResultPart)):
+            texts.append((False, _code_text(part)))
+        elif isinstance(part, (ReasoningPart, MediaPart)):
+            pass
+        elif isinstance(part, ToolResultPart):
+            raise InvalidInputError("A model message cannot carry a tool result.")
+        else:
+            assert_never(part)
+    message: ChatCompletionAssistantMessageParam = {"role": "assistant"}
+    text = _join(texts)
+    if text or not calls:
+        message["content"] = text
+    if calls:
+        message["tool_calls"] = calls
+    if message_signature is not None:
+        cast("dict[str, Any]", message)["extra_content"] = _google_extra(
+            message_signature
+        )
+    return message
+
+
+def _join(texts: list[tuple[bool, str]]) -> str:
+    """Adjacent text parts concatenate; rendered code stands apart by a blank line."""
+    out = ""
+    previous_plain = True
+    for plain, text in texts:
+        glue = "" if not out or (plain and previous_plain) else "\n\n"
+        out += glue + text
+        previous_plain = plain
+    return out
+
+
+def _tool_call(
+    part: ToolCallPart, *, sign: bool
+) -> ChatCompletionMessageFunctionToolCallParam:
+    """One call, with its id (synthetic ids included: they pair the tool messages)."""
+    call: ChatCompletionMessageFunctionToolCallParam = {
+        "id": part.id,
+        "type": "function",
+        "function": {
+            "name": part.name,
+            "arguments": _ARGUMENTS.encode(part.args),
+        },
+    }
+    signature = part.signature or (SKIP_SIGNATURE_SENTINEL if sign else None)
+    if signature is not None:
+        cast("dict[str, Any]", call)["extra_content"] = _google_extra(signature)
+    return call
+
+
+def _tool_content(part: ToolResultPart) -> str:
+    """Text as is, anything else as JSON; an error result is `{"error": ...}` JSON."""
+    if part.is_error:
+        return _RESULT.encode({"error": part.content})
+    if isinstance(part.content, str):
+        return part.content
+    return _RESULT.encode(part.content)
+
+
+def _tool_messages(turn: Turn) -> list[ChatCompletionMessageParam]:
+    """One `tool` message per result (with `name`); their media in one user message.
+
+    Tool messages only carry text, so images or documents a tool returned follow
+    the run of tool messages as a user message that names the call they belong to.
+    """
+    messages: list[ChatCompletionMessageParam] = []
+    media: list[ChatCompletionContentPartParam] = []
+    for part in turn.parts:
+        if not isinstance(part, ToolResultPart):
+            raise InvalidInputError(
+                f"A tool message cannot carry a {type(part).__name__}."
+            )
+        message: ChatCompletionToolMessageParam = {
+            "role": "tool",
+            "tool_call_id": part.call_id,
+            "content": _tool_content(part),
+        }
+        cast("dict[str, Any]", message)["name"] = part.name
+        messages.append(message)
+        if part.media:
+            media.append(
+                {
+                    "type": "text",
+                    "text": (
+                        f"Media returned by tool {part.name!r} (call {part.call_id}):"
+                    ),
+                }
+            )
+            media.extend(_media(m) for m in part.media)
+    if media:
+        messages.append({"role": "user", "content": media})
+    return messages
+
+
+def conversation_to_messages(
+    conv: Conversation, *, model: str
+) -> list[ChatCompletionMessageParam]:
+    """The request's `messages` for `model`.
+
+    System texts (collected from anywhere in the history) become one leading system
+    message, joined by blank lines. For models that require signatures (Gemini 3+,
+    `profiles.requires_signatures`), the first tool call of each model step after the
+    last user turn gets Google's skip sentinel when it has no signature, as on the
+    native route.
+    """
+    messages: list[ChatCompletionMessageParam] = []
+    if conv.system:
+        system: ChatCompletionSystemMessageParam = {
+            "role": "system",
+            "content": "\n\n".join(conv.system),
+        }
+        messages.append(system)
+    gemini3 = requires_signatures(model)
+    current = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
+    for position, turn in enumerate(conv.turns):
+        if turn.role == "user":
+            messages.append(_user(turn))
+        elif turn.role == "model":
+            sign = gemini3 and position > current
+            messages.append(_assistant(turn, sign_first_call=sign))
+        elif turn.role == "tool":
+            messages.extend(_tool_messages(turn))
+        else:
+            assert_never(turn.role)
+    return messages

@@ -1,0 +1,464 @@
+"""Chat Completions (whole or streamed) to LangChain messages, one mapper for both."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import UsageMetadata, add_usage
+from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
+from langchain_core.utils._merge import merge_lists
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionMessage,
+    ChatCompletionMessageCustomToolCall,
+    ChatCompletionMessageFunctionToolCall,
+)
+from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaToolCall
+from openai.types.completion_usage import CompletionUsage
+from pydantic import BaseModel
+from typing_extensions import assert_never
+
+from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
+from langchain_aihubmix._openai.extras import read_extras
+from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
+from langchain_aihubmix._openai.usage import counts_from_usage
+from langchain_aihubmix._output.to_messages import (
+    MODEL_PROVIDER,
+    ContentAssembler,
+    TokenCounts,
+    UsageTracker,
+    message_chunk,
+)
+
+_FINISH_REASONS: Final[dict[str, str]] = {
+    "stop": "STOP",
+    "length": "MAX_TOKENS",
+    "tool_calls": "STOP",
+    "function_call": "STOP",
+    "content_filter": "SAFETY",
+}
+"""OpenAI `finish_reason` -> Gemini's enum name (the native route's value).
+
+Anything else (a gateway passing Gemini's own reason through) is upper-cased.
+"""
+
+
+def finish_reason_name(reason: str) -> str:
+    """The Gemini name for an OpenAI-style `finish_reason`."""
+    return _FINISH_REASONS.get(reason, reason.upper())
+
+
+def synthetic_id() -> str:
+    """A fresh id for a tool call the server sent without one (or with a reused one)."""
+    return f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """One tool-call delta (or a whole call), route-neutral."""
+
+    index: int | None
+    id: str
+    name: str
+    arguments: str
+    signature: str | None
+
+
+@dataclass
+class _Call:
+    """A tool call being assembled from fragments."""
+
+    id: str
+    name: str
+    signature: str | None
+    args: list[str] = field(default_factory=list)
+
+    @property
+    def raw(self) -> str:
+        return "".join(self.args)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _CallAssembler:
+    """Groups tool-call fragments into calls, whatever the server's indexing.
+
+    A fragment belongs to a new call when it has a non-empty id not seen before (so
+    a repeated `index: 0` with a new id is a new call), or a name while the call it
+    would continue already has another name, or the same name and complete JSON
+    arguments (servers that send whole calls with empty ids and no index). Otherwise
+    it continues the call with its `index` (when known) or the latest call. Empty ids
+    count as no id. The whole call set is closed at the end of the message.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[_Call] = []
+        self._by_index: dict[int, _Call] = {}
+        self._by_id: dict[str, _Call] = {}
+        self._last: _Call | None = None
+
+    def add(self, frag: _Fragment, *, new: bool = False) -> None:
+        call = None if new else self._target(frag)
+        if call is None:
+            call = _Call(frag.id, frag.name, frag.signature)
+            self.calls.append(call)
+        else:
+            call.id = call.id or frag.id
+            call.name = call.name or frag.name
+            call.signature = call.signature or frag.signature
+        if frag.arguments:
+            call.args.append(frag.arguments)
+        if frag.index is not None:
+            self._by_index[frag.index] = call
+        if frag.id:
+            self._by_id.setdefault(frag.id, call)
+        self._last = call
+
+    def _target(self, frag: _Fragment) -> _Call | None:
+        if frag.id:
+            known = self._by_id.get(frag.id)
+            if known is not None and frag.name in ("", known.name):
+                return known
+            return None
+        if frag.index is not None and frag.index in self._by_index:
+            candidate: _Call | None = self._by_index[frag.index]
+        elif frag.index is not None and frag.name:
+            return None
+        else:
+            candidate = self._last
+        if candidate is None or not frag.name or not candidate.name:
+            return candidate
+        if frag.name == candidate.name and not _is_json(candidate.raw):
+            return candidate
+        return None
+
+
+def _split_arguments(raw: str) -> list[dict[str, Any]] | None:
+    """The JSON objects in a call's arguments, or None when they are not objects.
+
+    Empty arguments are `{}`. Concatenated objects (`{...}{...}`) are split; empty
+    ones among non-empty ones are dropped, so a `{}` placeholder followed by the
+    real arguments gives the real arguments, and two real objects give two calls.
+    """
+    text = raw.strip()
+    if not text:
+        return [{}]
+    decoder = json.JSONDecoder()
+    objects: list[dict[str, Any]] = []
+    position = 0
+    while position < len(text):
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return None
+        if not isinstance(value, dict):
+            return None
+        objects.append(value)
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return [o for o in objects if o] or [{}]
+
+
+def _fragments(calls: Iterable[ChoiceDeltaToolCall] | None) -> list[_Fragment]:
+    out = []
+    for call in calls or ():
+        function = call.function
+        out.append(
+            _Fragment(
+                index=call.index,
+                id=call.id or "",
+                name=(function.name if function is not None else None) or "",
+                arguments=(function.arguments if function is not None else None) or "",
+                signature=read_extras(call).signature,
+            )
+        )
+    return out
+
+
+def _message_fragments(message: ChatCompletionMessage) -> list[_Fragment]:
+    out = []
+    for position, call in enumerate(message.tool_calls or ()):
+        if isinstance(call, ChatCompletionMessageFunctionToolCall):
+            function = call.function
+            out.append(
+                _Fragment(
+                    position,
+                    call.id or "",
+                    function.name or "",
+                    function.arguments or "",
+                    read_extras(call).signature,
+                )
+            )
+        elif isinstance(call, ChatCompletionMessageCustomToolCall):
+            raise ValueError(
+                f"Unexpected custom tool call {call.custom.name!r}: this package only "
+                "declares function tools."
+            )
+        else:
+            assert_never(call)
+    return out
+
+
+class OpenAIStreamState:
+    """Maps the chunks of one Chat Completions stream to `AIMessageChunk`s.
+
+    `feed(chunk)` for every chunk, then `finish()` once after the stream ends: tool
+    calls are emitted whole by `finish()` (their deltas may be reordered, repeated or
+    padded with a `{}` placeholder until the end), as are message-level signatures
+    and the final metadata (`chunk_position="last"`). A whole completion is the same
+    state fed its message once (`completion_to_messages`), so both paths agree.
+
+    Content: reasoning fields (`extras.read_extras`) become thinking blocks; content
+    goes through `ThoughtTagSplitter` (leading `<thought>` / `<think>`); a refusal is
+    answer text. Signatures: a tool call's own goes to
+    `additional_kwargs[SIGNATURES_KEY]`; a message/delta-level one signs the answer
+    text, or, when there is no answer text, the first call without a signature
+    (Google's 2.5 layer puts a call's signature on the message), else an empty signed
+    text block. Tool calls: ids are the server's, or `lc_<hex>` when empty or
+    reused; arguments that are not JSON objects become `invalid_tool_calls` whose
+    `args` is the raw text as a JSON string literal (`json.loads` it), because
+    core's lenient parser would otherwise turn truncated JSON into a valid-looking
+    call when chunks are summed.
+
+    Only choice `choice_index` is read; only choice 0 reports usage.
+    """
+
+    def __init__(self, requested_model: str, choice_index: int = 0) -> None:
+        self._requested_model = requested_model
+        self._choice_index = choice_index
+        self._blocks = ContentAssembler()
+        self._tags = ThoughtTagSplitter()
+        self._usage = UsageTracker()
+        self._counts: TokenCounts | None = None
+        self._calls = _CallAssembler()
+        self._signatures: list[str] = []
+        self._answered = False
+        self._meta: dict[str, Any] = {"model_name": requested_model}
+        self._citations: list[dict[str, Any]] = []
+        self._answer: list[str] = []  # answer text, for cited segments
+        self._done = False
+
+    def feed(self, chunk: ChatCompletionChunk) -> list[AIMessageChunk]:
+        """The chunk's content and usage delta (none when it carries neither)."""
+        if self._done:
+            raise RuntimeError("OpenAIStreamState.feed() called after finish()")
+        self._remember(chunk.id, chunk.model)
+        content: list[str | dict[str, Any]] = []
+        choice = self._choice(chunk.choices)
+        if choice is not None:
+            delta: ChoiceDelta = choice.delta
+            self._map(delta, delta.content, delta.refusal, content)
+            for frag in _fragments(delta.tool_calls):
+                self._calls.add(frag)
+            self._finish_reason(choice.finish_reason)
+        usage = self._track(chunk.usage)
+        if not content and usage is None:
+            return []
+        metadata = {"model_provider": MODEL_PROVIDER}
+        return [message_chunk(content, metadata, usage=usage)]
+
+    @property
+    def finish_seen(self) -> bool:
+        """Whether the server sent a `finish_reason` (a complete answer)."""
+        return "finish_reason" in self._meta
+
+    def finish(self) -> list[AIMessageChunk]:
+        """The final chunk: held-back text, tool calls, signatures, metadata."""
+        if self._done:
+            return []
+        self._done = True
+        content: list[str | dict[str, Any]] = []
+        self._pieces(self._tags.flush(), content)
+        calls, signatures = self._close_calls()
+        for signature in self._signatures:
+            if signature in signatures.values():
+                continue
+            unsigned = next((c for c in calls if c["id"] not in signatures), None)
+            if not self._answered and unsigned is not None:
+                signatures[str(unsigned["id"])] = signature
+            else:
+                self._append(self._blocks.add_text("", signature), content)
+        if self._citations:
+            self._meta["grounding_metadata"] = grounding_metadata(
+                self._citations, "".join(self._answer)
+            )
+        usage = (
+            None if self._counts is None else self._usage.feed(self._counts, final=True)
+        )
+        return [
+            message_chunk(
+                content,
+                {"model_provider": MODEL_PROVIDER, **self._meta},
+                usage=usage,
+                tool_call_chunks=calls,
+                signatures=signatures,
+                last=True,
+            )
+        ]
+
+    def _track(self, usage: CompletionUsage | None) -> UsageMetadata | None:
+        """Input tokens now; output waits for `finish()` (see `UsageTracker`)."""
+        if usage is None or self._choice_index != 0:
+            return None
+        self._counts = counts_from_usage(usage)
+        return self._usage.feed(self._counts)
+
+    def _choice(self, choices: Sequence[Any]) -> Any:
+        for position, choice in enumerate(choices or ()):
+            index = position if choice.index is None else choice.index
+            if index == self._choice_index:
+                return choice
+        return None
+
+    def _remember(self, response_id: str | None, model: str | None) -> None:
+        if response_id:
+            self._meta["response_id"] = response_id
+        if model:
+            self._meta["model_name"] = model
+
+    def _finish_reason(self, reason: str | None) -> None:
+        if reason:
+            self._meta["finish_reason"] = finish_reason_name(reason)
+
+    def _map(
+        self,
+        source: BaseModel,
+        text: str | None,
+        refusal: str | None,
+        content: list[str | dict[str, Any]],
+    ) -> None:
+        """Reasoning, content and signature of one delta (or a whole message)."""
+        extras = read_extras(source)
+        if extras.reasoning:
+            self._append(self._blocks.add_thinking(extras.reasoning), content)
+        if text:
+            self._pieces(self._tags.feed(text), content)
+        if refusal:
+            self._pieces(self._tags.feed(refusal), content)
+        if extras.signature and extras.signature not in self._signatures:
+            self._signatures.append(extras.signature)
+        self._citations += url_citations(source)
+
+    def _pieces(
+        self, pieces: Iterable[tuple[str, str]], content: list[str | dict[str, Any]]
+    ) -> None:
+        for kind, text in pieces:
+            if kind == "thinking":
+                self._append(self._blocks.add_thinking(text), content)
+            else:
+                self._answered = True
+                self._answer.append(text)
+                self._append(self._blocks.add_text(text), content)
+
+    @staticmethod
+    def _append(
+        block: dict[str, Any] | None, content: list[str | dict[str, Any]]
+    ) -> None:
+        """Add a block delta; one for the block just before merges into it."""
+        if block is None:
+            return
+        last = content[-1] if content else None
+        if not isinstance(last, dict) or last.get("index") != block["index"]:
+            content.append(block)
+            return
+        for key, value in block.items():
+            if key in ("text", "thinking"):
+                last[key] = last.get(key, "") + value
+            elif key == "extras":
+                last["extras"] = {**last.get("extras", {}), **value}
+            else:
+                last.setdefault(key, value)
+
+    def _close_calls(self) -> tuple[list[ToolCallChunk], dict[str, str]]:
+        chunks: list[ToolCallChunk] = []
+        signatures: dict[str, str] = {}
+        used: set[str] = set()
+        for call in self._calls.calls:
+            objects = _split_arguments(call.raw) if call.name else None
+            args = (
+                [json.dumps(call.raw)]
+                if objects is None
+                else [json.dumps(o, ensure_ascii=False) for o in objects]
+            )
+            for n, arg in enumerate(args):
+                server = call.id if n == 0 and call.id not in used else ""
+                call_id = server or synthetic_id()
+                used.add(call_id)
+                if n == 0 and call.signature is not None:
+                    signatures[call_id] = call.signature
+                chunks.append(
+                    tool_call_chunk(
+                        name=call.name, args=arg, id=call_id, index=len(chunks)
+                    )
+                )
+        return chunks, signatures
+
+    def _whole(self, completion: ChatCompletion) -> AIMessage:
+        """A whole completion's choice, through the same mappers as a stream."""
+        self._remember(completion.id, completion.model)
+        choice = self._choice(completion.choices)
+        content: list[str | dict[str, Any]] = []
+        if choice is not None:
+            message: ChatCompletionMessage = choice.message
+            self._map(message, message.content, message.refusal, content)
+            for frag in _message_fragments(message):
+                self._calls.add(frag, new=True)
+            self._finish_reason(choice.finish_reason)
+        usage = self._track(completion.usage)
+        (last,) = self.finish()
+        # What `chunk + last` gives, without building and summing two chunks:
+        # the final chunk may continue the last block (held-back text), so its
+        # content merges by block index; usage adds up.
+        if last.content:
+            content = merge_lists(content, list(last.content)) or []
+        return AIMessage(
+            content=content,
+            additional_kwargs=last.additional_kwargs,
+            response_metadata=last.response_metadata,
+            usage_metadata=_sum_usage(usage, last.usage_metadata),
+            tool_calls=last.tool_calls,
+            invalid_tool_calls=last.invalid_tool_calls,
+        )
+
+
+def _sum_usage(
+    first: UsageMetadata | None, second: UsageMetadata | None
+) -> UsageMetadata | None:
+    """Two usage deltas added up; `None` only when both are (as chunk sums do)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return add_usage(first, second)
+
+
+def completion_to_messages(
+    completion: ChatCompletion, requested_model: str
+) -> list[AIMessage]:
+    """One `AIMessage` per choice (at least one); usage rides on choice 0."""
+    indices = sorted(
+        position if c.index is None else c.index
+        for position, c in enumerate(completion.choices or ())
+    ) or [0]
+    return [
+        OpenAIStreamState(requested_model, index)._whole(completion)
+        for index in indices
+    ]
+
+
+def completion_to_message(
+    completion: ChatCompletion, requested_model: str
+) -> AIMessage:
+    """The whole completion's first choice as an `AIMessage`."""
+    return OpenAIStreamState(requested_model)._whole(completion)

@@ -1,0 +1,1 @@
+"""Private: constructor fields and call kwargs resolved into CallOptions."""

@@ -1,0 +1,142 @@
+"""Each model's request rules, applied to a call before anything is sent.
+
+A rule the gateway would answer with a 400 raises `InvalidInputError` here instead;
+a value the model ignores warns once (`ModelRuleWarning`) and is not sent. The rules
+come from `profiles.profile_for` (sources listed there); thinking levels are checked
+where options are resolved (`_resolve`), against the same profile.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import replace
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import Conversation, TextPart
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
+
+__all__ = ["ModelRuleWarning", "apply_rules", "check_transport"]
+
+_CHARS_PER_TOKEN = 4
+"""The local estimate's ratio (see `langchain_aihubmix.tokens`)."""
+
+
+class ModelRuleWarning(UserWarning):
+    """A call asks for something the model ignores or may not serve."""
+
+
+_warned: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+def _warn_once(model: str, rule: str, message: str) -> None:
+    with _lock:
+        if (model, rule) in _warned:
+            return
+        _warned.add((model, rule))
+    warnings.warn(message, ModelRuleWarning, stacklevel=5)
+
+
+def check_transport(model: str, transport: Transport) -> None:
+    """Rejects an image-output model on the OpenAI-compatible route.
+
+    Image models are called natively with `responseModalities` / `imageConfig`
+    (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`); on `/v1` users report blank
+    images while tokens are billed (rikkahub issue #1228).
+
+    Raises:
+        InvalidInputError: `model` generates images and `transport` is "openai".
+    """
+    if transport == "openai" and profile_for(model).image_output:
+        msg = (
+            f"{model} generates images, which this package supports on the native "
+            "route only (on /v1 images come back blank while tokens are billed). "
+            "Leave transport unset (native is the default for image models) or "
+            "pass transport='native'."
+        )
+        raise InvalidInputError(msg)
+
+
+def apply_rules(
+    conv: Conversation, opts: CallOptions, transport: Transport
+) -> CallOptions:
+    """Checks one call against its model's rules; returns the options to send.
+
+    Raises:
+        InvalidInputError: The gateway would reject the call (a terminal model
+            turn on a model that rejects prefill, `max_output_tokens` above the
+            model's limit, an image model on the OpenAI route).
+    """
+    model = opts.model
+    profile = profile_for(model)
+    check_transport(model, transport)
+    if profile.retired:
+        _warn_once(
+            model,
+            "retired",
+            f"{model} was retired by Google in 2026; the gateway may no longer "
+            "serve it. See langchain_aihubmix.snapshot for current ids.",
+        )
+    if opts.max_output_tokens is not None and (
+        opts.max_output_tokens > profile.max_output_tokens
+    ):
+        msg = (
+            f"max_output_tokens={opts.max_output_tokens} is above {model}'s output "
+            f"limit of {profile.max_output_tokens} tokens; Gemini rejects it."
+        )
+        raise InvalidInputError(msg)
+    if profile.rejects_prefill and conv.turns and conv.turns[-1].role == "model":
+        msg = (
+            f"{model} rejects a conversation that ends with a model (AI) message "
+            "(prefill); end it with a user or tool message."
+        )
+        raise InvalidInputError(msg)
+    _check_input_size(conv, model, profile)
+    return _drop_ignored(opts, model, profile)
+
+
+def _drop_ignored(opts: CallOptions, model: str, profile: ModelProfile) -> CallOptions:
+    sampling = {
+        name: value
+        for name in ("temperature", "top_p", "top_k")
+        if (value := getattr(opts, name)) is not None
+    }
+    budget = opts.thinking_budget is not None and not profile.accepts_thinking_budget
+    if not sampling and not budget:
+        return opts
+    if sampling and profile.sampling_ignored:
+        names = ", ".join(sorted(sampling))
+        _warn_once(
+            model,
+            "sampling",
+            f"{model} ignores {names}; they are not sent.",
+        )
+        opts = replace(opts, temperature=None, top_p=None, top_k=None)
+    if budget:
+        _warn_once(
+            model,
+            "thinking_budget",
+            f"{model} takes thinking levels, not a thinking budget: "
+            "thinking_budget is not sent; use reasoning_effort instead.",
+        )
+        opts = replace(opts, thinking_budget=None)
+    return opts
+
+
+def _check_input_size(conv: Conversation, model: str, profile: ModelProfile) -> None:
+    """Warns when the text alone is estimated above the model's input limit."""
+    limit_chars = profile.max_input_tokens * _CHARS_PER_TOKEN
+    chars = sum(len(text) for text in conv.system)
+    for turn in conv.turns:
+        chars += sum(len(p.text) for p in turn.parts if isinstance(p, TextPart))
+        if chars > limit_chars:
+            _warn_once(
+                model,
+                "input_limit",
+                f"The prompt's text is estimated above {model}'s input limit of "
+                f"{profile.max_input_tokens} tokens; the gateway will likely "
+                "reject it.",
+            )
+            return

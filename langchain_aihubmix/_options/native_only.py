@@ -1,0 +1,58 @@
+"""Features only the native route offers, rejected for the openai route up front."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._options.call_options import BuiltinTool, CallOptions, Tool
+
+_NATIVE_ONLY: Final = ("media_resolution", "response_modalities", "image_config")
+"""CallOptions fields this route cannot send (text-only modalities excepted)."""
+
+_SENDABLE_MIME: Final = (None, "text/plain", "application/json")
+"""Response MIME types the route can ask for (`response_format`)."""
+
+
+class NotOnOpenAIRouteError(InvalidInputError):
+    """The request uses a feature only AiHubMix's native Gemini route offers."""
+
+
+def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
+    """The error for `what`, which only the native route offers."""
+    return NotOnOpenAIRouteError(
+        f"{what} is not available on the OpenAI-compatible route; use "
+        f'transport="native"{hint}.'
+    )
+
+
+def check_tools(tools: Sequence[Tool]) -> None:
+    """Reject Gemini's built-in tools, which this route cannot send."""
+    for tool in tools:
+        if isinstance(tool, BuiltinTool):
+            hint = (
+                " or a `-search` model id (e.g. gemini-2.5-flash-search)"
+                if tool.kind == "google_search"
+                else ""
+            )
+            raise native_only(f"The built-in tool {tool.kind!r}", hint)
+
+
+def check_options(opts: CallOptions) -> None:
+    """Reject what only the native route offers, before any request is built.
+
+    Built-in tools (code execution, Google Search, URL context), explicit caches
+    (`cached_content`), media resolution, image output and image config, and
+    response MIME types other than JSON and plain text.
+    """
+    check_tools(opts.tools)
+    for field in _NATIVE_ONLY:
+        value = getattr(opts, field)
+        if value is not None and tuple(value) != ("TEXT",):
+            raise native_only(field)
+    if opts.cached_content is not None:
+        raise native_only("cached_content (explicit caches)")
+    mime = opts.response_mime_type
+    if opts.response_schema is None and mime not in _SENDABLE_MIME:
+        raise native_only(f"response_mime_type={mime!r}")

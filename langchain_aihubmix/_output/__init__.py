@@ -1,0 +1,1 @@
+"""Private: route-neutral building of AIMessage / AIMessageChunk, usage and cost."""

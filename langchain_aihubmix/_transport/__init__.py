@@ -1,0 +1,1 @@
+"""Private: what both routes' clients share (route protocol, retry, deadlines)."""

@@ -1,0 +1,324 @@
+"""`timeout` as a deadline per attempt, enforced on every socket operation.
+
+httpx's timeouts bound each read, write or connect on its own: a server that
+trickles one byte a second never trips a 2-second read timeout. Here a deadline
+(a `time.monotonic()` instant in a context variable) is set around each attempt,
+and the network streams of the route's HTTP clients (`install`) clamp every
+connect, TLS handshake, read and write to the time left, raising the HTTP
+library's own timeout error once it has passed. The SDKs and the error
+classification see an ordinary timeout (typed as `*TimeoutError`, retried).
+
+What is bounded (`Deadlined`): an invoke, from the start of the attempt (connect)
+to the last byte of the reply; a stream, from the start of the attempt to its
+first chunk, then from each chunk to the next (and to the end of the stream).
+The context variable follows the call into worker threads and tasks copied from
+its context; code that reads no socket is never interrupted.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import httpcore2
+from httpcore2 import (
+    AsyncNetworkBackend,
+    AsyncNetworkStream,
+    NetworkBackend,
+    NetworkStream,
+)
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._transport.route import Route
+
+_T = TypeVar("_T")
+_E = TypeVar("_E", bound=httpcore2.TimeoutException)
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar(
+    "aihubmix_deadline", default=None
+)
+"""(monotonic instant, the timeout it came from) of the current attempt, if any."""
+
+
+def _left(timeout: float | None, kind: type[_E]) -> float | None:
+    """`timeout` clamped to the time left before the deadline; `kind` once past."""
+    current = _DEADLINE.get()
+    if current is None:
+        return timeout
+    left = current[0] - time.monotonic()
+    if left <= 0:
+        raise kind(_message(current[1]))
+    return left if timeout is None else min(timeout, left)
+
+
+def _message(seconds: float) -> str:
+    return f"no complete reply within the attempt's timeout ({seconds:g} s)"
+
+
+def _renamed(exc: httpcore2.TimeoutException) -> httpcore2.TimeoutException:
+    """`exc`, reworded when it is the deadline (not a single read) that expired."""
+    current = _DEADLINE.get()
+    if current is None or time.monotonic() < current[0]:
+        return exc
+    return type(exc)(_message(current[1]))
+
+
+class _Stream(NetworkStream):
+    def __init__(self, inner: NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = _left(timeout, httpcore2.ReadTimeout)
+        try:
+            return self._inner.read(max_bytes, left)
+        except httpcore2.TimeoutException as exc:
+            raise _renamed(exc) from None
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        left = _left(timeout, httpcore2.WriteTimeout)
+        try:
+            self._inner.write(buffer, left)
+        except httpcore2.TimeoutException as exc:
+            raise _renamed(exc) from None
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> NetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(NetworkBackend):
+    def __init__(self, inner: NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> NetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        return _Stream(
+            self._inner.connect_tcp(host, port, left, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> NetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncStream(AsyncNetworkStream):
+    def __init__(self, inner: AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = _left(timeout, httpcore2.ReadTimeout)
+        try:
+            return await self._inner.read(max_bytes, left)
+        except httpcore2.TimeoutException as exc:
+            raise _renamed(exc) from None
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        left = _left(timeout, httpcore2.WriteTimeout)
+        try:
+            await self._inner.write(buffer, left)
+        except httpcore2.TimeoutException as exc:
+            raise _renamed(exc) from None
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncNetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        inner = await self._inner.start_tls(ssl_context, server_hostname, left)
+        return _AsyncStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend(AsyncNetworkBackend):
+    def __init__(self, inner: AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> AsyncNetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        inner = await self._inner.connect_tcp(
+            host, port, left, local_address, socket_options
+        )
+        return _AsyncStream(inner)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> AsyncNetworkStream:
+        left = _left(timeout, httpcore2.ConnectTimeout)
+        inner = await self._inner.connect_unix_socket(path, left, socket_options)
+        return _AsyncStream(inner)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install(client: _T) -> _T:
+    """Make an httpx2 client's connections honour the attempt deadline.
+
+    Wraps the network backend of each of its connection pools (the default
+    transport and the proxy mounts) before any connection exists. Transports
+    the user supplied that have no httpcore pool are left as they are.
+
+    Args:
+        client: A new `httpx2.Client` or `httpx2.AsyncClient`.
+
+    Returns:
+        The same client.
+    """
+    transports = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, NetworkBackend) and not isinstance(backend, _Backend):
+            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+        elif isinstance(backend, AsyncNetworkBackend) and not isinstance(
+            backend, _AsyncBackend
+        ):
+            pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
+    return client
+
+
+def _start(seconds: float) -> tuple[float, float]:
+    return time.monotonic() + seconds, seconds
+
+
+@contextmanager
+def within(seconds: float | None) -> Iterator[None]:
+    """Socket work in this block must end within `seconds` (None: no deadline).
+
+    Args:
+        seconds: The time budget, from now.
+    """
+    token = _DEADLINE.set(None if seconds is None else _start(seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _bounded(it: Iterator[_T], seconds: float) -> Iterator[_T]:
+    """`it`, each item (the first from now) due within `seconds`; `it` closed after."""
+    deadline = _start(seconds)
+    try:
+        while True:
+            token = _DEADLINE.set(deadline)
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            finally:
+                _DEADLINE.reset(token)
+            yield item
+            deadline = _start(seconds)
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
+
+
+async def _abounded(it: AsyncIterator[_T], seconds: float) -> AsyncIterator[_T]:
+    """Async twin of `_bounded`."""
+    deadline = _start(seconds)
+    try:
+        while True:
+            token = _DEADLINE.set(deadline)
+            try:
+                item = await anext(it)
+            except StopAsyncIteration:
+                return
+            finally:
+                _DEADLINE.reset(token)
+            yield item
+            deadline = _start(seconds)
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class Deadlined:
+    """A route whose `timeout` is a deadline per attempt (see the module docstring).
+
+    Args:
+        route: The route to wrap; its HTTP clients must be `install`ed.
+    """
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """`route.generate`, the reply due within `timeout` seconds."""
+        with within(timeout):
+            return self.route.generate(conv, opts, timeout)
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]:
+        """Async twin of `generate`."""
+        with within(timeout):
+            return await self.route.agenerate(conv, opts, timeout)
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]:
+        """`route.stream`, each chunk due within `timeout` of the previous one."""
+        chunks = self.route.stream(conv, opts, timeout)
+        return chunks if timeout is None else _bounded(chunks, timeout)
+
+    def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async twin of `stream`."""
+        chunks = self.route.astream(conv, opts, timeout)
+        return chunks if timeout is None else _abounded(chunks, timeout)

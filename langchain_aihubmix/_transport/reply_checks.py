@@ -1,0 +1,310 @@
+"""Whether a 2xx generation reply is an answer: error envelopes, malformed bodies, SSE.
+
+Pure and incremental (`ReplyReader`): bytes of a reply body in, the bytes the SDK
+should read out, or `ReplyProblem` when the reply is not an answer. An event
+stream comes out re-framed as plain `data: {json}` events (see `_sse`), so both
+SDKs' stream parsers read any legal event stream; a whole body comes out as is.
+`_reply_guard` applies this to the route's HTTP responses and raises typed errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Literal, TypeAlias
+
+from langchain_aihubmix._transport.sse import SSEFramer
+
+__all__ = [
+    "MALFORMED_STATUS",
+    "PARSE_LIMIT",
+    "ReplyCut",
+    "ReplyProblem",
+    "ReplyReader",
+    "envelope_status",
+    "is_generation_path",
+]
+
+Route: TypeAlias = Literal["native", "openai"]
+
+MALFORMED_STATUS = 502
+"""Status of the typed error for a 2xx reply that is not a valid answer ("bad
+gateway": the gateway passed on an invalid reply); retried like other 502s."""
+
+_GENERATION_PATH = {
+    "native": re.compile(r":(?:stream)?[gG]enerateContent$"),
+    "openai": re.compile(r"/chat/completions$"),
+}
+
+_GOOGLE_STATUS: Mapping[str, int] = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INTERNAL": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+"""google.rpc.Code names (Google's `error.status`) -> HTTP status."""
+
+_WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"quota|rate.?limit|too.?many|exhausted", re.I), 429),
+    (re.compile(r"auth|api.?key|unauthori|credential", re.I), 401),
+    (re.compile(r"permission|forbidden|denied|balance", re.I), 403),
+    (re.compile(r"not.?found|no.?such|does.?not.?exist", re.I), 404),
+    (re.compile(r"invalid|bad.?request|unsupported|param", re.I), 400),
+)
+"""OpenAI-style `type` / `code` words (AiHubMix's `{message, type, param, code}`)
+-> HTTP status; anything else is a server error (500)."""
+
+PARSE_LIMIT = 1024 * 1024
+"""Bodies and events from this size up are not parsed here: an error envelope or an
+empty answer is never that large, and parsing twice (here and in the SDK) would
+stall an event loop on large media. They only have to start like a JSON object;
+if one is malformed after all, the SDK's decoding error is still mapped to the
+typed 502 error (`errors`)."""
+
+_SSE_START = re.compile(rb"\s*(?:data|event|id|retry)?:")
+_EXCERPT = 200
+
+
+class ReplyProblem(Exception):
+    """A 2xx reply that is not an answer.
+
+    Attributes:
+        status: The HTTP status the reply stands for (the envelope's, or
+            `MALFORMED_STATUS`).
+        message: What is wrong, or the gateway's own message.
+        body: The parsed error envelope, or None.
+    """
+
+    def __init__(self, status: int, message: str, body: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.body = body
+
+
+class ReplyCut(Exception):
+    """An event stream that ends in the middle of an event (a dropped connection)."""
+
+
+def is_generation_path(route: Route, path: str) -> bool:
+    """Whether `path` is the route's generation endpoint (the only one checked)."""
+    return _GENERATION_PATH[route].search(path) is not None
+
+
+def _error_value(body: Any) -> Any:
+    """The `error` of an error envelope (`{"error": ...}` or `[{"error": ...}]`)."""
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        body = body[0]
+    if isinstance(body, Mapping):
+        inner = body.get("error")
+        if isinstance(inner, (Mapping, str)) and inner:
+            return inner
+    return None
+
+
+def envelope_status(inner: Any) -> int:
+    """The HTTP status an error object stands for (it came with a 2xx).
+
+    Google's numeric `code` when it is one, else its `status` name, else the words
+    of an OpenAI-style `type` / `code`; 500 when none says anything.
+    """
+    if not isinstance(inner, Mapping):
+        return 500
+    code = inner.get("code")
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if isinstance(code, int) and 400 <= code < 600:
+        return code
+    status = inner.get("status")
+    if isinstance(status, str) and status.upper() in _GOOGLE_STATUS:
+        return _GOOGLE_STATUS[status.upper()]
+    words = " ".join(str(inner.get(k) or "") for k in ("type", "code", "status"))
+    for pattern, found in _WORD_STATUS:
+        if pattern.search(words):
+            return found
+    return 500
+
+
+def _kind(value: Any) -> str:
+    """How JSON names the type of `value`."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "an array"
+    return "a string" if isinstance(value, str) else "a number"
+
+
+def _excerpt(data: bytes) -> str:
+    text = data[:_EXCERPT].decode("utf-8", "replace")
+    return repr(text) + ("..." if len(data) > _EXCERPT else "")
+
+
+def _malformed(what: str, data: bytes | None = None) -> ReplyProblem:
+    detail = "" if data is None else f": {_excerpt(data)}"
+    message = f"The gateway's reply is not a valid answer ({what}){detail}"
+    return ReplyProblem(MALFORMED_STATUS, message)
+
+
+def _load(data: bytes, what: str) -> Any:
+    """`data` parsed as JSON; raises `ReplyProblem` naming `what` otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _malformed(f"{what} is not UTF-8", data) from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise _malformed(f"{what} is not JSON", data) from None
+
+
+def _blank(data: bytes) -> bool:
+    return not data or data.isspace()  # (no copy of a large body)
+
+
+def _large_object(data: bytes, what: str) -> bool:
+    """Whether `data` is too large to parse here (see `PARSE_LIMIT`); raises
+    `ReplyProblem` when it does not even start like a JSON object."""
+    if len(data) < PARSE_LIMIT:
+        return False
+    if data[:4096].lstrip()[:1] != b"{":
+        raise _malformed(f"{what} is not a JSON object", data)
+    return True
+
+
+def _raise_if_error(value: Any) -> None:
+    inner = _error_value(value)
+    if inner is None:
+        return
+    if isinstance(inner, str):
+        inner = {"message": inner}
+    body = value[0] if isinstance(value, list) else value
+    raise ReplyProblem(
+        envelope_status(inner),
+        str(inner.get("message") or "The gateway sent an error"),
+        {**body, "error": inner},
+    )
+
+
+def check_body(route: Route, data: bytes, content_type: str) -> None:
+    """Raise `ReplyProblem` unless `data` is a whole answer of `route`.
+
+    An answer is a JSON object that is no error envelope and carries candidates
+    (native; or `promptFeedback`: a blocked prompt is an answer) or choices.
+    """
+    if _blank(data):
+        raise _malformed("empty body")
+    if _large_object(data, "the body"):
+        return
+    what = f"the {content_type or 'untyped'} body"
+    value = _load(data, what)
+    _raise_if_error(value)
+    if not isinstance(value, Mapping):
+        raise _malformed(f"the body is {_kind(value)}, not a JSON object")
+    if route == "native":
+        if value.get("candidates") or value.get("promptFeedback"):
+            return
+        raise _malformed("no candidates and no promptFeedback")
+    if not value.get("choices"):
+        raise _malformed("no choices")
+
+
+def check_event(route: Route, data: bytes) -> bytes | None:
+    """The data of one stream event to pass on (None: nothing to pass on).
+
+    Raises `ReplyProblem` for an error event or one that is not a JSON object.
+    """
+    if _blank(data):
+        return None
+    if len(data) < 16 and data.strip() == b"[DONE]":
+        return b"[DONE]" if route == "openai" else None
+    if _large_object(data, "a stream event"):
+        return data.replace(b"\n", b" ")
+    value = _load(data, "a stream event")
+    _raise_if_error(value)
+    if not isinstance(value, Mapping):
+        raise _malformed(f"a stream event is {_kind(value)}, not a JSON object", data)
+    return data.replace(b"\n", b" ")  # JSON has newlines only between tokens
+
+
+class ReplyReader:
+    """One 2xx reply body, checked as it is read.
+
+    The body is an event stream when its content type says so or when it starts
+    like one (a `data:` / `event:` / `id:` / `retry:` / comment line); then every
+    event is checked and re-framed as it completes. Anything else is a whole body,
+    held until its end and then checked (`check_body`).
+    """
+
+    def __init__(self, route: Route, content_type: str) -> None:
+        self._route = route
+        self._content_type = content_type.split(";", maxsplit=1)[0].strip().lower()
+        self._sse: SSEFramer | None = (
+            SSEFramer() if self._content_type == "text/event-stream" else None
+        )
+        self._whole: list[bytes] | None = None
+        self._head = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """What the SDK should read for `chunk` (maybe nothing yet)."""
+        if self._undecided:
+            self._head += chunk
+            if len(self._head.lstrip()) < 8:
+                return []  # not enough to tell yet
+            chunk = self._decide()
+        return self._read(chunk)
+
+    def finish(self) -> list[bytes]:
+        """What the SDK should read at the end of the body."""
+        out = self._read(self._decide()) if self._undecided else []
+        if self._whole is not None:
+            data = b"".join(self._whole)
+            check_body(self._route, data, self._content_type)
+            return [data]
+        assert self._sse is not None
+        pending = self._sse.finish()
+        if pending is None:
+            return out
+        try:
+            return [f for f in (*out, self._frame(pending)) if f]
+        except ReplyProblem as problem:
+            if problem.status != MALFORMED_STATUS:
+                raise
+            msg = "the event stream was cut in the middle of an event"
+            raise ReplyCut(msg) from None
+
+    @property
+    def _undecided(self) -> bool:
+        return self._sse is None and self._whole is None
+
+    def _read(self, chunk: bytes) -> list[bytes]:
+        if self._whole is not None:
+            self._whole.append(chunk)
+            return []
+        assert self._sse is not None
+        return [f for f in map(self._frame, self._sse.feed(chunk)) if f]
+
+    def _decide(self) -> bytes:
+        """Choose stream or whole body from the head read so far; returns it."""
+        head, self._head = self._head, b""
+        if _SSE_START.match(head.removeprefix(b"\xef\xbb\xbf")):
+            self._sse = SSEFramer()
+        else:
+            self._whole = []
+        return head
+
+    def _frame(self, data: bytes) -> bytes:
+        checked = check_event(self._route, data)
+        return b"" if checked is None else b"data: " + checked + b"\n\n"

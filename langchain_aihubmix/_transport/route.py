@@ -1,0 +1,225 @@
+"""The interface every route implements, and the connection settings they share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import ssl
+import threading
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._options.call_options import CallOptions
+
+T = TypeVar("T")
+
+_ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", re.I)
+"""A route path written after the gateway root (`/v1`, `/gemini`, `/gemini/v1beta`)."""
+
+
+def gateway_root(base_url: str) -> str:
+    """The gateway root for a `base_url` written as AiHubMix's guides write it.
+
+    `https://aihubmix.com`, `.../v1`, `.../gemini`, `.../gemini/v1beta` and any of
+    them with trailing slashes all give `https://aihubmix.com`: each route adds its
+    own path (`/gemini`, `/v1`).
+    """
+    root = base_url.strip().rstrip("/")
+    return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach the gateway; fixed for the life of a model instance."""
+
+    api_key: str = field(repr=False)
+    base_url: str
+    app_code: str | None = None
+    timeout: float | None = None
+    default_headers: dict[str, str] = field(default_factory=dict)
+    client_args: dict[str, Any] = field(default_factory=dict)
+
+    def headers(self) -> dict[str, str]:
+        """Extra headers for every request (APP-Code and the user's own)."""
+        headers = dict(self.default_headers)
+        if self.app_code:
+            headers["APP-Code"] = self.app_code
+        return headers
+
+
+class SharedTLS:
+    """One TLS context for all of a route's HTTP clients.
+
+    Building a context reads the whole CA bundle: 25-60 ms of blocking work. Left
+    alone, httpx builds one per client and google-genai one or two more per
+    `genai.Client`, that is, per event loop a model is used on. Here it is built
+    once per route from the user's `verify` / `cert` / `trust_env` client
+    arguments, and on the async path in a worker thread.
+    """
+
+    def __init__(self, client_args: dict[str, Any]) -> None:
+        self._args = client_args
+        self._context: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+
+    def context(self) -> ssl.SSLContext:
+        """The context, built on first use."""
+        with self._lock:
+            if self._context is None:
+                import httpx2
+
+                self._context = httpx2.create_ssl_context(
+                    verify=self._args.get("verify", True),
+                    cert=self._args.get("cert"),
+                    trust_env=self._args.get("trust_env", True),
+                )
+            return self._context
+
+    async def acontext(self) -> ssl.SSLContext:
+        """`context()`, built off the event loop when it does not exist yet."""
+        if self._context is None:
+            await asyncio.to_thread(self.context)
+        return self.context()
+
+    def client_args(self) -> dict[str, Any]:
+        """The user's httpx client arguments, with the shared context as `verify`.
+
+        Redirects are never followed, whatever the arguments say: one could carry
+        the key and the prompt to another host (a 3xx is a typed error instead).
+        """
+        args = {k: v for k, v in self._args.items() if k != "cert"}
+        args["verify"] = self.context()
+        args["follow_redirects"] = False
+        return args
+
+
+class Route(Protocol):
+    """One way of talking to Gemini through AiHubMix (native or OpenAI-compatible).
+
+    `generate` returns one message per candidate. Streams raise (never end silently)
+    when the connection is cut before the final chunk. Every error is already
+    classified (`errors.raise_classified`).
+    """
+
+    def generate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]: ...
+
+    async def agenerate(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> list[AIMessage]: ...
+
+    def stream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> Iterator[AIMessageChunk]: ...
+
+    def astream(
+        self, conv: Conversation, opts: CallOptions, timeout: float | None
+    ) -> AsyncIterator[AIMessageChunk]: ...
+
+
+class Lazy(Generic[T]):
+    """One object built on first use, once even when threads race for it.
+
+    Given `close`, the object is closed when this holder is garbage-collected
+    (a client's pooled connections then end with the model that owned them).
+    """
+
+    def __init__(
+        self, factory: Callable[[], T], close: Callable[[T], Any] | None = None
+    ) -> None:
+        self._factory = factory
+        self._close = close
+        self._item: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        """The object, built by the first caller; the others wait for it."""
+        item = self._item
+        if item is None:
+            with self._lock:
+                item = self._item
+                if item is None:
+                    item = self._item = self._factory()
+                    if self._close is not None:
+                        weakref.finalize(self, self._close, item)
+        return item
+
+
+async def _closer(loop: asyncio.AbstractEventLoop, close: Callable[[], Any]) -> Any:
+    """Suspended at its `yield` while the loop runs; `asyncio.run` (any loop's
+    `shutdown_asyncgens`) closes it before closing the loop, which runs `close()`."""
+    try:
+        yield
+    finally:
+        if not loop.is_closed():
+            with contextlib.suppress(Exception):  # a pool that fails to close
+                await close()
+
+
+@dataclass
+class _Entry(Generic[T]):
+    """A loop's object and the suspended generator that closes it."""
+
+    item: T
+    closer: Any
+
+
+class LoopLocal(Generic[T]):
+    """One lazily built object per running event loop (async clients are loop-bound).
+
+    Lets one model instance serve several `asyncio.run()` calls: each loop gets its
+    own async client. Given `close` (an async method of the object), the object is
+    closed on its own loop when that loop shuts down (`asyncio.run` does, through
+    `loop.shutdown_asyncgens()`), so its pooled connections end with the loop
+    instead of being left to the garbage collector (`ResourceWarning`s). Objects
+    of loops closed without that shutdown are dropped on the next `get`.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], T],
+        close: Callable[[T], Awaitable[Any]] | None = None,
+    ) -> None:
+        self._factory = factory
+        self._close = close
+        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Entry[T]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        """The object for the running loop, built on first use."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            for old in [other for other in self._items if other.is_closed()]:
+                _finish(self._items.pop(old).closer)
+            entry = self._items.get(loop)
+            if entry is None:
+                item = self._factory()
+                entry = self._items[loop] = _Entry(item, self._closer(loop, item))
+            return entry.item
+
+    def _closer(self, loop: asyncio.AbstractEventLoop, item: T) -> Any:
+        close = self._close
+        if close is None:
+            return None
+        closer = _closer(loop, lambda: close(item))
+        # Started here, on the loop's thread: the loop's first-iteration hook
+        # registers it for `shutdown_asyncgens`.
+        with contextlib.suppress(StopIteration):
+            closer.__anext__().send(None)
+        return closer
+
+
+def _finish(closer: Any) -> None:
+    """End a closer whose loop is gone (its `close` is skipped: no loop to run it)."""
+    if closer is not None:
+        with contextlib.suppress(StopIteration, RuntimeError):
+            closer.aclose().send(None)
