@@ -29,9 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
-import httpx
 from google import genai
 from google.genai import types
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -39,12 +38,13 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._input.from_messages import messages_to_conversation
-from langchain_aihubmix._native.client import _http_options, _httpx_args
+from langchain_aihubmix._native.client import (
+    ROUTE_MISSING_STATUSES,
+    gemini_client,
+    route_missing,
+)
 from langchain_aihubmix._native.request import conversation_to_contents
-from langchain_aihubmix._transport.route import ClientSettings
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.chat_models import ChatAiHubMixGemini
+from langchain_aihubmix._transport.route import HasSettings
 
 __all__ = [
     "ROUTE_MISSING_STATUSES",
@@ -56,12 +56,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-ROUTE_MISSING_STATUSES: frozenset[int] = frozenset({404, 405, 501})
-"""HTTP statuses by which a gateway says it does not route an endpoint."""
-
-_GATEWAY_ROUTE_MISSING = "Invalid URL"
-"""AiHubMix's message for a path it does not route (`Invalid URL (GET /...)`)."""
 
 
 class GatewayFeatureUnavailableError(NotImplementedError):
@@ -94,32 +88,6 @@ class ExplicitCachingUnavailableError(GatewayFeatureUnavailableError):
     """
 
 
-def gemini_client(settings: ClientSettings) -> genai.Client:
-    """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    http = httpx.Client(**_httpx_args(settings))
-    return genai.Client(
-        api_key=settings.api_key,
-        http_options=_http_options(settings, httpx_client=http),
-    )
-
-
-def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
-    """The status if `exc` says the gateway lacks the endpoint, else None.
-
-    Args:
-        exc: A classified error (`errors.raise_classified`).
-        by_name: The request named a resource (`cachedContents/{id}`): a plain 404
-            may then mean "no such cache", so only the gateway's own "Invalid URL"
-            404 (or 405 / 501) counts.
-    """
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int) or status not in ROUTE_MISSING_STATUSES:
-        return None
-    if by_name and status == 404 and _GATEWAY_ROUTE_MISSING not in str(exc):
-        return None
-    return status
-
-
 def _ttl(ttl: timedelta | float | str | None) -> str | None:
     """Gemini's duration text: `3600` / `timedelta(hours=1)` / `"3600s"` -> "3600s"."""
     if ttl is None or isinstance(ttl, str):
@@ -140,7 +108,7 @@ class CacheManager:
     (`langchain_aihubmix.errors`) for other failures.
     """
 
-    def __init__(self, llm: ChatAiHubMixGemini) -> None:
+    def __init__(self, llm: HasSettings) -> None:
         """Creates a manager for `llm`'s gateway, key and model."""
         self._settings = llm.client_settings()
         self._model = llm.model

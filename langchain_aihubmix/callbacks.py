@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Generator, Iterable, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -18,6 +17,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from tenacity import RetryCallState
 
+from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
 from langchain_aihubmix.pricing import DEFAULT_PRICES, Cost, PriceTable, cost_of
 
 __all__ = [
@@ -304,10 +304,7 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
     __str__ = __repr__
 
 
-_handler_var: ContextVar[AiHubMixCallbackHandler | None] = ContextVar(
-    "aihubmix_callback", default=None
-)
-register_configure_hook(_handler_var, inheritable=True)
+register_configure_hook(ACTIVE_COUNTER, inheritable=True)
 
 
 @contextmanager
@@ -338,24 +335,10 @@ def get_aihubmix_callback(
         print(cb)  # requests, tokens, cost, per model
         ```
     """
-    handler = AiHubMixCallbackHandler(prices, parent=_handler_var.get())
-    token = _handler_var.set(handler)
+    parent = cast("AiHubMixCallbackHandler | None", ACTIVE_COUNTER.get())
+    handler = AiHubMixCallbackHandler(prices, parent=parent)
+    token = ACTIVE_COUNTER.set(handler)
     try:
         yield handler
     finally:
-        _handler_var.reset(token)
-
-
-def report_retry(model: str | None) -> None:
-    """Counts a retry in the active `get_aihubmix_callback()` handlers, if any.
-
-    For retries that have no run manager to report to: langchain-core's `stream()`
-    and `astream()` call `_stream` / `_astream` without one. (Handlers passed as
-    `callbacks=` do not see those retries; `get_aihubmix_callback()` blocks do.)
-
-    Args:
-        model: The model retried, when known.
-    """
-    handler = _handler_var.get()
-    if handler is not None:
-        handler.record_retry(model)
+        ACTIVE_COUNTER.reset(token)

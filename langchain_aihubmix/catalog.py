@@ -44,8 +44,9 @@ import math
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -66,6 +67,7 @@ __all__ = [
     "list_models",
     "live_prices",
     "parse_catalog",
+    "price_table",
     "refresh_prices",
 ]
 
@@ -433,9 +435,45 @@ async def alist_models(
     return _store(url, response, ttl)
 
 
+def price_table(models: Iterable[CatalogModel]) -> PriceTable:
+    """Builds a price table from the gateway catalogue (models with input and output).
+
+    The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
+    catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
+    prices are marked `source="catalog-approx"`.
+
+    Args:
+        models: Parsed catalogue entries (`list_models`, `parse_catalog`).
+
+    Returns:
+        A `PriceTable` of the models that have an input and an output price.
+    """
+    today = date.today()
+    return PriceTable(
+        {
+            m.id: ModelPrice(
+                m.input_price,
+                m.output_price,
+                m.cache_read_price,
+                tier_threshold=m.tier_threshold,
+                input_above_tier=m.input_above_tier,
+                output_above_tier=m.output_above_tier,
+                cache_read_above_tier=m.cache_read_above_tier,
+                source="catalog-approx"
+                if m.pricing_source == "legacy_ratio"
+                else "catalog",
+                as_of=today,
+                audio_input=m.audio_input_price,
+            )
+            for m in models
+            if m.input_price is not None and m.output_price is not None
+        }
+    )
+
+
 def _merge(models: list[CatalogModel], prices: PriceTable | None) -> PriceTable:
     base = DEFAULT_PRICES if prices is None else prices
-    return base.with_overrides(dict(PriceTable.from_catalog(models).items()))
+    return base.with_overrides(dict(price_table(models).items()))
 
 
 def refresh_prices(

@@ -57,12 +57,12 @@ from langchain_aihubmix._options.model_rules import apply_rules, check_transport
 from langchain_aihubmix._options.resolve import (
     CallSettings,
     UnknownOptionError,
-    convert_tool,
     did_you_mean,
     normalise_kwargs,
     resolve_call,
 )
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
+from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix._output.cost import StreamPricer, price_message
 from langchain_aihubmix._transport.retry import (
     acall_with_retry,
@@ -568,7 +568,7 @@ class ChatAiHubMixGemini(BaseChatModel):
 
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
-            from langchain_aihubmix._options.resolve import convert_tool_choice
+            from langchain_aihubmix._options.tools import convert_tool_choice
 
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time
         return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)

@@ -8,14 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from langchain_core.messages.ai import UsageMetadata
 
 from langchain_aihubmix.snapshot import SNAPSHOT, SNAPSHOT_DATE, SnapshotModel
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.catalog import CatalogModel
 
 __all__ = [
     "CACHE_READ_FRACTION",
@@ -304,36 +301,6 @@ class PriceTable:
                 override if isinstance(override, ModelPrice) else ModelPrice(**override)  # type: ignore[arg-type]
             )
         return PriceTable(merged)
-
-    @classmethod
-    def from_catalog(cls, models: Iterable[CatalogModel]) -> PriceTable:
-        """Builds a table from the gateway catalogue (models with input and output).
-
-        The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
-        catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
-        prices are marked `source="catalog-approx"`.
-        """
-        today = date.today()
-        return cls(
-            {
-                m.id: ModelPrice(
-                    m.input_price,
-                    m.output_price,
-                    m.cache_read_price,
-                    tier_threshold=m.tier_threshold,
-                    input_above_tier=m.input_above_tier,
-                    output_above_tier=m.output_above_tier,
-                    cache_read_above_tier=m.cache_read_above_tier,
-                    source="catalog-approx"
-                    if m.pricing_source == "legacy_ratio"
-                    else "catalog",
-                    as_of=today,
-                    audio_input=m.audio_input_price,
-                )
-                for m in models
-                if m.input_price is not None and m.output_price is not None
-            }
-        )
 
     def __repr__(self) -> str:
         """Shows the size of the table."""

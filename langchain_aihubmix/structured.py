@@ -28,8 +28,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
+from langchain_aihubmix._options.schema import json_schema_of
+
 if TYPE_CHECKING:
-    from langchain_aihubmix.chat_models import ChatAiHubMixGemini
+    from langchain_core.language_models import BaseChatModel
 
 _FAILED_FINISH = frozenset(
     {
@@ -144,23 +146,6 @@ class _CheckedToolParser(Runnable[AIMessage, Any]):
         return self.inner.invoke(input, config)
 
 
-def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
-    """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
-        model = cast("Any", schema)
-        if issubclass(schema, BaseModelV1):
-            return dict(model.schema())
-        return dict(model.model_json_schema())
-    if (
-        isinstance(schema, Mapping)
-        and "function" not in schema
-        and ("properties" in schema or "type" in schema or "$defs" in schema)
-    ):
-        return dict(schema)
-    params = convert_to_openai_tool(schema)["function"].get("parameters", {})
-    return dict(params)
-
-
 def _validate(model: type, value: Any) -> Any:
     """`value` as an instance of a Pydantic v2 or v1 class."""
     if issubclass(model, BaseModelV1):
@@ -169,7 +154,7 @@ def _validate(model: type, value: Any) -> Any:
 
 
 def structured_output_runnable(
-    llm: ChatAiHubMixGemini,
+    llm: BaseChatModel,
     schema: Mapping[str, Any] | type | None,
     *,
     method: Literal["json_schema", "function_calling", "json_mode"],
@@ -190,7 +175,10 @@ def structured_output_runnable(
             raise ValueError(msg)
         name = convert_to_openai_tool(schema)["function"]["name"]
         bound = llm.bind_tools(
-            [schema], tool_choice=name, ls_structured_output_format=fmt, **kwargs
+            [cast("Any", schema)],
+            tool_choice=name,
+            ls_structured_output_format=fmt,
+            **kwargs,
         )
         inner: Runnable[Any, Any] = (
             PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]

@@ -57,8 +57,8 @@ if TYPE_CHECKING:
     from google import genai
     from google.genai import types
 
-# google-genai (through `caching` and `native.request`) is imported by the calls that
-# ask `countTokens`, not by the local estimate.
+# google-genai (through `_native.client` and `_native.request`) is imported by the
+# calls that ask `countTokens`, not by the local estimate.
 
 __all__ = [
     "CHARS_PER_TOKEN",
@@ -199,7 +199,7 @@ class TokenCounter:
         except (ModelAuthenticationError, ModelPermissionDeniedError):
             raise
         except AiHubMixError as err:
-            from langchain_aihubmix.caching import route_missing
+            from langchain_aihubmix._native.client import route_missing
 
             if route_missing(err) is not None:
                 self.endpoint_absent = True
@@ -224,7 +224,7 @@ class TokenCounter:
         check_inline_total(conv)
         contents = _count_request(conv, tools, model)
         if self._client is None:
-            from langchain_aihubmix.caching import gemini_client
+            from langchain_aihubmix._native.client import gemini_client
 
             self._client = gemini_client(settings)
         try:

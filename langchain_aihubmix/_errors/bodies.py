@@ -1,6 +1,6 @@
 """What an error response says: category, message, request id, retry delay; redaction.
 
-Pure helpers over parsed bodies, headers and text; no SDK imports (`errors` builds
+Pure helpers over parsed bodies, headers and text; no SDK imports (`classify` builds
 the typed errors from what these return).
 """
 
@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeAlias
 
 __all__ = [
+    "MALFORMED_STATUS",
     "Category",
     "category",
+    "envelope_status",
     "error_object",
     "header",
     "redact",
@@ -99,6 +101,64 @@ def error_object(body: Any) -> Mapping[str, Any] | None:
         return None
     inner = body.get("error")
     return inner if isinstance(inner, Mapping) else body
+
+
+MALFORMED_STATUS = 502
+"""Status of the typed error for a 2xx reply that is not a valid answer ("bad
+gateway": the gateway passed on an invalid reply); retried like other 502s."""
+
+_GOOGLE_STATUS: Mapping[str, int] = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INTERNAL": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+"""google.rpc.Code names (Google's `error.status`) -> HTTP status."""
+
+_WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"quota|rate.?limit|too.?many|exhausted", re.I), 429),
+    (re.compile(r"auth|api.?key|unauthori|credential", re.I), 401),
+    (re.compile(r"permission|forbidden|denied|balance", re.I), 403),
+    (re.compile(r"not.?found|no.?such|does.?not.?exist", re.I), 404),
+    (re.compile(r"invalid|bad.?request|unsupported|param", re.I), 400),
+)
+"""OpenAI-style `type` / `code` words (AiHubMix's `{message, type, param, code}`)
+-> HTTP status; anything else is a server error (500)."""
+
+
+def envelope_status(inner: Any) -> int:
+    """The HTTP status an error object stands for (it came with a 2xx).
+
+    Google's numeric `code` when it is one, else its `status` name, else the words
+    of an OpenAI-style `type` / `code`; 500 when none says anything.
+    """
+    if not isinstance(inner, Mapping):
+        return 500
+    code = inner.get("code")
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if isinstance(code, int) and 400 <= code < 600:
+        return code
+    status = inner.get("status")
+    if isinstance(status, str) and status.upper() in _GOOGLE_STATUS:
+        return _GOOGLE_STATUS[status.upper()]
+    words = " ".join(str(inner.get(k) or "") for k in ("type", "code", "status"))
+    for pattern, found in _WORD_STATUS:
+        if pattern.search(words):
+            return found
+    return 500
 
 
 def _details(inner: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:

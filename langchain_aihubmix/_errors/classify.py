@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import (
+    MALFORMED_STATUS,
     Category,
     category,
+    envelope_status,
     error_object,
     redact,
     redact_json,
@@ -172,11 +174,6 @@ def _undecodable(
     exc: BaseException, route: Route, secret: str | None
 ) -> AiHubMixError | None:
     """A reply the SDK could not decode (a backstop: `reply_guard` checks first)."""
-    from langchain_aihubmix._transport.reply_checks import (
-        MALFORMED_STATUS,
-        envelope_status,
-    )
-
     if not isinstance(exc, _decoding_failures()):
         return None
     response = getattr(exc, "response", None)

@@ -14,6 +14,12 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+MODEL_PROVIDER = "google_genai"
+"""`response_metadata["model_provider"]`: picks core's google_genai translator."""
+
+SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
+"""`additional_kwargs` key holding `{tool_call_id: thought_signature}`."""
+
 SYNTHETIC_ID_PREFIX = "lc_"
 """Tool-call ids this package invents (when the server sent none) start with this.
 

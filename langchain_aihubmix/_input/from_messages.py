@@ -21,6 +21,8 @@ from langchain_core.messages import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import (
+    MODEL_PROVIDER,
+    SIGNATURES_KEY,
     SYNTHETIC_ID_PREFIX,
     CodePart,
     CodeResultPart,
@@ -42,7 +44,6 @@ from langchain_aihubmix._input.encoding import (
     read_data_url,
 )
 from langchain_aihubmix._input.json_safety import as_text
-from langchain_aihubmix._output.to_messages import MODEL_PROVIDER, SIGNATURES_KEY
 
 _MEDIA_BLOCKS = frozenset({"image", "audio", "video", "file"})
 

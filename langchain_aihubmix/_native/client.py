@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import httpx2
 from google import genai
 from google.genai import types
@@ -44,7 +45,8 @@ _CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
 _STREAM_CUT = "the stream ended before Gemini sent its final chunk"
 
 
-def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
+def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
+    """google-genai's options for `{base_url}/gemini` (v1beta), SDK retries off."""
     timeout_ms = None if settings.timeout is None else int(settings.timeout * 1000)
     return types.HttpOptions(
         base_url=settings.base_url.rstrip("/") + "/gemini",
@@ -56,12 +58,46 @@ def _http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions
     )
 
 
-def _httpx_args(settings: ClientSettings) -> dict[str, Any]:
+def httpx_args(settings: ClientSettings) -> dict[str, Any]:
+    """Arguments of an httpx client for the gateway (timeout, proxies, no redirects)."""
     args: dict[str, Any] = {"timeout": settings.timeout, **settings.client_args}
     # Never follow a redirect (httpx strips only `Authorization`, not
     # `x-goog-api-key`): a 3xx is a typed error (`_errors.classify._redirect`).
     args["follow_redirects"] = False
     return args
+
+
+ROUTE_MISSING_STATUSES: frozenset[int] = frozenset({404, 405, 501})
+"""HTTP statuses by which a gateway says it does not route an endpoint."""
+
+_GATEWAY_ROUTE_MISSING = "Invalid URL"
+"""AiHubMix's message for a path it does not route (`Invalid URL (GET /...)`)."""
+
+
+def gemini_client(settings: ClientSettings) -> genai.Client:
+    """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
+    http = httpx.Client(**httpx_args(settings))
+    return genai.Client(
+        api_key=settings.api_key,
+        http_options=http_options(settings, httpx_client=http),
+    )
+
+
+def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
+    """The status if `exc` says the gateway lacks the endpoint, else None.
+
+    Args:
+        exc: A classified error (`errors.raise_classified`).
+        by_name: The request named a resource (`cachedContents/{id}`): a plain 404
+            may then mean "no such cache", so only the gateway's own "Invalid URL"
+            404 (or 405 / 501) counts.
+    """
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int) or status not in ROUTE_MISSING_STATUSES:
+        return None
+    if by_name and status == 404 and _GATEWAY_ROUTE_MISSING not in str(exc):
+        return None
+    return status
 
 
 class NativeRoute:
@@ -82,7 +118,7 @@ class NativeRoute:
         )
 
     def _http_args(self, *, is_async: bool) -> dict[str, Any]:
-        args = {**_httpx_args(self._settings), **self._tls.client_args()}
+        args = {**httpx_args(self._settings), **self._tls.client_args()}
         args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
@@ -94,7 +130,7 @@ class NativeRoute:
         """
         return genai.Client(
             api_key=self._settings.api_key,
-            http_options=_http_options(
+            http_options=http_options(
                 self._settings,
                 httpx_client=self._sync_http.get(),
                 httpx_async_client=async_http,

@@ -14,11 +14,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.utils._merge import merge_lists
 
-from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
 from langchain_aihubmix._output.to_messages import (
-    MODEL_PROVIDER,
     ContentAssembler,
     UsageTracker,
     chunk_to_message,

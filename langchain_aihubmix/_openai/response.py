@@ -24,13 +24,12 @@ from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import assert_never
 
-from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
 from langchain_aihubmix._openai.usage import counts_from_usage
 from langchain_aihubmix._output.to_messages import (
-    MODEL_PROVIDER,
     ContentAssembler,
     TokenCounts,
     UsageTracker,

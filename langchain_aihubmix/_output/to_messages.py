@@ -18,11 +18,7 @@ from langchain_core.messages.ai import (
 )
 from langchain_core.messages.tool import ToolCallChunk
 
-MODEL_PROVIDER = "google_genai"
-"""`response_metadata["model_provider"]`: picks core's google_genai translator."""
-
-SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
-"""`additional_kwargs` key holding `{tool_call_id: thought_signature}`."""
+from langchain_aihubmix._input.conversation import SIGNATURES_KEY
 
 _Coalescing = Literal["text", "thinking"]
 

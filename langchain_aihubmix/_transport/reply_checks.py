@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeAlias
 
+from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.sse import SSEFramer
 
 __all__ = [
@@ -28,44 +29,10 @@ __all__ = [
 
 Route: TypeAlias = Literal["native", "openai"]
 
-MALFORMED_STATUS = 502
-"""Status of the typed error for a 2xx reply that is not a valid answer ("bad
-gateway": the gateway passed on an invalid reply); retried like other 502s."""
-
 _GENERATION_PATH = {
     "native": re.compile(r":(?:stream)?[gG]enerateContent$"),
     "openai": re.compile(r"/chat/completions$"),
 }
-
-_GOOGLE_STATUS: Mapping[str, int] = {
-    "INVALID_ARGUMENT": 400,
-    "FAILED_PRECONDITION": 400,
-    "OUT_OF_RANGE": 400,
-    "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
-    "NOT_FOUND": 404,
-    "ALREADY_EXISTS": 409,
-    "ABORTED": 409,
-    "RESOURCE_EXHAUSTED": 429,
-    "CANCELLED": 499,
-    "UNKNOWN": 500,
-    "INTERNAL": 500,
-    "DATA_LOSS": 500,
-    "UNIMPLEMENTED": 501,
-    "UNAVAILABLE": 503,
-    "DEADLINE_EXCEEDED": 504,
-}
-"""google.rpc.Code names (Google's `error.status`) -> HTTP status."""
-
-_WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"quota|rate.?limit|too.?many|exhausted", re.I), 429),
-    (re.compile(r"auth|api.?key|unauthori|credential", re.I), 401),
-    (re.compile(r"permission|forbidden|denied|balance", re.I), 403),
-    (re.compile(r"not.?found|no.?such|does.?not.?exist", re.I), 404),
-    (re.compile(r"invalid|bad.?request|unsupported|param", re.I), 400),
-)
-"""OpenAI-style `type` / `code` words (AiHubMix's `{message, type, param, code}`)
--> HTTP status; anything else is a server error (500)."""
 
 PARSE_LIMIT = 1024 * 1024
 """Bodies and events from this size up are not parsed here: an error envelope or an
@@ -113,29 +80,6 @@ def _error_value(body: Any) -> Any:
         if isinstance(inner, (Mapping, str)) and inner:
             return inner
     return None
-
-
-def envelope_status(inner: Any) -> int:
-    """The HTTP status an error object stands for (it came with a 2xx).
-
-    Google's numeric `code` when it is one, else its `status` name, else the words
-    of an OpenAI-style `type` / `code`; 500 when none says anything.
-    """
-    if not isinstance(inner, Mapping):
-        return 500
-    code = inner.get("code")
-    if isinstance(code, str) and code.isdigit():
-        code = int(code)
-    if isinstance(code, int) and 400 <= code < 600:
-        return code
-    status = inner.get("status")
-    if isinstance(status, str) and status.upper() in _GOOGLE_STATUS:
-        return _GOOGLE_STATUS[status.upper()]
-    words = " ".join(str(inner.get(k) or "") for k in ("type", "code", "status"))
-    for pattern, found in _WORD_STATUS:
-        if pattern.search(words):
-            return found
-    return 500
 
 
 def _kind(value: Any) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Protocol
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -11,7 +13,21 @@ from langchain_core.callbacks import (
 )
 from tenacity import RetryCallState, Retrying
 
-from langchain_aihubmix.callbacks import report_retry
+
+class RetryCounter(Protocol):
+    """What counts retries that no run manager sees (`get_aihubmix_callback()`)."""
+
+    def record_retry(self, model: str | None) -> None:
+        """Counts one retry of `model`."""
+        ...
+
+
+ACTIVE_COUNTER: ContextVar[RetryCounter | None] = ContextVar(
+    "aihubmix_callback", default=None
+)
+"""The innermost `get_aihubmix_callback()` handler (set and hooked into LangChain's
+callback configuration by `callbacks`; defined here so that retries are counted
+without this module importing the public callbacks module)."""
 
 Notify = Callable[[BaseException, int], None]
 """`notify(exc, attempt)`, called by the retry policy before each retry."""
@@ -39,6 +55,21 @@ def aretry_notifier(
         future.add_done_callback(pending.discard)
 
     return notify
+
+
+def report_retry(model: str | None) -> None:
+    """Counts a retry in the active `get_aihubmix_callback()` handlers, if any.
+
+    For retries that have no run manager to report to: langchain-core's `stream()`
+    and `astream()` call `_stream` / `_astream` without one. (Handlers passed as
+    `callbacks=` do not see those retries; `get_aihubmix_callback()` blocks do.)
+
+    Args:
+        model: The model retried, when known.
+    """
+    handler = ACTIVE_COUNTER.get()
+    if handler is not None:
+        handler.record_retry(model)
 
 
 def _retry_state(exc: BaseException, attempt: int) -> RetryCallState:

@@ -68,7 +68,7 @@ def raw(
 
 @pytest.fixture
 def no_rule_warnings() -> Iterator[None]:
-    from langchain_aihubmix import model_rules
+    from langchain_aihubmix._options import model_rules
 
     model_rules._warned.clear()
     yield

@@ -32,7 +32,7 @@ from langchain_aihubmix._native.request import conversation_to_contents
 from langchain_aihubmix._native.response import NativeStreamState
 from langchain_aihubmix._openai.request import conversation_to_messages
 from langchain_aihubmix._openai.response import OpenAIStreamState
-from langchain_aihubmix._options.resolve import convert_tool
+from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix.errors import InvalidInputError
 
 MODELS = ("gemini-2.5-flash", "gemini-3-pro-preview")

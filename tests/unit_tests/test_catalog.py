@@ -22,6 +22,7 @@ from langchain_aihubmix.catalog import (
     clear_catalog_cache,
     list_models,
     parse_catalog,
+    price_table,
     refresh_prices,
 )
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable, cost_of
@@ -338,5 +339,5 @@ def test_emulator_catalogue_is_readable() -> None:
     flash = models["gemini-2.5-flash"]
     assert flash.input_price is not None and flash.input_price > 0
     assert flash.output_price is not None and flash.context_length
-    prices = PriceTable.from_catalog(models.values())
+    prices = price_table(models.values())
     assert prices.get("gemini-2.5-flash") is not None

@@ -19,6 +19,7 @@ from langchain_core.messages import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import (
+    SIGNATURES_KEY,
     CodePart,
     CodeResultPart,
     MediaPart,
@@ -32,7 +33,7 @@ from langchain_aihubmix._input.from_messages import (
     media_from_block,
     messages_to_conversation,
 )
-from langchain_aihubmix._output.to_messages import SIGNATURES_KEY, ContentAssembler
+from langchain_aihubmix._output.to_messages import ContentAssembler
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 PNG_B64 = base64.b64encode(PNG).decode()

@@ -14,6 +14,7 @@ import pytest
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._native.response import (
     NativeStreamState,
     chunk_to_message,
@@ -21,7 +22,6 @@ from langchain_aihubmix._native.response import (
     response_to_messages,
 )
 from langchain_aihubmix._native.usage import counts_from_usage
-from langchain_aihubmix._output.to_messages import MODEL_PROVIDER, SIGNATURES_KEY
 from tests.unit_tests.recorded import (
     SKIPPED,
     _bodies,

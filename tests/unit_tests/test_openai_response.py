@@ -10,7 +10,7 @@ import yaml
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._input.conversation import SIGNATURES_KEY, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._openai.extras import (
     READ_FIELDS,
     VendorExtras,
@@ -22,7 +22,7 @@ from langchain_aihubmix._openai.response import (
     finish_reason_name,
 )
 from langchain_aihubmix._openai.usage import counts_from_usage
-from langchain_aihubmix._output.to_messages import SIGNATURES_KEY, TokenCounts
+from langchain_aihubmix._output.to_messages import TokenCounts
 
 CASSETTE = (
     Path(__file__).parents[1]

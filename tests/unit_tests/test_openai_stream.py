@@ -10,12 +10,12 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from langchain_aihubmix._input.conversation import SIGNATURES_KEY
 from langchain_aihubmix._openai.response import (
     OpenAIStreamState,
     completion_to_message,
 )
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
-from langchain_aihubmix._output.to_messages import SIGNATURES_KEY
 
 MODEL = "gemini-2.5-flash"
 LC_ID = re.compile(r"^lc_[0-9a-f]{32}$")

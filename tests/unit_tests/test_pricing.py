@@ -8,13 +8,12 @@ from decimal import Decimal
 import pytest
 from langchain_core.messages.ai import UsageMetadata
 
-from langchain_aihubmix.catalog import CatalogModel
+from langchain_aihubmix.catalog import CatalogModel, price_table
 from langchain_aihubmix.pricing import (
     DEFAULT_PRICES,
     PRICES_AS_OF,
     Cost,
     ModelPrice,
-    PriceTable,
     cost_of,
     resolve_model_id,
 )
@@ -262,8 +261,8 @@ def test_costs_add_up() -> None:
     assert total.saved_by_cache == 1
 
 
-def test_from_catalog_uses_gateway_prices() -> None:
-    table = PriceTable.from_catalog(
+def test_price_table_uses_gateway_prices() -> None:
+    table = price_table(
         [
             CatalogModel("gemini-2.5-flash", Decimal("0.3"), Decimal("2.5"), None),
             CatalogModel("gemini-x", Decimal("1"), Decimal("2"), Decimal("0.1")),

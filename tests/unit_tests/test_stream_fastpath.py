@@ -11,9 +11,9 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.utils._merge import merge_lists
 
+from langchain_aihubmix._input.conversation import SIGNATURES_KEY
 from langchain_aihubmix._native.response import _add_delta
 from langchain_aihubmix._output.to_messages import (
-    SIGNATURES_KEY,
     ContentAssembler,
     TokenCounts,
     UsageTracker,

@@ -1,0 +1,71 @@
+"""JSON Schemas for structured output: from a schema class or a `response_format`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic.v1 import BaseModel as BaseModelV1
+
+from langchain_aihubmix._errors.base import InvalidInputError
+
+__all__ = ["json_schema_of", "response_format_options"]
+
+_FORMAT_KINDS: frozenset[str] = frozenset(
+    {"object", "array", "string", "number", "integer", "boolean"}
+)
+"""`response_format["type"]` values that make it a bare JSON Schema."""
+
+
+def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
+    """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
+        model = cast("Any", schema)
+        if issubclass(schema, BaseModelV1):
+            return dict(model.schema())
+        return dict(model.model_json_schema())
+    if (
+        isinstance(schema, Mapping)
+        and "function" not in schema
+        and ("properties" in schema or "type" in schema or "$defs" in schema)
+    ):
+        return dict(schema)
+    params = convert_to_openai_tool(schema)["function"].get("parameters", {})
+    return dict(params)
+
+
+def response_format_options(value: Any) -> dict[str, Any]:
+    """An OpenAI-style `response_format` -> `response_mime_type` / `response_schema`.
+
+    `create_agent(response_format=...)` binds `{"type": "json_schema", "json_schema":
+    {"name", "schema", "strict"}}`; `{"type": "json_object"}`, `{"type": "text"}`,
+    `None`, a Pydantic class, a TypedDict or a bare JSON Schema are accepted too.
+    """
+    if value is None:
+        return {}
+    kind = value.get("type") if isinstance(value, Mapping) else None
+    if kind == "text":
+        return {}
+    if kind == "json_object":
+        return {"response_mime_type": "application/json"}
+    schema: Any = None
+    if kind == "json_schema":
+        spec = value.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        schema = dict(schema) if isinstance(schema, Mapping) else None
+    elif isinstance(value, (Mapping, type)) and (kind is None or kind in _FORMAT_KINDS):
+        try:
+            schema = json_schema_of(value)
+        except Exception as exc:
+            msg = f"response_format: cannot build a JSON Schema from it ({exc})."
+            raise InvalidInputError(msg) from exc
+    if schema is not None:
+        return {"response_mime_type": "application/json", "response_schema": schema}
+    msg = (
+        "response_format must be {'type': 'json_schema', 'json_schema': {'name': ..., "
+        "'schema': {...}}}, {'type': 'json_object'}, {'type': 'text'}, or a schema "
+        f"class; got {type(value).__name__} {str(value)[:80]!r}."
+    )
+    raise InvalidInputError(msg)
