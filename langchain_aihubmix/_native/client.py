@@ -25,8 +25,12 @@ from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
 )
-from langchain_aihubmix._native.response import NativeStreamState
+from langchain_aihubmix._native.response import (
+    NativeStreamState,
+    response_to_messages,
+)
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
 from langchain_aihubmix._transport.opened import track, tracked
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
@@ -41,8 +45,6 @@ API_VERSION = "v1beta"
 
 _CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
 """Config fields that never reach the wire (we never pass Python callables)."""
-
-_STREAM_CUT = "the stream ended before Gemini sent its final chunk"
 
 
 def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
@@ -185,11 +187,6 @@ class NativeRoute:
             return contents, None
         return contents, config
 
-    def _messages(
-        self, response: types.GenerateContentResponse, model: str
-    ) -> list[AIMessage]:
-        return NativeStreamState(requested_model=model).messages(response)
-
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
@@ -204,7 +201,7 @@ class NativeRoute:
                 )
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
-        return self._messages(response, opts.model)
+        return response_to_messages(response, opts.model)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -221,7 +218,7 @@ class NativeRoute:
                 )
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
-        return self._messages(response, opts.model)
+        return response_to_messages(response, opts.model)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -237,8 +234,7 @@ class NativeRoute:
                     config=config,
                 ):
                     yield state.feed(response)
-                if not state.finished:
-                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+                ensure_complete(state.finished, "Gemini")
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
 
@@ -259,7 +255,6 @@ class NativeRoute:
                 async with contextlib.aclosing(tracked(stream)) as responses:
                     async for response in responses:
                         yield state.feed(response)
-                if not state.finished:
-                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+                ensure_complete(state.finished, "Gemini")
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)

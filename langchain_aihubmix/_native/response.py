@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,11 +11,11 @@ import pydantic
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
-from langchain_core.utils._merge import merge_lists
 
-from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
+from langchain_aihubmix._output.stream import add_delta, indices, pick, synthetic_id
 from langchain_aihubmix._output.to_messages import (
     ContentAssembler,
     UsageTracker,
@@ -31,11 +30,6 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
-
-
-def synthetic_id() -> str:
-    """A fresh id for a call or code block the server sent without one."""
-    return f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex}"
 
 
 def signature_text(signature: bytes | None) -> str | None:
@@ -102,11 +96,8 @@ class NativeStreamState:
         Only valid on a fresh state. Other candidates get fresh states of their own;
         usage rides on candidate 0's message only.
         """
-        indices = sorted(
-            position if c.index is None else c.index
-            for position, c in enumerate(response.candidates or ())
-        )
-        others = [i for i in indices if i != self._candidate_index]
+        wanted = indices(response.candidates)
+        others = [i for i in wanted if i != self._candidate_index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
         return [chunk_to_message(s.feed(response, last=True)) for s in states]
 
@@ -114,7 +105,7 @@ class NativeStreamState:
         self, response: types.GenerateContentResponse, *, last: bool = False
     ) -> AIMessageChunk:
         """The chunk for one response; `last=True` marks it final even unfinished."""
-        candidate = self._candidate(response)
+        candidate = pick(response.candidates, self._candidate_index)
         content: list[str | dict[str, Any]] = []
         calls: list[ToolCallChunk] = []
         signatures: dict[str, str] = {}
@@ -146,15 +137,6 @@ class NativeStreamState:
             signatures=signatures,
             last=final,
         )
-
-    def _candidate(
-        self, response: types.GenerateContentResponse
-    ) -> types.Candidate | None:
-        for position, candidate in enumerate(response.candidates or ()):
-            index = position if candidate.index is None else candidate.index
-            if index == self._candidate_index:
-                return candidate
-        return None
 
     def _map_part(
         self,
@@ -204,8 +186,7 @@ class NativeStreamState:
             )
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
-        if block is not None:
-            _add_delta(content, block)
+        add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -356,21 +337,6 @@ _DATA_FIELDS = (
 """Part fields that hold data (not flags) and are not mapped: they raise."""
 
 
-def _add_delta(content: list[str | dict[str, Any]], block: dict[str, Any]) -> None:
-    """Add a block delta to one response's content, as stream chunks merge.
-
-    Deltas of one block within one response merge through the core function that
-    merges stream chunks, so a whole response and its stream agree. Block indices only
-    grow within a state, so only a delta for the last block can merge; any other is
-    appended as is (which is what `merge_lists` would do, without copying the list).
-    """
-    last = content[-1] if content else None
-    if isinstance(last, dict) and last.get("index") == block["index"]:
-        content[:] = merge_lists(content, [block]) or []
-    else:
-        content.append(block)
-
-
 def _tool_type(tool_type: types.ToolType | None) -> str:
     """Gemini's `ToolType` name (an unknown one as sent)."""
     return "TOOL_TYPE_UNSPECIFIED" if tool_type is None else str(tool_type.value)
@@ -394,11 +360,3 @@ def response_to_messages(
 ) -> list[AIMessage]:
     """One `AIMessage` per candidate (at least one); usage rides on candidate 0's."""
     return NativeStreamState(requested_model).messages(response)
-
-
-def response_to_message(
-    response: types.GenerateContentResponse, requested_model: str
-) -> AIMessage:
-    """The whole (non-stream) response's first candidate as an `AIMessage`."""
-    state = NativeStreamState(requested_model)
-    return chunk_to_message(state.feed(response, last=True))
