@@ -560,7 +560,6 @@ class LivePriceTable(PriceTable):
             self._failing = False
             merged = _merge(models, self._fallback)
             self._prices = dict(merged.items())
-            self._found = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""

@@ -41,14 +41,12 @@ from typing_extensions import Self
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._input.conversation import Conversation
-from langchain_aihubmix._input.encoding import avalidated, prevalidated
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._input.json_safety import check_conversation, check_options
+from langchain_aihubmix._input.large_media import aplan
 from langchain_aihubmix._input.media import (
-    HEAVY_INPUT_CHARS,
     aresolve_media,
     check_inline_total,
-    heavy_inline_data,
     resolve_media,
 )
 from langchain_aihubmix._input.turn_rules import check_turns
@@ -407,20 +405,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         stop: list[str] | None,
         kwargs: dict[str, Any],
     ) -> _Call:
-        """Async twin of `_prepare`: neither downloads nor large media block the loop.
-
-        Validating and converting megabytes of inline media takes milliseconds of
-        CPU. Base64 fields are validated ahead a slice at a time, yielding to the
-        loop; other large inline data (data URLs, bytes) makes `_plan` run in a
-        worker thread.
-        """
-        texts, other = heavy_inline_data(messages)
-        known = await avalidated(texts) if texts else frozenset()
-        with prevalidated(known):
-            if other >= HEAVY_INPUT_CHARS:
-                call = await asyncio.to_thread(self._plan, messages, stop, kwargs)
-            else:
-                call = self._plan(messages, stop, kwargs)
+        """Async twin of `_prepare`: neither downloads nor large media block the loop
+        (`large_media.aplan`)."""
+        call = await aplan(lambda: self._plan(messages, stop, kwargs), messages)
         conv = await aresolve_media(
             call.conv,
             timeout=self.media_fetch_timeout,

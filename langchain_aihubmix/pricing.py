@@ -230,9 +230,6 @@ def resolve_model_id(model: str) -> list[str]:
     return candidates
 
 
-_MAX_REMEMBERED = 1024
-"""Model ids a `PriceTable` remembers lookups of (a bound, not a tuning knob)."""
-
 PriceOverride: TypeAlias = ModelPrice | Mapping[str, Number]
 """A `ModelPrice`, or a mapping of its fields (`{"input": 0.3, "output": 2.5}`)."""
 
@@ -256,25 +253,9 @@ class PriceTable:
             prices: Prices keyed by model id (matched case-insensitively).
         """
         self._prices = {k.lower(): v for k, v in prices.items()}
-        self._found: dict[str, ModelPrice | None] = {}
 
     def get(self, model: str) -> ModelPrice | None:
-        """Returns the price of `model` or of the base model it aliases, else None.
-
-        Answers are remembered per id (a table never changes; `with_overrides`
-        makes a new one), as every priced call looks its model up again.
-        """
-        try:
-            return self._found[model]
-        except KeyError:
-            pass
-        price = self._lookup(model)
-        if len(self._found) >= _MAX_REMEMBERED:
-            self._found.clear()
-        self._found[model] = price
-        return price
-
-    def _lookup(self, model: str) -> ModelPrice | None:
+        """Returns the price of `model` or of the base model it aliases, else None."""
         for candidate in resolve_model_id(model):
             if (price := self._prices.get(candidate)) is not None:
                 return price

@@ -9,6 +9,7 @@ import contextlib
 import mimetypes
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from types import MappingProxyType
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -147,20 +148,21 @@ def _leftovers(text: str) -> Iterator[bytes]:
         yield text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
 
 
-_VALIDATED: ContextVar[frozenset[int]] = ContextVar(
-    "aihubmix_validated_base64", default=frozenset()
+_VALIDATED: ContextVar[Mapping[int, str]] = ContextVar(
+    "aihubmix_validated_base64", default=MappingProxyType({})
 )
-"""Ids of base64 texts already known canonical, for the call being prepared."""
+"""Base64 texts already known canonical, by id, for the call being prepared (each
+text is held, so its id cannot be reused by another object while it is here)."""
 
 
-async def avalidated(texts: Iterable[str]) -> frozenset[int]:
-    """The ids of those `texts` that are canonical base64, checked a slice at a time
+async def avalidated(texts: Iterable[str]) -> Mapping[int, str]:
+    """Those `texts` that are canonical base64, by id, checked a slice at a time
     with the event loop running in between (see `prevalidated`).
 
     Anything else (URL-safe, whitespace, bad padding, not base64) is left to
     `canonical_base64`, which converts it or raises the usual error.
     """
-    known = set()
+    known: dict[int, str] = {}
     for text in texts:
         if not text.isascii() or _repadded(text) is not text:
             continue
@@ -171,18 +173,18 @@ async def avalidated(texts: Iterable[str]) -> frozenset[int]:
                 break
             await asyncio.sleep(0)
         if _only_final_padding(text, rest):
-            known.add(id(text))
-    return frozenset(known)
+            known[id(text)] = text
+    return known
 
 
 @contextlib.contextmanager
-def prevalidated(ids: frozenset[int]) -> Iterator[None]:
-    """Within the block, `canonical_base64` returns the texts of `ids` as they are.
+def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
+    """Within the block, `canonical_base64` returns the texts of `known` as they are.
 
-    Ids are only meaningful while those texts are alive: hold the messages they
-    came from for the whole block.
+    Args:
+        known: What `avalidated` returned.
     """
-    token = _VALIDATED.set(ids)
+    token = _VALIDATED.set(known)
     try:
         yield
     finally:
@@ -205,7 +207,7 @@ def canonical_base64(data: str) -> str:
     Raises:
         InvalidInputError: `data` is not base64.
     """
-    if id(data) in _VALIDATED.get():
+    if _VALIDATED.get().get(id(data)) is data:
         return data
     text = data.strip()
     try:

@@ -274,8 +274,9 @@ _BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
 def _standard_blocks(message: BaseMessage, where: str) -> list[Any]:
     """`message.content_blocks`, with core's ValueErrors turned into ours.
 
-    Plain string content skips core's translator passes (7 us a message, most
-    of converting a short prompt): for a class that keeps `BaseMessage`'s
+    Plain string content skips core's translator passes (most of converting a
+    short prompt, and paid again for every message of a history): for a class
+    that keeps `BaseMessage`'s
     `content_blocks`, a string is one text block, or none when empty.
     """
     content = message.content
@@ -295,9 +296,9 @@ def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
     """`message` with each OpenAI-style `image_url` block that holds a `data:` URL
     rewritten as a standard `image` block with that URL (read by `media_from_block`).
 
-    Core's translator parses such a URL with a regular expression: 20-35 ms for a
-    19 MB image, in one call that holds the GIL (so even a worker thread stalls the
-    event loop); `_encoding.read_data_url` needs one `find` and a slice.
+    Core's translator parses such a URL with a regular expression, over the whole
+    media, in one call that holds the GIL (so even a worker thread stalls the event
+    loop); `encoding.read_data_url` needs one `find` and a slice.
     """
     content = message.content
     if isinstance(content, str):

@@ -1,13 +1,17 @@
-"""Large inline media, spliced into request bodies as they are sent.
+"""Large inline media: converted without stalling an event loop, spliced into bodies.
 
-Built the usual way, a request with a 19 MB image holds the media several times
-over (the SDK's JSON text of the request, then its encoded bytes), and the SDK
-produces each copy in one blocking call: on an event loop, 70 ms or more during
-which nothing else runs. Instead, each large inline media part goes into the SDK's
-request as a short stand-in token (`MediaSplicer.stand_ins`); an httpx request hook
-on the route's own client finds the tokens in the encoded body and sends the body as
-a stream of segments, the media encoded slice by slice as the socket takes it
-(`SplicedBody`; the async form yields to the event loop between slices).
+Two entry points. `aplan` runs the conversion of an async call: base64 fields are
+validated ahead a slice at a time (yielding to the loop), other large inline data
+makes the conversion run in a worker thread. `MediaSplicer` serves both routes'
+clients when a request is sent. Built the usual way, a request with a large image
+holds the media several times over (the SDK's JSON text of the request, then its
+encoded bytes), and the SDK produces each copy in one blocking call, during which
+nothing else runs on an event loop. Instead, each large inline media part goes into
+the SDK's request as a short stand-in token (`MediaSplicer.stand_ins`); an httpx
+request hook on the route's own client finds the tokens in the encoded body and
+sends the body as a stream of segments, the media encoded slice by slice as the
+socket takes it (`SplicedBody`; the async form yields to the event loop between
+slices).
 
 The bytes on the wire are exactly those the SDK would have sent: media is base64
 text in both wire formats, and base64's alphabet needs no JSON escaping. Tokens are
@@ -20,14 +24,81 @@ from __future__ import annotations
 import asyncio
 import base64
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 import httpx2
+from langchain_core.messages import BaseMessage
 
 from langchain_aihubmix._input.conversation import Conversation, MediaPart, Part, Turn
+from langchain_aihubmix._input.encoding import avalidated, prevalidated
+
+T = TypeVar("T")
+
+HEAVY_INPUT_CHARS = 1024 * 1024
+"""Messages carrying this much inline data (other than base64 fields) are
+normalised off the event loop."""
+
+BASE64_TEXT_CHARS = 64 * 1024
+"""Base64 fields from this size up are validated ahead, yielding to the loop."""
+
+
+async def aplan(plan: Callable[[], T], messages: Sequence[BaseMessage]) -> T:
+    """`plan()` (the conversion of `messages`) run so that it never stalls the loop.
+
+    Validating and converting megabytes of inline media takes milliseconds of CPU.
+    Base64 fields are validated ahead a slice at a time, yielding to the loop, and
+    then trusted by `plan`; other large inline data (data URLs, bytes) makes `plan`
+    run in a worker thread.
+
+    Args:
+        plan: Converts `messages` (reads nothing else that the loop changes).
+        messages: The call's messages, looked at without parsing them.
+
+    Returns:
+        What `plan` returns.
+    """
+    texts, other = _heavy_inline_data(messages)
+    known = await avalidated(texts) if texts else {}
+    with prevalidated(known):
+        if other >= HEAVY_INPUT_CHARS:
+            return await asyncio.to_thread(plan)
+        return plan()
+
+
+def _heavy_inline_data(messages: Sequence[BaseMessage]) -> tuple[list[str], int]:
+    """The inline data in `messages` that could hold up an event loop.
+
+    A cheap look at content-block values (and one nested level, as in
+    `image_url.url`), without parsing them. Returns the base64 texts of `base64` /
+    `data` fields from `BASE64_TEXT_CHARS` up (validated ahead, cooperatively, by
+    `encoding.avalidated`), and the size of all other inline data (URLs with
+    payloads, bytes), converted in a worker thread from `HEAVY_INPUT_CHARS` up.
+    """
+    texts: list[str] = []
+    other = 0
+    for message in messages:
+        if isinstance(message.content, str):
+            continue
+        for block in message.content:
+            if not isinstance(block, Mapping):
+                continue
+            for key, value in block.items():
+                if isinstance(value, Mapping):
+                    other += sum(len(v) for v in value.values() if _sized(v))
+                elif isinstance(value, str) and key in ("base64", "data"):
+                    if len(value) >= BASE64_TEXT_CHARS:
+                        texts.append(value)
+                elif _sized(value) and len(value) > 1024:
+                    other += len(value)
+    return texts, other
+
+
+def _sized(value: object) -> TypeGuard[str | bytes]:
+    return isinstance(value, (str, bytes))
+
 
 SPLICE_MIN_BYTES = 256 * 1024
 """Inline media from this decoded size up is spliced; smaller media goes as usual."""

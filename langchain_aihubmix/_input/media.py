@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Awaitable, Iterator, Mapping, Sequence
-from typing import TypeGuard, TypeVar
+from collections.abc import Awaitable, Iterator, Mapping
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from langchain_core.messages import BaseMessage
 
 from langchain_aihubmix._errors.base import InvalidInputError, MediaTooLargeError
 from langchain_aihubmix._input.conversation import (
@@ -27,13 +26,6 @@ from langchain_aihubmix._input.url_policy import acheck_url, check_url
 INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 """AiHubMix accepts at most this much inline media per request (it has no File API)."""
 
-HEAVY_INPUT_CHARS = 1024 * 1024
-"""Messages carrying this much inline data (other than base64 fields) are
-normalised off the event loop."""
-
-BASE64_TEXT_CHARS = 64 * 1024
-"""Base64 fields from this size up are validated ahead, yielding to the loop."""
-
 _GENERIC_TYPES = frozenset(
     {"", "application/octet-stream", "binary/octet-stream", "application/x-download"}
 )
@@ -46,39 +38,6 @@ MAX_REDIRECTS = 5
 is checked like the URL itself)."""
 
 _T = TypeVar("_T")
-
-
-def heavy_inline_data(messages: Sequence[BaseMessage]) -> tuple[list[str], int]:
-    """The inline data in `messages` that could hold up an event loop.
-
-    A cheap look at content-block values (and one nested level, as in
-    `image_url.url`), without parsing them. Returns the base64 texts of `base64` /
-    `data` fields from `BASE64_TEXT_CHARS` up (validated ahead, cooperatively, by
-    `_encoding.avalidated`), and the size of all other inline data (URLs with
-    payloads, bytes), which `_plan` converts in a worker thread from
-    `HEAVY_INPUT_CHARS` up.
-    """
-    texts: list[str] = []
-    other = 0
-    for message in messages:
-        if isinstance(message.content, str):
-            continue
-        for block in message.content:
-            if not isinstance(block, Mapping):
-                continue
-            for key, value in block.items():
-                if isinstance(value, Mapping):
-                    other += sum(len(v) for v in value.values() if _sized(v))
-                elif isinstance(value, str) and key in ("base64", "data"):
-                    if len(value) >= BASE64_TEXT_CHARS:
-                        texts.append(value)
-                elif _sized(value) and len(value) > 1024:
-                    other += len(value)
-    return texts, other
-
-
-def _sized(value: object) -> TypeGuard[str | bytes]:
-    return isinstance(value, (str, bytes))
 
 
 def _mb(n: int) -> str:

@@ -29,6 +29,7 @@ from langchain_aihubmix._native.response import (
     NativeStreamState,
     response_to_messages,
 )
+from langchain_aihubmix._native.sdk_shortcuts import sdk_config, sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
@@ -42,9 +43,6 @@ from langchain_aihubmix._transport.route import (
 )
 
 API_VERSION = "v1beta"
-
-_CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
-"""Config fields that never reach the wire (we never pass Python callables)."""
 
 
 def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
@@ -128,7 +126,7 @@ class NativeRoute:
         """A `genai.Client` over this route's own HTTP clients.
 
         Given both clients, and the TLS context for its websocket one, google-genai
-        builds no client or TLS context of its own (each costs tens of ms).
+        builds no client or TLS context of its own (each a long blocking call).
         """
         return genai.Client(
             api_key=self._settings.api_key,
@@ -158,34 +156,15 @@ class NativeRoute:
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
-        """Contents and config, shaped for google-genai's cheapest paths.
-
-        A single `Content` goes as itself, which the SDK takes as is. A history goes
-        as `ContentDict`s holding the same `Part` objects: the SDK validates a list
-        of `Content` objects against its whole content union, at a cost that grows
-        with the history (5.0 ms vs 2.6 ms for 11 turns on loopback), while a dict
-        of parts takes the direct path. The parts, and so the wire bytes, are the
-        same either way. A config that only holds defaults is `None`,
-        which spares the SDK a whole config conversion per call.
-        """
+        """Contents and config, shaped for google-genai's cheapest paths."""
         built, system = conversation_to_contents(conv, model=opts.model)
-        contents: Any = (
-            built[0]
-            if len(built) == 1
-            else [{"role": c.role, "parts": c.parts} for c in built]
-        )
         config = options_to_config(opts, system)
         if timeout != self._settings.timeout:
             http = config.http_options or types.HttpOptions()
             config.http_options = http.model_copy(
                 update={"timeout": None if timeout is None else int(timeout * 1000)}
             )
-        if all(
-            getattr(config, name) is None
-            for name in config.model_fields_set - _CLIENT_SIDE_ONLY
-        ):
-            return contents, None
-        return contents, config
+        return sdk_contents(built), sdk_config(config)
 
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None

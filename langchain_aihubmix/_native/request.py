@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal
 
-import pydantic
 from google.genai import types
 from typing_extensions import assert_never
 
@@ -27,6 +26,7 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, SdkPart
 from langchain_aihubmix._options.call_options import (
     BuiltinKind,
     BuiltinTool,
@@ -66,60 +66,11 @@ _BUILTINS: dict[BuiltinKind, Callable[[dict[str, Any]], types.Tool]] = {
 }
 
 
-def _pairs_contain(self: pydantic.BaseModel, key: object) -> bool:
-    """`key in model` as iterating the model answers it: iteration yields
-    (name, value) pairs, so a string is never in a model."""
-    return not isinstance(key, str) and key in tuple(self)
-
-
-class _Part(types.Part):
-    """A `Part` whose fields google-genai reads without walking all of them.
-
-    The SDK reads request objects through `_common.get_value_by_path`, which tries
-    `key in obj` before `getattr`; a pydantic model has no `__contains__`, so `in`
-    iterates its (name, value) pairs, none of which ever equals the key. Each of
-    the SDK's ~18 lookups on a part walked all 20 fields: some 60 us a part, more
-    than the rest of preparing a short call. This `in` gives the same answers at
-    once; the fields, and so the wire bytes, are those of a `Part`.
-    """
-
-    __contains__ = _pairs_contain
-
-
-class _Config(types.GenerateContentConfig):
-    """A `GenerateContentConfig` read as cheaply as `_Part` (same reason): the SDK
-    looks up ~40 keys on a config of ~40 fields, some 230 us a call."""
-
-    __contains__ = _pairs_contain
-
-
-_M = TypeVar("_M", bound=pydantic.BaseModel)
-_BLANKS: dict[type[pydantic.BaseModel], pydantic.BaseModel] = {}
-
-
-def _prevalidated(cls: type[_M], **values: Any) -> _M:
-    """`cls(**values)` without validation, for values validation keeps as they are.
-
-    google-genai's models run a Python before-validator over all their fields on
-    construction (about 5 us for a `Part`, the bulk of converting a history); a
-    copy of a blank instance updated with the values is the same object (same
-    fields, same fields-set, same wire bytes) for a third of the cost. Callers
-    pass only values validation would return unchanged: exact `str` / `bool`,
-    fresh lists and dicts, and SDK objects (which validation keeps by identity).
-    """
-    blank = _BLANKS.get(cls)
-    if blank is None:
-        blank = _BLANKS[cls] = cls()
-    return cast("_M", blank.model_copy(update=values))
-
-
 def _text_part(text: str, *, thought: bool | None = None) -> types.Part:
-    """`Part(text=..., thought=...)`; anything but an exact `str` is validated."""
-    if type(text) is not str:
-        return _Part(text=text, thought=thought)
+    """`SdkPart(text=...)`, with `thought` only when it is set."""
     if thought is None:
-        return _prevalidated(_Part, text=text)
-    return _prevalidated(_Part, text=text, thought=thought)
+        return SdkPart(text=text)
+    return SdkPart(text=text, thought=thought)
 
 
 def signature_bytes(signature: str | None) -> bytes | str | None:
@@ -139,13 +90,12 @@ def signature_bytes(signature: str | None) -> bytes | str | None:
 
 
 def _signed(part: types.Part, signature: str | None) -> types.Part:
-    """Attach a signature; a `str` one is assigned past validation (sent verbatim)."""
+    """`part` with a signature: a copy updated without validation, because
+    validation would base64-decode a `str` one (which must be sent verbatim)."""
     value = signature_bytes(signature)
-    if value is not None:
-        # bytes validate fine; a str would be base64-decoded by pydantic, so assign.
-        object.__setattr__(part, "thought_signature", value)
-        part.__pydantic_fields_set__.add("thought_signature")
-    return part
+    if value is None:
+        return part
+    return part.model_copy(update={"thought_signature": value})
 
 
 def _server_id(call_id: str | None) -> str | None:
@@ -171,9 +121,9 @@ class Base64Blob(types.Blob):
 def _media(part: MediaPart) -> types.Part:
     if part.data is not None:
         blob = Base64Blob(mime_type=part.mime_type, data=part.inline_base64())
-        return _Part(inline_data=blob)
+        return SdkPart(inline_data=blob)
     if part.uri is not None:
-        return _Part(
+        return SdkPart(
             file_data=types.FileData(file_uri=part.uri, mime_type=part.mime_type)
         )
     raise ValueError("MediaPart needs `data` or `uri`")
@@ -204,50 +154,13 @@ def _tool_response(part: ToolResultPart, *, nested_media: bool) -> list[types.Pa
                 file_uri=media.uri, mime_type=media.mime_type
             )
             nested.append(types.FunctionResponsePart(file_data=ref))
-    function_response = _function_response(part, response, nested or None)
-    return [_prevalidated(_Part, function_response=function_response), *after]
-
-
-def _function_response(
-    part: ToolResultPart,
-    response: dict[str, Any],
-    nested: list[types.FunctionResponsePart] | None,
-) -> types.FunctionResponse:
-    """The `FunctionResponse` (validated unless its fields have exact types)."""
-    call_id = _server_id(part.call_id)
-    if _exact_str(call_id) and _exact_str(part.name) and _str_keyed(response):
-        # validation would copy the dict and the list (not their items)
-        return _prevalidated(
-            types.FunctionResponse,
-            id=call_id,
-            name=part.name,
-            response=dict(response),
-            parts=None if nested is None else list(nested),
-        )
-    return types.FunctionResponse(
-        id=call_id, name=part.name, response=response, parts=nested
+    function_response = types.FunctionResponse(
+        id=_server_id(part.call_id),
+        name=part.name,
+        response=response,
+        parts=nested or None,
     )
-
-
-def _function_call(part: ToolCallPart) -> types.FunctionCall:
-    """The call's `FunctionCall` (validated unless its fields have exact types)."""
-    call_id = _server_id(part.id)
-    if _exact_str(call_id) and _exact_str(part.name) and _str_keyed(part.args):
-        # validation would copy the dict (not its values) and keep the strings
-        return _prevalidated(
-            types.FunctionCall, id=call_id, name=part.name, args=dict(part.args)
-        )
-    return types.FunctionCall(id=call_id, name=part.name, args=part.args)
-
-
-def _exact_str(value: object) -> bool:
-    """None or a plain `str`: what a `str | None` field keeps as is."""
-    return value is None or type(value) is str
-
-
-def _str_keyed(value: object) -> bool:
-    """A plain dict with plain `str` keys: what a `dict[str, Any]` field copies."""
-    return type(value) is dict and all(type(key) is str for key in value)
+    return [SdkPart(function_response=function_response), *after]
 
 
 def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
@@ -259,8 +172,10 @@ def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
     if isinstance(part, MediaPart):
         return [_signed(_media(part), part.signature)]
     if isinstance(part, ToolCallPart):
-        call = _function_call(part)
-        return [_signed(_prevalidated(_Part, function_call=call), part.signature)]
+        call = types.FunctionCall(
+            id=_server_id(part.id), name=part.name, args=part.args
+        )
+        return [_signed(SdkPart(function_call=call), part.signature)]
     if isinstance(part, ToolResultPart):
         return _tool_response(part, nested_media=nested_media)
     if isinstance(part, CodePart):
@@ -269,28 +184,28 @@ def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
             language=types.Language(part.language.upper()),
             id=_server_id(part.id),
         )
-        return [_signed(_Part(executable_code=code), part.signature)]
+        return [_signed(SdkPart(executable_code=code), part.signature)]
     if isinstance(part, CodeResultPart):
         result = types.CodeExecutionResult(
             output=part.output,
             outcome=types.Outcome(part.outcome),
             id=_server_id(part.id),
         )
-        return [_signed(_Part(code_execution_result=result), part.signature)]
+        return [_signed(SdkPart(code_execution_result=result), part.signature)]
     if isinstance(part, ServerToolCallPart):
         server_call = types.ToolCall(
             id=_server_id(part.id),
             tool_type=types.ToolType(part.tool_type),
             args=part.args,
         )
-        return [_signed(_Part(tool_call=server_call), part.signature)]
+        return [_signed(SdkPart(tool_call=server_call), part.signature)]
     if isinstance(part, ServerToolResultPart):
         server_result = types.ToolResponse(
             id=_server_id(part.id),
             tool_type=types.ToolType(part.tool_type),
             response=part.response,
         )
-        return [_signed(_Part(tool_response=server_result), part.signature)]
+        return [_signed(SdkPart(tool_response=server_result), part.signature)]
     assert_never(part)
 
 
@@ -304,7 +219,7 @@ def _to_content(turn: Turn, *, nested_media: bool) -> types.Content | None:
     if not parts:
         return None
     role = "model" if turn.role == "model" else "user"
-    return _prevalidated(types.Content, role=role, parts=parts)
+    return types.Content(role=role, parts=parts)
 
 
 def _is_user_input(content: types.Content) -> bool:
@@ -323,11 +238,12 @@ def _inject_sentinels(contents: list[types.Content]) -> None:
     """
     start = max((i for i, c in enumerate(contents) if _is_user_input(c)), default=-1)
     for content in contents[start + 1 :]:
-        if content.role != "model":
+        if content.role != "model" or not content.parts:
             continue
-        first = next((p for p in content.parts or () if p.function_call), None)
-        if first is not None and first.thought_signature is None:
-            _signed(first, SKIP_SIGNATURE_SENTINEL)
+        parts = content.parts
+        first = next((i for i, p in enumerate(parts) if p.function_call), None)
+        if first is not None and parts[first].thought_signature is None:
+            parts[first] = _signed(parts[first], SKIP_SIGNATURE_SENTINEL)
 
 
 def conversation_to_contents(
@@ -351,9 +267,7 @@ def conversation_to_contents(
     if gemini3:
         _inject_sentinels(contents)
     system = (
-        _prevalidated(
-            types.Content, role="user", parts=[_text_part(t) for t in conv.system]
-        )
+        types.Content(role="user", parts=[_text_part(t) for t in conv.system])
         if conv.system
         else None
     )
@@ -428,71 +342,18 @@ def _thinking(opts: CallOptions) -> types.ThinkingConfig | None:
     )
 
 
-_TEMPLATES: dict[int, tuple[CallOptions, types.GenerateContentConfig | None]] = {}
-"""Config templates of options seen before, by the options' identity (see
-`_template`); holding each options object keeps its id from being reused."""
-_MAX_TEMPLATES = 64
-
-
 def options_to_config(
     opts: CallOptions, system_instruction: types.Content | None
 ) -> types.GenerateContentConfig:
-    """The request config; unset options stay `None`, so the SDK leaves them out.
+    """The request config, with only the options that are set.
 
-    A JSON schema without a MIME type asks for `application/json`; `extra_body` goes
-    to `http_options.extra_body` (merged into the request body by the SDK); the
-    SDK's automatic function calling is disabled (it only runs Python callables).
-
-    Each call gets its own config object, whose fields the caller may assign; its
-    nested objects (thinking config, stop list, ...) may be shared with other
-    calls' configs and must not be changed in place. Validating a config costs
-    more than the rest of preparing a short request, so the config of options
-    that come back (`_resolve.resolve_call` returns the same object for the same
-    settings) is built once and copied.
+    `model_fields_set` says which (every field defaults to None, and the SDK leaves
+    None out anyway). A JSON schema without a MIME type asks for
+    `application/json`; `extra_body` goes to `http_options.extra_body` (merged into
+    the request body by the SDK); the SDK's automatic function calling is disabled
+    (it only runs Python callables). Each call gets its own config, whose fields
+    the caller may assign.
     """
-    template = _template(opts) if _reusable(opts, system_instruction) else None
-    if template is None:
-        return _config(opts, system_instruction)
-    if system_instruction is None:
-        return template.model_copy()
-    # validation keeps a Content as is: the copy equals a config built with it
-    return template.model_copy(update={"system_instruction": system_instruction})
-
-
-def _reusable(opts: CallOptions, system_instruction: types.Content | None) -> bool:
-    """Whether a template can stand for `opts`: immutable options (hashable, so
-    no dict or list inside to change in place) and no system or a plain Content."""
-    if system_instruction is not None and type(system_instruction) is not types.Content:
-        return False
-    try:
-        hash(opts)
-    except TypeError:
-        return False
-    return True
-
-
-def _template(opts: CallOptions) -> types.GenerateContentConfig | None:
-    """The config template of `opts` when this very object was seen before.
-
-    The first sighting is only noted: most options objects serve one call, and
-    building a template for them would cost a copy each.
-    """
-    seen = _TEMPLATES.get(id(opts))
-    if seen is None or seen[0] is not opts:
-        if len(_TEMPLATES) >= _MAX_TEMPLATES:
-            _TEMPLATES.clear()
-        _TEMPLATES[id(opts)] = (opts, None)
-        return None
-    if seen[1] is None:
-        seen = _TEMPLATES[id(opts)] = (opts, _config(opts, None))
-    return seen[1]
-
-
-def _config(
-    opts: CallOptions, system_instruction: types.Content | None
-) -> types.GenerateContentConfig:
-    """The config, with only the options that are set (so `model_fields_set` says
-    which: every field defaults to None, and the SDK leaves None out anyway)."""
     mime = opts.response_mime_type
     if opts.response_schema is not None and mime is None:
         mime = "application/json"
@@ -537,6 +398,6 @@ def _config(
         if opts.extra_body is not None
         else None,
     )
-    return _Config(
+    return SdkConfig(
         **{name: value for name, value in fields.items() if value is not None}
     )

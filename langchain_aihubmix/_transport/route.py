@@ -56,7 +56,7 @@ class ClientSettings:
 class SharedTLS:
     """One TLS context for all of a route's HTTP clients.
 
-    Building a context reads the whole CA bundle: 25-60 ms of blocking work. Left
+    Building a context reads the whole CA bundle, a long blocking call. Left
     alone, httpx builds one per client and google-genai one or two more per
     `genai.Client`, that is, per event loop a model is used on. Here it is built
     once per route from the user's `verify` / `cert` / `trust_env` client

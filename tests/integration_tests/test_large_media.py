@@ -20,8 +20,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix._input.large_media import SPLICE_MIN_BYTES
-from langchain_aihubmix._input.media import HEAVY_INPUT_CHARS
+from langchain_aihubmix._input.large_media import HEAVY_INPUT_CHARS, SPLICE_MIN_BYTES
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.testing.server import RecordedRequest
 from tests import support

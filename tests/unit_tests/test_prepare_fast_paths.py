@@ -1,8 +1,8 @@
 """Per-call preparation shortcuts give exactly what the long way gives.
 
-Resolved options and native configs are reused only for immutable inputs; SDK
-parts built without validation equal validated ones; string messages skip core's
-block translators with the same result; price lookups are remembered per table.
+Resolved options are reused only for immutable inputs; each native call gets its
+own config; the SDK part subclass reads and dumps like `types.Part`; string
+messages skip core's block translators with the same result.
 """
 
 from __future__ import annotations
@@ -34,16 +34,15 @@ from langchain_aihubmix._input.from_messages import (
     _standard_blocks,
     messages_to_conversation,
 )
-from langchain_aihubmix._native import request
 from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
 )
+from langchain_aihubmix._native.sdk_shortcuts import SdkPart
 from langchain_aihubmix._openai.options import options_to_params
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
-from tests.unit_tests.native_wire import wire_body
 
 MODEL = "gemini-2.5-flash"
 
@@ -120,40 +119,10 @@ def test_invalid_settings_raise_every_time() -> None:
 # -- native config ------------------------------------------------------------------
 
 
-def _system(text: str) -> types.Content:
-    conv = Conversation(system=[text], turns=[Turn("user", [TextPart("hi")])])
-    system = conversation_to_contents(conv, model=MODEL)[1]
-    assert system is not None
-    return system
-
-
-@pytest.mark.parametrize(
-    "opts",
-    [
-        CallOptions(model=MODEL),
-        CallOptions(model=MODEL, temperature=0.2, stop=("END",), include_thoughts=True),
-        CallOptions(
-            model=MODEL,
-            safety_settings=(("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE"),),
-            media_resolution="MEDIA_RESOLUTION_LOW",
-            thinking_budget=0,
-        ),
-    ],
-)
-def test_reused_config_equals_a_fresh_one(opts: CallOptions) -> None:
-    contents = [types.Content(role="user", parts=[types.Part(text="hi")])]
-    for system in (None, _system("a"), None, _system("b")):
-        fresh = request._config(opts, system)
-        reused = options_to_config(opts, system)
-        assert reused == fresh
-        assert reused.model_fields_set == fresh.model_fields_set
-        assert wire_body(contents, reused, MODEL) == wire_body(contents, fresh, MODEL)
-
-
 def test_each_call_gets_its_own_config() -> None:
     opts = CallOptions(model=MODEL, temperature=0.5)
     configs = []
-    for _ in range(4):  # noted, template built, then copied
+    for _ in range(4):
         config = options_to_config(opts, None)
         assert config.http_options is None
         config.http_options = types.HttpOptions(timeout=5)  # as the client does
@@ -172,10 +141,10 @@ def test_options_holding_dicts_are_built_every_time() -> None:
     }
 
 
-# -- SDK parts built without validation ---------------------------------------------
+# -- SDK parts ----------------------------------------------------------------------
 
 
-Part = request._Part  # what the converters build: a `types.Part` (see below)
+Part = SdkPart  # what the converters build: a `types.Part` (see below)
 
 
 def _same(built: Any, validated: Any) -> None:
@@ -241,14 +210,6 @@ def test_parts_do_not_share_the_callers_dicts() -> None:
     assert call is not None and response is not None
     assert call.args == args and call.args is not args
     assert response.response == result and response.response is not result
-
-
-def test_blank_templates_are_not_changed_by_signing() -> None:
-    conv = Conversation(turns=[Turn("model", [TextPart("a", "c2ln")])])
-    conversation_to_contents(conv, model=MODEL)
-    assert Part(text="b") == request._text_part("b")
-    assert request._text_part("b").thought_signature is None
-    assert request._text_part("b").model_fields_set == {"text"}
 
 
 def test_values_of_other_types_are_still_validated() -> None:
@@ -317,10 +278,9 @@ def test_string_history_converts_as_before() -> None:
 # -- prices -----------------------------------------------------------------------
 
 
-def test_price_lookups_are_remembered_per_table() -> None:
+def test_price_lookups_resolve_aliases_per_table() -> None:
     flash = DEFAULT_PRICES.get("gemini-2.5-flash-nothink")
     assert flash is DEFAULT_PRICES.get("gemini-2.5-flash")
-    assert DEFAULT_PRICES.get("no-such-model") is None
     assert DEFAULT_PRICES.get("no-such-model") is None
     mine = ModelPrice(1, 2)
     custom = DEFAULT_PRICES.with_overrides({"gemini-2.5-flash": mine})

@@ -1,0 +1,64 @@
+"""google-genai request objects shaped for the SDK's cheapest paths (same wire bytes).
+
+The SDK converts a request by looking up each field it knows through
+`_common.get_value_by_path`, which asks `key in obj` before `getattr`. A pydantic
+model has no `__contains__`, so `in` iterates the model's (name, value) pairs, none
+of which ever equals the key: every lookup walks every field. `SdkPart` and `SdkConfig`
+answer `in` at once, with the same answers. The SDK also validates a list of
+`Content` objects against its whole content union, at a cost that grows with the
+history, while a single `Content`, and `ContentDict`s of parts, take direct paths.
+benchmarks/README.md ("Kept shortcuts") lists what each of these saves.
+"""
+
+from __future__ import annotations
+
+import pydantic
+from google.genai import types
+
+__all__ = ["SdkConfig", "SdkPart", "sdk_config", "sdk_contents"]
+
+_CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
+"""Config fields that never reach the wire (we never pass Python callables)."""
+
+
+def _pairs_contain(self: pydantic.BaseModel, key: object) -> bool:
+    """`key in model` as iterating the model answers it: iteration yields
+    (name, value) pairs, so a string is never in a model."""
+    return not isinstance(key, str) and key in tuple(self)
+
+
+class SdkPart(types.Part):
+    """A `types.Part` that the SDK reads without walking all its fields per lookup."""
+
+    __contains__ = _pairs_contain
+
+
+class SdkConfig(types.GenerateContentConfig):
+    """A `GenerateContentConfig` that the SDK reads as cheaply as `SdkPart`."""
+
+    __contains__ = _pairs_contain
+
+
+def sdk_contents(built: list[types.Content]) -> types.ContentListUnionDict:
+    """The `contents` argument for converted contents.
+
+    A single `Content` goes as itself; a history as `ContentDict`s holding the same
+    part objects, which the SDK takes without validating them against its
+    content union again. The parts, and so the wire bytes, are the same.
+    """
+    if len(built) == 1:
+        return built[0]
+    return [{"role": c.role, "parts": c.parts} for c in built]
+
+
+def sdk_config(
+    config: types.GenerateContentConfig,
+) -> types.GenerateContentConfig | None:
+    """`config`, or None when it sets nothing that is sent (the SDK's defaults).
+
+    None spares the SDK a whole config conversion per call.
+    """
+    sent = config.model_fields_set - _CLIENT_SIDE_ONLY
+    if all(getattr(config, name) is None for name in sent):
+        return None
+    return config
