@@ -12,15 +12,17 @@ from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
-from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
-from langchain_aihubmix._output.stream import add_delta, indices, pick, synthetic_id
+from langchain_aihubmix._output.stream import (
+    StreamCore,
+    add_delta,
+    indices,
+    pick,
+    synthetic_id,
+)
 from langchain_aihubmix._output.to_messages import (
-    ContentAssembler,
-    UsageTracker,
     chunk_to_message,
-    message_chunk,
 )
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -75,20 +77,16 @@ class NativeStreamState:
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
         self._requested_model = requested_model
-        self._candidate_index = candidate_index
-        self._blocks = ContentAssembler()
-        self._usage = UsageTracker()
+        self._core = StreamCore(requested_model, candidate_index)
         self._calls = 0
         self._code_id: str | None = None
         self._server_id: str | None = None
         self._pending: _PendingCall | None = None
-        self._meta: dict[str, Any] = {}
-        self._done = False
 
     @property
     def finished(self) -> bool:
         """Whether the final chunk (with the response metadata) was produced."""
-        return self._done
+        return self._core.done
 
     def messages(self, response: types.GenerateContentResponse) -> list[AIMessage]:
         """A whole response as one `AIMessage` per candidate (this state's first).
@@ -97,7 +95,7 @@ class NativeStreamState:
         usage rides on candidate 0's message only.
         """
         wanted = indices(response.candidates)
-        others = [i for i in wanted if i != self._candidate_index]
+        others = [i for i in wanted if i != self._core.index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
         return [chunk_to_message(s.feed(response, last=True)) for s in states]
 
@@ -105,7 +103,7 @@ class NativeStreamState:
         self, response: types.GenerateContentResponse, *, last: bool = False
     ) -> AIMessageChunk:
         """The chunk for one response; `last=True` marks it final even unfinished."""
-        candidate = pick(response.candidates, self._candidate_index)
+        candidate = pick(response.candidates, self._core.index)
         content: list[str | dict[str, Any]] = []
         calls: list[ToolCallChunk] = []
         signatures: dict[str, str] = {}
@@ -113,29 +111,22 @@ class NativeStreamState:
         for part in parts or ():
             self._map_part(part, content, calls, signatures)
         self._remember(response, candidate)
-        final = not self._done and (
+        final = not self._core.done and (
             last
             or (candidate is not None and candidate.finish_reason is not None)
             or (not response.candidates and response.prompt_feedback is not None)
         )
         if final and self._pending is not None:
             calls.append(self._close(self._pending, signatures))
-        usage = (
-            self._usage.feed(counts_from_usage(response.usage_metadata), final=final)
-            if self._candidate_index == 0
-            else None
+        usage = self._core.usage(
+            counts_from_usage(response.usage_metadata), final=final
         )
-        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
-        if final:
-            self._done = True
-            metadata.update(self._meta)
-        return message_chunk(
+        return self._core.chunk(
             content,
-            metadata,
+            final=final,
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
-            last=final,
         )
 
     def _map_part(
@@ -155,9 +146,9 @@ class NativeStreamState:
             return
         if part.text is not None:
             block = (
-                self._blocks.add_thinking(part.text, sig)
+                self._core.blocks.add_thinking(part.text, sig)
                 if part.thought
-                else self._blocks.add_text(part.text, sig)
+                else self._core.blocks.add_text(part.text, sig)
             )
         elif part.executable_code is not None:
             block = self._code(part.executable_code, sig)
@@ -180,9 +171,9 @@ class NativeStreamState:
         elif sig is not None or part.thought:
             # A part carrying only a signature (or a bare thought flag).
             block = (
-                self._blocks.add_thinking("", sig)
+                self._core.blocks.add_thinking("", sig)
                 if part.thought
-                else self._blocks.add_text("", sig)
+                else self._core.blocks.add_text("", sig)
             )
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
@@ -199,7 +190,7 @@ class NativeStreamState:
         }
         if sig is not None:
             block["signature"] = sig
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _code_result(
         self, result: types.CodeExecutionResult, sig: str | None
@@ -213,7 +204,7 @@ class NativeStreamState:
         }
         if sig is not None:
             block["signature"] = sig
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
         """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
@@ -222,7 +213,7 @@ class NativeStreamState:
         extras: dict[str, Any] = {"tool_type": tool_type}
         if sig is not None:
             extras["signature"] = sig
-        return self._blocks.add_block(
+        return self._core.blocks.add_block(
             {
                 "type": "server_tool_call",
                 "id": self._server_id,
@@ -240,7 +231,7 @@ class NativeStreamState:
         if sig is not None:
             extras["signature"] = sig
         response = dict(result.response or {})
-        return self._blocks.add_block(
+        return self._core.blocks.add_block(
             {
                 "type": "server_tool_result",
                 "tool_call_id": result.id or self._server_id or "",
@@ -262,7 +253,7 @@ class NativeStreamState:
             block["signature"] = sig
         if thought:
             block["thought"] = True  # an interim "thought image" (image models)
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _call(
         self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]
@@ -300,7 +291,7 @@ class NativeStreamState:
         self, response: types.GenerateContentResponse, candidate: types.Candidate | None
     ) -> None:
         """Keep the latest response-level metadata, for the final chunk."""
-        meta = self._meta
+        meta = self._core.meta
         meta["model_name"] = response.model_version or meta.get(
             "model_name", self._requested_model
         )

@@ -23,17 +23,19 @@ from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import assert_never
 
-from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
 from langchain_aihubmix._openai.usage import counts_from_usage
-from langchain_aihubmix._output.stream import add_delta, indices, pick, synthetic_id
+from langchain_aihubmix._output.stream import (
+    StreamCore,
+    add_delta,
+    indices,
+    pick,
+    synthetic_id,
+)
 from langchain_aihubmix._output.to_messages import (
-    ContentAssembler,
     TokenCounts,
-    UsageTracker,
-    message_chunk,
 )
 
 _FINISH_REASONS: Final[dict[str, str]] = {
@@ -231,27 +233,22 @@ class OpenAIStreamState:
     """
 
     def __init__(self, requested_model: str, choice_index: int = 0) -> None:
-        self._requested_model = requested_model
-        self._choice_index = choice_index
-        self._blocks = ContentAssembler()
+        self._core = StreamCore(requested_model, choice_index)
         self._tags = ThoughtTagSplitter()
-        self._usage = UsageTracker()
         self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()
         self._signatures: list[str] = []
         self._answered = False
-        self._meta: dict[str, Any] = {"model_name": requested_model}
         self._citations: list[dict[str, Any]] = []
         self._answer: list[str] = []  # answer text, for cited segments
-        self._done = False
 
     def feed(self, chunk: ChatCompletionChunk) -> list[AIMessageChunk]:
         """The chunk's content and usage delta (none when it carries neither)."""
-        if self._done:
+        if self._core.done:
             raise RuntimeError("OpenAIStreamState.feed() called after finish()")
         self._remember(chunk.id, chunk.model)
         content: list[str | dict[str, Any]] = []
-        choice = pick(chunk.choices, self._choice_index)
+        choice = pick(chunk.choices, self._core.index)
         if choice is not None:
             delta: ChoiceDelta = choice.delta
             self._map(delta, delta.content, delta.refusal, content)
@@ -261,19 +258,17 @@ class OpenAIStreamState:
         usage = self._track(chunk.usage)
         if not content and usage is None:
             return []
-        metadata = {"model_provider": MODEL_PROVIDER}
-        return [message_chunk(content, metadata, usage=usage)]
+        return [self._core.chunk(content, final=False, usage=usage)]
 
     @property
     def finished(self) -> bool:
         """Whether the server sent a `finish_reason` (a complete answer)."""
-        return "finish_reason" in self._meta
+        return "finish_reason" in self._core.meta
 
     def finish(self) -> list[AIMessageChunk]:
         """The final chunk: held-back text, tool calls, signatures, metadata."""
-        if self._done:
+        if self._core.done:
             return []
-        self._done = True
         content: list[str | dict[str, Any]] = []
         self._pieces(self._tags.flush(), content)
         calls, signatures = self._close_calls()
@@ -284,41 +279,38 @@ class OpenAIStreamState:
             if not self._answered and unsigned is not None:
                 signatures[str(unsigned["id"])] = signature
             else:
-                add_delta(content, self._blocks.add_text("", signature))
+                add_delta(content, self._core.blocks.add_text("", signature))
         if self._citations:
-            self._meta["grounding_metadata"] = grounding_metadata(
+            self._core.meta["grounding_metadata"] = grounding_metadata(
                 self._citations, "".join(self._answer)
             )
-        usage = (
-            None if self._counts is None else self._usage.feed(self._counts, final=True)
-        )
+        usage = self._core.usage(self._counts, final=True)
         return [
-            message_chunk(
+            self._core.chunk(
                 content,
-                {"model_provider": MODEL_PROVIDER, **self._meta},
+                final=True,
                 usage=usage,
                 tool_call_chunks=calls,
                 signatures=signatures,
-                last=True,
             )
         ]
 
     def _track(self, usage: CompletionUsage | None) -> UsageMetadata | None:
         """Input tokens now; output waits for `finish()` (see `UsageTracker`)."""
-        if usage is None or self._choice_index != 0:
+        if usage is None or self._core.index:
             return None
         self._counts = counts_from_usage(usage)
-        return self._usage.feed(self._counts)
+        return self._core.usage(self._counts, final=False)
 
     def _remember(self, response_id: str | None, model: str | None) -> None:
         if response_id:
-            self._meta["response_id"] = response_id
+            self._core.meta["response_id"] = response_id
         if model:
-            self._meta["model_name"] = model
+            self._core.meta["model_name"] = model
 
     def _finish_reason(self, reason: str | None) -> None:
         if reason:
-            self._meta["finish_reason"] = finish_reason_name(reason)
+            self._core.meta["finish_reason"] = finish_reason_name(reason)
 
     def _map(
         self,
@@ -330,7 +322,7 @@ class OpenAIStreamState:
         """Reasoning, content and signature of one delta (or a whole message)."""
         extras = read_extras(source)
         if extras.reasoning:
-            add_delta(content, self._blocks.add_thinking(extras.reasoning))
+            add_delta(content, self._core.blocks.add_thinking(extras.reasoning))
         if text:
             self._pieces(self._tags.feed(text), content)
         if refusal:
@@ -344,11 +336,11 @@ class OpenAIStreamState:
     ) -> None:
         for kind, text in pieces:
             if kind == "thinking":
-                add_delta(content, self._blocks.add_thinking(text))
+                add_delta(content, self._core.blocks.add_thinking(text))
             else:
                 self._answered = True
                 self._answer.append(text)
-                add_delta(content, self._blocks.add_text(text))
+                add_delta(content, self._core.blocks.add_text(text))
 
     def _close_calls(self) -> tuple[list[ToolCallChunk], dict[str, str]]:
         chunks: list[ToolCallChunk] = []
@@ -377,7 +369,7 @@ class OpenAIStreamState:
     def _whole(self, completion: ChatCompletion) -> AIMessage:
         """A whole completion's choice, through the same mappers as a stream."""
         self._remember(completion.id, completion.model)
-        choice = pick(completion.choices, self._choice_index)
+        choice = pick(completion.choices, self._core.index)
         content: list[str | dict[str, Any]] = []
         if choice is not None:
             message: ChatCompletionMessage = choice.message

@@ -1,4 +1,4 @@
-"""What both routes' stream states share: ids, block deltas, picking, completeness."""
+"""What both routes' stream states share: ids, blocks, picking, state, completeness."""
 
 from __future__ import annotations
 
@@ -7,9 +7,17 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 import httpx2
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils._merge import merge_lists
 
-from langchain_aihubmix._input.conversation import SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
+from langchain_aihubmix._output.to_messages import (
+    ContentAssembler,
+    TokenCounts,
+    UsageTracker,
+    message_chunk,
+)
 
 
 class _Indexed(Protocol):
@@ -68,3 +76,33 @@ def ensure_complete(finished: bool, sender: str) -> None:
     if not finished:
         msg = f"the stream ended before {sender} sent its final chunk"
         raise httpx2.RemoteProtocolError(msg)
+
+
+class StreamCore:
+    """One candidate's (or choice's) blocks, usage, response metadata and done flag.
+
+    Both routes' stream states hold one: the response metadata gathered so far goes
+    out once, on the final chunk; only index 0 reports usage, since a response's
+    usage covers all its candidates (it would otherwise be counted `n` times).
+    """
+
+    def __init__(self, requested_model: str, index: int) -> None:
+        self.index = index
+        self.blocks = ContentAssembler()
+        self.meta: dict[str, Any] = {"model_name": requested_model}
+        self.done = False
+        self._usage = UsageTracker()
+
+    def usage(self, counts: TokenCounts | None, *, final: bool) -> UsageMetadata | None:
+        """The usage delta a chunk carries (see `UsageTracker`), on index 0 only."""
+        if counts is None or self.index:
+            return None
+        return self._usage.feed(counts, final=final)
+
+    def chunk(
+        self, content: list[str | dict[str, Any]], *, final: bool, **fields: Any
+    ) -> AIMessageChunk:
+        """A chunk; the final one carries the metadata and marks the state done."""
+        metadata = {"model_provider": MODEL_PROVIDER, **(self.meta if final else {})}
+        self.done = self.done or final
+        return message_chunk(content, metadata, last=final, **fields)
