@@ -1,8 +1,8 @@
 """Route-neutral conversation parts: what a LangChain history means, before any SDK.
 
-`_history.messages_to_conversation` turns LangChain messages into `Turn`s made of these
-parts; each route's request converter (`native.request`, `openai_route.request`)
-turns them into its SDK's types. Nothing here does I/O.
+`from_messages.messages_to_conversation` turns LangChain messages into `Turn`s made
+of these parts; each route's request converter (`_native.request`,
+`_openai.request`) turns them into its SDK's types. Nothing here does I/O.
 
 Signatures are kept exactly as received (the base64 text the server sent), so that a
 history replays them byte-for-byte.
@@ -56,7 +56,7 @@ class MediaPart:
 
     `data` is either raw `bytes` (downloads, percent-encoded data URLs) or `str`:
     base64 text already validated and canonical (standard alphabet, padded, no
-    whitespace; see `_encoding.canonical_base64`). Base64 input stays text, so a large
+    whitespace; see `encoding.canonical_base64`). Base64 input stays text, so a large
     file is never held decoded as well as encoded: both routes send base64 anyway.
     Read it through `inline_size`, `inline_base64()` or `inline_bytes()`, never by
     testing the type. Equality compares the media, not the representation.

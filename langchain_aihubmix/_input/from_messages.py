@@ -323,7 +323,7 @@ def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
     `base64` (and a base64 `data:` URL) is validated and kept as base64 text, never
     decoded (see `MediaPart`); its type is the given one, else guessed from its
     first bytes. A percent-encoded `data:` URL is decoded; any other `url` becomes
-    a file reference (downloaded later by `_media.resolve_media` when http(s));
+    a file reference (downloaded later by `media.resolve_media` when http(s));
     `file_id` becomes a file reference.
 
     Args:

@@ -3,7 +3,7 @@
 A rule the gateway would answer with a 400 raises `InvalidInputError` here instead;
 a value the model ignores warns once (`ModelRuleWarning`) and is not sent. The rules
 come from `profiles.profile_for` (sources listed there); thinking levels are checked
-where options are resolved (`_resolve`), against the same profile.
+where options are resolved (`resolve`), against the same profile.
 """
 
 from __future__ import annotations

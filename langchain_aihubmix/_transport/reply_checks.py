@@ -2,9 +2,9 @@
 
 Pure and incremental (`ReplyReader`): bytes of a reply body in, the bytes the SDK
 should read out, or `ReplyProblem` when the reply is not an answer. An event
-stream comes out re-framed as plain `data: {json}` events (see `_sse`), so both
+stream comes out re-framed as plain `data: {json}` events (see `sse`), so both
 SDKs' stream parsers read any legal event stream; a whole body comes out as is.
-`_reply_guard` applies this to the route's HTTP responses and raises typed errors.
+`reply_guard` applies this to the route's HTTP responses and raises typed errors.
 """
 
 from __future__ import annotations

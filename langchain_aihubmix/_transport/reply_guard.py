@@ -5,7 +5,7 @@ generation endpoint it swaps the response body for a `CheckedBody`: the same byt
 decoded (gzip, ...), with an event stream re-framed as plain `data: {json}` events,
 and a typed error raised (while the SDK reads) for an error envelope, a malformed
 body or event, an undecodable body, or an event stream cut mid-event
-(`_reply_checks` decides). Other statuses and endpoints pass untouched.
+(`reply_checks` decides). Other statuses and endpoints pass untouched.
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ class Route(Protocol):
 
     `generate` returns one message per candidate. Streams raise (never end silently)
     when the connection is cut before the final chunk. Every error is already
-    classified (`errors.raise_classified`).
+    classified (`_errors.classify.raise_classified`).
     """
 
     def generate(

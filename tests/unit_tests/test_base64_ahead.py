@@ -1,4 +1,4 @@
-"""Base64 fields validated ahead on the event loop (`_encoding.avalidated`), then
+"""Base64 fields validated ahead on the event loop (`encoding.avalidated`), then
 trusted by identity (`prevalidated`): same results as validating in place."""
 
 from __future__ import annotations

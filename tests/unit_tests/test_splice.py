@@ -1,4 +1,4 @@
-"""`_splice`: stand-in tokens and the spliced request body, byte for byte."""
+"""`large_media`: stand-in tokens and the spliced request body, byte for byte."""
 
 from __future__ import annotations
 
