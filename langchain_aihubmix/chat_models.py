@@ -53,13 +53,13 @@ from langchain_aihubmix._input.turn_rules import check_turns
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.model_rules import apply_rules, check_transport
 from langchain_aihubmix._options.resolve import (
-    CALL_OPTION_FIELDS,
     CallSettings,
     UnknownOptionError,
     did_you_mean,
     normalise_kwargs,
     resolve_call,
 )
+from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
 from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix._output.cost import StreamPricer, price_message
 from langchain_aihubmix._transport.retry import (
@@ -138,39 +138,35 @@ class ChatAiHubMixGemini(BaseChatModel):
     )
     """Optional AiHubMix `APP-Code` header; env `AIHUBMIX_APP_CODE`."""
 
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    max_output_tokens: int | None = Field(default=None, alias="max_tokens")
-    stop: list[str] | None = None
-    seed: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    n: int | None = None
-    """Number of candidates."""
-    response_mime_type: str | None = None
-    response_schema: dict[str, Any] | None = None
-    """JSON Schema of the answer (sets `response_mime_type` to JSON)."""
-    safety_settings: dict[str, str] | list[dict[str, str]] | None = None
-    """`{category: threshold}`, e.g. `{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}`."""
-    media_resolution: str | None = None
-    response_modalities: list[str] | None = None
-    image_config: dict[str, Any] | None = None
-    cached_content: str | None = None
-    include_thoughts: bool | None = None
-    """Return thought summaries (as reasoning blocks)."""
-    thinking_budget: int | None = None
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
-        Field(default=None, alias="thinking_level")
+    # Call options: each is declared in `_options/spec.py` (doc, default, alias,
+    # checks); the annotation here is for IDEs, pydantic and mypy.
+    temperature: float | None = option_field("temperature")
+    top_p: float | None = option_field("top_p")
+    top_k: int | None = option_field("top_k")
+    max_output_tokens: int | None = option_field("max_output_tokens")
+    stop: list[str] | None = option_field("stop")
+    seed: int | None = option_field("seed")
+    presence_penalty: float | None = option_field("presence_penalty")
+    frequency_penalty: float | None = option_field("frequency_penalty")
+    n: int | None = option_field("n")
+    response_mime_type: str | None = option_field("response_mime_type")
+    response_schema: dict[str, Any] | None = option_field("response_schema")
+    safety_settings: dict[str, str] | list[dict[str, str]] | None = option_field(
+        "safety_settings"
     )
-    code_execution: bool = False
-    """Enable Gemini's built-in code execution tool (native route)."""
-    google_search: bool = False
-    """Enable grounding with Google Search (native route)."""
-    url_context: bool = False
-    """Enable the URL context tool (native route)."""
-    extra_body: dict[str, Any] | None = None
-    """Extra top-level request fields, passed through as-is."""
+    media_resolution: str | None = option_field("media_resolution")
+    response_modalities: list[str] | None = option_field("response_modalities")
+    image_config: dict[str, Any] | None = option_field("image_config")
+    cached_content: str | None = option_field("cached_content")
+    include_thoughts: bool | None = option_field("include_thoughts")
+    thinking_budget: int | None = option_field("thinking_budget")
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
+        option_field("reasoning_effort")
+    )
+    code_execution: bool = option_field("code_execution")
+    google_search: bool = option_field("google_search")
+    url_context: bool = option_field("url_context")
+    extra_body: dict[str, Any] | None = option_field("extra_body")
 
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""

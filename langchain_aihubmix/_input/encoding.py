@@ -257,12 +257,6 @@ def read_data_url(url: str) -> tuple[str, bytes | str]:
     return declared or guess_mime(head, None) or "text/plain", data
 
 
-def decode_data_url(url: str) -> tuple[str, bytes]:
-    """`read_data_url`, with the payload always decoded to bytes."""
-    mime, data = read_data_url(url)
-    return mime, data if isinstance(data, bytes) else base64.b64decode(data)
-
-
 def guess_mime(data: bytes | None, name: str | None) -> str | None:
     """Guess a MIME type from magic bytes, else from a file name or URL path.
 

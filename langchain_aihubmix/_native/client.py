@@ -25,9 +25,13 @@ from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
 )
-from langchain_aihubmix._native.response import NativeStreamState
+from langchain_aihubmix._native.response import (
+    NativeStreamState,
+    response_to_messages,
+)
 from langchain_aihubmix._native.sdk_shortcuts import sdk_config, sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
 from langchain_aihubmix._transport.opened import track, tracked
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
@@ -39,8 +43,6 @@ from langchain_aihubmix._transport.route import (
 )
 
 API_VERSION = "v1beta"
-
-_STREAM_CUT = "the stream ended before Gemini sent its final chunk"
 
 
 def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
@@ -164,11 +166,6 @@ class NativeRoute:
             )
         return sdk_contents(built), sdk_config(config)
 
-    def _messages(
-        self, response: types.GenerateContentResponse, model: str
-    ) -> list[AIMessage]:
-        return NativeStreamState(requested_model=model).messages(response)
-
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
@@ -183,7 +180,7 @@ class NativeRoute:
                 )
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
-        return self._messages(response, opts.model)
+        return response_to_messages(response, opts.model)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -200,7 +197,7 @@ class NativeRoute:
                 )
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
-        return self._messages(response, opts.model)
+        return response_to_messages(response, opts.model)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -216,8 +213,7 @@ class NativeRoute:
                     config=config,
                 ):
                     yield state.feed(response)
-                if not state.finished:
-                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+                ensure_complete(state.finished, "Gemini")
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)
 
@@ -238,7 +234,6 @@ class NativeRoute:
                 async with contextlib.aclosing(tracked(stream)) as responses:
                     async for response in responses:
                         yield state.feed(response)
-                if not state.finished:
-                    raise httpx2.RemoteProtocolError(_STREAM_CUT)
+                ensure_complete(state.finished, "Gemini")
             except Exception as exc:
                 raise_classified(exc, route="native", secret=self._settings.api_key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,16 +11,18 @@ import pydantic
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
-from langchain_core.utils._merge import merge_lists
 
-from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
+from langchain_aihubmix._output.stream import (
+    StreamCore,
+    add_delta,
+    indices,
+    pick,
+    synthetic_id,
+)
 from langchain_aihubmix._output.to_messages import (
-    ContentAssembler,
-    UsageTracker,
     chunk_to_message,
-    message_chunk,
 )
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -31,11 +32,6 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
-
-
-def synthetic_id() -> str:
-    """A fresh id for a call or code block the server sent without one."""
-    return f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex}"
 
 
 def signature_text(signature: bytes | None) -> str | None:
@@ -81,20 +77,16 @@ class NativeStreamState:
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
         self._requested_model = requested_model
-        self._candidate_index = candidate_index
-        self._blocks = ContentAssembler()
-        self._usage = UsageTracker()
+        self._core = StreamCore(requested_model, candidate_index)
         self._calls = 0
         self._code_id: str | None = None
         self._server_id: str | None = None
         self._pending: _PendingCall | None = None
-        self._meta: dict[str, Any] = {}
-        self._done = False
 
     @property
     def finished(self) -> bool:
         """Whether the final chunk (with the response metadata) was produced."""
-        return self._done
+        return self._core.done
 
     def messages(self, response: types.GenerateContentResponse) -> list[AIMessage]:
         """A whole response as one `AIMessage` per candidate (this state's first).
@@ -102,11 +94,8 @@ class NativeStreamState:
         Only valid on a fresh state. Other candidates get fresh states of their own;
         usage rides on candidate 0's message only.
         """
-        indices = sorted(
-            position if c.index is None else c.index
-            for position, c in enumerate(response.candidates or ())
-        )
-        others = [i for i in indices if i != self._candidate_index]
+        wanted = indices(response.candidates)
+        others = [i for i in wanted if i != self._core.index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
         return [chunk_to_message(s.feed(response, last=True)) for s in states]
 
@@ -114,7 +103,7 @@ class NativeStreamState:
         self, response: types.GenerateContentResponse, *, last: bool = False
     ) -> AIMessageChunk:
         """The chunk for one response; `last=True` marks it final even unfinished."""
-        candidate = self._candidate(response)
+        candidate = pick(response.candidates, self._core.index)
         content: list[str | dict[str, Any]] = []
         calls: list[ToolCallChunk] = []
         signatures: dict[str, str] = {}
@@ -122,39 +111,23 @@ class NativeStreamState:
         for part in parts or ():
             self._map_part(part, content, calls, signatures)
         self._remember(response, candidate)
-        final = not self._done and (
+        final = not self._core.done and (
             last
             or (candidate is not None and candidate.finish_reason is not None)
             or (not response.candidates and response.prompt_feedback is not None)
         )
         if final and self._pending is not None:
             calls.append(self._close(self._pending, signatures))
-        usage = (
-            self._usage.feed(counts_from_usage(response.usage_metadata), final=final)
-            if self._candidate_index == 0
-            else None
+        usage = self._core.usage(
+            counts_from_usage(response.usage_metadata), final=final
         )
-        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
-        if final:
-            self._done = True
-            metadata.update(self._meta)
-        return message_chunk(
+        return self._core.chunk(
             content,
-            metadata,
+            final=final,
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
-            last=final,
         )
-
-    def _candidate(
-        self, response: types.GenerateContentResponse
-    ) -> types.Candidate | None:
-        for position, candidate in enumerate(response.candidates or ()):
-            index = position if candidate.index is None else candidate.index
-            if index == self._candidate_index:
-                return candidate
-        return None
 
     def _map_part(
         self,
@@ -173,9 +146,9 @@ class NativeStreamState:
             return
         if part.text is not None:
             block = (
-                self._blocks.add_thinking(part.text, sig)
+                self._core.blocks.add_thinking(part.text, sig)
                 if part.thought
-                else self._blocks.add_text(part.text, sig)
+                else self._core.blocks.add_text(part.text, sig)
             )
         elif part.executable_code is not None:
             block = self._code(part.executable_code, sig)
@@ -198,14 +171,13 @@ class NativeStreamState:
         elif sig is not None or part.thought:
             # A part carrying only a signature (or a bare thought flag).
             block = (
-                self._blocks.add_thinking("", sig)
+                self._core.blocks.add_thinking("", sig)
                 if part.thought
-                else self._blocks.add_text("", sig)
+                else self._core.blocks.add_text("", sig)
             )
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
-        if block is not None:
-            _add_delta(content, block)
+        add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -218,7 +190,7 @@ class NativeStreamState:
         }
         if sig is not None:
             block["signature"] = sig
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _code_result(
         self, result: types.CodeExecutionResult, sig: str | None
@@ -232,7 +204,7 @@ class NativeStreamState:
         }
         if sig is not None:
             block["signature"] = sig
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
         """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
@@ -241,7 +213,7 @@ class NativeStreamState:
         extras: dict[str, Any] = {"tool_type": tool_type}
         if sig is not None:
             extras["signature"] = sig
-        return self._blocks.add_block(
+        return self._core.blocks.add_block(
             {
                 "type": "server_tool_call",
                 "id": self._server_id,
@@ -259,7 +231,7 @@ class NativeStreamState:
         if sig is not None:
             extras["signature"] = sig
         response = dict(result.response or {})
-        return self._blocks.add_block(
+        return self._core.blocks.add_block(
             {
                 "type": "server_tool_result",
                 "tool_call_id": result.id or self._server_id or "",
@@ -281,7 +253,7 @@ class NativeStreamState:
             block["signature"] = sig
         if thought:
             block["thought"] = True  # an interim "thought image" (image models)
-        return self._blocks.add_block(block)
+        return self._core.blocks.add_block(block)
 
     def _call(
         self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]
@@ -319,7 +291,7 @@ class NativeStreamState:
         self, response: types.GenerateContentResponse, candidate: types.Candidate | None
     ) -> None:
         """Keep the latest response-level metadata, for the final chunk."""
-        meta = self._meta
+        meta = self._core.meta
         meta["model_name"] = response.model_version or meta.get(
             "model_name", self._requested_model
         )
@@ -356,21 +328,6 @@ _DATA_FIELDS = (
 """Part fields that hold data (not flags) and are not mapped: they raise."""
 
 
-def _add_delta(content: list[str | dict[str, Any]], block: dict[str, Any]) -> None:
-    """Add a block delta to one response's content, as stream chunks merge.
-
-    Deltas of one block within one response merge through the core function that
-    merges stream chunks, so a whole response and its stream agree. Block indices only
-    grow within a state, so only a delta for the last block can merge; any other is
-    appended as is (which is what `merge_lists` would do, without copying the list).
-    """
-    last = content[-1] if content else None
-    if isinstance(last, dict) and last.get("index") == block["index"]:
-        content[:] = merge_lists(content, [block]) or []
-    else:
-        content.append(block)
-
-
 def _tool_type(tool_type: types.ToolType | None) -> str:
     """Gemini's `ToolType` name (an unknown one as sent)."""
     return "TOOL_TYPE_UNSPECIFIED" if tool_type is None else str(tool_type.value)
@@ -394,11 +351,3 @@ def response_to_messages(
 ) -> list[AIMessage]:
     """One `AIMessage` per candidate (at least one); usage rides on candidate 0's."""
     return NativeStreamState(requested_model).messages(response)
-
-
-def response_to_message(
-    response: types.GenerateContentResponse, requested_model: str
-) -> AIMessage:
-    """The whole (non-stream) response's first candidate as an `AIMessage`."""
-    state = NativeStreamState(requested_model)
-    return chunk_to_message(state.feed(response, last=True))

@@ -33,6 +33,7 @@ from langchain_aihubmix._openai.response import (
     completion_to_messages,
 )
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install, within
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.route import (
@@ -58,7 +59,6 @@ _TRANSPORT_ARGS = (
     "socket_options",
 )
 """httpx client arguments that configure the connection, i.e. its transport."""
-_STREAM_CUT = "the stream ended before the gateway sent its final chunk"
 _BODY = "aihubmix_draining_body"
 """Response extension holding the `_DrainingStream` (httpx wraps `.stream`)."""
 
@@ -215,8 +215,7 @@ class OpenAIRoute:
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
-            if not state.finish_seen:
-                raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            ensure_complete(state.finished, "the gateway")
             yield from state.finish()
         except Exception as exc:
             raise_classified(exc, route="openai", secret=self._settings.api_key)
@@ -240,8 +239,7 @@ class OpenAIRoute:
                 for message in state.feed(chunk):
                     yield message
             read_to_end = True
-            if not state.finish_seen:
-                raise httpx2.RemoteProtocolError(_STREAM_CUT)
+            ensure_complete(state.finished, "the gateway")
             for message in state.finish():
                 yield message
         except Exception as exc:

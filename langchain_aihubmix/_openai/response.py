@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -24,16 +23,19 @@ from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 from typing_extensions import assert_never
 
-from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
 from langchain_aihubmix._openai.usage import counts_from_usage
+from langchain_aihubmix._output.stream import (
+    StreamCore,
+    add_delta,
+    indices,
+    pick,
+    synthetic_id,
+)
 from langchain_aihubmix._output.to_messages import (
-    ContentAssembler,
     TokenCounts,
-    UsageTracker,
-    message_chunk,
 )
 
 _FINISH_REASONS: Final[dict[str, str]] = {
@@ -52,11 +54,6 @@ Anything else (a gateway passing Gemini's own reason through) is upper-cased.
 def finish_reason_name(reason: str) -> str:
     """The Gemini name for an OpenAI-style `finish_reason`."""
     return _FINISH_REASONS.get(reason, reason.upper())
-
-
-def synthetic_id() -> str:
-    """A fresh id for a tool call the server sent without one (or with a reused one)."""
-    return f"{SYNTHETIC_ID_PREFIX}{uuid.uuid4().hex}"
 
 
 @dataclass(frozen=True)
@@ -236,27 +233,22 @@ class OpenAIStreamState:
     """
 
     def __init__(self, requested_model: str, choice_index: int = 0) -> None:
-        self._requested_model = requested_model
-        self._choice_index = choice_index
-        self._blocks = ContentAssembler()
+        self._core = StreamCore(requested_model, choice_index)
         self._tags = ThoughtTagSplitter()
-        self._usage = UsageTracker()
         self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()
         self._signatures: list[str] = []
         self._answered = False
-        self._meta: dict[str, Any] = {"model_name": requested_model}
         self._citations: list[dict[str, Any]] = []
         self._answer: list[str] = []  # answer text, for cited segments
-        self._done = False
 
     def feed(self, chunk: ChatCompletionChunk) -> list[AIMessageChunk]:
         """The chunk's content and usage delta (none when it carries neither)."""
-        if self._done:
+        if self._core.done:
             raise RuntimeError("OpenAIStreamState.feed() called after finish()")
         self._remember(chunk.id, chunk.model)
         content: list[str | dict[str, Any]] = []
-        choice = self._choice(chunk.choices)
+        choice = pick(chunk.choices, self._core.index)
         if choice is not None:
             delta: ChoiceDelta = choice.delta
             self._map(delta, delta.content, delta.refusal, content)
@@ -266,19 +258,17 @@ class OpenAIStreamState:
         usage = self._track(chunk.usage)
         if not content and usage is None:
             return []
-        metadata = {"model_provider": MODEL_PROVIDER}
-        return [message_chunk(content, metadata, usage=usage)]
+        return [self._core.chunk(content, final=False, usage=usage)]
 
     @property
-    def finish_seen(self) -> bool:
+    def finished(self) -> bool:
         """Whether the server sent a `finish_reason` (a complete answer)."""
-        return "finish_reason" in self._meta
+        return "finish_reason" in self._core.meta
 
     def finish(self) -> list[AIMessageChunk]:
         """The final chunk: held-back text, tool calls, signatures, metadata."""
-        if self._done:
+        if self._core.done:
             return []
-        self._done = True
         content: list[str | dict[str, Any]] = []
         self._pieces(self._tags.flush(), content)
         calls, signatures = self._close_calls()
@@ -289,48 +279,38 @@ class OpenAIStreamState:
             if not self._answered and unsigned is not None:
                 signatures[str(unsigned["id"])] = signature
             else:
-                self._append(self._blocks.add_text("", signature), content)
+                add_delta(content, self._core.blocks.add_text("", signature))
         if self._citations:
-            self._meta["grounding_metadata"] = grounding_metadata(
+            self._core.meta["grounding_metadata"] = grounding_metadata(
                 self._citations, "".join(self._answer)
             )
-        usage = (
-            None if self._counts is None else self._usage.feed(self._counts, final=True)
-        )
+        usage = self._core.usage(self._counts, final=True)
         return [
-            message_chunk(
+            self._core.chunk(
                 content,
-                {"model_provider": MODEL_PROVIDER, **self._meta},
+                final=True,
                 usage=usage,
                 tool_call_chunks=calls,
                 signatures=signatures,
-                last=True,
             )
         ]
 
     def _track(self, usage: CompletionUsage | None) -> UsageMetadata | None:
         """Input tokens now; output waits for `finish()` (see `UsageTracker`)."""
-        if usage is None or self._choice_index != 0:
+        if usage is None or self._core.index:
             return None
         self._counts = counts_from_usage(usage)
-        return self._usage.feed(self._counts)
-
-    def _choice(self, choices: Sequence[Any]) -> Any:
-        for position, choice in enumerate(choices or ()):
-            index = position if choice.index is None else choice.index
-            if index == self._choice_index:
-                return choice
-        return None
+        return self._core.usage(self._counts, final=False)
 
     def _remember(self, response_id: str | None, model: str | None) -> None:
         if response_id:
-            self._meta["response_id"] = response_id
+            self._core.meta["response_id"] = response_id
         if model:
-            self._meta["model_name"] = model
+            self._core.meta["model_name"] = model
 
     def _finish_reason(self, reason: str | None) -> None:
         if reason:
-            self._meta["finish_reason"] = finish_reason_name(reason)
+            self._core.meta["finish_reason"] = finish_reason_name(reason)
 
     def _map(
         self,
@@ -342,7 +322,7 @@ class OpenAIStreamState:
         """Reasoning, content and signature of one delta (or a whole message)."""
         extras = read_extras(source)
         if extras.reasoning:
-            self._append(self._blocks.add_thinking(extras.reasoning), content)
+            add_delta(content, self._core.blocks.add_thinking(extras.reasoning))
         if text:
             self._pieces(self._tags.feed(text), content)
         if refusal:
@@ -356,30 +336,11 @@ class OpenAIStreamState:
     ) -> None:
         for kind, text in pieces:
             if kind == "thinking":
-                self._append(self._blocks.add_thinking(text), content)
+                add_delta(content, self._core.blocks.add_thinking(text))
             else:
                 self._answered = True
                 self._answer.append(text)
-                self._append(self._blocks.add_text(text), content)
-
-    @staticmethod
-    def _append(
-        block: dict[str, Any] | None, content: list[str | dict[str, Any]]
-    ) -> None:
-        """Add a block delta; one for the block just before merges into it."""
-        if block is None:
-            return
-        last = content[-1] if content else None
-        if not isinstance(last, dict) or last.get("index") != block["index"]:
-            content.append(block)
-            return
-        for key, value in block.items():
-            if key in ("text", "thinking"):
-                last[key] = last.get(key, "") + value
-            elif key == "extras":
-                last["extras"] = {**last.get("extras", {}), **value}
-            else:
-                last.setdefault(key, value)
+                add_delta(content, self._core.blocks.add_text(text))
 
     def _close_calls(self) -> tuple[list[ToolCallChunk], dict[str, str]]:
         chunks: list[ToolCallChunk] = []
@@ -408,7 +369,7 @@ class OpenAIStreamState:
     def _whole(self, completion: ChatCompletion) -> AIMessage:
         """A whole completion's choice, through the same mappers as a stream."""
         self._remember(completion.id, completion.model)
-        choice = self._choice(completion.choices)
+        choice = pick(completion.choices, self._core.index)
         content: list[str | dict[str, Any]] = []
         if choice is not None:
             message: ChatCompletionMessage = choice.message
@@ -446,18 +407,7 @@ def completion_to_messages(
     completion: ChatCompletion, requested_model: str
 ) -> list[AIMessage]:
     """One `AIMessage` per choice (at least one); usage rides on choice 0."""
-    indices = sorted(
-        position if c.index is None else c.index
-        for position, c in enumerate(completion.choices or ())
-    ) or [0]
     return [
         OpenAIStreamState(requested_model, index)._whole(completion)
-        for index in indices
+        for index in indices(completion.choices)
     ]
-
-
-def completion_to_message(
-    completion: ChatCompletion, requested_model: str
-) -> AIMessage:
-    """The whole completion's first choice as an `AIMessage`."""
-    return OpenAIStreamState(requested_model)._whole(completion)

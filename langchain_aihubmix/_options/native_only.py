@@ -7,9 +7,7 @@ from typing import Final
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import BuiltinTool, CallOptions, Tool
-
-_NATIVE_ONLY: Final = ("media_resolution", "response_modalities", "image_config")
-"""CallOptions fields this route cannot send (text-only modalities excepted)."""
+from langchain_aihubmix._options.spec import NATIVE_ONLY
 
 _SENDABLE_MIME: Final = (None, "text/plain", "application/json")
 """Response MIME types the route can ask for (`response_format`)."""
@@ -47,12 +45,10 @@ def check_options(opts: CallOptions) -> None:
     response MIME types other than JSON and plain text.
     """
     check_tools(opts.tools)
-    for field in _NATIVE_ONLY:
-        value = getattr(opts, field)
+    for option in NATIVE_ONLY:  # text-only modalities excepted
+        value = getattr(opts, option.name)
         if value is not None and tuple(value) != ("TEXT",):
-            raise native_only(field)
-    if opts.cached_content is not None:
-        raise native_only("cached_content (explicit caches)")
+            raise native_only(str(option.native_only))
     mime = opts.response_mime_type
     if opts.response_schema is None and mime not in _SENDABLE_MIME:
         raise native_only(f"response_mime_type={mime!r}")

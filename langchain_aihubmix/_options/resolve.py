@@ -22,6 +22,14 @@ from langchain_aihubmix._options.call_options import (
     Tool,
 )
 from langchain_aihubmix._options.schema import response_format_options
+from langchain_aihubmix._options.spec import (
+    ALIASES,
+    BUILTIN_FLAGS,
+    CALL_OPTION_FIELDS,
+    OPTIONS,
+    as_tuple,
+    call_values,
+)
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix.profiles import Transport, profile_for
 
@@ -34,41 +42,6 @@ class OutOfRangeError(InvalidInputError):
     """A sampling or length setting outside the range Gemini accepts."""
 
 
-CALL_OPTION_FIELDS: frozenset[str] = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "top_k",
-        "max_output_tokens",
-        "stop",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "n",
-        "response_mime_type",
-        "response_schema",
-        "safety_settings",
-        "media_resolution",
-        "response_modalities",
-        "image_config",
-        "cached_content",
-        "include_thoughts",
-        "thinking_budget",
-        "reasoning_effort",
-        "code_execution",
-        "google_search",
-        "url_context",
-        "extra_body",
-    }
-)
-"""Model fields that a call can override through invoke kwargs."""
-
-_ALIASES: Mapping[str, str] = {
-    "max_tokens": "max_output_tokens",
-    "thinking_level": "reasoning_effort",
-    "stop_sequences": "stop",
-}
 _CALL_ONLY: frozenset[str] = frozenset(
     {
         "tools",
@@ -84,17 +57,6 @@ _CALL_ONLY: frozenset[str] = frozenset(
 _INTERNAL: frozenset[str] = frozenset({"ls_structured_output_format"})
 """Options LangChain itself binds: accepted, never suggested to a user."""
 
-_RANGES: Mapping[str, tuple[float, float | None]] = {
-    "temperature": (0.0, 2.0),
-    "top_p": (0.0, 1.0),
-    "top_k": (0, None),
-    "max_output_tokens": (1, None),
-    "n": (1, None),
-    "presence_penalty": (-2.0, 2.0),
-    "frequency_penalty": (-2.0, 2.0),
-}
-"""Option -> (lowest, highest or None) accepted values, bounds included."""
-_INTEGERS: frozenset[str] = frozenset({"top_k", "max_output_tokens", "n"})
 
 _EFFORT_BUDGETS: Mapping[str, int] = {
     "none": 0,
@@ -126,9 +88,9 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Apply aliases, map `response_format`, reject unknown kwargs with a hint."""
     out: dict[str, Any] = {}
     for key, value in kwargs.items():
-        name = _ALIASES.get(key, key)
+        name = ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
-            public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(_ALIASES)) - _INTERNAL
+            public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(ALIASES)) - _INTERNAL
             msg = (
                 f"Unknown option {key!r} for ChatAiHubMixGemini."
                 f"{did_you_mean(str(key), public)} "
@@ -146,11 +108,11 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_ranges(values: Mapping[str, Any]) -> None:
     """Reject sampling and length settings Gemini would refuse, before any request."""
-    for name, (low, high) in _RANGES.items():
-        value = values.get(name)
-        if value is None:
+    for option in OPTIONS:
+        value = values.get(name := option.name)
+        if option.bounds is None or value is None:
             continue
-        integer = name in _INTEGERS
+        (low, high), integer = option.bounds, option.integer
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))
@@ -221,11 +183,7 @@ def _thinking(
 
 
 def _builtin_flags(values: Mapping[str, Any]) -> list[Tool]:
-    return [
-        BuiltinTool(kind=k)
-        for k in ("code_execution", "google_search", "url_context")
-        if values.get(k)
-    ]
+    return [BuiltinTool(kind=k) for k in BUILTIN_FLAGS if values.get(k)]
 
 
 def _check_tools_with_schema(
@@ -245,93 +203,17 @@ def _check_tools_with_schema(
         raise InvalidInputError(msg)
 
 
-def _tuple(value: Any) -> tuple[Any, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
-def _safety(value: Any) -> tuple[tuple[str, str], ...] | None:
-    if value is None:
-        return None
-    items = (
-        value.items()
-        if isinstance(value, Mapping)
-        else ((s["category"], s["threshold"]) for s in value)
-    )
-    return tuple(
-        (str(getattr(c, "value", c)), str(getattr(t, "value", t))) for c, t in items
-    )
-
-
-_RESOLVED: dict[tuple[Any, ...], tuple[CallOptions, CallSettings]] = {}
-"""Resolutions of earlier calls, keyed by `_cache_key`."""
-_MAX_RESOLVED = 256
-_IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str})
-"""Value types a cached resolution may depend on: they cannot change in place."""
-
-
 def resolve_call(
     fields: Mapping[str, Any],
     kwargs: Mapping[str, Any],
     stop: Sequence[str] | None,
     transport: Transport,
 ) -> tuple[CallOptions, CallSettings]:
-    """Merge model fields with (already normalised) invoke kwargs and validate.
-
-    A call with the same scalar field values and kwargs as an earlier one gets
-    that call's frozen result again (see `_cache_key`): resolution is a pure
-    function of its inputs, and a plain `invoke` otherwise resolves the same
-    fields on every call. The same result also lets a route reuse what it derives
-    from it (`native.request.options_to_config`).
-    """
-    key = _cache_key(fields, kwargs, stop, transport)
-    if key is None:
-        return _resolve(fields, kwargs, stop, transport)
-    resolved = _RESOLVED.get(key)
-    if resolved is None:
-        resolved = _resolve(fields, kwargs, stop, transport)
-        if len(_RESOLVED) >= _MAX_RESOLVED:
-            _RESOLVED.clear()
-        _RESOLVED[key] = resolved
-    return resolved
-
-
-def _cache_key(
-    fields: Mapping[str, Any],
-    kwargs: Mapping[str, Any],
-    stop: Sequence[str] | None,
-    transport: Transport,
-) -> tuple[Any, ...] | None:
-    """A key equal to another only for identical inputs, or None: not cached.
-
-    Only calls whose every field and kwarg value is None, a bool, an int, a float
-    or a str, and that pass no stop list, are cached: a value that can change in
-    place (a stop list, a schema, tools) is never behind a cached result. Value
-    types are part of the key, as `1 == 1.0 == True` would otherwise share a
-    result that sends `1.0` for `1`.
-    """
-    if stop is not None:
-        return None
-    values = (*fields.values(), *kwargs.values())
-    kinds = tuple(map(type, values))
-    if not _IMMUTABLE.issuperset(kinds):
-        return None
-    return (transport, tuple(fields), tuple(kwargs), values, kinds)
-
-
-def _resolve(
-    fields: Mapping[str, Any],
-    kwargs: Mapping[str, Any],
-    stop: Sequence[str] | None,
-    transport: Transport,
-) -> tuple[CallOptions, CallSettings]:
+    """Merge model fields with (already normalised) invoke kwargs and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
     if stop is not None:
         values["stop"] = list(stop)
-    stops = _tuple(values.get("stop"))
+    stops = None if values.get("stop") is None else as_tuple(values["stop"])
     if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
         msg = (
             f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, "
@@ -350,28 +232,12 @@ def _resolve(
     _check_tools_with_schema(str(values["model"]), names, values)
     options = CallOptions(
         model=str(values["model"]),
-        temperature=values.get("temperature"),
-        top_p=values.get("top_p"),
-        top_k=values.get("top_k"),
-        max_output_tokens=values.get("max_output_tokens"),
-        stop=stops,
-        seed=values.get("seed"),
-        presence_penalty=values.get("presence_penalty"),
-        frequency_penalty=values.get("frequency_penalty"),
-        n=values.get("n"),
-        response_mime_type=values.get("response_mime_type"),
-        response_schema=values.get("response_schema"),
-        safety_settings=_safety(values.get("safety_settings")),
-        media_resolution=values.get("media_resolution"),
-        response_modalities=_tuple(values.get("response_modalities")),
-        image_config=values.get("image_config"),
-        cached_content=values.get("cached_content"),
+        **call_values(values),
         include_thoughts=include,
         thinking_budget=budget,
         thinking_level=level,
         tools=tuple(tools),
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
-        extra_body=values.get("extra_body"),
     )
     if transport == "openai":
         from langchain_aihubmix._options.native_only import check_options

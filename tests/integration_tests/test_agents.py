@@ -13,7 +13,7 @@ between steps fails the request with 400 on Gemini 3.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -36,8 +36,8 @@ from langchain_aihubmix._options.resolve import UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
+from tests.support import ROUTES, MakeLLM, arun, summed
 
-ROUTES = ["native", "openai"]
 MODELS = ["gemini-3-flash-preview", "gemini-2.5-flash"]
 PARALLEL = "What is the weather in Paris and the time? Use get_weather and get_time."
 SEQUENTIAL = (
@@ -46,21 +46,11 @@ SEQUENTIAL = (
 
 
 TOOLS = [get_weather, get_time]
-MakeLLM = Callable[[str, str], ChatAiHubMixGemini]
 
 
 @pytest.fixture
-def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-    def make(transport: str, model: str) -> ChatAiHubMixGemini:
-        return ChatAiHubMixGemini(
-            model=model,
-            transport=transport,  # type: ignore[arg-type]
-            base_url=hub.base_url,
-            api_key=hub.api_key,
-            max_retries=0,
-        )
-
-    return make
+def make_llm(make_llm: MakeLLM) -> MakeLLM:
+    return partial(make_llm, max_retries=0)
 
 
 def _graph(llm: ChatAiHubMixGemini) -> Any:
@@ -426,22 +416,13 @@ async def _ask_model(
     llm: ChatAiHubMixGemini, messages: list[BaseMessage], entry: str
 ) -> tuple[AIMessage, set[str | None]]:
     """The model's reply through `entry`, and the ids its stream chunks carried."""
-    if entry == "invoke":
-        return llm.invoke(messages), set()
-    if entry == "ainvoke":
-        return await llm.ainvoke(messages), set()
-    if entry == "batch":
-        return llm.batch([messages])[0], set()
-    if entry == "abatch":
-        return (await llm.abatch([messages]))[0], set()
+    if entry not in ("stream", "astream"):
+        return await arun(llm, entry, messages), set()
     if entry == "stream":
         chunks = list(llm.stream(messages))
     else:
         chunks = [c async for c in llm.astream(messages)]
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total += chunk
-    return message_chunk_to_message(total), {c.id for c in chunks}  # type: ignore[return-value]
+    return message_chunk_to_message(summed(chunks)), {c.id for c in chunks}  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("response_id", ["resp-same", None], ids=["repeated", "none"])

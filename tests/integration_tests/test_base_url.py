@@ -25,6 +25,7 @@ from langchain_aihubmix.errors import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
+from tests.support import arun
 
 ROUTES = ["native", "openai"]
 ENTRIES = ["invoke", "stream", "ainvoke", "astream", "batch"]
@@ -59,18 +60,6 @@ def _llm(base_url: str, transport: str, api_key: str) -> ChatAiHubMixGemini:
     )
 
 
-async def _call(llm: ChatAiHubMixGemini, entry: str) -> str:
-    if entry == "invoke":
-        return llm.invoke("hi").text
-    if entry == "ainvoke":
-        return (await llm.ainvoke("hi")).text
-    if entry == "batch":
-        return llm.batch(["hi"])[0].text
-    if entry == "stream":
-        return "".join(c.text for c in llm.stream("hi"))
-    return "".join([c.text async for c in llm.astream("hi")])
-
-
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("suffix", SUFFIXES)
 @pytest.mark.parametrize("transport", ROUTES)
@@ -79,7 +68,7 @@ async def test_guide_forms_of_base_url_reach_the_gateway(
 ) -> None:
     llm = _llm(hub.base_url + suffix, transport, hub.api_key)
     assert llm.base_url == hub.base_url
-    assert await _call(llm, entry) == "Echo: hi"
+    assert (await arun(llm, entry, "hi")).text == "Echo: hi"
     (request,) = hub.requests
     assert request.path.startswith(PATH_OF[transport])
 
@@ -101,7 +90,7 @@ async def test_wrong_path_is_not_an_unknown_model(
     """The gateway's own "Invalid URL" 404 (its path echo contains `models/`)."""
     llm = _llm(hub.base_url + "/api", transport, hub.api_key)
     with pytest.raises(ENDPOINT_ERROR[transport]) as info:
-        await _call(llm, entry)
+        await arun(llm, entry, "hi")
     err = info.value
     assert not isinstance(err, ModelNotFoundError)
     assert isinstance(err, ModelInvalidRequestError)
@@ -126,7 +115,7 @@ async def test_plain_text_404_is_not_an_unknown_model(
     with raw_server(_plain_404) as srv:
         llm = _llm(srv.base_url + "/aihubmix", transport, KEY)
         with pytest.raises(ENDPOINT_ERROR[transport]) as info:
-            await _call(llm, entry)
+            await arun(llm, entry, "hi")
     assert not isinstance(info.value, ModelNotFoundError)
     assert "page not found" in str(info.value) and "base_url" in str(info.value)
     assert srv.requests[0].path.startswith("/aihubmix" + PATH_OF[transport])
@@ -158,6 +147,6 @@ async def test_unknown_model_404_stays_model_not_found(
 ) -> None:
     hub.queue(error=(404, UNKNOWN_MODEL[transport]))
     with pytest.raises(MODEL_ERROR[transport]) as info:
-        await _call(_llm(hub.base_url, transport, hub.api_key), entry)
+        await arun(_llm(hub.base_url, transport, hub.api_key), entry, "hi")
     assert isinstance(info.value, ModelNotFoundError)
     assert "gemini-9-ultra" in str(info.value) and "base_url" not in str(info.value)

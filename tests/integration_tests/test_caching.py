@@ -11,6 +11,7 @@ import json
 import math
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -33,27 +34,21 @@ from langchain_aihubmix.caching import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.tokens import MEDIA_ITEM_TOKENS
+from tests import support
 from tests.integration_tests.sample_tools import get_weather
+from tests.support import MODEL, ROUTES, MakeLLM
 
-MODEL = "gemini-2.5-flash"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 
-MakeLLM = Callable[..., ChatAiHubMixGemini]
 
-
-@pytest.fixture(params=["native", "openai"])
-def make_llm(request: pytest.FixtureRequest, hub: AiHubMixEmulator) -> MakeLLM:
-    def make(**kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", MODEL)
-        kwargs.setdefault("transport", request.param)
-        return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
-
-    return make
+@pytest.fixture(params=ROUTES)
+def make_llm(request: pytest.FixtureRequest, make_llm: MakeLLM) -> MakeLLM:
+    return partial(make_llm, request.param)
 
 
 @pytest.fixture
 def native_llm(hub: AiHubMixEmulator) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(model=MODEL, base_url=hub.base_url, api_key=hub.api_key)
+    return support.make_llm(hub)
 
 
 def _cache_read(message: AIMessage) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import pickle
-from collections.abc import Callable
 from functools import reduce
 from operator import add
 from typing import Any
@@ -30,18 +29,7 @@ from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
-
-MakeLLM = Callable[..., ChatAiHubMixGemini]
-
-
-@pytest.fixture
-def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-
-    def make(**kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", "gemini-2.5-flash")
-        return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
-
-    return make
+from tests.support import MakeLLM
 
 
 def _usage_ok(message: AIMessage) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from functools import reduce
+from collections.abc import Iterator
+from functools import partial, reduce
 from operator import add
 from typing import Any
 
@@ -33,22 +33,19 @@ from langchain_core.messages import (
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator, OpenAIQuirks
+from tests import support
 from tests.integration_tests.sample_tools import get_time, get_weather
+from tests.support import MakeLLM
 
-MakeLLM = Callable[..., ChatAiHubMixGemini]
 SIGS = "__gemini_function_call_thought_signatures__"
 FLASH = "gemini-2.5-flash"
 G3 = "gemini-3-flash-preview"
 
 
 @pytest.fixture
-def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-    def make(**kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", FLASH)
-        kwargs.setdefault("transport", "openai")
-        return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
-
-    return make
+def make_llm(make_llm: MakeLLM) -> MakeLLM:
+    """Every model in this file takes the openai route."""
+    return partial(make_llm, "openai")
 
 
 @pytest.fixture
@@ -226,11 +223,10 @@ def test_tags_split_across_small_chunks(
 ) -> None:
     hub = small_chunks_hub
     hub.openai_quirks = OpenAIQuirks(reasoning_field=field)
-    llm = ChatAiHubMixGemini(
+    llm = support.make_llm(
+        hub,
         model=FLASH,
         transport="openai",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
         reasoning_effort="low",
     )
     chunks = list(llm.stream("Why is the sky blue?"))
@@ -450,7 +446,10 @@ def test_invalid_tool_arguments_become_invalid_tool_calls(
     "model", ["gemini-2.5-flash-nothink", "gemini-2.5-flash-search"]
 )
 def test_suffixed_models_pick_openai_route(hub: AiHubMixEmulator, model: str) -> None:
-    llm = ChatAiHubMixGemini(model=model, base_url=hub.base_url, api_key=hub.api_key)
+    llm = support.make_llm(
+        hub,
+        model=model,
+    )
     assert llm.transport == "openai"
     reply = llm.invoke("What is new?")
     (request,) = hub.requests
@@ -463,7 +462,10 @@ def test_suffixed_models_pick_openai_route(hub: AiHubMixEmulator, model: str) ->
 
 
 def test_plain_model_defaults_to_native(hub: AiHubMixEmulator) -> None:
-    llm = ChatAiHubMixGemini(model=FLASH, base_url=hub.base_url, api_key=hub.api_key)
+    llm = support.make_llm(
+        hub,
+        model=FLASH,
+    )
     assert llm.transport == "native"
 
 

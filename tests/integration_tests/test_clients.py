@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._transport.route import SharedTLS
 from langchain_aihubmix.testing import AiHubMixEmulator
-
-Route = Literal["native", "openai"]
-
-
-def _model(hub: AiHubMixEmulator, route: Route, **kw: Any) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
-        model="gemini-2.5-flash",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        transport=route,
-        **kw,
-    )
+from tests.support import Route, make_llm
 
 
 @pytest.mark.parametrize("route", ["native", "openai"])
@@ -41,7 +30,7 @@ def test_one_ca_bundle_read_per_model(
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counting)
-    llm = _model(hub, route)
+    llm = make_llm(hub, route)
     assert llm.invoke("hi").text
     assert "".join(c.text for c in llm.stream("hi"))
     for _ in range(3):  # three event loops, three async clients
@@ -69,7 +58,7 @@ def test_users_verify_false_reaches_every_client(
 ) -> None:
     """`client_args={"verify": False}` governs the sync and the async clients (the
     openai route's sync client has its own transport, which must get it too)."""
-    llm = _model(hub, route, client_args={"verify": False})
+    llm = make_llm(hub, route, client_args={"verify": False})
     llm.invoke("hi")
     asyncio.run(llm.ainvoke("hi"))
     pools = _ssl_contexts(llm)

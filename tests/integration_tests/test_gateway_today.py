@@ -6,9 +6,9 @@ request, and the package rejects or adjusts the call before anything is sent.
 
 from __future__ import annotations
 
-import asyncio
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -21,10 +21,11 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.model_rules import ModelRuleWarning
 from langchain_aihubmix.profiles import profile_for
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests import support
+from tests.support import ENTRIES, MakeLLM, run
 
 Route = str
-MakeLLM = Callable[..., ChatAiHubMixGemini]
-ENTRY_POINTS = ["invoke", "stream", "ainvoke", "astream"]
+ENTRY_POINTS = ENTRIES
 
 
 @pytest.fixture(params=["native", "openai"])
@@ -33,33 +34,8 @@ def route(request: pytest.FixtureRequest) -> Route:
 
 
 @pytest.fixture
-def make_llm(hub: AiHubMixEmulator, route: Route) -> MakeLLM:
-    def make(**kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("transport", route)
-        kwargs.setdefault("max_retries", 0)
-        return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
-
-    return make
-
-
-def run(llm: Any, entry: str, messages: Any, **kwargs: Any) -> AIMessage:
-    """Calls `llm` through one entry point; returns the whole message."""
-    if entry == "invoke":
-        return llm.invoke(messages, **kwargs)  # type: ignore[no-any-return]
-    if entry == "ainvoke":
-        return asyncio.run(llm.ainvoke(messages, **kwargs))  # type: ignore[no-any-return]
-    if entry == "stream":
-        chunks = list(llm.stream(messages, **kwargs))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in llm.astream(messages, **kwargs)]
-
-        chunks = asyncio.run(collect())
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return total  # type: ignore[no-any-return]
+def make_llm(make_llm: MakeLLM, route: Route) -> MakeLLM:
+    return partial(make_llm, route, max_retries=0)
 
 
 def raw(
@@ -248,10 +224,9 @@ def test_ignored_sampling_warns_once_and_is_not_sent(
 def test_thinking_budget_is_not_sent_to_level_only_models(
     hub: AiHubMixEmulator,
 ) -> None:
-    llm = ChatAiHubMixGemini(
+    llm = support.make_llm(
+        hub,
         model="gemini-3.7-flash",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
         transport="native",
         thinking_budget=512,
     )
@@ -263,10 +238,9 @@ def test_thinking_budget_is_not_sent_to_level_only_models(
 
 def test_image_models_are_refused_on_the_openai_route(hub: AiHubMixEmulator) -> None:
     with pytest.raises(ValueError, match="native route"):  # a ValidationError
-        ChatAiHubMixGemini(
+        support.make_llm(
+            hub,
             model="gemini-3.1-flash-image-preview",
-            base_url=hub.base_url,
-            api_key=hub.api_key,
             transport="openai",
         )
     default = ChatAiHubMixGemini(

@@ -7,7 +7,6 @@ the image tokens and the cost follows the catalogue price; the OpenAI route refu
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import struct
 import zlib
@@ -20,27 +19,10 @@ from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.testing.images import read_png_size
 from langchain_aihubmix.testing.tokens import IMAGE_OUTPUT_TOKENS
+from tests import support
+from tests.support import ENTRIES, run
 
-ENTRY_POINTS = ["invoke", "stream", "ainvoke", "astream"]
-
-
-def run(llm: Any, entry: str, messages: Any) -> AIMessage:
-    if entry == "invoke":
-        return llm.invoke(messages)  # type: ignore[no-any-return]
-    if entry == "ainvoke":
-        return asyncio.run(llm.ainvoke(messages))  # type: ignore[no-any-return]
-    if entry == "stream":
-        chunks = list(llm.stream(messages))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in llm.astream(messages)]
-
-        chunks = asyncio.run(collect())
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return total  # type: ignore[no-any-return]
+ENTRY_POINTS = ENTRIES
 
 
 def decoded_png(data: bytes) -> tuple[int, int, bytes]:
@@ -67,10 +49,9 @@ def images_of(message: AIMessage) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def llm(hub: AiHubMixEmulator) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
+    return support.make_llm(
+        hub,
         model="gemini-2.5-flash-image",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
         response_modalities=["TEXT", "IMAGE"],
         image_config={"aspect_ratio": "16:9", "image_size": "1K"},
     )
@@ -133,10 +114,9 @@ def test_multi_turn_editing_replays_image_and_signature(
 def test_image_models_draw_by_default_and_text_only_on_request(
     hub: AiHubMixEmulator,
 ) -> None:
-    plain = ChatAiHubMixGemini(
+    plain = support.make_llm(
+        hub,
         model="gemini-3.1-flash-image-preview",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
     )
     assert plain.transport == "native"
     (image,) = images_of(plain.invoke("A red kite"))
@@ -156,10 +136,9 @@ def test_image_models_draw_by_default_and_text_only_on_request(
 def test_image_config_sets_the_size(
     hub: AiHubMixEmulator, config: dict[str, str], size: tuple[int, int]
 ) -> None:
-    llm = ChatAiHubMixGemini(
+    llm = support.make_llm(
+        hub,
         model="gemini-3-pro-image-preview",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
         image_config=config,
     )
     (image,) = images_of(llm.invoke("A map"))
@@ -168,10 +147,9 @@ def test_image_config_sets_the_size(
 
 def test_the_openai_route_refuses_image_models(hub: AiHubMixEmulator) -> None:
     with pytest.raises(ValueError, match="native route only"):
-        ChatAiHubMixGemini(
+        support.make_llm(
+            hub,
             model="gemini-2.5-flash-image",
-            base_url=hub.base_url,
-            api_key=hub.api_key,
             transport="openai",
         )
     assert hub.requests == []

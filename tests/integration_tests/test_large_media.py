@@ -13,20 +13,19 @@ import asyncio
 import base64
 import hashlib
 import os
-from collections.abc import Callable
-from typing import Any, Literal
+from functools import partial
+from typing import Any
 from urllib.parse import quote_from_bytes
 
 import pytest
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._input.large_media import HEAVY_INPUT_CHARS, SPLICE_MIN_BYTES
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.testing.server import RecordedRequest
+from tests import support
+from tests.support import ROUTES, MakeLLM, Route, run
 
-Route = Literal["native", "openai"]
-ROUTES: tuple[Route, Route] = ("native", "openai")
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -74,33 +73,9 @@ def _images_of(request: RecordedRequest) -> list[bytes]:
     return images
 
 
-def _run(llm: ChatAiHubMixGemini, messages: list[BaseMessage], mode: str) -> str:
-    if mode == "invoke":
-        return llm.invoke(messages).text
-    if mode == "stream":
-        return "".join(chunk.text for chunk in llm.stream(messages))
-    if mode == "ainvoke":
-        return asyncio.run(llm.ainvoke(messages)).text
-
-    async def collect() -> str:
-        return "".join([chunk.text async for chunk in llm.astream(messages)])
-
-    return asyncio.run(collect())
-
-
 @pytest.fixture
-def llm_for(hub: AiHubMixEmulator) -> Callable[[Route], ChatAiHubMixGemini]:
-    def make(route: Route) -> ChatAiHubMixGemini:
-        return ChatAiHubMixGemini(
-            model="gemini-2.5-flash",
-            base_url=hub.base_url,
-            api_key=hub.api_key,
-            transport=route,
-            max_retries=2,
-            timeout=60,
-        )
-
-    return make
+def make_llm(make_llm: MakeLLM) -> MakeLLM:
+    return partial(make_llm, max_retries=2, timeout=60)
 
 
 MODES = ("invoke", "ainvoke", "stream", "astream")
@@ -111,7 +86,7 @@ BLOCKS = {"base64": _b64_block, "data_url": _data_url_block, "percent": _percent
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("form", list(BLOCKS))
 def test_large_image_arrives_intact(
-    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    make_llm: MakeLLM,
     hub: AiHubMixEmulator,
     route: Route,
     mode: str,
@@ -119,8 +94,9 @@ def test_large_image_arrives_intact(
 ) -> None:
     # above both thresholds: spliced, and (async) normalised off the event loop
     image = _image(HEAVY_INPUT_CHARS)
-    text = _run(
-        llm_for(route),
+    text = run(
+        make_llm(route),
+        mode,
         [
             HumanMessage(
                 [
@@ -129,15 +105,14 @@ def test_large_image_arrives_intact(
                 ]
             )
         ],
-        mode,
-    )
+    ).text
     assert text
     assert _received_images(hub) == [image]
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_mixed_sizes_keep_their_order(
-    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    make_llm: MakeLLM,
     hub: AiHubMixEmulator,
     route: Route,
 ) -> None:
@@ -154,17 +129,17 @@ def test_mixed_sizes_keep_their_order(
         _percent_block(images[3]),
     ]
     prompt = {"type": "text", "text": "compare"}
-    llm_for(route).invoke([HumanMessage([prompt, *blocks])])
+    make_llm(route).invoke([HumanMessage([prompt, *blocks])])
     assert _received_images(hub) == images
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_concurrent_calls_each_send_their_own_image(
-    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    make_llm: MakeLLM,
     hub: AiHubMixEmulator,
     route: Route,
 ) -> None:
-    llm = llm_for(route)
+    llm = make_llm(route)
     images = [_image(SPLICE_MIN_BYTES + i) for i in range(6)]
 
     async def main() -> None:
@@ -193,17 +168,17 @@ def test_concurrent_calls_each_send_their_own_image(
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("mode", ["invoke", "astream"])
 def test_retried_request_carries_the_image_again(
-    llm_for: Callable[[Route], ChatAiHubMixGemini],
+    make_llm: MakeLLM,
     hub: AiHubMixEmulator,
     route: Route,
     mode: str,
 ) -> None:
     image = _image(SPLICE_MIN_BYTES * 2)
     hub.inject_fault("503", count=1)
-    _run(
-        llm_for(route),
-        [HumanMessage([{"type": "text", "text": "x"}, _b64_block(image)])],
+    run(
+        make_llm(route),
         mode,
+        [HumanMessage([{"type": "text", "text": "x"}, _b64_block(image)])],
     )
     assert len(hub.requests) == 2
     assert _received_images(hub) == [image]
@@ -212,11 +187,9 @@ def test_retried_request_carries_the_image_again(
 @pytest.mark.parametrize("route", ROUTES)
 def test_users_own_request_hooks_still_run(hub: AiHubMixEmulator, route: Route) -> None:
     seen: list[str] = []
-    llm = ChatAiHubMixGemini(
-        model="gemini-2.5-flash",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        transport=route,
+    llm = support.make_llm(
+        hub,
+        route,
         client_args={"event_hooks": {"request": [lambda r: seen.append(r.url.path)]}},
     )
     image = _image(SPLICE_MIN_BYTES)

@@ -7,19 +7,17 @@ MIME type is not `text/plain` (AiHubMix's code-execution guide uploads a CSV as
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from typing import Any, Literal
+from functools import partial
+from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import ENTRIES, Entry, make_llm, run
 
-Entry = Literal["invoke", "stream", "ainvoke", "astream"]
-ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 CSV = "city,temp\nParis,21\nOslo,9\n"
 CSV_B64 = base64.b64encode(CSV.encode()).decode()
 PROMPT = "Summarise the key statistics of this CSV."
@@ -44,34 +42,7 @@ CSV_BLOCKS: dict[str, dict[str, Any]] = {
     "genai media base64": {"type": "media", "mime_type": "text/csv", "data": CSV_B64},
 }
 
-
-def _llm(hub: AiHubMixEmulator, transport: str) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
-        model="gemini-2.5-flash",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        transport=transport,  # type: ignore[arg-type]
-        max_retries=0,
-    )
-
-
-def _call(llm: ChatAiHubMixGemini, entry: Entry, messages: list[Any]) -> AIMessage:
-    if entry == "invoke":
-        return llm.invoke(messages)
-    if entry == "ainvoke":
-        return asyncio.run(llm.ainvoke(messages))
-    if entry == "stream":
-        chunks = list(llm.stream(messages))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in llm.astream(messages)]
-
-        chunks = asyncio.run(collect())
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return AIMessage(content=total.content)
+_llm = partial(make_llm, max_retries=0)
 
 
 def _sent_media(hub: AiHubMixEmulator, transport: str) -> list[tuple[str, bytes]]:
@@ -104,7 +75,7 @@ def test_csv_goes_as_inline_data_of_its_type(
     hub: AiHubMixEmulator, case: str, transport: str, entry: Entry
 ) -> None:
     message = HumanMessage(content=[CSV_BLOCKS[case], {"type": "text", "text": PROMPT}])
-    reply = _call(_llm(hub, transport), entry, [message])
+    reply = run(_llm(hub, transport), entry, [message])
     assert reply.text
     assert _sent_media(hub, transport) == [("text/csv", CSV.encode())]
 

@@ -10,16 +10,16 @@ Google Search grounding.
 from __future__ import annotations
 
 import json
-from functools import reduce
+from functools import partial, reduce
 from operator import add
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import arun, make_llm
 
 NATIVE_ONLY: dict[str, tuple[dict[str, Any], str]] = {
     "code_execution": ({"code_execution": True}, "'code_execution'"),
@@ -34,31 +34,7 @@ NATIVE_ONLY: dict[str, tuple[dict[str, Any], str]] = {
 }
 BUILTIN_TOOLS = [{"code_execution": {}}, {"google_search": {}}, {"url_context": {}}]
 ENTRIES = ["invoke", "stream", "batch", "ainvoke", "astream"]
-
-
-def _llm(hub: AiHubMixEmulator, transport: str, **kw: Any) -> ChatAiHubMixGemini:
-    kw.setdefault("model", "gemini-2.5-flash")
-    return ChatAiHubMixGemini(
-        transport=transport,  # type: ignore[arg-type]
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        max_retries=0,
-        **kw,
-    )
-
-
-async def _ask(llm: Any, entry: str, prompt: str = "hi", **kw: Any) -> AIMessage:
-    if entry == "invoke":
-        return llm.invoke(prompt, **kw)  # type: ignore[no-any-return]
-    if entry == "ainvoke":
-        return await llm.ainvoke(prompt, **kw)  # type: ignore[no-any-return]
-    if entry == "batch":
-        return llm.batch([prompt], **kw)[0]  # type: ignore[no-any-return]
-    if entry == "stream":
-        chunks = list(llm.stream(prompt, **kw))
-    else:
-        chunks = [c async for c in llm.astream(prompt, **kw)]
-    return reduce(add, chunks)  # type: ignore[no-any-return]
+_llm = partial(make_llm, max_retries=0)
 
 
 # -- native-only features ------------------------------------------------------------
@@ -98,7 +74,7 @@ async def test_native_only_feature_refused_per_call(
 ) -> None:
     fields, says = NATIVE_ONLY[feature]
     with pytest.raises(NotOnOpenAIRouteError, match=says):
-        await _ask(_llm(hub, "openai"), entry, **fields)
+        await arun(_llm(hub, "openai"), entry, "hi", **fields)
     assert hub.requests == []
 
 
@@ -125,9 +101,9 @@ async def test_search_citations_match_the_native_route(
 ) -> None:
     """The native route's Google Search grounding and the `-search` id's
     `url_citation` annotations give the same citation blocks."""
-    native = await _ask(_llm(hub, "native", google_search=True), entry, QUESTION)
+    native = await arun(_llm(hub, "native", google_search=True), entry, QUESTION)
     search = _llm(hub, "openai", model="gemini-2.5-flash-search")
-    openai_ = await _ask(search, entry, QUESTION)
+    openai_ = await arun(search, entry, QUESTION)
     assert openai_.text == native.text
     expected = _citations(native)
     assert len(expected) == 3 and {c["title"] for c in expected} == {

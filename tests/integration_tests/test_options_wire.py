@@ -9,13 +9,8 @@ import pytest
 from langchain_core.exceptions import ModelInvalidRequestError
 from langchain_core.messages import HumanMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.testing import AiHubMixEmulator
-
-
-def _llm(hub: AiHubMixEmulator, **kwargs: Any) -> ChatAiHubMixGemini:
-    kwargs.setdefault("model", "gemini-2.5-flash")
-    return ChatAiHubMixGemini(base_url=hub.base_url, api_key=hub.api_key, **kwargs)
+from tests.support import make_llm
 
 
 def _get(body: dict[str, Any], *path: str) -> Any:
@@ -32,7 +27,7 @@ def test_app_code_and_extra_headers(
     hub: AiHubMixEmulator, route: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIHUBMIX_APP_CODE", "APP123")
-    llm = _llm(
+    llm = make_llm(
         hub,
         transport=route,
         default_headers={"X-Team": "search"},
@@ -55,7 +50,7 @@ def test_native_generation_options_on_the_wire(hub: AiHubMixEmulator) -> None:
         "properties": {"a": {"type": "string"}},
         "required": ["a"],
     }
-    llm = _llm(
+    llm = make_llm(
         hub,
         temperature=0.2,
         top_p=0.9,
@@ -88,7 +83,7 @@ def test_native_generation_options_on_the_wire(hub: AiHubMixEmulator) -> None:
 
 
 def test_per_call_overrides_win(hub: AiHubMixEmulator) -> None:
-    llm = _llm(hub, temperature=0.2)
+    llm = make_llm(hub, temperature=0.2)
     llm.invoke("hi", temperature=0.9, max_tokens=12, thinking_budget=0)
     config = _get(hub.requests[-1].body, "generationConfig")
     assert _get(config, "temperature") == 0.9
@@ -97,7 +92,7 @@ def test_per_call_overrides_win(hub: AiHubMixEmulator) -> None:
 
 
 def test_candidates_become_generations(hub: AiHubMixEmulator) -> None:
-    result = _llm(hub, n=2).generate([[HumanMessage("hi")]])
+    result = make_llm(hub, n=2).generate([[HumanMessage("hi")]])
     assert len(result.generations[0]) == 2
     assert _get(hub.requests[-1].body, "generationConfig", "candidateCount") == 2
     first, second = (g.message for g in result.generations[0])  # type: ignore[attr-defined]
@@ -105,7 +100,7 @@ def test_candidates_become_generations(hub: AiHubMixEmulator) -> None:
 
 
 def test_image_output_becomes_an_image_block(hub: AiHubMixEmulator) -> None:
-    llm = _llm(
+    llm = make_llm(
         hub,
         model="gemini-2.5-flash-image",
         response_modalities=["TEXT", "IMAGE"],
@@ -123,11 +118,11 @@ def test_penalties_rejected_by_the_model_are_a_typed_error(
     hub: AiHubMixEmulator,
 ) -> None:
     with pytest.raises(ModelInvalidRequestError, match="Penalty is not enabled"):
-        _llm(hub, presence_penalty=0.5, max_retries=0).invoke("hi")
+        make_llm(hub, presence_penalty=0.5, max_retries=0).invoke("hi")
 
 
 def test_openai_route_options_on_the_wire(hub: AiHubMixEmulator) -> None:
-    llm = _llm(
+    llm = make_llm(
         hub,
         transport="openai",
         temperature=0.3,

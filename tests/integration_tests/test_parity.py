@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import add
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from langchain_core.exceptions import (
@@ -50,12 +50,11 @@ from langchain_core.messages import (
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.errors import AiHubMixError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import ROUTES, make_llm
+from tests.support import Route as Transport
 
-Transport = Literal["native", "openai"]
-ROUTES: tuple[Transport, Transport] = ("native", "openai")
 SIGS = "__gemini_function_call_thought_signatures__"
 FLASH = "gemini-2.5-flash"
 G3 = "gemini-3-flash-preview"
@@ -149,14 +148,7 @@ SCENARIOS = [
 
 
 def _llm(hub: AiHubMixEmulator, transport: Transport, sc: Scenario) -> Any:
-    llm = ChatAiHubMixGemini(
-        model=sc.model,
-        transport=transport,
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        max_retries=0,
-        **sc.init,
-    )
+    llm = make_llm(hub, transport, sc.model, max_retries=0, **sc.init)
     return llm.bind_tools(sc.tools) if sc.tools else llm
 
 
@@ -309,10 +301,10 @@ def test_error_family_parity(hub: AiHubMixEmulator, case: str, stream: bool) -> 
     families: dict[str, set[str]] = {}
     for transport in ROUTES:
         arrange(hub)
-        llm = ChatAiHubMixGemini(
-            model=FLASH,
-            transport=transport,
-            base_url=hub.base_url,
+        llm = make_llm(
+            hub,
+            transport,
+            FLASH,
             api_key="sk-wrong-key-000000" if case == "wrong_key" else hub.api_key,
             max_retries=0,
             timeout=0.2 if case == "slow" else 10.0,

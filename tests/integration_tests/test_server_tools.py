@@ -9,21 +9,19 @@ server-side tool invocations; the server's runs come back as `toolCall` /
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-from functools import reduce
-from operator import add
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.errors import AiHubMixError, InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_weather
+from tests.support import ENTRIES, Entry, make_llm, run
 
 FIXTURE = (
     Path(__file__).parents[1]
@@ -32,42 +30,12 @@ FIXTURE = (
     / "reconstructed"
     / "gemini-3-server-side-tool-invocations.json"
 )
-Entry = Literal["invoke", "stream", "ainvoke", "astream"]
-ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 G3 = "gemini-3-flash-preview"
 SEARCH = {"google_search": {}}
 QUESTION = "What is the northernmost US city? Use get_weather for its weather."
 
 
-def _llm(hub: AiHubMixEmulator, model: str = G3, **kw: Any) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
-        model=model, base_url=hub.base_url, api_key=hub.api_key, max_retries=0, **kw
-    )
-
-
-def _run(llm: Any, entry: Entry, messages: list[BaseMessage]) -> AIMessage:
-    if entry == "invoke":
-        result: AIMessage = llm.invoke(messages)
-        return result
-    if entry == "ainvoke":
-        result = asyncio.run(llm.ainvoke(messages))
-        return result
-    if entry == "stream":
-        chunks = list(llm.stream(messages))
-    else:
-
-        async def collect() -> list[Any]:
-            return [c async for c in llm.astream(messages)]
-
-        chunks = asyncio.run(collect())
-    summed = reduce(add, chunks)
-    return AIMessage(
-        content=summed.content,
-        additional_kwargs=summed.additional_kwargs,
-        response_metadata=summed.response_metadata,
-        usage_metadata=summed.usage_metadata,
-        tool_calls=summed.tool_calls,
-    )
+_llm = partial(make_llm, model=G3, max_retries=0)
 
 
 def _sig_bytes(text: str) -> bytes:
@@ -88,7 +56,7 @@ def test_recorded_server_tool_parts_map_to_standard_blocks(
     """The reconstructed response: toolCall, toolResponse, text, functionCall."""
     raw = json.loads(FIXTURE.read_text())
     hub.queue(native=raw)
-    message = _run(
+    message = run(
         _llm(hub).bind_tools([get_weather, SEARCH]), entry, [HumanMessage("q")]
     )
     parts = raw["candidates"][0]["content"]["parts"]
@@ -138,7 +106,7 @@ def test_combined_tools_loop_replays_server_runs_with_signatures(
 ) -> None:
     llm = _llm(hub).bind_tools([get_weather, SEARCH])
     question = HumanMessage(QUESTION)
-    first = _run(llm, entry, [question])
+    first = run(llm, entry, [question])
     sent = hub.requests[-1].body
     assert _get(sent, "toolConfig") == {"includeServerSideToolInvocations": True}
     kinds = [b["type"] for b in first.content if isinstance(b, dict)]
@@ -149,7 +117,7 @@ def test_combined_tools_loop_replays_server_runs_with_signatures(
     assert server_call["extras"]["signature"]  # the emulator checks it on replay
 
     result = ToolMessage("cold", tool_call_id=first.tool_calls[0]["id"])
-    second = _run(llm, entry, [question, first, result])
+    second = run(llm, entry, [question, first, result])
     assert second.text.startswith("Results: get_weather returned")
     replayed = hub.requests[-1].body["contents"][1]["parts"]
     call_part, response_part = replayed[0], replayed[1]
@@ -181,7 +149,7 @@ def test_combined_tools_loop_replays_server_runs_with_signatures(
 def test_server_side_invocations_requested_only_when_combined(
     hub: AiHubMixEmulator, model: str, tools: list[Any], flag: bool | None
 ) -> None:
-    _llm(hub, model).bind_tools(tools).invoke("Hello")
+    _llm(hub, model=model).bind_tools(tools).invoke("Hello")
     config = _get(hub.requests[-1].body, "toolConfig") or {}
     assert _get(config, "includeServerSideToolInvocations") is flag
 

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from functools import reduce
-from operator import add
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.tools import tool
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.errors import AiHubMixError
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import ENTRIES, Entry, make_llm, run, stream_chunks, summed
 
 RECONSTRUCTED = Path(__file__).parents[1] / "fixtures" / "recorded" / "reconstructed"
-Entry = Literal["invoke", "stream", "ainvoke", "astream"]
-ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
+_llm = partial(make_llm, max_retries=0)
 
 
 def _events(name: str) -> list[dict[str, Any]]:
@@ -35,37 +33,15 @@ def _events(name: str) -> list[dict[str, Any]]:
     return [json.loads(ln) for ln in lines if ln and ln != "[DONE]"]
 
 
-def _llm(hub: AiHubMixEmulator, transport: str) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
-        model="gemini-2.5-flash",
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        transport=transport,  # type: ignore[arg-type]
-        max_retries=0,
-    )
-
-
 def _run(llm: Any, entry: Entry, prompt: str = "How tall is it?") -> AIMessage:
-    """One call through `entry`; a stream's chunks summed into one message."""
-    if entry == "invoke":
-        result: AIMessage = llm.invoke(prompt)
-        return result
-    if entry == "ainvoke":
-        result = asyncio.run(llm.ainvoke(prompt))
-        return result
-    if entry == "stream":
-        chunks = list(llm.stream(prompt))
-    else:
-
-        async def collect() -> list[AIMessageChunk]:
-            return [c async for c in llm.astream(prompt)]
-
-        chunks = asyncio.run(collect())
+    """One call through `entry`; a stream's usage rides on its final chunk only."""
+    if entry in ("invoke", "ainvoke"):
+        return run(llm, entry, prompt)
+    chunks = stream_chunks(llm, entry, prompt)
     assert all(isinstance(c, AIMessageChunk) for c in chunks)
     carrying = [c for c in chunks if c.usage_metadata is not None]
     assert carrying == [chunks[-1]], "usage rides on the final chunk only"
-    summed: AIMessage = reduce(add, chunks)
-    return summed
+    return summed(chunks)
 
 
 def _queue_lowered(hub: AiHubMixEmulator, transport: str) -> None:
@@ -259,8 +235,8 @@ def test_lowered_prompt_count_in_batch(
     """`batch` / `abatch` (streamed underneath with `streaming=True`) agree too."""
     llm = _llm(hub, transport).model_copy(update={"streaming": streaming})
     expected = {"input_tokens": 79, "output_tokens": 13, "total_tokens": 92}
-    for run in (llm.batch, lambda xs: asyncio.run(llm.abatch(xs))):
+    for batch in (llm.batch, lambda xs: asyncio.run(llm.abatch(xs))):
         for _ in range(2):
             _queue_lowered(hub, transport)
-        replies = run(["How tall is it?", "And now?"])
+        replies = batch(["How tall is it?", "And now?"])
         assert [r.usage_metadata for r in replies] == [expected, expected]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -11,13 +11,12 @@ from langchain_core.messages import AIMessage
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import MakeLLM
 
 ROUTES = ["native", "openai"]
 METHODS = ["json_schema", "function_calling", "json_mode"]
 PROMPT = "Describe a city: Lisbon with 'city' and 'country' keys, unit: C, in JSON."
-MakeLLM = Callable[..., ChatAiHubMixGemini]
 
 
 class CityInfo(BaseModel):
@@ -49,18 +48,8 @@ SCHEMAS: dict[str, Any] = {
 
 
 @pytest.fixture
-def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-    def make(transport: str = "native", **kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", "gemini-2.5-flash")
-        return ChatAiHubMixGemini(
-            transport=transport,  # type: ignore[arg-type]
-            base_url=hub.base_url,
-            api_key=hub.api_key,
-            max_retries=0,
-            **kwargs,
-        )
-
-    return make
+def make_llm(make_llm: MakeLLM) -> MakeLLM:
+    return partial(make_llm, max_retries=0)
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from functools import partial
 from typing import Any, Optional, Union
 
 import pytest
@@ -13,28 +13,15 @@ from pydantic import BaseModel, Field
 from pydantic import v1 as pydantic_v1
 from typing_extensions import TypedDict
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
-
-ROUTES = ["native", "openai"]
-MakeLLM = Callable[..., ChatAiHubMixGemini]
+from tests.support import ROUTES, MakeLLM, run
 
 
 @pytest.fixture
-def make_llm(hub: AiHubMixEmulator) -> MakeLLM:
-    def make(transport: str = "native", **kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", "gemini-2.5-flash")
-        return ChatAiHubMixGemini(
-            transport=transport,  # type: ignore[arg-type]
-            base_url=hub.base_url,
-            api_key=hub.api_key,
-            max_retries=0,
-            **kwargs,
-        )
-
-    return make
+def make_llm(make_llm: MakeLLM) -> MakeLLM:
+    return partial(make_llm, max_retries=0)
 
 
 def wire_params(hub: AiHubMixEmulator) -> dict[str, dict[str, Any]]:
@@ -342,27 +329,6 @@ def _code_blocks(message: AIMessage) -> tuple[str, str]:
     return str(call["args"]["code"]), str(result.get("output"))
 
 
-def _run(runnable: Any, entry: str, prompt: str) -> AIMessage:
-    import asyncio
-    from functools import reduce
-    from operator import add
-
-    if entry == "invoke":
-        return runnable.invoke(prompt)  # type: ignore[no-any-return]
-    if entry == "ainvoke":
-        return asyncio.run(runnable.ainvoke(prompt))  # type: ignore[no-any-return]
-    if entry == "batch":
-        (out,) = runnable.batch([prompt])
-        return out  # type: ignore[no-any-return]
-    if entry == "stream":
-        return reduce(add, runnable.stream(prompt))  # type: ignore[no-any-return]
-
-    async def collect() -> list[Any]:
-        return [c async for c in runnable.astream(prompt)]
-
-    return reduce(add, asyncio.run(collect()))  # type: ignore[no-any-return]
-
-
 ENTRIES = ["invoke", "ainvoke", "stream", "astream", "batch"]
 
 
@@ -377,7 +343,7 @@ def test_code_execution_from_every_entry_point(
         runnable = make_llm(code_execution=True)
     else:
         runnable = make_llm().bind(code_execution=True)
-    reply = _run(runnable, entry, "What is 6*7? Run code.")
+    reply = run(runnable, entry, "What is 6*7? Run code.")
     assert _code_blocks(reply) == ("print(6*7)", "42\n")
     assert reply.text == "The code printed 42."
     assert _builtin_kinds(hub.requests[-1].body) == {"codeExecution"}
@@ -388,7 +354,7 @@ def test_search_and_url_context(
     make_llm: MakeLLM, hub: AiHubMixEmulator, entry: str
 ) -> None:
     llm = make_llm().bind_tools([{"google_search": {}}, {"url_context": {}}])
-    reply = _run(llm, entry, "Summarise https://example.org/post")
+    reply = run(llm, entry, "Summarise https://example.org/post")
     citations = [
         a
         for b in reply.content_blocks

@@ -12,9 +12,10 @@ import http.client
 import json
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +26,6 @@ from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 
-from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._output.cost import (
     UnpricedModelWarning,
     reset_unpriced_warnings,
@@ -34,8 +34,8 @@ from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_weather
+from tests.support import MODEL, ROUTES, MakeLLM
 
-MODEL = "gemini-2.5-flash"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 """Long enough (> 32 tokens) for the emulator's implicit cache to hit on repeats."""
 
@@ -193,17 +193,12 @@ def tap(hub: AiHubMixEmulator) -> Iterator[WireTap]:
     proxy.close()
 
 
-MakeLLM = Callable[..., ChatAiHubMixGemini]
-
-
-@pytest.fixture(params=["native", "openai"])
-def make_llm(request: pytest.FixtureRequest, hub: AiHubMixEmulator, tap: WireTap):  # type: ignore[no-untyped-def]
-    def make(**kwargs: Any) -> ChatAiHubMixGemini:
-        kwargs.setdefault("model", MODEL)
-        kwargs.setdefault("transport", request.param)
-        return ChatAiHubMixGemini(base_url=tap.base_url, api_key=hub.api_key, **kwargs)
-
-    return make
+@pytest.fixture(params=ROUTES)
+def make_llm(
+    request: pytest.FixtureRequest, make_llm: MakeLLM, tap: WireTap
+) -> MakeLLM:
+    """Models on both routes, talking to the gateway through the wire tap."""
+    return partial(make_llm, request.param, base_url=tap.base_url)
 
 
 def _prompt(question: str) -> list[Any]:

@@ -4,22 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix.testing import AiHubMixEmulator
-
-MODEL = "gemini-2.5-flash"
-ROUTES = ("native", "openai")
-
-
-def make_llm(hub: AiHubMixEmulator, route: str, **kw: Any) -> ChatAiHubMixGemini:
-    return ChatAiHubMixGemini(
-        model=kw.pop("model", MODEL),
-        base_url=hub.base_url,
-        api_key=hub.api_key,
-        transport=route,  # type: ignore[arg-type]
-        **kw,
-    )
-
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Report what the reliability suite exercised (calls, faults, fuzzed inputs)."""

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.reliability.conftest import ROUTES, make_llm
+from tests.support import ROUTES, make_llm
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
 BIG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * (21 * 1024 * 1024)).decode()

@@ -4,7 +4,6 @@ on both routes, before any request is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.reliability.conftest import ROUTES, make_llm
+from tests.support import ROUTES, arun, make_llm
 
 TYPOS = [
     ("temprature", "temperature"),
@@ -54,21 +53,6 @@ IN_RANGE: dict[str, Any] = {
     "thinking_budget": -1,
 }
 
-Call = Callable[[Any, dict[str, Any]], Any]
-
-
-async def _call(llm: Any, entry: str, kwargs: dict[str, Any]) -> Any:
-    if entry == "invoke":
-        return llm.invoke("hi", **kwargs)
-    if entry == "stream":
-        return list(llm.stream("hi", **kwargs))
-    if entry == "batch":
-        return llm.batch(["hi"], **kwargs)
-    if entry == "ainvoke":
-        return await llm.ainvoke("hi", **kwargs)
-    return [c async for c in llm.astream("hi", **kwargs)]
-
-
 ENTRIES = ["invoke", "stream", "batch", "ainvoke", "astream"]
 
 
@@ -100,7 +84,7 @@ async def test_unknown_call_option_suggests_the_nearest(
 ) -> None:
     llm = make_llm(hub, route)
     with pytest.raises(UnknownOptionError, match="Did you mean 'temperature'") as info:
-        await _call(llm, entry, {"temprature": 0.3})
+        await arun(llm, entry, "hi", temprature=0.3)
     assert "ls_structured_output_format" not in str(info.value)
     assert hub.requests == []
 
@@ -129,7 +113,7 @@ async def test_out_of_range_per_call(
 ) -> None:
     llm = make_llm(hub, route)
     with pytest.raises(InvalidInputError, match=says):
-        await _call(llm, entry, {name: value})
+        await arun(llm, entry, "hi", **{name: value})
     assert hub.requests == []
 
 

@@ -22,7 +22,7 @@ from langchain_core.exceptions import ModelError
 
 from langchain_aihubmix._transport import retry as _retry
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.reliability.conftest import ROUTES, make_llm
+from tests.support import ROUTES, make_llm
 
 CALLS_PER_COMBO = 25  # x 8 combos = 200 calls
 TIMEOUT = 0.3

@@ -11,7 +11,7 @@ from langchain_core.exceptions import ModelError
 from langchain_core.load import dumpd, dumps
 
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.reliability.conftest import ROUTES, make_llm
+from tests.support import ROUTES, make_llm
 
 LOGGERS = (
     "httpx",

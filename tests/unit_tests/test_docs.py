@@ -22,6 +22,7 @@ from packaging.version import Version
 
 import langchain_aihubmix
 from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._options import spec
 from langchain_aihubmix.testing.__main__ import build_parser
 
 ROOT = Path(__file__).parents[2]
@@ -110,37 +111,6 @@ def test_docs_do_not_point_outside_the_repository() -> None:
 # -- the configuration table ------------------------------------------------------
 
 
-def _section(text: str, title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"README has no '## {title}' section"
-    return match.group(1)
-
-
-def _documented_options() -> set[str]:
-    table = _section(README.read_text(encoding="utf-8"), "Configuration")
-    names: set[str] = set()
-    for line in table.splitlines():
-        if line.startswith("| `"):
-            first_cell = line.split("|")[1]
-            names.update(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", first_cell))
-    return names
-
-
-def _row_for(name: str) -> str:
-    info = ChatAiHubMixGemini.model_fields[name]
-    alias = f" (alias `{info.alias}`)" if info.alias and info.alias != name else ""
-    default = (
-        "required"
-        if info.is_required()
-        else "from env"
-        if info.default_factory is not None
-        else "unset"
-        if info.default is None
-        else f"`{info.default!r}`"
-    )
-    return f"| `{name}`{alias} | {default} | <what it does> |"
-
-
 def _own_fields() -> dict[str, Any]:
     """The model's fields minus those every LangChain chat model has."""
     inherited = BaseChatModel.model_fields
@@ -152,25 +122,27 @@ def _own_fields() -> dict[str, Any]:
 
 
 def test_configuration_table_matches_the_model_fields() -> None:
-    fields = _own_fields()
-    aliases = {info.alias for info in fields.values() if info.alias}
-    documented = _documented_options()
-    missing = [name for name in fields if name not in documented]
-    assert "rate_limiter" in README.read_text(encoding="utf-8")  # inherited ones
-
-    stale = sorted(documented - set(fields) - aliases)
-    message = []
-    if missing:
-        message.append(
-            "README.md '## Configuration' lacks rows for these ChatAiHubMixGemini "
-            "fields; add:\n" + "\n".join(_row_for(name) for name in missing)
-        )
-    if stale:
-        message.append(
-            "README.md '## Configuration' documents options the model does not "
-            f"have (remove or rename): {stale}"
-        )
-    assert not message, "\n\n".join(message)
+    """The README table is the one the spec writes, and the spec covers each field."""
+    declared = [s.name for s in (*spec.CONNECTION, *spec.OPTIONS, *spec.BEHAVIOUR)]
+    assert len(declared) == len(set(declared))
+    fields = set(_own_fields())
+    assert not fields - set(declared), (
+        "ChatAiHubMixGemini fields missing from langchain_aihubmix/_options/spec.py "
+        f"(OPTIONS for a call option, else CONNECTION or BEHAVIOUR): "
+        f"{sorted(fields - set(declared))}"
+    )
+    assert not set(declared) - fields, "spec rows for fields the model does not have"
+    readme = README.read_text(encoding="utf-8")
+    assert "rate_limiter" in readme  # inherited ones
+    table = re.search(
+        r"<!-- options:start -->\n(.*?)<!-- options:end -->", readme, re.S
+    )
+    assert table is not None, "README.md lacks the <!-- options:start/end --> markers"
+    assert table.group(1).strip() == spec.markdown_table(), (
+        "README.md's configuration table differs from the spec; paste the output of "
+        "python -c 'from langchain_aihubmix._options.spec import markdown_table as t; "
+        "print(t())' between the markers"
+    )
 
 
 # -- docstrings ---------------------------------------------------------------------

@@ -27,8 +27,8 @@ from langchain_aihubmix._input.conversation import (
 from langchain_aihubmix._input.encoding import (
     canonical_base64,
     decode_base64,
-    decode_data_url,
     guess_mime,
+    read_data_url,
 )
 from langchain_aihubmix._input.media import (
     INLINE_LIMIT_BYTES,
@@ -99,14 +99,14 @@ def test_canonical_base64_checks_every_slice(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_data_urls() -> None:
     b64 = base64.b64encode(PNG).decode()
-    assert decode_data_url(f"data:image/png;base64,{b64}") == ("image/png", PNG)
-    assert decode_data_url(f"DATA:Image/PNG;name=x.png;base64,{b64}") == (
+    assert read_data_url(f"data:image/png;base64,{b64}") == ("image/png", b64)
+    assert read_data_url(f"DATA:Image/PNG;name=x.png;base64,{b64}") == (
         "image/png",
-        PNG,
+        b64,
     )
-    assert decode_data_url(f"data:;base64,{b64}") == ("image/png", PNG)  # sniffed
-    assert decode_data_url("data:,A%20b") == ("text/plain", b"A b")
-    assert decode_data_url("data:text/csv;charset=utf-8,a,b") == ("text/csv", b"a,b")
+    assert read_data_url(f"data:;base64,{b64}") == ("image/png", b64)  # sniffed
+    assert read_data_url("data:,A%20b") == ("text/plain", b"A b")
+    assert read_data_url("data:text/csv;charset=utf-8,a,b") == ("text/csv", b"a,b")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_data_urls() -> None:
 )
 def test_bad_data_urls(url: str, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
-        decode_data_url(url)
+        read_data_url(url)
 
 
 # --- MIME guessing ------------------------------------------------------------------

@@ -18,7 +18,6 @@ from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SIGNATURES_KE
 from langchain_aihubmix._native.response import (
     NativeStreamState,
     chunk_to_message,
-    response_to_message,
     response_to_messages,
 )
 from langchain_aihubmix._native.usage import counts_from_usage
@@ -60,7 +59,7 @@ def _raw_parts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _all_cases() -> dict[str, AIMessage | AIMessageChunk]:
     cases: dict[str, AIMessage | AIMessageChunk] = {
-        k: response_to_message(r, MODEL) for k, r in RESPONSES.items()
+        k: response_to_messages(r, MODEL)[0] for k, r in RESPONSES.items()
     }
     cases.update({k: _stream_message(c) for k, c in STREAMS.items()})
     return cases
@@ -219,7 +218,7 @@ def test_function_call_metadata_and_finish_message() -> None:
     direct = types.GenerateContentResponse._from_response(
         response=copy.deepcopy(body), kwargs={}
     )
-    message = response_to_message(direct, MODEL)
+    message = response_to_messages(direct, MODEL)[0]
     assert message.response_metadata["finish_message"] == (
         "Model generated function call(s)."
     )
@@ -366,7 +365,7 @@ def test_vertex_streamed_function_arguments_are_assembled() -> None:
 def test_model_name_falls_back_to_requested_model() -> None:
     body = copy.deepcopy(raw_body("vercel-ai/google-text.json"))
     del body["modelVersion"]
-    message = response_to_message(parse_response(body), "gemini-3-pro-preview")
+    message = response_to_messages(parse_response(body), "gemini-3-pro-preview")[0]
     assert message.response_metadata["model_name"] == "gemini-3-pro-preview"
 
 
@@ -419,7 +418,7 @@ def test_flags_and_empty_parts_carry_nothing_but_signatures() -> None:
             }
         ]
     }
-    message = response_to_message(parse_response(body), MODEL)
+    message = response_to_messages(parse_response(body), MODEL)[0]
     assert message.content == [
         {"type": "text", "text": "a", "index": 0, "extras": {"signature": "AAAA"}},
     ]

@@ -17,7 +17,6 @@ from langchain_aihubmix._openai.extras import (
     read_extras,
 )
 from langchain_aihubmix._openai.response import (
-    completion_to_message,
     completion_to_messages,
     finish_reason_name,
 )
@@ -70,9 +69,9 @@ def whole(
 
 def test_recorded_tool_call_with_empty_id_and_message_level_signature() -> None:
     body = recorded()[0]["response"]["parsed_body"]
-    message = completion_to_message(
+    message = completion_to_messages(
         ChatCompletion.model_validate(body), "gemini-2.5-pro-preview-05-06"
-    )
+    )[0]
     [tool_call] = message.tool_calls
     assert tool_call["name"] == "get_current_time"
     assert tool_call["args"] == {}
@@ -102,7 +101,7 @@ def test_recorded_tool_call_with_empty_id_and_message_level_signature() -> None:
 
 def test_recorded_text_answer_keeps_its_signature_on_the_text_block() -> None:
     body = recorded()[1]["response"]["parsed_body"]
-    message = completion_to_message(ChatCompletion.model_validate(body), "x")
+    message = completion_to_messages(ChatCompletion.model_validate(body), "x")[0]
     signature = body["choices"][0]["message"]["thought_signature"]
     assert message.content == [
         {
@@ -174,19 +173,19 @@ def test_reasoning_variants_are_read_once(fields: dict[str, Any], text: str) -> 
 
 
 def test_reasoning_and_think_tags_and_refusal() -> None:
-    message = completion_to_message(
+    message = completion_to_messages(
         whole({"reasoning_content": "R.", "content": "<think>T.</think>Answer."}), "m"
-    )
+    )[0]
     assert message.content == [
         {"type": "thinking", "thinking": "R.T.", "index": 0},
         {"type": "text", "text": "Answer.", "index": 1},
     ]
-    refused = completion_to_message(whole({"content": None, "refusal": "No."}), "m")
+    refused = completion_to_messages(whole({"content": None, "refusal": "No."}), "m")[0]
     assert refused.text == "No."
 
 
 def test_message_signature_signs_the_text_even_with_tool_calls() -> None:
-    message = completion_to_message(
+    message = completion_to_messages(
         whole(
             {
                 "content": "Let me check.",
@@ -201,13 +200,13 @@ def test_message_signature_signs_the_text_even_with_tool_calls() -> None:
             }
         ),
         "m",
-    )
+    )[0]
     assert message.content[0]["extras"] == {"signature": "MSG"}  # type: ignore[index]
     assert SIGNATURES_KEY not in message.additional_kwargs
 
 
 def test_call_signature_duplicated_on_the_message_is_not_repeated() -> None:
-    message = completion_to_message(
+    message = completion_to_messages(
         whole(
             {
                 "extra_content": {"google": {"thought_signature": "S"}},
@@ -227,13 +226,13 @@ def test_call_signature_duplicated_on_the_message_is_not_repeated() -> None:
             }
         ),
         "m",
-    )
+    )[0]
     assert message.additional_kwargs[SIGNATURES_KEY] == {"c1": "S"}
     assert message.content == []
 
 
 def test_two_calls_with_equal_empty_ids_stay_two_calls() -> None:
-    message = completion_to_message(
+    message = completion_to_messages(
         whole(
             {
                 "tool_calls": [
@@ -251,7 +250,7 @@ def test_two_calls_with_equal_empty_ids_stay_two_calls() -> None:
             }
         ),
         "m",
-    )
+    )[0]
     assert len(message.tool_calls) == 2
     assert message.tool_calls[0]["id"] != message.tool_calls[1]["id"]
 
@@ -269,18 +268,18 @@ def test_custom_tool_calls_raise_naming_them() -> None:
         }
     )
     with pytest.raises(ValueError, match="grammar"):
-        completion_to_message(completion, "m")
+        completion_to_messages(completion, "m")[0]
 
 
 def test_no_choices_gives_an_empty_message_with_usage() -> None:
-    message = completion_to_message(
+    message = completion_to_messages(
         whole(
             {},
             choices=[],
             usage={"prompt_tokens": 4, "completion_tokens": 0, "total_tokens": 4},
         ),
         "req",
-    )
+    )[0]
     assert message.content == []
     assert message.usage_metadata == {
         "input_tokens": 4,
@@ -318,7 +317,7 @@ def test_one_message_per_choice_with_usage_on_the_first() -> None:
 
 
 def test_missing_model_falls_back_to_the_requested_one() -> None:
-    message = completion_to_message(whole({"content": "x"}, model=""), "gemini-x")
+    message = completion_to_messages(whole({"content": "x"}, model=""), "gemini-x")[0]
     assert message.response_metadata["model_name"] == "gemini-x"
 
 

@@ -13,7 +13,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from langchain_aihubmix._input.conversation import SIGNATURES_KEY
 from langchain_aihubmix._openai.response import (
     OpenAIStreamState,
-    completion_to_message,
+    completion_to_messages,
 )
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
 
@@ -703,7 +703,7 @@ def test_stream_sum_equals_the_whole_completion(
         invalid_tool_calls=total.invalid_tool_calls,
         id=total.id,
     )
-    whole = completion_to_message(completion(message, finish, USAGE), MODEL)
+    whole = completion_to_messages(completion(message, finish, USAGE), MODEL)[0]
     assert normalised(streamed) == normalised(whole)
 
 

@@ -12,7 +12,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.utils._merge import merge_lists
 
 from langchain_aihubmix._input.conversation import SIGNATURES_KEY
-from langchain_aihubmix._native.response import _add_delta
+from langchain_aihubmix._output.stream import add_delta
 from langchain_aihubmix._output.to_messages import (
     ContentAssembler,
     TokenCounts,
@@ -126,6 +126,6 @@ def test_add_delta_matches_merge_lists(
             block = blocks.add_block({"type": "executable_code", "id": "c"})
         if block is None:
             continue
-        _add_delta(fast, dict(block))
+        add_delta(fast, dict(block))
         merged = merge_lists(merged, [dict(block)]) or []
     assert fast == merged

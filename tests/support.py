@@ -1,0 +1,91 @@
+"""What the suites share: routes, entry points, one model factory, one runner."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from functools import reduce
+from operator import add
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix.testing import AiHubMixEmulator
+
+Route = Literal["native", "openai"]
+ROUTES: tuple[Route, ...] = ("native", "openai")
+Entry = Literal["invoke", "stream", "ainvoke", "astream"]
+ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
+MODEL = "gemini-2.5-flash"
+
+MakeLLM = Callable[..., ChatAiHubMixGemini]
+
+
+def make_llm(
+    hub: AiHubMixEmulator, transport: str | None = None, model: str = MODEL, **kw: Any
+) -> ChatAiHubMixGemini:
+    """A model talking to `hub` (the default route when `transport` is None).
+
+    Keyword arguments go to the constructor; `base_url` and `api_key` default to
+    the hub's.
+    """
+    kw.setdefault("base_url", hub.base_url)
+    kw.setdefault("api_key", hub.api_key)
+    if transport is not None:
+        kw["transport"] = transport
+    return ChatAiHubMixGemini(model=model, **kw)
+
+
+def summed(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
+    """A stream's chunks added up into one message, as a user would."""
+    assert chunks, "the stream yielded no chunk"
+    total: AIMessageChunk = reduce(add, chunks)
+    return total
+
+
+def stream_chunks(llm: Any, entry: str, messages: Any, **call: Any) -> list[Any]:
+    """Every chunk of one `stream` or `astream` call."""
+    if entry == "stream":
+        return list(llm.stream(messages, **call))
+
+    async def collect() -> list[Any]:
+        return [c async for c in llm.astream(messages, **call)]
+
+    return asyncio.run(collect())
+
+
+def run(llm: Any, entry: str, messages: Any, **call: Any) -> AIMessage:
+    """One call through `entry` (invoke, ainvoke, batch, abatch, stream, astream).
+
+    `llm` is a model or any runnable around it; a stream's chunks come back summed.
+    Async entries run in a fresh event loop; inside one, use `arun`.
+    """
+    if entry.startswith("a"):
+        return asyncio.run(arun(llm, entry, messages, **call))
+    return _sync(llm, entry, messages, call)
+
+
+async def arun(llm: Any, entry: str, messages: Any, **call: Any) -> AIMessage:
+    """`run` for code already on an event loop (sync entries block it)."""
+    if not entry.startswith("a"):
+        return _sync(llm, entry, messages, call)
+    if entry == "ainvoke":
+        message: AIMessage = await llm.ainvoke(messages, **call)
+        return message
+    if entry == "abatch":
+        (message,) = await llm.abatch([messages], **call)
+        return message
+    assert entry == "astream", entry
+    return summed([c async for c in llm.astream(messages, **call)])
+
+
+def _sync(llm: Any, entry: str, messages: Any, call: dict[str, Any]) -> AIMessage:
+    if entry == "invoke":
+        message: AIMessage = llm.invoke(messages, **call)
+        return message
+    if entry == "batch":
+        (message,) = llm.batch([messages], **call)
+        return message
+    assert entry == "stream", entry
+    return summed(list(llm.stream(messages, **call)))
