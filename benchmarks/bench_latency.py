@@ -249,13 +249,13 @@ def _replayed(hub: Any, route: str, rounds: int) -> Row:
                 model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True
             )
         )
-        fake = SimpleNamespace(
-            chat=SimpleNamespace(
-                completions=SimpleNamespace(create=lambda **kw: iter(chunks))
-            )
-        )
+        # the route posts its body with `client.post` (`_openai/sdk_shortcuts.py`)
+        fake = SimpleNamespace(post=lambda *args, **kw: iter(chunks))
     llm = package_model(hub.base_url, hub.api_key, route)
-    llm._get_route()._sync = fake
+    route_of_llm = llm._get_route()
+    # the route as built, inside the per-attempt deadline wrapper
+    inner = getattr(route_of_llm, "route", route_of_llm)
+    inner._client = lambda: fake
 
     def text_of(chunk: Any) -> str:
         if route == "native":

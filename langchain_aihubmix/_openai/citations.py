@@ -15,9 +15,11 @@ def url_citations(source: BaseModel) -> list[dict[str, Any]]:
     deltas); accepts `{"type": "url_citation", "url_citation": {...}}` and the
     flat `{"type": "url_citation", "url": ...}` some gateways send.
     """
-    raw = getattr(source, "annotations", None)
-    if raw is None and source.model_extra:
-        raw = source.model_extra.get("annotations")
+    if "annotations" in type(source).model_fields:
+        raw = source.annotations  # type: ignore[attr-defined]
+    else:  # an absent field: pydantic's `__getattr__` would raise and catch per chunk
+        extra = source.model_extra
+        raw = extra.get("annotations") if extra else None
     out: list[dict[str, Any]] = []
     for item in raw if isinstance(raw, list) else ():
         data = item.model_dump() if isinstance(item, BaseModel) else item
