@@ -176,11 +176,27 @@ def check_event(route: Route, data: bytes) -> bytes | None:
         return b"[DONE]" if route == "openai" else None
     if _large_object(data, "a stream event"):
         return data.replace(b"\n", b" ")
+    if _plain_object(data):
+        return data.replace(b"\n", b" ")
     value = _load(data, "a stream event")
     _raise_if_error(value)
     if not isinstance(value, Mapping):
         raise _malformed(f"a stream event is {_kind(value)}, not a JSON object", data)
     return data.replace(b"\n", b" ")  # JSON has newlines only between tokens
+
+
+def _plain_object(data: bytes) -> bool:
+    """Whether an event is plainly an answer's JSON object, so that it need not be
+    parsed here as well as by the SDK: braced, valid UTF-8, no `"error"` key. A
+    braced event that is still not JSON fails in the SDK's parser, which
+    `raise_classified` maps to the same typed 502 (without the request id)."""
+    if data[:1] != b"{" or data.rstrip()[-1:] != b"}" or b'"error"' in data:
+        return False
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class ReplyReader:

@@ -437,6 +437,16 @@ STREAM_CASES: dict[str, Case] = {
         "not JSON",
         502,
     ),
+    "braced-invalid-event": Case(
+        # braced like an answer, so not parsed twice: the SDK's parser fails, and
+        # that is the same typed 502 (without the request id)
+        lambda r: events(r, good_chunk(r, "Hel"), b'data: {"choices": [}\n\n'),
+        ModelAPIError,
+        "could not be decoded",
+        502,
+        streams_only=True,
+        request_id=False,
+    ),
     "non-utf8-event": stream_case(
         lambda r: [b'data: {"x": "\xff\xfe"}\n\n'], ModelAPIError, "not UTF-8", 502
     ),
