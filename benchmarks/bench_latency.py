@@ -61,6 +61,27 @@ def _min_ratio(times: dict[str, list[float]], name: str) -> str:
     return f"per-round: {paired:.2f}; fastest rounds: {fastest:.2f}"
 
 
+def _ms_row(
+    name: str, times: dict[str, list[float]], variant: str, target: str, **kw: Any
+) -> Row:
+    """`variant`'s median against the raw SDK's, in ms, with the robust ratios."""
+    return Row(
+        name,
+        median(times[variant]) * 1e3,
+        median(times["raw"]) * 1e3,
+        "ms",
+        target,
+        note=_min_ratio(times, variant),
+        **kw,
+    )
+
+
+def _peer_row(name: str, times: dict[str, list[float]]) -> Row:
+    """The peer integration's row; met when the package's median is at or below."""
+    ok = median(times["package"]) <= median(times["peer"])
+    return _ms_row(name, times, "peer", "(package row at or below it)", ok=ok)
+
+
 def bench_invoke(quick: bool) -> list[Row]:
     from langchain_aihubmix.testing import AiHubMixEmulator
 
@@ -69,28 +90,11 @@ def bench_invoke(quick: bool) -> list[Row]:
     with AiHubMixEmulator() as hub:
         for route in ROUTES:
             times = interleave(_invoke_variants(hub, route), rounds)
-            pkg, raw = median(times["package"]), median(times["raw"])
-            row = Row(
-                f"invoke overhead ({route})",
-                pkg * 1e3,
-                raw * 1e3,
-                "ms",
-                "ratio <= 1.15",
-                note=_min_ratio(times, "package"),
+            row = _ms_row(
+                f"invoke overhead ({route})", times, "package", "ratio <= 1.15"
             )
             row.ok = (row.ratio or 99) <= 1.15
-            rows.append(row)
-            rows.append(
-                Row(
-                    f"invoke: peer {PEERS[route]} ({route})",
-                    median(times["peer"]) * 1e3,
-                    raw * 1e3,
-                    "ms",
-                    "(package row at or below it)",
-                    ok=median(times["package"]) <= median(times["peer"]),
-                    note=_min_ratio(times, "peer"),
-                )
-            )
+            rows += [row, _peer_row(f"invoke: peer {PEERS[route]} ({route})", times)]
             variants = _invoke_variants(hub, route)
             floor = floor_model(text=lambda raw=variants["raw"]: str(raw()))
             times = interleave(
@@ -101,13 +105,11 @@ def bench_invoke(quick: bool) -> list[Row]:
                 rounds,
             )
             rows.append(
-                Row(
+                _ms_row(
                     f"invoke: langchain-core floor ({route})",
-                    median(times["floor"]) * 1e3,
-                    median(times["raw"]) * 1e3,
-                    "ms",
+                    times,
+                    "floor",
                     "(bare BaseChatModel around the raw call)",
-                    note=_min_ratio(times, "floor"),
                 )
             )
     return rows
@@ -193,32 +195,22 @@ def bench_stream(quick: bool) -> list[Row]:
                 "ms",
                 "ratio <= 1.15",
             )
-            total = Row(
+            total = _ms_row(
                 f"stream 1,000 chunks: total ({route})",
-                median(times["package"]) * 1e3,
-                median(times["raw"]) * 1e3,
-                "ms",
+                times,
+                "package",
                 "ratio <= 1.15",
-                note=_min_ratio(times, "package"),
             )
             for row in (ttfc, total):
                 row.ok = (row.ratio or 99) <= 1.15
-            floor = Row(
+            floor = _ms_row(
                 f"stream 1,000 chunks: langchain-core floor, total ({route})",
-                median(times["floor"]) * 1e3,
-                median(times["raw"]) * 1e3,
-                "ms",
+                times,
+                "floor",
                 "(bare BaseChatModel streaming the raw chunks)",
-                note=_min_ratio(times, "floor"),
             )
-            peer = Row(
-                f"stream 1,000 chunks: peer {PEERS[route]}, total ({route})",
-                median(times["peer"]) * 1e3,
-                median(times["raw"]) * 1e3,
-                "ms",
-                "(package row at or below it)",
-                ok=median(times["package"]) <= median(times["peer"]),
-                note=_min_ratio(times, "peer"),
+            peer = _peer_row(
+                f"stream 1,000 chunks: peer {PEERS[route]}, total ({route})", times
             )
             rows += [ttfc, total, peer, floor, _replayed(hub, route, rounds)]
     return rows
