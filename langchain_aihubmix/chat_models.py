@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import (
@@ -25,7 +23,7 @@ from langchain_core.messages import (
     HumanMessage,
     convert_to_messages,
 )
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
@@ -38,30 +36,15 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from langchain_aihubmix._call.construct import check_field_names, construction_error
+from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
-from langchain_aihubmix._errors.redact import hide_key_inputs
-from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._input.from_messages import messages_to_conversation
-from langchain_aihubmix._input.json_safety import check_conversation, check_options
-from langchain_aihubmix._input.large_media import aplan
-from langchain_aihubmix._input.media import (
-    aresolve_media,
-    check_inline_total,
-    resolve_media,
-)
-from langchain_aihubmix._input.turn_rules import check_turns
-from langchain_aihubmix._options.call_options import CallOptions
-from langchain_aihubmix._options.model_rules import apply_rules, check_transport
-from langchain_aihubmix._options.resolve import (
-    CallSettings,
-    UnknownOptionError,
-    did_you_mean,
-    normalise_kwargs,
-    resolve_call,
-)
+from langchain_aihubmix._options.model_rules import check_transport
+from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
 from langchain_aihubmix._options.tools import convert_tool
-from langchain_aihubmix._output.cost import StreamPricer, price_message
+from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.retry import (
     acall_with_retry,
     aretry_stream,
@@ -76,8 +59,6 @@ from langchain_aihubmix.structured import structured_output_runnable
 
 if TYPE_CHECKING:
     from langchain_aihubmix.tokens import TokenCounter
-
-_Kwargs = dict[str, Any]
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
 
@@ -211,18 +192,11 @@ class ChatAiHubMixGemini(BaseChatModel):
             InvalidInputError: A value out of range, contradictory settings, or a
                 feature the chosen route does not offer.
         """
-        known = _field_names(type(self))
-        for key in kwargs:
-            if key not in known:
-                msg = (
-                    f"Unknown field {key!r} for ChatAiHubMixGemini."
-                    f"{did_you_mean(key, known)}"
-                )
-                raise UnknownOptionError(msg)
+        check_field_names(type(self), kwargs)
         try:
             super().__init__(**kwargs)
         except ValidationError as exc:
-            error = _construction_error(exc, kwargs)
+            error = construction_error(exc, kwargs)
         else:
             return
         raise error
@@ -233,7 +207,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
-            error = _construction_error(exc, obj if isinstance(obj, Mapping) else {})
+            error = construction_error(exc, obj if isinstance(obj, Mapping) else {})
         raise error
 
     def model_copy(
@@ -387,54 +361,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         warm(self.transport or "native")
         return route
 
-    def _plan(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-    ) -> _Call:
-        """Validate options and normalise messages; no I/O (media URLs not fetched)."""
-        options, settings = resolve_call(
-            self._fields(), normalise_kwargs(kwargs), stop, self.transport or "native"
+    def _preparer(self) -> Preparer:
+        """What this model's calls are checked and their media fetched with."""
+        return Preparer(
+            self._fields(),
+            self.transport or "native",
+            self.media_fetch_timeout,
+            self.allow_private_media_urls,
         )
-        conv = messages_to_conversation(messages)
-        check_turns(conv)
-        check_conversation(conv)
-        check_options(options)
-        transport = self.transport or "native"
-        return _Call(conv, apply_rules(conv, options, transport), settings)
-
-    def _prepare(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-    ) -> _Call:
-        """`_plan`, then media URLs fetched and the 20 MB inline limit checked."""
-        call = self._plan(messages, stop, kwargs)
-        return call.ready(
-            resolve_media(
-                call.conv,
-                timeout=self.media_fetch_timeout,
-                allow_private=self.allow_private_media_urls,
-            )
-        )
-
-    async def _aprepare(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-    ) -> _Call:
-        """Async twin of `_prepare`: neither downloads nor large media block the loop
-        (`large_media.aplan`)."""
-        call = await aplan(lambda: self._plan(messages, stop, kwargs), messages)
-        conv = await aresolve_media(
-            call.conv,
-            timeout=self.media_fetch_timeout,
-            allow_private=self.allow_private_media_urls,
-        )
-        return call.ready(conv)
 
     # -- the four entry points (thin twins) -----------------------------------
 
@@ -445,13 +379,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call, route = self._prepare(messages, stop, kwargs), self._get_route()
+        call = self._preparer().prepare(messages, stop, kwargs)
+        route = self._get_route()
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
             on_retry=retry_notifier(run_manager, call.opts.model),
         )
-        return _result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call.opts.model, self.prices)
 
     async def _agenerate(
         self,
@@ -460,16 +395,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call, route = (
-            await self._aprepare(messages, stop, kwargs),
-            await self._aget_route(),
-        )
+        call = await self._preparer().aprepare(messages, stop, kwargs)
+        route = await self._aget_route()
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         )
-        return _result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call.opts.model, self.prices)
 
     def _stream(
         self,
@@ -478,7 +411,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        call, route = self._prepare(messages, stop, kwargs), self._get_route()
+        call = self._preparer().prepare(messages, stop, kwargs)
+        route = self._get_route()
         pricer = StreamPricer(call.opts.model, self.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
@@ -495,10 +429,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call, route = (
-            await self._aprepare(messages, stop, kwargs),
-            await self._aget_route(),
-        )
+        call = await self._preparer().aprepare(messages, stop, kwargs)
+        route = await self._aget_route()
         pricer = StreamPricer(call.opts.model, self.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
@@ -605,55 +537,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         return structured_output_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs
         )
-
-
-@functools.cache
-def _field_names(cls: type[BaseChatModel]) -> frozenset[str]:
-    """Every name a constructor accepts: field names and their aliases."""
-    names = set(cls.model_fields)
-    names.update(f.alias for f in cls.model_fields.values() if f.alias)
-    names.add("callback_manager")  # deprecated; langchain-core still maps it
-    return frozenset(names)
-
-
-def _construction_error(exc: ValidationError, data: Mapping[str, Any]) -> Exception:
-    """The error to raise for a failed construction: the package's own error when
-    one is behind `exc`, else `exc` with every input that could be the key hidden."""
-    return _invalid_input(exc) or hide_key_inputs(exc, data)
-
-
-def _invalid_input(exc: ValidationError) -> InvalidInputError | None:
-    """The package's own error behind a pydantic `ValidationError`, if one is."""
-    for error in exc.errors(include_url=False, include_input=False):
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, InvalidInputError):
-            return cause
-    return None
-
-
-@dataclass(frozen=True)
-class _Call:
-    """One call, ready for a route: the conversation, its options and settings."""
-
-    conv: Conversation
-    opts: CallOptions
-    settings: CallSettings
-
-    def ready(self, conv: Conversation) -> _Call:
-        """This call with its media resolved, once within the inline limit."""
-        check_inline_total(conv)
-        return replace(self, conv=conv)
-
-
-def _result(
-    replies: list[AIMessage], model: str, prices: PriceTable | None
-) -> ChatResult:
-    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
-    priced = [price_message(reply, model, prices) for reply in replies]
-    generations = [ChatGeneration(message=reply) for reply in priced]
-    first = priced[0]
-    llm_output = {"model_name": first.response_metadata.get("model_name")}
-    return ChatResult(generations=generations, llm_output=llm_output)
 
 
 __all__ = ["ChatAiHubMixGemini"]

@@ -11,10 +11,10 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix.profiles import Transport
 from langchain_aihubmix.testing import AiHubMixEmulator
 
-Route = Literal["native", "openai"]
-ROUTES: tuple[Route, ...] = ("native", "openai")
+ROUTES: tuple[Transport, ...] = ("native", "openai")
 Entry = Literal["invoke", "stream", "ainvoke", "astream"]
 ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 MODEL = "gemini-2.5-flash"

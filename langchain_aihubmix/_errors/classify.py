@@ -11,7 +11,7 @@ import importlib
 import json
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import (
@@ -26,19 +26,18 @@ from langchain_aihubmix._errors.bodies import (
     retry_after,
 )
 from langchain_aihubmix._errors.redact import redirect_origin, scrub_exception
+from langchain_aihubmix.profiles import Transport
 
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["FAMILY_MODULES", "Route", "raise_classified", "reply_error"]
+__all__ = ["FAMILY_MODULES", "raise_classified", "reply_error"]
 
-Route: TypeAlias = Literal["native", "openai"]
-
-FAMILY_MODULES: Mapping[Route, str] = {
+FAMILY_MODULES: Mapping[Transport, str] = {
     "native": "langchain_aihubmix._errors.native",
     "openai": "langchain_aihubmix._errors.openai",
 }
-"""Route -> the module of its error family (imported on first use)."""
+"""Transport -> the module of its error family (imported on first use)."""
 
 _PATH_HINT = (
     " [the gateway has no such endpoint: base_url must be the gateway root, "
@@ -47,7 +46,7 @@ _PATH_HINT = (
 """Added to the message of a 404 that is not about a model (a wrong path)."""
 
 
-def _family(route: Route) -> Mapping[Category, type[AiHubMixError]]:
+def _family(route: Transport) -> Mapping[Category, type[AiHubMixError]]:
     """The route's `CLASSES` table (category -> class); imports its SDK on first use."""
     module = importlib.import_module(FAMILY_MODULES[route])
     classes: Mapping[Category, type[AiHubMixError]] = module.CLASSES
@@ -87,7 +86,7 @@ def _network_failures() -> tuple[
 
 
 def _from_status(
-    route: Route,
+    route: Transport,
     *,
     status: int,
     body: Any,
@@ -116,7 +115,7 @@ def _from_status(
 
 
 def reply_error(
-    route: Route,
+    route: Transport,
     *,
     status: int,
     message: str,
@@ -171,7 +170,7 @@ def _decoding_failures() -> tuple[type[BaseException], ...]:
 
 
 def _undecodable(
-    exc: BaseException, route: Route, secret: str | None
+    exc: BaseException, route: Transport, secret: str | None
 ) -> AiHubMixError | None:
     """A reply the SDK could not decode (a backstop: `reply_guard` checks first)."""
     if not isinstance(exc, _decoding_failures()):
@@ -224,7 +223,7 @@ def _request_of(exc: BaseException) -> Any:
 
 
 def _from_network(
-    route: Route, exc: BaseException, secret: str | None
+    route: Transport, exc: BaseException, secret: str | None
 ) -> AiHubMixError:
     timeouts, _ = _network_failures()
     kind: Category = "timeout" if isinstance(exc, timeouts) else "connection"
@@ -247,7 +246,7 @@ def _openai_body(exc: openai.APIStatusError) -> Any:
 
 
 def _classify(
-    exc: BaseException, route: Route, secret: str | None
+    exc: BaseException, route: Transport, secret: str | None
 ) -> AiHubMixError | None:
     # An SDK's error can only be raised once the SDK was imported: check before
     # importing, so classifying one route's errors never loads the other SDK.
@@ -287,7 +286,7 @@ def _classify(
 
 
 def raise_classified(
-    exc: BaseException, *, route: Route, secret: str | None = None
+    exc: BaseException, *, route: Transport, secret: str | None = None
 ) -> NoReturn:
     """Re-raise any failure of an SDK call as this package's typed error.
 

@@ -179,7 +179,7 @@ def check_conversation(conv: Conversation) -> None:
                 check_text(part.uri, where)
 
 
-def check_options(opts: CallOptions) -> None:
+def check_json_options(opts: CallOptions) -> None:
     """Tool schemas, response schema and other JSON options are sendable.
 
     Raises:

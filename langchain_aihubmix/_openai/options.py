@@ -20,9 +20,9 @@ from langchain_aihubmix._options.call_options import (
     ToolChoice,
 )
 from langchain_aihubmix._options.native_only import (
-    check_options,
     check_tools,
     native_only,
+    refuse_native_only,
 )
 
 _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
@@ -157,7 +157,7 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     through `extra_body`; `opts.extra_body` is deep-merged into the body last.
     Streams always ask for usage (`stream_options.include_usage`).
     """
-    check_options(opts)
+    refuse_native_only(opts)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,

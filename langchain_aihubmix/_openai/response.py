@@ -68,7 +68,7 @@ class _Fragment:
 
 
 @dataclass
-class _Call:
+class _DraftCall:
     """A tool call being assembled from fragments."""
 
     id: str
@@ -101,15 +101,15 @@ class _CallAssembler:
     """
 
     def __init__(self) -> None:
-        self.calls: list[_Call] = []
-        self._by_index: dict[int, _Call] = {}
-        self._by_id: dict[str, _Call] = {}
-        self._last: _Call | None = None
+        self.calls: list[_DraftCall] = []
+        self._by_index: dict[int, _DraftCall] = {}
+        self._by_id: dict[str, _DraftCall] = {}
+        self._last: _DraftCall | None = None
 
     def add(self, frag: _Fragment, *, new: bool = False) -> None:
         call = None if new else self._target(frag)
         if call is None:
-            call = _Call(frag.id, frag.name, frag.signature)
+            call = _DraftCall(frag.id, frag.name, frag.signature)
             self.calls.append(call)
         else:
             call.id = call.id or frag.id
@@ -123,14 +123,14 @@ class _CallAssembler:
             self._by_id.setdefault(frag.id, call)
         self._last = call
 
-    def _target(self, frag: _Fragment) -> _Call | None:
+    def _target(self, frag: _Fragment) -> _DraftCall | None:
         if frag.id:
             known = self._by_id.get(frag.id)
             if known is not None and frag.name in ("", known.name):
                 return known
             return None
         if frag.index is not None and frag.index in self._by_index:
-            candidate: _Call | None = self._by_index[frag.index]
+            candidate: _DraftCall | None = self._by_index[frag.index]
         elif frag.index is not None and frag.name:
             return None
         else:

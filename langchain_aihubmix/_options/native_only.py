@@ -37,7 +37,7 @@ def check_tools(tools: Sequence[Tool]) -> None:
             raise native_only(f"The built-in tool {tool.kind!r}", hint)
 
 
-def check_options(opts: CallOptions) -> None:
+def refuse_native_only(opts: CallOptions) -> None:
     """Reject what only the native route offers, before any request is built.
 
     Built-in tools (code execution, Google Search, URL context), explicit caches

@@ -240,9 +240,9 @@ def resolve_call(
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
     )
     if transport == "openai":
-        from langchain_aihubmix._options.native_only import check_options
+        from langchain_aihubmix._options.native_only import refuse_native_only
 
-        check_options(options)  # native-only features fail now, not on the wire
+        refuse_native_only(options)  # native-only features fail now, not on the wire
     settings = CallSettings(
         timeout=kwargs.get("timeout", fields.get("timeout")),
         max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),

@@ -26,7 +26,8 @@ from langchain_aihubmix.testing.faults import Fault, FaultBook
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
 from langchain_aihubmix.testing.state import State
 
-Route = Literal["native", "openai", "other"]
+Api = Literal["native", "openai", "other"]
+"""Which API a request addressed (`other`: anything else, e.g. the catalogue)."""
 _NATIVE = re.compile(
     r"^/gemini/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)$"
 )
@@ -41,7 +42,7 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
-    route: Route
+    route: Api
 
 
 class Runtime:
@@ -148,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(reply, ex.request_id)
 
     def _dispatch(
-        self, ex: Exchange, route: Route
+        self, ex: Exchange, route: Api
     ) -> tuple[JsonReply | StreamReply, Fault | None]:
         runtime = self.server.runtime
         state = runtime.state
@@ -243,7 +244,7 @@ def _parse(raw: bytes) -> tuple[Any, bool]:
         return None, False
 
 
-def _route_of(method: str, path: str) -> Route:
+def _route_of(method: str, path: str) -> Api:
     if path.startswith("/gemini/"):
         return "native"
     if path == "/v1/chat/completions" and method == "POST":
@@ -253,7 +254,7 @@ def _route_of(method: str, path: str) -> Route:
     return "other"
 
 
-def _authenticate(ex: Exchange, route: Route, api_key: str) -> None:
+def _authenticate(ex: Exchange, route: Api, api_key: str) -> None:
     native_route = route == "native"
     if native_route:
         key = ex.headers.get("x-goog-api-key") or ex.query.get("key")

@@ -30,9 +30,9 @@ from tests.hostile.rawserver import (
     response,
 )
 
-Route = Literal["native", "openai"]
+Transport = Literal["native", "openai"]
 Entry = Literal["invoke", "stream", "ainvoke", "astream"]
-ROUTES: tuple[Route, ...] = ("native", "openai")
+ROUTES: tuple[Transport, ...] = ("native", "openai")
 ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +133,7 @@ def _whole(request: Request) -> bytes:
 # -- the model and its four entry points --------------------------------------
 
 
-def _model(srv: RawServer, route: Route, **kwargs: Any) -> ChatAiHubMixGemini:
+def _model(srv: RawServer, route: Transport, **kwargs: Any) -> ChatAiHubMixGemini:
     args: dict[str, Any] = {"max_retries": 0, "timeout": 30.0, **kwargs}
     return ChatAiHubMixGemini(
         model="gemini-2.5-flash",
@@ -225,7 +225,7 @@ def _expect_timeout(llm: ChatAiHubMixGemini, entry: Entry, **kwargs: Any) -> flo
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("handler", [_trickle_all, _trickle_body], ids=["all", "body"])
 def test_a_trickled_reply_times_out_at_the_deadline(
-    route: Route, entry: Entry, handler: Any
+    route: Transport, entry: Entry, handler: Any
 ) -> None:
     """Every byte arrives within the read timeout, yet the attempt ends at its
     deadline with the typed timeout error (the old per-read timeout waited for
@@ -237,7 +237,7 @@ def test_a_trickled_reply_times_out_at_the_deadline(
 
 @pytest.mark.parametrize("entry", ["stream", "astream"])
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_stream_times_out_between_chunks(route: Route, entry: Entry) -> None:
+def test_a_stream_times_out_between_chunks(route: Transport, entry: Entry) -> None:
     """After the first chunk the deadline restarts, and bounds the next one."""
     seen: list[str] = []
     with _server(_trickle_second_chunk) as srv:
@@ -258,7 +258,7 @@ def test_a_stream_times_out_between_chunks(route: Route, entry: Entry) -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_per_call_timeout_is_a_deadline_too(route: Route, entry: Entry) -> None:
+def test_a_per_call_timeout_is_a_deadline_too(route: Transport, entry: Entry) -> None:
     """`timeout=` given to the call replaces the model's for that call."""
     with _server(_trickle_body) as srv:
         llm = _model(srv, route, timeout=60.0)
@@ -268,7 +268,7 @@ def test_a_per_call_timeout_is_a_deadline_too(route: Route, entry: Entry) -> Non
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_deadline_timeout_is_retried_each_attempt_with_its_own_deadline(
-    route: Route,
+    route: Transport,
 ) -> None:
     """With retries, each attempt gets the whole timeout; the call takes about
     attempts x timeout + the waits between them."""
@@ -280,7 +280,7 @@ def test_a_deadline_timeout_is_retried_each_attempt_with_its_own_deadline(
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_slow_but_steady_stream_is_not_cut(route: Route) -> None:
+def test_a_slow_but_steady_stream_is_not_cut(route: Transport) -> None:
     """Chunks that each arrive within the timeout pass, however long the whole
     stream takes (the deadline restarts at every chunk)."""
 
@@ -343,7 +343,7 @@ EARLY_CLOSE_BOUND = 3.0
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_breaking_out_of_a_stream_returns_at_once(route: Route) -> None:
+def test_breaking_out_of_a_stream_returns_at_once(route: Transport) -> None:
     with _server(_two_chunks_then_sleep(stalls=2)) as srv:
         llm = _model(srv, route)
         chunks = llm.stream("hi")
@@ -361,7 +361,7 @@ def test_breaking_out_of_a_stream_returns_at_once(route: Route) -> None:
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_closing_an_async_stream_early_returns_at_once(route: Route) -> None:
+def test_closing_an_async_stream_early_returns_at_once(route: Transport) -> None:
     async def main(srv: RawServer) -> None:
         llm = _model(srv, route)
         chunks = llm.astream("hi")
@@ -382,7 +382,7 @@ def test_closing_an_async_stream_early_returns_at_once(route: Route) -> None:
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_threads_racing_on_a_first_call_build_one_client(
-    route: Route, monkeypatch: pytest.MonkeyPatch
+    route: Transport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Eight threads make a fresh model's first call at once: one HTTP client and
     one SDK client are built, not one per thread."""
@@ -528,7 +528,7 @@ print(json.dumps({"on_loop_thread": on_loop_thread, "worst_ms": worst * 1000}))
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_the_first_ainvoke_imports_its_sdk_off_the_event_loop(route: Route) -> None:
+def test_the_first_ainvoke_imports_its_sdk_off_the_event_loop(route: Transport) -> None:
     """In a fresh interpreter, the first `ainvoke` imports the route's SDK (and
     builds the route) in a worker thread: the loop keeps running meanwhile."""
     proc = subprocess.run(

@@ -12,12 +12,12 @@ import pytest
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._transport.route import SharedTLS
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import Route, make_llm
+from tests.support import Transport, make_llm
 
 
 @pytest.mark.parametrize("route", ["native", "openai"])
 def test_one_ca_bundle_read_per_model(
-    hub: AiHubMixEmulator, route: Route, monkeypatch: pytest.MonkeyPatch
+    hub: AiHubMixEmulator, route: Transport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reading the CA bundle takes tens of ms; a model reads it once, however many
     event loops and call kinds it serves (google-genai alone would read it for
@@ -54,7 +54,7 @@ def test_the_context_follows_the_users_verify_setting() -> None:
 
 @pytest.mark.parametrize("route", ["native", "openai"])
 def test_users_verify_false_reaches_every_client(
-    hub: AiHubMixEmulator, route: Route
+    hub: AiHubMixEmulator, route: Transport
 ) -> None:
     """`client_args={"verify": False}` governs the sync and the async clients (the
     openai route's sync client has its own transport, which must get it too)."""

@@ -24,7 +24,7 @@ from langchain_aihubmix._input.large_media import HEAVY_INPUT_CHARS, SPLICE_MIN_
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.testing.server import RecordedRequest
 from tests import support
-from tests.support import ROUTES, MakeLLM, Route, run
+from tests.support import ROUTES, MakeLLM, Transport, run
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -88,7 +88,7 @@ BLOCKS = {"base64": _b64_block, "data_url": _data_url_block, "percent": _percent
 def test_large_image_arrives_intact(
     make_llm: MakeLLM,
     hub: AiHubMixEmulator,
-    route: Route,
+    route: Transport,
     mode: str,
     form: str,
 ) -> None:
@@ -114,7 +114,7 @@ def test_large_image_arrives_intact(
 def test_mixed_sizes_keep_their_order(
     make_llm: MakeLLM,
     hub: AiHubMixEmulator,
-    route: Route,
+    route: Transport,
 ) -> None:
     images = [
         _image(SPLICE_MIN_BYTES + 1),
@@ -137,7 +137,7 @@ def test_mixed_sizes_keep_their_order(
 def test_concurrent_calls_each_send_their_own_image(
     make_llm: MakeLLM,
     hub: AiHubMixEmulator,
-    route: Route,
+    route: Transport,
 ) -> None:
     llm = make_llm(route)
     images = [_image(SPLICE_MIN_BYTES + i) for i in range(6)]
@@ -170,7 +170,7 @@ def test_concurrent_calls_each_send_their_own_image(
 def test_retried_request_carries_the_image_again(
     make_llm: MakeLLM,
     hub: AiHubMixEmulator,
-    route: Route,
+    route: Transport,
     mode: str,
 ) -> None:
     image = _image(SPLICE_MIN_BYTES * 2)
@@ -185,7 +185,9 @@ def test_retried_request_carries_the_image_again(
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_users_own_request_hooks_still_run(hub: AiHubMixEmulator, route: Route) -> None:
+def test_users_own_request_hooks_still_run(
+    hub: AiHubMixEmulator, route: Transport
+) -> None:
     seen: list[str] = []
     llm = support.make_llm(
         hub,

@@ -52,8 +52,7 @@ from pydantic import BaseModel
 
 from langchain_aihubmix.errors import AiHubMixError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ROUTES, make_llm
-from tests.support import Route as Transport
+from tests.support import ROUTES, Transport, make_llm
 
 SIGS = "__gemini_function_call_thought_signatures__"
 FLASH = "gemini-2.5-flash"

@@ -29,10 +29,8 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix._input.from_messages import (
-    media_from_block,
-    messages_to_conversation,
-)
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._input.user_blocks import media_from_block
 from langchain_aihubmix._output.to_messages import ContentAssembler
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))

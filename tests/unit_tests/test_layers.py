@@ -17,6 +17,7 @@ RANKS: dict[str, int] = {
     "profiles": 0,
     "snapshot": 0,
     "pricing": 0,
+    "_catalog": 0,  # the catalogue read and fetched (re-exported by `catalog`)
     "_input.conversation": 1,  # the route-neutral Conversation
     "_options.call_options": 1,  # the typed CallOptions
     "_options.spec": 1,
@@ -26,6 +27,7 @@ RANKS: dict[str, int] = {
     "_transport": 3,  # what both clients share
     "_native": 4,
     "_openai": 4,
+    "_call": 4,  # one call of chat_models: prepared, run, returned
     "chat_models": 5,
     "structured": 5,  # what chat_models delegates to
     "tokens": 5,

@@ -30,10 +30,8 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix._input.from_messages import (
-    _standard_blocks,
-    messages_to_conversation,
-)
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._input.user_blocks import standard_blocks
 from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
@@ -54,7 +52,7 @@ def _llm(transport: str = "native", **kw: Any) -> ChatAiHubMixGemini:
 
 
 def _opts(llm: ChatAiHubMixGemini, **kwargs: Any) -> CallOptions:
-    return llm._plan([HumanMessage("hi")], None, kwargs).opts
+    return llm._preparer().plan([HumanMessage("hi")], None, kwargs).opts
 
 
 # -- resolved options -----------------------------------------------------------
@@ -247,7 +245,7 @@ def test_sdk_subclasses_read_like_the_sdk_types() -> None:
     ],
 )
 def test_string_content_blocks_match_core(message: BaseMessage) -> None:
-    assert _standard_blocks(message, "m") == message.content_blocks
+    assert standard_blocks(message, "m") == message.content_blocks
 
 
 def test_overridden_content_blocks_are_respected() -> None:

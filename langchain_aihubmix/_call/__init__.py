@@ -1,0 +1,1 @@
+"""Private: one chat-model call prepared, run through its route, and returned."""

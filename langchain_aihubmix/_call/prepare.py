@@ -1,0 +1,108 @@
+"""One call checked and prepared for its route, and its replies as a `ChatResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from langchain_aihubmix._input.conversation import Conversation
+from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._input.json_safety import check_conversation, check_json_options
+from langchain_aihubmix._input.large_media import aplan
+from langchain_aihubmix._input.media import (
+    aresolve_media,
+    check_inline_total,
+    resolve_media,
+)
+from langchain_aihubmix._input.turn_rules import check_turns
+from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._options.model_rules import apply_rules
+from langchain_aihubmix._options.resolve import (
+    CallSettings,
+    normalise_kwargs,
+    resolve_call,
+)
+from langchain_aihubmix._output.cost import price_message
+from langchain_aihubmix.pricing import PriceTable
+from langchain_aihubmix.profiles import Transport
+
+_Kwargs = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """One call, ready for a route: the conversation, its options and settings."""
+
+    conv: Conversation
+    opts: CallOptions
+    settings: CallSettings
+
+    def ready(self, conv: Conversation) -> PreparedCall:
+        """This call with its media resolved, once within the inline limit."""
+        check_inline_total(conv)
+        return replace(self, conv=conv)
+
+
+@dataclass(frozen=True)
+class Preparer:
+    """A model's calls prepared: its fields, its transport, its media URL policy."""
+
+    fields: Mapping[str, Any]
+    transport: Transport
+    media_fetch_timeout: float
+    allow_private: bool
+
+    def plan(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
+    ) -> PreparedCall:
+        """Validate options and normalise messages; no I/O (media URLs not fetched)."""
+        transport = self.transport
+        options, settings = resolve_call(
+            self.fields, normalise_kwargs(kwargs), stop, transport
+        )
+        conv = messages_to_conversation(messages)
+        check_turns(conv)
+        check_conversation(conv)
+        check_json_options(options)
+        return PreparedCall(conv, apply_rules(conv, options, transport), settings)
+
+    def prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
+    ) -> PreparedCall:
+        """`plan`, then media URLs fetched and the 20 MB inline limit checked."""
+        call = self.plan(messages, stop, kwargs)
+        return call.ready(
+            resolve_media(
+                call.conv,
+                timeout=self.media_fetch_timeout,
+                allow_private=self.allow_private,
+            )
+        )
+
+    async def aprepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
+    ) -> PreparedCall:
+        """Async twin of `prepare`: neither downloads nor large media block the loop
+        (`large_media.aplan`)."""
+        call = await aplan(lambda: self.plan(messages, stop, kwargs), messages)
+        conv = await aresolve_media(
+            call.conv,
+            timeout=self.media_fetch_timeout,
+            allow_private=self.allow_private,
+        )
+        return call.ready(conv)
+
+
+def chat_result(
+    replies: list[AIMessage], model: str, prices: PriceTable | None
+) -> ChatResult:
+    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
+    priced = [price_message(reply, model, prices) for reply in replies]
+    generations = [ChatGeneration(message=reply) for reply in priced]
+    first = priced[0]
+    llm_output = {"model_name": first.response_metadata.get("model_name")}
+    return ChatResult(generations=generations, llm_output=llm_output)

@@ -1,0 +1,1 @@
+"""Private: the gateway's model catalogue read and fetched (`catalog` re-exports)."""

@@ -1,0 +1,211 @@
+"""User, system and tool content blocks -> text and media parts (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import MediaPart, TextPart
+from langchain_aihubmix._input.encoding import (
+    base64_head,
+    canonical_base64,
+    guess_mime,
+    read_data_url,
+)
+from langchain_aihubmix._input.json_safety import as_text
+
+MEDIA_BLOCKS = frozenset({"image", "audio", "video", "file"})
+
+
+def data_parts(
+    message: BaseMessage, where: str
+) -> Iterator[tuple[int, TextPart | MediaPart]]:
+    """`(block index, part)` for the text and media of a user, system or tool message.
+
+    Reads core's standard v1 blocks; empty text adds nothing.
+    """
+    for j, block in enumerate(standard_blocks(message, where)):
+        kind: str = block["type"]
+        if block["type"] == "text":
+            if block["text"]:
+                yield j, TextPart(as_text(block["text"], f"{where}, block {j}"))
+        elif block["type"] == "text-plain":
+            if "text" in block and _is_plain_text(block.get("mime_type")):
+                yield j, TextPart(block["text"])
+            elif "text" in block:  # e.g. text/csv: sent as a file of that type
+                data = str(block["text"]).encode("utf-8")
+                yield j, MediaPart(mime_type=str(block["mime_type"]), data=data)
+            else:
+                plain = {**block, "mime_type": block.get("mime_type") or "text/plain"}
+                yield j, media_from_block(plain, f"{where}, block {j}")
+        elif kind in MEDIA_BLOCKS:
+            yield j, media_from_block(block, f"{where}, block {j}")
+        elif block["type"] == "non_standard" and _is_genai_media(block["value"]):
+            yield j, genai_media_part(block["value"], f"{where}, block {j}")
+        elif block["type"] == "non_standard":
+            value = block["value"]
+            msg = (
+                f"{where}, block {j}: unsupported content block of type "
+                f"{value.get('type')!r} (keys: {sorted(value)})"
+            )
+            raise InvalidInputError(msg)
+        else:
+            msg = f"{where}, block {j}: a {kind!r} block is not allowed here"
+            raise InvalidInputError(msg)
+
+
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+_GENAI_MEDIA_KEYS = frozenset({"type", "mime_type", "data", "file_uri", "url"})
+"""Keys of langchain-google-genai's `{"type": "media", ...}` block understood here."""
+
+
+def _is_plain_text(mime_type: object) -> bool:
+    """No MIME type, or `text/plain` (parameters such as `charset` aside)."""
+    if not mime_type:
+        return True
+    return str(mime_type).split(";", 1)[0].strip().lower() == "text/plain"
+
+
+def _is_genai_media(value: object) -> bool:
+    return isinstance(value, dict) and value.get("type") == "media"
+
+
+def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
+    """langchain-google-genai's media block as a `MediaPart`.
+
+    `{"type": "media", "mime_type": ..., "data": bytes | base64 str}` is inline data;
+    `{"type": "media", "mime_type": ..., "file_uri" | "url": ...}` a file reference
+    (an http(s) URL is fetched as for standard blocks). Keys this package cannot honour
+    (e.g. `video_metadata`) raise rather than being dropped.
+
+    Raises:
+        InvalidInputError: unknown keys, no source or more than one, bad base64,
+            or an invalid or unrecognisable MIME type.
+    """
+    unknown = sorted(set(block) - _GENAI_MEDIA_KEYS)
+    if unknown:
+        msg = f"{where}: media block keys {unknown} are not supported"
+        raise InvalidInputError(msg)
+    sources = [k for k in ("data", "file_uri", "url") if block.get(k) is not None]
+    if len(sources) != 1:
+        msg = (
+            f"{where}: a media block needs exactly one of data, file_uri or url "
+            f"(got {sources or 'none'})"
+        )
+        raise InvalidInputError(msg)
+    data = block.get("data")
+    standard: dict[str, Any] = {"type": "file", "mime_type": block.get("mime_type")}
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        mime = block.get("mime_type") or guess_mime(bytes(data[:64]), None)
+        if mime is None or not _MIME.match(str(mime)):
+            msg = f"{where}: media block has an invalid or unknown mime_type {mime!r}"
+            raise InvalidInputError(msg)
+        return MediaPart(mime_type=str(mime), data=bytes(data))
+    if data is not None:
+        if not isinstance(data, str):
+            msg = f"{where}: media block data must be bytes or base64 text"
+            raise InvalidInputError(msg)
+        standard["base64"] = data
+    else:
+        standard["url"] = block.get("file_uri") or block.get("url")
+    return media_from_block(standard, where)
+
+
+_BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
+
+
+def standard_blocks(message: BaseMessage, where: str) -> list[Any]:
+    """`message.content_blocks`; core's errors on malformed blocks become ours.
+
+    Plain string content skips core's translator passes (most of converting a
+    short prompt, and paid again for every message of a history): for a class
+    that keeps `BaseMessage`'s
+    `content_blocks`, a string is one text block, or none when empty.
+    """
+    content = message.content
+    if (
+        isinstance(content, str)
+        and getattr(type(message), "content_blocks", None) is _BASE_CONTENT_BLOCKS
+    ):
+        return [{"type": "text", "text": content}] if content else []
+    try:
+        return list(_with_standard_data_urls(message).content_blocks)
+    except (ValueError, KeyError, TypeError) as exc:
+        # core's translators raise KeyError / TypeError too for malformed blocks
+        # (e.g. a v0 `{"type": "file", "source_type": "text"}` without `text`)
+        msg = f"{where}: a content block core cannot read ({type(exc).__name__}: {exc})"
+        raise InvalidInputError(msg) from exc
+
+
+def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
+    """`message` with each OpenAI-style `image_url` block that holds a `data:` URL
+    rewritten as a standard `image` block with that URL (read by `media_from_block`).
+
+    Core's translator parses such a URL with a regular expression, over the whole
+    media, in one call that holds the GIL (so even a worker thread stalls the event
+    loop); `encoding.read_data_url` needs one `find` and a slice.
+    """
+    content = message.content
+    if isinstance(content, str):
+        return message
+    rewritten: list[Any] | None = None
+    for i, block in enumerate(content):
+        if not isinstance(block, dict) or block.get("type") != "image_url":
+            continue
+        url = block.get("image_url")
+        url = url.get("url") if isinstance(url, dict) else url
+        if isinstance(url, str) and url[:5].lower() == "data:":
+            rewritten = rewritten or list(content)
+            rewritten[i] = {"type": "image", "url": url}
+    if rewritten is None:
+        return message
+    return message.model_copy(update={"content": rewritten})
+
+
+def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
+    """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
+
+    `base64` (and a base64 `data:` URL) is validated and kept as base64 text, never
+    decoded (see `MediaPart`); its type is the given one, else guessed from its
+    first bytes. A percent-encoded `data:` URL is decoded; any other `url` becomes
+    a file reference (downloaded later by `media.resolve_media` when http(s));
+    `file_id` becomes a file reference.
+
+    Args:
+        block: The content block.
+        where: Names the block in error messages, e.g. `"message 2, block 0"`.
+
+    Returns:
+        The media part (without a signature).
+
+    Raises:
+        InvalidInputError: no source, undecodable data, or an unknown type.
+    """
+    given = block.get("mime_type") or None
+    if given is not None and not _MIME.match(str(given)):
+        msg = f"{where}: {block.get('type')} block has an invalid mime_type {given!r}"
+        raise InvalidInputError(msg)
+    if isinstance(b64 := block.get("base64"), str) and b64:
+        text = canonical_base64(b64)
+        mime = given or guess_mime(base64_head(text), None)
+        if mime is None:
+            msg = (
+                f"{where}: {block.get('type')} block has base64 data but no "
+                "mime_type, and its type cannot be recognised; set mime_type"
+            )
+            raise InvalidInputError(msg)
+        return MediaPart(mime_type=mime, data=text)
+    if isinstance(url := block.get("url"), str) and url:
+        if url[:5].lower() == "data:":
+            mime, data = read_data_url(url)
+            return MediaPart(mime_type=given or mime, data=data)
+        return MediaPart(mime_type=given or guess_mime(None, url), uri=url)
+    if isinstance(file_id := block.get("file_id"), str) and file_id:
+        return MediaPart(mime_type=given, uri=file_id)
+    msg = f"{where}: {block.get('type')} block has no base64, url or file_id"
+    raise InvalidInputError(msg)
