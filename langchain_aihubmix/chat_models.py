@@ -216,7 +216,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         """A copy with `update` applied (unvalidated, as pydantic's), with its own
         clients, and a plain-text `api_key` in `update` kept secret."""
         if update is not None and isinstance(update.get("api_key"), str):
-            update = {**update, "api_key": SecretStr(update["api_key"])}
+            key = update["api_key"]
+            update = {**update, "api_key": SecretStr(key) if key.strip() else None}
         copy = super().model_copy(update=update, deep=deep)
         copy._route = None  # the clients hold the original's key and base URL
         copy._token_counter = None
@@ -225,6 +226,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     @model_validator(mode="after")
     def _check(self) -> Self:
         self.base_url = gateway_root(self.base_url)
+        if self.api_key is not None and not self.api_key.get_secret_value().strip():
+            self.api_key = None  # an empty or blank key is no key
         if self.transport is None:
             self.transport = default_transport(self.model)
         if self.max_retries < 0:
@@ -316,11 +319,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         Raises:
             InvalidInputError: No API key is configured.
         """
-        if self.api_key is None:
+        key = "" if self.api_key is None else self.api_key.get_secret_value()
+        if not key.strip():
             msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
             raise InvalidInputError(msg)
         return ClientSettings(
-            api_key=self.api_key.get_secret_value(),
+            api_key=key,
             base_url=self.base_url,
             app_code=self.app_code,
             timeout=self.timeout,

@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         "--offline", action="store_true", help="use the emulator even with a key"
     )
     args = parser.parse_args(argv)
-    key = os.environ.get("AIHUBMIX_API_KEY")
+    key = os.environ.get("AIHUBMIX_API_KEY", "").strip()  # blank: no key
     with ExitStack() as stack:
         if key and not args.offline:
             base_url = args.base_url or os.environ.get(

@@ -9,13 +9,16 @@ classified at this boundary, including errors raised while a stream is iterated.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
 import httpx2
 from google import genai
 from google.genai import types
+from google.genai.client import DebugConfig
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_aihubmix._errors.classify import raise_classified
@@ -74,13 +77,44 @@ _GATEWAY_ROUTE_MISSING = "Invalid URL"
 """AiHubMix's message for a path it does not route (`Invalid URL (GET /...)`)."""
 
 
+class _Quiet(logging.Filter):
+    """Drops google-genai's log records while this thread builds a client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _BUILDING.get()
+
+
+_BUILDING: ContextVar[bool] = ContextVar("aihubmix_building", default=False)
+logging.getLogger("google_genai._api_client").addFilter(_Quiet())
+
+
+def new_client(settings: ClientSettings, **clients: Any) -> genai.Client:
+    """A google-genai client for the gateway, whatever the environment says.
+
+    google-genai reads its environment when a client is built (GOOGLE_API_KEY,
+    GEMINI_API_KEY, GOOGLE_GENAI_USE_VERTEXAI / _ENTERPRISE, GOOGLE_CLOUD_PROJECT /
+    _LOCATION, GOOGLE_GEMINI_BASE_URL, GOOGLE_GENAI_API_VERSION, the replay modes
+    of GOOGLE_GENAI_CLIENT_MODE): each setting it would take from there is given
+    here, and what it logs about them while it is built is dropped (it warns when
+    both GOOGLE_API_KEY and GEMINI_API_KEY are set, whatever key it is given).
+    """
+    token = _BUILDING.set(True)
+    try:
+        return genai.Client(
+            api_key=settings.api_key,
+            vertexai=False,
+            debug_config=DebugConfig(
+                client_mode=None, replays_directory=None, replay_id=None
+            ),
+            http_options=http_options(settings, **clients),
+        )
+    finally:
+        _BUILDING.reset(token)
+
+
 def gemini_client(settings: ClientSettings) -> genai.Client:
     """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    http = httpx.Client(**httpx_args(settings))
-    return genai.Client(
-        api_key=settings.api_key,
-        http_options=http_options(settings, httpx_client=http),
-    )
+    return new_client(settings, httpx_client=httpx.Client(**httpx_args(settings)))
 
 
 def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
@@ -128,14 +162,11 @@ class NativeRoute:
         Given both clients, and the TLS context for its websocket one, google-genai
         builds no client or TLS context of its own (each a long blocking call).
         """
-        return genai.Client(
-            api_key=self._settings.api_key,
-            http_options=http_options(
-                self._settings,
-                httpx_client=self._sync_http.get(),
-                httpx_async_client=async_http,
-                async_client_args={"ssl": self._tls.context()},
-            ),
+        return new_client(
+            self._settings,
+            httpx_client=self._sync_http.get(),
+            httpx_async_client=async_http,
+            async_client_args={"ssl": self._tls.context()},
         )
 
     def _new_async_client(self) -> tuple[genai.Client, httpx2.AsyncClient]:

@@ -3,7 +3,7 @@
 One sync client per model instance and one async client per event loop, with the
 SDK's retries off. openai 3.x's sync stream closes its response right after `[DONE]`
 without reading the end of the chunked body, so httpx drops the connection instead of
-pooling it; `_DrainingTransport` reads that tail on close, so streamed calls reuse
+pooling it; `_DrainingStream` reads that tail on close, so streamed calls reuse
 their connection as invokes do. A stream the caller abandons early (or that fails) is
 closed at once: only a rest that has already arrived is read (`_ABANDON_GRACE`), as
 the gateway may still be generating and waiting for it would block; the SDK's
@@ -14,6 +14,7 @@ the connection would stay checked out until the next garbage collection.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import nullcontext
 from typing import Any
@@ -46,19 +47,6 @@ from langchain_aihubmix._transport.route import (
 _DRAIN_LIMIT = 64 * 1024
 _ABANDON_GRACE = 0.05
 """Seconds an abandoned stream's rest may take (else its connection is dropped)."""
-_TRANSPORT_ARGS = (
-    "verify",
-    "cert",
-    "http1",
-    "http2",
-    "limits",
-    "proxy",
-    "uds",
-    "local_address",
-    "retries",
-    "socket_options",
-)
-"""httpx client arguments that configure the connection, i.e. its transport."""
 _BODY = "aihubmix_draining_body"
 """Response extension holding the `_DrainingStream` (httpx wraps `.stream`)."""
 
@@ -109,13 +97,10 @@ def _abandon(stream: openai.Stream[Any]) -> None:
         stream.close()
 
 
-class _DrainingTransport(httpx2.HTTPTransport):
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = super().handle_request(request)
-        stream = response.stream
-        if isinstance(stream, httpx2.SyncByteStream):
-            response.stream = response.extensions[_BODY] = _DrainingStream(stream)
-        return response
+def _drain(response: httpx2.Response) -> None:
+    """Response hook: the body becomes a `_DrainingStream` (tagged for `_abandon`)."""
+    if isinstance(response.stream, httpx2.SyncByteStream):
+        response.stream = response.extensions[_BODY] = _DrainingStream(response.stream)
 
 
 def _client_args(settings: ClientSettings) -> dict[str, Any]:
@@ -124,8 +109,24 @@ def _client_args(settings: ClientSettings) -> dict[str, Any]:
         "base_url": settings.base_url.rstrip("/") + "/v1",
         "max_retries": 0,
         "timeout": settings.timeout,
-        "default_headers": settings.headers(),
+        "default_headers": _headers(settings),
     }
+
+
+def _headers(settings: ClientSettings) -> dict[str, Any]:
+    """The client's headers: the user's, and none that openai takes from the
+    environment (OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_CUSTOM_HEADERS).
+
+    openai adds those whatever it is given; an `omit` under the same name removes
+    one, and an explicit `Authorization` replaces one given in
+    OPENAI_CUSTOM_HEADERS (whose lines it reads as `name: value`).
+    """
+    lines = os.environ.get("OPENAI_CUSTOM_HEADERS", "").split("\n")
+    names = {line.split(":")[0].strip() for line in lines if ":" in line}
+    drop = {"OpenAI-Organization", "OpenAI-Project", *names}
+    headers: dict[str, Any] = {name: openai.omit for name in drop}
+    headers["Authorization"] = f"Bearer {settings.api_key}"
+    return headers | settings.headers()
 
 
 class OpenAIRoute:
@@ -151,13 +152,9 @@ class OpenAIRoute:
 
     def _new_sync_client(self) -> openai.OpenAI:
         args = self._httpx_args(is_async=False)
-        # Given a transport, httpx ignores its own connection arguments: they
-        # go to the transport instead.
-        transport = _DrainingTransport(
-            **{k: args.pop(k) for k in _TRANSPORT_ARGS if k in args},
-            trust_env=args.get("trust_env", True),
-        )
-        http = install(httpx2.Client(transport=transport, **args))
+        hooks = args["event_hooks"]  # draining first: the reply guard reads it
+        hooks["response"] = [_drain, *hooks["response"]]
+        http = install(httpx2.Client(**args))
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
 
     def _client(self) -> openai.OpenAI:

@@ -66,10 +66,14 @@ def test_a_quirk_changes_the_answer(hub: AiHubMixEmulator) -> None:
     assert seen["Thoughts on /v1"] == "inline <thought>/<think> tags"
 
 
+@pytest.mark.parametrize("key", [None, " "], ids=["no-key", "blank-key"])
 def test_offline_run_and_record(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None
 ) -> None:
-    monkeypatch.delenv("AIHUBMIX_API_KEY", raising=False)
+    if key is None:
+        monkeypatch.delenv("AIHUBMIX_API_KEY", raising=False)
+    else:
+        monkeypatch.setenv("AIHUBMIX_API_KEY", key)
     out = io.StringIO()
     assert main(["--record", str(tmp_path)], out=out) == 0
     text = out.getvalue()
