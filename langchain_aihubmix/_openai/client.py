@@ -119,12 +119,16 @@ class _DrainingTransport(httpx2.HTTPTransport):
 
 
 def _client_args(settings: ClientSettings) -> dict[str, Any]:
+    """All given (org and project headers omitted): no `OPENAI_*` variable counts."""
+    unset = {"OpenAI-Organization": openai.Omit(), "OpenAI-Project": openai.Omit()}
     return {
         "api_key": settings.api_key,
         "base_url": settings.base_url.rstrip("/") + "/v1",
+        "organization": "",
+        "project": "",
         "max_retries": 0,
         "timeout": settings.timeout,
-        "default_headers": settings.headers(),
+        "default_headers": {**unset, **settings.headers()},
     }
 
 
@@ -160,7 +164,7 @@ class OpenAIRoute:
         http = install(httpx2.Client(transport=transport, **args))
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
 
-    def _client(self) -> openai.OpenAI:
+    def client(self) -> openai.OpenAI:
         return self._sync.get()
 
     async def _aclient(self) -> openai.AsyncOpenAI:
@@ -183,7 +187,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = sdk_shortcuts.create(self._client(), params)
+                completion = sdk_shortcuts.create(self.client(), params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -211,7 +215,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                stream = sdk_shortcuts.create(self._client(), params)
+                stream = sdk_shortcuts.create(self.client(), params)
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
