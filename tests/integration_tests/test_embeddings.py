@@ -19,6 +19,8 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests
+from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
 from langchain_aihubmix._transport import retry as retry_module
@@ -289,3 +291,34 @@ def test_emulator_is_strict_like_gemini(hub: AiHubMixEmulator) -> None:
     assert math.isclose(sum(v * v for v in single["data"][0]["embedding"]), 1.0)
     assert single["usage"] == {"prompt_tokens": 1, "total_tokens": 1}
     assert httpx2.post(hub.base_url + EMBED, json=model).status_code == 401
+
+
+class TestStandardUnit(EmbeddingsUnitTests):
+    """langchain-tests' unit suite (construction, environment variables)."""
+
+    @property
+    def embeddings_class(self) -> type[AiHubMixEmbeddings]:
+        return AiHubMixEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"api_key": "sk-test"}
+
+    @property
+    def init_from_env_params(
+        self,
+    ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        env = {"AIHUBMIX_API_KEY": "sk-from-env", "AIHUBMIX_BASE_URL": "http://gw.test"}
+        return env, {}, {"api_key": "sk-from-env", "base_url": "http://gw.test"}
+
+
+class TestStandardIntegration(EmbeddingsIntegrationTests):
+    """langchain-tests' integration suite, against the emulator."""
+
+    @property
+    def embeddings_class(self) -> type[AiHubMixEmbeddings]:
+        return AiHubMixEmbeddings
+
+    @pytest.fixture
+    def model(self, hub: AiHubMixEmulator) -> AiHubMixEmbeddings:
+        return make(hub, dimensions=16)
