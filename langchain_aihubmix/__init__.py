@@ -11,12 +11,14 @@ if TYPE_CHECKING:
         AiHubMixCallbackHandler,
         get_aihubmix_callback,
     )
+    from langchain_aihubmix.embeddings import AiHubMixEmbeddings
 
 __version__ = "0.1.0"
 """The package version (the one place it is set; pyproject.toml reads it)."""
 
 __all__ = [
     "AiHubMixCallbackHandler",
+    "AiHubMixEmbeddings",
     "ChatAiHubMixGemini",
     "__version__",
     "get_aihubmix_callback",
@@ -25,11 +27,12 @@ __all__ = [
 _LAZY = {
     "AiHubMixCallbackHandler": "langchain_aihubmix.callbacks",
     "get_aihubmix_callback": "langchain_aihubmix.callbacks",
+    "AiHubMixEmbeddings": "langchain_aihubmix.embeddings",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import the callback helpers on first use."""
+    """Import the callback helpers and the embeddings on first use."""
     if name in _LAZY:
         import importlib
 

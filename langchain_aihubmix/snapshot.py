@@ -112,6 +112,7 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
     SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
     SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
+    SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
     # retired by Google in 2026 (kept, marked)
     SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
     SnapshotModel(

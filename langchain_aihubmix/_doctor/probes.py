@@ -20,6 +20,7 @@ SIGNED_MODEL = "gemini-3.1-flash-lite"
 """The cheapest Gemini 3 model (thought signatures): the signature probe."""
 IMAGE_MODEL = "gemini-2.5-flash-image"
 """The image probes' model."""
+EMBEDDING_MODEL = "gemini-embedding-001"
 
 
 @dataclass
@@ -316,13 +317,8 @@ def sse_framing(wire: Wire) -> Finding:
     ).text
     done = "[DONE]" in stream
     openai_usage = sum(
-        1
+        ln.startswith("data: {") and '"usage":{' in ln.replace(" ", "")
         for ln in stream.splitlines()
-        if ln.startswith("data: {") and '"usage": {' in ln
-    ) + sum(
-        1
-        for ln in stream.splitlines()
-        if ln.startswith("data: {") and '"usage":{' in ln
     )
     seen = (
         f"native: {len(events)} events, {separator}, usage on {usage}, "
@@ -452,6 +448,30 @@ def catalogue(wire: Wire) -> Finding:
     )
 
 
+def embeddings(wire: Wire) -> Finding:
+    """`/v1/embeddings`; whether `task_type` changes the reply (the gateway family's
+    replies carry no per-request id); whether native `embedContent` is routed."""
+    body = {"model": EMBEDDING_MODEL, "input": ["ok"], "encoding_format": "float"}
+    auth = {"Authorization": f"Bearer {wire.api_key}"}
+    tasks = [{}, {"task_type": "RETRIEVAL_QUERY"}, {"task_type": "RETRIEVAL_DOCUMENT"}]
+    plain, query, document = (
+        wire.send(f"embed-{n}", "POST", "/v1/embeddings", body | t, headers=auth)
+        for n, t in enumerate(tasks)
+    )
+    native = wire.send(
+        "embed-native",
+        "POST",
+        f"/gemini/v1beta/models/{EMBEDDING_MODEL}:embedContent",
+        {"content": {"parts": [{"text": "ok"}]}},
+        headers={"x-goog-api-key": wire.api_key},
+    )
+    task = "applied" if query.text != document.text else "ignored"
+    seen = f"/v1/embeddings: {plain.status}; task_type: {task} ({query.status}); "
+    seen += f"native embedContent: {native.status}"
+    note = "AiHubMixEmbeddings uses /v1/embeddings; task types are opt-in"
+    return Finding("Embeddings", seen, plain.status == 200, plain.status == 200, note)
+
+
 PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     api_version,
     auth_header,
@@ -465,6 +485,7 @@ PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     count_and_cache,
     image_output,
     catalogue,
+    embeddings,
     errors_in_200,
 )
 """Every probe, in the order they run (errors in 200 last: it reads the others)."""

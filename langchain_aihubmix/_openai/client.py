@@ -104,6 +104,7 @@ def _drain(response: httpx2.Response) -> None:
 
 
 def _client_args(settings: ClientSettings) -> dict[str, Any]:
+    """Every setting given, so that no `OPENAI_*` variable counts (see `_headers`)."""
     return {
         "api_key": settings.api_key,
         "base_url": settings.base_url.rstrip("/") + "/v1",
@@ -157,7 +158,7 @@ class OpenAIRoute:
         http = install(httpx2.Client(**args))
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
 
-    def _client(self) -> openai.OpenAI:
+    def client(self) -> openai.OpenAI:
         return self._sync.get()
 
     async def _aclient(self) -> openai.AsyncOpenAI:
@@ -180,7 +181,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = sdk_shortcuts.create(self._client(), params)
+                completion = sdk_shortcuts.create(self.client(), params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -208,7 +209,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                stream = sdk_shortcuts.create(self._client(), params)
+                stream = sdk_shortcuts.create(self.client(), params)
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True

@@ -26,6 +26,7 @@ __all__ = [
     "ReplyReader",
     "envelope_status",
     "is_generation_path",
+    "raise_if_error",
 ]
 
 _GENERATION_PATH = {
@@ -127,7 +128,8 @@ def _large_object(data: bytes, what: str) -> bool:
     return True
 
 
-def _raise_if_error(value: Any) -> None:
+def raise_if_error(value: Any) -> None:
+    """Raise `ReplyProblem` (the status it names) when `value` is an error envelope."""
     inner = _error_value(value)
     if inner is None:
         return
@@ -153,7 +155,7 @@ def check_body(route: Transport, data: bytes, content_type: str) -> None:
         return
     what = f"the {content_type or 'untyped'} body"
     value = _load(data, what)
-    _raise_if_error(value)
+    raise_if_error(value)
     if not isinstance(value, Mapping):
         raise _malformed(f"the body is {_kind(value)}, not a JSON object")
     if route == "native":
@@ -178,7 +180,7 @@ def check_event(route: Transport, data: bytes) -> bytes | None:
     if _plain_object(data):
         return data.replace(b"\n", b" ")
     value = _load(data, "a stream event")
-    _raise_if_error(value)
+    raise_if_error(value)
     if not isinstance(value, Mapping):
         raise _malformed(f"a stream event is {_kind(value)}, not a JSON object", data)
     return data.replace(b"\n", b" ")  # JSON has newlines only between tokens

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from langchain_aihubmix.testing import catalog, native, openai_compat
+from langchain_aihubmix.testing import catalog, embeddings, native, openai_compat
 from langchain_aihubmix.testing.errors import (
     HttpError,
     gateway_error,
@@ -167,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if fault is not None:
                 _apply(fault, ex.request_id, native=route == "native")
+            if ex.path == "/v1/embeddings":
+                return embeddings.handle(ex, state), fault
             if match is None:
                 return openai_compat.handle(ex, state), fault
             stream = match.group(2) == "streamGenerateContent"
@@ -247,7 +249,7 @@ def _parse(raw: bytes) -> tuple[Any, bool]:
 def _route_of(method: str, path: str) -> Api:
     if path.startswith("/gemini/"):
         return "native"
-    if path == "/v1/chat/completions" and method == "POST":
+    if path in ("/v1/chat/completions", "/v1/embeddings") and method == "POST":
         return "openai"
     if path == "/v1/models" and method == "GET":
         return "openai"

@@ -33,6 +33,9 @@ class OpenAIQuirks:
         finish_reason_stop_for_tools: `"stop"` instead of `"tool_calls"`.
         signature_in_delta: the thought signature comes in a separate final delta
             (`extra_content.google.thought_signature`), not on the tool call.
+        embedding_order: `/v1/embeddings` `data` by index (`"index"`), in another
+            order with the right indices (`"shuffled"`), or in input order with
+            every `index` 0 (`"index0"`, as one-api's Gemini converter answers).
     """
 
     reasoning_field: ReasoningField = "reasoning_content"
@@ -45,6 +48,7 @@ class OpenAIQuirks:
     completion_excludes_reasoning: bool = True
     finish_reason_stop_for_tools: bool = False
     signature_in_delta: bool = False
+    embedding_order: Literal["index", "shuffled", "index0"] = "index"
 
 
 @dataclass

@@ -33,6 +33,7 @@ QUESTIONS = [
     "Image output, native",
     "Image output, /v1",
     "Model catalogue",
+    "Embeddings",
 ]
 
 
@@ -56,6 +57,9 @@ def test_the_table_answers_every_question_from_the_wire(
     assert by_question["Image output, /v1"].seen == "no image"
     assert "cached tokens" in by_question["Implicit cache hit reporting"].seen
     assert "not in the snapshot: none" in by_question["Model catalogue"].seen
+    assert by_question["Embeddings"].seen == (
+        "/v1/embeddings: 200; task_type: ignored (200); native embedContent: 404"
+    )
     assert len(hub.requests) == len(wire.exchanges)
 
 

@@ -41,6 +41,7 @@ FEATURE_PAGES = [
     "emulator",
     "errors-and-retries",
     "distributed",
+    "embeddings",
 ]
 
 _FENCED = re.compile(r"^```.*?^```", re.M | re.S)

@@ -37,6 +37,7 @@ RANKS: dict[str, int] = {
     "streaming": 6,
     "catalog": 6,
     "doctor": 6,
+    "embeddings": 6,  # imports callbacks (the active handler's type)
     "_doctor": 6,
     "": 7,  # __init__
 }

@@ -1,0 +1,186 @@
+"""AiHubMixEmbeddings: Gemini embedding models through the gateway's /v1/embeddings."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, cast
+
+import httpx2
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
+from langchain_aihubmix._errors.classify import raise_classified
+from langchain_aihubmix._errors.redact import hide_key_inputs
+from langchain_aihubmix._transport.deadline import within
+from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
+from langchain_aihubmix._transport.reply_guard import ReplyGuard
+from langchain_aihubmix._transport.retry import call_with_retry
+from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
+from langchain_aihubmix._transport.route import ClientSettings, gateway_root
+
+if TYPE_CHECKING:
+    from langchain_aihubmix._openai.client import OpenAIRoute
+    from langchain_aihubmix.callbacks import AiHubMixCallbackHandler
+
+MAX_BATCH = 100
+"""Gemini's limit per `batchEmbedContents` (the gateway's call): 100 texts."""
+
+_LOCK = threading.Lock()
+_ENV_KEY = secret_from_env("AIHUBMIX_API_KEY", default=None)
+_ENV_BASE_URL = from_env("AIHUBMIX_BASE_URL", default="https://aihubmix.com")
+_ENV_APP_CODE = from_env("AIHUBMIX_APP_CODE", default=None)
+_POST: Any = dict(options={"security": {"bearer_auth": True}}, cast_to=httpx2.Response)
+
+
+class AiHubMixEmbeddings(BaseModel, Embeddings):
+    """Gemini embeddings (`gemini-embedding-001`) through AiHubMix's `/v1/embeddings`.
+
+    Built like `ChatAiHubMixGemini` (key, base URL, timeout, retries, typed errors);
+    `get_aihubmix_callback()` counts the cost. Async: langchain-core's twins (the
+    sync call in a worker thread). See README.md ("Embeddings").
+
+    Example:
+        ```python
+        emb = AiHubMixEmbeddings(model="gemini-embedding-001", dimensions=768)
+        vectors = emb.embed_documents(["a", "b"])   # in input order
+        ```
+    """
+
+    model_config = {"extra": "forbid"}
+
+    model: str = "gemini-embedding-001"
+    api_key: SecretStr | None = Field(default_factory=_ENV_KEY)
+    """AiHubMix key; env `AIHUBMIX_API_KEY`. Never serialised or shown."""
+    base_url: str = Field(default_factory=_ENV_BASE_URL)
+    """Gateway root; env `AIHUBMIX_BASE_URL`."""
+    app_code: str | None = Field(default_factory=_ENV_APP_CODE)
+    dimensions: int | None = Field(default=None, ge=1)
+    """Vector size (Gemini's `outputDimensionality`, e.g. 768); None: the model's."""
+    document_task_type: str | None = None
+    """Sent as `task_type` by `embed_documents` (e.g. `"RETRIEVAL_DOCUMENT"`), if
+    set. Whether the gateway passes it on is unverified: the doctor checks."""
+    query_task_type: str | None = None
+    """The same for `embed_query` (e.g. `"RETRIEVAL_QUERY"`)."""
+    chunk_size: int = Field(default=MAX_BATCH, ge=1)
+    timeout: float | None = 60.0
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = None
+    client_args: dict[str, Any] | None = None
+
+    _route: tuple[ClientSettings, OpenAIRoute] | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Validate the fields; no error shows the key (even under a wrong name)."""
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            error = hide_key_inputs(exc, kwargs)
+        else:
+            return
+        raise error
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()  # no key, no clients: see ChatAiHubMixGemini
+        state["__dict__"] = {**state["__dict__"], "api_key": None}
+        return {**state, "__pydantic_private__": {"_route": None}}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        if self.api_key is None:
+            self.api_key = _ENV_KEY()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors in input order; an empty text raises `InvalidInputError` first."""
+        task = self.document_task_type
+        return [v for b in self._batches(texts) for v in self._embed(b, task)]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one text (with `query_task_type`)."""
+        return self._embed(self._batches([text])[0], self.query_task_type)[0]
+
+    def _batches(self, texts: list[str]) -> list[list[str]]:
+        for n, text in enumerate(texts):
+            if not isinstance(text, str) or not text:
+                msg = f"texts[{n}] is {text!r}: Gemini embeds non-empty strings only."
+                raise InvalidInputError(msg)
+        size = self.chunk_size
+        return [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+
+    def _key(self) -> str:
+        return self.api_key.get_secret_value() if self.api_key else ""
+
+    def _client_route(self) -> OpenAIRoute:
+        """The chat model's openai clients, new when the settings change (a copy)."""
+        if not self._key().strip():
+            msg = "No AiHubMix API key: pass api_key= or set AIHUBMIX_API_KEY."
+            raise InvalidInputError(msg)
+        fields = (gateway_root(self.base_url), self.app_code, self.timeout)
+        extra = (dict(self.default_headers or {}), dict(self.client_args or {}))
+        settings = ClientSettings(self._key(), *fields, *extra)
+        with _LOCK:
+            if self._route is None or self._route[0] != settings:
+                from langchain_aihubmix._openai.client import OpenAIRoute
+
+                self._route = (settings, OpenAIRoute(settings))
+            return self._route[1]
+
+    def _embed(self, batch: list[str], task: str | None) -> list[list[float]]:
+        route = self._client_route()
+        body: dict[str, Any] = {"model": self.model, "input": batch}
+        extra = {"encoding_format": "float", "dimensions": self.dimensions}
+        body |= {k: v for k, v in (extra | {"task_type": task}).items() if v}
+
+        def attempt() -> list[list[float]]:
+            try:
+                with within(self.timeout):
+                    reply = route.client().post("/embeddings", body=body, **_POST)
+                return self._read(reply, len(batch))
+            except Exception as exc:
+                raise_classified(exc, route="openai", secret=self._key())
+
+        retried = lambda *_: report_retry(self.model)  # noqa: E731
+        return call_with_retry(attempt, max_retries=self.max_retries, on_retry=retried)
+
+    def _read(self, reply: httpx2.Response, count: int) -> list[list[float]]:
+        try:
+            vectors, usage = reply_to_vectors(reply.json(), count, self.dimensions)
+        except ReplyProblem as problem:
+            raise ReplyGuard("openai", self._key()).error(problem, reply) from None
+        handler = cast("AiHubMixCallbackHandler | None", ACTIVE_COUNTER.get())
+        if handler is not None:  # no usage: the cost is unknown, never $0
+            handler.record_success(self.model, usage)
+        return vectors
+
+
+def reply_to_vectors(
+    body: Any, count: int, dimensions: int | None
+) -> tuple[list[list[float]], UsageMetadata | None]:
+    """An embeddings reply's vectors and usage (None: not reported), ordered by
+    `index` when the indices are a permutation of `0..count-1`, else as received
+    (one-api's Gemini converter sends `index: 0` for every item). Raises
+    `ReplyProblem`: an error envelope; not `count` vectors of one size (502)."""
+    raise_if_error(body)
+    data = body.get("data") if isinstance(body, dict) else None
+    items = [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+    indices = [item.get("index") for item in items]
+    if sorted(indices, key=str) == sorted(range(count), key=str):
+        items.sort(key=lambda item: cast("int", item["index"]))
+    vectors = [item.get("embedding") for item in items]
+    sizes = {len(v) if isinstance(v, list) else 0 for v in vectors}
+    if len(vectors) != count or 0 in sizes or sizes - {dimensions or min(sizes)}:
+        asked = f", dimensions={dimensions} asked" if dimensions else ""
+        message = f"The gateway's reply is not {count} vectors of one size "
+        message += f"({len(vectors)} of sizes {sorted(sizes)}{asked})"
+        raise ReplyProblem(MALFORMED_STATUS, message)
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    tokens = usage.get("prompt_tokens") or usage.get("total_tokens")
+    known = type(tokens) is int and tokens > 0  # one-api reports 0
+    usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
+    return cast("list[list[float]]", vectors), cast(Any, usage) if known else None
+
+
+__all__ = ["MAX_BATCH", "AiHubMixEmbeddings", "reply_to_vectors"]
