@@ -94,4 +94,4 @@ def check_image_parts(contents: list[Any]) -> None:
                     f"thought_signature in content position {index + 1}, "
                     f"part position {n + 1}."
                 )
-            first = first and get(part, "text") == ""
+            first = False
