@@ -19,12 +19,16 @@ catalogue (GET {base_url}/api/v1/models), deterministically from each request.
 On start it prints base_url, api_key and an `export AIHUBMIX_BASE_URL=...
 AIHUBMIX_API_KEY=...` line: export them and ChatAiHubMixGemini (or any Gemini or
 OpenAI client pointed at {base_url}/gemini or {base_url}/v1) talks to it (the
-examples then say [emulator]). A port in use is reported on one line, exit
-status 2. Like Gemini, it rejects tool results that do not answer the calls
-before them in order, unsigned history parts of Gemini 3 image models, and
-modalities a model lacks; TTS models (gemini-2.5-flash-preview-tts, -pro-)
-answer with 24 kHz PCM audio. To script responses (including malformed-call and
-empty replies) or inject faults, use AiHubMixEmulator from Python."""
+examples then say [emulator]). A port already in use is one line on stderr and
+exit status 2.
+
+Like Gemini, it rejects tool results that do not answer the calls before them in
+order, unsigned history parts of Gemini 3 image models, and response modalities a
+model lacks; the TTS models (gemini-2.5-flash-preview-tts and -pro-preview-tts)
+answer with 24 kHz PCM speech. Tool-call arguments come from the prompt, answers
+after tool results from the results. To script responses (also malformed-call,
+unexpected-call and empty replies) or inject faults, use AiHubMixEmulator from
+Python (docs/emulator.md)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -155,10 +155,10 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
 def _check_output(model: str, config: Any) -> None:
     """TTS models answer with AUDIO only, other models never; voices must exist."""
     asked = [str(m).upper() for m in get(config, "responseModalities") or []]
-    if (asked != ["AUDIO"]) if is_tts(model) else ("AUDIO" in asked):
-        accepted = "AUDIO" if is_tts(model) else "TEXT"
-        if is_image_model(model):
-            accepted = "TEXT, IMAGE"
+    tts = is_tts(model)
+    if (tts and asked != ["AUDIO"]) or (not tts and "AUDIO" in asked):
+        accepted = "TEXT, IMAGE" if is_image_model(model) else "TEXT"
+        accepted = "AUDIO" if tts else accepted
         raise invalid_argument(
             MODALITIES.format(
                 asked=f" ({', '.join(asked)})" if asked else "",
