@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_aihubmix.testing import AiHubMixEmulator
+from langchain_aihubmix.testing import AiHubMixEmulator, ReplyKind
 
 FLASH, G3, G37 = "gemini-2.5-flash", "gemini-3-flash-preview", "gemini-3.7-flash"
 IMAGE, TTS = "gemini-3-pro-image-preview", "gemini-2.5-flash-preview-tts"
@@ -402,7 +402,7 @@ def test_tts_on_openai_route_is_refused(openai: Any) -> None:
 
 # -- queued replies: malformed call, unexpected call, empty ---------------------------
 
-REPLIES = {
+REPLIES: dict[ReplyKind, tuple[str, str | None, bool]] = {
     "malformed_function_call": (
         "MALFORMED_FUNCTION_CALL",
         "Malformed function call: the model produced invalid call syntax.",
@@ -416,10 +416,10 @@ REPLIES = {
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
 @pytest.mark.parametrize("kind", list(REPLIES))
 def test_queued_replies_native(
-    hub: AiHubMixEmulator, native: Any, kind: str, stream: bool
+    hub: AiHubMixEmulator, native: Any, kind: ReplyKind, stream: bool
 ) -> None:
     reason, message, has_content = REPLIES[kind]
-    hub.queue(reply=kind)  # type: ignore[arg-type]
+    hub.queue(reply=kind)
     body = {"contents": [user("weather in Paris?")], "tools": NATIVE_TOOLS}
     reply = native(FLASH, body, stream=stream)
     (last,) = (reply[-1] if stream else reply.json())["candidates"]
@@ -438,9 +438,9 @@ def test_queued_replies_native(
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
 @pytest.mark.parametrize("kind", list(REPLIES))
 def test_queued_replies_openai(
-    hub: AiHubMixEmulator, openai: Any, kind: str, stream: bool
+    hub: AiHubMixEmulator, openai: Any, kind: ReplyKind, stream: bool
 ) -> None:
-    hub.queue(reply=kind)  # type: ignore[arg-type]
+    hub.queue(reply=kind)
     body = {
         "model": FLASH,
         "messages": [{"role": "user", "content": "weather in Paris?"}],
