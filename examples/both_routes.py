@@ -19,6 +19,7 @@ import sys
 from contextlib import ExitStack
 from typing import Any
 
+from _connect import gateway_label
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.tools import tool
@@ -68,11 +69,11 @@ def main() -> None:
         connection: dict[str, Any] = {}
         if offline:
             hub = stack.enter_context(AiHubMixEmulator())
-            print(f"[offline] local AiHubMix emulator at {hub.base_url}")
-            print("[offline] answers are deterministic stand-ins, not real Gemini")
+            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
+            print("[emulator] answers are deterministic stand-ins, not real Gemini")
             connection = {"base_url": hub.base_url, "api_key": hub.api_key}
         else:
-            print("[live] AiHubMix gateway, key from AIHUBMIX_API_KEY")
+            print(gateway_label())
         for transport in ("native", "openai"):
             llm = ChatAiHubMixGemini(
                 model=MODEL,

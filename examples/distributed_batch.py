@@ -105,7 +105,7 @@ def main() -> None:
         assert total.requests == len(prompts), "every prompt counted once"
         if hub is not None:
             served = [r for r in hub.requests if r.route == "native"]
-            print(f"[offline] the emulator served {len(served)} requests")
+            print(f"[emulator] the emulator served {len(served)} requests")
             assert len(served) == len(prompts)
 
 

@@ -13,6 +13,7 @@ import os
 import sys
 from contextlib import ExitStack
 
+from _connect import gateway_label
 from _scripted import script_tour
 from langchain.agents import create_agent
 from langchain_core.tools import tool
@@ -40,15 +41,15 @@ def main() -> None:
     with ExitStack() as stack:
         if offline:
             hub = stack.enter_context(AiHubMixEmulator())
-            print(f"[offline] using the local AiHubMix emulator at {hub.base_url}")
+            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
             print(
-                "[offline] the emulator plays back a scripted session "
+                "[emulator] it plays back a scripted session "
                 "(examples/_scripted.py), not real Gemini output"
             )
             script_tour(hub)
             connection = {"base_url": hub.base_url, "api_key": hub.api_key}
         else:
-            print("[live] using the AiHubMix gateway with AIHUBMIX_API_KEY")
+            print(gateway_label())
             connection = {}
         llm = ChatAiHubMixGemini(model=MODEL, include_thoughts=True, **connection)
         cb = stack.enter_context(get_aihubmix_callback())

@@ -18,6 +18,7 @@ import os
 import sys
 from contextlib import ExitStack
 
+from _connect import gateway_label
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage
 from langchain_core.tools import tool
@@ -49,8 +50,9 @@ def main() -> None:
             llm = ChatAiHubMixGemini(
                 model=MODEL, base_url=hub.base_url, api_key=hub.api_key
             )
-            print(f"(offline: AiHubMix emulator at {hub.base_url})")
+            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
         else:
+            print(gateway_label())
             llm = ChatAiHubMixGemini(model=MODEL)
         agent = create_agent(llm, tools=[get_weather], system_prompt=SYSTEM)
 

@@ -1,5 +1,6 @@
 """Offline AiHubMix gateway emulator (native Gemini + OpenAI routes) for tests."""
 
+from langchain_aihubmix.testing.brain import ReplyKind
 from langchain_aihubmix.testing.emulator import DEFAULT_API_KEY, AiHubMixEmulator
 from langchain_aihubmix.testing.faults import FaultKind
 from langchain_aihubmix.testing.server import RecordedRequest
@@ -11,4 +12,5 @@ __all__ = [
     "FaultKind",
     "OpenAIQuirks",
     "RecordedRequest",
+    "ReplyKind",
 ]

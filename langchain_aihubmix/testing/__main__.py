@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import threading
 
@@ -17,8 +18,17 @@ MODEL:generateContent and :streamGenerateContent), the OpenAI-compatible route
 catalogue (GET {base_url}/api/v1/models), deterministically from each request.
 On start it prints base_url, api_key and an `export AIHUBMIX_BASE_URL=...
 AIHUBMIX_API_KEY=...` line: export them and ChatAiHubMixGemini (or any Gemini or
-OpenAI client pointed at {base_url}/gemini or {base_url}/v1) talks to it.
-To script responses or inject faults, use AiHubMixEmulator from Python."""
+OpenAI client pointed at {base_url}/gemini or {base_url}/v1) talks to it (the
+examples then say [emulator]). A port already in use is one line on stderr and
+exit status 2.
+
+Like Gemini, it rejects tool results that do not answer the calls before them in
+order, unsigned history parts of Gemini 3 image models, and response modalities a
+model lacks; the TTS models (gemini-2.5-flash-preview-tts and -pro-preview-tts)
+answer with 24 kHz PCM speech. Tool-call arguments come from the prompt, answers
+after tool results from the results. To script responses (also malformed-call,
+unexpected-call and empty replies) or inject faults, use AiHubMixEmulator from
+Python (docs/emulator.md)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,7 +88,20 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
         stream_chunk_chars=args.stream_chunk_chars,
         min_cache_tokens=args.min_cache_tokens,
-    ).start()
+    )
+    try:
+        hub.start()
+    except OSError as exc:
+        reason = (
+            "is already in use"
+            if exc.errno == errno.EADDRINUSE
+            else f"cannot be used ({exc.strerror or exc})"
+        )
+        sys.stderr.write(
+            f"error: port {args.port} on {args.host} {reason}; choose another with "
+            "--port (0 picks a free one)\n"
+        )
+        return 2
     sys.stdout.write(f"base_url={hub.base_url}\napi_key={hub.api_key}\n")
     sys.stdout.write(
         f"export AIHUBMIX_BASE_URL={hub.base_url} AIHUBMIX_API_KEY={hub.api_key}\n"

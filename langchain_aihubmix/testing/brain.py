@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import json
-import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from langchain_aihubmix.testing import tokens
+from langchain_aihubmix.testing import speech, tokens
+from langchain_aihubmix.testing.builtin_tools import (
+    code_for,
+    echo,
+    search,
+    short_id,
+    unsafe_ratings,
+    url_context,
+)
 from langchain_aihubmix.testing.catalog import is_gemini3
 from langchain_aihubmix.testing.schema_values import keys_from_prompt, value_for
 
 PartKind = Literal[
-    "thought", "text", "call", "code", "result", "image", "tool_call", "tool_response"
+    "thought",
+    "text",
+    "call",
+    "code",
+    "result",
+    "image",
+    "audio",
+    "tool_call",
+    "tool_response",
 ]
 Mint = Callable[[str], str]
+ReplyKind = Literal["malformed_function_call", "unexpected_tool_call", "empty"]
+"""Replies a test can queue (`hub.queue(reply=...)`), rendered for either route."""
+REPLY_KINDS: frozenset[str] = frozenset(get_args(ReplyKind))
+MALFORMED_MESSAGE = "Malformed function call: the model produced invalid call syntax."
 
 # 1x1 transparent PNG.
 TINY_PNG = (
@@ -45,6 +61,7 @@ class Ask:
     model: str
     user_text: str = ""
     tool_results: list[tuple[str, Any]] = field(default_factory=list)
+    """(name, response) of every tool result since the last user text, in order."""
     called: list[str] = field(default_factory=list)
     """Names of the tools answered since the last user text (the current turn)."""
     functions: list[FunctionSpec] = field(default_factory=list)
@@ -62,6 +79,8 @@ class Ask:
     thinking_level: str | None = None
     thinking_budget: int | None = None
     image_output: bool = False
+    speech_voice: str | None = None
+    """The voice of a TTS answer (a TTS model asked for AUDIO), else None."""
     candidate_count: int = 1
     max_output_tokens: int | None = None
     stop_sequences: list[str] = field(default_factory=list)
@@ -115,15 +134,25 @@ def answer(ask: Ask, mint: Mint) -> Answer:
     )
 
 
+def special(kind: ReplyKind) -> Answer:
+    """A queued reply without content: a malformed or unexpected call, or nothing."""
+    if kind == "malformed_function_call":
+        reason, message = "MALFORMED_FUNCTION_CALL", MALFORMED_MESSAGE
+    elif kind == "unexpected_tool_call":
+        reason, message = "UNEXPECTED_TOOL_CALL", None
+    else:
+        reason, message = "STOP", None
+    return Answer([Candidate(parts=[], finish_reason=reason, finish_message=message)])
+
+
 def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
     text = ask.user_text
+    if ask.speech_voice is not None:
+        return Candidate([Part("audio", speech.pcm_base64(ask.speech_voice, text))])
     if "UNSAFE_ANSWER" in text:
-        return Candidate(parts=[], finish_reason="SAFETY", safety_ratings=_unsafe())
+        return Candidate([], finish_reason="SAFETY", safety_ratings=unsafe_ratings())
     if "MALFORMED_CALL" in text and ask.functions:
-        message = "Malformed function call: the model produced invalid call syntax."
-        return Candidate(
-            parts=[], finish_reason="MALFORMED_FUNCTION_CALL", finish_message=message
-        )
+        return special("malformed_function_call").candidates[0]
     thoughts = _thoughts(ask) if ask.thinking and ask.include_thoughts else []
     calls = _calls(ask)
     if calls:
@@ -133,11 +162,13 @@ def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
         return Candidate(
             parts=thoughts + server + calls,
             finish_message="Model generated function call(s).",
-            grounding=_search(ask.user_text)[1] if server else None,
+            grounding=search(ask.user_text)[1] if server else None,
         )
     body, extra = _body(ask, mint, index)
     body, finish = _limit(body, ask)
     if is_gemini3(ask.model):
+        if ask.image_output and body and not body[0].signature:
+            body[0].signature = mint(body[0].kind)  # image models sign the first part
         if not any(p.signature for p in body):
             body.append(Part("text", signature=mint("text")))
     elif ask.thinking and body and not body[0].signature:
@@ -150,17 +181,14 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
     text = ask.user_text
     extra: dict[str, Any] = {}
     if ask.url_context:
-        extra["url_context"] = _url_context(text)
+        extra["url_context"] = url_context(text)
     if ask.tool_results:
-        lines = [
-            f"{name} returned {json.dumps(resp, sort_keys=True)}"
-            for name, resp in ask.tool_results
-        ]
+        said = results_text(ask.tool_results)
         if not ask.json_mode:
-            return [Part("text", "Results: " + "; ".join(lines) + suffix)], extra
+            return [Part("text", said + suffix)], extra
         # A response schema holds for the answer after tool results too (Gemini 3
         # combines function calling with structured output).
-        text = f"{text} Results: {'; '.join(lines)}"
+        text = f"{text} {said}"
     if ask.json_mode:
         keys = keys_from_prompt(text)
         value = (
@@ -171,27 +199,46 @@ def _body(ask: Ask, mint: Mint, index: int) -> tuple[list[Part], dict[str, Any]]
                 text,
             )
             if keys
-            else {"answer": _echo(text)}
+            else {"answer": echo(text)}
         )
         return [Part("text", json.dumps(value))], extra
     if ask.code_execution:
         return _code(ask, mint, suffix), extra
     if ask.google_search:
-        answer_text, grounding = _search(text)
+        answer_text, grounding = search(text)
         extra["grounding"] = grounding
         return [Part("text", answer_text + suffix)], extra
     if ask.image_output:
         image = Part("image", TINY_PNG, signature=mint("image"))
         return [
-            Part("text", f"Here is an image of {_echo(text)}" + suffix),
+            Part("text", f"Here is an image of {echo(text)}" + suffix),
             image,
         ], extra
-    return [Part("text", "Echo: " + _echo(text) + suffix)], extra
+    return [Part("text", "Echo: " + echo(text) + suffix)], extra
 
 
-def _echo(text: str) -> str:
-    text = " ".join(text.split())
-    return (text[:300] + "...") if len(text) > 300 else (text or "(empty prompt)")
+def results_text(results: list[tuple[str, Any]]) -> str:
+    """The answer after tool results, made of them: a result that is a sentence is
+    said as is ("It is 22 °C in Paris."), an error as `<tool> failed: <error>`,
+    anything else as `<tool> returned <value>.`"""
+    said = []
+    for name, response in results:
+        value = response
+        if isinstance(value, dict) and len(value) == 1 and "result" in value:
+            value = value["result"]
+        if isinstance(value, dict) and set(value) == {"error"}:
+            said.append(f"{name} failed: {_plain(value['error'])}")
+        elif isinstance(value, str) and " " in value.strip():
+            said.append(value.strip())
+        else:
+            said.append(f"{name} returned {_plain(value)}".rstrip())
+    return " ".join(s if s[-1:] in ".!?" else s + "." for s in said)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _limit(parts: list[Part], ask: Ask) -> tuple[list[Part], str]:
@@ -214,7 +261,7 @@ def _limit(parts: list[Part], ask: Ask) -> tuple[list[Part], str]:
 
 
 def _thoughts(ask: Ask) -> list[Part]:
-    topic = _echo(ask.user_text)[:80]
+    topic = echo(ask.user_text)[:80]
     return [
         Part("thought", f"**Reading the request**\n\nThe user wrote: {topic}\n\n"),
         Part(
@@ -263,7 +310,7 @@ def _calls(ask: Ask) -> list[Part]:
         args = value_for(spec.schema, ask.user_text) if spec.schema else {}
         seed = f"{ask.user_text}|{spec.name}|{n}"
         seed += f"|{len(ask.called)}" if ask.called else ""
-        call_id = _short_id(seed) if gemini3 else None
+        call_id = short_id(seed) if gemini3 else None
         parts.append(
             Part(
                 "call",
@@ -283,9 +330,9 @@ def _server_tool_run(ask: Ask, mint: Mint) -> list[Part]:
         return []
     if not is_gemini3(ask.model):
         return []
-    query = _echo(ask.user_text)[:80]
-    run_id = _short_id("search|" + ask.user_text)
-    _, grounding = _search(ask.user_text)
+    query = echo(ask.user_text)[:80]
+    run_id = short_id("search|" + ask.user_text)
+    _, grounding = search(ask.user_text)
     results = [chunk["web"] for chunk in grounding["groundingChunks"]]
     return [
         Part(
@@ -304,111 +351,13 @@ def _server_tool_run(ask: Ask, mint: Mint) -> list[Part]:
     ]
 
 
-def _short_id(seed: str) -> str:
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    digest = hashlib.sha256(seed.encode()).digest()
-    return "".join(alphabet[b % len(alphabet)] for b in digest[:8])
-
-
-_OPS: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-}
-
-
-def _arith(node: ast.AST) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_arith(node.left), _arith(node.right))
-    raise ValueError("not arithmetic")
-
-
 def _code(ask: Ask, mint: Mint, suffix: str) -> list[Part]:
-    match = re.search(r"\d+(?:\.\d+)?(?:\s*[-+*/]\s*\d+(?:\.\d+)?)+", ask.user_text)
-    try:
-        if not match:
-            raise ValueError("no expression")
-        expr = match.group(0)
-        output = f"{_arith(ast.parse(expr, mode='eval').body)}\n"
-        code = f"print({expr})"
-    except (ValueError, ZeroDivisionError, SyntaxError):
-        code = f"print(len({ask.user_text!r}))"
-        output = f"{len(ask.user_text)}\n"
-    code_id = _short_id("code|" + ask.user_text) if is_gemini3(ask.model) else None
-    code_part = Part("code", code, id=code_id)
-    if is_gemini3(ask.model):
-        code_part.signature = mint("code")
+    code, output = code_for(ask.user_text)
+    gemini3 = is_gemini3(ask.model)
+    code_id = short_id("code|" + ask.user_text) if gemini3 else None
+    signature = mint("code") if gemini3 else None
     return [
-        code_part,
+        Part("code", code, id=code_id, signature=signature),
         Part("result", output, id=code_id),
         Part("text", f"The code printed {output.strip()}." + suffix),
-    ]
-
-
-def _search(text: str) -> tuple[str, dict[str, Any]]:
-    topic = _echo(text)[:120]
-    first = f"Search results describe {topic}."
-    second = "Two sources agree on this."
-    answer_text = f"{first} {second}"
-    chunks = []
-    for n, title in enumerate(("example.com", "wikipedia.org")):
-        token = (
-            _short_id(f"{topic}|{n}").upper()
-            + hashlib.sha256(title.encode()).hexdigest()[:24]
-        )
-        uri = f"https://vertexaisearch.cloud.google.com/grounding-api-redirect/{token}"
-        chunks.append({"web": {"uri": uri, "title": title}})
-    start2 = len(first.encode()) + 1
-    supports = [
-        {
-            "segment": {
-                "startIndex": 0,
-                "endIndex": len(first.encode()),
-                "text": first,
-            },
-            "groundingChunkIndices": [0],
-        },
-        {
-            "segment": {
-                "startIndex": start2,
-                "endIndex": start2 + len(second.encode()),
-                "text": second,
-            },
-            "groundingChunkIndices": [0, 1],
-        },
-    ]
-    grounding = {
-        "searchEntryPoint": {
-            "renderedContent": f'<div class="container">{topic}</div>'
-        },
-        "groundingChunks": chunks,
-        "groundingSupports": supports,
-        "webSearchQueries": [topic],
-    }
-    return answer_text, grounding
-
-
-def _url_context(text: str) -> dict[str, Any]:
-    urls = re.findall(r"https?://[^\s\"'<>)]+", text) or ["https://example.com"]
-    return {
-        "urlMetadata": [
-            {"retrievedUrl": u, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS"}
-            for u in urls
-        ]
-    }
-
-
-def _unsafe() -> list[dict[str, Any]]:
-    return [
-        {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
-        {
-            "category": "HARM_CATEGORY_DANGEROUS_CONTENT",
-            "probability": "HIGH",
-            "blocked": True,
-        },
-        {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"},
-        {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "NEGLIGIBLE"},
     ]

@@ -24,6 +24,7 @@ exact shape was not seen: reconstructed), `pricing_source`, `retire_stage`::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,7 +50,18 @@ ROUTE_ALIASES = (
 )
 """AiHubMix's suffixed ids, served on the OpenAI-compatible route."""
 
-KNOWN_MODELS: tuple[str, ...] = (*(m.id for m in SNAPSHOT), *ROUTE_ALIASES)
+TTS_PRICES = {
+    "gemini-2.5-flash-preview-tts": (0.5, 10.0),
+    "gemini-2.5-pro-preview-tts": (1.0, 20.0),
+}
+"""Gemini's text-to-speech models (native route, AUDIO only): (input, output) USD per
+1M tokens, audio output priced as Google lists it (not in the package's snapshot)."""
+
+KNOWN_MODELS: tuple[str, ...] = (
+    *(m.id for m in SNAPSHOT),
+    *ROUTE_ALIASES,
+    *TTS_PRICES,
+)
 """Every id the emulator serves by default."""
 
 _BY_ID = {m.id: m for m in SNAPSHOT}
@@ -99,6 +111,17 @@ def rejects_prefill(model: str) -> bool:
     )
 
 
+def requires_response_ids(model: str) -> bool:
+    """Gemini 3.5 and later reject a function response without its call's id."""
+    match = re.match(r"gemini-(\d+)(?:\.(\d+))?", base_model(model))
+    return match is not None and (int(match[1]), int(match[2] or 0)) >= (3, 5)
+
+
+def is_tts(model: str) -> bool:
+    """A text-to-speech model: answers only with audio (`responseModalities: AUDIO`)."""
+    return base_model(model).endswith("-tts")
+
+
 def is_image_model(model: str) -> bool:
     """A Nano Banana model: answers with images unless `responseModalities` says not."""
     entry = _BY_ID.get(base_model(model))
@@ -112,9 +135,9 @@ def max_output(model: str) -> int:
 
 
 def thinks_by_default(model: str) -> bool:
-    """2.5 and 3 models think unless told not to (2.5 Flash-Lite does not)."""
+    """2.5 and 3 models think unless told not to (2.5 Flash-Lite and TTS do not)."""
     model = base_model(model)
-    if model.startswith("gemini-2.5-flash-lite"):
+    if model.startswith("gemini-2.5-flash-lite") or is_tts(model):
         return False
     return model.startswith(("gemini-2.5", "gemini-3"))
 
@@ -160,6 +183,22 @@ def _pricing(entry: SnapshotModel | None) -> dict[str, Any]:
 def catalogue_entry(model: str) -> dict[str, Any]:
     """One `/api/v1/models` entry (an alias borrows its base model's data)."""
     entry = _BY_ID.get(model) or _BY_ID.get(base_model(model))
+    if model in TTS_PRICES:
+        inp, out = TTS_PRICES[model]
+        return {
+            "model_id": model,
+            "model_name": model,
+            "developer_id": GOOGLE_DEVELOPER_ID,
+            "desc": f"Google {model} (text to speech) via AiHubMix",
+            "types": "tts",
+            "features": "",
+            "input_modalities": "text",
+            "context_length": 8_192,
+            "max_output": 16_384,
+            "pricing": {"input": inp, "output": out},
+            "pricing_source": "billing_config",
+            "retire_stage": None,
+        }
     image = entry is not None and entry.image_output
     features = [f for f in _FEATURES if f != "thinking" or thinks_by_default(model)]
     if image:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Literal
 
+from langchain_aihubmix.testing.brain import REPLY_KINDS, ReplyKind
 from langchain_aihubmix.testing.catalog import KNOWN_MODELS
 from langchain_aihubmix.testing.faults import Fault, FaultKind
 from langchain_aihubmix.testing.server import RecordedRequest, Runtime, Server
@@ -168,12 +169,18 @@ class AiHubMixEmulator:
         openai: dict[str, Any] | None = None,
         openai_chunks: list[dict[str, Any]] | None = None,
         error: tuple[int, dict[str, Any]] | None = None,
+        reply: ReplyKind | None = None,
     ) -> None:
         """Queue one scripted response (FIFO), used by the next matching request.
 
         Exactly one argument: a native GenerateContentResponse (split into chunks for
         a stream request), exact native stream chunks, an OpenAI `chat.completion`
-        (split for a stream), exact OpenAI chunks, or `(status, body)` for any route.
+        (split for a stream), exact OpenAI chunks, `(status, body)` for any route, or
+        a `reply` kind for any route, rendered for its route and stream mode with
+        the request's usage: `"malformed_function_call"` (finish reason
+        MALFORMED_FUNCTION_CALL with a `finishMessage`, no content),
+        `"unexpected_tool_call"` (UNEXPECTED_TOOL_CALL, no content), `"empty"` (a
+        candidate without parts; on /v1 empty content, no tool calls, "stop").
         Requests still pass auth and validation first.
         """
         given = {
@@ -184,14 +191,17 @@ class AiHubMixEmulator:
                 "openai": openai,
                 "openai_chunks": openai_chunks,
                 "error": error,
+                "reply": reply,
             }.items()
             if v is not None
         }
         if len(given) != 1:
             raise ValueError(
                 "queue() takes exactly one of native, native_chunks, openai, "
-                "openai_chunks, error"
+                "openai_chunks, error, reply"
             )
+        if reply is not None and reply not in REPLY_KINDS:
+            raise ValueError(f"unknown reply {reply!r}: one of {sorted(REPLY_KINDS)}")
         ((kind, payload),) = given.items()
         self._state.push(Scripted(kind, payload))  # type: ignore[arg-type]
 

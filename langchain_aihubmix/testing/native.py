@@ -6,23 +6,26 @@ import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, images, native_render
+from langchain_aihubmix.testing import brain, history, images, native_render, speech
 from langchain_aihubmix.testing.catalog import (
     is_gemini3,
     is_image_model,
     is_known,
+    is_tts,
     max_output,
     rejects_minimal,
     rejects_prefill,
+    requires_response_ids,
     thinks_by_default,
 )
 from langchain_aihubmix.testing.errors import (
+    INVALID,
     HttpError,
     gateway_error,
     invalid_argument,
     model_not_found,
 )
-from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
+from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply, get
 from langchain_aihubmix.testing.signatures import Signer
 from langchain_aihubmix.testing.state import State
 from langchain_aihubmix.testing.tokens import PromptTally
@@ -41,16 +44,12 @@ PREFILL_REJECTED = (
     "model. End the conversation with a user turn."
 )
 """The 400 for a prefilled final model turn (rule documented, text not recorded)."""
-
-
-def get(obj: Any, camel: str, default: Any = None) -> Any:
-    """`obj[camel]`, else its snake_case spelling, else `default`."""
-    if not isinstance(obj, dict):
-        return default
-    if camel in obj:
-        return obj[camel]
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
-    return obj.get(snake, default)
+MODALITIES = (
+    "The requested combination of response modalities{asked} is not supported by "
+    "the model. models/{model} accepts the following combination of response "
+    "modalities:\n* {accepted}\n"
+)
+"""Gemini's 400 for modalities a model lacks (BerriAI/litellm#11118, Fabric#1607)."""
 
 
 def handle(
@@ -76,12 +75,15 @@ def handle(
         chunks: list[dict[str, Any]] = list(scripted.payload)
         response = native_render.merge(chunks)
     else:
-        if scripted is not None:
+        if scripted is not None and scripted.kind == "native":
             response = scripted.payload
         else:
             ask, tally = to_ask(model, body)
-            answer = brain.answer(ask, lambda label: state.signer.mint(model, label))
-            _render_images(answer, body, ask.user_text)
+            if scripted is not None:  # a queued reply kind
+                answer = brain.special(scripted.payload)
+            else:
+                answer = brain.answer(ask, lambda s: state.signer.mint(model, s))
+                _render_images(answer, body, ask.user_text)
             cached = state.cache.observe(model, tally.segments, tally.bodies)
             response = native_render.response(model, answer, tally, cached)
         chunks = (
@@ -143,7 +145,42 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         )
     if rejects_prefill(model) and get(contents[-1], "role") == "model":
         raise invalid_argument(PREFILL_REJECTED)
+    _check_output(model, config)
+    history.check_responses(contents, ids_required=requires_response_ids(model))
     check_signatures(model, contents, signer)
+    if is_gemini3(model) and is_image_model(model):
+        history.check_image_parts(contents)
+
+
+def _check_output(model: str, config: Any) -> None:
+    """TTS models answer with AUDIO only, other models never; voices must exist."""
+    asked = [str(m).upper() for m in get(config, "responseModalities") or []]
+    tts = is_tts(model)
+    if (tts and asked != ["AUDIO"]) or (not tts and "AUDIO" in asked):
+        accepted = "TEXT, IMAGE" if is_image_model(model) else "TEXT"
+        accepted = "AUDIO" if tts else accepted
+        raise invalid_argument(
+            MODALITIES.format(
+                asked=f" ({', '.join(asked)})" if asked else "",
+                model=model,
+                accepted=accepted,
+            )
+        )
+    for voice in voices(get(config, "speechConfig")):
+        if not speech.known_voice(voice):
+            raise invalid_argument(
+                INVALID, f"speechConfig: {voice!r} is not a prebuilt voice name"
+            )
+
+
+def voices(config: Any) -> list[Any]:
+    """The voice names of a `speechConfig` (one voice, or one per speaker)."""
+    speakers = get(get(config, "multiSpeakerVoiceConfig"), "speakerVoiceConfigs")
+    found = [
+        get(get(get(c, "voiceConfig"), "prebuiltVoiceConfig"), "voiceName")
+        for c in [config, *(speakers or [])]
+    ]
+    return [v for v in found if v is not None]
 
 
 def check_signatures(model: str, contents: list[Any], signer: Signer) -> None:
@@ -241,6 +278,9 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         stop_sequences=list(get(config, "stopSequences") or []),
         image_output=_wants_image(model, get(config, "responseModalities")),
     )
+    if is_tts(model):
+        named = voices(get(config, "speechConfig"))
+        ask.speech_voice = named[0] if named else speech.DEFAULT_VOICE
     mime = get(config, "responseMimeType")
     ask.json_mode = mime == "application/json"
     ask.json_schema = get(config, "responseJsonSchema") or get(config, "responseSchema")
@@ -296,14 +336,9 @@ def _read_turns(ask: brain.Ask, contents: list[Any]) -> None:
         for part in get(content, "parts") or []:
             response = get(part, "functionResponse")
             if response is not None:
-                ask.called.append(str(get(response, "name", "")))
-    last = contents[-1]
-    for part in get(last, "parts") or []:
-        response = get(part, "functionResponse")
-        if response is not None:
-            ask.tool_results.append(
-                (str(get(response, "name", "")), get(response, "response"))
-            )
+                name = str(get(response, "name", ""))
+                ask.called.append(name)
+                ask.tool_results.append((name, get(response, "response")))
     for content in reversed(contents):
         if get(content, "role", "user") != "user":
             continue

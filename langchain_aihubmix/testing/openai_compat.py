@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, catalog, openai_render
-from langchain_aihubmix.testing.errors import HttpError, gateway_error, model_not_found
+from langchain_aihubmix.testing import brain, catalog, history, openai_render
+from langchain_aihubmix.testing.errors import (
+    INVALID,
+    HttpError,
+    gateway_error,
+    model_not_found,
+)
 from langchain_aihubmix.testing.native import (
     CORRUPTED_SIGNATURE,
     INLINE_LIMIT,
     MISSING_SIGNATURE,
+    MODALITIES,
     PREFILL_REJECTED,
 )
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
@@ -52,15 +58,19 @@ def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
     if scripted is not None and scripted.kind == "openai_chunks":
         chunks: list[dict[str, Any]] = list(scripted.payload)
         completion = openai_render.merge(chunks)
-    elif scripted is not None:
+    elif scripted is not None and scripted.kind == "openai":
         completion = scripted.payload
         chunks = (
             openai_render.split(completion, state.stream_chunk_chars) if stream else []
         )
     else:
         ask, tally = to_ask(model, body)
-        answer = brain.answer(
-            ask, lambda label: state.signer.mint(catalog.base_model(model), label)
+        answer = (
+            brain.special(scripted.payload)  # a queued reply kind
+            if scripted is not None
+            else brain.answer(
+                ask, lambda s: state.signer.mint(catalog.base_model(model), s)
+            )
         )
         cached = state.cache.observe(
             catalog.base_model(model), tally.segments, tally.bodies
@@ -89,7 +99,11 @@ def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
 
 
 def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
-    """AiHubMix's checks: tool_choice pairing, tool ids, media size, signatures."""
+    """AiHubMix's checks, and Gemini's after the gateway converts the request: TTS
+    models (their AUDIO output is not served here), tool_choice pairing, tool
+    results answering their calls in order, media size, signatures."""
+    if catalog.is_tts(model):
+        raise fail(MODALITIES.format(asked="", model=model, accepted="AUDIO"))
     tools = body.get("tools") or []
     if tools and body.get("tool_choice") is None:
         raise fail(
@@ -136,7 +150,64 @@ def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
                 inline += len(data) * 3 // 4
     if inline > INLINE_LIMIT:
         raise fail("request body too large: inline data exceeds the 20MB limit")
+    _check_tool_results(messages, fail)
     _check_signatures(messages, model, state, fail)
+    if catalog.is_gemini3(model) and catalog.is_image_model(model):
+        try:
+            history.check_image_parts(_as_contents(messages))
+        except HttpError as error:
+            raise fail(error.body["error"]["message"]) from None
+
+
+def _check_tool_results(messages: list[Any], fail: Any) -> None:
+    """The tool messages after an assistant message with `tool_calls` answer each
+    call, in call order: the gateway turns them into Gemini function responses by
+    position (the one-api / new-api converters name each response from its
+    `tool_call_id` and drop the ids), so results in another order answer the wrong
+    calls. Stricter than Gemini, which cannot see a swap between calls of the same
+    name. A history may end with unanswered calls."""
+    for index, message in enumerate(messages):
+        calls = message.get("tool_calls") or []
+        if message.get("role") != "assistant" or not calls:
+            continue
+        answers = []
+        for later in messages[index + 1 :]:
+            if later.get("role") != "tool":
+                break
+            answers.append(str(later.get("tool_call_id")))
+        if not answers and index + 1 == len(messages):
+            continue
+        if len(answers) != len(calls):
+            raise fail(history.RESPONSE_COUNT)
+        if answers != [str(c.get("id")) for c in calls]:
+            raise fail(INVALID)
+
+
+def _as_contents(messages: list[Any]) -> list[dict[str, Any]]:
+    """The Gemini `contents` the gateway makes of `messages`, as far as the history
+    rules look: assistant text and images become model parts (the message's
+    thought signature on the first), other roles a user turn (tool results after
+    one another in one turn)."""
+    contents: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        if role in ("system", "developer"):
+            continue
+        if role != "assistant":
+            if not (role == "tool" and contents and contents[-1]["role"] == "tool"):
+                contents.append({"role": role, "parts": [{"text": "input"}]})
+            continue
+        parts: list[dict[str, Any]] = []
+        if _text_of(message.get("content")):
+            parts.append({"text": _text_of(message.get("content"))})
+        parts += [{"inlineData": {"data": url}} for url in _image_urls(message)]
+        calls = message.get("tool_calls") or []
+        parts += [{"functionCall": c.get("function")} for c in calls]
+        signature = _signature(message)
+        if parts and signature is not None:
+            parts[0]["thoughtSignature"] = signature
+        contents.append({"role": "model", "parts": parts})
+    return contents
 
 
 def _check_signatures(messages: list[Any], model: str, state: State, fail: Any) -> None:
@@ -238,28 +309,25 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         for m in messages
         for c in m.get("tool_calls") or []
     }
-    for message in reversed(messages):
-        if message.get("role") != "tool":
-            break
-        result = message.get("content")
-        try:
-            parsed = json.loads(result) if isinstance(result, str) else result
-        except ValueError:
-            parsed = result
-        ask.tool_results.insert(
-            0, (names.get(str(message.get("tool_call_id")), ""), parsed)
-        )
     for position in range(len(messages) - 1, -1, -1):
         message = messages[position]
         if message.get("role") == "user":
             ask.user_text = _text_of(message.get("content"))
-            ask.called = [
-                names.get(str(m.get("tool_call_id")), "")
-                for m in messages[position + 1 :]
-                if m.get("role") == "tool"
-            ]
+            for result in messages[position + 1 :]:
+                if result.get("role") == "tool":
+                    name = names.get(str(result.get("tool_call_id")), "")
+                    ask.called.append(name)
+                    ask.tool_results.append((name, _parsed(result.get("content"))))
             break
     return ask, _tally(body, messages)
+
+
+def _parsed(content: Any) -> Any:
+    """A tool message's content as the gateway forwards it: JSON when it parses."""
+    try:
+        return json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        return content
 
 
 def _tally(body: dict[str, Any], messages: list[dict[str, Any]]) -> PromptTally:

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from langchain_aihubmix.testing.brain import Answer, Candidate, Part
+from langchain_aihubmix.testing.catalog import base_model, is_gemini3
 from langchain_aihubmix.testing.native_render import visible_tokens
 from langchain_aihubmix.testing.state import OpenAIQuirks
 from langchain_aihubmix.testing.tokens import PromptTally
@@ -19,6 +20,7 @@ _FINISH = {
     "SAFETY": "content_filter",
     "PROHIBITED_CONTENT": "content_filter",
     "MALFORMED_FUNCTION_CALL": "stop",
+    "UNEXPECTED_TOOL_CALL": "stop",
 }
 _TAGS = {
     "thought_tags": ("<thought>", "</thought>"),
@@ -34,7 +36,7 @@ def usage(
     fraction: float = 1.0,
 ) -> dict[str, Any]:
     """OpenAI `usage` (cumulative up to `fraction` of the visible output)."""
-    visible = sum(sum(visible_tokens(c.parts)) for c in answer.candidates)
+    visible = sum(sum(visible_tokens(c.parts).values()) for c in answer.candidates)
     visible = math.ceil(visible * fraction)
     prompt = tally.total + answer.tool_use_tokens
     thoughts = answer.thoughts_tokens
@@ -74,6 +76,17 @@ def _call_id(part: Part, quirks: OpenAIQuirks) -> str:
 
 def _signature(calls: list[Part]) -> str | None:
     return calls[0].signature if calls else None
+
+
+def _answer_signature(
+    model: str, cand: Candidate, calls: list[Part]
+) -> dict[str, Any] | None:
+    """Google's `extra_content` for a signed Gemini 3 answer without calls (its
+    final chunk's delta when streamed: discuss.ai.google.dev thread 127400)."""
+    if calls or not is_gemini3(base_model(model)):
+        return None
+    signed = [p.signature for p in cand.parts if p.kind == "text" and p.signature]
+    return {"google": {"thought_signature": signed[0]}} if signed else None
 
 
 def _annotations(cand: Candidate) -> list[dict[str, Any]]:
@@ -138,6 +151,9 @@ def completion(
                 message["tool_calls"][0]["extra_content"] = {
                     "google": {"thought_signature": sig}
                 }
+        signed = _answer_signature(model, cand, calls)
+        if signed:
+            message["extra_content"] = signed
         annotations = _annotations(cand)
         if annotations:
             message["annotations"] = annotations
@@ -237,6 +253,9 @@ def stream(
             deltas.append(
                 ({"extra_content": {"google": {"thought_signature": sig}}}, 0)
             )
+        signed = _answer_signature(model, cand, calls)
+        if signed:
+            deltas.append(({"extra_content": signed}, 0))
         annotations = _annotations(cand)
         if annotations:
             deltas.append(({"annotations": annotations}, 0))

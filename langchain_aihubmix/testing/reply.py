@@ -1,4 +1,4 @@
-"""What a route hands back to the HTTP layer: a JSON reply or a framed stream."""
+"""What routes and the HTTP layer share: the request, the replies, `get` for bodies."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ class Exchange:
     headers: dict[str, str]
     body: Any
     body_ok: bool
+
+
+def get(obj: Any, camel: str, default: Any = None) -> Any:
+    """`obj[camel]`, else its snake_case spelling, else `default` (both are valid)."""
+    if not isinstance(obj, dict):
+        return default
+    if camel in obj:
+        return obj[camel]
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
+    return obj.get(snake, default)

@@ -5,68 +5,87 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_aihubmix.testing.hints import Hints
+
 _MAX_DEPTH = 8
 
 
 def value_for(schema: object, hint: str = "", root: object = None) -> Any:
-    """A deterministic value valid against `schema`.
+    """A deterministic value valid against `schema`, with values from the prompt.
 
     Handles `$ref`/`$defs`/`definitions`, `anyOf`/`oneOf`/`allOf`, `enum`/`const`,
     objects (required and optional properties), arrays (`minItems`), strings
     (`format`, `minLength`), numbers (`minimum`/`maximum`), nullable types, and
-    UPPERCASE OpenAPI types. `hint` is free text (the user's prompt): a string
-    property whose name appears in it as `name: value` / `name=value` / `name is
-    value` takes that value.
+    UPPERCASE OpenAPI types. `hint` is free text (the user's prompt), read by
+    `Hints`: a property given as `name: value` takes that value, other strings take
+    the prompt's quoted text and proper names in order, numbers its numbers in
+    order, enums the option the prompt names; else a placeholder (the property
+    name, 1, 1.5).
     """
-    return _value(schema, hint, root if root is not None else schema, "", 0)
+    hints = Hints(hint, frozenset(_property_names(schema)))
+    return _value(schema, hints, root if root is not None else schema, "", 0)
 
 
-def _value(schema: object, hint: str, root: object, name: str, depth: int) -> Any:
+def _property_names(schema: object, depth: int = 0) -> set[str]:
+    """Every property name declared anywhere in `schema` (a few levels deep)."""
+    if depth > _MAX_DEPTH:
+        return set()
+    if isinstance(schema, list):
+        return set().union(*(_property_names(s, depth + 1) for s in schema))
+    if not isinstance(schema, dict):
+        return set()
+    props = schema.get("properties")
+    names = set(props) if isinstance(props, dict) else set()
+    return names.union(*(_property_names(v, depth + 1) for v in schema.values()))
+
+
+def _value(schema: object, hints: Hints, root: object, name: str, depth: int) -> Any:
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return None if depth > _MAX_DEPTH else "value"
     if "$ref" in schema:
-        return _value(_resolve(schema["$ref"], root), hint, root, name, depth + 1)
+        return _value(_resolve(schema["$ref"], root), hints, root, name, depth + 1)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
-        return _pick_enum(schema["enum"], hint)
+        return hints.option(list(schema["enum"]))
     for key in ("anyOf", "oneOf", "any_of"):
         options = schema.get(key)
         if isinstance(options, list) and options:
             non_null = [o for o in options if _type_of(o) != "null"] or options
-            return _value(non_null[0], hint, root, name, depth + 1)
+            return _value(non_null[0], hints, root, name, depth + 1)
     if isinstance(schema.get("allOf"), list):
         merged: dict[str, Any] = {}
         for sub in schema["allOf"]:
             if isinstance(sub, dict):
                 merged = _merge(merged, _deref(sub, root))
-        return _value(merged, hint, root, name, depth + 1)
+        return _value(merged, hints, root, name, depth + 1)
     kind = _type_of(schema)
     if kind == "object" or (kind is None and "properties" in schema):
-        return _object(schema, hint, root, depth)
+        return _object(schema, hints, root, depth)
     if kind == "array":
         items = schema.get("items", {"type": "string"})
         least = schema.get("minItems", schema.get("min_items"))
         if least is None and depth >= 3:
             return []  # keep recursive schemas finite
         count = max(1, int(least or 1))
-        return [_value(items, hint, root, name, depth + 1) for _ in range(count)]
-    if kind == "integer":
-        return int(_number(schema, _number_hint(name, hint, integer=True) or 1))
-    if kind == "number":
-        return float(_number(schema, _number_hint(name, hint, integer=False) or 1.5))
+        return [_value(items, hints, root, name, depth + 1) for _ in range(count)]
+    if kind in ("integer", "number"):
+        integer = kind == "integer"
+        found = hints.number(name, integer=integer)
+        value = _number(schema, (1 if integer else 1.5) if found is None else found)
+        return int(value) if integer else float(value)
     if kind == "boolean":
         return True
     if kind == "null":
         return None
-    return _string(schema, hint, name)
+    return _string(schema, hints, name)
 
 
-def _object(schema: dict[str, Any], hint: str, root: object, depth: int) -> Any:
+def _object(schema: dict[str, Any], hints: Hints, root: object, depth: int) -> Any:
     props = schema.get("properties") or {}
     out: dict[str, Any] = {}
     for key, sub in props.items():
-        out[key] = _value(sub, hint, root, key, depth + 1)
+        out[key] = _value(sub, hints, root, key, depth + 1)
     for key in schema.get("required") or []:
         out.setdefault(key, "value")
     return out
@@ -108,14 +127,6 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _pick_enum(options: list[Any], hint: str) -> Any:
-    lowered = hint.lower()
-    for option in options:
-        if isinstance(option, str) and option and option.lower() in lowered:
-            return option
-    return options[0]
-
-
 def _number(schema: dict[str, Any], default: float) -> float:
     low = schema.get("minimum", schema.get("exclusiveMinimum"))
     high = schema.get("maximum", schema.get("exclusiveMaximum"))
@@ -138,11 +149,11 @@ _FORMATS = {
 }
 
 
-def _string(schema: dict[str, Any], hint: str, name: str) -> str:
+def _string(schema: dict[str, Any], hints: Hints, name: str) -> str:
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _FORMATS[fmt]
-    value = _from_hint(name, hint) or _quoted_name(name, hint) or (name or "value")
+    value = hints.string(name) or name or "value"
     min_len = schema.get("minLength", schema.get("min_length"))
     if isinstance(min_len, int) and len(value) < min_len:
         value = value.ljust(min_len, "x")
@@ -150,47 +161,6 @@ def _string(schema: dict[str, Any], hint: str, name: str) -> str:
     if isinstance(max_len, int) and max_len >= 0:
         value = value[:max_len]
     return value
-
-
-def _from_hint(name: str, hint: str) -> str | None:
-    if not name or not hint:
-        return None
-    pattern = rf"\b{re.escape(name)}\b\s*(?:=|:|is)?\s*['\"]?([\w.@/-]+)"
-    match = re.search(pattern, hint, flags=re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-_NUMBER = r"-?\d+(?:\.\d+)?"
-
-
-def _number_hint(name: str, hint: str, *, integer: bool) -> float | None:
-    """A number for property `name`: `name: 3` / `name=3`, else `f(3)` in the hint."""
-    if not hint:
-        return None
-    match = None
-    if name:
-        match = re.search(
-            rf"\b{re.escape(name)}\b\s*(?:=|:|is)?\s*({_NUMBER})", hint, re.IGNORECASE
-        )
-    match = match or re.search(rf"\w\(\s*({_NUMBER})\s*\)", hint)
-    if not match:
-        return None
-    value = float(match.group(1))
-    if integer and not value.is_integer():
-        return None
-    return value
-
-
-def _quoted_name(name: str, hint: str) -> str | None:
-    """For a `...name` property: the quoted text after "named" / "called"."""
-    if not name.lower().endswith("name") or not hint:
-        return None
-    match = re.search(
-        r"\b(?:named|called)\s+['\"“‘]([^'\"”’]+)['\"”’]",
-        hint,
-        re.IGNORECASE,
-    )
-    return match.group(1) if match else None
 
 
 def keys_from_prompt(hint: str) -> list[str]:

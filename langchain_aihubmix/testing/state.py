@@ -11,7 +11,9 @@ from langchain_aihubmix.testing.signatures import Signer
 from langchain_aihubmix.testing.tokens import PrefixCache
 
 ReasoningField = Literal["reasoning_content", "reasoning", "thought_tags", "think_tags"]
-ScriptKind = Literal["native", "native_chunks", "openai", "openai_chunks", "error"]
+ScriptKind = Literal[
+    "native", "native_chunks", "openai", "openai_chunks", "error", "reply"
+]
 
 
 @dataclass
@@ -81,10 +83,10 @@ class State:
             self._script.append(item)
 
     def pop_for(self, route: Literal["native", "openai"]) -> Scripted | None:
-        """The first queued item for `route` (or an error item), removed."""
+        """The first queued item for `route` (or an error or reply item), removed."""
         with self._lock:
             for item in self._script:
-                if item.kind == "error" or item.kind.startswith(route):
+                if item.kind in ("error", "reply") or item.kind.startswith(route):
                     self._script.remove(item)
                     return item
         return None

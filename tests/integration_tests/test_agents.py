@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
+from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain.agents.structured_output import ProviderStrategy, ToolStrategy
 from langchain_core.messages import (
     AIMessage,
@@ -107,9 +108,7 @@ def test_create_agent_parallel_calls(
     calls = messages[1].tool_calls
     assert len({c["id"] for c in calls}) == 2
     assert [m.tool_call_id for m in messages[2:4]] == [c["id"] for c in calls]
-    final = messages[-1].text
-    assert "get_weather returned" in final and "sunny in" in final
-    assert "get_time returned" in final and "12:00 in" in final
+    assert messages[-1].text == "sunny in Paris. 12:00 in Paris."
     _check_requests(hub, 2, transport)
 
 
@@ -131,8 +130,7 @@ def test_create_agent_multi_step(
     ]
     assert messages[1].tool_calls[0]["args"] == {"city": "Paris"}
     assert messages[3].tool_calls[0]["args"] == {"tz": "CET"}
-    assert "get_time returned" in messages[-1].text
-    assert "12:00 in CET" in messages[-1].text
+    assert messages[-1].text == "sunny in Paris. 12:00 in CET."
     _check_requests(hub, 3, transport)
     if model.startswith("gemini-3"):
         # Both earlier calls carried signatures, and the last request replayed them.
@@ -167,6 +165,30 @@ def test_state_graph_tool_node_loop(
     _check_requests(hub, 2, transport)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17: tool results are sent in message order, not call order "
+    "(a middleware's ToolMessage lands before the tool node's); Gemini answers 400",
+)
+@pytest.mark.parametrize("transport", ROUTES)
+def test_middleware_tool_message_before_the_tool_nodes(
+    make_llm: MakeLLM, transport: str
+) -> None:
+    """ToolCallLimitMiddleware answers the blocked second call at once, so its
+    ToolMessage precedes the first call's: the results still answer the calls in
+    call order on the wire."""
+    blocked = ToolCallLimitMiddleware(tool_name="get_time", run_limit=0)
+    agent = create_agent(make_llm(transport), tools=TOOLS, middleware=[blocked])
+    messages = agent.invoke({"messages": [HumanMessage(PARALLEL)]})["messages"]
+    assert _kinds(messages)[:4] == [
+        "human",
+        "ai:get_weather,get_time",
+        "tool:get_time",
+        "tool:get_weather",
+    ]
+    assert messages[-1].text.startswith("sunny in Paris. ")
+
+
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("transport", ROUTES)
 async def test_agent_astream(
@@ -187,8 +209,7 @@ async def test_agent_astream(
     assert nodes == ["model", "tools", "model", "tools", "model"]
     streamed_calls = [c["name"] for t in tokens for c in t.tool_call_chunks]
     assert streamed_calls == ["get_weather", "get_time"]
-    text = "".join(t.text for t in tokens)
-    assert "get_time returned" in text
+    assert "".join(t.text for t in tokens) == "sunny in Paris. 12:00 in CET."
     assert all(r.query.get("alt") == "sse" for r in hub.requests if r.route == "native")
     assert all(r.body.get("stream") for r in hub.requests if r.route == "openai")
     _check_requests(hub, 3, transport)
@@ -201,7 +222,7 @@ async def test_state_graph_ainvoke_parallel_gemini3(
     graph = _graph(make_llm(transport, "gemini-3-flash-preview"))
     result = await graph.ainvoke({"messages": [HumanMessage(PARALLEL)]})
     assert _kinds(result["messages"])[-1] == "ai:text"
-    assert "get_weather returned" in result["messages"][-1].text
+    assert result["messages"][-1].text == "sunny in Paris. 12:00 in Paris."
     _check_requests(hub, 2, transport)
 
 

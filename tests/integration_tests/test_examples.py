@@ -32,5 +32,5 @@ def test_example_runs_offline(script: Path) -> None:
         cwd=script.parent,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "offline" in done.stdout.lower()  # it ran against the emulator
+    assert "[emulator]" in done.stdout and "[live]" not in done.stdout
     assert "Traceback" not in done.stderr

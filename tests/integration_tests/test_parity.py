@@ -250,7 +250,9 @@ def test_agent_loop_parity(hub: AiHubMixEmulator, model: str, stream: bool) -> N
     assert transcripts["openai"] == transcripts["native"]
     names = [s["tool_calls"][0][0] for s in transcripts["native"] if s["tool_calls"]]
     assert names == ["get_weather", "get_time"]
-    assert transcripts["native"][1]["text"].startswith("Results: get_weather returned")
+    assert transcripts["native"][1]["text"].startswith(
+        'get_weather returned {"celsius": 21, "city": "Paris"'
+    )
 
 
 def test_structured_output_parity(hub: AiHubMixEmulator) -> None:

@@ -118,7 +118,7 @@ def test_combined_tools_loop_replays_server_runs_with_signatures(
 
     result = ToolMessage("cold", tool_call_id=first.tool_calls[0]["id"])
     second = run(llm, entry, [question, first, result])
-    assert second.text.startswith("Results: get_weather returned")
+    assert second.text == "get_weather returned cold."
     replayed = hub.requests[-1].body["contents"][1]["parts"]
     call_part, response_part = replayed[0], replayed[1]
     call = _get(call_part, "toolCall")
@@ -189,7 +189,7 @@ def test_openai_route_history_leaves_server_runs_out(hub: AiHubMixEmulator) -> N
     result = ToolMessage("cold", tool_call_id=first.tool_calls[0]["id"])
     llm = _llm(hub, transport="openai").bind_tools([get_weather])
     second = llm.invoke([question, first, result])
-    assert second.text.startswith("Results: get_weather returned")
+    assert second.text == "get_weather returned cold."
     assistant = hub.requests[-1].body["messages"][1]
     assert [c["function"]["name"] for c in assistant["tool_calls"]] == ["get_weather"]
     sent = json.dumps(assistant)
