@@ -45,12 +45,13 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable
 
@@ -355,11 +356,11 @@ def _cached(url: str, ttl: float) -> list[CatalogModel] | None:
     return None
 
 
-def _store(url: str, response: httpx.Response, ttl: float) -> list[CatalogModel]:
+def _store(url: str, response: httpx2.Response, ttl: float) -> list[CatalogModel]:
     try:
         response.raise_for_status()
         payload = response.json()
-    except (httpx.HTTPStatusError, ValueError) as exc:
+    except (httpx2.HTTPStatusError, ValueError) as exc:
         msg = f"GET {url} failed: {exc}"
         raise CatalogError(msg) from exc
     models = parse_catalog(payload)
@@ -373,7 +374,7 @@ def list_models(
     base_url: str = DEFAULT_BASE_URL,
     *,
     timeout: float = 10,
-    client: httpx.Client | None = None,
+    client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
     """Fetches the gateway's model catalogue (no API key needed).
@@ -381,7 +382,7 @@ def list_models(
     Args:
         base_url: Gateway root; the catalogue is `{base_url}/api/v1/models`.
         timeout: Seconds for the request.
-        client: An `httpx.Client` to use (proxies, transports); one is made if None.
+        client: An `httpx2.Client` to use (proxies, transports); one is made if None.
         ttl: Seconds to reuse a fetched catalogue; 0 always fetches.
 
     Returns:
@@ -401,12 +402,9 @@ def list_models(
     if (hit := _cached(url, ttl)) is not None:
         return hit
     try:
-        if client is not None:
-            response = client.get(url, timeout=timeout)
-        else:
-            with httpx.Client(timeout=timeout) as own:
-                response = own.get(url)
-    except httpx.HTTPError as exc:
+        with nullcontext(client) if client else httpx2.Client() as http:
+            response = http.get(url, timeout=timeout)
+    except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
     return _store(url, response, ttl)
@@ -416,7 +414,7 @@ async def alist_models(
     base_url: str = DEFAULT_BASE_URL,
     *,
     timeout: float = 10,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
     """Async twin of `list_models` (shares its cache)."""
@@ -424,12 +422,9 @@ async def alist_models(
     if (hit := _cached(url, ttl)) is not None:
         return hit
     try:
-        if client is not None:
-            response = await client.get(url, timeout=timeout)
-        else:
-            async with httpx.AsyncClient(timeout=timeout) as own:
-                response = await own.get(url)
-    except httpx.HTTPError as exc:
+        async with nullcontext(client) if client else httpx2.AsyncClient() as http:
+            response = await http.get(url, timeout=timeout)
+    except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
     return _store(url, response, ttl)
@@ -481,7 +476,7 @@ def refresh_prices(
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
-    client: httpx.Client | None = None,
+    client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
     """Returns `prices` (default: the built-in table) updated from the catalogue.
@@ -505,7 +500,7 @@ async def arefresh_prices(
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
     """Async twin of `refresh_prices`."""
@@ -529,7 +524,7 @@ class LivePriceTable(PriceTable):
         ttl: float = DEFAULT_TTL,
         timeout: float = 10,
         fallback: PriceTable | None = None,
-        client: httpx.Client | None = None,
+        client: httpx2.Client | None = None,
     ) -> None:
         """Creates the table; nothing is fetched until a price is looked up."""
         self._fallback = DEFAULT_PRICES if fallback is None else fallback

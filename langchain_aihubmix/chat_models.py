@@ -7,7 +7,7 @@ import functools
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -36,7 +36,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.redact import hide_key_inputs
@@ -379,17 +378,10 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     async def _aget_route(self) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
-        (a few hundred ms), which must not stall the event loop."""
+        and builds its validators (a few hundred ms), which must not stall the loop."""
         if self._route is not None:
             return self._route
-        return await asyncio.to_thread(self._warm_route)
-
-    def _warm_route(self) -> Route:
-        from langchain_aihubmix._transport.warm import warm
-
-        route = self._get_route()
-        warm(self.transport or "native")
-        return route
+        return await asyncio.to_thread(self._get_route)
 
     def _plan(
         self,

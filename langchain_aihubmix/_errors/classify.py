@@ -6,12 +6,11 @@ that classifying one route's errors never imports the other route's SDK.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import (
@@ -30,11 +29,11 @@ from langchain_aihubmix._errors.redact import redirect_origin, scrub_exception
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["FAMILY_MODULES", "Route", "raise_classified", "reply_error"]
+    from langchain_aihubmix.profiles import Transport
 
-Route: TypeAlias = Literal["native", "openai"]
+__all__ = ["FAMILY_MODULES", "raise_classified", "reply_error"]
 
-FAMILY_MODULES: Mapping[Route, str] = {
+FAMILY_MODULES: Mapping[Transport, str] = {
     "native": "langchain_aihubmix._errors.native",
     "openai": "langchain_aihubmix._errors.openai",
 }
@@ -47,7 +46,7 @@ _PATH_HINT = (
 """Added to the message of a 404 that is not about a model (a wrong path)."""
 
 
-def _family(route: Route) -> Mapping[Category, type[AiHubMixError]]:
+def _family(route: Transport) -> Mapping[Category, type[AiHubMixError]]:
     """The route's `CLASSES` table (category -> class); imports its SDK on first use."""
     module = importlib.import_module(FAMILY_MODULES[route])
     classes: Mapping[Category, type[AiHubMixError]] = module.CLASSES
@@ -59,24 +58,16 @@ def _network_failures() -> tuple[
 ]:
     """(timeouts, connection failures) of the HTTP libraries imported so far.
 
-    An exception can only be an httpx / httpx2 / openai one if that library was
-    imported, so none is imported here.
+    An exception can only be an httpx2 / openai one if that library was imported,
+    so none is imported here.
     """
-    timeouts: list[type[BaseException]] = [
-        TimeoutError,
-        asyncio.TimeoutError,  # distinct from TimeoutError before Python 3.11
-    ]
+    timeouts: list[type[BaseException]] = [TimeoutError]
     failures: list[type[BaseException]] = [ConnectionError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        timeouts.append(httpx.TimeoutException)
-        # NetworkError: ConnectError, ReadError (a stream cut mid-way), ...
-        failures += [httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError]
     if "httpx2" in sys.modules:
         import httpx2
 
         timeouts.append(httpx2.TimeoutException)
+        # NetworkError: ConnectError, ReadError (a stream cut mid-way), ...
         failures += [httpx2.NetworkError, httpx2.RemoteProtocolError, httpx2.ProxyError]
     if "openai" in sys.modules:
         import openai
@@ -87,7 +78,7 @@ def _network_failures() -> tuple[
 
 
 def _from_status(
-    route: Route,
+    route: Transport,
     *,
     status: int,
     body: Any,
@@ -116,7 +107,7 @@ def _from_status(
 
 
 def reply_error(
-    route: Route,
+    route: Transport,
     *,
     status: int,
     message: str,
@@ -151,10 +142,6 @@ def reply_error(
 def _decoding_failures() -> tuple[type[BaseException], ...]:
     """Errors that mean "the reply could not be decoded", of the libraries loaded."""
     found: list[type[BaseException]] = [json.JSONDecodeError, UnicodeDecodeError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        found.append(httpx.DecodingError)
     if "httpx2" in sys.modules:
         import httpx2
 
@@ -171,7 +158,7 @@ def _decoding_failures() -> tuple[type[BaseException], ...]:
 
 
 def _undecodable(
-    exc: BaseException, route: Route, secret: str | None
+    exc: BaseException, route: Transport, secret: str | None
 ) -> AiHubMixError | None:
     """A reply the SDK could not decode (a backstop: `reply_guard` checks first)."""
     if not isinstance(exc, _decoding_failures()):
@@ -224,7 +211,7 @@ def _request_of(exc: BaseException) -> Any:
 
 
 def _from_network(
-    route: Route, exc: BaseException, secret: str | None
+    route: Transport, exc: BaseException, secret: str | None
 ) -> AiHubMixError:
     timeouts, _ = _network_failures()
     kind: Category = "timeout" if isinstance(exc, timeouts) else "connection"
@@ -247,7 +234,7 @@ def _openai_body(exc: openai.APIStatusError) -> Any:
 
 
 def _classify(
-    exc: BaseException, route: Route, secret: str | None
+    exc: BaseException, route: Transport, secret: str | None
 ) -> AiHubMixError | None:
     # An SDK's error can only be raised once the SDK was imported: check before
     # importing, so classifying one route's errors never loads the other SDK.
@@ -287,12 +274,12 @@ def _classify(
 
 
 def raise_classified(
-    exc: BaseException, *, route: Route, secret: str | None = None
+    exc: BaseException, *, route: Transport, secret: str | None = None
 ) -> NoReturn:
     """Re-raise any failure of an SDK call as this package's typed error.
 
     SDK status errors map by their own type (google-genai -> `Native*`, openai ->
-    `OpenAI*`); raw `httpx`/`httpx2`/builtin timeouts and connection failures map to
+    `OpenAI*`); raw `httpx2` / builtin timeouts and connection failures map to
     `route`'s family. Already-classified errors and unrelated exceptions are
     re-raised unchanged.
 

@@ -41,8 +41,9 @@ from langchain_aihubmix._transport.route import (
     ClientSettings,
     Lazy,
     LoopLocal,
-    SharedTLS,
+    tls_client_args,
 )
+from langchain_aihubmix.profiles import Transport
 
 _DRAIN_LIMIT = 64 * 1024
 _ABANDON_GRACE = 0.05
@@ -132,22 +133,24 @@ def _headers(settings: ClientSettings) -> dict[str, Any]:
 class OpenAIRoute:
     """AiHubMix's Chat Completions API at `{base_url}/v1`, through openai."""
 
+    transport: Transport = "openai"
+
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
-        self._tls = SharedTLS(settings.client_args)
+        self._tls = tls_client_args(settings.client_args)
         self._sync = Lazy(self._new_sync_client, close=openai.OpenAI.close)
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
             self._new_async_client, close=lambda client: client.close()
         )
 
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
-        args = self._guard.client_args(self._tls.client_args(), is_async=is_async)
+        args = self._guard.client_args(self._tls, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        http = install(httpx2.AsyncClient(**self._httpx_args(is_async=True)))
+        http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
     def _new_sync_client(self) -> openai.OpenAI:
@@ -156,13 +159,6 @@ class OpenAIRoute:
         hooks["response"] = [_drain, *hooks["response"]]
         http = install(httpx2.Client(**args))
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
-
-    def _client(self) -> openai.OpenAI:
-        return self._sync.get()
-
-    async def _aclient(self) -> openai.AsyncOpenAI:
-        await self._tls.acontext()  # the first one is built off the loop
-        return self._async.get()
 
     def _params(
         self, conv: Conversation, opts: CallOptions, timeout: float | None, stream: bool
@@ -180,7 +176,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = sdk_shortcuts.create(self._client(), params)
+                completion = sdk_shortcuts.create(self._sync.get(), params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
         return completion_to_messages(completion, opts.model)
@@ -192,7 +188,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                client = await self._aclient()
+                client = self._async.get()
                 completion = await sdk_shortcuts.acreate(client, params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
@@ -208,7 +204,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                stream = sdk_shortcuts.create(self._client(), params)
+                stream = sdk_shortcuts.create(self._sync.get(), params)
             for chunk in stream:
                 yield from state.feed(chunk)
             read_to_end = True
@@ -230,7 +226,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                client = await self._aclient()
+                client = self._async.get()
                 stream = await sdk_shortcuts.acreate(client, params)
             async for chunk in stream:
                 for message in state.feed(chunk):

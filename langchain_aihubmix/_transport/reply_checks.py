@@ -12,22 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.sse import SSEFramer
 
-__all__ = [
-    "MALFORMED_STATUS",
-    "PARSE_LIMIT",
-    "ReplyCut",
-    "ReplyProblem",
-    "ReplyReader",
-    "envelope_status",
-    "is_generation_path",
-]
+if TYPE_CHECKING:
+    from langchain_aihubmix.profiles import Transport
 
-Route: TypeAlias = Literal["native", "openai"]
 
 _GENERATION_PATH = {
     "native": re.compile(r":(?:stream)?[gG]enerateContent$"),
@@ -66,7 +58,7 @@ class ReplyCut(Exception):
     """An event stream that ends in the middle of an event (a dropped connection)."""
 
 
-def is_generation_path(route: Route, path: str) -> bool:
+def is_generation_path(route: Transport, path: str) -> bool:
     """Whether `path` is the route's generation endpoint (the only one checked)."""
     return _GENERATION_PATH[route].search(path) is not None
 
@@ -142,7 +134,7 @@ def _raise_if_error(value: Any) -> None:
     )
 
 
-def check_body(route: Route, data: bytes, content_type: str) -> None:
+def check_body(route: Transport, data: bytes, content_type: str) -> None:
     """Raise `ReplyProblem` unless `data` is a whole answer of `route`.
 
     An answer is a JSON object that is no error envelope and carries candidates
@@ -165,7 +157,7 @@ def check_body(route: Route, data: bytes, content_type: str) -> None:
         raise _malformed("no choices")
 
 
-def check_event(route: Route, data: bytes) -> bytes | None:
+def check_event(route: Transport, data: bytes) -> bytes | None:
     """The data of one stream event to pass on (None: nothing to pass on).
 
     Raises `ReplyProblem` for an error event or one that is not a JSON object.
@@ -208,7 +200,7 @@ class ReplyReader:
     held until its end and then checked (`check_body`).
     """
 
-    def __init__(self, route: Route, content_type: str) -> None:
+    def __init__(self, route: Transport, content_type: str) -> None:
         self._route = route
         self._content_type = content_type.split(";", maxsplit=1)[0].strip().lower()
         self._sse: SSEFramer | None = (

@@ -15,15 +15,15 @@ from typing import Any
 
 import httpx2
 
+from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import reply_error
 from langchain_aihubmix._transport.reply_checks import (
-    MALFORMED_STATUS,
     ReplyCut,
     ReplyProblem,
     ReplyReader,
-    Route,
     is_generation_path,
 )
+from langchain_aihubmix.profiles import Transport
 
 __all__ = ["CheckedBody", "ReplyGuard"]
 
@@ -91,8 +91,8 @@ class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 class ReplyGuard:
     """One route's reply checks, as httpx response hooks (see the module doc)."""
 
-    def __init__(self, route: Route, secret: str | None) -> None:
-        self.route: Route = route
+    def __init__(self, route: Transport, secret: str | None) -> None:
+        self.route: Transport = route
         self._secret = secret
 
     def client_args(self, args: dict[str, Any], *, is_async: bool) -> dict[str, Any]:
