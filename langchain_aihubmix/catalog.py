@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._catalog.fetch import (
     CATALOG_PATH,
@@ -129,7 +129,7 @@ def refresh_prices(
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
-    client: httpx.Client | None = None,
+    client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
     """Returns `prices` (default: the built-in table) updated from the catalogue.
@@ -153,7 +153,7 @@ async def arefresh_prices(
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
     """Async twin of `refresh_prices`."""
@@ -177,7 +177,7 @@ class LivePriceTable(PriceTable):
         ttl: float = DEFAULT_TTL,
         timeout: float = 10,
         fallback: PriceTable | None = None,
-        client: httpx.Client | None = None,
+        client: httpx2.Client | None = None,
     ) -> None:
         """Creates the table; nothing is fetched until a price is looked up."""
         self._fallback = DEFAULT_PRICES if fallback is None else fallback

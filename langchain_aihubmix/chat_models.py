@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -34,7 +34,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_aihubmix._call.construct import check_field_names, construction_error
 from langchain_aihubmix._call.prepare import Preparer, chat_result
@@ -353,17 +352,10 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     async def _aget_route(self) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
-        (a few hundred ms), which must not stall the event loop."""
+        and builds its validators (a few hundred ms), which must not stall the loop."""
         if self._route is not None:
             return self._route
-        return await asyncio.to_thread(self._warm_route)
-
-    def _warm_route(self) -> Route:
-        from langchain_aihubmix._transport.warm import warm
-
-        route = self._get_route()
-        warm(self.transport or "native")
-        return route
+        return await asyncio.to_thread(self._get_route)
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""

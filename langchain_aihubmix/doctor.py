@@ -26,7 +26,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._doctor.probes import PROBES, Finding
 from langchain_aihubmix._doctor.wire import Wire
@@ -51,7 +51,7 @@ def run_doctor(
         timeout: Seconds per request.
     """
     findings: list[Finding] = []
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
         wire = Wire(base_url, api_key, client)
         for probe in PROBES:
             result = probe(wire)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._catalog.parse import CatalogError, CatalogModel, parse_catalog
 
@@ -36,11 +37,11 @@ def _cached(url: str, ttl: float) -> list[CatalogModel] | None:
     return None
 
 
-def _store(url: str, response: httpx.Response, ttl: float) -> list[CatalogModel]:
+def _store(url: str, response: httpx2.Response, ttl: float) -> list[CatalogModel]:
     try:
         response.raise_for_status()
         payload = response.json()
-    except (httpx.HTTPStatusError, ValueError) as exc:
+    except (httpx2.HTTPStatusError, ValueError) as exc:
         msg = f"GET {url} failed: {exc}"
         raise CatalogError(msg) from exc
     models = parse_catalog(payload)
@@ -54,7 +55,7 @@ def list_models(
     base_url: str = DEFAULT_BASE_URL,
     *,
     timeout: float = 10,
-    client: httpx.Client | None = None,
+    client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
     """Fetches the gateway's model catalogue (no API key needed).
@@ -62,7 +63,7 @@ def list_models(
     Args:
         base_url: Gateway root; the catalogue is `{base_url}/api/v1/models`.
         timeout: Seconds for the request.
-        client: An `httpx.Client` to use (proxies, transports); one is made if None.
+        client: An `httpx2.Client` to use (proxies, transports); one is made if None.
         ttl: Seconds to reuse a fetched catalogue; 0 always fetches.
 
     Returns:
@@ -82,12 +83,9 @@ def list_models(
     if (hit := _cached(url, ttl)) is not None:
         return hit
     try:
-        if client is not None:
-            response = client.get(url, timeout=timeout)
-        else:
-            with httpx.Client(timeout=timeout) as own:
-                response = own.get(url)
-    except httpx.HTTPError as exc:
+        with nullcontext(client) if client else httpx2.Client() as http:
+            response = http.get(url, timeout=timeout)
+    except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
     return _store(url, response, ttl)
@@ -97,7 +95,7 @@ async def alist_models(
     base_url: str = DEFAULT_BASE_URL,
     *,
     timeout: float = 10,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
     """Async twin of `list_models` (shares its cache)."""
@@ -105,12 +103,9 @@ async def alist_models(
     if (hit := _cached(url, ttl)) is not None:
         return hit
     try:
-        if client is not None:
-            response = await client.get(url, timeout=timeout)
-        else:
-            async with httpx.AsyncClient(timeout=timeout) as own:
-                response = await own.get(url)
-    except httpx.HTTPError as exc:
+        async with nullcontext(client) if client else httpx2.AsyncClient() as http:
+            response = await http.get(url, timeout=timeout)
+    except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
     return _store(url, response, ttl)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._errors.bodies import redact, redact_json
 
@@ -47,7 +47,7 @@ class Wire:
 
     base_url: str
     api_key: str
-    client: httpx.Client
+    client: httpx2.Client
     exchanges: list[Exchange] = field(default_factory=list)
 
     def send(
@@ -68,7 +68,7 @@ class Wire:
             )
             status, text = response.status_code, response.text
             kept = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             status, text, kept = 0, f"{type(exc).__name__}: {exc}", {}
         exchange = Exchange(label, method, path, body, status, kept, text)
         self.exchanges.append(exchange)

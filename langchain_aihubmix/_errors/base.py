@@ -6,13 +6,6 @@ from typing import Any
 
 from langchain_core.exceptions import ModelError
 
-__all__ = [
-    "AiHubMixError",
-    "InvalidInputError",
-    "MalformedResponseError",
-    "MediaTooLargeError",
-]
-
 _TRANSPORT_ATTRS = frozenset({"response", "request", "_request"})
 
 
@@ -20,7 +13,7 @@ class AiHubMixError(ModelError):
     """Base of every error this package raises for a failed call, on either route.
 
     Each concrete class is also the SDK's own error type (`google.genai.errors.*`,
-    `openai.*`, or `httpx`/`httpx2` for native network failures) and the matching
+    `openai.*`, or `httpx2` for native network failures) and the matching
     langchain-core `Model*Error`, so `except` clauses written for any of the three
     keep working.
 

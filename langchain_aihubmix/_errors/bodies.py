@@ -12,19 +12,6 @@ import time
 from collections.abc import Mapping
 from typing import Any, Literal, TypeAlias
 
-__all__ = [
-    "MALFORMED_STATUS",
-    "Category",
-    "category",
-    "envelope_status",
-    "error_object",
-    "header",
-    "redact",
-    "redact_json",
-    "request_id",
-    "retry_after",
-]
-
 Category: TypeAlias = Literal[
     "authentication",
     "permission",

@@ -6,7 +6,6 @@ that classifying one route's errors never imports the other route's SDK.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import sys
@@ -58,24 +57,16 @@ def _network_failures() -> tuple[
 ]:
     """(timeouts, connection failures) of the HTTP libraries imported so far.
 
-    An exception can only be an httpx / httpx2 / openai one if that library was
-    imported, so none is imported here.
+    An exception can only be an httpx2 / openai one if that library was imported,
+    so none is imported here.
     """
-    timeouts: list[type[BaseException]] = [
-        TimeoutError,
-        asyncio.TimeoutError,  # distinct from TimeoutError before Python 3.11
-    ]
+    timeouts: list[type[BaseException]] = [TimeoutError]
     failures: list[type[BaseException]] = [ConnectionError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        timeouts.append(httpx.TimeoutException)
-        # NetworkError: ConnectError, ReadError (a stream cut mid-way), ...
-        failures += [httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError]
     if "httpx2" in sys.modules:
         import httpx2
 
         timeouts.append(httpx2.TimeoutException)
+        # NetworkError: ConnectError, ReadError (a stream cut mid-way), ...
         failures += [httpx2.NetworkError, httpx2.RemoteProtocolError, httpx2.ProxyError]
     if "openai" in sys.modules:
         import openai
@@ -150,10 +141,6 @@ def reply_error(
 def _decoding_failures() -> tuple[type[BaseException], ...]:
     """Errors that mean "the reply could not be decoded", of the libraries loaded."""
     found: list[type[BaseException]] = [json.JSONDecodeError, UnicodeDecodeError]
-    if "httpx" in sys.modules:
-        import httpx
-
-        found.append(httpx.DecodingError)
     if "httpx2" in sys.modules:
         import httpx2
 
@@ -291,7 +278,7 @@ def raise_classified(
     """Re-raise any failure of an SDK call as this package's typed error.
 
     SDK status errors map by their own type (google-genai -> `Native*`, openai ->
-    `OpenAI*`); raw `httpx`/`httpx2`/builtin timeouts and connection failures map to
+    `OpenAI*`); raw `httpx2` / builtin timeouts and connection failures map to
     `route`'s family. Already-classified errors and unrelated exceptions are
     re-raised unchanged.
 

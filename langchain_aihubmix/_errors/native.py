@@ -1,4 +1,4 @@
-"""The native route's error family: google-genai (and httpx / httpx2) errors.
+"""The native route's error family: google-genai (and httpx2) errors.
 
 Imported on first use through `langchain_aihubmix.errors`, which documents them.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 import httpx2
 from google.genai import errors as genai_errors
 from langchain_core.exceptions import (
@@ -29,20 +28,6 @@ from langchain_core.exceptions import (
 
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import Category, error_object
-
-__all__ = [
-    "CLASSES",
-    "NativeAPIError",
-    "NativeAuthenticationError",
-    "NativeConnectionError",
-    "NativeContextOverflowError",
-    "NativeEndpointNotFoundError",
-    "NativeInvalidRequestError",
-    "NativeNotFoundError",
-    "NativePermissionDeniedError",
-    "NativeRateLimitError",
-    "NativeTimeoutError",
-]
 
 
 class _NativeHTTPError(AiHubMixError):
@@ -95,16 +80,13 @@ class NativeAPIError(_NativeHTTPError, genai_errors.ServerError, ModelAPIError):
 class NativeTimeoutError(
     AiHubMixError,
     httpx2.TimeoutException,
-    httpx.TimeoutException,
     ModelTimeoutError,
     TimeoutError,
 ):
     """Native route: the request timed out (also a builtin `TimeoutError`)."""
 
 
-class NativeConnectionError(
-    AiHubMixError, httpx2.TransportError, httpx.TransportError, ModelConnectionError
-):
+class NativeConnectionError(AiHubMixError, httpx2.TransportError, ModelConnectionError):
     """Native route: connect failure, or the connection broke mid-response."""
 
 

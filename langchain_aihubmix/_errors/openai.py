@@ -28,20 +28,6 @@ from langchain_core.exceptions import (
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
-__all__ = [
-    "CLASSES",
-    "OpenAIAPIError",
-    "OpenAIAuthenticationError",
-    "OpenAIConnectionError",
-    "OpenAIContextOverflowError",
-    "OpenAIEndpointNotFoundError",
-    "OpenAIInvalidRequestError",
-    "OpenAINotFoundError",
-    "OpenAIPermissionDeniedError",
-    "OpenAIRateLimitError",
-    "OpenAITimeoutError",
-]
-
 
 class _OpenAIError(AiHubMixError):
     """OpenAI-route errors: openai `APIError`s (internal base)."""

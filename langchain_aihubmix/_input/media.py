@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Iterator, Mapping
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._errors.base import InvalidInputError, MediaTooLargeError
 from langchain_aihubmix._input.conversation import (
@@ -116,7 +116,7 @@ class _Sink:
             "(it has no File API)"
         )
 
-    def start(self, response: httpx.Response) -> None:
+    def start(self, response: httpx2.Response) -> None:
         """Check the status line and headers before reading the body."""
         if response.status_code >= 400:
             msg = (
@@ -152,10 +152,10 @@ def _fetch_errors(url: str) -> Iterator[None]:
     """Turn transport failures into `InvalidInputError` naming the URL."""
     try:
         yield
-    except httpx.TimeoutException as exc:
+    except httpx2.TimeoutException as exc:
         msg = f"could not fetch media {url}: timed out ({type(exc).__name__})"
         raise InvalidInputError(msg) from exc
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         msg = f"could not fetch media {url}: {type(exc).__name__}: {exc}"
         raise InvalidInputError(msg) from exc
 
@@ -193,7 +193,7 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
 
 
 def _download(
-    client: httpx.Client, sink: _Sink, timeout: float, allow_private: bool
+    client: httpx2.Client, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
     with _fetch_errors(sink.url):
         if allow_private:
@@ -215,7 +215,7 @@ def _download(
 
 
 async def _adownload(
-    client: httpx.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
+    client: httpx2.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
     with _fetch_errors(sink.url):
         if allow_private:
@@ -238,19 +238,19 @@ async def _adownload(
     raise _too_many_redirects(sink.url)
 
 
-def _read(resp: httpx.Response, sink: _Sink) -> None:
+def _read(resp: httpx2.Response, sink: _Sink) -> None:
     sink.start(resp)
     for chunk in resp.iter_bytes():
         sink.feed(chunk)
 
 
-async def _aread(resp: httpx.Response, sink: _Sink) -> None:
+async def _aread(resp: httpx2.Response, sink: _Sink) -> None:
     sink.start(resp)
     async for chunk in resp.aiter_bytes():
         sink.feed(chunk)
 
 
-def _redirect(resp: httpx.Response, url: str) -> str | None:
+def _redirect(resp: httpx2.Response, url: str) -> str | None:
     """The absolute URL a redirect points to (checked by the caller), else None."""
     location: str | None = resp.headers.get("location")
     if not resp.is_redirect or location is None:
@@ -269,7 +269,7 @@ def resolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx.Client | None = None,
+    client: httpx2.Client | None = None,
     allow_private: bool = False,
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
@@ -279,7 +279,7 @@ def resolve_media(
         timeout: Seconds allowed per download (each network phase, and in total).
         max_bytes: Cap on the request's inline media: bytes already inline plus all
             downloads. A body is abandoned as soon as it would exceed it.
-        client: An `httpx.Client` to use (not closed); by default a new one.
+        client: An `httpx2.Client` to use (not closed); by default a new one.
         allow_private: Also fetch from private, loopback, link-local, multicast
             and reserved addresses. By default (False) each URL's host is
             resolved first and refused unless every address is public; the
@@ -301,7 +301,7 @@ def resolve_media(
         return conv
     budget = _Budget(conv, max_bytes)
     with contextlib.ExitStack() as stack:
-        http = client or stack.enter_context(httpx.Client())
+        http = client or stack.enter_context(httpx2.Client())
         sinks = [
             _download(http, _Sink(url, budget, timeout), timeout, allow_private)
             for url in urls
@@ -314,13 +314,13 @@ async def aresolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
     allow_private: bool = False,
 ) -> Conversation:
     """Async `resolve_media`: downloads concurrently, never blocking the event loop.
 
     Args and behaviour are those of `resolve_media`; `client` is an
-    `httpx.AsyncClient`. When one download fails the others are cancelled.
+    `httpx2.AsyncClient`. When one download fails the others are cancelled.
     """
     urls = _urls_to_fetch(conv)
     if not urls:
@@ -329,7 +329,7 @@ async def aresolve_media(
     async with contextlib.AsyncExitStack() as stack:
         http = client
         if http is None:
-            http = await stack.enter_async_context(httpx.AsyncClient())
+            http = await stack.enter_async_context(httpx2.AsyncClient())
         sinks = await _gather_all(
             [
                 _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
@@ -57,7 +57,7 @@ class Target:
         The URL's host is replaced by the checked address; `Host` and TLS (SNI and
         certificate checks) still use the original host name.
         """
-        original = httpx.URL(self.url)
+        original = httpx2.URL(self.url)
         pinned = original.copy_with(host=str(self.address))
         headers = {"Host": original.netloc.decode("ascii")}
         extensions = (

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-import httpx
 import httpx2
 from google import genai
 from google.genai import types
@@ -32,7 +31,7 @@ from langchain_aihubmix._native.response import (
     NativeStreamState,
     response_to_messages,
 )
-from langchain_aihubmix._native.sdk_shortcuts import sdk_config, sdk_contents
+from langchain_aihubmix._native.sdk_shortcuts import sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
@@ -42,8 +41,9 @@ from langchain_aihubmix._transport.route import (
     ClientSettings,
     Lazy,
     LoopLocal,
-    SharedTLS,
+    tls_client_args,
 )
+from langchain_aihubmix.profiles import Transport
 
 API_VERSION = "v1beta"
 
@@ -62,12 +62,14 @@ def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
 
 
 def httpx_args(settings: ClientSettings) -> dict[str, Any]:
-    """Arguments of an httpx client for the gateway (timeout, proxies, no redirects)."""
-    args: dict[str, Any] = {"timeout": settings.timeout, **settings.client_args}
-    # Never follow a redirect (httpx strips only `Authorization`, not
-    # `x-goog-api-key`): a 3xx is a typed error (`_errors.classify._redirect`).
-    args["follow_redirects"] = False
-    return args
+    """Arguments of an httpx client for the gateway (timeout, proxies), never
+    following a redirect (httpx strips only `Authorization`, not `x-goog-api-key`):
+    a 3xx is a typed error (`_errors.classify._redirect`)."""
+    return {
+        "timeout": settings.timeout,
+        **settings.client_args,
+        "follow_redirects": False,
+    }
 
 
 ROUTE_MISSING_STATUSES: frozenset[int] = frozenset({404, 405, 501})
@@ -114,7 +116,7 @@ def new_client(settings: ClientSettings, **clients: Any) -> genai.Client:
 
 def gemini_client(settings: ClientSettings) -> genai.Client:
     """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    return new_client(settings, httpx_client=httpx.Client(**httpx_args(settings)))
+    return new_client(settings, httpx_client=httpx2.Client(**httpx_args(settings)))
 
 
 def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
@@ -137,11 +139,20 @@ def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
 class NativeRoute:
     """Gemini's own REST API at `{base_url}/gemini`, through google-genai."""
 
+    transport: Transport = "native"
+
     def __init__(self, settings: ClientSettings) -> None:
+        # pydantic builds these on first use, i.e. on the event loop of a first
+        # async call (~30 ms); there, routes are built in a worker thread.
+        types.GenerateContentConfig.model_rebuild()
+        types.GenerateContentResponse.model_rebuild()
+        types.HttpOptions.model_rebuild()
+        types.Content.model_rebuild()
+        types.Part.model_rebuild()
         self._settings = settings
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("native", settings.api_key)
-        self._tls = SharedTLS(settings.client_args)
+        self._tls = tls_client_args(settings.client_args)
         self._sync_http = Lazy(
             lambda: install(httpx2.Client(**self._http_args(is_async=False))),
             close=httpx2.Client.close,
@@ -152,7 +163,7 @@ class NativeRoute:
         )
 
     def _http_args(self, *, is_async: bool) -> dict[str, Any]:
-        args = {**httpx_args(self._settings), **self._tls.client_args()}
+        args = {**httpx_args(self._settings), **self._tls}
         args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
@@ -166,27 +177,20 @@ class NativeRoute:
             self._settings,
             httpx_client=self._sync_http.get(),
             httpx_async_client=async_http,
-            async_client_args={"ssl": self._tls.context()},
+            async_client_args={"ssl": self._tls["verify"]},
         )
 
     def _new_async_client(self) -> tuple[genai.Client, httpx2.AsyncClient]:
-        http = track(install(httpx2.AsyncClient(**self._http_args(is_async=True))))
+        http = track(httpx2.AsyncClient(**self._http_args(is_async=True)))
         return self._genai(http), http
 
     def _new_sync_client(self) -> genai.Client:
         # (its async client is never used: async calls use `_async`)
         return self._genai(httpx2.AsyncClient(**self._http_args(is_async=True)))
 
-    def _client(self) -> genai.Client:
-        return self._sync.get()
-
-    async def _aclient(self) -> genai.Client:
-        await self._tls.acontext()  # the first one is built off the loop
-        return self._async.get()[0]
-
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
-    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
+    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig]:
         """Contents and config, shaped for google-genai's cheapest paths."""
         built, system = conversation_to_contents(conv, model=opts.model)
         config = options_to_config(opts, system)
@@ -195,7 +199,7 @@ class NativeRoute:
             config.http_options = http.model_copy(
                 update={"timeout": None if timeout is None else int(timeout * 1000)}
             )
-        return sdk_contents(built), sdk_config(config)
+        return sdk_contents(built), config
 
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -204,7 +208,7 @@ class NativeRoute:
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
             try:
-                response = self._client().models.generate_content(
+                response = self._sync.get().models.generate_content(
                     model=opts.model,
                     contents=contents,
                     config=config,
@@ -220,7 +224,7 @@ class NativeRoute:
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
             try:
-                client = await self._aclient()
+                client = self._async.get()[0]
                 response = await client.aio.models.generate_content(
                     model=opts.model,
                     contents=contents,
@@ -238,7 +242,7 @@ class NativeRoute:
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
             try:
-                for response in self._client().models.generate_content_stream(
+                for response in self._sync.get().models.generate_content_stream(
                     model=opts.model,
                     contents=contents,
                     config=config,
@@ -256,7 +260,7 @@ class NativeRoute:
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
             try:
-                client = await self._aclient()
+                client = self._async.get()[0]
                 stream = await client.aio.models.generate_content_stream(
                     model=opts.model,
                     contents=contents,

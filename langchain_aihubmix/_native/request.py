@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from google.genai import types
-from typing_extensions import assert_never
 
 from langchain_aihubmix._input.conversation import (
     SKIP_SIGNATURE_SENTINEL,

@@ -7,7 +7,8 @@ of which ever equals the key: every lookup walks every field. `SdkPart` and `Sdk
 answer `in` at once, with the same answers. The SDK also validates a list of
 `Content` objects against its whole content union, at a cost that grows with the
 history, while a single `Content`, and `ContentDict`s of parts, take direct paths.
-benchmarks/README.md ("Kept shortcuts") lists what each of these saves.
+benchmarks/README.md ("Kept shortcuts") lists what each of these saves;
+tests/unit_tests/test_sdk_shapes.py fails when google-genai stops taking these paths.
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from __future__ import annotations
 import pydantic
 from google.genai import types
 
-__all__ = ["SdkConfig", "SdkPart", "sdk_config", "sdk_contents"]
-
-_CLIENT_SIDE_ONLY = frozenset({"automatic_function_calling"})
-"""Config fields that never reach the wire (we never pass Python callables)."""
+__all__ = ["SdkConfig", "SdkPart", "sdk_contents"]
 
 
 def _pairs_contain(self: pydantic.BaseModel, key: object) -> bool:
@@ -49,16 +47,3 @@ def sdk_contents(built: list[types.Content]) -> types.ContentListUnionDict:
     if len(built) == 1:
         return built[0]
     return [{"role": c.role, "parts": c.parts} for c in built]
-
-
-def sdk_config(
-    config: types.GenerateContentConfig,
-) -> types.GenerateContentConfig | None:
-    """`config`, or None when it sets nothing that is sent (the SDK's defaults).
-
-    None spares the SDK a whole config conversion per call.
-    """
-    sent = config.model_fields_set - _CLIENT_SIDE_ONLY
-    if all(getattr(config, name) is None for name in sent):
-        return None
-    return config

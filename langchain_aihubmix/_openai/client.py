@@ -41,8 +41,9 @@ from langchain_aihubmix._transport.route import (
     ClientSettings,
     Lazy,
     LoopLocal,
-    SharedTLS,
+    tls_client_args,
 )
+from langchain_aihubmix.profiles import Transport
 
 _DRAIN_LIMIT = 64 * 1024
 _ABANDON_GRACE = 0.05
@@ -133,22 +134,24 @@ def _headers(settings: ClientSettings) -> dict[str, Any]:
 class OpenAIRoute:
     """AiHubMix's Chat Completions API at `{base_url}/v1`, through openai."""
 
+    transport: Transport = "openai"
+
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
-        self._tls = SharedTLS(settings.client_args)
+        self._tls = tls_client_args(settings.client_args)
         self._sync = Lazy(self._new_sync_client, close=openai.OpenAI.close)
         self._async: LoopLocal[openai.AsyncOpenAI] = LoopLocal(
             self._new_async_client, close=lambda client: client.close()
         )
 
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
-        args = self._guard.client_args(self._tls.client_args(), is_async=is_async)
+        args = self._guard.client_args(self._tls, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        http = install(httpx2.AsyncClient(**self._httpx_args(is_async=True)))
+        http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
     def _new_sync_client(self) -> openai.OpenAI:
@@ -159,11 +162,8 @@ class OpenAIRoute:
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
 
     def client(self) -> openai.OpenAI:
+        """The sync openai client (shared with `AiHubMixEmbeddings`)."""
         return self._sync.get()
-
-    async def _aclient(self) -> openai.AsyncOpenAI:
-        await self._tls.acontext()  # the first one is built off the loop
-        return self._async.get()
 
     def _params(
         self, conv: Conversation, opts: CallOptions, timeout: float | None, stream: bool
@@ -193,7 +193,7 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                client = await self._aclient()
+                client = self._async.get()
                 completion = await sdk_shortcuts.acreate(client, params)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
@@ -231,7 +231,7 @@ class OpenAIRoute:
         try:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
-                client = await self._aclient()
+                client = self._async.get()
                 stream = await sdk_shortcuts.acreate(client, params)
             async for chunk in stream:
                 for message in state.feed(chunk):

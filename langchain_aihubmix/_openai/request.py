@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, assert_never, cast
 
 from openai.types.chat import (
     ChatCompletionAssistantMessageParam,
@@ -14,7 +14,6 @@ from openai.types.chat import (
     ChatCompletionToolMessageParam,
     ChatCompletionUserMessageParam,
 )
-from typing_extensions import assert_never
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import (

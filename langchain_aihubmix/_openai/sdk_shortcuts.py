@@ -7,7 +7,8 @@ dicts, lists, strings and numbers, already in wire form), so the walk changes
 nothing, yet its cost grows with the history and is paid on every call. Here the
 body goes straight to `client.post`, as `create` would post it after the walk: the
 same path, headers, auth, timeout, `extra_body` merge and response types, so the
-wire bytes are the same (tests compare them).
+wire bytes are the same (tests/unit_tests/test_openai_shortcuts.py compares them,
+and fails when the SDK changes `post` or its `RequestOptions`).
 """
 
 from __future__ import annotations
@@ -15,24 +16,21 @@ from __future__ import annotations
 from typing import Any
 
 import openai
-from openai._base_client import make_request_options
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 _PATH = "/chat/completions"
-_OPTION_KEYS = ("extra_body", "extra_headers", "extra_query", "timeout")
-"""`create` keyword arguments that are request options, not body fields."""
+_OPTIONS = {"extra_body": "extra_json", "timeout": "timeout"}
+"""`create`'s keyword arguments (of those the route passes) that are request
+options, and their names in `openai.RequestOptions`."""
 
 
-def _split(params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    body = {k: v for k, v in params.items() if k not in _OPTION_KEYS}
-    options = make_request_options(
-        extra_headers=params.get("extra_headers"),
-        extra_query=params.get("extra_query"),
-        extra_body=params.get("extra_body"),
-        timeout=params.get("timeout", openai.NOT_GIVEN),
-        security={"bearer_auth": True},
-    )
-    return body, options
+def _split(params: dict[str, Any]) -> tuple[dict[str, Any], openai.RequestOptions]:
+    body = {k: v for k, v in params.items() if k not in _OPTIONS}
+    options: dict[str, Any] = {
+        _OPTIONS[k]: v for k, v in params.items() if k in _OPTIONS
+    }
+    options["security"] = {"bearer_auth": True}
+    return body, options  # type: ignore[return-value]
 
 
 def create(client: openai.OpenAI, params: dict[str, Any]) -> Any:

@@ -1,22 +1,25 @@
-"""`timeout` as a deadline per attempt, enforced on every socket operation.
+"""`timeout` as a deadline per attempt, not per socket operation.
 
 httpx's timeouts bound each read, write or connect on its own: a server that
-trickles one byte a second never trips a 2-second read timeout. Here a deadline
-(a `time.monotonic()` instant in a context variable) is set around each attempt,
-and the network streams of the route's HTTP clients (`install`) clamp every
-connect, TLS handshake, read and write to the time left, raising the HTTP
-library's own timeout error once it has passed. The SDKs and the error
-classification see an ordinary timeout (typed as `*TimeoutError`, retried).
+trickles one byte a second never trips a 2-second read timeout. Async calls run
+under `asyncio.timeout`. Sync calls set a deadline (a `time.monotonic()` instant in
+a context variable) around each attempt, and the network streams of the route's
+sync HTTP clients (`install`) clamp every connect, TLS handshake, read and write
+to the time left, raising httpcore2's own timeout error once it has passed. Either
+way the caller sees the route's typed timeout error (`*TimeoutError`, retried).
 
 What is bounded (`Deadlined`): an invoke, from the start of the attempt (connect)
 to the last byte of the reply; a stream, from the start of the attempt to its
 first chunk, then from each chunk to the next (and to the end of the stream).
-The context variable follows the call into worker threads and tasks copied from
-its context; code that reads no socket is never interrupted.
+
+`install` reaches into httpx2's private attributes (no public hook sets a
+connection pool's network backend): it raises rather than run without a deadline
+when they change, and tests/unit_tests/test_sdk_shapes.py fails first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -25,17 +28,15 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpcore2
-from httpcore2 import (
-    AsyncNetworkBackend,
-    AsyncNetworkStream,
-    NetworkBackend,
-    NetworkStream,
-)
+import httpx2
+from httpcore2 import NetworkBackend, NetworkStream
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._transport.route import Route
+from langchain_aihubmix.profiles import Transport
 
 _T = TypeVar("_T")
 _E = TypeVar("_E", bound=httpcore2.TimeoutException)
@@ -133,97 +134,32 @@ class _Backend(NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class _AsyncStream(AsyncNetworkStream):
-    def __init__(self, inner: AsyncNetworkStream) -> None:
-        self._inner = inner
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        left = _left(timeout, httpcore2.ReadTimeout)
-        try:
-            return await self._inner.read(max_bytes, left)
-        except httpcore2.TimeoutException as exc:
-            raise _renamed(exc) from None
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        left = _left(timeout, httpcore2.WriteTimeout)
-        try:
-            await self._inner.write(buffer, left)
-        except httpcore2.TimeoutException as exc:
-            raise _renamed(exc) from None
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> AsyncNetworkStream:
-        left = _left(timeout, httpcore2.ConnectTimeout)
-        inner = await self._inner.start_tls(ssl_context, server_hostname, left)
-        return _AsyncStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(AsyncNetworkBackend):
-    def __init__(self, inner: AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> AsyncNetworkStream:
-        left = _left(timeout, httpcore2.ConnectTimeout)
-        inner = await self._inner.connect_tcp(
-            host, port, left, local_address, socket_options
-        )
-        return _AsyncStream(inner)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> AsyncNetworkStream:
-        left = _left(timeout, httpcore2.ConnectTimeout)
-        inner = await self._inner.connect_unix_socket(path, left, socket_options)
-        return _AsyncStream(inner)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def install(client: _T) -> _T:
-    """Make an httpx2 client's connections honour the attempt deadline.
+def install(client: httpx2.Client) -> httpx2.Client:
+    """Make a sync httpx2 client's connections honour the attempt deadline.
 
     Wraps the network backend of each of its connection pools (the default
-    transport and the proxy mounts) before any connection exists. Transports
-    the user supplied that have no httpcore pool are left as they are.
+    transport and the proxy mounts) before any connection exists; transports the
+    user supplied are left as they are.
 
     Args:
-        client: A new `httpx2.Client` or `httpx2.AsyncClient`.
+        client: A new `httpx2.Client`.
 
     Returns:
         The same client.
+
+    Raises:
+        RuntimeError: httpx2 no longer has the private shape this relies on.
     """
-    transports = [getattr(client, "_transport", None)]
-    transports += list(getattr(client, "_mounts", {}).values())
-    for transport in transports:
+    for transport in (client._transport, *client._mounts.values()):
+        if not isinstance(transport, httpx2.HTTPTransport):
+            continue
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, NetworkBackend) and not isinstance(backend, _Backend):
+        if not isinstance(backend, NetworkBackend):
+            msg = "httpx2 changed shape: no pool._network_backend for the deadline"
+            raise RuntimeError(msg)
+        if not isinstance(backend, _Backend):
             pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
-        elif isinstance(backend, AsyncNetworkBackend) and not isinstance(
-            backend, _AsyncBackend
-        ):
-            pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
     return client
 
 
@@ -265,35 +201,45 @@ def _bounded(it: Iterator[_T], seconds: float) -> Iterator[_T]:
             close()
 
 
-async def _abounded(it: AsyncIterator[_T], seconds: float) -> AsyncIterator[_T]:
-    """Async twin of `_bounded`."""
-    deadline = _start(seconds)
+async def _abounded(
+    it: AsyncIterator[_T], seconds: float, transport: Transport
+) -> AsyncIterator[_T]:
+    """Async twin of `_bounded` (`asyncio.timeout` around each item)."""
     try:
         while True:
-            token = _DEADLINE.set(deadline)
+            deadline = asyncio.timeout(seconds)
             try:
-                item = await anext(it)
+                async with deadline:
+                    item = await anext(it)
             except StopAsyncIteration:
                 return
-            finally:
-                _DEADLINE.reset(token)
+            except TimeoutError:
+                _expired(deadline, seconds, transport)
+                raise
             yield item
-            deadline = _start(seconds)
     finally:
         aclose = getattr(it, "aclose", None)
         if aclose is not None:
             await aclose()
 
 
+def _expired(deadline: asyncio.Timeout, seconds: float, transport: Transport) -> None:
+    """Raise the route's typed timeout error if `deadline` expired."""
+    if deadline.expired():
+        error = TimeoutError(_message(seconds))
+        raise_classified(error, route=transport)
+
+
 class Deadlined:
     """A route whose `timeout` is a deadline per attempt (see the module docstring).
 
     Args:
-        route: The route to wrap; its HTTP clients must be `install`ed.
+        route: The route to wrap; its sync HTTP clients must be `install`ed.
     """
 
     def __init__(self, route: Route) -> None:
         self.route = route
+        self.transport: Transport = route.transport
 
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -306,8 +252,13 @@ class Deadlined:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """Async twin of `generate`."""
-        with within(timeout):
-            return await self.route.agenerate(conv, opts, timeout)
+        deadline = asyncio.timeout(timeout)
+        try:
+            async with deadline:
+                return await self.route.agenerate(conv, opts, timeout)
+        except TimeoutError:
+            _expired(deadline, timeout or 0, self.transport)
+            raise
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -321,4 +272,6 @@ class Deadlined:
     ) -> AsyncIterator[AIMessageChunk]:
         """Async twin of `stream`."""
         chunks = self.route.astream(conv, opts, timeout)
-        return chunks if timeout is None else _abounded(chunks, timeout)
+        if timeout is None:
+            return chunks
+        return _abounded(chunks, timeout, self.transport)

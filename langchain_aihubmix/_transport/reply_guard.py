@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx2
 
+from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import reply_error
 from langchain_aihubmix._transport.reply_checks import (
-    MALFORMED_STATUS,
     ReplyCut,
     ReplyProblem,
     ReplyReader,

@@ -13,7 +13,6 @@ import tenacity
 from langchain_core.exceptions import ModelError
 
 _T = TypeVar("_T")
-_U = TypeVar("_U")
 
 OnRetry = Callable[[BaseException, int], Any]
 """`on_retry(exc, attempt)`: `attempt` is the 1-based number of the failed attempt,
@@ -80,20 +79,15 @@ def wait_seconds(
     return backoff
 
 
-def _check(max_retries: int) -> None:
+def _policy(max_retries: int, on_retry: OnRetry | None) -> dict[str, Any]:
+    """tenacity's arguments for the policy (a `Retrying` re-raises the last error)."""
     if max_retries < 0:
         msg = f"max_retries must be >= 0, got {max_retries}"
         raise ValueError(msg)
 
-
-def _kwargs(
-    max_retries: int, base: float, cap: float, on_retry: OnRetry | None
-) -> dict[str, Any]:
-    _check(max_retries)
-
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        return wait_seconds(exc, state.attempt_number, base=base, cap=cap)
+        return wait_seconds(exc, state.attempt_number)
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         if on_retry is not None and state.outcome is not None:
@@ -110,70 +104,23 @@ def _kwargs(
     }
 
 
-def retrying(
-    max_retries: int,
-    *,
-    base: float = 0.5,
-    cap: float = 30.0,
-    on_retry: OnRetry | None = None,
-) -> tenacity.Retrying:
-    """The policy as a tenacity `Retrying` (sleeping through `_sleep`).
-
-    Args:
-        max_retries: Retries after the first attempt (2 means up to 3 attempts).
-        base: Backoff for the first retry, in seconds.
-        cap: Upper bound of the backoff, in seconds.
-        on_retry: Called as `on_retry(exc, attempt)` before each retry's wait.
-
-    Returns:
-        A `tenacity.Retrying` that re-raises the last error when it gives up.
-    """
-    kwargs = _kwargs(max_retries, base, cap, on_retry)
-    return tenacity.Retrying(sleep=_sleep, **kwargs)
-
-
-def aretrying(
-    max_retries: int,
-    *,
-    base: float = 0.5,
-    cap: float = 30.0,
-    on_retry: OnRetry | None = None,
-) -> tenacity.AsyncRetrying:
-    """Async twin of `retrying` (sleeping through `_asleep`)."""
-    kwargs = _kwargs(max_retries, base, cap, on_retry)
-    return tenacity.AsyncRetrying(sleep=_asleep, **kwargs)
-
-
 def call_with_retry(
     fn: Callable[[], _T], *, max_retries: int, on_retry: OnRetry | None = None
 ) -> _T:
-    """Call `fn` under the policy.
+    """Call `fn` under the policy (sleeping through `_sleep`).
 
     `fn` must raise already-classified errors (wrap the SDK call with
     `errors.raise_classified`); anything else is never retried.
 
-    The first attempt is a plain call: building the tenacity policy costs about
-    as much as the rest of the package's per-call work, and most calls succeed
-    at once. Only a retryable failure enters the policy, which then replays that
-    failure as its own first attempt (`_replaying`), so attempt numbers, waits and
-    `on_retry` calls are exactly those of a policy that made every attempt.
-
     Args:
         fn: The call, without arguments.
-        max_retries: Retries after the first attempt.
-        on_retry: Called as `on_retry(exc, attempt)` before each retry.
+        max_retries: Retries after the first attempt (2 means up to 3 attempts).
+        on_retry: Called as `on_retry(exc, attempt)` before each retry's wait.
 
     Returns:
         What `fn` returns.
     """
-    _check(max_retries)
-    try:
-        return fn()
-    except Exception as exc:
-        if max_retries == 0 or not is_retryable(exc):
-            raise
-        first = exc
-    return retrying(max_retries, on_retry=on_retry)(_replaying(first, fn))
+    return tenacity.Retrying(sleep=_sleep, **_policy(max_retries, on_retry))(fn)
 
 
 async def acall_with_retry(
@@ -184,31 +131,12 @@ async def acall_with_retry(
 ) -> _T:
     """Async twin of `call_with_retry` (`fn` may be any callable returning an
     awaitable, e.g. a lambda: tenacity only awaits coroutine functions)."""
-    _check(max_retries)
-    try:
-        return await fn()
-    except Exception as exc:
-        if max_retries == 0 or not is_retryable(exc):
-            raise
-        first = exc
-    replay = _replaying(first, fn)
 
     async def attempt() -> _T:
-        return await replay()
+        return await fn()
 
-    return await aretrying(max_retries, on_retry=on_retry)(attempt)
-
-
-def _replaying(first: BaseException, fn: Callable[[], _U]) -> Callable[[], _U]:
-    """`fn`, except that its first call raises `first` (an attempt already made)."""
-    pending = [first]
-
-    def attempt() -> _U:
-        if pending:
-            raise pending.pop()
-        return fn()
-
-    return attempt
+    policy = tenacity.AsyncRetrying(sleep=_asleep, **_policy(max_retries, on_retry))
+    return await policy(attempt)
 
 
 def retry_stream(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import ssl
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -17,6 +16,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._errors.logs import guard_logs
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix.profiles import Transport
 
 T = TypeVar("T")
 
@@ -57,50 +57,27 @@ class ClientSettings:
         return headers
 
 
-class SharedTLS:
-    """One TLS context for all of a route's HTTP clients.
+def tls_client_args(client_args: dict[str, Any]) -> dict[str, Any]:
+    """The user's httpx client arguments, with one TLS context as `verify`.
 
-    Building a context reads the whole CA bundle, a long blocking call. Left
-    alone, httpx builds one per client and google-genai one or two more per
-    `genai.Client`, that is, per event loop a model is used on. Here it is built
-    once per route from the user's `verify` / `cert` / `trust_env` client
-    arguments, and on the async path in a worker thread.
+    Building a context reads the whole CA bundle (30-70 ms of blocking work); left
+    alone, httpx builds one per client and google-genai more per `genai.Client`,
+    that is, per event loop a model is used on. A route calls this once, when it
+    is built (in a worker thread on the async path), from the user's `verify` /
+    `cert` / `trust_env`. Redirects are never followed, whatever the arguments
+    say: one could carry the key and the prompt to another host (a 3xx is a typed
+    error instead).
     """
+    import httpx2  # (importing the package imports no HTTP library)
 
-    def __init__(self, client_args: dict[str, Any]) -> None:
-        self._args = client_args
-        self._context: ssl.SSLContext | None = None
-        self._lock = threading.Lock()
-
-    def context(self) -> ssl.SSLContext:
-        """The context, built on first use."""
-        with self._lock:
-            if self._context is None:
-                import httpx2
-
-                self._context = httpx2.create_ssl_context(
-                    verify=self._args.get("verify", True),
-                    cert=self._args.get("cert"),
-                    trust_env=self._args.get("trust_env", True),
-                )
-            return self._context
-
-    async def acontext(self) -> ssl.SSLContext:
-        """`context()`, built off the event loop when it does not exist yet."""
-        if self._context is None:
-            await asyncio.to_thread(self.context)
-        return self.context()
-
-    def client_args(self) -> dict[str, Any]:
-        """The user's httpx client arguments, with the shared context as `verify`.
-
-        Redirects are never followed, whatever the arguments say: one could carry
-        the key and the prompt to another host (a 3xx is a typed error instead).
-        """
-        args = {k: v for k, v in self._args.items() if k != "cert"}
-        args["verify"] = self.context()
-        args["follow_redirects"] = False
-        return args
+    args = {k: v for k, v in client_args.items() if k != "cert"}
+    args["verify"] = httpx2.create_ssl_context(
+        verify=client_args.get("verify", True),
+        cert=client_args.get("cert"),
+        trust_env=client_args.get("trust_env", True),
+    )
+    args["follow_redirects"] = False
+    return args
 
 
 class HasSettings(Protocol):
@@ -120,6 +97,8 @@ class Route(Protocol):
     when the connection is cut before the final chunk. Every error is already
     classified (`_errors.classify.raise_classified`).
     """
+
+    transport: Transport
 
     def generate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None

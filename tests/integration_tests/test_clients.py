@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._transport.route import SharedTLS
+from langchain_aihubmix._transport.route import tls_client_args
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import Transport, make_llm
 
@@ -44,12 +44,12 @@ def test_one_ca_bundle_read_per_model(
 
 
 def test_the_context_follows_the_users_verify_setting() -> None:
-    assert SharedTLS({}).context().verify_mode == ssl.CERT_REQUIRED
-    relaxed = SharedTLS({"verify": False}).context()
+    assert tls_client_args({})["verify"].verify_mode == ssl.CERT_REQUIRED
+    relaxed = tls_client_args({"verify": False})["verify"]
     assert relaxed.verify_mode == ssl.CERT_NONE
     assert not relaxed.check_hostname
     own = ssl.create_default_context()
-    assert SharedTLS({"verify": own}).context() is own
+    assert tls_client_args({"verify": own})["verify"] is own
 
 
 @pytest.mark.parametrize("route", ["native", "openai"])
@@ -73,7 +73,7 @@ def _ssl_contexts(llm: ChatAiHubMixGemini) -> list[ssl.SSLContext]:
     seen: set[int] = set()
 
     def walk(obj: Any, depth: int) -> None:
-        if id(obj) in seen or depth > 12 or isinstance(obj, SharedTLS):
+        if id(obj) in seen or depth > 12:
             return
         seen.add(id(obj))
         if type(obj).__name__ in ("ConnectionPool", "AsyncConnectionPool"):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import langchain_aihubmix.catalog as catalog_module
@@ -279,7 +279,7 @@ def test_expired_cache_refetches(
 
 def test_a_given_client_is_used(catalogue: Catalogue) -> None:
     seen: list[str] = []
-    with httpx.Client(
+    with httpx2.Client(
         event_hooks={"request": [lambda r: seen.append(str(r.url))]}
     ) as c:
         models = list_models(catalogue.base_url, client=c)
@@ -290,7 +290,7 @@ def test_a_given_client_is_used(catalogue: Catalogue) -> None:
 async def test_async_list_models(catalogue: Catalogue) -> None:
     models = by_id(await alist_models(catalogue.base_url))
     assert models["gemini-2.5-flash"].cache_read_price == Decimal("0.03")
-    async with httpx.AsyncClient() as client:
+    async with httpx2.AsyncClient() as client:
         again = await alist_models(catalogue.base_url, client=client, ttl=0)
     assert by_id(again) == models
     assert catalogue.hits == 2

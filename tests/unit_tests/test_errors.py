@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import httpx2
 import openai
 import pytest
@@ -369,19 +368,18 @@ def test_redact() -> None:
     assert redact("nothing to hide") == "nothing to hide"
 
 
-REQ1 = httpx.Request("POST", NATIVE_URL)
 REQ2 = httpx2.Request("POST", NATIVE_URL)
 
 
-T1, T2 = httpx.TimeoutException, httpx2.TimeoutException
+T2 = httpx2.TimeoutException
 NATIVE_T, NATIVE_C = errors.NativeTimeoutError, errors.NativeConnectionError
 OPENAI_T, OPENAI_C = errors.OpenAITimeoutError, errors.OpenAIConnectionError
 NETWORK_CASES = [
     # raw exception, route, expected class, another class it must also be
-    (httpx.ReadTimeout("timed out", request=REQ1), "native", NATIVE_T, T1),
+    (httpx2.ReadTimeout("timed out", request=REQ2), "native", NATIVE_T, T2),
     (httpx2.ConnectTimeout("timed out", request=REQ2), "native", NATIVE_T, T2),
     (TimeoutError(), "native", NATIVE_T, T2),
-    (httpx.ConnectError("refused"), "native", NATIVE_C, httpx.TransportError),
+    (httpx2.ConnectError("refused"), "native", NATIVE_C, httpx2.TransportError),
     (
         httpx2.RemoteProtocolError("closed", request=REQ2),
         "native",
@@ -462,7 +460,7 @@ def test_already_classified_and_unknown_pass_through() -> None:
         lambda: classify(genai_error(429, RETRY_429, {"x-request-id": "r1"})),
         lambda: classify(openai_error(401, NO_KEY_401), "openai"),
         lambda: classify(httpx2.ReadTimeout("slow", request=REQ2)),
-        lambda: classify(httpx.ConnectError("refused")),
+        lambda: classify(httpx2.ConnectError("refused")),
         lambda: classify(openai.APITimeoutError(request=REQ2), "openai"),
     ],
 )
@@ -483,7 +481,7 @@ def test_direct_construction() -> None:
     err2 = errors.OpenAIConnectionError("Connection error.", request=REQ2)
     assert err2.request is REQ2
     assert isinstance(err2, openai.APIConnectionError)
-    assert isinstance(errors.NativeTimeoutError("t"), httpx.TimeoutException)
+    assert isinstance(errors.NativeTimeoutError("t"), httpx2.TimeoutException)
 
 
 def test_every_class_is_a_model_error() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -450,7 +450,7 @@ def test_cap_counts_media_already_inline(server: str, resolve: Resolver) -> None
 
 
 def test_sync_uses_the_given_client(server: str) -> None:
-    with httpx.Client() as client:
+    with httpx2.Client() as client:
         out = resolve_media(
             _conv(MediaPart(None, uri=f"{server}/img.png")),
             client=client,
@@ -461,7 +461,7 @@ def test_sync_uses_the_given_client(server: str) -> None:
 
 
 async def test_async_uses_the_given_client(server: str) -> None:
-    async with httpx.AsyncClient() as client:
+    async with httpx2.AsyncClient() as client:
         out = await aresolve_media(
             _conv(MediaPart(None, uri=f"{server}/img.png")),
             client=client,

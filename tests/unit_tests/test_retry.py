@@ -366,24 +366,7 @@ async def test_astream_accepts_plain_async_iterator_factory(
     assert out == [1, 2]
 
 
-# -- the fast path: a first attempt outside tenacity, the same policy after it -----
-#
-# `call_with_retry` / `acall_with_retry` make the first attempt as a plain call and
-# only build the tenacity policy after a retryable failure, replaying that failure
-# as the policy's first attempt. These pin that the policy is not built when it is
-# not needed, and that a first-attempt failure is retried exactly as the policy
-# would (attempt numbers, waits, `on_retry`), sync and async.
-
-
-@pytest.fixture
-def no_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail if the tenacity policy is built at all."""
-
-    def forbidden(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the retry policy was built")
-
-    monkeypatch.setattr(_retry, "retrying", forbidden)
-    monkeypatch.setattr(_retry, "aretrying", forbidden)
+# -- sync and async twins: the same attempts, waits and `on_retry` calls -----------
 
 
 def _run_fast(twin: str, script: Script, max_retries: int, log: list[Any]) -> Any:
@@ -401,14 +384,7 @@ TWINS = pytest.mark.parametrize("twin", ["sync", "async"])
 
 
 @TWINS
-def test_success_never_builds_the_policy(twin: str, no_policy: None) -> None:
-    script, log = Script(), []
-    assert _run_fast(twin, script, 2, log) == "ok"
-    assert (script.calls, log) == (1, [])
-
-
-@TWINS
-def test_non_retryable_first_failure_raises_as_is(twin: str, no_policy: None) -> None:
+def test_non_retryable_first_failure_raises_as_is(twin: str) -> None:
     bad = errors.NativeAuthenticationError("no", status_code=401)
     script, log = Script(bad), []
     with pytest.raises(errors.NativeAuthenticationError) as caught:
@@ -459,7 +435,7 @@ def test_gives_up_with_the_last_error(
 
 @TWINS
 def test_zero_retries_raises_the_first_error(
-    twin: str, sleeps: list[float], max_jitter: None, no_policy: None
+    twin: str, sleeps: list[float], max_jitter: None
 ) -> None:
     err = errors.NativeAPIError("x", status_code=503)
     script, log = Script(err), []
