@@ -1,41 +1,18 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The shape this module expects (and the emulator serves) is AiHubMix's as public
-sources describe it (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts` and
-`packages/mcp/docs/design.md` §5; anomalyco/models.dev `providers/aihubmix`), with
-prices in USD per 1M tokens (AiHubMix's own docs wrongly say per 1K)::
-
-    {"success": true, "message": "",
-     "data": [{"model_id": "gemini-2.5-pro",
-               "developer_id": 3,
-               "types": "llm",
-               "features": "thinking,tools,function_calling,structured_outputs",
-               "input_modalities": "text,image,audio,video",
-               "context_length": 1048576,
-               "max_output": 65536,
-               "pricing": {"input": 1.25, "output": 10, "cache_read": 0.125,
-                           "cache_write": 0,
-                           "tiers": [{"min_tokens": 200000, "input": 2.5,
-                                      "output": 15, "cache_read": 0.25}]},
-               "pricing_source": "billing_config",
-               "retire_stage": null}]}
-
-`types`, `features` and `input_modalities` are comma-separated strings (lists are
-read too); `developer_id` is a number. `pricing.tiers` (the >200k-token tier) is
-kept; its exact shape was not seen, so a list of `{min_tokens | threshold | above:
-N, input, output, cache_read}` or a mapping `{">200k": {...}}` are both read.
-`pricing_source="legacy_ratio"` marks approximate prices. Parsing is tolerant
-beyond that: the top level may be a list or `{"data": [...]}` (`{"success": false}`
-is an error); the id may be `model_id` or `id`; prices may sit in `pricing` or on
-the entry, under `input` / `output` / `cache_read` (per 1M tokens) or OpenRouter's
-`prompt` / `completion` / `input_cache_read` (per token); numbers may be strings.
-
-Units are sanity-checked per entry: a declared unit (`"unit"` / `"price_unit"` naming
-`token`, `1K` or `1M`) wins, else the key convention above. Prices are normalised to
-per 1M tokens; when a per-1M price is below $0.001 (e.g. `1.25e-06`) the entry is read
-as per-token and rescaled, with a `CatalogUnitWarning`; prices that stay outside
-$0.001-$10,000 per 1M, are negative or are not numbers are dropped (`None`) with a
-warning. Results are cached in memory per base URL for `ttl` seconds.
+The shape expected (and served by the emulator) is AiHubMix's as public sources
+describe it (AIhubmix/aihubmix `packages/mcp`; anomalyco/models.dev
+`providers/aihubmix`): `{"success", "message", "data": [{"model_id", "developer_id"
+(a number), "types" / "features" / "input_modalities" (comma-separated strings),
+"context_length", "max_output", "pricing": {"input", "output", "cache_read",
+"cache_write", "tiers"}, "pricing_source", "retire_stage"}]}`, prices in USD per 1M
+tokens (AiHubMix's own docs wrongly say per 1K); `langchain_aihubmix._catalog.parse`
+documents what else is read. Units are sanity-checked per entry: per-token prices are
+rescaled with a `CatalogUnitWarning`, implausible ones dropped with a warning;
+`pricing_source="legacy_ratio"` marks approximate prices. Results are cached per base
+URL for `ttl` seconds. `base_url` is a gateway root or several (the next is asked
+when one cannot be reached); None: env `AIHUBMIX_BASE_URL`, else aihubmix.com. A
+model's `prices=live_prices()` follows the model's own `base_url`.
 """
 
 from __future__ import annotations
@@ -50,8 +27,8 @@ import httpx2
 
 from langchain_aihubmix._catalog.fetch import (
     CATALOG_PATH,
-    DEFAULT_BASE_URL,
     DEFAULT_TTL,
+    BaseUrl,
     alist_models,
     clear_catalog_cache,
     list_models,
@@ -63,6 +40,7 @@ from langchain_aihubmix._catalog.parse import (
     parse_catalog,
     warn,
 )
+from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable
 
 __all__ = [
@@ -125,7 +103,7 @@ def _merge(models: list[CatalogModel], prices: PriceTable | None) -> PriceTable:
 
 
 def refresh_prices(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: BaseUrl = None,
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
@@ -149,7 +127,7 @@ def refresh_prices(
 
 
 async def arefresh_prices(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: BaseUrl = None,
     *,
     prices: PriceTable | None = None,
     timeout: float = 10,
@@ -172,7 +150,7 @@ class LivePriceTable(PriceTable):
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: BaseUrl = None,
         *,
         ttl: float = DEFAULT_TTL,
         timeout: float = 10,
@@ -209,6 +187,16 @@ class LivePriceTable(PriceTable):
             merged = _merge(models, self._fallback)
             self._prices = dict(merged.items())
 
+    def for_base_url(self, base_url: str | list[str]) -> PriceTable:
+        """This table for a model at `base_url`: unless this one was given a base
+        URL, a copy that reads that gateway's catalogue."""
+        if self._base_url is not None:
+            return self
+        fallback, ttl, timeout = self._fallback, self._ttl, self._timeout
+        copy = LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)
+        copy._client = self._client
+        return copy
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""
         state = dict(self.__dict__)
@@ -233,7 +221,7 @@ class LivePriceTable(PriceTable):
 
 
 def live_prices(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: BaseUrl = None,
     *,
     ttl: float = DEFAULT_TTL,
     timeout: float = 10,

@@ -44,6 +44,7 @@ from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
 from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix._output.cost import StreamPricer
+from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, gateway_roots
 from langchain_aihubmix._transport.retry import (
     acall_with_retry,
     aretry_stream,
@@ -51,15 +52,13 @@ from langchain_aihubmix._transport.retry import (
     retry_stream,
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
-from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
+from langchain_aihubmix._transport.route import ClientSettings, Route
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
 
 if TYPE_CHECKING:
     from langchain_aihubmix.tokens import TokenCounter
-
-DEFAULT_BASE_URL = "https://aihubmix.com"
 
 _ROUTE_LOCK = threading.Lock()
 """Guards the first build of a model's route (one per model, even under threads)."""
@@ -105,12 +104,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         default_factory=secret_from_env("AIHUBMIX_API_KEY", default=None)
     )
     """AiHubMix key; env `AIHUBMIX_API_KEY`. Never serialised or shown."""
-    base_url: str = Field(
+    base_url: str | list[str] = Field(
         default_factory=from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
     )
-    """Gateway root; env `AIHUBMIX_BASE_URL`. A route path written after it, as in
-    AiHubMix's guides (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`), is
-    removed at construction."""
+    """Gateway root, or roots in order of preference (failover when connecting
+    fails); env `AIHUBMIX_BASE_URL` (comma-separated). A route path written after
+    it (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`) is removed."""
     transport: Transport | None = None
     """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
     app_code: str | None = Field(
@@ -156,7 +155,11 @@ class ChatAiHubMixGemini(BaseChatModel):
     the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
     between attempts. Also a per-call keyword argument."""
     max_retries: int = 2
-    """Retries after the first attempt (429, 5xx, timeouts, connection errors)."""
+    """Retries after the first attempt, of failures the gateway cannot have billed
+    (429, its own 5xx errors, connect failures; docs/errors-and-retries.md)."""
+    retry_billable: bool = False
+    """Also retry failures the gateway may have billed (a timeout or broken
+    connection after the request left, a cut stream, a 2xx that is no answer)."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers for every request."""
     client_args: dict[str, Any] | None = None
@@ -224,7 +227,10 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        self.base_url = gateway_root(self.base_url)
+        roots = gateway_roots(self.base_url)
+        self.base_url = roots[0] if len(roots) == 1 else list(roots)
+        if self.prices is not None:  # live prices from this model's gateway
+            self.prices = self.prices.for_base_url(self.base_url)
         if self.api_key is not None and not self.api_key.get_secret_value().strip():
             self.api_key = None  # an empty or blank key is no key
         if self.transport is None:
@@ -324,7 +330,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             raise InvalidInputError(msg)
         return ClientSettings(
             api_key=key,
-            base_url=self.base_url,
+            base_urls=gateway_roots(self.base_url),
             app_code=self.app_code,
             timeout=self.timeout,
             default_headers=dict(self.default_headers or {}),
@@ -380,6 +386,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
+            retry_billable=self.retry_billable,
             on_retry=retry_notifier(run_manager, call.opts.model),
         )
         return chat_result(replies, call.opts.model, self.prices)
@@ -396,6 +403,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
+            retry_billable=self.retry_billable,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         )
         return chat_result(replies, call.opts.model, self.prices)
@@ -413,6 +421,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
+            retry_billable=self.retry_billable,
             on_retry=retry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
@@ -431,6 +440,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
+            retry_billable=self.retry_billable,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.

@@ -16,11 +16,12 @@ from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._transport.deadline import within
+from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, gateway_roots
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.retry import call_with_retry
 from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
-from langchain_aihubmix._transport.route import ClientSettings, gateway_root
+from langchain_aihubmix._transport.route import ClientSettings
 
 if TYPE_CHECKING:
     from langchain_aihubmix._openai.client import OpenAIRoute
@@ -31,7 +32,7 @@ MAX_BATCH = 100
 
 _LOCK = threading.Lock()
 _ENV_KEY = secret_from_env("AIHUBMIX_API_KEY", default=None)
-_ENV_BASE_URL = from_env("AIHUBMIX_BASE_URL", default="https://aihubmix.com")
+_ENV_BASE_URL = from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
 _ENV_APP_CODE = from_env("AIHUBMIX_APP_CODE", default=None)
 _POST: Any = dict(options={"security": {"bearer_auth": True}}, cast_to=httpx2.Response)
 
@@ -55,8 +56,8 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
     model: str = "gemini-embedding-001"
     api_key: SecretStr | None = Field(default_factory=_ENV_KEY)
     """AiHubMix key; env `AIHUBMIX_API_KEY`. Never serialised or shown."""
-    base_url: str = Field(default_factory=_ENV_BASE_URL)
-    """Gateway root; env `AIHUBMIX_BASE_URL`."""
+    base_url: str | list[str] = Field(default_factory=_ENV_BASE_URL)
+    """Gateway root(s), as `ChatAiHubMixGemini.base_url`; env `AIHUBMIX_BASE_URL`."""
     app_code: str | None = Field(default_factory=_ENV_APP_CODE)
     dimensions: int | None = Field(default=None, ge=1)
     """Vector size (Gemini's `outputDimensionality`, e.g. 768); None: the model's."""
@@ -68,6 +69,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
     chunk_size: int = Field(default=MAX_BATCH, ge=1)
     timeout: float | None = 60.0
     max_retries: int = Field(default=2, ge=0)
+    retry_billable: bool = False
     default_headers: dict[str, str] | None = None
     client_args: dict[str, Any] | None = None
 
@@ -118,7 +120,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
         if not self._key().strip():
             msg = "No AiHubMix API key: pass api_key= or set AIHUBMIX_API_KEY."
             raise InvalidInputError(msg)
-        fields = (gateway_root(self.base_url), self.app_code, self.timeout)
+        fields = (gateway_roots(self.base_url), self.app_code, self.timeout)
         extra = (dict(self.default_headers or {}), dict(self.client_args or {}))
         settings = ClientSettings(self._key(), *fields, *extra)
         with _LOCK:
@@ -140,10 +142,17 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
                     reply = route.client().post("/embeddings", body=body, **_POST)
                 return self._read(reply, len(batch))
             except Exception as exc:
-                raise_classified(exc, route="openai", secret=self._key())
+                raise_classified(
+                    exc, route="openai", secret=self._key(), model=self.model
+                )
 
         retried = lambda *_: report_retry(self.model)  # noqa: E731
-        return call_with_retry(attempt, max_retries=self.max_retries, on_retry=retried)
+        return call_with_retry(
+            attempt,
+            max_retries=self.max_retries,
+            on_retry=retried,
+            retry_billable=self.retry_billable,
+        )
 
     def _read(self, reply: httpx2.Response, count: int) -> list[list[float]]:
         try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_aihubmix._errors.base import (
     AiHubMixError,
+    FreeQuotaExceededError,
     InvalidInputError,
     MalformedResponseError,
     MediaTooLargeError,
@@ -26,6 +27,7 @@ from langchain_aihubmix._errors.classify import (
     raise_classified,
     reply_error,
 )
+from langchain_aihubmix._transport.retry import may_have_billed
 
 if TYPE_CHECKING:
     from langchain_aihubmix._errors.native import (
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
         NativeConnectionError,
         NativeContextOverflowError,
         NativeEndpointNotFoundError,
+        NativeFreeQuotaExceededError,
         NativeInvalidRequestError,
         NativeNotFoundError,
         NativePermissionDeniedError,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
         OpenAIConnectionError,
         OpenAIContextOverflowError,
         OpenAIEndpointNotFoundError,
+        OpenAIFreeQuotaExceededError,
         OpenAIInvalidRequestError,
         OpenAINotFoundError,
         OpenAIPermissionDeniedError,
@@ -55,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AiHubMixError",
+    "FreeQuotaExceededError",
     "InvalidInputError",
     "MalformedResponseError",
     "MediaTooLargeError",
@@ -63,6 +68,7 @@ __all__ = [
     "NativeConnectionError",
     "NativeContextOverflowError",
     "NativeEndpointNotFoundError",
+    "NativeFreeQuotaExceededError",
     "NativeInvalidRequestError",
     "NativeNotFoundError",
     "NativePermissionDeniedError",
@@ -73,11 +79,13 @@ __all__ = [
     "OpenAIConnectionError",
     "OpenAIContextOverflowError",
     "OpenAIEndpointNotFoundError",
+    "OpenAIFreeQuotaExceededError",
     "OpenAIInvalidRequestError",
     "OpenAINotFoundError",
     "OpenAIPermissionDeniedError",
     "OpenAIRateLimitError",
     "OpenAITimeoutError",
+    "may_have_billed",
     "raise_classified",
     "redact",
     "reply_error",

@@ -17,6 +17,7 @@ from langchain_aihubmix.snapshot import SNAPSHOT, SNAPSHOT_DATE, SnapshotModel
 __all__ = [
     "CACHE_READ_FRACTION",
     "DEFAULT_PRICES",
+    "FREE",
     "PRICES_AS_OF",
     "Cost",
     "ModelPrice",
@@ -230,6 +231,9 @@ def resolve_model_id(model: str) -> list[str]:
     return candidates
 
 
+FREE = ModelPrice(_ZERO, _ZERO, _ZERO, source="free")
+"""The price of AiHubMix's `-free` ids (`gemini-3-flash-preview-free`, ...): $0."""
+
 PriceOverride: TypeAlias = ModelPrice | Mapping[str, Number]
 """A `ModelPrice`, or a mapping of its fields (`{"input": 0.3, "output": 2.5}`)."""
 
@@ -255,15 +259,21 @@ class PriceTable:
         self._prices = {k.lower(): v for k, v in prices.items()}
 
     def get(self, model: str) -> ModelPrice | None:
-        """Returns the price of `model` or of the base model it aliases, else None."""
-        for candidate in resolve_model_id(model):
+        """Returns the price of `model` or of the base model it aliases, else None;
+        an unlisted `-free` id (AiHubMix's free models) costs `FREE`."""
+        candidates = resolve_model_id(model)
+        for candidate in candidates:
             if (price := self._prices.get(candidate)) is not None:
                 return price
-        return None
+        return FREE if candidates[0].endswith("-free") else None
 
     def __contains__(self, model: object) -> bool:
         """Whether `model` (or its base model) has a price."""
         return isinstance(model, str) and self.get(model) is not None
+
+    def for_base_url(self, base_url: str | list[str]) -> PriceTable:
+        """This table for a model at `base_url` (a live table follows it)."""
+        return self
 
     def items(self) -> Iterable[tuple[str, ModelPrice]]:
         """The table's (model id, price) pairs."""

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 import httpx2
 
 from langchain_aihubmix._catalog.parse import CatalogError, CatalogModel, parse_catalog
+from langchain_aihubmix._transport.failover import (
+    AsyncFailoverClient,
+    Failover,
+    FailoverClient,
+    gateway_roots,
+)
 
-DEFAULT_BASE_URL = "https://aihubmix.com"
 CATALOG_PATH = "/api/v1/models"
 DEFAULT_TTL = 600.0
 """Seconds a fetched catalogue is reused."""
+
+BaseUrl = str | Sequence[str] | None
+"""A gateway root, roots in order (failover), or None: env `AIHUBMIX_BASE_URL`."""
 
 _cache: dict[str, tuple[float, list[CatalogModel]]] = {}
 _cache_lock = threading.Lock()
@@ -25,34 +34,35 @@ def clear_catalog_cache() -> None:
         _cache.clear()
 
 
-def _url(base_url: str) -> str:
-    return base_url.rstrip("/") + CATALOG_PATH
-
-
-def _cached(url: str, ttl: float) -> list[CatalogModel] | None:
+def _cached(
+    roots: tuple[str, ...], ttl: float
+) -> tuple[str, list[CatalogModel] | None]:
+    url = roots[0] + CATALOG_PATH
     with _cache_lock:
-        hit = _cache.get(url)
+        hit = _cache.get(",".join(roots))
     if hit is not None and ttl > 0 and time.monotonic() < hit[0]:
-        return list(hit[1])
-    return None
+        return url, list(hit[1])
+    return url, None
 
 
-def _store(url: str, response: httpx2.Response, ttl: float) -> list[CatalogModel]:
+def _store(
+    roots: tuple[str, ...], response: httpx2.Response, ttl: float
+) -> list[CatalogModel]:
     try:
         response.raise_for_status()
         payload = response.json()
     except (httpx2.HTTPStatusError, ValueError) as exc:
-        msg = f"GET {url} failed: {exc}"
+        msg = f"GET {response.request.url} failed: {exc}"
         raise CatalogError(msg) from exc
     models = parse_catalog(payload)
     if ttl > 0:
         with _cache_lock:
-            _cache[url] = (time.monotonic() + ttl, models)
+            _cache[",".join(roots)] = (time.monotonic() + ttl, models)
     return list(models)
 
 
 def list_models(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: BaseUrl = None,
     *,
     timeout: float = 10,
     client: httpx2.Client | None = None,
@@ -61,9 +71,11 @@ def list_models(
     """Fetches the gateway's model catalogue (no API key needed).
 
     Args:
-        base_url: Gateway root; the catalogue is `{base_url}/api/v1/models`.
+        base_url: Gateway root(s) (a model's `base_url`); the catalogue is
+            `{base_url}/api/v1/models`, from the next root when one cannot be
+            reached. None: env `AIHUBMIX_BASE_URL`, else `https://aihubmix.com`.
         timeout: Seconds for the request.
-        client: An `httpx2.Client` to use (proxies, transports); one is made if None.
+        client: An `httpx2.Client` to use (proxies, transports; no failover).
         ttl: Seconds to reuse a fetched catalogue; 0 always fetches.
 
     Returns:
@@ -76,36 +88,39 @@ def list_models(
         ```python
         from langchain_aihubmix.catalog import list_models
 
-        gemini = [m for m in list_models() if m.id.startswith("gemini")]
+        gemini = [m.id for m in list_models() if m.id.startswith("gemini")]
         ```
     """
-    url = _url(base_url)
-    if (hit := _cached(url, ttl)) is not None:
+    roots = gateway_roots(base_url)
+    url, hit = _cached(roots, ttl)
+    if hit is not None:
         return hit
     try:
-        with nullcontext(client) if client else httpx2.Client() as http:
+        with nullcontext(client) if client else FailoverClient(Failover(roots)) as http:
             response = http.get(url, timeout=timeout)
     except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
-    return _store(url, response, ttl)
+    return _store(roots, response, ttl)
 
 
 async def alist_models(
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: BaseUrl = None,
     *,
     timeout: float = 10,
     client: httpx2.AsyncClient | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
     """Async twin of `list_models` (shares its cache)."""
-    url = _url(base_url)
-    if (hit := _cached(url, ttl)) is not None:
+    roots = gateway_roots(base_url)
+    url, hit = _cached(roots, ttl)
+    if hit is not None:
         return hit
     try:
-        async with nullcontext(client) if client else httpx2.AsyncClient() as http:
+        own = nullcontext(client) if client else AsyncFailoverClient(Failover(roots))
+        async with own as http:
             response = await http.get(url, timeout=timeout)
     except httpx2.HTTPError as exc:
         msg = f"GET {url} failed: {exc!r}"
         raise CatalogError(msg) from exc
-    return _store(url, response, ttl)
+    return _store(roots, response, ttl)

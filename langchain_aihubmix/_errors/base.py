@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.exceptions import ModelError
+from langchain_core.exceptions import ModelError, ModelRateLimitError
+
+from langchain_aihubmix._errors.bodies import quota_limit
 
 _TRANSPORT_ATTRS = frozenset({"response", "request", "_request"})
 
@@ -126,8 +128,30 @@ class MalformedResponseError(AiHubMixError, ValueError):
     """
 
 
+class FreeQuotaExceededError(AiHubMixError, ModelRateLimitError):
+    """A `-free` model's quota is used up (429, or a 403 naming the limit).
+
+    The base of `NativeFreeQuotaExceededError` / `OpenAIFreeQuotaExceededError`,
+    each also its route's rate-limit error. AiHubMix's free ids allow a few requests
+    per minute and per day, and an account never topped up a few tries in all;
+    `limit` says which was hit when the gateway's message does (`"minute"`,
+    `"day"`, `"trial"`, else None). Only a per-minute or unnamed limit is retried.
+    """
+
+    @property
+    def limit(self) -> str | None:
+        """`"minute"`, `"day"`, `"trial"`, or None (the message names none)."""
+        return quota_limit(self.message)
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """Whether waiting may help: not for a daily limit or used-up tries."""
+        return self.limit not in ("day", "trial")
+
+
 for _cls in (
     AiHubMixError,
+    FreeQuotaExceededError,
     InvalidInputError,
     MediaTooLargeError,
     MalformedResponseError,

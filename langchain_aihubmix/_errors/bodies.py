@@ -19,6 +19,7 @@ Category: TypeAlias = Literal[
     "not_found",
     "no_endpoint",
     "rate_limit",
+    "free_quota",
     "context_overflow",
     "api",
     "timeout",
@@ -45,6 +46,18 @@ _MODEL_MISSING = re.compile(r"\bmodels?\b|model_not_found", re.IGNORECASE)
 """A 404 that names a model: Google's "models/x is not found", `model_not_found`."""
 _NO_ROUTE = re.compile(r"invalid url|page not found|no route|cannot (?:post|get)", re.I)
 """A 404 about the path: the gateway's "Invalid URL (POST /x)", Go's and Express's."""
+_FREE = re.compile(r"free.?models?|免费模型", re.I)
+_LIMITS = (
+    ("trial", re.compile(r"tries|trial|recharge|top.?up|充值|试用", re.I)),
+    ("day", re.compile(r"per day|daily|\bRPD\b|/day|每天|每日|今日|1440\s*分钟", re.I)),
+    ("minute", re.compile(r"per minute|\bRPM\b|/min|每分钟|\d+\s*分钟", re.I)),
+)
+"""A free model's limits as gateways word them (new-api: "1分钟内最多请求5次")."""
+FREE_LIMITS = {
+    "minute": "requests per minute",
+    "day": "requests per day",
+    "trial": "the tries of an account never topped up",
+}
 _BAD_KEY = re.compile(r"api key not valid|invalid api key|incorrect api key", re.I)
 _MESSAGE_ID = re.compile(r"\((?:request id|tid):\s*([^)\s]+)\s*\)", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry in\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
@@ -222,13 +235,24 @@ def _names_a_model(inner: Mapping[str, Any] | None, message: str) -> bool:
     return bool(_MODEL_MISSING.search(message) or _MODEL_MISSING.search(code))
 
 
-def category(status: int, inner: Mapping[str, Any] | None, message: str) -> Category:
+def quota_limit(message: str) -> str | None:
+    """Which `FREE_LIMITS` key a quota message names, if any."""
+    return next((name for name, words in _LIMITS if words.search(message)), None)
+
+
+def category(
+    status: int, inner: Mapping[str, Any] | None, message: str, model: str = ""
+) -> Category:
     """HTTP status (plus the body, for 400s and 404s) -> category.
 
     A 404 is `not_found` (an unknown model) only when its body names a model;
     any other 404 (a wrong path, e.g. a `base_url` the gateway does not serve) is
-    `no_endpoint`.
+    `no_endpoint`. A 429 of a `-free` model (or naming free models), or its 403
+    naming a limit, is `free_quota`.
     """
+    free = model.lower().endswith("-free") or _FREE.search(message)
+    if free and (status == 429 or (status == 403 and quota_limit(message))):
+        return "free_quota"
     if status in (400, 413) and _OVERFLOW.search(message):
         return "context_overflow"
     if status == 400:

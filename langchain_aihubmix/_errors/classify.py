@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import (
+    FREE_LIMITS,
     MALFORMED_STATUS,
     Category,
     category,
     envelope_status,
     error_object,
+    quota_limit,
     redact,
     redact_json,
     request_id,
@@ -84,6 +86,7 @@ def _from_status(
     response: Any,
     fallback: str,
     secret: str | None,
+    model: str = "",
 ) -> AiHubMixError:
     body = redact_json(body, secret)
     inner = error_object(body)
@@ -91,9 +94,12 @@ def _from_status(
     message = redact(str(raw or fallback or f"HTTP {status}"), secret)
     if 300 <= status < 400:  # redirects are never followed: see `_redirect`
         message = _redirect(status, response)
-    kind = category(status, inner, message)
+    kind = category(status, inner, message, model)
     if kind == "no_endpoint":
         message += _PATH_HINT
+    if kind == "free_quota":
+        limit = FREE_LIMITS.get(quota_limit(message) or "", "limit not named")
+        message = f"{model or 'Free model'} quota used up ({limit}): {message}"
     cls = _family(route)[kind]
     return cls(
         message,
@@ -233,7 +239,7 @@ def _openai_body(exc: openai.APIStatusError) -> Any:
 
 
 def _classify(
-    exc: BaseException, route: Transport, secret: str | None
+    exc: BaseException, route: Transport, secret: str | None, model: str
 ) -> AiHubMixError | None:
     # An SDK's error can only be raised once the SDK was imported: check before
     # importing, so classifying one route's errors never loads the other SDK.
@@ -251,6 +257,7 @@ def _classify(
                 response=exc.response,
                 fallback=exc.status or "",
                 secret=secret,
+                model=model,
             )
     if "openai" in sys.modules:
         import openai
@@ -263,6 +270,7 @@ def _classify(
                 response=exc.response,
                 fallback=exc.message,
                 secret=secret,
+                model=model,
             )
         if isinstance(exc, openai.APIConnectionError):
             return _from_network("openai", exc, secret)
@@ -273,7 +281,11 @@ def _classify(
 
 
 def raise_classified(
-    exc: BaseException, *, route: Transport, secret: str | None = None
+    exc: BaseException,
+    *,
+    route: Transport,
+    secret: str | None = None,
+    model: str = "",
 ) -> NoReturn:
     """Re-raise any failure of an SDK call as this package's typed error.
 
@@ -286,12 +298,13 @@ def raise_classified(
         exc: The exception caught around the SDK call or stream iteration.
         route: Which family network failures belong to.
         secret: The configured API key, redacted from every message.
+        model: The model asked for (a `-free` id's quota errors are typed).
 
     Raises:
         AiHubMixError: The classified error, `from exc`.
     """
     classified = (
-        None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret)
+        None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret, model)
     )
     # Whatever leaves redacted, chained causes included: langchain-core copies an
     # error's `response` into the errored run, tracebacks print the chain.

@@ -26,7 +26,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.base import AiHubMixError, FreeQuotaExceededError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -69,6 +69,10 @@ class NativeRateLimitError(_NativeStatus, ModelRateLimitError):
     """Native route: quota or rate limit (429); see `retry_after`."""
 
 
+class NativeFreeQuotaExceededError(NativeRateLimitError, FreeQuotaExceededError):
+    """Native route: a `-free` model's quota is used up (`FreeQuotaExceededError`)."""
+
+
 class NativeContextOverflowError(_NativeStatus, ContextOverflowError):
     """Native route: the input exceeds the model's context window (400)."""
 
@@ -97,6 +101,7 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
     "not_found": NativeNotFoundError,
     "no_endpoint": NativeEndpointNotFoundError,
     "rate_limit": NativeRateLimitError,
+    "free_quota": NativeFreeQuotaExceededError,
     "context_overflow": NativeContextOverflowError,
     "api": NativeAPIError,
     "timeout": NativeTimeoutError,

@@ -25,7 +25,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.base import AiHubMixError, FreeQuotaExceededError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -75,6 +75,10 @@ class OpenAIRateLimitError(_OpenAIError, openai.RateLimitError, ModelRateLimitEr
     """OpenAI route: quota or rate limit (429); see `retry_after`."""
 
 
+class OpenAIFreeQuotaExceededError(OpenAIRateLimitError, FreeQuotaExceededError):
+    """OpenAI route: a `-free` model's quota is used up (`FreeQuotaExceededError`)."""
+
+
 class OpenAIContextOverflowError(
     _OpenAIError, openai.BadRequestError, ContextOverflowError
 ):
@@ -104,6 +108,7 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
     "not_found": OpenAINotFoundError,
     "no_endpoint": OpenAIEndpointNotFoundError,
     "rate_limit": OpenAIRateLimitError,
+    "free_quota": OpenAIFreeQuotaExceededError,
     "context_overflow": OpenAIContextOverflowError,
     "api": OpenAIAPIError,
     "timeout": OpenAITimeoutError,

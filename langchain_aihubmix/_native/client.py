@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx2
 from google import genai
@@ -35,6 +35,7 @@ from langchain_aihubmix._native.sdk_shortcuts import sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
+from langchain_aihubmix._transport.failover import AsyncFailoverClient, FailoverClient
 from langchain_aihubmix._transport.opened import track, tracked
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.route import (
@@ -116,7 +117,8 @@ def new_client(settings: ClientSettings, **clients: Any) -> genai.Client:
 
 def gemini_client(settings: ClientSettings) -> genai.Client:
     """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    return new_client(settings, httpx_client=httpx2.Client(**httpx_args(settings)))
+    http = FailoverClient(settings.failover, **httpx_args(settings))
+    return new_client(settings, httpx_client=http)
 
 
 def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
@@ -154,7 +156,9 @@ class NativeRoute:
         self._guard = ReplyGuard("native", settings.api_key)
         self._tls = tls_client_args(settings.client_args)
         self._sync_http = Lazy(
-            lambda: install(httpx2.Client(**self._http_args(is_async=False))),
+            lambda: install(
+                FailoverClient(settings.failover, **self._http_args(False))
+            ),
             close=httpx2.Client.close,
         )
         self._sync = Lazy(self._new_sync_client)
@@ -162,7 +166,12 @@ class NativeRoute:
             self._new_async_client, close=lambda pair: pair[1].aclose()
         )
 
-    def _http_args(self, *, is_async: bool) -> dict[str, Any]:
+    def _fail(self, exc: Exception, model: str) -> NoReturn:
+        raise_classified(
+            exc, route="native", secret=self._settings.api_key, model=model
+        )
+
+    def _http_args(self, is_async: bool) -> dict[str, Any]:
         args = {**httpx_args(self._settings), **self._tls}
         args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
@@ -181,12 +190,13 @@ class NativeRoute:
         )
 
     def _new_async_client(self) -> tuple[genai.Client, httpx2.AsyncClient]:
-        http = track(httpx2.AsyncClient(**self._http_args(is_async=True)))
+        failover = self._settings.failover
+        http = track(AsyncFailoverClient(failover, **self._http_args(True)))
         return self._genai(http), http
 
     def _new_sync_client(self) -> genai.Client:
         # (its async client is never used: async calls use `_async`)
-        return self._genai(httpx2.AsyncClient(**self._http_args(is_async=True)))
+        return self._genai(httpx2.AsyncClient(**self._http_args(True)))
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -214,7 +224,7 @@ class NativeRoute:
                     config=config,
                 )
             except Exception as exc:
-                raise_classified(exc, route="native", secret=self._settings.api_key)
+                self._fail(exc, opts.model)
         return response_to_messages(response, opts.model)
 
     async def agenerate(
@@ -231,7 +241,7 @@ class NativeRoute:
                     config=config,
                 )
             except Exception as exc:
-                raise_classified(exc, route="native", secret=self._settings.api_key)
+                self._fail(exc, opts.model)
         return response_to_messages(response, opts.model)
 
     def stream(
@@ -250,7 +260,7 @@ class NativeRoute:
                     yield state.feed(response)
                 ensure_complete(state.finished, "Gemini")
             except Exception as exc:
-                raise_classified(exc, route="native", secret=self._settings.api_key)
+                self._fail(exc, opts.model)
 
     async def astream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -271,4 +281,4 @@ class NativeRoute:
                         yield state.feed(response)
                 ensure_complete(state.finished, "Gemini")
             except Exception as exc:
-                raise_classified(exc, route="native", secret=self._settings.api_key)
+                self._fail(exc, opts.model)

@@ -36,6 +36,7 @@ from langchain_aihubmix._openai.response import (
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install, within
+from langchain_aihubmix._transport.failover import AsyncFailoverClient, FailoverClient
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.route import (
     ClientSettings,
@@ -137,7 +138,7 @@ class OpenAIRoute:
     transport: Transport = "openai"
 
     def __init__(self, settings: ClientSettings) -> None:
-        self._settings = settings
+        self._settings, self._key = settings, settings.api_key
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
         self._tls = tls_client_args(settings.client_args)
@@ -151,14 +152,15 @@ class OpenAIRoute:
         return self._splicer.client_args(args, is_async=is_async)
 
     def _new_async_client(self) -> openai.AsyncOpenAI:
-        http = httpx2.AsyncClient(**self._httpx_args(is_async=True))
+        failover = self._settings.failover
+        http = AsyncFailoverClient(failover, **self._httpx_args(is_async=True))
         return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
 
     def _new_sync_client(self) -> openai.OpenAI:
         args = self._httpx_args(is_async=False)
         hooks = args["event_hooks"]  # draining first: the reply guard reads it
         hooks["response"] = [_drain, *hooks["response"]]
-        http = install(httpx2.Client(**args))
+        http = install(FailoverClient(self._settings.failover, **args))
         return openai.OpenAI(http_client=http, **_client_args(self._settings))
 
     def client(self) -> openai.OpenAI:
@@ -183,7 +185,9 @@ class OpenAIRoute:
             try:
                 completion = sdk_shortcuts.create(self.client(), params)
             except Exception as exc:
-                raise_classified(exc, route="openai", secret=self._settings.api_key)
+                raise_classified(
+                    exc, route="openai", secret=self._key, model=opts.model
+                )
         return completion_to_messages(completion, opts.model)
 
     async def agenerate(
@@ -196,7 +200,9 @@ class OpenAIRoute:
                 client = self._async.get()
                 completion = await sdk_shortcuts.acreate(client, params)
             except Exception as exc:
-                raise_classified(exc, route="openai", secret=self._settings.api_key)
+                raise_classified(
+                    exc, route="openai", secret=self._key, model=opts.model
+                )
         return completion_to_messages(completion, opts.model)
 
     def stream(
@@ -216,7 +222,7 @@ class OpenAIRoute:
             ensure_complete(state.finished, "the gateway")
             yield from state.finish()
         except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._settings.api_key)
+            raise_classified(exc, route="openai", secret=self._key, model=opts.model)
         finally:
             if stream is not None and not read_to_end:
                 _abandon(stream)
@@ -241,7 +247,7 @@ class OpenAIRoute:
             for message in state.finish():
                 yield message
         except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._settings.api_key)
+            raise_classified(exc, route="openai", secret=self._key, model=opts.model)
         finally:
             if stream is not None and not read_to_end:
                 with contextlib.suppress(Exception):

@@ -1,4 +1,9 @@
-"""The one retry policy (tenacity): which errors, how many times, how long to wait."""
+"""The one retry policy (tenacity): which errors, how many times, how long to wait.
+
+Never, by default, a failure the gateway may have billed (see `may_have_billed` and
+docs/errors-and-retries.md): AiHubMix's own client never re-sends a billable request
+the gateway may have taken.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from typing import Any, TypeVar
 
 import tenacity
 from langchain_core.exceptions import ModelError
+
+from langchain_aihubmix._errors.bodies import error_object
+from langchain_aihubmix._transport.failover import never_sent
 
 _T = TypeVar("_T")
 
@@ -32,23 +40,35 @@ _jitter: Callable[[float, float], float] = random.uniform
 _END: Any = object()
 
 
-def is_retryable(exc: BaseException) -> bool:
-    """Whether a (classified) error is worth another attempt.
+def may_have_billed(exc: BaseException) -> bool:
+    """Whether the gateway can have billed the attempt that failed with `exc`.
 
-    Args:
-        exc: An error already mapped by `errors.raise_classified`.
-
-    Returns:
-        True for langchain-core errors marked retryable whose status is 429,
-        500, 502, 503, 504, or None (timeouts, connection failures), unless the
-        server asked to wait longer than `MAX_SERVER_DELAY`: that error is raised
-        at once, with the asked delay in its `retry_after`, for the caller to
-        decide.
+    No for a request that never left (a connect-phase failure: DNS, TCP, TLS), a
+    429, and an error the gateway put in words (a JSON error body, whatever its
+    status): the one-api / new-api family AiHubMix runs refunds the quota it
+    reserved when a relay fails. Yes for anything else: a timeout or a broken
+    connection after the request was sent (the gateway goes on and bills the
+    answer), a stream cut after it answered, a 2xx reply that is no answer, and an
+    error page without a JSON body (a proxy's 502 / 504 after the gateway took it).
     """
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        return not never_sent(exc)
+    return status != 429 and error_object(getattr(exc, "body", None)) is None
+
+
+def is_retryable(exc: BaseException, *, billable: bool = False) -> bool:
+    """Whether a classified error is worth another attempt: a langchain-core error
+    marked retryable whose status is 429, 500, 502, 503, 504 or None (timeouts,
+    connection failures), that the gateway cannot have billed (unless `billable`),
+    and whose server-asked delay is at most `MAX_SERVER_DELAY` (a longer one is
+    raised at once, its `retry_after` saying how long)."""
     if not isinstance(exc, ModelError) or not exc.is_retryable:
         return False
     hint = getattr(exc, "retry_after", None)
     if isinstance(hint, (int, float)) and hint > MAX_SERVER_DELAY:
+        return False
+    if not billable and may_have_billed(exc):
         return False
     status = getattr(exc, "status_code", None)
     return status is None or status in RETRYABLE_STATUS
@@ -57,21 +77,9 @@ def is_retryable(exc: BaseException) -> bool:
 def wait_seconds(
     exc: BaseException | None, retry: int, *, base: float = 0.5, cap: float = 30.0
 ) -> float:
-    """How long to wait before retry number `retry` (1-based).
-
-    Full-jitter exponential backoff, `uniform(0, min(cap, base * 2**(retry-1)))`;
-    a server-requested delay (`exc.retry_after`, at most `MAX_SERVER_DELAY`: a
-    longer one is not retried) is used as the minimum.
-
-    Args:
-        exc: The error of the failed attempt.
-        retry: Which retry this wait precedes (1 for the first).
-        base: Backoff for the first retry, in seconds.
-        cap: Upper bound of the backoff, in seconds.
-
-    Returns:
-        Seconds to sleep.
-    """
+    """Seconds to wait before retry number `retry` (1-based): full-jitter backoff,
+    `uniform(0, min(cap, base * 2**(retry-1)))`, at least the server-asked delay
+    (`exc.retry_after`, at most `MAX_SERVER_DELAY`)."""
     backoff = _jitter(0.0, min(cap, base * 2 ** (retry - 1)))
     hint = getattr(exc, "retry_after", None)
     if isinstance(hint, (int, float)) and hint >= 0:
@@ -79,7 +87,9 @@ def wait_seconds(
     return backoff
 
 
-def _policy(max_retries: int, on_retry: OnRetry | None) -> dict[str, Any]:
+def _policy(
+    max_retries: int, on_retry: OnRetry | None, retry_billable: bool
+) -> dict[str, Any]:
     """tenacity's arguments for the policy (a `Retrying` re-raises the last error)."""
     if max_retries < 0:
         msg = f"max_retries must be >= 0, got {max_retries}"
@@ -97,7 +107,9 @@ def _policy(max_retries: int, on_retry: OnRetry | None) -> dict[str, Any]:
 
     return {
         "stop": tenacity.stop_after_attempt(max_retries + 1),
-        "retry": tenacity.retry_if_exception(is_retryable),
+        "retry": tenacity.retry_if_exception(
+            lambda exc: is_retryable(exc, billable=retry_billable)
+        ),
         "wait": wait,
         "before_sleep": before_sleep,
         "reraise": True,
@@ -105,22 +117,23 @@ def _policy(max_retries: int, on_retry: OnRetry | None) -> dict[str, Any]:
 
 
 def call_with_retry(
-    fn: Callable[[], _T], *, max_retries: int, on_retry: OnRetry | None = None
+    fn: Callable[[], _T],
+    *,
+    max_retries: int,
+    on_retry: OnRetry | None = None,
+    retry_billable: bool = False,
 ) -> _T:
     """Call `fn` under the policy (sleeping through `_sleep`).
 
-    `fn` must raise already-classified errors (wrap the SDK call with
-    `errors.raise_classified`); anything else is never retried.
-
     Args:
-        fn: The call, without arguments.
+        fn: The call; it raises classified errors (`errors.raise_classified`),
+            anything else is never retried.
         max_retries: Retries after the first attempt (2 means up to 3 attempts).
         on_retry: Called as `on_retry(exc, attempt)` before each retry's wait.
-
-    Returns:
-        What `fn` returns.
+        retry_billable: Also retry failures the gateway may have billed.
     """
-    return tenacity.Retrying(sleep=_sleep, **_policy(max_retries, on_retry))(fn)
+    policy = _policy(max_retries, on_retry, retry_billable)
+    return tenacity.Retrying(sleep=_sleep, **policy)(fn)
 
 
 async def acall_with_retry(
@@ -128,6 +141,7 @@ async def acall_with_retry(
     *,
     max_retries: int,
     on_retry: OnRetry | None = None,
+    retry_billable: bool = False,
 ) -> _T:
     """Async twin of `call_with_retry` (`fn` may be any callable returning an
     awaitable, e.g. a lambda: tenacity only awaits coroutine functions)."""
@@ -135,8 +149,8 @@ async def acall_with_retry(
     async def attempt() -> _T:
         return await fn()
 
-    policy = tenacity.AsyncRetrying(sleep=_asleep, **_policy(max_retries, on_retry))
-    return await policy(attempt)
+    policy = _policy(max_retries, on_retry, retry_billable)
+    return await tenacity.AsyncRetrying(sleep=_asleep, **policy)(attempt)
 
 
 def retry_stream(
@@ -144,23 +158,15 @@ def retry_stream(
     *,
     max_retries: int,
     on_retry: OnRetry | None = None,
+    retry_billable: bool = False,
 ) -> Iterator[_T]:
-    """Iterate a stream, retrying only until its first item arrives.
-
-    Opening the stream and reading its first item are retried under the policy;
-    once an item was yielded, errors propagate (the caller has seen output).
-    `open_stream` must raise already-classified errors.
-
-    Args:
-        open_stream: Opens a fresh stream on each call.
-        max_retries: Retries after the first attempt.
-        on_retry: Called as `on_retry(exc, attempt)` before each retry.
-
-    Yields:
-        The stream's items.
-    """
+    """Iterate a fresh stream (`open_stream()`), retrying under the policy only until
+    its first item arrives: after that the caller has seen output."""
     stream, first = call_with_retry(
-        lambda: _opened(open_stream), max_retries=max_retries, on_retry=on_retry
+        lambda: _opened(open_stream),
+        max_retries=max_retries,
+        on_retry=on_retry,
+        retry_billable=retry_billable,
     )
     try:
         if first is _END:
@@ -176,10 +182,14 @@ async def aretry_stream(
     *,
     max_retries: int,
     on_retry: OnRetry | None = None,
+    retry_billable: bool = False,
 ) -> AsyncIterator[_T]:
     """Async twin of `retry_stream`; `open_stream` may also be a coroutine function."""
     stream, first = await acall_with_retry(
-        lambda: _aopened(open_stream), max_retries=max_retries, on_retry=on_retry
+        lambda: _aopened(open_stream),
+        max_retries=max_retries,
+        on_retry=on_retry,
+        retry_billable=retry_billable,
     )
     try:
         if first is _END:

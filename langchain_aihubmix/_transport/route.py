@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -16,23 +16,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._errors.logs import guard_logs
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._transport.failover import Failover
 from langchain_aihubmix.profiles import Transport
 
 T = TypeVar("T")
-
-_ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", re.I)
-"""A route path written after the gateway root (`/v1`, `/gemini`, `/gemini/v1beta`)."""
-
-
-def gateway_root(base_url: str) -> str:
-    """The gateway root for a `base_url` written as AiHubMix's guides write it.
-
-    `https://aihubmix.com`, `.../v1`, `.../gemini`, `.../gemini/v1beta` and any of
-    them with trailing slashes all give `https://aihubmix.com`: each route adds its
-    own path (`/gemini`, `/v1`).
-    """
-    root = base_url.strip().rstrip("/")
-    return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
 
 
 @dataclass(frozen=True)
@@ -40,7 +27,8 @@ class ClientSettings:
     """How to reach the gateway; fixed for the life of a model instance."""
 
     api_key: str = field(repr=False)
-    base_url: str
+    base_urls: tuple[str, ...]
+    """Gateway roots; the SDK clients are built for the first (`failover`)."""
     app_code: str | None = None
     timeout: float | None = None
     default_headers: dict[str, str] = field(default_factory=dict)
@@ -48,6 +36,16 @@ class ClientSettings:
 
     def __post_init__(self) -> None:
         guard_logs(self.api_key)
+
+    @property
+    def base_url(self) -> str:
+        """The first gateway root (the SDK clients' base URL)."""
+        return self.base_urls[0]
+
+    @cached_property
+    def failover(self) -> Failover:
+        """The failover of these settings' HTTP clients (shared by all of them)."""
+        return Failover(self.base_urls)
 
     def headers(self) -> dict[str, str]:
         """Extra headers for every request (APP-Code and the user's own)."""

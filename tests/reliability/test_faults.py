@@ -206,19 +206,30 @@ def test_stream_cut_midway_raises(
     hub.inject_fault("drop", after_chunks=after, route=route)  # type: ignore[arg-type]
     llm = make_llm(hub, route, max_retries=2)
     texts: list[str] = []
-    if route == "openai" and after == 1:
-        # the first SSE event is the role-only delta: nothing reached the caller
-        # yet, so the cut is retried transparently and the answer is complete
-        texts = [chunk.text for chunk in llm.stream(PROMPT)]
-        assert "".join(texts) == EXPECTED
-        assert len(hub.requests) == 2
-        return
     with pytest.raises(ModelError):
         for chunk in llm.stream(PROMPT):
             texts.append(chunk.text)
     joined = "".join(texts)
-    assert joined and EXPECTED.startswith(joined) and joined != EXPECTED
+    assert EXPECTED.startswith(joined) and joined != EXPECTED
+    assert joined or (route == "openai" and after == 1)  # a role-only first event
     assert len(hub.requests) == 1
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_stream_cut_before_any_output_is_retried_only_when_billable_allowed(
+    hub: AiHubMixEmulator, route: str
+) -> None:
+    """The gateway answered, then the stream broke before a chunk reached the
+    caller: it may bill that attempt, so only `retry_billable=True` re-sends."""
+    hub.inject_fault("drop", after_chunks=0, route=route)  # type: ignore[arg-type]
+    with pytest.raises(ModelError):
+        list(make_llm(hub, route, max_retries=2).stream(PROMPT))
+    assert len(hub.requests) == 1
+    hub.reset()
+    hub.inject_fault("drop", after_chunks=0, route=route)  # type: ignore[arg-type]
+    llm = make_llm(hub, route, max_retries=2, retry_billable=True)
+    assert "".join(chunk.text for chunk in llm.stream(PROMPT)) == EXPECTED
+    assert len(hub.requests) == 2
 
 
 @pytest.mark.parametrize("route", ROUTES)

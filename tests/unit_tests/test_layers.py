@@ -25,6 +25,7 @@ RANKS: dict[str, int] = {
     "_input": 2,  # LangChain messages -> Conversation
     "_output": 3,  # chunks / messages / usage, shared by both routes
     "_transport": 3,  # what both clients share
+    "_transport.failover": 0,  # base URLs in order (the catalogue fetches use it)
     "_native": 4,
     "_openai": 4,
     "_call": 4,  # one call of chat_models: prepared, run, returned

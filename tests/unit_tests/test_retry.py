@@ -19,10 +19,11 @@ from langchain_aihubmix._transport.retry import (
     acall_with_retry,
     aretry_stream,
     call_with_retry,
+    may_have_billed,
     retry_stream,
     wait_seconds,
 )
-from langchain_aihubmix.errors import raise_classified
+from langchain_aihubmix.errors import raise_classified, reply_error
 
 RECORDED = Path(__file__).parents[1] / "fixtures" / "recorded" / "vercel-ai"
 URL = "https://aihubmix.com/gemini/v1beta/models/gemini-2.5-flash:generateContent"
@@ -54,6 +55,11 @@ def via_openai(status: int, body: Any, headers: dict[str, str] | None = None) ->
         status, json=body, headers=headers, request=httpx2.Request("POST", URL)
     )
     return _classified(client._make_status_error_from_response(resp), "openai")
+
+
+def gw(cls: Any, status: int, message: str = "x") -> Any:
+    """A typed error carrying the gateway's own JSON error body."""
+    return cls(message, status_code=status, body={"error": {"message": message}})
 
 
 RETRY_429 = json.loads((RECORDED / "google-429-retry-info.json").read_text())
@@ -179,7 +185,7 @@ def test_backoff_doubles_up_to_cap(sleeps: list[float], max_jitter: None) -> Non
 
 
 def test_jitter_stays_within_bounds() -> None:
-    err = errors.NativeAPIError("boom", status_code=503)
+    err = gw(errors.NativeAPIError, 503, "boom")
     for retry in range(1, 10):
         high = min(30.0, 0.5 * 2 ** (retry - 1))
         draws = [wait_seconds(err, retry) for _ in range(200)]
@@ -193,18 +199,55 @@ def test_jitter_stays_within_bounds() -> None:
     [
         pytest.param(native(429, RETRY_429), id="429"),
         pytest.param(native(503, OVERLOADED), id="503"),
-        pytest.param(errors.NativeAPIError("x", status_code=500), id="500"),
-        pytest.param(errors.OpenAIAPIError("x", status_code=502), id="502"),
-        pytest.param(errors.OpenAIAPIError("x", status_code=504), id="504"),
-        pytest.param(_classified(httpx2.ReadTimeout("slow")), id="timeout"),
+        pytest.param(gw(errors.NativeAPIError, 500, "x"), id="500"),
+        pytest.param(gw(errors.OpenAIAPIError, 502, "x"), id="502"),
+        pytest.param(gw(errors.OpenAIAPIError, 504, "x"), id="504"),
         pytest.param(_classified(httpx2.ConnectError("refused")), id="connect"),
-        pytest.param(_classified(httpx2.ReadError("cut"), "openai"), id="read"),
+        pytest.param(_classified(httpx2.ConnectTimeout("dns"), "openai"), id="dns"),
     ],
 )
 def test_retryable_errors_use_all_attempts(err: Any, sleeps: list[float]) -> None:
     sync, asyn = run_both(lambda: (Script(err, err, err), 2), sleeps)
     assert sync[:2] == asyn[:2] == (err, 3)  # gave up: the last error, as is
     assert len(sync[3]) == len(asyn[3]) == 2
+
+
+def _reply_error(status: int, body: Any) -> Any:
+    """The typed error of a 2xx reply that is not an answer (`reply_guard`)."""
+    response = httpx2.Response(status, request=httpx2.Request("POST", URL))
+    message = "not an answer"
+    return reply_error(
+        "native", status=502, message=message, body=body, response=response, secret=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("err", "billed"),
+    [
+        pytest.param(native(429, RETRY_429), False, id="429"),
+        pytest.param(native(503, OVERLOADED), False, id="gateway-503"),
+        pytest.param(via_openai(502, {"error": {"message": "x"}}), False, id="502"),
+        pytest.param(_reply_error(200, {"error": {"code": 503}}), False, id="200-env"),
+        pytest.param(_classified(httpx2.ConnectError("refused")), False, id="connect"),
+        pytest.param(_classified(httpx2.ReadTimeout("slow")), True, id="timeout"),
+        pytest.param(_classified(TimeoutError("deadline")), True, id="deadline"),
+        pytest.param(_classified(httpx2.ReadError("cut"), "openai"), True, id="read"),
+        pytest.param(_classified(httpx2.RemoteProtocolError("x")), True, id="reset"),
+        pytest.param(_reply_error(200, None), True, id="malformed-200"),
+        pytest.param(via_openai(504, None), True, id="504-no-json"),
+    ],
+)
+def test_failures_the_gateway_may_have_billed_are_retried_only_when_asked(
+    err: Any, billed: bool, sleeps: list[float]
+) -> None:
+    """The billing rule: never re-send what the gateway may have billed, unless
+    `retry_billable`; everything else is retried as before."""
+    assert may_have_billed(err) is billed
+    for retry_billable, calls in ((False, 1 if billed else 3), (True, 3)):
+        script = Script(err, err, err)
+        with pytest.raises(type(err)):
+            call_with_retry(script, max_retries=2, retry_billable=retry_billable)
+        assert script.calls == calls
 
 
 @pytest.mark.parametrize(
@@ -217,7 +260,7 @@ def test_retryable_errors_use_all_attempts(err: Any, sleeps: list[float]) -> Non
         ),
         pytest.param(errors.OpenAINotFoundError("x", status_code=404), id="404"),
         pytest.param(errors.NativeContextOverflowError("x", status_code=400), id="ctx"),
-        pytest.param(errors.NativeAPIError("x", status_code=501), id="501"),
+        pytest.param(gw(errors.NativeAPIError, 501, "x"), id="501"),
         pytest.param(httpx2.ConnectError("unclassified"), id="raw-httpx"),
         pytest.param(ValueError("bug"), id="bug"),
     ],
@@ -397,7 +440,7 @@ def test_non_retryable_first_failure_raises_as_is(twin: str) -> None:
 def test_first_failure_then_success(
     twin: str, sleeps: list[float], max_jitter: None
 ) -> None:
-    err = errors.NativeAPIError("overloaded", status_code=503)
+    err = gw(errors.NativeAPIError, 503, "overloaded")
     script, log = Script(err), []
     assert _run_fast(twin, script, 2, log) == "ok"
     assert script.calls == 2
@@ -410,7 +453,7 @@ def test_first_failure_keeps_server_delay_and_attempt_numbers(
     twin: str, sleeps: list[float], max_jitter: None
 ) -> None:
     slow = errors.NativeRateLimitError("x", status_code=429, retry_after=7)
-    err = errors.NativeAPIError("x", status_code=500)
+    err = gw(errors.NativeAPIError, 500, "x")
     script, log = Script(slow, err), []
     assert _run_fast(twin, script, 3, log) == "ok"
     assert script.calls == 3
@@ -422,8 +465,8 @@ def test_first_failure_keeps_server_delay_and_attempt_numbers(
 def test_gives_up_with_the_last_error(
     twin: str, sleeps: list[float], max_jitter: None
 ) -> None:
-    first = errors.NativeAPIError("a", status_code=503)
-    last = errors.NativeAPIError("b", status_code=503)
+    first = gw(errors.NativeAPIError, 503, "a")
+    last = gw(errors.NativeAPIError, 503, "b")
     script, log = Script(first, last), []
     with pytest.raises(errors.NativeAPIError) as caught:
         _run_fast(twin, script, 1, log)
@@ -437,7 +480,7 @@ def test_gives_up_with_the_last_error(
 def test_zero_retries_raises_the_first_error(
     twin: str, sleeps: list[float], max_jitter: None
 ) -> None:
-    err = errors.NativeAPIError("x", status_code=503)
+    err = gw(errors.NativeAPIError, 503, "x")
     script, log = Script(err), []
     with pytest.raises(errors.NativeAPIError) as caught:
         _run_fast(twin, script, 0, log)
@@ -456,7 +499,7 @@ def test_negative_max_retries_is_rejected_before_calling(twin: str) -> None:
 def test_stream_first_open_failure_then_success(
     sleeps: list[float], max_jitter: None
 ) -> None:
-    err = errors.NativeAPIError("x", status_code=503)
+    err = gw(errors.NativeAPIError, 503, "x")
     opened: list[int] = []
 
     def open_stream() -> Iterator[int]:
@@ -476,7 +519,7 @@ def test_stream_first_open_failure_then_success(
 def test_astream_first_item_failure_then_success(
     sleeps: list[float], max_jitter: None
 ) -> None:
-    err = errors.NativeAPIError("x", status_code=503)
+    err = gw(errors.NativeAPIError, 503, "x")
     opened: list[int] = []
 
     async def open_stream() -> Any:

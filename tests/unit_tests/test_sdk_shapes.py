@@ -32,7 +32,7 @@ def _sdk(sent: list[httpx2.Request] | None = None) -> Any:
             sent.append(request)
         return httpx2.Response(200, json=REPLY)
 
-    settings = ClientSettings(api_key="k", base_url="http://gw.test")
+    settings = ClientSettings(api_key="k", base_urls=("http://gw.test",))
     http = httpx2.Client(transport=httpx2.MockTransport(answer))
     return native_client.new_client(settings, httpx_client=http)
 

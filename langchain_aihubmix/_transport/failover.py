@@ -1,0 +1,149 @@
+"""Several gateway base URLs: a request moves on only when it never left (connect).
+
+`base_url` may list gateway roots, e.g. AiHubMix and its mirror `api.inferera.com`
+(the same backend; AiHubMix's own MCP server fails over the same way). The SDK clients
+are built for the first root; `FailoverClient.send` points a request at the next
+root only when connecting failed: httpcore2 raises `ConnectError` / `ConnectTimeout`
+only while resolving, connecting or in the TLS handshake (`connect_tcp`, `start_tls`),
+before a byte of the request is written. A request a gateway may have received is
+never sent to another (it could be billed twice). The root that last answered is
+tried first (sticky), the others after it in their order; while another root
+remains, connecting is given at most `FAILOVER_CONNECT_TIMEOUT` seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx2
+
+from langchain_aihubmix._errors.base import InvalidInputError
+
+DEFAULT_BASE_URL = "https://aihubmix.com"
+MIRROR_BASE_URL = "https://api.inferera.com"
+"""AiHubMix's mirror gateway (same backend), reachable where aihubmix.com is not."""
+FAILOVER_CONNECT_TIMEOUT = 10.0
+
+_R = TypeVar("_R")
+_CONNECT_PHASE = (httpx2.ConnectError, httpx2.ConnectTimeout)
+_ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", re.I)
+"""A route path written after the gateway root (`/v1`, `/gemini`, `/gemini/v1beta`)."""
+
+
+def gateway_root(base_url: str) -> str:
+    """`https://aihubmix.com` for it, `.../v1`, `.../gemini`, `.../gemini/v1beta`
+    and any of them with trailing slashes (each route adds its own path)."""
+    root = base_url.strip().rstrip("/")
+    return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
+
+
+def gateway_roots(base_url: str | Sequence[str] | None = None) -> tuple[str, ...]:
+    """The roots of `base_url` (a list, or comma-separated), in order, each once;
+    None: env `AIHUBMIX_BASE_URL`, else `DEFAULT_BASE_URL`."""
+    if base_url is None:
+        base_url = os.environ.get("AIHUBMIX_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    items = base_url.split(",") if isinstance(base_url, str) else base_url
+    roots = tuple(dict.fromkeys(gateway_root(str(i)) for i in items if str(i).strip()))
+    if not roots:
+        raise InvalidInputError(f"base_url names no gateway root: {base_url!r}")
+    return roots
+
+
+def never_sent(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from, is a connect-phase failure."""
+    while exc is not None:
+        if isinstance(exc, _CONNECT_PHASE):
+            return True
+        exc = exc.__cause__
+    return False
+
+
+_Target = tuple[int, httpx2.URL, dict[str, Any]]
+
+
+class Failover:
+    """The base URLs of one model's clients, the one that last answered first."""
+
+    def __init__(self, roots: Sequence[str]) -> None:
+        self.roots = tuple(roots)
+        self._prefixes = [str(httpx2.URL(root)).rstrip("/") for root in self.roots]
+        self._first = 0
+
+    def _targets(self, request: httpx2.Request) -> list[_Target]:
+        """(index, URL, extensions) per root to try; index -1: not a gateway URL."""
+        url, n = str(request.url), len(self.roots)
+        if n == 1 or not url.startswith(self._prefixes[0]):
+            return [(-1, request.url, request.extensions)]
+        rest, cap = url[len(self._prefixes[0]) :], FAILOVER_CONNECT_TIMEOUT
+        timeout = dict(request.extensions.get("timeout") or {})
+        timeout["connect"] = min(timeout.get("connect") or cap, cap)
+        capped = {**request.extensions, "timeout": timeout}
+        order = [(self._first + k) % n for k in range(n)]
+        urls = {i: httpx2.URL(self._prefixes[i] + rest) for i in order}
+        targets = [(i, urls[i], capped) for i in order[:-1]]
+        return [*targets, (order[-1], urls[order[-1]], request.extensions)]
+
+    @staticmethod
+    def _aim(request: httpx2.Request, target: _Target) -> int:
+        index, request.url, request.extensions = target
+        if index >= 0:
+            request.headers["Host"] = request.url.netloc.decode("ascii")
+        return index
+
+    def _served(self, index: int, response: _R) -> _R:
+        if index >= 0:
+            self._first = index
+        return response
+
+    def send(self, request: httpx2.Request, send: Callable[[httpx2.Request], _R]) -> _R:
+        """`send(request)`, at the next root while connecting fails."""
+        *others, last = self._targets(request)
+        for target in others:
+            index = self._aim(request, target)
+            try:
+                return self._served(index, send(request))
+            except _CONNECT_PHASE:
+                continue
+        return self._served(self._aim(request, last), send(request))
+
+    async def asend(
+        self, request: httpx2.Request, send: Callable[[httpx2.Request], Awaitable[_R]]
+    ) -> _R:
+        """Async twin of `send`."""
+        *others, last = self._targets(request)
+        for target in others:
+            index = self._aim(request, target)
+            try:
+                return self._served(index, await send(request))
+            except _CONNECT_PHASE:
+                continue
+        return self._served(self._aim(request, last), await send(request))
+
+
+class FailoverClient(httpx2.Client):
+    """An `httpx2.Client` whose requests to the gateway fail over (module doc)."""
+
+    def __init__(self, failover: Failover, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failover = failover
+
+    def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        """`httpx2.Client.send` at the first root that connects."""
+        send = super().send
+        return self.failover.send(request, lambda r: send(r, **kwargs))
+
+
+class AsyncFailoverClient(httpx2.AsyncClient):
+    """Async twin of `FailoverClient`."""
+
+    def __init__(self, failover: Failover, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failover = failover
+
+    async def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        """`httpx2.AsyncClient.send` at the first root that connects."""
+        send = super().send
+        return await self.failover.asend(request, lambda r: send(r, **kwargs))
