@@ -28,32 +28,40 @@ from typing import TextIO
 
 import httpx2
 
+from langchain_aihubmix._doctor import gateway
 from langchain_aihubmix._doctor.probes import PROBES, Finding
 from langchain_aihubmix._doctor.wire import Wire
+from langchain_aihubmix._transport.failover import (
+    DEFAULT_BASE_URL,
+    MIRROR_BASE_URL,
+    gateway_roots,
+)
 
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 
 LIVE_COST_NOTE = (
-    "A live run sends about 30 small requests (gemini-2.5-flash-lite, "
-    "gemini-3.1-flash-lite, and two images from gemini-2.5-flash-image): "
-    "about $0.01 in all."
+    "A live run sends about 35 small requests (gemini-2.5-flash-lite, "
+    "gemini-3.1-flash-lite, two images from gemini-2.5-flash-image, one free "
+    "model call, unbilled catalogue and balance reads): about $0.01 in all."
 )
 
 
 def run_doctor(
-    base_url: str, api_key: str, *, timeout: float = 60
+    base_url: str | Sequence[str], api_key: str, *, timeout: float = 60
 ) -> tuple[list[Finding], Wire]:
     """Runs every probe against `base_url`; returns the findings and the wire.
 
     Args:
-        base_url: The gateway root (the emulator's `base_url` offline).
+        base_url: The gateway root (the emulator's `base_url` offline), or roots:
+            the probes ask the first, the mirror probe compares them all.
         api_key: The key sent to `base_url` (and nowhere else).
         timeout: Seconds per request.
     """
     findings: list[Finding] = []
     with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
-        wire = Wire(base_url, api_key, client)
-        for probe in PROBES:
+        first, *mirrors = gateway_roots(base_url)
+        wire = Wire(first, api_key, client, mirrors=tuple(mirrors))
+        for probe in (*PROBES, *gateway.PROBES):
             result = probe(wire)
             findings.extend(result if isinstance(result, list) else [result])
     return findings, wire
@@ -95,7 +103,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     with ExitStack() as stack:
         if key and not args.offline:
             base_url = args.base_url or os.environ.get(
-                "AIHUBMIX_BASE_URL", "https://aihubmix.com"
+                "AIHUBMIX_BASE_URL", f"{DEFAULT_BASE_URL},{MIRROR_BASE_URL}"
             )
             print(f"[live] {base_url}. {LIVE_COST_NOTE}", file=out)
         else:
@@ -103,6 +111,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
             hub = stack.enter_context(AiHubMixEmulator())
             base_url, key = hub.base_url, hub.api_key
+            base_url += "," + base_url.replace("127.0.0.1", "localhost")  # a mirror
             print(
                 f"[offline] no AIHUBMIX_API_KEY: probing the local emulator at "
                 f"{base_url} (answers show the emulator, not the gateway)",

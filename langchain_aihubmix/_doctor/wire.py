@@ -39,7 +39,7 @@ class Wire:
     """Sends the doctor's requests and keeps every exchange.
 
     Attributes:
-        base_url: The gateway root.
+        base_url: The gateway root (its first, when there are several).
         api_key: The key (sent only to `base_url`; never recorded).
         client: The HTTP client.
         exchanges: Every exchange so far, oldest first.
@@ -49,6 +49,8 @@ class Wire:
     api_key: str
     client: httpx2.Client
     exchanges: list[Exchange] = field(default_factory=list)
+    mirrors: tuple[str, ...] = ()
+    """Other roots of the same gateway (the mirror probe compares them)."""
 
     def send(
         self,
@@ -59,9 +61,11 @@ class Wire:
         *,
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
+        root: str | None = None,
     ) -> Exchange:
-        """Sends one request; a transport failure is recorded as status 0."""
-        url = self.base_url.rstrip("/") + path
+        """Sends one request (to `root`, else `base_url`); a transport failure is
+        recorded as status 0."""
+        url = (root or self.base_url).rstrip("/") + path
         try:
             response = self.client.request(
                 method, url, json=body, headers=headers or {}, params=params

@@ -57,10 +57,14 @@ TTS_PRICES = {
 """Gemini's text-to-speech models (native route, AUDIO only): (input, output) USD per
 1M tokens, audio output priced as Google lists it (not in the package's snapshot)."""
 
+FREE_MODELS = ("gemini-3-flash-preview-free", "gemini-3.7-flash-free")
+"""AiHubMix's free Gemini ids (tashfeenahmed/freellmapi#338): $0, rate-limited."""
+
 KNOWN_MODELS: tuple[str, ...] = (
     *(m.id for m in SNAPSHOT),
     *ROUTE_ALIASES,
     *TTS_PRICES,
+    *FREE_MODELS,
 )
 """Every id the emulator serves by default."""
 
@@ -182,7 +186,7 @@ def _pricing(entry: SnapshotModel | None) -> dict[str, Any]:
 
 def catalogue_entry(model: str) -> dict[str, Any]:
     """One `/api/v1/models` entry (an alias borrows its base model's data)."""
-    entry = _BY_ID.get(model) or _BY_ID.get(base_model(model))
+    entry = _BY_ID.get(base_model(model).removesuffix("-free"))
     if model in TTS_PRICES:
         inp, out = TTS_PRICES[model]
         return {
@@ -213,7 +217,9 @@ def catalogue_entry(model: str) -> dict[str, Any]:
         "input_modalities": _MEDIA,
         "context_length": 1_048_576 if entry is None else entry.context_length,
         "max_output": 65_536 if entry is None else entry.max_output,
-        "pricing": _pricing(entry),
+        "pricing": {"input": 0, "output": 0}
+        if model in FREE_MODELS
+        else _pricing(entry),
         "pricing_source": "billing_config",
         "retire_stage": "retired" if entry is not None and entry.retired else None,
     }

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Literal
 
+from langchain_aihubmix.testing.billing import Billing
 from langchain_aihubmix.testing.brain import REPLY_KINDS, ReplyKind
 from langchain_aihubmix.testing.catalog import KNOWN_MODELS
-from langchain_aihubmix.testing.faults import Fault, FaultKind
+from langchain_aihubmix.testing.faults import Fault, FaultKind, FreeLimit
 from langchain_aihubmix.testing.server import RecordedRequest, Runtime, Server
 from langchain_aihubmix.testing.state import OpenAIQuirks, Scripted, State
 from langchain_aihubmix.testing.tokens import PrefixCache
@@ -148,6 +149,11 @@ class AiHubMixEmulator:
         self._state.quirks = quirks
 
     @property
+    def billing(self) -> Billing:
+        """The account the billing endpoints report (mutable; reset by `reset()`)."""
+        return self._state.billing
+
+    @property
     def models(self) -> list[str]:
         """The model ids served (any other id gets the gateway's 404)."""
         return list(self._state.models)
@@ -214,20 +220,24 @@ class AiHubMixEmulator:
         after_chunks: int = 1,
         delay: float = 1.0,
         route: Literal["native", "openai"] | None = None,
+        limit: FreeLimit = "minute",
     ) -> None:
         """Fail the next `count` requests (of `route`, or any) with `kind`.
 
         Kinds: "429" (RetryInfo `retry_delay` on native; envelope + `Retry-After`
         on openai), "500", "502", "503", "504", "drop" (stream: after
         `after_chunks` chunks; non-stream: before any response), "slow" (sleep
-        `delay` seconds, then answer).
+        `delay` seconds, then answer), "free_quota" (a `-free` id's quota used up:
+        `limit` "minute" or "day" (429), "trial" (403, an unfunded account's
+        tries); see `testing.errors.FREE_QUOTA`).
         """
         self._runtime.faults.add(
-            Fault(kind, count, retry_delay, after_chunks, delay, route)
+            Fault(kind, count, retry_delay, after_chunks, delay, route, limit)
         )
 
     def reset(self) -> None:
-        """Clear the request log, script, faults, cache memory and added models."""
+        """Clear the request log, script, faults, cache memory, added models and
+        billing changes."""
         with self._runtime.lock:
             self._runtime.log.clear()
         self._runtime.faults.clear()

@@ -99,6 +99,22 @@ def rate_limited(retry_delay: float, request_id: str, *, native: bool) -> HttpEr
     return error
 
 
+FREE_QUOTA: dict[str, tuple[int, str]] = {
+    "minute": (429, "您已达到请求数限制：1分钟内最多请求5次"),
+    "day": (429, "您已达到请求数限制：1440分钟内最多请求500次"),
+    "trial": (403, "Free model tries used up (10 for an account never recharged)"),
+}
+"""A free id's quota refusals: new-api's rate-limit wording (the family's; 5 RPM and
+500 RPD per mnfst/awesome-free-llm-apis#6); the unfunded account's refusal is
+reconstructed (the doctor shows the gateway's own)."""
+
+
+def free_quota(limit: str, request_id: str, *, native: bool) -> HttpError:
+    """A `-free` model's quota used up, in the gateway's envelope."""
+    status, message = FREE_QUOTA[limit]
+    return gateway_error(status, message, request_id, native=native)
+
+
 def server_fault(code: int, request_id: str, *, native: bool) -> HttpError:
     """5xx: Google's Status on native (502 is the gateway's own), else the envelope."""
     if native and code != 502:

@@ -6,7 +6,8 @@ import threading
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-FaultKind = Literal["429", "500", "502", "503", "504", "drop", "slow"]
+FaultKind = Literal["429", "500", "502", "503", "504", "drop", "slow", "free_quota"]
+FreeLimit = Literal["minute", "day", "trial"]
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 
@@ -20,6 +21,7 @@ class Fault:
     after_chunks: int = 1
     delay: float = 1.0
     route: Literal["native", "openai"] | None = None
+    limit: FreeLimit = "minute"
 
 
 class FaultBook:

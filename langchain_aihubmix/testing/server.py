@@ -14,9 +14,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from langchain_aihubmix.testing import catalog, embeddings, native, openai_compat
+from langchain_aihubmix.testing import (
+    billing,
+    catalog,
+    embeddings,
+    native,
+    openai_compat,
+)
 from langchain_aihubmix.testing.errors import (
     HttpError,
+    free_quota,
     gateway_error,
     google_error,
     rate_limited,
@@ -155,6 +162,10 @@ class Handler(BaseHTTPRequestHandler):
         state = runtime.state
         if ex.method == "GET" and ex.path == "/api/v1/models":
             return JsonReply(catalog.aihubmix_catalogue(state.models)), None
+        if ex.method == "GET" and ex.path in billing.PATHS:
+            if ex.path != "/api/status":
+                _authenticate(ex, "openai", state.api_key)
+            return JsonReply(billing.reply(ex.path, state.billing)), None
         match = _NATIVE.match(ex.path) if ex.method == "POST" else None
         if route == "other" or (route == "native" and match is None):
             message = f"Invalid URL ({ex.method} {ex.path})"
@@ -275,3 +286,5 @@ def _apply(fault: Fault, request_id: str, *, native: bool) -> None:
         raise rate_limited(fault.retry_delay, request_id, native=native)
     if fault.kind in ("500", "502", "503", "504"):
         raise server_fault(int(fault.kind), request_id, native=native)
+    if fault.kind == "free_quota":
+        raise free_quota(fault.limit, request_id, native=native)

@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_aihubmix.testing.billing import Billing
 from langchain_aihubmix.testing.signatures import Signer
 from langchain_aihubmix.testing.tokens import PrefixCache
 
@@ -74,6 +75,7 @@ class State:
     models: list[str] = field(default_factory=list)
     """Ids served now (`base_models` plus ids added since the last reset)."""
     signer: Signer = field(default_factory=Signer)
+    billing: Billing = field(default_factory=Billing)
     _script: deque[Scripted] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,5 +104,6 @@ class State:
         with self._lock:
             self._script.clear()
             self.models[:] = list(self.base_models)
+            self.billing = Billing()
         self.cache.clear()
         self.signer.reset()

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx2
 import pytest
 import yaml
 
+from langchain_aihubmix._doctor.gateway import free_model
+from langchain_aihubmix._doctor.wire import Wire
 from langchain_aihubmix._native.response import NativeStreamState
 from langchain_aihubmix.doctor import LIVE_COST_NOTE, main, run_doctor
 from langchain_aihubmix.profiles import base_model
@@ -36,6 +39,9 @@ QUESTIONS = [
     "Image output, /v1",
     "Model catalogue",
     "Embeddings",
+    "Mirror domains",
+    "Billing endpoints",
+    "Free model",
 ]
 
 
@@ -136,3 +142,20 @@ def test_module_and_console_script_entry() -> None:
     assert "--record" in done.stdout
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert 'aihubmix-doctor = "langchain_aihubmix.doctor:main"' in pyproject
+
+
+def test_mirror_billing_and_free_model_probes(hub: AiHubMixEmulator) -> None:
+    mirror = hub.base_url.replace("127.0.0.1", "localhost")
+    findings, _ = run_doctor([hub.base_url, mirror], hub.api_key)
+    found = {f.question: f for f in findings}
+    assert found["Mirror domains"].seen.count(": 200 (") == 2
+    assert found["Mirror domains"].defaults_fit is True
+    assert found["Billing endpoints"].seen == (
+        "subscription: 200, usage: 200, remain: 200; "
+        "USD left 12.5, used 7.5; in currency: True"
+    )
+    assert found["Free model"].seen == "200"
+    hub.inject_fault("free_quota", limit="day")
+    with httpx2.Client() as client:
+        free = free_model(Wire(hub.base_url, hub.api_key, client))
+    assert free.seen.startswith("429 free_quota: ") and free.handled is True

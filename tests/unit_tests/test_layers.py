@@ -39,6 +39,7 @@ RANKS: dict[str, int] = {
     "catalog": 6,
     "doctor": 6,
     "embeddings": 6,  # imports callbacks (the active handler's type)
+    "account": 6,  # the billing endpoints (the doctor reads them too)
     "_doctor": 6,
     "": 7,  # __init__
 }

@@ -1,0 +1,136 @@
+"""Several base URLs: failover only when connecting fails, never after a request left.
+
+The first base URL is unresolvable (`.invalid`) or a closed port; the emulator is
+the second. A first base URL that accepts the connection and then fails (a 5xx, a
+reset after the request) is never left for the second: the second gets nothing.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from langchain_core.exceptions import ModelError
+from langchain_core.messages import HumanMessage
+
+from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
+from langchain_aihubmix.catalog import list_models, live_prices
+from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.hostile.rawserver import KEY, Request, raw_server, response
+from tests.support import ENTRIES, ROUTES, arun, run
+
+DNS_DEAD = "http://aihubmix.invalid"
+
+
+def closed_port() -> str:
+    """A loopback URL whose port nobody listens on (connecting is refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+DEAD: dict[str, Callable[[], str]] = {"dns": lambda: DNS_DEAD, "refused": closed_port}
+
+
+def chat(base_url: Any, route: str, **kw: Any) -> ChatAiHubMixGemini:
+    kw.setdefault("api_key", KEY)
+    return ChatAiHubMixGemini(
+        model="gemini-2.5-flash", base_url=base_url, transport=route, **kw
+    )
+
+
+@pytest.mark.parametrize("dead", DEAD)
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_base_url_that_cannot_be_reached_is_skipped(
+    hub: AiHubMixEmulator, route: str, entry: str, dead: str
+) -> None:
+    llm = chat([DEAD[dead](), hub.base_url], route, api_key=hub.api_key, max_retries=0)
+    assert run(llm, entry, "hi").text == "Echo: hi"
+    assert len(hub.requests) == 1
+
+
+async def test_the_base_url_that_answered_is_kept(
+    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sticky: the dead first base URL is asked once, not on every call."""
+    asked: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def counting(host: Any, *args: Any, **kw: Any) -> Any:
+        asked.append(str(host))
+        return resolve(host, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    for route in ROUTES:
+        llm = chat([DNS_DEAD, hub.base_url], route, api_key=hub.api_key)
+        for entry in ("invoke", "ainvoke", "stream", "astream"):
+            assert (await arun(llm, entry, "hi")).text == "Echo: hi"
+        assert asked.count("aihubmix.invalid") == 1
+        asked.clear()
+
+
+@pytest.mark.parametrize("failure", ["500", "reset"])
+@pytest.mark.parametrize("entry", ["invoke", "astream"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_base_url_that_took_the_request_is_never_left(
+    hub: AiHubMixEmulator, route: str, entry: str, failure: str
+) -> None:
+    def handler(request: Request, conn: socket.socket) -> None:
+        if failure == "500":
+            body = '{"error": {"message": "upstream failed", "type": "x"}}'
+            conn.sendall(response(500, body, headers={"Connection": "close"}))
+        conn.shutdown(socket.SHUT_RDWR)  # "reset": the request was read, no reply
+
+    with raw_server(handler) as first:
+        llm = chat([first.base_url, hub.base_url], route, max_retries=1)
+        with pytest.raises(ModelError):
+            run(llm, entry, "hi")
+    # a gateway error is retried on the same base URL; a reset is not retried
+    assert len(first.requests) == (2 if failure == "500" else 1)
+    assert hub.requests == []
+
+
+def test_comma_separated_environment_variable(
+    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIHUBMIX_BASE_URL", f"{DNS_DEAD}/v1, {hub.base_url}/gemini/")
+    llm = ChatAiHubMixGemini(model="gemini-2.5-flash", api_key=hub.api_key)
+    assert llm.base_url == [DNS_DEAD, hub.base_url]
+    assert llm.invoke("hi").text == "Echo: hi"
+    emb = AiHubMixEmbeddings(api_key=hub.api_key)
+    assert len(emb.embed_query("hi")) > 0
+    assert [r.path for r in hub.requests] == [
+        "/gemini/v1beta/models/gemini-2.5-flash:generateContent",
+        "/v1/embeddings",
+    ]
+
+
+def test_token_counting_catalogue_and_live_prices_follow_the_base_url(
+    hub: AiHubMixEmulator,
+) -> None:
+    roots = [closed_port(), hub.base_url]
+    llm = chat(roots, "native", api_key=hub.api_key, prices=live_prices(ttl=0))
+    assert llm.get_num_tokens_from_messages([HumanMessage("hello there")]) > 0
+    assert hub.requests[-1].path.endswith(":countTokens")
+    assert any(m.id == "gemini-2.5-flash" for m in list_models(roots, ttl=0))
+    assert llm.invoke("hi").response_metadata["cost"] is not None
+    catalogue = [r for r in hub.requests if r.path == "/api/v1/models"]
+    assert len(catalogue) == 2  # list_models and the model's live price table
+
+
+async def test_every_base_url_dead_raises_a_connection_error_after_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Connect failures were never sent: retried (each attempt tries every base
+    URL), then the typed connection error."""
+    llm = chat([DNS_DEAD, closed_port()], "openai", max_retries=1)
+    monkeypatch.setattr("langchain_aihubmix._transport.retry._asleep", _no_wait)
+    with pytest.raises(ModelError, match="Connection error"):
+        await llm.ainvoke("hi")
+
+
+async def _no_wait(_seconds: float) -> None:
+    return None
