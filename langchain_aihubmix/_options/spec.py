@@ -257,8 +257,9 @@ CONNECTION: tuple[Setting, ...] = (
     Setting(
         "base_url",
         "env `AIHUBMIX_BASE_URL`, else `https://aihubmix.com`",
-        "gateway root; `.../v1`, `.../gemini`, `.../gemini/v1beta` and a trailing `/` "
-        "are read as the root",
+        "gateway root (`.../v1`, `.../gemini`, `.../gemini/v1beta`, a trailing `/`: "
+        "the root), or roots in order: the next when connecting fails (env: "
+        "comma-separated)",
     ),
     Setting(
         "transport",
@@ -283,7 +284,17 @@ BEHAVIOUR: tuple[Setting, ...] = (
         "deadline in seconds for each attempt (streams: until the first chunk, then "
         "between chunks); also per call",
     ),
-    Setting("max_retries", "`2`", "retries after the first attempt; also per call"),
+    Setting(
+        "max_retries",
+        "`2`",
+        "retries after the first attempt, of what the gateway cannot have billed; "
+        "also per call",
+    ),
+    Setting(
+        "retry_billable",
+        "`False`",
+        "also retry what the gateway may have billed (timeouts, cut streams, ...)",
+    ),
     Setting("default_headers", "unset", "extra HTTP headers for every request"),
     Setting(
         "client_args",

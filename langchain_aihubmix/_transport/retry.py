@@ -11,13 +11,12 @@ import asyncio
 import inspect
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import tenacity
 from langchain_core.exceptions import ModelError
 
-from langchain_aihubmix._errors.bodies import error_object
 from langchain_aihubmix._transport.failover import never_sent
 
 _T = TypeVar("_T")
@@ -44,17 +43,19 @@ def may_have_billed(exc: BaseException) -> bool:
     """Whether the gateway can have billed the attempt that failed with `exc`.
 
     No for a request that never left (a connect-phase failure: DNS, TCP, TLS), a
-    429, and an error the gateway put in words (a JSON error body, whatever its
-    status): the one-api / new-api family AiHubMix runs refunds the quota it
+    429, and an error the gateway put in words (an `{"error": {...}}` body, whatever
+    its status): the one-api / new-api family AiHubMix runs refunds the quota it
     reserved when a relay fails. Yes for anything else: a timeout or a broken
     connection after the request was sent (the gateway goes on and bills the
     answer), a stream cut after it answered, a 2xx reply that is no answer, and an
     error page without a JSON body (a proxy's 502 / 504 after the gateway took it).
     """
-    status = getattr(exc, "status_code", None)
+    status, body = getattr(exc, "status_code", None), getattr(exc, "body", None)
     if status is None:
         return not never_sent(exc)
-    return status != 429 and error_object(getattr(exc, "body", None)) is None
+    body = body[0] if isinstance(body, list) and len(body) == 1 else body
+    worded = isinstance(body, Mapping) and isinstance(body.get("error"), Mapping)
+    return status != 429 and not worded
 
 
 def is_retryable(exc: BaseException, *, billable: bool = False) -> bool:

@@ -583,13 +583,14 @@ def test_blocked_prompt_stays_an_answer(
 
 @pytest.mark.parametrize("entry", ("invoke", "ainvoke"))
 @pytest.mark.parametrize("route", ROUTES)
-def test_malformed_reply_is_retried_as_a_server_error(
+def test_malformed_reply_is_retried_as_a_server_error_when_billable_allowed(
     route: str,
     entry: str,
     monkeypatch: pytest.MonkeyPatch,
     serve: Callable[[Handler], RawServer],
 ) -> None:
-    """A malformed 200 is a 502 (retried); the next, good reply is the answer."""
+    """A malformed 200 is a 502, retried with `retry_billable=True` (the gateway
+    answered 200: it may have billed); the next, good reply is the answer."""
 
     async def no_wait(_seconds: float) -> None:
         return None
@@ -604,7 +605,8 @@ def test_malformed_reply_is_retried_as_a_server_error(
     TALLY["calls"] += 1
     TALLY["faults"] += 1
     srv = serve(handler)
-    message = run(make_llm(srv.base_url, route, max_retries=1), entry)
+    llm = make_llm(srv.base_url, route, max_retries=1, retry_billable=True)
+    message = run(llm, entry)
     assert len(srv.requests) == 2
     assert message.text == "ok"
 

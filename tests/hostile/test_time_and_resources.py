@@ -270,10 +270,10 @@ def test_a_per_call_timeout_is_a_deadline_too(route: Transport, entry: Entry) ->
 def test_a_deadline_timeout_is_retried_each_attempt_with_its_own_deadline(
     route: Transport,
 ) -> None:
-    """With retries, each attempt gets the whole timeout; the call takes about
-    attempts x timeout + the waits between them."""
+    """With retries of billable failures allowed, each attempt gets the whole
+    timeout; the call takes about attempts x timeout + the waits between them."""
     with _server(_trickle_all) as srv:
-        llm = _model(srv, route, timeout=TIMEOUT, max_retries=1)
+        llm = _model(srv, route, timeout=TIMEOUT, max_retries=1, retry_billable=True)
         elapsed = _expect_timeout(llm, "invoke")
         assert len(srv.requests) == 2
     assert elapsed < 2 * TIMEOUT + 0.5 + SLACK
