@@ -6,9 +6,10 @@ are built for the first root; `FailoverClient.send` points a request at the next
 root only when connecting failed: httpcore2 raises `ConnectError` / `ConnectTimeout`
 only while resolving, connecting or in the TLS handshake (`connect_tcp`, `start_tls`),
 before a byte of the request is written. A request a gateway may have received is
-never sent to another (it could be billed twice). The root that last answered is
-tried first (sticky), the others after it in their order; while another root
-remains, connecting is given at most `FAILOVER_CONNECT_TIMEOUT` seconds.
+never sent to another (it could be billed twice). A request starts at the root the
+last one ended at (sticky: a dead root is not asked again until the one in use fails
+to connect), then the others in their order; while another root remains, connecting
+is given at most `FAILOVER_CONNECT_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ _Target = tuple[int, httpx2.URL, dict[str, Any]]
 
 
 class Failover:
-    """The base URLs of one model's clients, the one that last answered first."""
+    """The roots of one model's clients; requests start at the last one tried."""
 
     def __init__(self, roots: Sequence[str]) -> None:
         self.roots = tuple(roots)
@@ -73,41 +74,36 @@ class Failover:
         self._first = 0
 
     def _targets(self, request: httpx2.Request) -> list[_Target]:
-        """(index, URL, extensions) per root to try; index -1: not a gateway URL."""
-        url, n = str(request.url), len(self.roots)
+        """(root index, URL, extensions) of each try, the last with no cap."""
+        url, n, first = str(request.url), len(self.roots), self._first
         if n == 1 or not url.startswith(self._prefixes[0]):
-            return [(-1, request.url, request.extensions)]
+            return [(first, request.url, request.extensions)]
         rest, cap = url[len(self._prefixes[0]) :], FAILOVER_CONNECT_TIMEOUT
         timeout = dict(request.extensions.get("timeout") or {})
         timeout["connect"] = min(timeout.get("connect") or cap, cap)
         capped = {**request.extensions, "timeout": timeout}
-        order = [(self._first + k) % n for k in range(n)]
+        order = [(first + k) % n for k in range(n)]
         urls = {i: httpx2.URL(self._prefixes[i] + rest) for i in order}
         targets = [(i, urls[i], capped) for i in order[:-1]]
         return [*targets, (order[-1], urls[order[-1]], request.extensions)]
 
-    @staticmethod
-    def _aim(request: httpx2.Request, target: _Target) -> int:
-        index, request.url, request.extensions = target
-        if index >= 0:
-            request.headers["Host"] = request.url.netloc.decode("ascii")
-        return index
-
-    def _served(self, index: int, response: _R) -> _R:
-        if index >= 0:
-            self._first = index
-        return response
+    def _aim(self, request: httpx2.Request, target: _Target) -> None:
+        self._first, url, request.extensions = target
+        if url != request.url:
+            request.url = url
+            request.headers["Host"] = url.netloc.decode("ascii")
 
     def send(self, request: httpx2.Request, send: Callable[[httpx2.Request], _R]) -> _R:
         """`send(request)`, at the next root while connecting fails."""
         *others, last = self._targets(request)
         for target in others:
-            index = self._aim(request, target)
+            self._aim(request, target)
             try:
-                return self._served(index, send(request))
+                return send(request)
             except _CONNECT_PHASE:
                 continue
-        return self._served(self._aim(request, last), send(request))
+        self._aim(request, last)
+        return send(request)
 
     async def asend(
         self, request: httpx2.Request, send: Callable[[httpx2.Request], Awaitable[_R]]
@@ -115,12 +111,13 @@ class Failover:
         """Async twin of `send`."""
         *others, last = self._targets(request)
         for target in others:
-            index = self._aim(request, target)
+            self._aim(request, target)
             try:
-                return self._served(index, await send(request))
+                return await send(request)
             except _CONNECT_PHASE:
                 continue
-        return self._served(self._aim(request, last), await send(request))
+        self._aim(request, last)
+        return await send(request)
 
 
 class FailoverClient(httpx2.Client):
