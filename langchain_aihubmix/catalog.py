@@ -62,39 +62,27 @@ __all__ = [
 
 
 def price_table(models: Iterable[CatalogModel]) -> PriceTable:
-    """Builds a price table from the gateway catalogue (models with input and output).
-
-    The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
-    catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
-    prices are marked `source="catalog-approx"`.
-
-    Args:
-        models: Parsed catalogue entries (`list_models`, `parse_catalog`).
-
-    Returns:
-        A `PriceTable` of the models that have an input and an output price.
-    """
-    today = date.today()
-    return PriceTable(
-        {
-            m.id: ModelPrice(
-                m.input_price,
-                m.output_price,
-                m.cache_read_price,
-                tier_threshold=m.tier_threshold,
-                input_above_tier=m.input_above_tier,
-                output_above_tier=m.output_above_tier,
-                cache_read_above_tier=m.cache_read_above_tier,
-                source="catalog-approx"
-                if m.pricing_source == "legacy_ratio"
-                else "catalog",
-                as_of=today,
-                audio_input=m.audio_input_price,
-            )
-            for m in models
-            if m.input_price is not None and m.output_price is not None
-        }
-    )
+    """The prices of the parsed catalogue entries that have an input and an output
+    price: >200k tier kept, `cache_read` the catalogue's (else 10% of input),
+    `pricing_source="legacy_ratio"` marked `source="catalog-approx"`."""
+    today, prices = date.today(), dict[str, ModelPrice]()
+    for m in models:
+        if m.input_price is None or m.output_price is None:
+            continue
+        approx = m.pricing_source == "legacy_ratio"
+        prices[m.id] = ModelPrice(
+            m.input_price,
+            m.output_price,
+            m.cache_read_price,
+            m.tier_threshold,
+            m.input_above_tier,
+            m.output_above_tier,
+            m.cache_read_above_tier,
+            source="catalog-approx" if approx else "catalog",
+            as_of=today,
+            audio_input=m.audio_input_price,
+        )
+    return PriceTable(prices)
 
 
 def _merge(models: list[CatalogModel], prices: PriceTable | None) -> PriceTable:
@@ -161,9 +149,7 @@ class LivePriceTable(PriceTable):
         self._fallback = DEFAULT_PRICES if fallback is None else fallback
         super().__init__(dict(self._fallback.items()))
         self._base_url, self._ttl, self._timeout = base_url, ttl, timeout
-        self._client = client
-        self._next_read = 0.0
-        self._failing = False
+        self._client, self._next_read, self._failing = client, 0.0, False
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -171,21 +157,16 @@ class LivePriceTable(PriceTable):
             if time.monotonic() < self._next_read:
                 return
             self._next_read = time.monotonic() + max(self._ttl, 1.0)
+            args = {"timeout": self._timeout, "ttl": self._ttl}
             try:
-                models = list_models(
-                    self._base_url,
-                    timeout=self._timeout,
-                    client=self._client,
-                    ttl=self._ttl,
-                )
+                models = list_models(self._base_url, client=self._client, **args)
             except CatalogError as exc:
                 if not self._failing:
                     warn(f"live prices unavailable, using the snapshot: {exc}")
                 self._failing = True
                 return
             self._failing = False
-            merged = _merge(models, self._fallback)
-            self._prices = dict(merged.items())
+            self._prices = dict(_merge(models, self._fallback).items())
 
     def for_base_url(self, base_url: str | list[str]) -> PriceTable:
         """This table for a model at `base_url`: unless this one was given a base
@@ -199,11 +180,8 @@ class LivePriceTable(PriceTable):
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""
-        state = dict(self.__dict__)
-        state.pop("_lock", None)
-        state["_client"] = None
-        state["_next_read"] = 0.0
-        return state
+        state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        return state | {"_client": None, "_next_read": 0.0}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restores a pickled table with a fresh lock."""

@@ -30,11 +30,8 @@ PRICES_AS_OF = SNAPSHOT_DATE
 """Date the built-in table was compiled (see `DEFAULT_PRICES` for the source)."""
 
 CACHE_READ_FRACTION = Decimal("0.10")
-"""Cache-read price as a fraction of the input price when a price gives none.
-
-AiHubMix's catalogue lists cache reads at 10% of input on every current Gemini model
-(the flat 25% in its Gemini guide is Gemini 2.0-era pricing).
-"""
+"""Cache-read price as a fraction of input when a price gives none (AiHubMix's
+catalogue: 10% on every current Gemini model; its guide's 25% is Gemini 2.0-era)."""
 
 _MILLION = Decimal(1_000_000)
 _ZERO = Decimal(0)
@@ -48,36 +45,22 @@ def _dec(value: Number) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _opt_dec(value: Number | None) -> Decimal | None:
-    return None if value is None else _dec(value)
-
-
 @dataclass(frozen=True)
 class ModelPrice:
-    """Prices of one model, in USD per 1M tokens.
-
-    Prices may be given as `Decimal`, `int`, `str` or `float`; they are stored as
-    `Decimal` (floats via `str`, so `0.3` is exactly `Decimal("0.3")`).
+    """Prices of one model in USD per 1M tokens, stored as `Decimal` (given as
+    `Decimal`, `int`, `str` or `float`; floats via `str`: `0.3` is `Decimal("0.3")`).
 
     Attributes:
-        input: Price of an uncached input token (text / image / video).
-        output: Price of an output token; thought tokens are output tokens.
-        cache_read: Price of a cached input token; `None` means
-            `CACHE_READ_FRACTION` (10%) of `input`.
-        tier_threshold: Prompt length (input tokens, cached included) above which
-            the `*_above_tier` prices apply to the whole call (Google's ">200k
-            tokens" tier); `None` for a flat price.
-        input_above_tier: `input` for prompts above the threshold.
-        output_above_tier: `output` for prompts above the threshold.
-        cache_read_above_tier: `cache_read` above the threshold (`None`: 10% of
-            `input_above_tier`).
-        request_fee: A fee per request on top of tokens (e.g. a search fee of a
-            `-search` model), or `None`.
-        source: Where the price comes from (`"aihubmix-catalog"` for the bundled
-            snapshot, `"google-list"`, `"catalog"` for a live read, `"user"`).
+        input / output: An uncached input token; an output token (thoughts too).
+        cache_read: A cached input token; `None`: `CACHE_READ_FRACTION` of `input`.
+        tier_threshold: Prompt tokens (cached included) above which the
+            `*_above_tier` prices apply to the whole call (Google's ">200k" tier).
+        input_above_tier / output_above_tier / cache_read_above_tier: Those prices.
+        request_fee: A fee per request (e.g. a `-search` model's), or `None`.
+        source: `"aihubmix-catalog"` (the snapshot), `"google-list"`, `"catalog"`
+            (a live read), `"free"` (a `-free` id) or `"user"`.
         as_of: When the price was taken, if known.
-        audio_input: Price of an uncached audio input token where the catalogue
-            lists one (`input_token_details["audio"]`); `None`: the input price.
+        audio_input: An uncached audio input token, where the catalogue lists one.
     """
 
     input: Decimal
@@ -94,17 +77,10 @@ class ModelPrice:
 
     def __post_init__(self) -> None:
         """Coerces prices to `Decimal` and checks the tier fields agree."""
-        for field in ("input", "output"):
-            object.__setattr__(self, field, _dec(getattr(self, field)))
-        for field in (
-            "cache_read",
-            "input_above_tier",
-            "output_above_tier",
-            "cache_read_above_tier",
-            "request_fee",
-            "audio_input",
-        ):
-            object.__setattr__(self, field, _opt_dec(getattr(self, field)))
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if str(field.type).startswith("Decimal") and value is not None:
+                object.__setattr__(self, field.name, _dec(value))
         if self.tier_threshold is not None:
             object.__setattr__(self, "tier_threshold", int(self.tier_threshold))
         tiered = (self.input_above_tier, self.output_above_tier)
@@ -117,11 +93,8 @@ class ModelPrice:
             raise ValueError(msg)
 
     def rates(self, prompt_tokens: int) -> tuple[Decimal, Decimal, Decimal]:
-        """Returns `(input, output, cache_read)` per 1M tokens for a prompt length.
-
-        Args:
-            prompt_tokens: Input tokens of the call, cached ones included.
-        """
+        """`(input, output, cache_read)` per 1M tokens for a prompt of
+        `prompt_tokens` input tokens (cached ones included)."""
         if self.tier_threshold is not None and prompt_tokens > self.tier_threshold:
             # __post_init__ guarantees both are set when there is a threshold
             inp = self.input_above_tier or _ZERO
@@ -134,15 +107,9 @@ class ModelPrice:
 
 @dataclass(frozen=True)
 class Cost:
-    """The cost of some usage in USD, split by kind of token (exact `Decimal`s).
-
-    Attributes:
-        input: Uncached input tokens × input price.
-        cache_read: Cached input tokens × cache-read price.
-        output: Output tokens (thoughts included) × output price.
-        request_fee: Per-request fees.
-        saved_by_cache: Cached tokens × (input price − cache-read price).
-    """
+    """The cost of some usage in USD, by kind of token (exact `Decimal`s): `input`
+    (uncached), `cache_read`, `output` (thoughts included), `request_fee`, and
+    `saved_by_cache` (cached tokens x (input price - cache-read price))."""
 
     input: Decimal = _ZERO
     cache_read: Decimal = _ZERO
@@ -157,29 +124,17 @@ class Cost:
 
     def __add__(self, other: Cost) -> Cost:
         """Adds two costs field by field."""
-        return Cost(
-            *(
-                getattr(self, f.name) + getattr(other, f.name)
-                for f in dataclasses.fields(self)
-            )
-        )
+        fields = dataclasses.fields(self)
+        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields))
 
 
 def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
-    """Prices one call's usage.
+    """The `Cost` of one call's `usage_metadata` at `price`.
 
-    `input_tokens` includes cached tokens and `output_tokens` includes thoughts (the
-    package's output contract), so: cost = (input − cache_read) × input price +
-    cache_read × cache price + output × output price (+ the request fee). Audio
-    input tokens (`input_token_details["audio"]`, when the usage reports them) are
-    charged at `audio_input` when the price has one.
-
-    Args:
-        usage: The call's `AIMessage.usage_metadata`.
-        price: The model's price.
-
-    Returns:
-        The call's `Cost`.
+    `input_tokens` includes cached tokens and `output_tokens` thoughts (the output
+    contract): cost = (input - cache_read) x input price + cache_read x cache price +
+    output x output price (+ the request fee); audio input tokens
+    (`input_token_details["audio"]`) at `audio_input`, when the price has one.
 
     Example:
         ```python
@@ -239,7 +194,8 @@ PriceOverride: TypeAlias = ModelPrice | Mapping[str, Number]
 
 
 class PriceTable:
-    """Prices by model id, with alias resolution (see `resolve_model_id`).
+    """Prices by model id (case-insensitive), with alias resolution
+    (`resolve_model_id`).
 
     Example:
         ```python
@@ -251,11 +207,7 @@ class PriceTable:
     """
 
     def __init__(self, prices: Mapping[str, ModelPrice]):
-        """Creates a table.
-
-        Args:
-            prices: Prices keyed by model id (matched case-insensitively).
-        """
+        """Creates a table of `prices` keyed by model id."""
         self._prices = {k.lower(): v for k, v in prices.items()}
 
     def get(self, model: str) -> ModelPrice | None:
@@ -280,12 +232,8 @@ class PriceTable:
         return self._prices.items()
 
     def with_overrides(self, overrides: Mapping[str, PriceOverride]) -> PriceTable:
-        """Returns a new table where `overrides` replace or add prices.
-
-        Args:
-            overrides: Prices keyed by exact model id (an override of
-                `"gemini-2.5-flash-search"` applies to that id only).
-        """
+        """A new table where `overrides` (by exact model id: one of
+        `"gemini-2.5-flash-search"` applies to that id only) replace or add prices."""
         merged = dict(self._prices)
         for model, override in overrides.items():
             merged[model.lower()] = (
@@ -324,19 +272,11 @@ DEFAULT_PRICES = PriceTable(
         if (price := _snapshot_price(entry)) is not None
     }
 )
-"""Built-in prices: the bundled catalogue snapshot (`langchain_aihubmix.snapshot`),
-USD per 1M tokens, as of `PRICES_AS_OF`.
-
-Prices are AiHubMix's catalogue prices where a quote of the live catalogue was seen
-(`source="aihubmix-catalog"`, equal to Google's list prices), else Google's list
-price (`source="google-list"`); cache reads are the catalogue's per-model price
-(10% of input). Prices above 200k prompt tokens (the 2.5 / 3.x Pro tier) are kept.
-Image models whose per-image price was not seen have no price (the cost of their
-calls is reported as unknown, never guessed). The gateway may charge differently
-(discounts, APP-Code); `refresh_prices()` / `live_prices()` in
-`langchain_aihubmix.catalog` take the gateway's own current prices, and
-`with_overrides` sets your own. Context-cache storage is not included. `-search`
-models also pay a per-request search fee to the gateway that is not in this table
-(its amount is not published in a stable form); set it with
-`with_overrides({"gemini-2.5-flash-search": ModelPrice(..., request_fee=...)})`.
-"""
+"""Built-in prices: the bundled snapshot (`langchain_aihubmix.snapshot`), USD per 1M
+tokens, as of `PRICES_AS_OF`: AiHubMix's catalogue prices where a quote of it was seen
+(equal to Google's list prices), else Google's (`source="google-list"`), >200k tiers
+kept; image models without a seen per-image price have none (cost unknown, never
+guessed). The gateway may charge differently (discounts, APP-Code): `catalog.
+refresh_prices()` / `live_prices()` take its current prices, `with_overrides` yours.
+Not included: context-cache storage, and the search fee of `-search` models (not
+published in a stable form; `ModelPrice(..., request_fee=...)` sets it)."""

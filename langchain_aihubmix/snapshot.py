@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Literal
 
 __all__ = ["SNAPSHOT", "SNAPSHOT_DATE", "SnapshotModel", "snapshot_model"]
@@ -64,83 +65,40 @@ class SnapshotModel:
 
 
 _PRO_TIER = ("4", "18", "0.4")
+_ID = SnapshotModel
+_IMAGE = partial(SnapshotModel, max_output=32_768, image_output=True)
+_UNPRICED_IMAGE = partial(
+    _IMAGE, input=None, output=None, cache_read=None, context_length=65_536
+)
+_RETIRED = partial(SnapshotModel, retired=True, source="google-list")
 
 SNAPSHOT: tuple[SnapshotModel, ...] = (
     # Gemini 3.x: pro, flash, flash-lite generations
-    SnapshotModel("gemini-3.1-pro-preview", "2", "12", "0.2", _PRO_TIER),
-    SnapshotModel("gemini-3.1-pro", "2", "12", "0.2", _PRO_TIER),
-    SnapshotModel("gemini-3.1-pro-preview-customtools", "2", "12", "0.2", _PRO_TIER),
-    SnapshotModel("gemini-3-flash-preview", "0.5", "3", "0.05"),
-    SnapshotModel("gemini-3-flash", "0.5", "3", "0.05"),
-    SnapshotModel("gemini-3.1-flash-lite", "0.25", "1.5", "0.025"),
-    SnapshotModel("gemini-3.5-flash", "1.5", "9", "0.15"),
-    SnapshotModel("gemini-3.5-flash-lite", "0.3", "2.5", "0.03", source="google-list"),
-    SnapshotModel("gemini-3.6-flash", "1.5", "7.5", "0.15"),
-    SnapshotModel("gemini-3.7-flash", "0.75", "3.75", "0.075"),
-    SnapshotModel("gemini-3.8-flash", "0.75", "3.75", "0.075"),
+    _ID("gemini-3.1-pro-preview", "2", "12", "0.2", _PRO_TIER),
+    _ID("gemini-3.1-pro", "2", "12", "0.2", _PRO_TIER),
+    _ID("gemini-3.1-pro-preview-customtools", "2", "12", "0.2", _PRO_TIER),
+    _ID("gemini-3-flash-preview", "0.5", "3", "0.05"),
+    _ID("gemini-3-flash", "0.5", "3", "0.05"),
+    _ID("gemini-3.1-flash-lite", "0.25", "1.5", "0.025"),
+    _ID("gemini-3.5-flash", "1.5", "9", "0.15"),
+    _ID("gemini-3.5-flash-lite", "0.3", "2.5", "0.03", source="google-list"),
+    _ID("gemini-3.6-flash", "1.5", "7.5", "0.15"),
+    _ID("gemini-3.7-flash", "0.75", "3.75", "0.075"),
+    _ID("gemini-3.8-flash", "0.75", "3.75", "0.075"),
     # image models (Nano Banana family); per-image prices not seen
-    SnapshotModel(
-        "gemini-3-pro-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
-    ),
-    SnapshotModel(
-        "gemini-3.1-flash-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
-    ),
-    SnapshotModel(
-        "gemini-2.5-flash-image",
-        "0.3",
-        "2.499",
-        "0.03",
-        max_output=32_768,
-        context_length=32_768,
-        image_output=True,
-    ),
+    _UNPRICED_IMAGE("gemini-3-pro-image-preview", source="unknown"),
+    _UNPRICED_IMAGE("gemini-3.1-flash-image-preview", source="unknown"),
+    _IMAGE("gemini-2.5-flash-image", "0.3", "2.499", "0.03", context_length=32_768),
     # Gemini 2.5 family
-    SnapshotModel("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
-    SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
-    SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
-    SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
+    _ID("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
+    _ID("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
+    _ID("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
+    _ID("gemini-embedding-001", "0.15", "0", None, source="google-list"),
     # retired by Google in 2026 (kept, marked)
-    SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
-    SnapshotModel(
-        "gemini-3.1-flash-lite-preview",
-        "0.25",
-        "1.5",
-        "0.025",
-        retired=True,
-        source="google-list",
-    ),
-    SnapshotModel(
-        "gemini-2.0-flash",
-        "0.1",
-        "0.4",
-        "0.025",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
-    ),
-    SnapshotModel(
-        "gemini-2.0-flash-lite",
-        "0.075",
-        "0.3",
-        "0.01875",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
-    ),
+    _ID("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
+    _RETIRED("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025"),
+    _RETIRED("gemini-2.0-flash", "0.1", "0.4", "0.025", max_output=8_192),
+    _RETIRED("gemini-2.0-flash-lite", "0.075", "0.3", "0.01875", max_output=8_192),
 )
 """Every Gemini id of the snapshot, newest generations first."""
 

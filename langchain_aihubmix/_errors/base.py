@@ -21,13 +21,11 @@ class AiHubMixError(ModelError):
 
     Attributes:
         message: The server's message (secrets redacted).
-        status_code: The HTTP status, or None for timeouts and connection failures.
-            A 2xx reply that is no answer reports the status its error body names
-            (`{"error": {"code": 429, ...}}`), or 502 when it is malformed.
-        request_id: From the `X-Request-Id` header, else `(request id: …)` or
-            `(tid: …)` in the message, else None.
-        retry_after: Seconds the server asked us to wait (RetryInfo, `Retry-After`
-            or "Please retry in 45.5s"), else None.
+        status_code: The HTTP status (a 2xx that is no answer: its error body's, or
+            502 when malformed), or None for timeouts and connection failures.
+        request_id: `X-Request-Id`, else `(request id: …)` / `(tid: …)` in the text.
+        retry_after: Seconds the server asked to wait (RetryInfo, `Retry-After`,
+            "Please retry in 45.5s"), else None.
         body: The parsed JSON response body (the whole envelope), or None.
 
     Example:
@@ -56,17 +54,8 @@ class AiHubMixError(ModelError):
         response: Any = None,
         request: Any = None,
     ) -> None:
-        """Build the error; SDK-specific attributes are filled in as well.
-
-        Args:
-            message: The server's message, already redacted.
-            status_code: HTTP status, None for network failures.
-            request_id: The gateway's request id, if known.
-            retry_after: Server-requested delay in seconds, if any.
-            body: Parsed JSON body of the error response.
-            response: The HTTP response (httpx/httpx2), if any.
-            request: The HTTP request, if known (network failures).
-        """
+        """Build the error (the attributes above, the message already redacted);
+        the SDK's own attributes are filled in from `response` / `request`."""
         self.message = message
         self.status_code = status_code
         self.request_id = request_id

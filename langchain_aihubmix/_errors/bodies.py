@@ -67,15 +67,8 @@ _REDACTED = "***"
 
 
 def redact(text: str, secret: str | None = None) -> str:
-    """Remove API keys from `text`.
-
-    Args:
-        text: Any text that may echo a key (messages, bodies).
-        secret: The configured key, redacted wherever it appears.
-
-    Returns:
-        The text with `sk-…` / `AIza…` tokens, bearer tokens and `secret` masked.
-    """
+    """`text` with `secret` (the configured key), `sk-…` / `AIza…` tokens and
+    bearer tokens masked."""
     if secret and len(secret) >= 4:
         text = text.replace(secret, _REDACTED)
     text = _KEYS.sub(lambda m: m.group(0)[:3] + _REDACTED, text)
@@ -139,11 +132,9 @@ _WORD_STATUS: tuple[tuple[re.Pattern[str], int], ...] = (
 
 
 def envelope_status(inner: Any) -> int:
-    """The HTTP status an error object stands for (it came with a 2xx).
-
-    Google's numeric `code` when it is one, else its `status` name, else the words
-    of an OpenAI-style `type` / `code`; 500 when none says anything.
-    """
+    """The HTTP status an error object sent with a 2xx stands for: Google's numeric
+    `code`, else its `status` name, else the words of an OpenAI-style `type` /
+    `code`; 500 when none says anything."""
     if not isinstance(inner, Mapping):
         return 500
     code = inner.get("code")

@@ -80,11 +80,11 @@ def _network_failures() -> tuple[
 
 def _from_status(
     route: Transport,
-    *,
     status: int,
     body: Any,
     response: Any,
     fallback: str,
+    *,
     secret: str | None,
     model: str = "",
 ) -> AiHubMixError:
@@ -120,28 +120,11 @@ def reply_error(
     response: Any,
     secret: str | None,
 ) -> AiHubMixError:
-    """The typed error for a 2xx reply that is not an answer (see `reply_checks`).
-
-    Args:
-        route: Which family the error belongs to.
-        status: The status the reply stands for: its error envelope's, or 502
-            for a malformed reply.
-        message: The envelope's message, or what is wrong with the reply.
-        body: The error envelope, or None.
-        response: The HTTP response (headers give the request id).
-        secret: The configured API key, redacted from the message and body.
-
-    Returns:
-        The classified error (not raised).
-    """
-    return _from_status(
-        route,
-        status=status,
-        body=body,
-        response=response,
-        fallback=message,
-        secret=secret,
-    )
+    """The typed error (not raised) of `route`'s family for a reply that is not an
+    answer (`reply_checks`): `status` is its error envelope's (`body`), or 502 for a
+    malformed one; `message` the envelope's, or what is wrong; `response` gives the
+    request id; `secret` is redacted from the message and body."""
+    return _from_status(route, status, body, response, message, secret=secret)
 
 
 def _decoding_failures() -> tuple[type[BaseException], ...]:
@@ -172,33 +155,18 @@ def _undecodable(
     inner = getattr(exc, "body", None)  # openai's stream `APIError`: the error
     if isinstance(inner, Mapping) and inner:
         message = str(inner.get("message") or "The gateway sent an error")
-        return reply_error(
-            route,
-            status=envelope_status(inner),
-            message=message,
-            body={"error": inner},
-            response=response,
-            secret=secret,
-        )
-    text = str(exc)[:200]
-    return reply_error(
-        route,
-        status=MALFORMED_STATUS,
-        message=f"The gateway's reply could not be decoded "
-        f"({type(exc).__name__}: {text})",
-        body=None,
-        response=response,
-        secret=secret,
-    )
+        status, body = envelope_status(inner), {"error": inner}
+        return _from_status(route, status, body, response, message, secret=secret)
+    message = f"The gateway's reply could not be decoded ({type(exc).__name__}: "
+    message += f"{str(exc)[:200]})"
+    args = (route, MALFORMED_STATUS, None, response, message)
+    return _from_status(*args, secret=secret)
 
 
 def _redirect(status: int, response: Any) -> str:
-    """The message of a redirect (the clients never follow one).
-
-    Following it would send the key, and on 307 / 308 the prompt, to wherever the
-    `Location` points; a POST to the gateway's API has no reason to be redirected.
-    Only the target's origin is named (its path and query may hold tokens).
-    """
+    """The message of a redirect, never followed: it would send the key (and on 307
+    / 308 the prompt) wherever `Location` points. Only the target's origin is named
+    (its path and query may hold tokens)."""
     origin = redirect_origin(response)
     target = f" to {origin}" if origin else ""
     return (
@@ -250,28 +218,14 @@ def _classify(
             code = exc.code if isinstance(exc.code, int) else 0
             if exc.response is None and not 400 <= code < 600:
                 return _from_network("native", exc, secret)
-            return _from_status(
-                "native",
-                status=code,
-                body=exc.details,
-                response=exc.response,
-                fallback=exc.status or "",
-                secret=secret,
-                model=model,
-            )
+            args = (code, exc.details, exc.response, exc.status or "")
+            return _from_status("native", *args, secret=secret, model=model)
     if "openai" in sys.modules:
         import openai
 
         if isinstance(exc, openai.APIStatusError):
-            return _from_status(
-                "openai",
-                status=exc.status_code,
-                body=_openai_body(exc),
-                response=exc.response,
-                fallback=exc.message,
-                secret=secret,
-                model=model,
-            )
+            args = (exc.status_code, _openai_body(exc), exc.response, exc.message)
+            return _from_status("openai", *args, secret=secret, model=model)
         if isinstance(exc, openai.APIConnectionError):
             return _from_network("openai", exc, secret)
     timeouts, failures = _network_failures()
@@ -287,21 +241,13 @@ def raise_classified(
     secret: str | None = None,
     model: str = "",
 ) -> NoReturn:
-    """Re-raise any failure of an SDK call as this package's typed error.
+    """Re-raise `exc`, a failure of an SDK call or stream, as this package's typed
+    error (`from exc`), `secret` (the key) redacted from every message.
 
     SDK status errors map by their own type (google-genai -> `Native*`, openai ->
-    `OpenAI*`); raw `httpx2` / builtin timeouts and connection failures map to
-    `route`'s family. Already-classified errors and unrelated exceptions are
-    re-raised unchanged.
-
-    Args:
-        exc: The exception caught around the SDK call or stream iteration.
-        route: Which family network failures belong to.
-        secret: The configured API key, redacted from every message.
-        model: The model asked for (a `-free` id's quota errors are typed).
-
-    Raises:
-        AiHubMixError: The classified error, `from exc`.
+    `OpenAI*`); raw `httpx2` / builtin timeouts and connection failures to `route`'s
+    family; a `-free` `model`'s quota refusals to `*FreeQuotaExceededError`.
+    Already-classified errors and unrelated exceptions are re-raised unchanged.
     """
     classified = (
         None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret, model)

@@ -135,21 +135,10 @@ class _Backend(NetworkBackend):
 
 
 def install(client: httpx2.Client) -> httpx2.Client:
-    """Make a sync httpx2 client's connections honour the attempt deadline.
-
-    Wraps the network backend of each of its connection pools (the default
-    transport and the proxy mounts) before any connection exists; transports the
-    user supplied are left as they are.
-
-    Args:
-        client: A new `httpx2.Client`.
-
-    Returns:
-        The same client.
-
-    Raises:
-        RuntimeError: httpx2 no longer has the private shape this relies on.
-    """
+    """`client` (new), its connections honouring the attempt deadline: the network
+    backend of each of its pools (the default transport, the proxy mounts; not
+    transports the user supplied) wrapped. Raises `RuntimeError` when httpx2 no
+    longer has the private shape this relies on."""
     for transport in (client._transport, *client._mounts.values()):
         if not isinstance(transport, httpx2.HTTPTransport):
             continue
@@ -169,11 +158,8 @@ def _start(seconds: float) -> tuple[float, float]:
 
 @contextmanager
 def within(seconds: float | None) -> Iterator[None]:
-    """Socket work in this block must end within `seconds` (None: no deadline).
-
-    Args:
-        seconds: The time budget, from now.
-    """
+    """Socket work in this block must end within `seconds` from now (None: no
+    deadline)."""
     token = _DEADLINE.set(None if seconds is None else _start(seconds))
     try:
         yield
@@ -231,11 +217,8 @@ def _expired(deadline: asyncio.Timeout, seconds: float, transport: Transport) ->
 
 
 class Deadlined:
-    """A route whose `timeout` is a deadline per attempt (see the module docstring).
-
-    Args:
-        route: The route to wrap; its sync HTTP clients must be `install`ed.
-    """
+    """`route` (its sync HTTP clients `install`ed), its `timeout` a deadline per
+    attempt (see the module docstring)."""
 
     def __init__(self, route: Route) -> None:
         self.route = route
