@@ -11,6 +11,7 @@ gateway does not show currency (`display_in_currency: false`). Nothing is billed
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Sequence
@@ -74,16 +75,23 @@ def balance_from(
     )
 
 
-def _settings(api_key: Key, base_url: BaseUrl) -> tuple[ClientSettings, dict[str, Any]]:
-    """The settings (the key masked in HTTP logs) and the client's arguments."""
+def _prepare(
+    api_key: Key, base_url: BaseUrl, timeout: float
+) -> tuple[ClientSettings, list[str], dict[str, Any]]:
+    """The settings (the key masked in HTTP logs), the URLs, the client arguments."""
     key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
     key = (key or os.environ.get("AIHUBMIX_API_KEY", "")).strip()
     if not key:
         msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
         raise InvalidInputError(msg)
     settings = ClientSettings(key, failover.gateway_roots(base_url))
-    headers = {"Authorization": f"Bearer {key}"}
-    return settings, {"headers": headers, "follow_redirects": False}
+    urls = [settings.base_url + path for path in (*PATHS, "/api/status")]
+    auth = {"Authorization": f"Bearer {key}"}
+    return (
+        settings,
+        urls,
+        {"headers": auth, "timeout": timeout, "follow_redirects": False},
+    )
 
 
 def _read(response: httpx2.Response, key: str) -> Any:
@@ -116,12 +124,10 @@ def get_balance(
 ) -> Balance:
     """The key's balance, usage and expiry (four GETs; nothing is billed).
 
-    `api_key` (default: env `AIHUBMIX_API_KEY`) goes only to `base_url` (a model's
-    `base_url`, roots tried in turn; default: env `AIHUBMIX_BASE_URL`, else
-    aihubmix.com), and never into a log or error. Raises `InvalidInputError` with
-    no key, the openai family's typed errors otherwise (`OpenAIAuthenticationError`
-    for a bad key, `OpenAIEndpointNotFoundError` where there is no such endpoint,
-    `OpenAIConnectionError`, ...).
+    `api_key` (default: env `AIHUBMIX_API_KEY`) goes only to `base_url` (roots in
+    turn, as a model's; default: env `AIHUBMIX_BASE_URL`, else aihubmix.com), never
+    into a log or error. No key: `InvalidInputError`; else the openai family's
+    typed errors (`OpenAIAuthenticationError` for a bad key, ...).
 
     Example:
         ```python
@@ -130,15 +136,12 @@ def get_balance(
         print(get_balance().remaining)  # USD left
         ```
     """
-    settings, args = _settings(api_key, base_url)
-    url = settings.base_url
+    settings, urls, args = _prepare(api_key, base_url, timeout)
     try:
-        with failover.FailoverClient(
-            settings.failover, timeout=timeout, **args
-        ) as http:
-            replies = [http.get(url + path) for path in PATHS]
+        with failover.FailoverClient(settings.failover, **args) as http:
+            replies = [http.get(url) for url in urls[:3]]
             with contextlib.suppress(httpx2.HTTPError):
-                replies.append(http.get(url + "/api/status"))
+                replies.append(http.get(urls[3]))
     except httpx2.HTTPError as exc:
         raise_classified(exc, route="openai", secret=settings.api_key)
     return _balance(replies, settings.api_key)
@@ -147,14 +150,5 @@ def get_balance(
 async def aget_balance(
     api_key: Key = None, base_url: BaseUrl = None, *, timeout: float = 10.0
 ) -> Balance:
-    """Async twin of `get_balance`."""
-    settings, args = _settings(api_key, base_url)
-    url, client = settings.base_url, failover.AsyncFailoverClient
-    try:
-        async with client(settings.failover, timeout=timeout, **args) as http:
-            replies = [await http.get(url + path) for path in PATHS]
-            with contextlib.suppress(httpx2.HTTPError):
-                replies.append(await http.get(url + "/api/status"))
-    except httpx2.HTTPError as exc:
-        raise_classified(exc, route="openai", secret=settings.api_key)
-    return _balance(replies, settings.api_key)
+    """Async twin of `get_balance` (in a worker thread, off the event loop)."""
+    return await asyncio.to_thread(get_balance, api_key, base_url, timeout=timeout)

@@ -132,15 +132,9 @@ def _parts(reply: Any) -> list[dict[str, Any]]:
 
 def openai_thoughts(wire: Wire) -> Finding:
     """Where `/v1` puts thoughts: reasoning_content, reasoning, or inline tags."""
-    reply = wire.openai(
-        "openai-thoughts",
-        {
-            "model": TEXT_MODEL,
-            "messages": [{"role": "user", "content": "Is 91 prime? Answer yes or no."}],
-            "reasoning_effort": "low",
-            "max_tokens": 600,
-        },
-    ).json()
+    ask = {"role": "user", "content": "Is 91 prime? Answer yes or no."}
+    body = {"model": TEXT_MODEL, "messages": [ask], "reasoning_effort": "low"}
+    reply = wire.openai("openai-thoughts", body | {"max_tokens": 600}).json()
     message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
     content = str(message.get("content") or "")
     if message.get("reasoning_content"):
@@ -187,15 +181,10 @@ def openai_signatures(wire: Wire) -> Finding:
     reply = wire.openai("openai-signature", body).json()
     message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
     calls = message.get("tool_calls") or []
-    signature = (
-        ((calls[0].get("extra_content") or {}).get("google") or {}).get(
-            "thought_signature"
-        )
-        if calls
-        else None
-    )
     if not calls:
         return Finding("/v1 thought signatures", "no tool call made", None, None)
+    google = (calls[0].get("extra_content") or {}).get("google") or {}
+    signature = google.get("thought_signature")
     replay = {
         "model": SIGNED_MODEL,
         "messages": [
@@ -240,39 +229,25 @@ def tools_without_choice(wire: Wire) -> Finding:
 def error_envelopes(wire: Wire) -> list[Finding]:
     """Status and body of a bad key and a bad model, on both routes."""
     findings = []
-    bad_key = "sk-doctor-invalid-key-000000"
+    bad_key, no_model = "sk-doctor-invalid-key-000000", "gemini-no-such-model"
+    chat = {"model": TEXT_MODEL, "messages": [{"role": "user", "content": "hi"}]}
+    path = f"/gemini/v1beta/models/{TEXT_MODEL}:generateContent"
+    key_header = {"x-goog-api-key": bad_key}
     cases: list[tuple[str, Callable[[], Exchange]]] = [
         (
             "Bad key, native",
             lambda: wire.send(
-                "bad-key-native",
-                "POST",
-                f"/gemini/v1beta/models/{TEXT_MODEL}:generateContent",
-                _tiny(),
-                headers={"x-goog-api-key": bad_key},
+                "bad-key-native", "POST", path, _tiny(), headers=key_header
             ),
         ),
-        (
-            "Bad key, /v1",
-            lambda: wire.openai(
-                "bad-key-openai",
-                {"model": TEXT_MODEL, "messages": [{"role": "user", "content": "hi"}]},
-                key=bad_key,
-            ),
-        ),
+        ("Bad key, /v1", lambda: wire.openai("bad-key-openai", chat, key=bad_key)),
         (
             "Bad model, native",
-            lambda: wire.native("bad-model-native", "gemini-no-such-model", _tiny()),
+            lambda: wire.native("bad-model-native", no_model, _tiny()),
         ),
         (
             "Bad model, /v1",
-            lambda: wire.openai(
-                "bad-model-openai",
-                {
-                    "model": "gemini-no-such-model",
-                    "messages": [{"role": "user", "content": "hi"}],
-                },
-            ),
+            lambda: wire.openai("bad-model-openai", chat | {"model": no_model}),
         ),
     ]
     for question, send in cases:
@@ -305,16 +280,10 @@ def sse_framing(wire: Wire) -> Finding:
     separator = "\\r\\n\\r\\n" if "\r\n\r\n" in text else "\\n\\n"
     events = [ln for ln in text.splitlines() if ln.startswith("data:")]
     usage = sum(1 for ln in events if "usageMetadata" in ln)
-    stream = wire.openai(
-        "openai-stream",
-        {
-            "model": TEXT_MODEL,
-            "messages": [{"role": "user", "content": "Reply with: ok"}],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "max_tokens": 16,
-        },
-    ).text
+    ask = {"role": "user", "content": "Reply with: ok"}
+    body = {"model": TEXT_MODEL, "messages": [ask], "stream": True, "max_tokens": 16}
+    body["stream_options"] = {"include_usage": True}
+    stream = wire.openai("openai-stream", body).text
     done = "[DONE]" in stream
     openai_usage = sum(
         ln.startswith("data: {") and '"usage":{' in ln.replace(" ", "")
@@ -359,20 +328,13 @@ def implicit_cache(wire: Wire) -> Finding:
 
 def count_and_cache(wire: Wire) -> Finding:
     """Whether countTokens and cachedContents exist on the gateway."""
-    count = wire.send(
-        "count-tokens",
-        "POST",
-        f"/gemini/v1beta/models/{TEXT_MODEL}:countTokens",
-        _user("hello"),
-        headers={"x-goog-api-key": wire.api_key},
-    ).status
+    key = {"x-goog-api-key": wire.api_key}
+    path = f"/gemini/v1beta/models/{TEXT_MODEL}:countTokens"
+    count = wire.send("count-tokens", "POST", path, _user("hello"), headers=key)
     caches = wire.send(
-        "cached-contents",
-        "GET",
-        "/gemini/v1beta/cachedContents",
-        headers={"x-goog-api-key": wire.api_key},
-    ).status
-    seen = f"countTokens: {count}, cachedContents: {caches}"
+        "cached-contents", "GET", "/gemini/v1beta/cachedContents", headers=key
+    )
+    seen = f"countTokens: {count.status}, cachedContents: {caches.status}"
     return Finding(
         "countTokens and cachedContents",
         seen,
@@ -389,14 +351,9 @@ def image_output(wire: Wire) -> list[Finding]:
     native = wire.native("image-native", IMAGE_MODEL, body).json()
     images = [p for p in _parts(native) if "inlineData" in p]
     sizes = [len(p["inlineData"].get("data", "")) * 3 // 4 for p in images]
-    reply = wire.openai(
-        "image-openai",
-        {
-            "model": IMAGE_MODEL,
-            "messages": [{"role": "user", "content": "A small red square on white."}],
-            "modalities": ["text", "image"],
-        },
-    ).json()
+    ask = {"role": "user", "content": "A small red square on white."}
+    body = {"model": IMAGE_MODEL, "messages": [ask], "modalities": ["text", "image"]}
+    reply = wire.openai("image-openai", body).json()
     text = json.dumps(reply)[:100_000]
     found = "data:image" in text or '"images"' in text
     return [

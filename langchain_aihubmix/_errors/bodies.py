@@ -98,7 +98,8 @@ def error_object(body: Any) -> Mapping[str, Any] | None:
 
 MALFORMED_STATUS = 502
 """Status of the typed error for a 2xx reply that is not a valid answer ("bad
-gateway": the gateway passed on an invalid reply); retried like other 502s."""
+gateway": the gateway passed on an invalid reply); retried only when billable
+retries are allowed (the gateway answered: it may have billed)."""
 
 _GOOGLE_STATUS: Mapping[str, int] = {
     "INVALID_ARGUMENT": 400,

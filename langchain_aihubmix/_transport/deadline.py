@@ -1,20 +1,17 @@
 """`timeout` as a deadline per attempt, not per socket operation.
 
-httpx's timeouts bound each read, write or connect on its own: a server that
-trickles one byte a second never trips a 2-second read timeout. Async calls run
-under `asyncio.timeout`. Sync calls set a deadline (a `time.monotonic()` instant in
-a context variable) around each attempt, and the network streams of the route's
-sync HTTP clients (`install`) clamp every connect, TLS handshake, read and write
-to the time left, raising httpcore2's own timeout error once it has passed. Either
-way the caller sees the route's typed timeout error (`*TimeoutError`, retried).
+httpx's timeouts bound each read, write or connect on its own (a server trickling a
+byte a second never trips them). Async calls run under `asyncio.timeout`; sync calls
+set a deadline (a `time.monotonic()` instant in a context variable) around each
+attempt, and the network streams of the route's sync clients (`install`) clamp every
+connect, TLS handshake, read and write to the time left, raising httpcore2's own
+timeout error once it has passed. The caller sees the route's `*TimeoutError`.
+Bounded (`Deadlined`): an invoke, from connecting to the reply's last byte; a stream,
+to its first chunk, then from each chunk to the next (and to its end).
 
-What is bounded (`Deadlined`): an invoke, from the start of the attempt (connect)
-to the last byte of the reply; a stream, from the start of the attempt to its
-first chunk, then from each chunk to the next (and to the end of the stream).
-
-`install` reaches into httpx2's private attributes (no public hook sets a
-connection pool's network backend): it raises rather than run without a deadline
-when they change, and tests/unit_tests/test_sdk_shapes.py fails first.
+`install` reaches into httpx2's private attributes (no public hook sets a pool's
+network backend): it raises rather than run without a deadline when they change,
+and tests/unit_tests/test_sdk_shapes.py fails first.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def may_have_billed(exc: BaseException) -> bool:
     if status is None:
         return not never_sent(exc)
     body = body[0] if isinstance(body, list) and len(body) == 1 else body
-    worded = isinstance(body, Mapping) and isinstance(body.get("error"), Mapping)
+    worded = isinstance(body, Mapping) and bool(body.get("error"))
     return status != 429 and not worded
 
 
@@ -155,20 +155,12 @@ async def acall_with_retry(
 
 
 def retry_stream(
-    open_stream: Callable[[], Iterator[_T]],
-    *,
-    max_retries: int,
-    on_retry: OnRetry | None = None,
-    retry_billable: bool = False,
+    open_stream: Callable[[], Iterator[_T]], **policy: Any
 ) -> Iterator[_T]:
-    """Iterate a fresh stream (`open_stream()`), retrying under the policy only until
-    its first item arrives: after that the caller has seen output."""
-    stream, first = call_with_retry(
-        lambda: _opened(open_stream),
-        max_retries=max_retries,
-        on_retry=on_retry,
-        retry_billable=retry_billable,
-    )
+    """Iterate a fresh stream (`open_stream()`), retrying under the policy
+    (`call_with_retry`'s keywords) only until its first item: after that the
+    caller has seen output."""
+    stream, first = call_with_retry(lambda: _opened(open_stream), **policy)
     try:
         if first is _END:
             return
@@ -180,18 +172,10 @@ def retry_stream(
 
 async def aretry_stream(
     open_stream: Callable[[], AsyncIterator[_T] | Awaitable[AsyncIterator[_T]]],
-    *,
-    max_retries: int,
-    on_retry: OnRetry | None = None,
-    retry_billable: bool = False,
+    **policy: Any,
 ) -> AsyncIterator[_T]:
     """Async twin of `retry_stream`; `open_stream` may also be a coroutine function."""
-    stream, first = await acall_with_retry(
-        lambda: _aopened(open_stream),
-        max_retries=max_retries,
-        on_retry=on_retry,
-        retry_billable=retry_billable,
-    )
+    stream, first = await acall_with_retry(lambda: _aopened(open_stream), **policy)
     try:
         if first is _END:
             return
