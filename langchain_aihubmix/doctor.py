@@ -1,7 +1,8 @@
 """`python -m langchain_aihubmix.doctor`: the live gateway's behaviour vs this package.
 
-With `AIHUBMIX_API_KEY` set, the doctor sends about 30 tiny requests to the gateway,
-one group per question only the real service settles, and prints a table: what the
+With `AIHUBMIX_API_KEY` set, the doctor sends about 35 tiny requests to the gateway
+(to AiHubMix and its mirror, or `--base-url`'s roots: the first that answers), one
+group per question only the real service settles, and prints a table: what the
 gateway showed, whether the package handles that variant, and whether the package's
 defaults fit it. A live run costs about $0.01 (the cheapest models, prompts of a few
 tokens; the two image probes are most of it); it says so before it starts. Without a
@@ -53,7 +54,7 @@ def run_doctor(
 
     Args:
         base_url: The gateway root (the emulator's `base_url` offline), or roots:
-            the probes ask the first, the mirror probe compares them all.
+            the mirror probe compares them, the others ask the first that answers.
         api_key: The key sent to `base_url` (and nowhere else).
         timeout: Seconds per request.
     """
@@ -61,7 +62,7 @@ def run_doctor(
     with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
         first, *mirrors = gateway_roots(base_url)
         wire = Wire(first, api_key, client, mirrors=tuple(mirrors))
-        for probe in (*PROBES, *gateway.PROBES):
+        for probe in (gateway.mirror, *PROBES, *gateway.PROBES):
             result = probe(wire)
             findings.extend(result if isinstance(result, list) else [result])
     return findings, wire

@@ -11,16 +11,18 @@ FREE_MODEL = "gemini-3-flash-preview-free"
 
 
 def mirror(wire: Wire) -> Finding:
-    """Whether each base URL answers with the same catalogue (no key is sent)."""
-    seen, answers = [], set()
+    """Whether each base URL answers with the same catalogue (no key is sent); the
+    other probes then ask the first that answered (the doctor's failover)."""
+    seen, answers = [], {}
     for n, root in enumerate((wire.base_url, *wire.mirrors)):
         reply = wire.send(f"mirror-{n}", "GET", "/api/v1/models", root=root)
         body = reply.json()
         data = body.get("data") if isinstance(body, dict) else None
         ids = {str(m.get("model_id")) for m in data or [] if isinstance(m, dict)}
-        answers.add(frozenset(ids) if reply.status == 200 else None)
+        answers[root] = frozenset(ids) if reply.status == 200 else None
         seen.append(f"{root}: {reply.status or 'unreachable'} ({len(ids)} ids)")
-    same = len(answers) == 1 and None not in answers
+    wire.base_url = next((r for r, a in answers.items() if a), wire.base_url)
+    same = len(set(answers.values())) == 1 and None not in answers.values()
     note = "base_url=[...] fails over only when connecting fails"
     return Finding("Mirror domains", "; ".join(seen), True, same, note)
 
@@ -55,5 +57,6 @@ def free_model(wire: Wire) -> Finding:
     return Finding("Free model", seen, typed, typed, "FreeQuotaExceededError; cost 0")
 
 
-PROBES = (mirror, billing, free_model)
-"""The account questions, after the gateway's (`_doctor.probes.PROBES`)."""
+PROBES = (billing, free_model)
+"""The account questions, after the gateway's (`_doctor.probes.PROBES`); `mirror`
+runs first."""

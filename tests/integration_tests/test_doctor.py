@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,15 @@ def test_mirror_billing_and_free_model_probes(hub: AiHubMixEmulator) -> None:
     found = {f.question: f for f in findings}
     assert found["Mirror domains"].seen.count(": 200 (") == 2
     assert found["Mirror domains"].defaults_fit is True
+    # a first base URL that cannot be reached: the probes ask the next one
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    findings, _ = run_doctor([dead, hub.base_url], hub.api_key)
+    found = {f.question: f for f in findings}
+    assert found["Mirror domains"].seen.startswith(f"{dead}: unreachable (0 ids); ")
+    assert found["Mirror domains"].defaults_fit is False
+    assert found["Native API version"].seen == "v1beta: 200, v1: 404"
     assert found["Billing endpoints"].seen == (
         "subscription: 200, usage: 200, remain: 200; "
         "USD left 12.5, used 7.5; in currency: True"
