@@ -1,12 +1,10 @@
 """The account's balance and usage, read from the gateway's billing endpoints (opt-in).
 
-The endpoints AiHubMix's own MCP server reads (AIhubmix/aihubmix
-`packages/mcp/src/aihubmix.ts`), in the new-api family's shapes, the key as a Bearer
-token: `/v1/dashboard/billing/subscription` (`soft_limit_usd`: the quota, used
-included; `access_until`: the key's expiry), `/dashboard/billing/usage`
-(`total_usage`: used x 100), `/dashboard/billing/remain` (`total_usage`: left), and
-`/api/status`, whose `quota_per_unit` turns raw quota units into USD where the
-gateway does not show currency (`display_in_currency: false`). Nothing is billed.
+What AiHubMix's own MCP server reads (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`;
+new-api's shapes), the key as a Bearer token: `soft_limit_usd` (the quota, used
+included) and `access_until` of `/v1/dashboard/billing/subscription`, `total_usage`
+of `/dashboard/billing/usage` (used x 100) and `/dashboard/billing/remain` (left),
+and `/api/status`'s `quota_per_unit` (raw units per USD, if not `display_in_currency`).
 """
 
 from __future__ import annotations

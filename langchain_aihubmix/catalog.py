@@ -1,18 +1,13 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The shape expected (and served by the emulator) is AiHubMix's as public sources
-describe it (AIhubmix/aihubmix `packages/mcp`; anomalyco/models.dev
-`providers/aihubmix`): `{"success", "message", "data": [{"model_id", "developer_id"
-(a number), "types" / "features" / "input_modalities" (comma-separated strings),
-"context_length", "max_output", "pricing": {"input", "output", "cache_read",
-"cache_write", "tiers"}, "pricing_source", "retire_stage"}]}`, prices in USD per 1M
-tokens (AiHubMix's own docs wrongly say per 1K); `langchain_aihubmix._catalog.parse`
-documents what else is read. Units are sanity-checked per entry: per-token prices are
-rescaled with a `CatalogUnitWarning`, implausible ones dropped with a warning;
-`pricing_source="legacy_ratio"` marks approximate prices. Results are cached per base
-URL for `ttl` seconds. `base_url` is a gateway root or several (the next is asked
-when one cannot be reached); None: env `AIHUBMIX_BASE_URL`, else aihubmix.com. A
-model's `prices=live_prices()` follows the model's own `base_url`.
+The shape is AiHubMix's as public sources show it (AIhubmix/aihubmix `packages/mcp`;
+anomalyco/models.dev `providers/aihubmix`; the emulator serves it): `{"success",
+"message", "data": [{"model_id", "developer_id", "types", "features",
+"input_modalities", "context_length", "max_output", "pricing": {"input", "output",
+"cache_read", "cache_write", "tiers"}, "pricing_source", "retire_stage"}]}`, prices
+in USD per 1M tokens (`_catalog/parse.py` reads variants and checks units, with a
+`CatalogUnitWarning`). Cached per base URL for `ttl` seconds; `base_url` is a root
+or several (failover), None: env `AIHUBMIX_BASE_URL`, else aihubmix.com.
 """
 
 from __future__ import annotations
@@ -98,10 +93,8 @@ def refresh_prices(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
-    """Returns `prices` (default: the built-in table) updated from the catalogue.
-
-    Catalogue prices replace the table's for the same id (with their >200k tier);
-    models the catalogue does not price keep the table's price.
+    """`prices` (default: the built-in table) updated from the catalogue: its prices
+    replace the table's for the same id (>200k tier too), the rest stay.
 
     Example:
         ```python
@@ -128,13 +121,10 @@ async def arefresh_prices(
 
 
 class LivePriceTable(PriceTable):
-    """A `PriceTable` read from the live catalogue, re-read every `ttl` seconds.
-
-    Until the first successful read, and whenever the catalogue cannot be read
-    (offline, HTTP error, unreadable body), the prices are those of `fallback`
-    (the bundled snapshot by default), with one `CatalogUnitWarning` per failure
-    streak. Reads happen on lookups, at most once per `ttl`.
-    """
+    """A `PriceTable` read from the live catalogue on lookups, at most once per
+    `ttl` seconds; until a read succeeds, and while it fails (offline, HTTP error,
+    unreadable body), `fallback`'s prices (the snapshot's by default), with one
+    `CatalogUnitWarning` per failure streak."""
 
     def __init__(
         self,
@@ -205,11 +195,9 @@ def live_prices(
     timeout: float = 10,
     fallback: PriceTable | None = None,
 ) -> LivePriceTable:
-    """Opt-in exact costs: prices from the live catalogue, cached for `ttl` seconds.
-
-    Offline (or when the catalogue cannot be read) the bundled snapshot's prices
-    apply. Pass the table as `ChatAiHubMixGemini(prices=...)` or to
-    `get_aihubmix_callback(prices=...)`.
+    """Opt-in exact costs: the live catalogue's prices, cached for `ttl` seconds (the
+    snapshot's while it cannot be read), for `ChatAiHubMixGemini(prices=...)` (then
+    from the model's own `base_url`) or `get_aihubmix_callback(prices=...)`.
 
     Example:
         ```python

@@ -142,9 +142,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
                     reply = route.client().post("/embeddings", body=body, **_POST)
                 return self._read(reply, len(batch))
             except Exception as exc:
-                raise_classified(
-                    exc, route="openai", secret=self._key(), model=self.model
-                )
+                raise_classified(exc, route="openai", secret=self._key())
 
         retried = lambda *_: report_retry(self.model)  # noqa: E731
         return call_with_retry(

@@ -68,21 +68,13 @@ def list_models(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
-    """Fetches the gateway's model catalogue (no API key needed).
+    """The gateway's model catalogue, prices per 1M tokens (no API key needed).
 
-    Args:
-        base_url: Gateway root(s) (a model's `base_url`); the catalogue is
-            `{base_url}/api/v1/models`, from the next root when one cannot be
-            reached. None: env `AIHUBMIX_BASE_URL`, else `https://aihubmix.com`.
-        timeout: Seconds for the request.
-        client: An `httpx2.Client` to use (proxies, transports; no failover).
-        ttl: Seconds to reuse a fetched catalogue; 0 always fetches.
-
-    Returns:
-        The catalogue's models, prices per 1M tokens.
-
-    Raises:
-        CatalogError: HTTP failure or an unreadable body.
+    `{base_url}/api/v1/models`, from the next root when one cannot be reached
+    (`base_url`: a model's; None: env `AIHUBMIX_BASE_URL`, else aihubmix.com), within
+    `timeout` seconds, through `client` if given (proxies, transports; no
+    failover), reused for `ttl` seconds (0: always fetched). Raises `CatalogError`
+    on an HTTP failure or an unreadable body.
 
     Example:
         ```python

@@ -58,5 +58,4 @@ def free_model(wire: Wire) -> Finding:
 
 
 PROBES = (billing, free_model)
-"""The account questions, after the gateway's (`_doctor.probes.PROBES`); `mirror`
-runs first."""
+"""Asked after `_doctor.probes.PROBES` (`mirror` runs before them)."""

@@ -118,14 +118,10 @@ class MalformedResponseError(AiHubMixError, ValueError):
 
 
 class FreeQuotaExceededError(AiHubMixError, ModelRateLimitError):
-    """A `-free` model's quota is used up (429, or a 403 naming the limit).
-
-    The base of `NativeFreeQuotaExceededError` / `OpenAIFreeQuotaExceededError`,
-    each also its route's rate-limit error. AiHubMix's free ids allow a few requests
-    per minute and per day, and an account never topped up a few tries in all;
-    `limit` says which was hit when the gateway's message does (`"minute"`,
-    `"day"`, `"trial"`, else None). Only a per-minute or unnamed limit is retried.
-    """
+    """A `-free` model's quota is used up (429, or a 403 naming the limit); the base
+    of `NativeFreeQuotaExceededError` / `OpenAIFreeQuotaExceededError`, each also its
+    route's rate-limit error. Free ids allow a few requests per minute and per day,
+    an account never topped up a few tries in all: `limit` says which was hit."""
 
     @property
     def limit(self) -> str | None:

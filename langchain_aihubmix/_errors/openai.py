@@ -3,9 +3,8 @@
 Imported on first use through `langchain_aihubmix.errors`, which documents them.
 """
 
-# Each class joins two independent hierarchies (an SDK's errors and langchain-core's),
-# whose attribute annotations differ (`status_code: Literal[429]` in openai, ...);
-# mypy reports every such pair as `misc`.
+# Each class joins an SDK's errors and langchain-core's, whose attribute annotations
+# differ (`status_code: Literal[429]` in openai, ...): mypy calls it `misc`.
 # mypy: disable-error-code="misc"
 from __future__ import annotations
 

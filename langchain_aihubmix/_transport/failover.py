@@ -1,15 +1,13 @@
 """Several gateway base URLs: a request moves on only when it never left (connect).
 
-`base_url` may list gateway roots, e.g. AiHubMix and its mirror `api.inferera.com`
-(the same backend; AiHubMix's own MCP server fails over the same way). The SDK clients
-are built for the first root; `FailoverClient.send` points a request at the next
-root only when connecting failed: httpcore2 raises `ConnectError` / `ConnectTimeout`
-only while resolving, connecting or in the TLS handshake (`connect_tcp`, `start_tls`),
-before a byte of the request is written. A request a gateway may have received is
-never sent to another (it could be billed twice). A request starts at the root the
-last one ended at (sticky: a dead root is not asked again until the one in use fails
-to connect), then the others in their order; while another root remains, connecting
-is given at most `FAILOVER_CONNECT_TIMEOUT` seconds.
+`base_url` may list roots, e.g. AiHubMix and its mirror (AiHubMix's MCP server fails
+over the same way). The SDK clients are built for the first; `FailoverClient.send`
+points a request at the next only when connecting failed: httpcore2 raises
+`ConnectError` / `ConnectTimeout` only while resolving, connecting or in the TLS
+handshake, before a byte of the request is written. A request a gateway may have
+received is never sent to another (it could be billed twice). Requests start at the
+root the last one ended at (sticky), then the others in order; while another root
+remains, connecting gets at most `FAILOVER_CONNECT_TIMEOUT` seconds.
 """
 
 from __future__ import annotations

@@ -32,14 +32,7 @@ async def _record(response: httpx2.Response) -> None:
 
 
 def track(client: httpx2.AsyncClient) -> httpx2.AsyncClient:
-    """Add the response hook `tracked` relies on to an async client.
-
-    Args:
-        client: A new `httpx2.AsyncClient`.
-
-    Returns:
-        The same client.
-    """
+    """`client` (a new async client) with the response hook `tracked` relies on."""
     hooks = client.event_hooks
     hooks["response"] = [*hooks.get("response", ()), _record]
     client.event_hooks = hooks

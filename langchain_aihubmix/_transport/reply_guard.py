@@ -112,9 +112,8 @@ class ReplyGuard:
         self._guard(response)
 
     def _guard(self, response: httpx2.Response) -> None:
-        if not response.is_success or not is_generation_path(
-            self.route, response.request.url.path
-        ):
+        path = response.request.url.path
+        if not response.is_success or not is_generation_path(self.route, path):
             return
         response.stream = CheckedBody(self, response)
         # The checked body is content-decoded already.
@@ -129,11 +128,5 @@ class ReplyGuard:
         else:
             status, body = MALFORMED_STATUS, None
             message = f"The gateway's reply could not be decoded ({exc})"
-        return reply_error(
-            self.route,
-            status=status,
-            message=message,
-            body=body,
-            response=response,
-            secret=self._secret,
-        )
+        kw = {"message": message, "body": body, "response": response}
+        return reply_error(self.route, status=status, secret=self._secret, **kw)

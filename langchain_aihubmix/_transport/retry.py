@@ -1,9 +1,5 @@
-"""The one retry policy (tenacity): which errors, how many times, how long to wait.
-
-Never, by default, a failure the gateway may have billed (see `may_have_billed` and
-docs/errors-and-retries.md): AiHubMix's own client never re-sends a billable request
-the gateway may have taken.
-"""
+"""The one retry policy (tenacity): which errors, how many times, how long to wait;
+by default never a failure the gateway may have billed (`may_have_billed`)."""
 
 from __future__ import annotations
 
@@ -22,8 +18,7 @@ from langchain_aihubmix._transport.failover import never_sent
 _T = TypeVar("_T")
 
 OnRetry = Callable[[BaseException, int], Any]
-"""`on_retry(exc, attempt)`: `attempt` is the 1-based number of the failed attempt,
-which is also the number of the retry about to be made."""
+"""`on_retry(exc, attempt)`: the failed attempt's 1-based number (the next retry's)."""
 
 RETRYABLE_STATUS: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 """HTTP statuses worth retrying; network failures (no status) are retried too."""
@@ -64,14 +59,14 @@ def is_retryable(exc: BaseException, *, billable: bool = False) -> bool:
     connection failures), that the gateway cannot have billed (unless `billable`),
     and whose server-asked delay is at most `MAX_SERVER_DELAY` (a longer one is
     raised at once, its `retry_after` saying how long)."""
+    hint = getattr(exc, "retry_after", None)
     if not isinstance(exc, ModelError) or not exc.is_retryable:
         return False
-    hint = getattr(exc, "retry_after", None)
     if isinstance(hint, (int, float)) and hint > MAX_SERVER_DELAY:
         return False
+    status = getattr(exc, "status_code", None)
     if not billable and may_have_billed(exc):
         return False
-    status = getattr(exc, "status_code", None)
     return status is None or status in RETRYABLE_STATUS
 
 
@@ -126,13 +121,10 @@ def call_with_retry(
 ) -> _T:
     """Call `fn` under the policy (sleeping through `_sleep`).
 
-    Args:
-        fn: The call; it raises classified errors (`errors.raise_classified`),
-            anything else is never retried.
-        max_retries: Retries after the first attempt (2 means up to 3 attempts).
-        on_retry: Called as `on_retry(exc, attempt)` before each retry's wait.
-        retry_billable: Also retry failures the gateway may have billed.
-    """
+    `fn` raises classified errors (`errors.raise_classified`; others are never
+    retried); `max_retries` counts retries after the first attempt; `on_retry(exc,
+    attempt)` is called before each retry's wait; `retry_billable`: also retry
+    failures the gateway may have billed."""
     policy = _policy(max_retries, on_retry, retry_billable)
     return tenacity.Retrying(sleep=_sleep, **policy)(fn)
 

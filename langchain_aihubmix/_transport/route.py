@@ -56,16 +56,11 @@ class ClientSettings:
 
 
 def tls_client_args(client_args: dict[str, Any]) -> dict[str, Any]:
-    """The user's httpx client arguments, with one TLS context as `verify`.
-
-    Building a context reads the whole CA bundle (30-70 ms of blocking work); left
-    alone, httpx builds one per client and google-genai more per `genai.Client`,
-    that is, per event loop a model is used on. A route calls this once, when it
-    is built (in a worker thread on the async path), from the user's `verify` /
-    `cert` / `trust_env`. Redirects are never followed, whatever the arguments
-    say: one could carry the key and the prompt to another host (a 3xx is a typed
-    error instead).
-    """
+    """The user's httpx client arguments with one TLS context (from their `verify` /
+    `cert` / `trust_env`) as `verify`, built once per route (a context reads the CA
+    bundle: 30-70 ms; httpx and google-genai would build one per client and loop).
+    Redirects are never followed, whatever the arguments say: one could carry the
+    key and the prompt to another host (a 3xx is a typed error instead)."""
     import httpx2  # (importing the package imports no HTTP library)
 
     args = {k: v for k, v in client_args.items() if k != "cert"}
@@ -116,11 +111,8 @@ class Route(Protocol):
 
 
 class Lazy(Generic[T]):
-    """One object built on first use, once even when threads race for it.
-
-    Given `close`, the object is closed when this holder is garbage-collected
-    (a client's pooled connections then end with the model that owned them).
-    """
+    """One object built on first use, once even when threads race for it; given
+    `close`, closed with this holder (a client's connections end with its model)."""
 
     def __init__(
         self, factory: Callable[[], T], close: Callable[[T], Any] | None = None
@@ -163,15 +155,11 @@ class _Entry(Generic[T]):
 
 
 class LoopLocal(Generic[T]):
-    """One lazily built object per running event loop (async clients are loop-bound).
-
-    Lets one model instance serve several `asyncio.run()` calls: each loop gets its
-    own async client. Given `close` (an async method of the object), the object is
-    closed on its own loop when that loop shuts down (`asyncio.run` does, through
-    `loop.shutdown_asyncgens()`), so its pooled connections end with the loop
-    instead of being left to the garbage collector (`ResourceWarning`s). Objects
-    of loops closed without that shutdown are dropped on the next `get`.
-    """
+    """One lazily built object per running event loop (async clients are loop-bound),
+    so one model serves several `asyncio.run()` calls. Given `close` (async), the
+    object is closed on its loop when the loop shuts down (`shutdown_asyncgens`, as
+    `asyncio.run` does), its connections ending with the loop rather than with the
+    garbage collector; objects of loops closed otherwise are dropped on `get`."""
 
     def __init__(
         self,
