@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Runs the doctor; returns 0 when the package handles everything seen."""
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="aihubmix-doctor", description=__doc__)
-    parser.add_argument("--base-url", default=None, help="gateway root")
+    parser.add_argument("--base-url", default=None, help="gateway root(s), a,b")
     parser.add_argument("--record", type=Path, default=None, help="transcript dir")
     parser.add_argument(
         "--offline", action="store_true", help="use the emulator even with a key"
