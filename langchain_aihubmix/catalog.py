@@ -40,6 +40,7 @@ warning. Results are cached in memory per base URL for `ttl` seconds.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -164,10 +165,13 @@ async def arefresh_prices(
 class LivePriceTable(PriceTable):
     """A `PriceTable` read from the live catalogue, re-read every `ttl` seconds.
 
+    Lookups (`get`) never touch the network: the model calls `refresh()` before
+    pricing a sync call and `await arefresh()` (the read in a worker thread) before
+    an async one, which read the catalogue when the last read is older than `ttl`.
     Until the first successful read, and whenever the catalogue cannot be read
     (offline, HTTP error, unreadable body), the prices are those of `fallback`
     (the bundled snapshot by default), with one `CatalogUnitWarning` per failure
-    streak. Reads happen on lookups, at most once per `ttl`.
+    streak.
     """
 
     def __init__(
@@ -179,7 +183,7 @@ class LivePriceTable(PriceTable):
         fallback: PriceTable | None = None,
         client: httpx.Client | None = None,
     ) -> None:
-        """Creates the table; nothing is fetched until a price is looked up."""
+        """Creates the table; nothing is fetched until it is refreshed."""
         self._fallback = DEFAULT_PRICES if fallback is None else fallback
         super().__init__(dict(self._fallback.items()))
         self._base_url, self._ttl, self._timeout = base_url, ttl, timeout
@@ -188,7 +192,8 @@ class LivePriceTable(PriceTable):
         self._failing = False
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Re-reads the catalogue when the last read is older than `ttl` (blocking)."""
         with self._lock:
             if time.monotonic() < self._next_read:
                 return
@@ -206,8 +211,12 @@ class LivePriceTable(PriceTable):
                 self._failing = True
                 return
             self._failing = False
-            merged = _merge(models, self._fallback)
-            self._prices = dict(merged.items())
+            self._prices = dict(_merge(models, self._fallback).items())
+
+    async def arefresh(self) -> None:
+        """`refresh` in a worker thread, when a read is due: the loop never waits."""
+        if time.monotonic() >= self._next_read:
+            await asyncio.to_thread(self.refresh)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""
@@ -221,11 +230,6 @@ class LivePriceTable(PriceTable):
         """Restores a pickled table with a fresh lock."""
         self.__dict__.update(state)
         self._lock = threading.Lock()
-
-    def get(self, model: str) -> ModelPrice | None:
-        """The live price of `model` (re-read when older than `ttl`)."""
-        self._refresh()
-        return super().get(model)
 
     def __repr__(self) -> str:
         """Shows where the prices come from."""

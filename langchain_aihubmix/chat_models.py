@@ -53,7 +53,7 @@ from langchain_aihubmix._transport.retry import (
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
-from langchain_aihubmix.pricing import PriceTable
+from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
 
@@ -368,6 +368,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             self.transport or "native",
             self.media_fetch_timeout,
             self.allow_private_media_urls,
+            DEFAULT_PRICES if self.prices is None else self.prices,
         )
 
     # -- the four entry points (thin twins) -----------------------------------
@@ -386,7 +387,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=retry_notifier(run_manager, call.opts.model),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     async def _agenerate(
         self,
@@ -402,7 +403,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     def _stream(
         self,
@@ -413,7 +414,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         call = self._preparer().prepare(messages, stop, kwargs)
         route = self._get_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        pricer = StreamPricer(call.opts.model, call.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -431,7 +432,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._preparer().aprepare(messages, stop, kwargs)
         route = await self._aget_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        pricer = StreamPricer(call.opts.model, call.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,

@@ -283,6 +283,13 @@ class PriceTable:
             )
         return PriceTable(merged)
 
+    def refresh(self) -> None:
+        """Reads newer prices where a table has a source (`catalog.LivePriceTable`);
+        a fixed table has none. The model calls it before pricing a sync call."""
+
+    async def arefresh(self) -> None:
+        """`refresh` for async calls: never blocks the event loop."""
+
     def __repr__(self) -> str:
         """Shows the size of the table."""
         return f"PriceTable({len(self._prices)} models)"

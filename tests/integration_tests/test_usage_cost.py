@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,11 +34,14 @@ from langchain_aihubmix._output.cost import (
     reset_unpriced_warnings,
 )
 from langchain_aihubmix.callbacks import get_aihubmix_callback
+from langchain_aihubmix.catalog import live_prices
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.hostile.rawserver import Request, raw_server, response
 from tests.integration_tests.sample_tools import get_weather
-from tests.support import MODEL, ROUTES, MakeLLM
+from tests.support import MODEL, ROUTES, MakeLLM, summed
 
+CATALOGUE = Path(__file__).parents[1] / "fixtures/recorded/aihubmix/api-v1-models.json"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 """Long enough (> 32 tokens) for the emulator's implicit cache to hit on repeats."""
 
@@ -343,3 +349,43 @@ def test_cost_metadata_on_every_candidate_of_invoke(make_llm: MakeLLM) -> None:
     assert isinstance(message, AIMessage)
     assert message.response_metadata["cost"]["currency"] == "USD"
     assert message.response_metadata["cost"]["total"] > 0
+
+
+def test_live_prices_are_read_off_the_event_loop(make_llm: MakeLLM) -> None:
+    """A live table's catalogue read never stalls the loop (here it takes 0.5 s)."""
+    payload = json.loads(CATALOGUE.read_text())
+    payload["data"][1]["pricing"]["input"] = 0.4  # gemini-2.5-flash, on the gateway
+
+    def slow(request: Request, conn: socket.socket) -> None:
+        time.sleep(0.5)
+        conn.sendall(response(200, json.dumps(payload)))
+
+    async def calls(base_url: str) -> tuple[list[AIMessage], float]:
+        gaps: list[float] = []
+
+        async def ticker() -> None:
+            while True:
+                before = time.monotonic()
+                await asyncio.sleep(0.01)
+                gaps.append(time.monotonic() - before)
+
+        await make_llm().ainvoke("Hello")  # the SDK imported before measuring
+        task = asyncio.create_task(ticker())
+        replies = [await fresh(base_url).ainvoke("Hello")]
+        replies.append(summed([c async for c in fresh(base_url).astream("Hello")]))
+        task.cancel()
+        return replies, max(gaps)
+
+    def fresh(base_url: str) -> Any:  # ttl=0: each new table reads the catalogue
+        return make_llm(prices=live_prices(base_url, ttl=0))
+
+    with raw_server(slow) as catalogue:
+        replies, longest = asyncio.run(calls(catalogue.base_url))
+        replies.append(fresh(catalogue.base_url).invoke("Hello"))
+        replies.append(summed(list(fresh(catalogue.base_url).stream("Hello"))))
+    assert len(catalogue.requests) == 4
+    assert longest < 0.3  # the loop ran while the catalogue answered
+    for reply in replies:
+        cost, usage = reply.response_metadata["cost"], reply.usage_metadata
+        assert cost["price_source"] == "catalog"
+        assert usage is not None and usage["input_tokens"] * 0.4e-6 < cost["total"]
