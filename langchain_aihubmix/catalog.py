@@ -141,8 +141,7 @@ def refresh_prices(
     Example:
         ```python
         prices = refresh_prices()
-        with get_aihubmix_callback(prices=prices) as cb:
-            ...
+        llm = ChatAiHubMixGemini(model="gemini-2.5-flash", prices=prices)
         ```
     """
     models = list_models(base_url, timeout=timeout, client=client, ttl=ttl)
@@ -246,8 +245,7 @@ def live_prices(
     """Opt-in exact costs: prices from the live catalogue, cached for `ttl` seconds.
 
     Offline (or when the catalogue cannot be read) the bundled snapshot's prices
-    apply. Pass the table as `ChatAiHubMixGemini(prices=...)` or to
-    `get_aihubmix_callback(prices=...)`.
+    apply. Pass the table as `ChatAiHubMixGemini(prices=...)`.
 
     Example:
         ```python

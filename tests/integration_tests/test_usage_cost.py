@@ -343,6 +343,25 @@ def test_user_prices_and_unknown_prices(
     assert "prices" not in make_llm(prices=prices).to_json()["kwargs"]  # type: ignore[index]
 
 
+def test_the_handler_counts_the_replies_own_cost(make_llm: MakeLLM) -> None:
+    """One source of cost: a model's own prices reach the handler's totals."""
+    prices = DEFAULT_PRICES.with_overrides({MODEL: {"input": "7", "output": "70"}})
+    llm = make_llm(prices=prices)
+
+    async def run_async() -> list[Any]:
+        chunks = [c async for c in llm.astream(_prompt("Name a city."))]
+        return [await llm.ainvoke(_prompt("Name a city.")), summed(chunks)]
+
+    with get_aihubmix_callback() as cb:
+        replies = [llm.invoke(_prompt("Hi")), summed(list(llm.stream(_prompt("Hi"))))]
+        replies += asyncio.run(run_async())
+    costs = [Decimal(str(r.response_metadata["cost"]["total"])) for r in replies]
+    assert all(r.response_metadata["cost"]["price_source"] == "user" for r in replies)
+    assert cb.total_cost == cb.per_model[MODEL].cost == sum(costs)
+    saved = [r.response_metadata["cost"]["saved_by_cache"] for r in replies]
+    assert cb.saved_by_cache == sum(Decimal(str(s)) for s in saved)
+
+
 def test_cost_metadata_on_every_candidate_of_invoke(make_llm: MakeLLM) -> None:
     result = make_llm().generate([[HumanMessage("Hello")]])
     message = result.generations[0][0].message
