@@ -175,6 +175,8 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     tools = _tools(opts)
     if tools:
         params["tool_choice"], params["tools"] = _tool_choice(opts.tool_choice, tools)
+        if opts.parallel_tool_calls is not None:
+            params["parallel_tool_calls"] = opts.parallel_tool_calls
     body: dict[str, Any] = {}
     if opts.top_k is not None:
         body["top_k"] = opts.top_k

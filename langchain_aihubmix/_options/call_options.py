@@ -77,4 +77,5 @@ class CallOptions:
     thinking_level: ThinkingLevel | None = None
     tools: tuple[Tool, ...] = ()
     tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None  # openai route only (see resolve)
     extra_body: dict[str, Any] | None = None  # merged into the request body as-is

@@ -230,6 +230,18 @@ def resolve_call(
         msg = f"Tool names must be unique, got {names}."
         raise InvalidInputError(msg)
     _check_tools_with_schema(str(values["model"]), names, values)
+    parallel = kwargs.get("parallel_tool_calls")
+    if parallel is not None and not isinstance(parallel, bool):
+        msg = f"parallel_tool_calls must be True or False, got {parallel!r}."
+        raise InvalidInputError(msg)
+    if parallel is False and transport == "native":
+        msg = (
+            "parallel_tool_calls=False cannot be honoured on the native route: "
+            "Gemini's API has no switch for parallel function calls (it may always "
+            'make several). Use transport="openai", which sends it, or limit the '
+            "calls in your agent (e.g. ToolCallLimitMiddleware)."
+        )
+        raise InvalidInputError(msg)
     options = CallOptions(
         model=str(values["model"]),
         **call_values(values),
@@ -238,6 +250,7 @@ def resolve_call(
         thinking_level=level,
         tools=tuple(tools),
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
+        parallel_tool_calls=parallel,
     )
     if transport == "openai":
         from langchain_aihubmix._options.native_only import refuse_native_only

@@ -24,6 +24,7 @@ FOLDED = {
     "thinking_level",
     "tools",
     "tool_choice",
+    "parallel_tool_calls",
 }
 """CallOptions fields resolution computes from several options or from kwargs."""
 
