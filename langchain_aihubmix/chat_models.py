@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -56,9 +56,7 @@ from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_r
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import structured_output_runnable
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.tokens import TokenCounter
+from langchain_aihubmix.tokens import estimate_tokens
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
 
@@ -177,7 +175,6 @@ class ChatAiHubMixGemini(BaseChatModel):
     Not serialised."""
 
     _route: Route | None = PrivateAttr(default=None)
-    _token_counter: TokenCounter | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; a mistake raises a typed error naming the field.
@@ -219,7 +216,6 @@ class ChatAiHubMixGemini(BaseChatModel):
             update = {**update, "api_key": SecretStr(update["api_key"])}
         copy = super().model_copy(update=update, deep=deep)
         copy._route = None  # the clients hold the original's key and base URL
-        copy._token_counter = None
         return copy
 
     @model_validator(mode="after")
@@ -291,7 +287,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
         private["_route"] = None  # clients hold sockets; rebuilt on first use
-        private["_token_counter"] = None
         state["__pydantic_private__"] = private
         # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
         state["__dict__"] = {**state["__dict__"], "api_key": None}
@@ -448,37 +443,16 @@ class ChatAiHubMixGemini(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Counts the input tokens of `messages` (and `tools`) for this model.
-
-        Asks Gemini's `countTokens` through the gateway; where the gateway does not
-        offer it (404 and the like; AiHubMix today), returns the local estimate of
-        `langchain_aihubmix.tokens.estimate_tokens` and remembers, for this
-        instance, not to ask again.
-
-        Args:
-            messages: The messages, as they would be sent.
-            tools: Tools as accepted by `bind_tools`.
-
-        Returns:
-            The number of input tokens (exact, or estimated).
-        """
-        if self._token_counter is None:
-            from langchain_aihubmix.tokens import TokenCounter
-
-            self._token_counter = TokenCounter(
-                None if self.api_key is None else self.client_settings(),
-                media_fetch_timeout=self.media_fetch_timeout,
-                allow_private_media_urls=self.allow_private_media_urls,
-            )
-        converted = [convert_tool(tool) for tool in tools or ()]
-        return self._token_counter.count(
+        """The input tokens of `messages` (and `tools`), estimated locally:
+        AiHubMix does not route Gemini's `countTokens` (rule:
+        `langchain_aihubmix.tokens`)."""
+        return estimate_tokens(
             messages_to_conversation(convert_to_messages(messages)),
-            converted,
-            self.model,
+            [convert_tool(tool) for tool in tools or ()],
         )
 
     def get_num_tokens(self, text: str) -> int:
-        """Counts the tokens of `text` as one user message (see above)."""
+        """The estimated tokens of `text` as one user message (see above)."""
         return self.get_num_tokens_from_messages([HumanMessage(content=text)])
 
     # -- tools and structured output ------------------------------------------
