@@ -76,6 +76,7 @@ class CacheManager:
         self._base_url = str(llm.base_url)
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Raises `ExplicitCachingUnavailableError`: the gateway has no caches."""
         raise ExplicitCachingUnavailableError(
             "explicit caching (cachedContents)", self._base_url
         )
