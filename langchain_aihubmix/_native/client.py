@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import httpx2
 from google import genai
 from google.genai import types
@@ -65,39 +64,6 @@ def httpx_args(settings: ClientSettings) -> dict[str, Any]:
     # `x-goog-api-key`): a 3xx is a typed error (`_errors.classify._redirect`).
     args["follow_redirects"] = False
     return args
-
-
-ROUTE_MISSING_STATUSES: frozenset[int] = frozenset({404, 405, 501})
-"""HTTP statuses by which a gateway says it does not route an endpoint."""
-
-_GATEWAY_ROUTE_MISSING = "Invalid URL"
-"""AiHubMix's message for a path it does not route (`Invalid URL (GET /...)`)."""
-
-
-def gemini_client(settings: ClientSettings) -> genai.Client:
-    """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    http = httpx.Client(**httpx_args(settings))
-    return genai.Client(
-        api_key=settings.api_key,
-        http_options=http_options(settings, httpx_client=http),
-    )
-
-
-def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
-    """The status if `exc` says the gateway lacks the endpoint, else None.
-
-    Args:
-        exc: A classified error (`errors.raise_classified`).
-        by_name: The request named a resource (`cachedContents/{id}`): a plain 404
-            may then mean "no such cache", so only the gateway's own "Invalid URL"
-            404 (or 405 / 501) counts.
-    """
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int) or status not in ROUTE_MISSING_STATUSES:
-        return None
-    if by_name and status == 404 and _GATEWAY_ROUTE_MISSING not in str(exc):
-        return None
-    return status
 
 
 class NativeRoute:
