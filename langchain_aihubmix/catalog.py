@@ -1,41 +1,26 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The shape this module expects (and the emulator serves) is AiHubMix's as public
-sources describe it (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts` and
-`packages/mcp/docs/design.md` §5; anomalyco/models.dev `providers/aihubmix`), with
-prices in USD per 1M tokens (AiHubMix's own docs wrongly say per 1K)::
+The shape read (and the emulator serves) is AiHubMix's as public sources show it
+(AIhubmix/aihubmix `packages/mcp`, anomalyco/models.dev `providers/aihubmix`;
+recorded in tests/fixtures/recorded/aihubmix/api-v1-models.json), prices in USD per
+1M tokens (AiHubMix's own docs wrongly say per 1K)::
 
     {"success": true, "message": "",
-     "data": [{"model_id": "gemini-2.5-pro",
-               "developer_id": 3,
-               "types": "llm",
+     "data": [{"model_id": "gemini-2.5-pro", "developer_id": 3, "types": "llm",
                "features": "thinking,tools,function_calling,structured_outputs",
                "input_modalities": "text,image,audio,video",
-               "context_length": 1048576,
-               "max_output": 65536,
+               "context_length": 1048576, "max_output": 65536,
                "pricing": {"input": 1.25, "output": 10, "cache_read": 0.125,
-                           "cache_write": 0,
+                           "cache_write": 0, "input_audio": 1,
                            "tiers": [{"min_tokens": 200000, "input": 2.5,
                                       "output": 15, "cache_read": 0.25}]},
-               "pricing_source": "billing_config",
-               "retire_stage": null}]}
+               "pricing_source": "billing_config", "retire_stage": null}]}
 
-`types`, `features` and `input_modalities` are comma-separated strings (lists are
-read too); `developer_id` is a number. `pricing.tiers` (the >200k-token tier) is
-kept; its exact shape was not seen, so a list of `{min_tokens | threshold | above:
-N, input, output, cache_read}` or a mapping `{">200k": {...}}` are both read.
-`pricing_source="legacy_ratio"` marks approximate prices. Parsing is tolerant
-beyond that: the top level may be a list or `{"data": [...]}` (`{"success": false}`
-is an error); the id may be `model_id` or `id`; prices may sit in `pricing` or on
-the entry, under `input` / `output` / `cache_read` (per 1M tokens) or OpenRouter's
-`prompt` / `completion` / `input_cache_read` (per token); numbers may be strings.
-
-Units are sanity-checked per entry: a declared unit (`"unit"` / `"price_unit"` naming
-`token`, `1K` or `1M`) wins, else the key convention above. Prices are normalised to
-per 1M tokens; when a per-1M price is below $0.001 (e.g. `1.25e-06`) the entry is read
-as per-token and rescaled, with a `CatalogUnitWarning`; prices that stay outside
-$0.001-$10,000 per 1M, are negative or are not numbers are dropped (`None`) with a
-warning. Results are cached in memory per base URL for `ttl` seconds.
+A tier may also be keyed by its label (`"tiers": {">200k": {...}}`);
+`pricing_source="legacy_ratio"` marks approximate prices. A price that is not a
+number, or lies outside $0.001-$10,000 per 1M (another unit, most likely), is dropped
+with a `CatalogUnitWarning`. Results are cached in memory per base URL for `ttl`
+seconds.
 """
 
 from __future__ import annotations
