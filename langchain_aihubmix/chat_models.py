@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -40,6 +40,7 @@ from langchain_aihubmix._call.construct import check_field_names, construction_e
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
@@ -55,7 +56,7 @@ from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_no
 from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
-from langchain_aihubmix.structured import structured_output_runnable
+from langchain_aihubmix.structured import Method, structured_output_runnable
 from langchain_aihubmix.tokens import estimate_tokens
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
@@ -139,9 +140,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     cached_content: str | None = option_field("cached_content")
     include_thoughts: bool | None = option_field("include_thoughts")
     thinking_budget: int | None = option_field("thinking_budget")
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
-        option_field("reasoning_effort")
-    )
+    reasoning_effort: ThinkingLevel | None = option_field("reasoning_effort")
     code_execution: bool = option_field("code_execution")
     google_search: bool = option_field("google_search")
     url_context: bool = option_field("url_context")
@@ -492,7 +491,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        method: Method = "json_schema",
         include_raw: bool = False,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:

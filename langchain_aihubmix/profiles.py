@@ -42,7 +42,6 @@ class ModelProfile:
         requires_thought_signatures: Function calls replayed without their
             signature are rejected (Gemini 3+).
         image_output: The model generates images (native route only).
-        supports_penalties: Presence / frequency penalties are accepted.
         input_modalities: Accepted input kinds.
         sampling_ignored: temperature / top_p / top_k are ignored by the model and
             are not sent (a one-time warning says so).
@@ -60,7 +59,6 @@ class ModelProfile:
     )
     requires_thought_signatures: bool = False
     image_output: bool = False
-    supports_penalties: bool = False
     input_modalities: frozenset[str] = field(
         default_factory=lambda: frozenset({"text", "image", "audio", "video", "pdf"})
     )
@@ -108,7 +106,6 @@ _PROFILES: tuple[ModelProfile, ...] = (
         "gemini-2.0-flash",
         max_output_tokens=8_192,
         thinking_levels=frozenset(),
-        supports_penalties=True,
     ),
     ModelProfile(
         "gemini-2.5-flash-image",

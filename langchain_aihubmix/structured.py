@@ -33,6 +33,9 @@ from langchain_aihubmix._options.schema import json_schema_of
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+Method = Literal["json_schema", "function_calling", "json_mode"]
+"""How `with_structured_output` asks for the structure."""
+
 _FAILED_FINISH = frozenset(
     {
         "MALFORMED_FUNCTION_CALL",
@@ -157,7 +160,7 @@ def structured_output_runnable(
     llm: BaseChatModel,
     schema: Mapping[str, Any] | type | None,
     *,
-    method: Literal["json_schema", "function_calling", "json_mode"],
+    method: Method,
     include_raw: bool,
     **kwargs: Any,
 ) -> Runnable[LanguageModelInput, Any]:

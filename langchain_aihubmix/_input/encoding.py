@@ -59,33 +59,6 @@ _EXTENSIONS: Mapping[str, str] = {
 """Extensions the `mimetypes` tables miss or name differently on some systems."""
 
 
-def decode_base64(data: str) -> bytes:
-    """Decode standard or URL-safe base64, with or without padding.
-
-    Args:
-        data: The base64 text; surrounding whitespace and line breaks are allowed.
-
-    Returns:
-        The decoded bytes.
-
-    Raises:
-        InvalidInputError: `data` is not base64.
-    """
-    text = data.strip()
-    altchars = b"-_" if ("-" in text or "_" in text) else None
-    if len(text) % 4:
-        text += "=" * (-len(text) % 4)
-    try:
-        return base64.b64decode(text, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
-        compact = "".join(data.split())
-        if compact != data.strip():
-            return decode_base64(compact)
-        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
-        msg = f"invalid base64 data ({len(data)} characters): {shown}"
-        raise InvalidInputError(msg) from None
-
-
 _URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
 
 _CHECK_CHARS = 1 << 20
@@ -194,8 +167,8 @@ def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
 def canonical_base64(data: str) -> str:
     """Validate base64 text and return it in canonical form, without decoding it.
 
-    Accepts what `decode_base64` accepts (standard or URL-safe, padding optional,
-    whitespace and line breaks anywhere). Canonical means the standard alphabet,
+    Accepts standard or URL-safe base64, padding optional, whitespace and line
+    breaks anywhere. Canonical means the standard alphabet,
     padded, no whitespace; text already in that form is returned as is (no copy).
 
     Args:

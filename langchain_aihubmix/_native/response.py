@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 from google.genai import types
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
 from langchain_aihubmix._native.partial_args import apply_partial_arg
@@ -20,9 +20,6 @@ from langchain_aihubmix._output.stream import (
     indices,
     pick,
     synthetic_id,
-)
-from langchain_aihubmix._output.to_messages import (
-    chunk_to_message,
 )
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -97,7 +94,10 @@ class NativeStreamState:
         wanted = indices(response.candidates)
         others = [i for i in wanted if i != self._core.index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
-        return [chunk_to_message(s.feed(response, last=True)) for s in states]
+        return [
+            cast("AIMessage", message_chunk_to_message(s.feed(response, last=True)))
+            for s in states
+        ]
 
     def feed(
         self, response: types.GenerateContentResponse, *, last: bool = False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from pydantic import Field
 
@@ -47,7 +47,6 @@ class OptionSpec:
 
     Attributes:
         name: The model field, and the `CallOptions` field when `to_call` is set.
-        annotation: The model field's type.
         doc: What it does (the field's description and the README row).
         default: The model field's default.
         alias: Another name, accepted by the constructor and per call.
@@ -62,7 +61,6 @@ class OptionSpec:
     """
 
     name: str
-    annotation: Any
     doc: str
     default: Any = None
     alias: str | None = None
@@ -74,15 +72,12 @@ class OptionSpec:
     to_call: Callable[[Any], Any] | None = _same
 
 
-Effort = Literal["none", "minimal", "low", "medium", "high"]
-
 OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("temperature", float | None, "sampling temperature", bounds=(0.0, 2.0)),
-    OptionSpec("top_p", float | None, "nucleus sampling", bounds=(0.0, 1.0)),
-    OptionSpec("top_k", int | None, "top-k sampling", bounds=(0, None), integer=True),
+    OptionSpec("temperature", "sampling temperature", bounds=(0.0, 2.0)),
+    OptionSpec("top_p", "nucleus sampling", bounds=(0.0, 1.0)),
+    OptionSpec("top_k", "top-k sampling", bounds=(0, None), integer=True),
     OptionSpec(
         "max_output_tokens",
-        int | None,
         "answer length cap, in tokens",
         alias="max_tokens",
         bounds=(1, None),
@@ -90,78 +85,64 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "stop",
-        list[str] | None,
         "stop sequences (at most 5)",
         call_aliases=("stop_sequences",),
         to_call=as_tuple,
     ),
-    OptionSpec("seed", int | None, "sampling seed"),
+    OptionSpec("seed", "sampling seed"),
     OptionSpec(
         "presence_penalty",
-        float | None,
         "repetition penalty (models that support it)",
         bounds=(-2.0, 2.0),
     ),
     OptionSpec(
         "frequency_penalty",
-        float | None,
         "repetition penalty (models that support it)",
         bounds=(-2.0, 2.0),
     ),
-    OptionSpec("n", int | None, "number of candidates", bounds=(1, None), integer=True),
-    OptionSpec("response_mime_type", str | None, 'e.g. `"application/json"`'),
+    OptionSpec("n", "number of candidates", bounds=(1, None), integer=True),
+    OptionSpec("response_mime_type", 'e.g. `"application/json"`'),
     OptionSpec(
         "response_schema",
-        dict[str, Any] | None,
         "JSON Schema of the answer (sets `response_mime_type` to JSON)",
     ),
     OptionSpec(
         "safety_settings",
-        dict[str, str] | list[dict[str, str]] | None,
         "`{category: threshold}` or a list of `{category, threshold}`, e.g. "
         '`{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}`',
         to_call=safety_pairs,
     ),
     OptionSpec(
         "media_resolution",
-        str | None,
         "resolution of media input (native only)",
         native_only="media_resolution",
     ),
     OptionSpec(
         "response_modalities",
-        list[str] | None,
         'e.g. `["TEXT", "IMAGE"]` for image output (native only)',
         native_only="response_modalities",
         to_call=as_tuple,
     ),
     OptionSpec(
         "image_config",
-        dict[str, Any] | None,
         "image output settings, e.g. aspect ratio (native only)",
         native_only="image_config",
     ),
     OptionSpec(
         "cached_content",
-        str | None,
         "name of an explicit Gemini cache (native only)",
         native_only="cached_content (explicit caches)",
     ),
     OptionSpec(
         "include_thoughts",
-        bool | None,
         "return thought summaries (as reasoning blocks)",
         to_call=None,
     ),
     OptionSpec(
-        "thinking_budget",
-        int | None,
-        "thinking tokens (`0` off, `-1` dynamic)",
-        to_call=None,
+        "thinking_budget", "thinking tokens (`0` off, `-1` dynamic)", to_call=None
     ),
     OptionSpec(
         "reasoning_effort",
-        Effort | None,
         '`"none"`, `"minimal"`, `"low"`, `"medium"`, `"high"`; not together with '
         "`thinking_budget`",
         alias="thinking_level",
@@ -169,7 +150,6 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "code_execution",
-        bool,
         "Gemini's built-in code execution tool (native only)",
         default=False,
         builtin_tool=True,
@@ -177,7 +157,6 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "google_search",
-        bool,
         "grounding with Google Search (native only)",
         default=False,
         builtin_tool=True,
@@ -185,17 +164,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "url_context",
-        bool,
         "the URL context tool (native only)",
         default=False,
         builtin_tool=True,
         to_call=None,
     ),
-    OptionSpec(
-        "extra_body",
-        dict[str, Any] | None,
-        "extra top-level request fields, passed through as-is",
-    ),
+    OptionSpec("extra_body", "extra top-level request fields, passed through as-is"),
 )
 
 BY_NAME: Mapping[str, OptionSpec] = {o.name: o for o in OPTIONS}

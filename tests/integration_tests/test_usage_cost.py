@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,10 +30,7 @@ from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 
-from langchain_aihubmix._output.cost import (
-    UnpricedModelWarning,
-    reset_unpriced_warnings,
-)
+from langchain_aihubmix._output.cost import UnpricedModelWarning
 from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.catalog import live_prices
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
@@ -329,9 +327,9 @@ def test_user_prices_and_unknown_prices(
     assert msg.response_metadata["cost"]["price_source"] == "user"
     # unknown model price: no cost at all (never $0), in invoke and stream, and
     # one warning saying how to get prices
-    hub.add_model("gemini-3.9-flash-preview")
-    reset_unpriced_warnings()
-    unpriced = make_llm(model="gemini-3.9-flash-preview")
+    unknown = f"gemini-3.9-flash-{uuid.uuid4().hex[:8]}"  # not warned about yet
+    hub.add_model(unknown)
+    unpriced = make_llm(model=unknown)
     with pytest.warns(UnpricedModelWarning, match="live_prices"):
         assert "cost" not in unpriced.invoke("Hello").response_metadata
     with warnings.catch_warnings():

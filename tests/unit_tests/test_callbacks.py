@@ -35,7 +35,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from tenacity import RetryCallState, Retrying
 
 from langchain_aihubmix import AiHubMixCallbackHandler, get_aihubmix_callback
-from langchain_aihubmix._output.cost import StreamPricer, cost_metadata, price_message
+from langchain_aihubmix._output.cost import StreamPricer, price_message
 from langchain_aihubmix.callbacks import RETRY_EVENT
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PRICES_AS_OF, ModelPrice
 from langchain_aihubmix.streaming import ThoughtStreamHandler
@@ -137,7 +137,7 @@ class FakeGemini(BaseChatModel):
             usage_metadata=self.usage or flash_usage(),
             response_metadata=self._metadata(),
         )
-        price_message(message, self.model, self.prices)
+        price_message(message, self.model, self.prices or DEFAULT_PRICES)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -148,7 +148,7 @@ class FakeGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         self._before(run_manager)
-        pricer = StreamPricer(self.model, self.prices)
+        pricer = StreamPricer(self.model, self.prices or DEFAULT_PRICES)
         for message in self._chunks():
             chunk = ChatGenerationChunk(message=pricer.feed(message))
             if run_manager is not None:
@@ -163,7 +163,7 @@ class FakeGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         self._before(None)
-        pricer = StreamPricer(self.model, self.prices)
+        pricer = StreamPricer(self.model, self.prices or DEFAULT_PRICES)
         for message in self._chunks():
             chunk = ChatGenerationChunk(message=pricer.feed(message))
             if run_manager is not None:
@@ -457,8 +457,16 @@ def test_summary_is_readable() -> None:
     assert lines[4].startswith("  gemini-2.5-pro:")
 
 
+def _cost(usage: UsageMetadata | None, model: str, prices: Any = DEFAULT_PRICES) -> Any:
+    message = AIMessage("", usage_metadata=usage)
+    return price_message(message, model, prices).response_metadata.get("cost")
+
+
+@pytest.mark.filterwarnings(
+    "ignore::langchain_aihubmix._output.cost.UnpricedModelWarning"
+)
 def test_cost_metadata() -> None:
-    meta = cost_metadata(flash_usage(), "gemini-2.5-flash")
+    meta = _cost(flash_usage(), "gemini-2.5-flash")
     assert meta == {
         "input": 0.00018,
         "cache_read": 0.000012,
@@ -471,10 +479,10 @@ def test_cost_metadata() -> None:
         "price_source": "aihubmix-catalog",
     }
     json.dumps(meta)
-    assert cost_metadata(flash_usage(), "mystery-model") is None
-    assert cost_metadata(None, "gemini-2.5-flash") is None
+    assert _cost(flash_usage(), "mystery-model") is None
+    assert _cost(None, "gemini-2.5-flash") is None
     custom = DEFAULT_PRICES.with_overrides({"x": ModelPrice(input=1, output=1)})
-    meta = cost_metadata(flash_usage(cached=0), "x", custom)
+    meta = _cost(flash_usage(cached=0), "x", custom)
     assert meta is not None and meta["total"] == 0.0012
     assert meta["prices_as_of"] is None
 
