@@ -222,11 +222,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         self.base_url = gateway_root(self.base_url)
         if self.transport is None:
             self.transport = default_transport(self.model)
-        if self.max_retries < 0:
-            msg = (
-                "max_retries must be >= 0 (it counts retries after the first attempt)."
-            )
-            raise ValueError(msg)
         resolve_call(self._fields(), {}, None, self.transport)
         check_transport(self.model, self.transport)
         return self

@@ -19,11 +19,6 @@ from langchain_aihubmix._options.call_options import (
     FunctionTool,
     ToolChoice,
 )
-from langchain_aihubmix._options.native_only import (
-    check_tools,
-    native_only,
-    refuse_native_only,
-)
 
 _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
     "auto": "auto",
@@ -33,7 +28,6 @@ _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
 
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
-    check_tools(opts.tools)
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
@@ -92,9 +86,7 @@ def _response_format(
         }
     if mime == "application/json":
         return {"type": "json_object"}
-    if mime in (None, "text/plain"):
-        return None
-    raise native_only(f"response_mime_type={mime!r}")
+    return None  # text; other types were refused in `_options.resolve`
 
 
 def _google_extensions(opts: CallOptions) -> dict[str, Any]:
@@ -155,9 +147,9 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     Unset options are left out. `max_output_tokens` is sent as `max_tokens` (what
     AiHubMix's Gemini converter reads); `top_k` (no OpenAI parameter) goes top-level
     through `extra_body`; `opts.extra_body` is deep-merged into the body last.
-    Streams always ask for usage (`stream_options.include_usage`).
+    Streams always ask for usage (`stream_options.include_usage`). Native-only
+    options were refused when `opts` was resolved.
     """
-    refuse_native_only(opts)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,

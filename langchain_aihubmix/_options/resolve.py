@@ -256,8 +256,8 @@ def resolve_call(
         from langchain_aihubmix._options.native_only import refuse_native_only
 
         refuse_native_only(options)  # native-only features fail now, not on the wire
-    settings = CallSettings(
-        timeout=kwargs.get("timeout", fields.get("timeout")),
-        max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),
-    )
-    return options, settings
+    retries = kwargs.get("max_retries", fields.get("max_retries", 2))
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        msg = f"max_retries must be an integer >= 0, got {retries!r}."
+        raise OutOfRangeError(msg)
+    return options, CallSettings(kwargs.get("timeout", fields.get("timeout")), retries)

@@ -90,3 +90,10 @@ def test_every_native_only_option_is_refused_on_the_openai_route(
     with pytest.raises(NotOnOpenAIRouteError, match=option.name):
         _llm(transport="openai", **{option.name: value})
     _llm(transport="native", **{option.name: value})
+
+
+def test_max_retries_is_checked_once_with_the_other_ranges() -> None:
+    with pytest.raises(OutOfRangeError, match="max_retries"):
+        _llm(max_retries=-1)
+    with pytest.raises(OutOfRangeError, match="max_retries"):  # before any request
+        _llm(base_url="http://127.0.0.1:9").invoke("hi", max_retries=-1)
