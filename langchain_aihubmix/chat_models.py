@@ -72,7 +72,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
     (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
     the same LangChain output: answer text, thoughts, tool calls, code execution,
-    citations and exact token usage. See README.md and examples/.
+    citations and exact token usage. See README.md and examples/; offline, point
+    `base_url` / `api_key` at `langchain_aihubmix.testing.AiHubMixEmulator`.
 
     Example:
         ```python
@@ -83,17 +84,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         msg.text                 # the answer, without thoughts
         msg.content_blocks       # reasoning + text blocks
         msg.usage_metadata       # input / output / reasoning / cache_read tokens
-        ```
-
-    Offline, against the bundled emulator:
-        ```python
-        from langchain_aihubmix.testing import AiHubMixEmulator
-
-        with AiHubMixEmulator() as hub:
-            llm = ChatAiHubMixGemini(
-                model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key
-            )
-            llm.invoke("hello").text
         ```
     """
 
@@ -176,17 +166,10 @@ class ChatAiHubMixGemini(BaseChatModel):
     _route: Route | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
-        """Validate the fields; a mistake raises a typed error naming the field.
-
-        No error shows the API key: pydantic quotes the input of a failed check
-        (every keyword argument), so its errors are replaced or redacted, and
-        raised outside the `except` so that the original is not their context.
-
-        Raises:
-            UnknownOptionError: A field this class does not have (with the nearest
-                field name, when one is close).
-            InvalidInputError: A value out of range, contradictory settings, or a
-                feature the chosen route does not offer.
+        """Validate the fields; a mistake raises a typed error naming the field
+        (`UnknownOptionError`, `InvalidInputError`), and no error shows the key:
+        pydantic quotes every input of a failed check, so its errors are replaced
+        or redacted, and raised outside the `except` (not chained to the original).
         """
         check_field_names(type(self), kwargs)
         try:
@@ -461,15 +444,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         """Bind tools: LangChain tools, functions, Pydantic / TypedDict classes,
         JSON-schema, OpenAI or Anthropic tool dicts, and Gemini's built-in tools
         (`{"code_execution": {}}`, `{"google_search": {}}`, `{"url_context": {}}`).
-
-        Args:
-            tools: The tools.
-            tool_choice: "auto", "any" / "required" / True, "none", a tool name, or an
-                OpenAI-style `{"type": "function", "function": {"name": ...}}`.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable that calls this model with the tools.
+        `tool_choice`: "auto", "any" / "required" / True, "none", a tool name, or
+        `{"type": "function", "function": {"name": ...}}`; other keyword arguments
+        are bound as call options.
         """
         converted = [convert_tool(tool) for tool in tools]
         if self.transport == "openai":
@@ -492,16 +469,10 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> Runnable[LanguageModelInput, Any]:
         """Answers parsed into `schema` (Pydantic class, TypedDict or JSON Schema).
 
-        Args:
-            schema: The output schema (may be None with `method="json_mode"`).
-            method: `"json_schema"` (Gemini's response schema, default),
-                `"function_calling"` (a forced tool call) or `"json_mode"`.
-            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable producing the parsed output. Refusals, blocked answers,
-            malformed calls and unparseable output raise clear errors.
+        `method`: `"json_schema"` (Gemini's response schema, default),
+        `"function_calling"` (a forced tool call) or `"json_mode"` (schema may be
+        None). `include_raw=True` returns `{"raw", "parsed", "parsing_error"}`.
+        Refusals, blocked answers, malformed calls and unparseable output raise.
         """
         return structured_output_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,22 +40,24 @@ _ZERO = Decimal(0)
 Number: TypeAlias = Decimal | float | int | str
 """Anything `ModelPrice` accepts for a price; floats go through `str` first."""
 
+_OPTIONAL_PRICES = (
+    "cache_read",
+    "input_above_tier",
+    "output_above_tier",
+    "cache_read_above_tier",
+    "request_fee",
+    "audio_input",
+)
+
 
 def _dec(value: Number) -> Decimal:
-    """Converts a price to `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float)."""
+    """A price as `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float's digits)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _opt_dec(value: Number | None) -> Decimal | None:
-    return None if value is None else _dec(value)
 
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """Prices of one model, in USD per 1M tokens.
-
-    Prices may be given as `Decimal`, `int`, `str` or `float`; they are stored as
-    `Decimal` (floats via `str`, so `0.3` is exactly `Decimal("0.3")`).
+    """Prices of one model in USD per 1M tokens, stored as `Decimal`.
 
     Attributes:
         input: Price of an uncached input token (text / image / video).
@@ -93,17 +94,10 @@ class ModelPrice:
 
     def __post_init__(self) -> None:
         """Coerces prices to `Decimal` and checks the tier fields agree."""
-        for field in ("input", "output"):
-            object.__setattr__(self, field, _dec(getattr(self, field)))
-        for field in (
-            "cache_read",
-            "input_above_tier",
-            "output_above_tier",
-            "cache_read_above_tier",
-            "request_fee",
-            "audio_input",
-        ):
-            object.__setattr__(self, field, _opt_dec(getattr(self, field)))
+        for name in ("input", "output", *_OPTIONAL_PRICES):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _dec(value))
         if self.tier_threshold is not None:
             object.__setattr__(self, "tier_threshold", int(self.tier_threshold))
         tiered = (self.input_above_tier, self.output_above_tier)
@@ -116,11 +110,8 @@ class ModelPrice:
             raise ValueError(msg)
 
     def rates(self, prompt_tokens: int) -> tuple[Decimal, Decimal, Decimal]:
-        """Returns `(input, output, cache_read)` per 1M tokens for a prompt length.
-
-        Args:
-            prompt_tokens: Input tokens of the call, cached ones included.
-        """
+        """`(input, output, cache_read)` per 1M tokens for a prompt of that length
+        (input tokens, cached ones included)."""
         if self.tier_threshold is not None and prompt_tokens > self.tier_threshold:
             # __post_init__ guarantees both are set when there is a threshold
             inp = self.input_above_tier or _ZERO
@@ -135,12 +126,7 @@ class ModelPrice:
 class Cost:
     """The cost of some usage in USD, split by kind of token (exact `Decimal`s).
 
-    Attributes:
-        input: Uncached input tokens × input price.
-        cache_read: Cached input tokens × cache-read price.
-        output: Output tokens (thoughts included) × output price.
-        request_fee: Per-request fees.
-        saved_by_cache: Cached tokens × (input price − cache-read price).
+    `saved_by_cache` is cached tokens x (input price - cache-read price).
     """
 
     input: Decimal = _ZERO
@@ -154,31 +140,15 @@ class Cost:
         """What was paid: input + cache_read + output + request_fee."""
         return self.input + self.cache_read + self.output + self.request_fee
 
-    def __add__(self, other: Cost) -> Cost:
-        """Adds two costs field by field."""
-        return Cost(
-            *(
-                getattr(self, f.name) + getattr(other, f.name)
-                for f in dataclasses.fields(self)
-            )
-        )
-
 
 def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
     """Prices one call's usage.
 
     `input_tokens` includes cached tokens and `output_tokens` includes thoughts (the
-    package's output contract), so: cost = (input − cache_read) × input price +
-    cache_read × cache price + output × output price (+ the request fee). Audio
-    input tokens (`input_token_details["audio"]`, when the usage reports them) are
-    charged at `audio_input` when the price has one.
-
-    Args:
-        usage: The call's `AIMessage.usage_metadata`.
-        price: The model's price.
-
-    Returns:
-        The call's `Cost`.
+    package's output contract), so: cost = (input - cache_read) x input price +
+    cache_read x cache price + output x output price (+ the request fee). Audio
+    input tokens (`input_token_details["audio"]`) are charged at `audio_input`
+    when the price has one.
 
     Example:
         ```python
@@ -189,11 +159,10 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
         ```
     """
     input_tokens = max(usage.get("input_tokens", 0), 0)
-    cached = (usage.get("input_token_details") or {}).get("cache_read") or 0
-    cached = min(max(cached, 0), input_tokens)
+    details = usage.get("input_token_details") or {}
+    cached = min(max(details.get("cache_read") or 0, 0), input_tokens)
     output_tokens = max(usage.get("output_tokens", 0), 0)
     inp, out, cache = price.rates(input_tokens)
-    details = usage.get("input_token_details") or {}
     audio = min(max(details.get("audio") or 0, 0), input_tokens - cached)
     audio_rate = inp if price.audio_input is None else price.audio_input
     return Cost(
