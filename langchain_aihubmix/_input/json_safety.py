@@ -24,6 +24,7 @@ from langchain_aihubmix._options.call_options import (
     CallOptions,
     FunctionTool,
 )
+from langchain_aihubmix._options.spec import OPTIONS
 
 MAX_DEPTH = 100
 """Deepest nesting of objects and arrays accepted in one value (Google's JSON
@@ -180,7 +181,8 @@ def check_conversation(conv: Conversation) -> None:
 
 
 def check_json_options(opts: CallOptions) -> None:
-    """Tool schemas, response schema and other JSON options are sendable.
+    """Tool schemas and every other option value are sendable (each declared option
+    of `_options.spec`, so a new one is checked without being listed here).
 
     Raises:
         InvalidInputError: naming the option (tools by name).
@@ -191,9 +193,6 @@ def check_json_options(opts: CallOptions) -> None:
             check_json(tool.parameters, f"parameters schema of tool {tool.name!r}")
         elif isinstance(tool, BuiltinTool):
             check_json(tool.config, f"config of built-in tool {tool.kind!r}")
-    for name in ("response_schema", "image_config", "extra_body"):
-        value = getattr(opts, name)
-        if value is not None:
-            check_json(value, name)
-    for stop in opts.stop or ():
-        check_text(stop, "stop sequence")
+    for option in OPTIONS:
+        if option.to_call is not None:
+            check_json(getattr(opts, option.name), option.name)
