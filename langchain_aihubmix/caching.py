@@ -1,19 +1,13 @@
 """Explicit context caching: not served by AiHubMix, refused with a typed error.
 
-Gemini caches repeated prompt prefixes implicitly (reported per call as
-`usage_metadata["input_token_details"]["cache_read"]` and, on the native route,
-`response_metadata["cache_tokens_details"]`); nothing needs to be done for that
-except keeping the stable part of a conversation first, which this package does.
-
-Explicit caching is Gemini's `cachedContents` API. AiHubMix's gateway does not route
-it (its route table has it commented out; `python -m langchain_aihubmix.doctor`
+Gemini caches repeated prompt prefixes implicitly (`usage_metadata[
+"input_token_details"]["cache_read"]`): keep the stable part of a conversation
+first. Its explicit `cachedContents` API is not routed by AiHubMix (the doctor
 checks whether yours does), so every `CacheManager` method raises
 `ExplicitCachingUnavailableError` without sending anything.
 
 Example:
     ```python
-    from langchain_aihubmix.caching import CacheManager, ExplicitCachingUnavailableError
-
     try:
         cache = CacheManager(llm).create_cache(system="<a long manual>", ttl=3600)
         llm.invoke("question", cached_content=cache.name)

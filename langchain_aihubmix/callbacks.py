@@ -118,27 +118,20 @@ def _show(value: Decimal | None) -> str:
 class AiHubMixCallbackHandler(BaseCallbackHandler):
     """Counts requests, tokens and USD cost of chat-model calls, per model and total.
 
-    Every chat generation whose message is an `AIMessage` is counted (any provider);
-    its model is `response_metadata["model_name"]`, else the model named when the run
-    started (`ls_model_name`), else `"unknown"`. The cost is the reply's own
-    `response_metadata["cost"]` (what `ChatAiHubMixGemini` priced with its
-    `prices`): one source, so the totals always agree with the replies. When any
-    counted reply has no cost, `total_cost` is `None` and the model is listed in
-    `unknown_cost_models`; it is never counted as $0. A stream is counted once,
-    from its aggregated message.
-
-    Retries are counted from `on_retry` (a chat model's retry policy reporting
-    through its run manager) and from `RETRY_EVENT` custom events
-    (`dispatch_custom_event`); each retry should be reported one way only.
-    `Runnable.with_retry` reports none: its failed attempts are `failed_requests`.
-
-    Thread-safe (one lock) and runs inline on the event loop in async code.
+    Every chat generation whose message is an `AIMessage` is counted (any provider,
+    a stream once, from its aggregate), under `response_metadata["model_name"]`,
+    else the model the run started with, else `"unknown"`. The cost is the reply's
+    own `response_metadata["cost"]`: one source, so the totals always agree with the
+    replies. A reply without one makes `total_cost` `None` (never $0) and lists the
+    model in `unknown_cost_models`. Retries are counted from `on_retry` and from
+    `RETRY_EVENT` custom events (report each one way only); `Runnable.with_retry`
+    reports none: its failed attempts are `failed_requests`. Thread-safe, and runs
+    inline on the event loop.
 
     Example:
         ```python
         handler = AiHubMixCallbackHandler()
         llm.invoke("Hello", config={"callbacks": [handler]})
-        print(handler)
         handler.total_cost  # Decimal('0.00071') or None when unknown
         ```
     """
@@ -296,23 +289,16 @@ register_configure_hook(ACTIVE_COUNTER, inheritable=True)
 def get_aihubmix_callback() -> Generator[AiHubMixCallbackHandler, None, None]:
     """Counts every LangChain chat-model call made inside the `with` block.
 
-    Works without passing callbacks: invoke, stream, batch, async, threads started
-    with the context copied (LangChain's executors do), agents and LangGraph. Blocks
-    nest: an outer handler also counts what inner blocks count. (Passing the outer
-    handler explicitly as a callback inside an inner block counts those calls twice.)
-    Costs are the replies' own (`response_metadata["cost"]`, priced by the model's
-    `prices`).
-
-    Yields:
-        The handler; its numbers are final once the block exits.
+    No callbacks to pass: invoke, stream, batch, async, threads started with the
+    context copied (LangChain's executors do), agents and LangGraph. Blocks nest: an
+    outer handler also counts what inner ones count (passing it explicitly inside an
+    inner block counts those calls twice). The handler's numbers are final once the
+    block exits.
 
     Example:
         ```python
-        from langchain_aihubmix.callbacks import get_aihubmix_callback
-
         with get_aihubmix_callback() as cb:
             llm.invoke("Hello")
-            llm.batch(["Hi", "Bye"])
         print(cb)  # requests, tokens, cost, per model
         ```
     """

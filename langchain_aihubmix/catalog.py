@@ -70,17 +70,9 @@ __all__ = [
 
 
 def price_table(models: Iterable[CatalogModel]) -> PriceTable:
-    """Builds a price table from the gateway catalogue (models with input and output).
-
-    The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
-    catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
-    prices are marked `source="catalog-approx"`.
-
-    Args:
-        models: Parsed catalogue entries (`list_models`, `parse_catalog`).
-
-    Returns:
-        A `PriceTable` of the models that have an input and an output price.
+    """A `PriceTable` of the catalogue's models that have an input and an output price,
+    with their >200k tier; `pricing_source="legacy_ratio"` prices are marked
+    `source="catalog-approx"`.
     """
     today = date.today()
     return PriceTable(
@@ -118,15 +110,12 @@ def refresh_prices(
     client: httpx.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
-    """Returns `prices` (default: the built-in table) updated from the catalogue.
-
-    Catalogue prices replace the table's for the same id (with their >200k tier);
-    models the catalogue does not price keep the table's price.
+    """`prices` (default: the built-in table) with the catalogue's prices replacing
+    theirs (with their >200k tier); ids the catalogue does not price keep theirs.
 
     Example:
         ```python
-        prices = refresh_prices()
-        llm = ChatAiHubMixGemini(model="gemini-2.5-flash", prices=prices)
+        llm = ChatAiHubMixGemini(model="gemini-2.5-flash", prices=refresh_prices())
         ```
     """
     models = list_models(base_url, timeout=timeout, client=client, ttl=ttl)
@@ -227,14 +216,7 @@ def live_prices(
     timeout: float = 10,
     fallback: PriceTable | None = None,
 ) -> LivePriceTable:
-    """Opt-in exact costs: prices from the live catalogue, cached for `ttl` seconds.
-
-    Offline (or when the catalogue cannot be read) the bundled snapshot's prices
-    apply. Pass the table as `ChatAiHubMixGemini(prices=...)`.
-
-    Example:
-        ```python
-        llm = ChatAiHubMixGemini(model="gemini-3-flash-preview", prices=live_prices())
-        ```
+    """Opt-in exact costs: a `LivePriceTable` of the live catalogue, re-read every `ttl`
+    seconds (the bundled snapshot offline), for `ChatAiHubMixGemini(prices=...)`.
     """
     return LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)

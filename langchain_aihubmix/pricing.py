@@ -142,13 +142,10 @@ class Cost:
 
 
 def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
-    """Prices one call's usage.
-
-    `input_tokens` includes cached tokens and `output_tokens` includes thoughts (the
-    package's output contract), so: cost = (input - cache_read) x input price +
-    cache_read x cache price + output x output price (+ the request fee). Audio
-    input tokens (`input_token_details["audio"]`) are charged at `audio_input`
-    when the price has one.
+    """Prices one call's usage: (input - cache_read) x input price + cache_read x cache
+    price + output x output price (+ the request fee), as `input_tokens` includes
+    cached tokens and `output_tokens` thoughts; audio input tokens
+    (`input_token_details["audio"]`) at `audio_input` when the price has one.
 
     Example:
         ```python
@@ -208,10 +205,7 @@ class PriceTable:
 
     Example:
         ```python
-        prices = DEFAULT_PRICES.with_overrides(
-            {"gemini-2.5-flash": {"input": 0.3, "output": 2.5, "cache_read": 0.03}}
-        )
-        prices.get("gemini-2.5-flash-nothink")  # the gemini-2.5-flash price
+        prices = DEFAULT_PRICES.with_overrides({"my-model": {"input": 1, "output": 4}})
         ```
     """
 
@@ -290,19 +284,11 @@ DEFAULT_PRICES = PriceTable(
         if (price := _snapshot_price(entry)) is not None
     }
 )
-"""Built-in prices: the bundled catalogue snapshot (`langchain_aihubmix.snapshot`),
-USD per 1M tokens, as of `PRICES_AS_OF`.
-
-Prices are AiHubMix's catalogue prices where a quote of the live catalogue was seen
-(`source="aihubmix-catalog"`, equal to Google's list prices), else Google's list
-price (`source="google-list"`); cache reads are the catalogue's per-model price
-(10% of input). Prices above 200k prompt tokens (the 2.5 / 3.x Pro tier) are kept.
-Image models whose per-image price was not seen have no price (the cost of their
-calls is reported as unknown, never guessed). The gateway may charge differently
-(discounts, APP-Code); `refresh_prices()` / `live_prices()` in
-`langchain_aihubmix.catalog` take the gateway's own current prices, and
-`with_overrides` sets your own. Context-cache storage is not included. `-search`
-models also pay a per-request search fee to the gateway that is not in this table
-(its amount is not published in a stable form); set it with
-`with_overrides({"gemini-2.5-flash-search": ModelPrice(..., request_fee=...)})`.
+"""Built-in prices (USD per 1M tokens, as of `PRICES_AS_OF`): the bundled snapshot
+(`langchain_aihubmix.snapshot`), AiHubMix's catalogue prices where seen (equal to
+Google's list prices), else Google's; cache reads at the catalogue's 10% of input;
+the >200k tier kept. Image models whose per-image price was not seen have none
+(their cost is unknown, never guessed). Not included: discounts (APP-Code),
+context-cache storage, the `-search` ids' per-request fee (set it with
+`with_overrides(...)`). `langchain_aihubmix.catalog` reads current prices.
 """

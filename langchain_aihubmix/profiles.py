@@ -1,13 +1,10 @@
 """What the Gemini models behind AiHubMix can do: one table, read once per model id.
 
-The table is keyed by model family (first matching prefix of the model id, after
-AiHubMix's `-nothink` / `-search` suffixes are removed); token limits come from the
-bundled catalogue snapshot (`langchain_aihubmix.snapshot`) for the ids it knows.
-Unknown models get their family's rules (any `gemini-3*` id: Gemini 3 rules; an
-`-image` id: image output), else a permissive default, so that a new model id works
-without a release of this package. The rules each family follows and their sources
-are listed at `_PROFILES`; the private `_options.model_rules` applies them to a
-call.
+Keyed by model family (the first matching prefix of the id without AiHubMix's
+`-nothink` / `-search` suffixes), with token limits from the bundled snapshot
+(`langchain_aihubmix.snapshot`). An unknown id gets its family's rules (any
+`gemini-3*` id: Gemini 3's; an `-image` id: image output), else a permissive
+default, so a new id works without a release. `_options.model_rules` applies them.
 """
 
 from __future__ import annotations

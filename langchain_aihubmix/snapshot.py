@@ -1,21 +1,13 @@
 """The bundled snapshot of AiHubMix's Gemini catalogue: ids, prices, limits, status.
 
-Compiled on `SNAPSHOT_DATE` from quotes of AiHubMix's public catalogue
-(`GET https://aihubmix.com/api/v1/models`) found in public sources: the MCP server in
-AIhubmix/aihubmix (`packages/mcp`), the models.dev AiHubMix provider
-(anomalyco/models.dev `providers/aihubmix/*`) and AIhubmix/aihubmix-model-schema.
-Prices are USD per 1M tokens. Cache reads are the catalogue's own per-model price,
-10% of input on every current Gemini entry (AiHubMix's Gemini guide still says 25%;
-that was Gemini 2.0-era pricing). Entries marked `source="google-list"` were not seen
-in the gateway's catalogue and carry Google's list price (the catalogue matched
-Google's list price for every model checked). Models whose price was not seen at
-all (`input=None`) are known ids without a price: their cost is reported as unknown,
-never guessed. Retired ids are kept, so old code keeps its profile and price, and
-are marked `retired=True` (Google retired them in 2026; whether AiHubMix still
-serves them is not known).
-
-`langchain_aihubmix.catalog.refresh_prices()` / `live_prices()` read the live
-catalogue for exact, current prices.
+Compiled on `SNAPSHOT_DATE` from quotes of AiHubMix's public catalogue found in
+public sources (AIhubmix/aihubmix `packages/mcp`, anomalyco/models.dev
+`providers/aihubmix/*`, AIhubmix/aihubmix-model-schema); USD per 1M tokens, cache
+reads at the catalogue's own price (10% of input; the 25% of AiHubMix's Gemini
+guide is Gemini 2.0-era). `source="google-list"` entries were not seen in the
+catalogue and carry Google's list price (equal to the catalogue's wherever both
+were seen); `input=None` entries are known ids whose price was not seen (cost
+unknown, never guessed); retired ids stay, marked `retired=True`.
 """
 
 from __future__ import annotations
@@ -34,20 +26,9 @@ PriceSource = Literal["aihubmix-catalog", "google-list", "unknown"]
 
 @dataclass(frozen=True)
 class SnapshotModel:
-    """One Gemini id of the snapshot; prices are decimal strings per 1M tokens.
-
-    Attributes:
-        id: The id AiHubMix serves.
-        input: Input price, `None` when not seen (cost unknown).
-        output: Output price (thoughts and generated images included).
-        cache_read: Implicit-cache read price.
-        above_200k: `(input, output, cache_read)` for prompts over 200k tokens.
-        audio_input: Audio input price where the catalogue lists one.
-        context_length: Input token limit.
-        max_output: Output token limit.
-        image_output: The model generates images (Nano Banana family).
-        retired: Google retired the id; kept for old code, maybe not served.
-        source: Where the price comes from.
+    """One Gemini id of the snapshot; prices are decimal strings per 1M tokens (`None`:
+    not seen), `above_200k` the (input, output, cache_read) prices of prompts over
+    200k tokens, `retired` an id Google retired (kept for old code, maybe not served).
     """
 
     id: str

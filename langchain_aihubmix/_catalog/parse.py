@@ -22,28 +22,12 @@ class CatalogUnitWarning(UserWarning):
 
 @dataclass(frozen=True)
 class CatalogModel:
-    """One model of the gateway's catalogue; prices in USD per 1M tokens.
-
-    Attributes:
-        id: The model id to call (`"gemini-2.5-flash"`).
-        input_price: Uncached input price, or `None` when absent or rejected.
-        output_price: Output price, or `None`.
-        cache_read_price: Cache-read price, or `None` (then 10% of input applies).
-        context_length: Context window in tokens, if given.
-        features: Feature tags (`"tools"`, `"thinking"`, ...).
-        max_output: Maximum output tokens, if given.
-        raw: The entry as received.
-        types: Model types (`"llm"`, `"image_generation"`, ...).
-        input_modalities: Input modalities (`"text"`, `"image"`, `"audio"`, ...).
-        developer_id: The catalogue's numeric developer id, if given.
-        cache_write_price: Cache-write price, or `None`.
-        audio_input_price: Audio input price where listed, or `None`.
-        tier_threshold: Prompt tokens above which the `*_above_tier` prices apply.
-        input_above_tier: Input price above the threshold.
-        output_above_tier: Output price above the threshold.
-        cache_read_above_tier: Cache-read price above the threshold.
-        pricing_source: `"billing_config"`, `"legacy_ratio"` (approximate), or None.
-        retire_stage: The catalogue's retirement stage, if any (retired or retiring).
+    """One model of the gateway's catalogue, fields as the catalogue names them; prices
+    in USD per 1M tokens, `None` when absent or rejected (a missing `cache_read`
+    means 10% of input). `features`, `types` and `input_modalities` are the
+    catalogue's comma-separated tags; `tier_threshold` is the prompt size above
+    which the `*_above_tier` prices apply; `pricing_source="legacy_ratio"` marks
+    approximate prices; `raw` is the entry as received.
     """
 
     id: str

@@ -37,17 +37,8 @@ _SHOWN_STEPS = 12
 
 
 def as_text(value: object, where: str) -> str:
-    """The text of a text block: a `str`, or `bytes` decoded as UTF-8.
-
-    Args:
-        value: The block's `text` value.
-        where: Names the block in the error message.
-
-    Returns:
-        The text.
-
-    Raises:
-        InvalidInputError: `value` is neither, or its bytes are not UTF-8.
+    """The text of a text block: a `str`, or `bytes` decoded as UTF-8; anything else (or
+    bytes that are not UTF-8) raises `InvalidInputError` naming `where`.
     """
     if isinstance(value, str):
         return value
@@ -80,19 +71,13 @@ def check_text(text: str, where: str) -> None:
 
 
 def check_json(value: object, where: str) -> None:
-    """Reject a value that would not go on the wire as valid JSON.
+    """Reject a value that would not go on the wire as valid JSON (`InvalidInputError`
+    naming `where` and the path inside it).
 
-    Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`,
-    finite `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and
-    Infinity are refused (Python's encoders would write the bare tokens `NaN` /
-    `Infinity`, which are not JSON), as are sets, bytes and other objects.
-
-    Args:
-        value: The value.
-        where: Names the value in the error message; the path inside it follows.
-
-    Raises:
-        InvalidInputError: the first offending item, with its path.
+    Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`, finite
+    `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and Infinity are refused
+    (Python's encoders would write the bare tokens `NaN` / `Infinity`), as are sets,
+    bytes and other objects.
     """
     stack: list[tuple[object, tuple[Any, ...], int]] = [(value, (), 0)]
     while stack:

@@ -59,15 +59,7 @@ def _inline_total(conv: Conversation) -> int:
 
 
 def check_inline_total(conv: Conversation, limit: int = INLINE_LIMIT_BYTES) -> None:
-    """Reject a conversation whose inline media exceed what one request may carry.
-
-    Args:
-        conv: The normalised conversation (after `resolve_media`).
-        limit: The cap in bytes; AiHubMix's is `INLINE_LIMIT_BYTES`.
-
-    Raises:
-        MediaTooLargeError: the sum of inline media sizes exceeds `limit`.
-    """
+    """Raise `MediaTooLargeError` when the inline media exceed `limit` bytes."""
     total = _inline_total(conv)
     if total > limit:
         msg = (
@@ -274,26 +266,16 @@ def resolve_media(
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
 
-    Args:
-        conv: The normalised conversation.
-        timeout: Seconds allowed per download (each network phase, and in total).
-        max_bytes: Cap on the request's inline media: bytes already inline plus all
-            downloads. A body is abandoned as soon as it would exceed it.
-        client: An `httpx.Client` to use (not closed); by default a new one.
-        allow_private: Also fetch from private, loopback, link-local, multicast
-            and reserved addresses. By default (False) each URL's host is
-            resolved first and refused unless every address is public; the
-            download connects to the checked address (no DNS rebinding), and
-            each redirect (at most `MAX_REDIRECTS`) is checked the same way.
-
-    Returns:
-        A new conversation with fetched parts inlined (`conv` itself when nothing
-        needs fetching). The type is the response's Content-Type, else the given
-        one, else a guess.
+    `timeout` bounds each download (each network phase, and in total); `max_bytes`
+    caps the request's inline media (already inline plus downloads; a body is
+    abandoned as soon as it would exceed it); `client` is used, not closed. Unless
+    `allow_private`, each URL's host is resolved first and refused unless every
+    address is public, the download connects to the checked address (no DNS
+    rebinding), and each redirect (at most `MAX_REDIRECTS`) is checked the same way.
+    The type is the response's Content-Type, else the given one, else a guess.
 
     Raises:
-        InvalidInputError: a download failed (HTTP status >= 400, timeout, network
-            error) or its address is refused; the message names the URL.
+        InvalidInputError: a download failed or its address is refused (names the URL).
         MediaTooLargeError: the media exceed `max_bytes`.
     """
     urls = _urls_to_fetch(conv)
