@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, cast
+from typing import Any, cast
 
 from openai.types.chat import (
     ChatCompletionFunctionToolParam,
@@ -19,12 +19,6 @@ from langchain_aihubmix._options.call_options import (
     FunctionTool,
     ToolChoice,
 )
-
-_CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
-    "auto": "auto",
-    "none": "none",
-}
-"""Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
@@ -70,7 +64,7 @@ def _tool_choice(
         if choice.allowed:
             tools = [t for t in tools if t["function"]["name"] in choice.allowed]
         return "required", tools
-    return _CHOICE_MODES[choice.mode], tools
+    return ("none" if choice.mode == "none" else "auto"), tools
 
 
 def _response_format(

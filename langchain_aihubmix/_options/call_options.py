@@ -33,6 +33,9 @@ class BuiltinTool:
 Tool: TypeAlias = FunctionTool | BuiltinTool
 
 
+ToolMode: TypeAlias = Literal["auto", "any", "none"]
+
+
 @dataclass(frozen=True)
 class ToolChoice:
     """Route-neutral tool choice.
@@ -41,7 +44,7 @@ class ToolChoice:
     when `allowed` is empty), "none" (must not call).
     """
 
-    mode: Literal["auto", "any", "none"]
+    mode: ToolMode
     allowed: tuple[str, ...] = ()
 
 
