@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["SNAPSHOT", "SNAPSHOT_DATE", "SnapshotModel", "snapshot_model"]
 
@@ -45,6 +45,13 @@ class SnapshotModel:
 
 
 _PRO_TIER = ("4", "18", "0.4")
+_IMAGE_UNPRICED: dict[str, Any] = {
+    "max_output": 32_768,
+    "context_length": 65_536,
+    "image_output": True,
+    "source": "unknown",
+}
+_RETIRED: dict[str, Any] = {"retired": True, "source": "google-list"}
 
 SNAPSHOT: tuple[SnapshotModel, ...] = (
     # Gemini 3.x: pro, flash, flash-lite generations
@@ -60,25 +67,9 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-3.7-flash", "0.75", "3.75", "0.075"),
     SnapshotModel("gemini-3.8-flash", "0.75", "3.75", "0.075"),
     # image models (Nano Banana family); per-image prices not seen
+    SnapshotModel("gemini-3-pro-image-preview", None, None, None, **_IMAGE_UNPRICED),
     SnapshotModel(
-        "gemini-3-pro-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
-    ),
-    SnapshotModel(
-        "gemini-3.1-flash-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
+        "gemini-3.1-flash-image-preview", None, None, None, **_IMAGE_UNPRICED
     ),
     SnapshotModel(
         "gemini-2.5-flash-image",
@@ -95,31 +86,12 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
     # retired by Google in 2026 (kept, marked)
     SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
+    SnapshotModel("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025", **_RETIRED),
     SnapshotModel(
-        "gemini-3.1-flash-lite-preview",
-        "0.25",
-        "1.5",
-        "0.025",
-        retired=True,
-        source="google-list",
+        "gemini-2.0-flash", "0.1", "0.4", "0.025", max_output=8_192, **_RETIRED
     ),
     SnapshotModel(
-        "gemini-2.0-flash",
-        "0.1",
-        "0.4",
-        "0.025",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
-    ),
-    SnapshotModel(
-        "gemini-2.0-flash-lite",
-        "0.075",
-        "0.3",
-        "0.01875",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
+        "gemini-2.0-flash-lite", "0.075", "0.3", "0.01875", max_output=8_192, **_RETIRED
     ),
 )
 """Every Gemini id of the snapshot, newest generations first."""
