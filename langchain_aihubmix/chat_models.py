@@ -283,11 +283,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         }
 
     def client_settings(self) -> ClientSettings:
-        """How this model reaches the gateway (used by `caching.CacheManager`).
-
-        Raises:
-            InvalidInputError: No API key is configured.
-        """
+        """How this model reaches the gateway; `InvalidInputError` without a key."""
         if self.api_key is None:
             msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
             raise InvalidInputError(msg)

@@ -49,27 +49,20 @@ class _PendingCall:
 class NativeStreamState:
     """Maps each `GenerateContentResponse` of one call to an `AIMessageChunk`.
 
-    One mapper for both paths: a non-stream response is a fresh state fed once
-    (`last=True`); a stream feeds every chunk into one state. The state holds the block
-    indices (`ContentAssembler`), cumulative-to-delta usage (`UsageTracker`), the
-    running tool-call index, the id of the last executed code (which the following
-    code results point to), function calls whose arguments stream in pieces, and the
-    response-level metadata seen so far, emitted once on the final chunk (the one that
-    carries `finishReason`, or a prompt-blocked response without candidates).
+    One mapper for both paths: a whole response is a fresh state fed once
+    (`last=True`); a stream feeds every chunk into one state, which holds the block
+    indices, cumulative-to-delta usage (reported by candidate 0 only: it covers all
+    candidates), the running tool-call index, the id of the last executed code (its
+    results point to it), a function call whose arguments stream in pieces
+    (`partialArgs`, until it stops `willContinue`-ing), and the response metadata,
+    emitted on the final chunk (the one with `finishReason`, or a blocked prompt's).
 
-    Only candidate `candidate_index` is read: with `n > 1` the chat model keeps one
-    state per candidate. The response's usage covers all candidates, so only the
-    state of candidate 0 reports it (it would otherwise be counted `n` times).
-
-    Part kinds: `text` (thought or answer), `inlineData` (image/* only),
-    `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
-    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
-    `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
-    combined: standard `server_tool_call` / `server_tool_result` blocks); a part
-    carrying only a signature is an empty signed text part. Flags that qualify a part
-    (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
-    Anything else (`functionResponse`, `fileData`, non-image inline data) raises
-    `ValueError` naming the part's fields: never dropped silently.
+    Parts: text (thought or answer), image `inlineData`, `functionCall`,
+    `executableCode`, `codeExecutionResult`, server-side `toolCall` / `toolResponse`
+    (standard `server_tool_call` / `server_tool_result` blocks); a part with only a
+    signature is an empty signed text part; flags (`videoMetadata`, ...) carry
+    nothing. Any other data (`functionResponse`, `fileData`, non-image inline data)
+    raises `ValueError` naming the part's fields: never dropped silently.
     """
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:

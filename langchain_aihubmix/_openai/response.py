@@ -211,25 +211,19 @@ def _message_fragments(message: ChatCompletionMessage) -> list[_Fragment]:
 class OpenAIStreamState:
     """Maps the chunks of one Chat Completions stream to `AIMessageChunk`s.
 
-    `feed(chunk)` for every chunk, then `finish()` once after the stream ends: tool
-    calls are emitted whole by `finish()` (their deltas may be reordered, repeated or
-    padded with a `{}` placeholder until the end), as are message-level signatures
-    and the final metadata (`chunk_position="last"`). A whole completion is the same
-    state fed its message once (`completion_to_messages`), so both paths agree.
+    `feed(chunk)` for every chunk, then `finish()` once: tool calls (whose deltas may
+    be reordered, repeated or padded with a `{}` placeholder), message-level
+    signatures and the final metadata go out on the final chunk. A whole completion
+    is the same state fed its message once (`completion_to_messages`).
 
-    Content: reasoning fields (`extras.read_extras`) become thinking blocks; content
-    goes through `ThoughtTagSplitter` (leading `<thought>` / `<think>`); a refusal is
-    answer text. Signatures: a tool call's own goes to
-    `additional_kwargs[SIGNATURES_KEY]`; a message/delta-level one signs the answer
-    text, or, when there is no answer text, the first call without a signature
-    (Google's 2.5 layer puts a call's signature on the message), else an empty signed
-    text block. Tool calls: ids are the server's, or `lc_<hex>` when empty or
-    reused; arguments that are not JSON objects become `invalid_tool_calls` whose
-    `args` is the raw text as a JSON string literal (`json.loads` it), because
-    core's lenient parser would otherwise turn truncated JSON into a valid-looking
-    call when chunks are summed.
-
-    Only choice `choice_index` is read; only choice 0 reports usage.
+    Reasoning fields become thinking blocks; content goes through
+    `ThoughtTagSplitter`; a refusal is answer text. A tool call's own signature goes to
+    `additional_kwargs[SIGNATURES_KEY]`; a message-level one signs the answer text,
+    else the first unsigned call (Google's 2.5 layer), else an empty signed text block.
+    Call ids are the server's, or `lc_<hex>` when empty or reused; arguments that are
+    not JSON objects become `invalid_tool_calls` with the raw text as a JSON string
+    literal (core's lenient parser would make truncated JSON look valid). Only choice
+    `choice_index` is read; only choice 0 reports usage.
     """
 
     def __init__(self, requested_model: str, choice_index: int = 0) -> None:
