@@ -34,8 +34,8 @@ _GENERIC_TYPES = frozenset(
 _YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
 
 MAX_REDIRECTS = 5
-"""Redirects followed per download when private addresses are refused (each hop
-is checked like the URL itself)."""
+"""Redirects followed per download (each hop checked like the URL itself unless
+private addresses are allowed)."""
 
 _T = TypeVar("_T")
 
@@ -187,16 +187,14 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
 def _download(
     client: httpx.Client, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
-    with _fetch_errors(sink.url):
-        if allow_private:
-            with client.stream(
-                "GET", sink.url, timeout=timeout, follow_redirects=True
-            ) as resp:
-                _read(resp, sink)
-            return sink
-        url = sink.url
+    url = sink.url
+    with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            args = check_url(url, sink.url).request_args()
+            args = (
+                {"url": url}
+                if allow_private
+                else check_url(url, sink.url).request_args()
+            )
             with client.stream("GET", timeout=timeout, **args) as resp:
                 location = _redirect(resp, url)
                 if location is None:
@@ -209,19 +207,12 @@ def _download(
 async def _adownload(
     client: httpx.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
-    with _fetch_errors(sink.url):
-        if allow_private:
-            async with client.stream(
-                "GET", sink.url, timeout=timeout, follow_redirects=True
-            ) as resp:
-                await _aread(resp, sink)
-            return sink
-        url = sink.url
+    url = sink.url
+    with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            target = await acheck_url(url, sink.url)
-            async with client.stream(
-                "GET", timeout=timeout, **target.request_args()
-            ) as resp:
+            target = None if allow_private else await acheck_url(url, sink.url)
+            args = {"url": url} if target is None else target.request_args()
+            async with client.stream("GET", timeout=timeout, **args) as resp:
                 location = _redirect(resp, url)
                 if location is None:
                     await _aread(resp, sink)
