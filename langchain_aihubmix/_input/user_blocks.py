@@ -116,23 +116,8 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
     return media_from_block(standard, where)
 
 
-_BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
-
-
 def standard_blocks(message: BaseMessage, where: str) -> list[Any]:
-    """`message.content_blocks`; core's errors on malformed blocks become ours.
-
-    Plain string content skips core's translator passes (most of converting a
-    short prompt, and paid again for every message of a history): for a class
-    that keeps `BaseMessage`'s
-    `content_blocks`, a string is one text block, or none when empty.
-    """
-    content = message.content
-    if (
-        isinstance(content, str)
-        and getattr(type(message), "content_blocks", None) is _BASE_CONTENT_BLOCKS
-    ):
-        return [{"type": "text", "text": content}] if content else []
+    """`message.content_blocks`; core's errors on malformed blocks become ours."""
     try:
         return list(_with_standard_data_urls(message).content_blocks)
     except (ValueError, KeyError, TypeError) as exc:

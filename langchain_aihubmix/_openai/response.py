@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata, add_usage
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
-from langchain_core.utils._merge import merge_lists
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -371,30 +370,11 @@ class OpenAIStreamState:
             for frag in _message_fragments(message):
                 self._calls.add(frag, new=True)
             self._finish_reason(choice.finish_reason)
-        usage = self._track(completion.usage)
-        (last,) = self.finish()
-        # What `chunk + last` gives, without building and summing two chunks:
-        # the final chunk may continue the last block (held-back text), so its
-        # content merges by block index; usage adds up.
-        if last.content:
-            content = merge_lists(content, list(last.content)) or []
-        return AIMessage(
-            content=content,
-            additional_kwargs=last.additional_kwargs,
-            response_metadata=last.response_metadata,
-            usage_metadata=_sum_usage(usage, last.usage_metadata),
-            tool_calls=last.tool_calls,
-            invalid_tool_calls=last.invalid_tool_calls,
+        first = self._core.chunk(
+            content, final=False, usage=self._track(completion.usage)
         )
-
-
-def _sum_usage(
-    first: UsageMetadata | None, second: UsageMetadata | None
-) -> UsageMetadata | None:
-    """Two usage deltas added up; `None` only when both are (as chunk sums do)."""
-    if first is None or second is None:
-        return second if first is None else first
-    return add_usage(first, second)
+        (last,) = self.finish()
+        return cast("AIMessage", message_chunk_to_message(first + last))
 
 
 def completion_to_messages(
