@@ -137,13 +137,7 @@ class NativeStreamState:
             if call is not None:
                 calls.append(call)
             return
-        if part.text is not None:
-            block = (
-                self._core.blocks.add_thinking(part.text, sig)
-                if part.thought
-                else self._core.blocks.add_text(part.text, sig)
-            )
-        elif part.executable_code is not None:
+        if part.executable_code is not None:
             block = self._code(part.executable_code, sig)
         elif part.code_execution_result is not None:
             block = self._code_result(part.code_execution_result, sig)
@@ -153,7 +147,7 @@ class NativeStreamState:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
             block = self._server_result(part.tool_response, sig)
-        elif _has_data(part):
+        elif part.text is None and _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
@@ -161,15 +155,10 @@ class NativeStreamState:
                 "executableCode, codeExecutionResult, toolCall and toolResponse "
                 "parts."
             )
-        elif sig is not None or part.thought:
-            # A part carrying only a signature (or a bare thought flag).
-            block = (
-                self._core.blocks.add_thinking("", sig)
-                if part.thought
-                else self._core.blocks.add_text("", sig)
-            )
-        else:
-            block = None  # `{}`: a part with no data and no flag carries nothing
+        elif part.thought:
+            block = self._core.blocks.add_thinking(part.text or "", sig)
+        else:  # answer text, or only a signature (`{}` carries nothing)
+            block = self._core.blocks.add_text(part.text or "", sig)
         add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
@@ -181,9 +170,7 @@ class NativeStreamState:
             "language": language.lower(),
             "id": self._code_id,
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _code_result(
         self, result: types.CodeExecutionResult, sig: str | None
@@ -195,9 +182,7 @@ class NativeStreamState:
             "outcome": outcome,
             "tool_call_id": result.id or self._code_id or "",
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
         """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
@@ -242,11 +227,9 @@ class NativeStreamState:
             "type": "image_url",
             "image_url": {"url": f"data:{blob.mime_type};base64,{data}"},
         }
-        if sig is not None:
-            block["signature"] = sig
         if thought:
             block["thought"] = True  # an interim "thought image" (image models)
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _call(
         self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]

@@ -15,12 +15,13 @@ from openai.types.chat import (
     ChatCompletionChunk,
     ChatCompletionMessage,
     ChatCompletionMessageCustomToolCall,
-    ChatCompletionMessageFunctionToolCall,
 )
 from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaToolCall
+from openai.types.chat.chat_completion_message_tool_call import (
+    ChatCompletionMessageToolCallUnion,
+)
 from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
-from typing_extensions import assert_never
 
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
@@ -167,43 +168,23 @@ def _split_arguments(raw: str) -> list[dict[str, Any]] | None:
     return [o for o in objects if o] or [{}]
 
 
-def _fragments(calls: Iterable[ChoiceDeltaToolCall] | None) -> list[_Fragment]:
+def _fragments(
+    calls: Iterable[ChoiceDeltaToolCall | ChatCompletionMessageToolCallUnion] | None,
+) -> list[_Fragment]:
+    """Stream deltas' tool calls, or a whole message's (indexed by position)."""
     out = []
-    for call in calls or ():
-        function = call.function
-        out.append(
-            _Fragment(
-                index=call.index,
-                id=call.id or "",
-                name=(function.name if function is not None else None) or "",
-                arguments=(function.arguments if function is not None else None) or "",
-                signature=read_extras(call).signature,
-            )
-        )
-    return out
-
-
-def _message_fragments(message: ChatCompletionMessage) -> list[_Fragment]:
-    out = []
-    for position, call in enumerate(message.tool_calls or ()):
-        if isinstance(call, ChatCompletionMessageFunctionToolCall):
-            function = call.function
-            out.append(
-                _Fragment(
-                    position,
-                    call.id or "",
-                    function.name or "",
-                    function.arguments or "",
-                    read_extras(call).signature,
-                )
-            )
-        elif isinstance(call, ChatCompletionMessageCustomToolCall):
+    for position, call in enumerate(calls or ()):
+        if isinstance(call, ChatCompletionMessageCustomToolCall):
             raise ValueError(
                 f"Unexpected custom tool call {call.custom.name!r}: this package only "
                 "declares function tools."
             )
-        else:
-            assert_never(call)
+        index = call.index if isinstance(call, ChoiceDeltaToolCall) else position
+        function = call.function
+        name = (function.name if function else None) or ""
+        args = (function.arguments if function else None) or ""
+        signature = read_extras(call).signature
+        out.append(_Fragment(index, call.id or "", name, args, signature))
     return out
 
 
@@ -367,7 +348,7 @@ class OpenAIStreamState:
         if choice is not None:
             message: ChatCompletionMessage = choice.message
             self._map(message, message.content, message.refusal, content)
-            for frag in _message_fragments(message):
+            for frag in _fragments(message.tool_calls):
                 self._calls.add(frag, new=True)
             self._finish_reason(choice.finish_reason)
         first = self._core.chunk(

@@ -87,10 +87,13 @@ class ContentAssembler:
             block["signature"] = signature
         return block
 
-    def add_block(self, block: dict[str, Any]) -> dict[str, Any]:
+    def add_block(
+        self, block: dict[str, Any], signature: str | None = None
+    ) -> dict[str, Any]:
         """Any other block (code, code result, image): always a block of its own."""
         self._open(str(block["type"]), None)
-        return {**block, "index": self._index}
+        signed = {} if signature is None else {"signature": signature}
+        return {**block, **signed, "index": self._index}
 
 
 class TokenCounts(NamedTuple):
