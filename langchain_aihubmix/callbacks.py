@@ -51,20 +51,10 @@ def _usd(value: Any) -> Decimal:
 
 @dataclass
 class ModelUsage:
-    """What one model used. Costs are USD `Decimal`s, `None` when unknown.
-
-    Attributes:
-        successful_requests: Calls that ended (`on_llm_end`).
-        failed_requests: Calls that raised (`on_llm_error`).
-        retries: Retries seen for this model.
-        input_tokens: Input tokens, cached ones included.
-        output_tokens: Output tokens, thoughts included.
-        reasoning_tokens: Thought tokens (part of `output_tokens`).
-        cache_read_tokens: Cached input tokens (part of `input_tokens`).
-        total_tokens: Input + output tokens.
-        cost: USD paid, or `None` when a reply carried no cost.
-        saved_by_cache: USD caching saved; `None` when unknown and there were
-            cache reads.
+    """What one model used: requests (`successful_requests` ended, `failed_requests`
+    raised), `retries`, tokens (`input_tokens` with the cached `cache_read_tokens`,
+    `output_tokens` with the `reasoning_tokens`, `total_tokens`), and the USD `cost`
+    and `saved_by_cache` (`Decimal`s; `None` when a reply carried no cost).
     """
 
     successful_requests: int = 0

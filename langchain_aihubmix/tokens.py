@@ -97,15 +97,7 @@ def _tool_tokens(tool: Tool) -> int:
 
 
 def estimate_tokens(conv: Conversation, tools: Sequence[Tool] = ()) -> int:
-    """The local estimate of a request's input tokens (rule in the module docstring).
-
-    Args:
-        conv: The normalised conversation.
-        tools: Tools sent with it.
-
-    Returns:
-        Estimated input tokens.
-    """
+    """The local estimate of a request's input tokens (the rule above)."""
     system = sum(_text_tokens(text) for text in conv.system)
     turns = sum(_part_tokens(part) for turn in conv.turns for part in turn.parts)
     return system + turns + sum(_tool_tokens(tool) for tool in tools)

@@ -1,10 +1,7 @@
 """Route-neutral conversation parts: what a LangChain history means, before any SDK.
 
-`from_messages.messages_to_conversation` turns LangChain messages into `Turn`s made
-of these parts; each route's request converter (`_native.request`,
-`_openai.request`) turns them into its SDK's types. Nothing here does I/O.
-
-Signatures are kept exactly as received (the base64 text the server sent), so that a
+`from_messages` builds them, each route's request converter reads them; no I/O.
+Signatures are kept exactly as received (the base64 text the server sent), so a
 history replays them byte-for-byte.
 """
 

@@ -1,12 +1,10 @@
-"""Every call option, declared once: the per-call list, validation and the README table.
+"""Every call option, declared once: the per-call list, aliases, checks, refusals.
 
-`OPTIONS` lists the options a model field sets and a call may override. From it
-derive `CALL_OPTION_FIELDS`, the aliases, the range checks, the native-only list
-the openai route refuses, the plain part of `CallOptions`, and the README's
-configuration table. `ChatAiHubMixGemini` still declares each option as a typed
-field (for IDEs, pydantic and mypy) through `option_field`, and a test holds the
-fields to this list. Adding an option: one `OptionSpec` here, its annotated line in
-the model and in `CallOptions`, and its mapping on each route.
+From `OPTIONS` derive `CALL_OPTION_FIELDS`, the aliases, the range checks, the
+native-only options the openai route refuses, the JSON-safety check, the plain part
+of `CallOptions` and the README table (`scripts/options_table.py`). The model still
+declares each option as a typed field through `option_field` (a test holds the
+fields to this list); docs/architecture.md lists every file an option touches.
 """
 
 from __future__ import annotations
