@@ -127,16 +127,11 @@ def _assign(node: Any, step: str | int, value: Any, path: str) -> None:
         raise _bad(path, f"{_kind(value)} would overwrite {_kind(current)}")
 
 
+_KINDS = {dict: "an object", list: "an array", str: "a string", type(None): "null"}
+
+
 def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return f"a {type(value).__name__}"
+    return _KINDS.get(type(value)) or f"a {type(value).__name__}"
 
 
 def _bad(path: str, reason: str) -> MalformedResponseError:
