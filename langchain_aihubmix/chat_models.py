@@ -42,9 +42,10 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
+from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
-from langchain_aihubmix._options.tools import convert_tool
+from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.retry import (
     acall_with_retry,
@@ -446,12 +447,8 @@ class ChatAiHubMixGemini(BaseChatModel):
         """
         converted = [convert_tool(tool) for tool in tools]
         if self.transport == "openai":
-            from langchain_aihubmix._options.native_only import check_tools
-
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
-            from langchain_aihubmix._options.tools import convert_tool_choice
-
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time
         return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)
 

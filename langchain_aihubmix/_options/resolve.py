@@ -21,6 +21,7 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     Tool,
 )
+from langchain_aihubmix._options.native_only import refuse_native_only
 from langchain_aihubmix._options.schema import response_format_options
 from langchain_aihubmix._options.spec import (
     ALIASES,
@@ -253,8 +254,6 @@ def resolve_call(
         parallel_tool_calls=parallel,
     )
     if transport == "openai":
-        from langchain_aihubmix._options.native_only import refuse_native_only
-
         refuse_native_only(options)  # native-only features fail now, not on the wire
     retries = kwargs.get("max_retries", fields.get("max_retries", 2))
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
