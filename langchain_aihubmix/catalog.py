@@ -1,45 +1,31 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The shape this module expects (and the emulator serves) is AiHubMix's as public
-sources describe it (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts` and
-`packages/mcp/docs/design.md` §5; anomalyco/models.dev `providers/aihubmix`), with
-prices in USD per 1M tokens (AiHubMix's own docs wrongly say per 1K)::
+The shape read (and the emulator serves) is AiHubMix's as public sources show it
+(AIhubmix/aihubmix `packages/mcp`, anomalyco/models.dev `providers/aihubmix`;
+recorded in tests/fixtures/recorded/aihubmix/api-v1-models.json), prices in USD per
+1M tokens (AiHubMix's own docs wrongly say per 1K)::
 
     {"success": true, "message": "",
-     "data": [{"model_id": "gemini-2.5-pro",
-               "developer_id": 3,
-               "types": "llm",
+     "data": [{"model_id": "gemini-2.5-pro", "developer_id": 3, "types": "llm",
                "features": "thinking,tools,function_calling,structured_outputs",
                "input_modalities": "text,image,audio,video",
-               "context_length": 1048576,
-               "max_output": 65536,
+               "context_length": 1048576, "max_output": 65536,
                "pricing": {"input": 1.25, "output": 10, "cache_read": 0.125,
-                           "cache_write": 0,
+                           "cache_write": 0, "input_audio": 1,
                            "tiers": [{"min_tokens": 200000, "input": 2.5,
                                       "output": 15, "cache_read": 0.25}]},
-               "pricing_source": "billing_config",
-               "retire_stage": null}]}
+               "pricing_source": "billing_config", "retire_stage": null}]}
 
-`types`, `features` and `input_modalities` are comma-separated strings (lists are
-read too); `developer_id` is a number. `pricing.tiers` (the >200k-token tier) is
-kept; its exact shape was not seen, so a list of `{min_tokens | threshold | above:
-N, input, output, cache_read}` or a mapping `{">200k": {...}}` are both read.
-`pricing_source="legacy_ratio"` marks approximate prices. Parsing is tolerant
-beyond that: the top level may be a list or `{"data": [...]}` (`{"success": false}`
-is an error); the id may be `model_id` or `id`; prices may sit in `pricing` or on
-the entry, under `input` / `output` / `cache_read` (per 1M tokens) or OpenRouter's
-`prompt` / `completion` / `input_cache_read` (per token); numbers may be strings.
-
-Units are sanity-checked per entry: a declared unit (`"unit"` / `"price_unit"` naming
-`token`, `1K` or `1M`) wins, else the key convention above. Prices are normalised to
-per 1M tokens; when a per-1M price is below $0.001 (e.g. `1.25e-06`) the entry is read
-as per-token and rescaled, with a `CatalogUnitWarning`; prices that stay outside
-$0.001-$10,000 per 1M, are negative or are not numbers are dropped (`None`) with a
-warning. Results are cached in memory per base URL for `ttl` seconds.
+A tier may also be keyed by its label (`"tiers": {">200k": {...}}`);
+`pricing_source="legacy_ratio"` marks approximate prices. A price that is not a
+number, or lies outside $0.001-$10,000 per 1M (another unit, most likely), is dropped
+with a `CatalogUnitWarning`. Results are cached in memory per base URL for `ttl`
+seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -84,17 +70,9 @@ __all__ = [
 
 
 def price_table(models: Iterable[CatalogModel]) -> PriceTable:
-    """Builds a price table from the gateway catalogue (models with input and output).
-
-    The >200k-token tier (`pricing.tiers`) is kept; `cache_read` is the
-    catalogue's when given, else 10% of input. `pricing_source="legacy_ratio"`
-    prices are marked `source="catalog-approx"`.
-
-    Args:
-        models: Parsed catalogue entries (`list_models`, `parse_catalog`).
-
-    Returns:
-        A `PriceTable` of the models that have an input and an output price.
+    """A `PriceTable` of the catalogue's models that have an input and an output price,
+    with their >200k tier; `pricing_source="legacy_ratio"` prices are marked
+    `source="catalog-approx"`.
     """
     today = date.today()
     return PriceTable(
@@ -132,16 +110,12 @@ def refresh_prices(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
-    """Returns `prices` (default: the built-in table) updated from the catalogue.
-
-    Catalogue prices replace the table's for the same id (with their >200k tier);
-    models the catalogue does not price keep the table's price.
+    """`prices` (default: the built-in table) with the catalogue's prices replacing
+    theirs (with their >200k tier); ids the catalogue does not price keep theirs.
 
     Example:
         ```python
-        prices = refresh_prices()
-        with get_aihubmix_callback(prices=prices) as cb:
-            ...
+        llm = ChatAiHubMixGemini(model="gemini-2.5-flash", prices=refresh_prices())
         ```
     """
     models = list_models(base_url, timeout=timeout, client=client, ttl=ttl)
@@ -164,10 +138,13 @@ async def arefresh_prices(
 class LivePriceTable(PriceTable):
     """A `PriceTable` read from the live catalogue, re-read every `ttl` seconds.
 
+    Lookups (`get`) never touch the network: the model calls `refresh()` before
+    pricing a sync call and `await arefresh()` (the read in a worker thread) before
+    an async one, which read the catalogue when the last read is older than `ttl`.
     Until the first successful read, and whenever the catalogue cannot be read
     (offline, HTTP error, unreadable body), the prices are those of `fallback`
     (the bundled snapshot by default), with one `CatalogUnitWarning` per failure
-    streak. Reads happen on lookups, at most once per `ttl`.
+    streak.
     """
 
     def __init__(
@@ -179,7 +156,7 @@ class LivePriceTable(PriceTable):
         fallback: PriceTable | None = None,
         client: httpx2.Client | None = None,
     ) -> None:
-        """Creates the table; nothing is fetched until a price is looked up."""
+        """Creates the table; nothing is fetched until it is refreshed."""
         self._fallback = DEFAULT_PRICES if fallback is None else fallback
         super().__init__(dict(self._fallback.items()))
         self._base_url, self._ttl, self._timeout = base_url, ttl, timeout
@@ -188,7 +165,8 @@ class LivePriceTable(PriceTable):
         self._failing = False
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Re-reads the catalogue when the last read is older than `ttl` (blocking)."""
         with self._lock:
             if time.monotonic() < self._next_read:
                 return
@@ -206,8 +184,12 @@ class LivePriceTable(PriceTable):
                 self._failing = True
                 return
             self._failing = False
-            merged = _merge(models, self._fallback)
-            self._prices = dict(merged.items())
+            self._prices = dict(_merge(models, self._fallback).items())
+
+    async def arefresh(self) -> None:
+        """`refresh` in a worker thread, when a read is due: the loop never waits."""
+        if time.monotonic() >= self._next_read:
+            await asyncio.to_thread(self.refresh)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""
@@ -222,11 +204,6 @@ class LivePriceTable(PriceTable):
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def get(self, model: str) -> ModelPrice | None:
-        """The live price of `model` (re-read when older than `ttl`)."""
-        self._refresh()
-        return super().get(model)
-
     def __repr__(self) -> str:
         """Shows where the prices come from."""
         return f"LivePriceTable({self._base_url!r}, ttl={self._ttl})"
@@ -239,15 +216,7 @@ def live_prices(
     timeout: float = 10,
     fallback: PriceTable | None = None,
 ) -> LivePriceTable:
-    """Opt-in exact costs: prices from the live catalogue, cached for `ttl` seconds.
-
-    Offline (or when the catalogue cannot be read) the bundled snapshot's prices
-    apply. Pass the table as `ChatAiHubMixGemini(prices=...)` or to
-    `get_aihubmix_callback(prices=...)`.
-
-    Example:
-        ```python
-        llm = ChatAiHubMixGemini(model="gemini-3-flash-preview", prices=live_prices())
-        ```
+    """Opt-in exact costs: a `LivePriceTable` of the live catalogue, re-read every `ttl`
+    seconds (the bundled snapshot offline), for `ChatAiHubMixGemini(prices=...)`.
     """
     return LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)

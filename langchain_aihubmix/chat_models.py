@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -39,10 +39,12 @@ from langchain_aihubmix._call.construct import check_field_names, construction_e
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
+from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
-from langchain_aihubmix._options.tools import convert_tool
+from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.retry import (
     acall_with_retry,
@@ -52,12 +54,10 @@ from langchain_aihubmix._transport.retry import (
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
-from langchain_aihubmix.pricing import PriceTable
+from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
-from langchain_aihubmix.structured import structured_output_runnable
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.tokens import TokenCounter
+from langchain_aihubmix.structured import Method, structured_output_runnable
+from langchain_aihubmix.tokens import estimate_tokens
 
 DEFAULT_BASE_URL = "https://aihubmix.com"
 
@@ -72,7 +72,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
     (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
     the same LangChain output: answer text, thoughts, tool calls, code execution,
-    citations and exact token usage. See README.md and examples/.
+    citations and exact token usage. See README.md and examples/; offline, point
+    `base_url` / `api_key` at `langchain_aihubmix.testing.AiHubMixEmulator`.
 
     Example:
         ```python
@@ -83,17 +84,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         msg.text                 # the answer, without thoughts
         msg.content_blocks       # reasoning + text blocks
         msg.usage_metadata       # input / output / reasoning / cache_read tokens
-        ```
-
-    Offline, against the bundled emulator:
-        ```python
-        from langchain_aihubmix.testing import AiHubMixEmulator
-
-        with AiHubMixEmulator() as hub:
-            llm = ChatAiHubMixGemini(
-                model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key
-            )
-            llm.invoke("hello").text
         ```
     """
 
@@ -140,9 +130,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     cached_content: str | None = option_field("cached_content")
     include_thoughts: bool | None = option_field("include_thoughts")
     thinking_budget: int | None = option_field("thinking_budget")
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
-        option_field("reasoning_effort")
-    )
+    reasoning_effort: ThinkingLevel | None = option_field("reasoning_effort")
     code_execution: bool = option_field("code_execution")
     google_search: bool = option_field("google_search")
     url_context: bool = option_field("url_context")
@@ -176,20 +164,12 @@ class ChatAiHubMixGemini(BaseChatModel):
     Not serialised."""
 
     _route: Route | None = PrivateAttr(default=None)
-    _token_counter: TokenCounter | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
-        """Validate the fields; a mistake raises a typed error naming the field.
-
-        No error shows the API key: pydantic quotes the input of a failed check
-        (every keyword argument), so its errors are replaced or redacted, and
-        raised outside the `except` so that the original is not their context.
-
-        Raises:
-            UnknownOptionError: A field this class does not have (with the nearest
-                field name, when one is close).
-            InvalidInputError: A value out of range, contradictory settings, or a
-                feature the chosen route does not offer.
+        """Validate the fields; a mistake raises a typed error naming the field
+        (`UnknownOptionError`, `InvalidInputError`), and no error shows the key:
+        pydantic quotes every input of a failed check, so its errors are replaced
+        or redacted, and raised outside the `except` (not chained to the original).
         """
         check_field_names(type(self), kwargs)
         try:
@@ -219,7 +199,6 @@ class ChatAiHubMixGemini(BaseChatModel):
             update = {**update, "api_key": SecretStr(key) if key.strip() else None}
         copy = super().model_copy(update=update, deep=deep)
         copy._route = None  # the clients hold the original's key and base URL
-        copy._token_counter = None
         return copy
 
     @model_validator(mode="after")
@@ -229,11 +208,6 @@ class ChatAiHubMixGemini(BaseChatModel):
             self.api_key = None  # an empty or blank key is no key
         if self.transport is None:
             self.transport = default_transport(self.model)
-        if self.max_retries < 0:
-            msg = (
-                "max_retries must be >= 0 (it counts retries after the first attempt)."
-            )
-            raise ValueError(msg)
         resolve_call(self._fields(), {}, None, self.transport)
         check_transport(self.model, self.transport)
         return self
@@ -293,7 +267,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
         private["_route"] = None  # clients hold sockets; rebuilt on first use
-        private["_token_counter"] = None
         state["__pydantic_private__"] = private
         # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
         state["__dict__"] = {**state["__dict__"], "api_key": None}
@@ -313,11 +286,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         }
 
     def client_settings(self) -> ClientSettings:
-        """How this model reaches the gateway (used by `caching.CacheManager`).
-
-        Raises:
-            InvalidInputError: No API key is configured.
-        """
+        """How this model reaches the gateway; `InvalidInputError` without a key."""
         key = "" if self.api_key is None else self.api_key.get_secret_value()
         if not key.strip():
             msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
@@ -364,6 +333,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             self.transport or "native",
             self.media_fetch_timeout,
             self.allow_private_media_urls,
+            DEFAULT_PRICES if self.prices is None else self.prices,
         )
 
     # -- the four entry points (thin twins) -----------------------------------
@@ -382,7 +352,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=retry_notifier(run_manager, call.opts.model),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     async def _agenerate(
         self,
@@ -398,7 +368,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     def _stream(
         self,
@@ -409,7 +379,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         call = self._preparer().prepare(messages, stop, kwargs)
         route = self._get_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        pricer = StreamPricer(call.opts.model, call.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -427,7 +397,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._preparer().aprepare(messages, stop, kwargs)
         route = await self._aget_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        pricer = StreamPricer(call.opts.model, call.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -443,37 +413,16 @@ class ChatAiHubMixGemini(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Counts the input tokens of `messages` (and `tools`) for this model.
-
-        Asks Gemini's `countTokens` through the gateway; where the gateway does not
-        offer it (404 and the like; AiHubMix today), returns the local estimate of
-        `langchain_aihubmix.tokens.estimate_tokens` and remembers, for this
-        instance, not to ask again.
-
-        Args:
-            messages: The messages, as they would be sent.
-            tools: Tools as accepted by `bind_tools`.
-
-        Returns:
-            The number of input tokens (exact, or estimated).
-        """
-        if self._token_counter is None:
-            from langchain_aihubmix.tokens import TokenCounter
-
-            self._token_counter = TokenCounter(
-                None if self.api_key is None else self.client_settings(),
-                media_fetch_timeout=self.media_fetch_timeout,
-                allow_private_media_urls=self.allow_private_media_urls,
-            )
-        converted = [convert_tool(tool) for tool in tools or ()]
-        return self._token_counter.count(
+        """The input tokens of `messages` (and `tools`), estimated locally:
+        AiHubMix does not route Gemini's `countTokens` (rule:
+        `langchain_aihubmix.tokens`)."""
+        return estimate_tokens(
             messages_to_conversation(convert_to_messages(messages)),
-            converted,
-            self.model,
+            [convert_tool(tool) for tool in tools or ()],
         )
 
     def get_num_tokens(self, text: str) -> int:
-        """Counts the tokens of `text` as one user message (see above)."""
+        """The estimated tokens of `text` as one user message (see above)."""
         return self.get_num_tokens_from_messages([HumanMessage(content=text)])
 
     # -- tools and structured output ------------------------------------------
@@ -488,24 +437,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         """Bind tools: LangChain tools, functions, Pydantic / TypedDict classes,
         JSON-schema, OpenAI or Anthropic tool dicts, and Gemini's built-in tools
         (`{"code_execution": {}}`, `{"google_search": {}}`, `{"url_context": {}}`).
-
-        Args:
-            tools: The tools.
-            tool_choice: "auto", "any" / "required" / True, "none", a tool name, or an
-                OpenAI-style `{"type": "function", "function": {"name": ...}}`.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable that calls this model with the tools.
+        `tool_choice`: "auto", "any" / "required" / True, "none", a tool name, or
+        `{"type": "function", "function": {"name": ...}}`; other keyword arguments
+        are bound as call options.
         """
         converted = [convert_tool(tool) for tool in tools]
         if self.transport == "openai":
-            from langchain_aihubmix._options.native_only import check_tools
-
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
-            from langchain_aihubmix._options.tools import convert_tool_choice
-
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time
         return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)
 
@@ -513,22 +452,16 @@ class ChatAiHubMixGemini(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        method: Method = "json_schema",
         include_raw: bool = False,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:
         """Answers parsed into `schema` (Pydantic class, TypedDict or JSON Schema).
 
-        Args:
-            schema: The output schema (may be None with `method="json_mode"`).
-            method: `"json_schema"` (Gemini's response schema, default),
-                `"function_calling"` (a forced tool call) or `"json_mode"`.
-            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable producing the parsed output. Refusals, blocked answers,
-            malformed calls and unparseable output raise clear errors.
+        `method`: `"json_schema"` (Gemini's response schema, default),
+        `"function_calling"` (a forced tool call) or `"json_mode"` (schema may be
+        None). `include_raw=True` returns `{"raw", "parsed", "parsing_error"}`.
+        Refusals, blocked answers, malformed calls and unparseable output raise.
         """
         return structured_output_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,22 +40,24 @@ _ZERO = Decimal(0)
 Number: TypeAlias = Decimal | float | int | str
 """Anything `ModelPrice` accepts for a price; floats go through `str` first."""
 
+_OPTIONAL_PRICES = (
+    "cache_read",
+    "input_above_tier",
+    "output_above_tier",
+    "cache_read_above_tier",
+    "request_fee",
+    "audio_input",
+)
+
 
 def _dec(value: Number) -> Decimal:
-    """Converts a price to `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float)."""
+    """A price as `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float's digits)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _opt_dec(value: Number | None) -> Decimal | None:
-    return None if value is None else _dec(value)
 
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """Prices of one model, in USD per 1M tokens.
-
-    Prices may be given as `Decimal`, `int`, `str` or `float`; they are stored as
-    `Decimal` (floats via `str`, so `0.3` is exactly `Decimal("0.3")`).
+    """Prices of one model in USD per 1M tokens, stored as `Decimal`.
 
     Attributes:
         input: Price of an uncached input token (text / image / video).
@@ -93,17 +94,10 @@ class ModelPrice:
 
     def __post_init__(self) -> None:
         """Coerces prices to `Decimal` and checks the tier fields agree."""
-        for field in ("input", "output"):
-            object.__setattr__(self, field, _dec(getattr(self, field)))
-        for field in (
-            "cache_read",
-            "input_above_tier",
-            "output_above_tier",
-            "cache_read_above_tier",
-            "request_fee",
-            "audio_input",
-        ):
-            object.__setattr__(self, field, _opt_dec(getattr(self, field)))
+        for name in ("input", "output", *_OPTIONAL_PRICES):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _dec(value))
         if self.tier_threshold is not None:
             object.__setattr__(self, "tier_threshold", int(self.tier_threshold))
         tiered = (self.input_above_tier, self.output_above_tier)
@@ -116,11 +110,8 @@ class ModelPrice:
             raise ValueError(msg)
 
     def rates(self, prompt_tokens: int) -> tuple[Decimal, Decimal, Decimal]:
-        """Returns `(input, output, cache_read)` per 1M tokens for a prompt length.
-
-        Args:
-            prompt_tokens: Input tokens of the call, cached ones included.
-        """
+        """`(input, output, cache_read)` per 1M tokens for a prompt of that length
+        (input tokens, cached ones included)."""
         if self.tier_threshold is not None and prompt_tokens > self.tier_threshold:
             # __post_init__ guarantees both are set when there is a threshold
             inp = self.input_above_tier or _ZERO
@@ -135,12 +126,7 @@ class ModelPrice:
 class Cost:
     """The cost of some usage in USD, split by kind of token (exact `Decimal`s).
 
-    Attributes:
-        input: Uncached input tokens × input price.
-        cache_read: Cached input tokens × cache-read price.
-        output: Output tokens (thoughts included) × output price.
-        request_fee: Per-request fees.
-        saved_by_cache: Cached tokens × (input price − cache-read price).
+    `saved_by_cache` is cached tokens x (input price - cache-read price).
     """
 
     input: Decimal = _ZERO
@@ -154,31 +140,12 @@ class Cost:
         """What was paid: input + cache_read + output + request_fee."""
         return self.input + self.cache_read + self.output + self.request_fee
 
-    def __add__(self, other: Cost) -> Cost:
-        """Adds two costs field by field."""
-        return Cost(
-            *(
-                getattr(self, f.name) + getattr(other, f.name)
-                for f in dataclasses.fields(self)
-            )
-        )
-
 
 def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
-    """Prices one call's usage.
-
-    `input_tokens` includes cached tokens and `output_tokens` includes thoughts (the
-    package's output contract), so: cost = (input − cache_read) × input price +
-    cache_read × cache price + output × output price (+ the request fee). Audio
-    input tokens (`input_token_details["audio"]`, when the usage reports them) are
-    charged at `audio_input` when the price has one.
-
-    Args:
-        usage: The call's `AIMessage.usage_metadata`.
-        price: The model's price.
-
-    Returns:
-        The call's `Cost`.
+    """Prices one call's usage: (input - cache_read) x input price + cache_read x cache
+    price + output x output price (+ the request fee), as `input_tokens` includes
+    cached tokens and `output_tokens` thoughts; audio input tokens
+    (`input_token_details["audio"]`) at `audio_input` when the price has one.
 
     Example:
         ```python
@@ -189,11 +156,10 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
         ```
     """
     input_tokens = max(usage.get("input_tokens", 0), 0)
-    cached = (usage.get("input_token_details") or {}).get("cache_read") or 0
-    cached = min(max(cached, 0), input_tokens)
+    details = usage.get("input_token_details") or {}
+    cached = min(max(details.get("cache_read") or 0, 0), input_tokens)
     output_tokens = max(usage.get("output_tokens", 0), 0)
     inp, out, cache = price.rates(input_tokens)
-    details = usage.get("input_token_details") or {}
     audio = min(max(details.get("audio") or 0, 0), input_tokens - cached)
     audio_rate = inp if price.audio_input is None else price.audio_input
     return Cost(
@@ -239,10 +205,7 @@ class PriceTable:
 
     Example:
         ```python
-        prices = DEFAULT_PRICES.with_overrides(
-            {"gemini-2.5-flash": {"input": 0.3, "output": 2.5, "cache_read": 0.03}}
-        )
-        prices.get("gemini-2.5-flash-nothink")  # the gemini-2.5-flash price
+        prices = DEFAULT_PRICES.with_overrides({"my-model": {"input": 1, "output": 4}})
         ```
     """
 
@@ -283,6 +246,13 @@ class PriceTable:
             )
         return PriceTable(merged)
 
+    def refresh(self) -> None:
+        """Reads newer prices where a table has a source (`catalog.LivePriceTable`);
+        a fixed table has none. The model calls it before pricing a sync call."""
+
+    async def arefresh(self) -> None:
+        """`refresh` for async calls: never blocks the event loop."""
+
     def __repr__(self) -> str:
         """Shows the size of the table."""
         return f"PriceTable({len(self._prices)} models)"
@@ -314,19 +284,11 @@ DEFAULT_PRICES = PriceTable(
         if (price := _snapshot_price(entry)) is not None
     }
 )
-"""Built-in prices: the bundled catalogue snapshot (`langchain_aihubmix.snapshot`),
-USD per 1M tokens, as of `PRICES_AS_OF`.
-
-Prices are AiHubMix's catalogue prices where a quote of the live catalogue was seen
-(`source="aihubmix-catalog"`, equal to Google's list prices), else Google's list
-price (`source="google-list"`); cache reads are the catalogue's per-model price
-(10% of input). Prices above 200k prompt tokens (the 2.5 / 3.x Pro tier) are kept.
-Image models whose per-image price was not seen have no price (the cost of their
-calls is reported as unknown, never guessed). The gateway may charge differently
-(discounts, APP-Code); `refresh_prices()` / `live_prices()` in
-`langchain_aihubmix.catalog` take the gateway's own current prices, and
-`with_overrides` sets your own. Context-cache storage is not included. `-search`
-models also pay a per-request search fee to the gateway that is not in this table
-(its amount is not published in a stable form); set it with
-`with_overrides({"gemini-2.5-flash-search": ModelPrice(..., request_fee=...)})`.
+"""Built-in prices (USD per 1M tokens, as of `PRICES_AS_OF`): the bundled snapshot
+(`langchain_aihubmix.snapshot`), AiHubMix's catalogue prices where seen (equal to
+Google's list prices), else Google's; cache reads at the catalogue's 10% of input;
+the >200k tier kept. Image models whose per-image price was not seen have none
+(their cost is unknown, never guessed). Not included: discounts (APP-Code),
+context-cache storage, the `-search` ids' per-request fee (set it with
+`with_overrides(...)`). `langchain_aihubmix.catalog` reads current prices.
 """

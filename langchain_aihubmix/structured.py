@@ -33,6 +33,9 @@ from langchain_aihubmix._options.schema import json_schema_of
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+Method = Literal["json_schema", "function_calling", "json_mode"]
+"""How `with_structured_output` asks for the structure."""
+
 _FAILED_FINISH = frozenset(
     {
         "MALFORMED_FUNCTION_CALL",
@@ -90,18 +93,9 @@ class GeminiJsonOutputParser(JsonOutputParser):
     pydantic_class: type | None = None
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        """Parse the answer text as JSON (a dict, or the Pydantic class if set).
-
-        Args:
-            result: The generations; only the first is parsed.
-            partial: Parse an incomplete stream prefix leniently.
-
-        Returns:
-            The parsed value (a partial dict while streaming).
-
-        Raises:
-            OutputParserException: The answer was cut short or is not valid JSON.
-        """
+        """The first generation's answer text as JSON (a dict, or the Pydantic class
+        if set; a partial dict while streaming). Raises `OutputParserException` when
+        the answer was cut short or is not valid JSON."""
         first = result[0]
         final = not partial
         if isinstance(first, ChatGeneration):
@@ -157,13 +151,12 @@ def structured_output_runnable(
     llm: BaseChatModel,
     schema: Mapping[str, Any] | type | None,
     *,
-    method: Literal["json_schema", "function_calling", "json_mode"],
+    method: Method,
     include_raw: bool,
     **kwargs: Any,
 ) -> Runnable[LanguageModelInput, Any]:
     """Build the structured-output chain for `with_structured_output`."""
-    if kwargs.pop("strict", None) is not None:
-        pass  # Gemini always enforces the schema it is given.
+    kwargs.pop("strict", None)  # Gemini always enforces the schema it is given
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     pydantic_class = cast("type", schema) if is_pydantic else None
     fmt = {"kwargs": {"method": method}, "schema": schema}

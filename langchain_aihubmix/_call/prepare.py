@@ -40,6 +40,7 @@ class PreparedCall:
     conv: Conversation
     opts: CallOptions
     settings: CallSettings
+    prices: PriceTable
 
     def ready(self, conv: Conversation) -> PreparedCall:
         """This call with its media resolved, once within the inline limit."""
@@ -49,12 +50,13 @@ class PreparedCall:
 
 @dataclass(frozen=True)
 class Preparer:
-    """A model's calls prepared: its fields, its transport, its media URL policy."""
+    """A model's calls prepared: its fields, transport, media URL policy, prices."""
 
     fields: Mapping[str, Any]
     transport: Transport
     media_fetch_timeout: float
     allow_private: bool
+    prices: PriceTable
 
     def plan(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
@@ -68,13 +70,16 @@ class Preparer:
         check_turns(conv)
         check_conversation(conv)
         check_json_options(options)
-        return PreparedCall(conv, apply_rules(conv, options, transport), settings)
+        opts = apply_rules(conv, options, transport)
+        return PreparedCall(conv, opts, settings, self.prices)
 
     def prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
-        """`plan`, then media URLs fetched and the 20 MB inline limit checked."""
+        """`plan`, then media URLs fetched, the 20 MB inline limit checked and the
+        prices refreshed (a live table's read, when due)."""
         call = self.plan(messages, stop, kwargs)
+        self.prices.refresh()
         return call.ready(
             resolve_media(
                 call.conv,
@@ -86,9 +91,10 @@ class Preparer:
     async def aprepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
-        """Async twin of `prepare`: neither downloads nor large media block the loop
-        (`large_media.aplan`)."""
+        """Async twin of `prepare`: neither downloads, large media nor a price read
+        block the loop (`large_media.aplan`, `PriceTable.arefresh`)."""
         call = await aplan(lambda: self.plan(messages, stop, kwargs), messages)
+        await self.prices.arefresh()
         conv = await aresolve_media(
             call.conv,
             timeout=self.media_fetch_timeout,
@@ -97,11 +103,9 @@ class Preparer:
         return call.ready(conv)
 
 
-def chat_result(
-    replies: list[AIMessage], model: str, prices: PriceTable | None
-) -> ChatResult:
+def chat_result(replies: list[AIMessage], call: PreparedCall) -> ChatResult:
     """One generation per candidate, each priced (`response_metadata["cost"]`)."""
-    priced = [price_message(reply, model, prices) for reply in replies]
+    priced = [price_message(reply, call.opts.model, call.prices) for reply in replies]
     generations = [ChatGeneration(message=reply) for reply in priced]
     first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}

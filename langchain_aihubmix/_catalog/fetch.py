@@ -58,24 +58,14 @@ def list_models(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
-    """Fetches the gateway's model catalogue (no API key needed).
+    """Fetches the gateway's catalogue, `{base_url}/api/v1/models` (no API key needed).
 
-    Args:
-        base_url: Gateway root; the catalogue is `{base_url}/api/v1/models`.
-        timeout: Seconds for the request.
-        client: An `httpx2.Client` to use (proxies, transports); one is made if None.
-        ttl: Seconds to reuse a fetched catalogue; 0 always fetches.
-
-    Returns:
-        The catalogue's models, prices per 1M tokens.
-
-    Raises:
-        CatalogError: HTTP failure or an unreadable body.
+    `client` (an `httpx2.Client`) is used if given; a fetched catalogue is reused for
+    `ttl` seconds (0: always fetch). Raises `CatalogError` on an HTTP failure or an
+    unreadable body.
 
     Example:
         ```python
-        from langchain_aihubmix.catalog import list_models
-
         gemini = [m for m in list_models() if m.id.startswith("gemini")]
         ```
     """

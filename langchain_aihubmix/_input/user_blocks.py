@@ -116,23 +116,8 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
     return media_from_block(standard, where)
 
 
-_BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
-
-
 def standard_blocks(message: BaseMessage, where: str) -> list[Any]:
-    """`message.content_blocks`; core's errors on malformed blocks become ours.
-
-    Plain string content skips core's translator passes (most of converting a
-    short prompt, and paid again for every message of a history): for a class
-    that keeps `BaseMessage`'s
-    `content_blocks`, a string is one text block, or none when empty.
-    """
-    content = message.content
-    if (
-        isinstance(content, str)
-        and getattr(type(message), "content_blocks", None) is _BASE_CONTENT_BLOCKS
-    ):
-        return [{"type": "text", "text": content}] if content else []
+    """`message.content_blocks`; core's errors on malformed blocks become ours."""
     try:
         return list(_with_standard_data_urls(message).content_blocks)
     except (ValueError, KeyError, TypeError) as exc:
@@ -168,23 +153,13 @@ def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
 
 
 def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
-    """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
+    """A standard v1 data block (image, audio, video, file) as a `MediaPart`.
 
-    `base64` (and a base64 `data:` URL) is validated and kept as base64 text, never
-    decoded (see `MediaPart`); its type is the given one, else guessed from its
-    first bytes. A percent-encoded `data:` URL is decoded; any other `url` becomes
-    a file reference (downloaded later by `media.resolve_media` when http(s));
-    `file_id` becomes a file reference.
-
-    Args:
-        block: The content block.
-        where: Names the block in error messages, e.g. `"message 2, block 0"`.
-
-    Returns:
-        The media part (without a signature).
-
-    Raises:
-        InvalidInputError: no source, undecodable data, or an unknown type.
+    `base64` (and a base64 `data:` URL) is validated and kept as text, never decoded
+    (see `MediaPart`), typed as given, else by its first bytes; a percent-encoded
+    `data:` URL is decoded; any other `url` or a `file_id` is a file reference (http(s)
+    URLs are downloaded later, `media.resolve_media`). Raises `InvalidInputError`
+    (naming `where`) for no source, undecodable data or an unknown type.
     """
     given = block.get("mime_type") or None
     if given is not None and not _MIME.match(str(given)):

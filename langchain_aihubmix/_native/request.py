@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any, Literal, assert_never
+from typing import Any, assert_never
 
 from google.genai import types
 
@@ -32,6 +32,7 @@ from langchain_aihubmix._options.call_options import (
     CallOptions,
     FunctionTool,
     ThinkingLevel,
+    ToolMode,
 )
 from langchain_aihubmix.profiles import combines_server_tools, requires_signatures
 
@@ -40,7 +41,7 @@ _SENTINELS = frozenset(
 )
 """Google's stand-ins for a signature: sent verbatim (they parse as base64 too)."""
 
-_TOOL_MODES: dict[Literal["auto", "any", "none"], types.FunctionCallingConfigMode] = {
+_TOOL_MODES: dict[ToolMode, types.FunctionCallingConfigMode] = {
     "auto": types.FunctionCallingConfigMode.AUTO,
     "any": types.FunctionCallingConfigMode.ANY,
     "none": types.FunctionCallingConfigMode.NONE,

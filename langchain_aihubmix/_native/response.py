@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 from google.genai import types
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
 from langchain_aihubmix._native.partial_args import apply_partial_arg
@@ -20,9 +20,6 @@ from langchain_aihubmix._output.stream import (
     indices,
     pick,
     synthetic_id,
-)
-from langchain_aihubmix._output.to_messages import (
-    chunk_to_message,
 )
 
 _OUTCOMES: dict[types.Outcome, int] = {
@@ -52,27 +49,20 @@ class _PendingCall:
 class NativeStreamState:
     """Maps each `GenerateContentResponse` of one call to an `AIMessageChunk`.
 
-    One mapper for both paths: a non-stream response is a fresh state fed once
-    (`last=True`); a stream feeds every chunk into one state. The state holds the block
-    indices (`ContentAssembler`), cumulative-to-delta usage (`UsageTracker`), the
-    running tool-call index, the id of the last executed code (which the following
-    code results point to), function calls whose arguments stream in pieces, and the
-    response-level metadata seen so far, emitted once on the final chunk (the one that
-    carries `finishReason`, or a prompt-blocked response without candidates).
+    One mapper for both paths: a whole response is a fresh state fed once
+    (`last=True`); a stream feeds every chunk into one state, which holds the block
+    indices, cumulative-to-delta usage (reported by candidate 0 only: it covers all
+    candidates), the running tool-call index, the id of the last executed code (its
+    results point to it), a function call whose arguments stream in pieces
+    (`partialArgs`, until it stops `willContinue`-ing), and the response metadata,
+    emitted on the final chunk (the one with `finishReason`, or a blocked prompt's).
 
-    Only candidate `candidate_index` is read: with `n > 1` the chat model keeps one
-    state per candidate. The response's usage covers all candidates, so only the
-    state of candidate 0 reports it (it would otherwise be counted `n` times).
-
-    Part kinds: `text` (thought or answer), `inlineData` (image/* only),
-    `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
-    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
-    `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
-    combined: standard `server_tool_call` / `server_tool_result` blocks); a part
-    carrying only a signature is an empty signed text part. Flags that qualify a part
-    (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
-    Anything else (`functionResponse`, `fileData`, non-image inline data) raises
-    `ValueError` naming the part's fields: never dropped silently.
+    Parts: text (thought or answer), image `inlineData`, `functionCall`,
+    `executableCode`, `codeExecutionResult`, server-side `toolCall` / `toolResponse`
+    (standard `server_tool_call` / `server_tool_result` blocks); a part with only a
+    signature is an empty signed text part; flags (`videoMetadata`, ...) carry
+    nothing. Any other data (`functionResponse`, `fileData`, non-image inline data)
+    raises `ValueError` naming the part's fields: never dropped silently.
     """
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
@@ -97,7 +87,10 @@ class NativeStreamState:
         wanted = indices(response.candidates)
         others = [i for i in wanted if i != self._core.index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
-        return [chunk_to_message(s.feed(response, last=True)) for s in states]
+        return [
+            cast("AIMessage", message_chunk_to_message(s.feed(response, last=True)))
+            for s in states
+        ]
 
     def feed(
         self, response: types.GenerateContentResponse, *, last: bool = False
@@ -144,13 +137,7 @@ class NativeStreamState:
             if call is not None:
                 calls.append(call)
             return
-        if part.text is not None:
-            block = (
-                self._core.blocks.add_thinking(part.text, sig)
-                if part.thought
-                else self._core.blocks.add_text(part.text, sig)
-            )
-        elif part.executable_code is not None:
+        if part.executable_code is not None:
             block = self._code(part.executable_code, sig)
         elif part.code_execution_result is not None:
             block = self._code_result(part.code_execution_result, sig)
@@ -160,7 +147,7 @@ class NativeStreamState:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
             block = self._server_result(part.tool_response, sig)
-        elif _has_data(part):
+        elif part.text is None and _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
@@ -168,15 +155,10 @@ class NativeStreamState:
                 "executableCode, codeExecutionResult, toolCall and toolResponse "
                 "parts."
             )
-        elif sig is not None or part.thought:
-            # A part carrying only a signature (or a bare thought flag).
-            block = (
-                self._core.blocks.add_thinking("", sig)
-                if part.thought
-                else self._core.blocks.add_text("", sig)
-            )
-        else:
-            block = None  # `{}`: a part with no data and no flag carries nothing
+        elif part.thought:
+            block = self._core.blocks.add_thinking(part.text or "", sig)
+        else:  # answer text, or only a signature (`{}` carries nothing)
+            block = self._core.blocks.add_text(part.text or "", sig)
         add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
@@ -188,9 +170,7 @@ class NativeStreamState:
             "language": language.lower(),
             "id": self._code_id,
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _code_result(
         self, result: types.CodeExecutionResult, sig: str | None
@@ -202,9 +182,7 @@ class NativeStreamState:
             "outcome": outcome,
             "tool_call_id": result.id or self._code_id or "",
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
         """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
@@ -249,11 +227,9 @@ class NativeStreamState:
             "type": "image_url",
             "image_url": {"url": f"data:{blob.mime_type};base64,{data}"},
         }
-        if sig is not None:
-            block["signature"] = sig
         if thought:
             block["thought"] = True  # an interim "thought image" (image models)
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _call(
         self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]

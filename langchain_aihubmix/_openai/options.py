@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, cast
+from typing import Any, cast
 
 from openai.types.chat import (
     ChatCompletionFunctionToolParam,
@@ -19,21 +19,9 @@ from langchain_aihubmix._options.call_options import (
     FunctionTool,
     ToolChoice,
 )
-from langchain_aihubmix._options.native_only import (
-    check_tools,
-    native_only,
-    refuse_native_only,
-)
-
-_CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
-    "auto": "auto",
-    "none": "none",
-}
-"""Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
-    check_tools(opts.tools)
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
@@ -76,7 +64,7 @@ def _tool_choice(
         if choice.allowed:
             tools = [t for t in tools if t["function"]["name"] in choice.allowed]
         return "required", tools
-    return _CHOICE_MODES[choice.mode], tools
+    return ("none" if choice.mode == "none" else "auto"), tools
 
 
 def _response_format(
@@ -92,9 +80,7 @@ def _response_format(
         }
     if mime == "application/json":
         return {"type": "json_object"}
-    if mime in (None, "text/plain"):
-        return None
-    raise native_only(f"response_mime_type={mime!r}")
+    return None  # text; other types were refused in `_options.resolve`
 
 
 def _google_extensions(opts: CallOptions) -> dict[str, Any]:
@@ -155,9 +141,9 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     Unset options are left out. `max_output_tokens` is sent as `max_tokens` (what
     AiHubMix's Gemini converter reads); `top_k` (no OpenAI parameter) goes top-level
     through `extra_body`; `opts.extra_body` is deep-merged into the body last.
-    Streams always ask for usage (`stream_options.include_usage`).
+    Streams always ask for usage (`stream_options.include_usage`). Native-only
+    options were refused when `opts` was resolved.
     """
-    refuse_native_only(opts)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,
@@ -175,6 +161,8 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     tools = _tools(opts)
     if tools:
         params["tool_choice"], params["tools"] = _tool_choice(opts.tool_choice, tools)
+        if opts.parallel_tool_calls is not None:
+            params["parallel_tool_calls"] = opts.parallel_tool_calls
     body: dict[str, Any] = {}
     if opts.top_k is not None:
         body["top_k"] = opts.top_k

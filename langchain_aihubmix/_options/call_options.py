@@ -33,6 +33,9 @@ class BuiltinTool:
 Tool: TypeAlias = FunctionTool | BuiltinTool
 
 
+ToolMode: TypeAlias = Literal["auto", "any", "none"]
+
+
 @dataclass(frozen=True)
 class ToolChoice:
     """Route-neutral tool choice.
@@ -41,7 +44,7 @@ class ToolChoice:
     when `allowed` is empty), "none" (must not call).
     """
 
-    mode: Literal["auto", "any", "none"]
+    mode: ToolMode
     allowed: tuple[str, ...] = ()
 
 
@@ -77,4 +80,5 @@ class CallOptions:
     thinking_level: ThinkingLevel | None = None
     tools: tuple[Tool, ...] = ()
     tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None  # openai route only (see resolve)
     extra_body: dict[str, Any] | None = None  # merged into the request body as-is

@@ -40,14 +40,9 @@ def _warn_once(model: str, rule: str, message: str) -> None:
 
 
 def check_transport(model: str, transport: Transport) -> None:
-    """Rejects an image-output model on the OpenAI-compatible route.
-
-    Image models are called natively with `responseModalities` / `imageConfig`
-    (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`); on `/v1` users report blank
-    images while tokens are billed (rikkahub issue #1228).
-
-    Raises:
-        InvalidInputError: `model` generates images and `transport` is "openai".
+    """Rejects (`InvalidInputError`) an image-output model on the OpenAI-compatible
+    route: image models are called natively (AIhubmix/aihubmix `packages/mcp`); on
+    `/v1` users report blank images while tokens are billed (rikkahub issue #1228).
     """
     if transport == "openai" and profile_for(model).image_output:
         msg = (
@@ -62,12 +57,10 @@ def check_transport(model: str, transport: Transport) -> None:
 def apply_rules(
     conv: Conversation, opts: CallOptions, transport: Transport
 ) -> CallOptions:
-    """Checks one call against its model's rules; returns the options to send.
-
-    Raises:
-        InvalidInputError: The gateway would reject the call (a terminal model
-            turn on a model that rejects prefill, `max_output_tokens` above the
-            model's limit, an image model on the OpenAI route).
+    """Checks one call against its model's rules and returns the options to send;
+    `InvalidInputError` where the gateway would answer 400 (a terminal model turn on a
+    model that rejects prefill, `max_output_tokens` above the model's limit, an image
+    model on the OpenAI route).
     """
     model = opts.model
     profile = profile_for(model)

@@ -21,6 +21,7 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     Tool,
 )
+from langchain_aihubmix._options.native_only import refuse_native_only
 from langchain_aihubmix._options.schema import response_format_options
 from langchain_aihubmix._options.spec import (
     ALIASES,
@@ -230,6 +231,18 @@ def resolve_call(
         msg = f"Tool names must be unique, got {names}."
         raise InvalidInputError(msg)
     _check_tools_with_schema(str(values["model"]), names, values)
+    parallel = kwargs.get("parallel_tool_calls")
+    if parallel is not None and not isinstance(parallel, bool):
+        msg = f"parallel_tool_calls must be True or False, got {parallel!r}."
+        raise InvalidInputError(msg)
+    if parallel is False and transport == "native":
+        msg = (
+            "parallel_tool_calls=False cannot be honoured on the native route: "
+            "Gemini's API has no switch for parallel function calls (it may always "
+            'make several). Use transport="openai", which sends it, or limit the '
+            "calls in your agent (e.g. ToolCallLimitMiddleware)."
+        )
+        raise InvalidInputError(msg)
     options = CallOptions(
         model=str(values["model"]),
         **call_values(values),
@@ -238,13 +251,12 @@ def resolve_call(
         thinking_level=level,
         tools=tuple(tools),
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
+        parallel_tool_calls=parallel,
     )
     if transport == "openai":
-        from langchain_aihubmix._options.native_only import refuse_native_only
-
         refuse_native_only(options)  # native-only features fail now, not on the wire
-    settings = CallSettings(
-        timeout=kwargs.get("timeout", fields.get("timeout")),
-        max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),
-    )
-    return options, settings
+    retries = kwargs.get("max_retries", fields.get("max_retries", 2))
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        msg = f"max_retries must be an integer >= 0, got {retries!r}."
+        raise OutOfRangeError(msg)
+    return options, CallSettings(kwargs.get("timeout", fields.get("timeout")), retries)

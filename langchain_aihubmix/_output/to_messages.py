@@ -8,9 +8,9 @@ docs/architecture.md ("Output contract").
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
@@ -19,8 +19,6 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.tool import ToolCallChunk
 
 from langchain_aihubmix._input.conversation import SIGNATURES_KEY
-
-_Coalescing = Literal["text", "thinking"]
 
 
 class ContentAssembler:
@@ -89,10 +87,13 @@ class ContentAssembler:
             block["signature"] = signature
         return block
 
-    def add_block(self, block: dict[str, Any]) -> dict[str, Any]:
+    def add_block(
+        self, block: dict[str, Any], signature: str | None = None
+    ) -> dict[str, Any]:
         """Any other block (code, code result, image): always a block of its own."""
         self._open(str(block["type"]), None)
-        return {**block, "index": self._index}
+        signed = {} if signature is None else {"signature": signature}
+        return {**block, **signed, "index": self._index}
 
 
 class TokenCounts(NamedTuple):
@@ -193,16 +194,3 @@ def message_chunk(
     if last:
         fields["chunk_position"] = "last"
     return AIMessageChunk(content=content, response_metadata=metadata, **fields)
-
-
-def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:
-    """A complete chunk (or a stream's sum) as an `AIMessage` with parsed tool calls."""
-    return AIMessage(
-        content=chunk.content,
-        additional_kwargs=chunk.additional_kwargs,
-        response_metadata=chunk.response_metadata,
-        usage_metadata=chunk.usage_metadata,
-        tool_calls=chunk.tool_calls,
-        invalid_tool_calls=chunk.invalid_tool_calls,
-        id=chunk.id,
-    )

@@ -80,16 +80,6 @@ def tls_client_args(client_args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-class HasSettings(Protocol):
-    """What needs a model's gateway settings without a call (caches, token counts)."""
-
-    model: str
-
-    def client_settings(self) -> ClientSettings:
-        """The gateway, key, timeout and HTTP client arguments of the model."""
-        ...
-
-
 class Route(Protocol):
     """One way of talking to Gemini through AiHubMix (native or OpenAI-compatible).
 

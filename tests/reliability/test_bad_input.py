@@ -265,6 +265,13 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
         ),
         r"response_schema at \$\.minimum: nan",
     ),
+    "a lone surrogate in an option no list names": (
+        lambda llm: (
+            llm.bind(safety_settings={"HARM_CATEGORY_HARASSMENT": "BLOCK\udc80"}),
+            "x",
+        ),
+        r"safety_settings at \$\[0\]\[1\]: the text holds a lone surrogate",
+    ),
     "a set in tool-call arguments": (
         lambda llm: (llm, _answered({"tags": {"a", "b"}})),
         r"tool call 'c1' \(f\) at \$\.tags: a value of type set is not "

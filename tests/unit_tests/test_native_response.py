@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 from google.genai import types
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._native.response import (
     NativeStreamState,
-    chunk_to_message,
     response_to_messages,
 )
 from langchain_aihubmix._native.usage import counts_from_usage
@@ -430,7 +429,9 @@ def test_stream_marks_only_the_final_chunk() -> None:
     assert [c.chunk_position for c in chunks] == [None, None, "last"]
     assert [set(c.response_metadata) for c in chunks[:2]] == [{"model_provider"}] * 2
     assert state.finished
-    assert chunk_to_message(functools.reduce(operator.add, chunks)).text.endswith("y")
+    assert message_chunk_to_message(
+        functools.reduce(operator.add, chunks)
+    ).text.endswith("y")
 
 
 CORE_ID = re.compile(r"^lc_[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")

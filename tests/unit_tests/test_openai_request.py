@@ -30,7 +30,10 @@ from langchain_aihubmix._options.call_options import (
     FunctionTool,
     ToolChoice,
 )
-from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix._options.native_only import (
+    NotOnOpenAIRouteError,
+    refuse_native_only,
+)
 
 
 def to_messages(conv: Conversation, *, model: str) -> list[dict[str, Any]]:
@@ -402,7 +405,7 @@ def test_response_format() -> None:
         CallOptions(model="m", response_mime_type="text/plain")
     )
     with pytest.raises(NotOnOpenAIRouteError, match=r"text/x\.enum"):
-        options_to_params(CallOptions(model="m", response_mime_type="text/x.enum"))
+        refuse_native_only(CallOptions(model="m", response_mime_type="text/x.enum"))
 
 
 @pytest.mark.parametrize("level", ["none", "minimal", "low", "medium", "high"])
@@ -506,9 +509,11 @@ def test_tool_choice_naming_an_unknown_tool_raises() -> None:
 
 def test_builtin_tools_raise_with_a_hint() -> None:
     with pytest.raises(NotOnOpenAIRouteError, match="-search"):
-        options_to_params(CallOptions(model="m", tools=(BuiltinTool("google_search"),)))
+        refuse_native_only(
+            CallOptions(model="m", tools=(BuiltinTool("google_search"),))
+        )
     with pytest.raises(InvalidInputError, match=r"code_execution.*native"):
-        options_to_params(
+        refuse_native_only(
             CallOptions(model="m", tools=(BuiltinTool("code_execution"),))
         )
 
@@ -523,7 +528,7 @@ def test_builtin_tools_raise_with_a_hint() -> None:
 )
 def test_native_only_options_raise(field: dict[str, Any]) -> None:
     with pytest.raises(NotOnOpenAIRouteError, match="native"):
-        options_to_params(CallOptions(model="m", **field))
+        refuse_native_only(CallOptions(model="m", **field))
 
 
 def test_text_only_modalities_are_fine() -> None:

@@ -120,7 +120,6 @@ def test_recorded_text_answer_keeps_its_signature_on_the_text_block() -> None:
 def test_recorded_message_extras() -> None:
     body = recorded()[0]["response"]["parsed_body"]
     extras = read_extras(ChatCompletion.model_validate(body).choices[0].message)
-    assert extras.thought is True
     assert extras.reasoning == ""
     assert extras.signature == body["choices"][0]["message"]["thought_signature"]
 
@@ -132,7 +131,6 @@ def test_extras_reader_declares_its_fields() -> None:
     assert {
         "reasoning_content",
         "reasoning",
-        "reasoning_details",
         "extra_content",
         "thought_signature",
     } == READ_FIELDS
@@ -159,8 +157,6 @@ def test_extras_prefers_extra_content_over_top_level_signature() -> None:
     ("fields", "text"),
     [
         ({"reasoning_content": "a", "reasoning": "a"}, "a"),
-        ({"reasoning": {"text": "b"}}, "b"),
-        ({"reasoning_details": [{"type": "reasoning.summary", "summary": "c"}]}, "c"),
         ({"reasoning_content": None, "reasoning": "d"}, "d"),
     ],
 )

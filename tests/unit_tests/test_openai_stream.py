@@ -192,23 +192,6 @@ def test_reasoning_field_variants(field: str) -> None:
     assert [b["type"] for b in total.content] == ["thinking", "text"]  # type: ignore[index]
 
 
-def test_reasoning_details_variant() -> None:
-    _, total = run(
-        [
-            chunk(
-                {
-                    "reasoning_details": [
-                        {"type": "reasoning.text", "text": "step 1"},
-                        {"type": "reasoning.encrypted", "data": "xx"},
-                    ]
-                }
-            ),
-            chunk({"content": "ok"}),
-        ]
-    )
-    assert total.content[0] == {"type": "thinking", "thinking": "step 1", "index": 0}
-
-
 def test_inline_thought_tags_in_a_stream() -> None:
     _, total = run(
         [
@@ -445,20 +428,6 @@ def test_signatures_on_tool_call_deltas_and_message_level() -> None:
     )
     assert total.additional_kwargs[SIGNATURES_KEY] == {total.tool_calls[0]["id"]: "M"}
     assert total.content == []
-
-
-def test_gemini_namespace_is_read_too() -> None:
-    _, total = run(
-        [
-            chunk(
-                {
-                    "content": "hi",
-                    "extra_content": {"gemini": {"thought_signature": "G"}},
-                }
-            )
-        ]
-    )
-    assert total.content[0]["extras"] == {"signature": "G"}  # type: ignore[index]
 
 
 def test_signature_without_any_text_or_call_is_kept_on_an_empty_text_block() -> None:

@@ -24,6 +24,7 @@ FOLDED = {
     "thinking_level",
     "tools",
     "tool_choice",
+    "parallel_tool_calls",
 }
 """CallOptions fields resolution computes from several options or from kwargs."""
 
@@ -43,8 +44,7 @@ def test_model_fields_are_the_declared_options() -> None:
     assert marked == set(BY_NAME)
     for option in OPTIONS:
         info = fields[option.name]
-        assert (info.annotation, info.default, info.alias, info.description) == (
-            option.annotation,
+        assert (info.default, info.alias, info.description) == (
             option.default,
             option.alias,
             option.doc,
@@ -90,3 +90,10 @@ def test_every_native_only_option_is_refused_on_the_openai_route(
     with pytest.raises(NotOnOpenAIRouteError, match=option.name):
         _llm(transport="openai", **{option.name: value})
     _llm(transport="native", **{option.name: value})
+
+
+def test_max_retries_is_checked_once_with_the_other_ranges() -> None:
+    with pytest.raises(OutOfRangeError, match="max_retries"):
+        _llm(max_retries=-1)
+    with pytest.raises(OutOfRangeError, match="max_retries"):  # before any request
+        _llm(base_url="http://127.0.0.1:9").invoke("hi", max_retries=-1)
