@@ -39,6 +39,7 @@ from typing_extensions import Self
 from langchain_aihubmix._call.construct import check_field_names, construction_error
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.resolve import resolve_call
@@ -69,9 +70,10 @@ _ROUTE_LOCK = threading.Lock()
 class ChatAiHubMixGemini(BaseChatModel):
     """Google Gemini served through the AiHubMix gateway.
 
-    One class, two routes chosen once at construction: `transport="native"` (the
-    Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
-    (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
+    One class, two routes: `transport="native"` (the Gemini REST API at
+    `{base_url}/gemini`, through google-genai) or `"openai"` (AiHubMix's Chat
+    Completions API at `{base_url}/v1`, through openai); unset, each call takes
+    the route of the model it uses (`-nothink` / `-search` ids: openai). Both give
     the same LangChain output: answer text, thoughts, tool calls, code execution,
     citations and exact token usage. See README.md and examples/.
 
@@ -113,7 +115,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     AiHubMix's guides (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`), is
     removed at construction."""
     transport: Transport | None = None
-    """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
+    """`"native"` or `"openai"`; `None`: each call's from the model id it uses
+    (suffixed ids: openai), per-call `model=` and `configurable_fields` included."""
     app_code: str | None = Field(
         default_factory=from_env("AIHUBMIX_APP_CODE", default=None)
     )
@@ -176,7 +179,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
     Not serialised."""
 
-    _route: Route | None = PrivateAttr(default=None)
+    _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
     _token_counter: TokenCounter | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -217,24 +220,32 @@ class ChatAiHubMixGemini(BaseChatModel):
         clients, and a plain-text `api_key` in `update` kept secret."""
         if update is not None and isinstance(update.get("api_key"), str):
             update = {**update, "api_key": SecretStr(update["api_key"])}
-        copy = super().model_copy(update=update, deep=deep)
-        copy._route = None  # the clients hold the original's key and base URL
-        copy._token_counter = None
-        return copy
+        clone = super().model_copy(update=update, deep=deep)
+        clone._routes = {}  # the clients hold the original's key and base URL
+        clone._token_counter = None
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy with its own clients (sockets cannot be copied); unlike a
+        pickle, it stays in this process, so it keeps the key."""
+        return super(ChatAiHubMixGemini, self.model_copy()).__deepcopy__(memo)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         self.base_url = gateway_root(self.base_url)
-        if self.transport is None:
-            self.transport = default_transport(self.model)
         if self.max_retries < 0:
             msg = (
                 "max_retries must be >= 0 (it counts retries after the first attempt)."
             )
             raise ValueError(msg)
-        resolve_call(self._fields(), {}, None, self.transport)
-        check_transport(self.model, self.transport)
+        transport = self._transport_for(self.model)
+        resolve_call(self._fields(), {}, None, transport)
+        check_transport(self.model, transport)
         return self
+
+    def _transport_for(self, model: str) -> Transport:
+        """The route of a call to `model`: `transport`, else the model id's."""
+        return self.transport or default_transport(model)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return langchain_profile(self.model)
@@ -264,15 +275,16 @@ class ChatAiHubMixGemini(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "transport": self.transport,
+            "transport": self._transport_for(self.model),
             "base_url": self.base_url,
         }
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
+        # = every reply's `model_provider`: else LangChain ignores reported usage
         params = LangSmithParams(
-            ls_provider="aihubmix",
+            ls_provider=MODEL_PROVIDER,
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
@@ -290,7 +302,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private["_route"] = None  # clients hold sockets; rebuilt on first use
+        private["_routes"] = {}  # clients hold sockets; rebuilt on first use
         private["_token_counter"] = None
         state["__pydantic_private__"] = private
         # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
@@ -328,44 +340,51 @@ class ChatAiHubMixGemini(BaseChatModel):
             client_args=dict(self.client_args or {}),
         )
 
-    def _get_route(self) -> Route:
-        """The route, built once (under a lock: threads may race on a first call)."""
-        if self._route is not None:
-            return self._route
+    def _get_route(self, transport: Transport | None = None) -> Route:
+        """The route of `transport` (default: the model's), built on first use
+        (under a lock: threads may race on a first call)."""
+        transport = transport or self._transport_for(self.model)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
         with _ROUTE_LOCK:
-            if self._route is None:
+            route = self._routes.get(transport)
+            if route is None:
                 from langchain_aihubmix._transport.deadline import Deadlined
 
                 settings = self.client_settings()
-                if self.transport == "openai":
+                if transport == "openai":
                     from langchain_aihubmix._openai.client import OpenAIRoute
 
-                    self._route = Deadlined(OpenAIRoute(settings))
+                    route = Deadlined(OpenAIRoute(settings))
                 else:
                     from langchain_aihubmix._native.client import NativeRoute
 
-                    self._route = Deadlined(NativeRoute(settings))
-            return self._route
+                    route = Deadlined(NativeRoute(settings))
+                # a new dict: a shallow copy of this model shares the old one
+                self._routes = {**self._routes, transport: route}
+            return route
 
-    async def _aget_route(self) -> Route:
+    async def _aget_route(self, transport: Transport) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
         (a few hundred ms), which must not stall the event loop."""
-        if self._route is not None:
-            return self._route
-        return await asyncio.to_thread(self._warm_route)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
+        return await asyncio.to_thread(self._warm_route, transport)
 
-    def _warm_route(self) -> Route:
+    def _warm_route(self, transport: Transport) -> Route:
         from langchain_aihubmix._transport.warm import warm
 
-        route = self._get_route()
-        warm(self.transport or "native")
+        route = self._get_route(transport)
+        warm(transport)
         return route
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""
         return Preparer(
             self._fields(),
-            self.transport or "native",
+            self.transport,
             self.media_fetch_timeout,
             self.allow_private_media_urls,
         )
@@ -380,7 +399,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
+        route = self._get_route(call.transport)
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -396,7 +415,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
+        route = await self._aget_route(call.transport)
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -412,7 +431,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
+        route = self._get_route(call.transport)
         pricer = StreamPricer(call.opts.model, self.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
@@ -430,7 +449,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
+        route = await self._aget_route(call.transport)
         pricer = StreamPricer(call.opts.model, self.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
@@ -503,7 +522,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             A runnable that calls this model with the tools.
         """
         converted = [convert_tool(tool) for tool in tools]
-        if self.transport == "openai":
+        if self._transport_for(kwargs.get("model", self.model)) == "openai":
             from langchain_aihubmix._options.native_only import check_tools
 
             check_tools(converted)  # fail now, not at call time

@@ -27,7 +27,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.base import AiHubMixError, NoAnswerError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "NativeContextOverflowError",
     "NativeEndpointNotFoundError",
     "NativeInvalidRequestError",
+    "NativeNoAnswerError",
     "NativeNotFoundError",
     "NativePermissionDeniedError",
     "NativeRateLimitError",
@@ -92,6 +93,12 @@ class NativeAPIError(_NativeHTTPError, genai_errors.ServerError, ModelAPIError):
     """Native route: server or gateway failure (5xx)."""
 
 
+class NativeNoAnswerError(
+    _NativeHTTPError, NoAnswerError, genai_errors.APIError, ModelAPIError
+):
+    """Native route: a reply with no answer (see `NoAnswerError`)."""
+
+
 class NativeTimeoutError(
     AiHubMixError,
     httpx2.TimeoutException,
@@ -122,5 +129,5 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
 }
 """Category -> native class: the whole family in one table."""
 
-for _cls in CLASSES.values():
+for _cls in (*CLASSES.values(), NativeNoAnswerError):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')
