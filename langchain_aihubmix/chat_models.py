@@ -38,6 +38,7 @@ from pydantic import (
 from langchain_aihubmix._call.construct import check_field_names, construction_error
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
@@ -68,9 +69,10 @@ _ROUTE_LOCK = threading.Lock()
 class ChatAiHubMixGemini(BaseChatModel):
     """Google Gemini served through the AiHubMix gateway.
 
-    One class, two routes chosen once at construction: `transport="native"` (the
-    Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
-    (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
+    One class, two routes: `transport="native"` (the Gemini REST API at
+    `{base_url}/gemini`, through google-genai) or `"openai"` (AiHubMix's Chat
+    Completions API at `{base_url}/v1`, through openai); unset, each call takes
+    the route of the model it uses (`-nothink` / `-search` ids: openai). Both give
     the same LangChain output: answer text, thoughts, tool calls, code execution,
     citations and exact token usage. See README.md and examples/; offline, point
     `base_url` / `api_key` at `langchain_aihubmix.testing.AiHubMixEmulator`.
@@ -102,7 +104,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     AiHubMix's guides (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`), is
     removed at construction."""
     transport: Transport | None = None
-    """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
+    """`"native"` or `"openai"`; `None`: each call's from the model id it uses
+    (suffixed ids: openai), per-call `model=` and `configurable_fields` included."""
     app_code: str | None = Field(
         default_factory=from_env("AIHUBMIX_APP_CODE", default=None)
     )
@@ -163,7 +166,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
     Not serialised."""
 
-    _route: Route | None = PrivateAttr(default=None)
+    _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; a mistake raises a typed error naming the field
@@ -197,20 +200,28 @@ class ChatAiHubMixGemini(BaseChatModel):
         if update is not None and isinstance(update.get("api_key"), str):
             key = update["api_key"]
             update = {**update, "api_key": SecretStr(key) if key.strip() else None}
-        copy = super().model_copy(update=update, deep=deep)
-        copy._route = None  # the clients hold the original's key and base URL
-        return copy
+        clone = super().model_copy(update=update, deep=deep)
+        clone._routes = {}  # the clients hold the original's key and base URL
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy with its own clients (sockets cannot be copied); unlike a
+        pickle, it stays in this process, so it keeps the key."""
+        return super(ChatAiHubMixGemini, self.model_copy()).__deepcopy__(memo)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         self.base_url = gateway_root(self.base_url)
         if self.api_key is not None and not self.api_key.get_secret_value().strip():
             self.api_key = None  # an empty or blank key is no key
-        if self.transport is None:
-            self.transport = default_transport(self.model)
-        resolve_call(self._fields(), {}, None, self.transport)
-        check_transport(self.model, self.transport)
+        transport = self._transport_for(self.model)
+        resolve_call(self._fields(), {}, None, transport)
+        check_transport(self.model, transport)
         return self
+
+    def _transport_for(self, model: str) -> Transport:
+        """The route of a call to `model`: `transport`, else the model id's."""
+        return self.transport or default_transport(model)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return langchain_profile(self.model)
@@ -240,15 +251,16 @@ class ChatAiHubMixGemini(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "transport": self.transport,
+            "transport": self._transport_for(self.model),
             "base_url": self.base_url,
         }
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
+        # = every reply's `model_provider`: else LangChain ignores reported usage
         params = LangSmithParams(
-            ls_provider="aihubmix",
+            ls_provider=MODEL_PROVIDER,
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
@@ -266,7 +278,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private["_route"] = None  # clients hold sockets; rebuilt on first use
+        private["_routes"] = {}  # clients hold sockets; rebuilt on first use
         state["__pydantic_private__"] = private
         # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
         state["__dict__"] = {**state["__dict__"], "api_key": None}
@@ -300,37 +312,44 @@ class ChatAiHubMixGemini(BaseChatModel):
             client_args=dict(self.client_args or {}),
         )
 
-    def _get_route(self) -> Route:
-        """The route, built once (under a lock: threads may race on a first call)."""
-        if self._route is not None:
-            return self._route
+    def _get_route(self, transport: Transport | None = None) -> Route:
+        """The route of `transport` (default: the model's), built on first use
+        (under a lock: threads may race on a first call)."""
+        transport = transport or self._transport_for(self.model)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
         with _ROUTE_LOCK:
-            if self._route is None:
+            route = self._routes.get(transport)
+            if route is None:
                 from langchain_aihubmix._transport.deadline import Deadlined
 
                 settings = self.client_settings()
-                if self.transport == "openai":
+                if transport == "openai":
                     from langchain_aihubmix._openai.client import OpenAIRoute
 
-                    self._route = Deadlined(OpenAIRoute(settings))
+                    route = Deadlined(OpenAIRoute(settings))
                 else:
                     from langchain_aihubmix._native.client import NativeRoute
 
-                    self._route = Deadlined(NativeRoute(settings))
-            return self._route
+                    route = Deadlined(NativeRoute(settings))
+                # a new dict: a shallow copy of this model shares the old one
+                self._routes = {**self._routes, transport: route}
+            return route
 
-    async def _aget_route(self) -> Route:
+    async def _aget_route(self, transport: Transport) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
         and builds its validators (a few hundred ms), which must not stall the loop."""
-        if self._route is not None:
-            return self._route
-        return await asyncio.to_thread(self._get_route)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
+        return await asyncio.to_thread(self._get_route, transport)
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""
         return Preparer(
             self._fields(),
-            self.transport or "native",
+            self.transport,
             self.media_fetch_timeout,
             self.allow_private_media_urls,
             DEFAULT_PRICES if self.prices is None else self.prices,
@@ -346,7 +365,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
+        route = self._get_route(call.transport)
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -362,7 +381,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
+        route = await self._aget_route(call.transport)
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
             max_retries=call.settings.max_retries,
@@ -378,7 +397,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
+        route = self._get_route(call.transport)
         pricer = StreamPricer(call.opts.model, call.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
@@ -396,7 +415,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
+        route = await self._aget_route(call.transport)
         pricer = StreamPricer(call.opts.model, call.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
@@ -442,7 +461,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         are bound as call options.
         """
         converted = [convert_tool(tool) for tool in tools]
-        if self.transport == "openai":
+        if self._transport_for(kwargs.get("model", self.model)) == "openai":
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time

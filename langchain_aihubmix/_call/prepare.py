@@ -28,7 +28,7 @@ from langchain_aihubmix._options.resolve import (
 )
 from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix.pricing import PriceTable
-from langchain_aihubmix.profiles import Transport
+from langchain_aihubmix.profiles import Transport, default_transport
 
 _Kwargs = dict[str, Any]
 
@@ -41,6 +41,7 @@ class PreparedCall:
     opts: CallOptions
     settings: CallSettings
     prices: PriceTable
+    transport: Transport
 
     def ready(self, conv: Conversation) -> PreparedCall:
         """This call with its media resolved, once within the inline limit."""
@@ -50,10 +51,11 @@ class PreparedCall:
 
 @dataclass(frozen=True)
 class Preparer:
-    """A model's calls prepared: its fields, transport, media URL policy, prices."""
+    """A model's calls prepared: fields, transport (None: the model's), media policy,
+    prices."""
 
     fields: Mapping[str, Any]
-    transport: Transport
+    transport: Transport | None
     media_fetch_timeout: float
     allow_private: bool
     prices: PriceTable
@@ -62,16 +64,16 @@ class Preparer:
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
         """Validate options and normalise messages; no I/O (media URLs not fetched)."""
-        transport = self.transport
-        options, settings = resolve_call(
-            self.fields, normalise_kwargs(kwargs), stop, transport
-        )
+        kwargs = normalise_kwargs(kwargs)
+        model = str(kwargs.get("model", self.fields["model"]))
+        transport = self.transport or default_transport(model)
+        options, settings = resolve_call(self.fields, kwargs, stop, transport)
         conv = messages_to_conversation(messages)
         check_turns(conv)
         check_conversation(conv)
         check_json_options(options)
         opts = apply_rules(conv, options, transport)
-        return PreparedCall(conv, opts, settings, self.prices)
+        return PreparedCall(conv, opts, settings, self.prices, transport)
 
     def prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs

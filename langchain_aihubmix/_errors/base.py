@@ -126,11 +126,40 @@ class MalformedResponseError(AiHubMixError, ValueError):
     """
 
 
+class NoAnswerError(AiHubMixError):
+    """A reply with no answer (no text, no tool call): e.g. `MALFORMED_FUNCTION_CALL`
+    with no parts, or `STOP` and no content; a refusal or `MAX_TOKENS` stays an
+    answer. Not retried within `max_retries`, but `is_retryable` for LangChain's
+    retries (docs/errors-and-retries.md). Carries Gemini's `finish_reason` (None
+    when the reply gave none) and `finish_message`.
+    """
+
+    finish_reason: str | None
+    finish_message: str | None
+
+    @classmethod
+    def of_reply(
+        cls, model: str, finish_reason: str | None, finish_message: str | None
+    ) -> NoAnswerError:
+        """The error for an empty reply of `model` (status 200: it was a reply)."""
+        detail = f": {finish_message}" if finish_message else ""
+        err = cls(
+            f"{model} returned no answer (finish_reason={finish_reason}{detail})",
+            status_code=200,
+        )
+        err.finish_reason, err.finish_message = finish_reason, finish_message
+        return err
+
+    def _render(self) -> str:
+        return self.message
+
+
 for _cls in (
     AiHubMixError,
     InvalidInputError,
     MediaTooLargeError,
     MalformedResponseError,
+    NoAnswerError,
 ):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')
 _rebuild.__module__ = "langchain_aihubmix.errors"  # re-exported there for pickles

@@ -26,7 +26,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.base import AiHubMixError, NoAnswerError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -77,6 +77,12 @@ class NativeAPIError(_NativeHTTPError, genai_errors.ServerError, ModelAPIError):
     """Native route: server or gateway failure (5xx)."""
 
 
+class NativeNoAnswerError(
+    _NativeHTTPError, NoAnswerError, genai_errors.APIError, ModelAPIError
+):
+    """Native route: a reply with no answer (see `NoAnswerError`)."""
+
+
 class NativeTimeoutError(
     AiHubMixError,
     httpx2.TimeoutException,
@@ -104,5 +110,5 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
 }
 """Category -> native class: the whole family in one table."""
 
-for _cls in CLASSES.values():
+for _cls in (*CLASSES.values(), NativeNoAnswerError):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')

@@ -25,7 +25,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError
+from langchain_aihubmix._errors.base import AiHubMixError, NoAnswerError
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -85,6 +85,10 @@ class OpenAIAPIError(_OpenAIError, openai.InternalServerError, ModelAPIError):
     """OpenAI route: server or gateway failure (5xx)."""
 
 
+class OpenAINoAnswerError(_OpenAIError, NoAnswerError, openai.APIError, ModelAPIError):
+    """OpenAI route: a reply with no answer (see `NoAnswerError`)."""
+
+
 class OpenAITimeoutError(
     _OpenAIError, openai.APITimeoutError, ModelTimeoutError, TimeoutError
 ):
@@ -111,5 +115,5 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
 }
 """Category -> openai class: the whole family in one table."""
 
-for _cls in CLASSES.values():
+for _cls in (*CLASSES.values(), OpenAINoAnswerError):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')

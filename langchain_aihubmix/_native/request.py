@@ -25,6 +25,7 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix._input.turn_rules import bypass_signatures
 from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, SdkPart
 from langchain_aihubmix._options.call_options import (
     BuiltinKind,
@@ -222,30 +223,6 @@ def _to_content(turn: Turn, *, nested_media: bool) -> types.Content | None:
     return types.Content(role=role, parts=parts)
 
 
-def _is_user_input(content: types.Content) -> bool:
-    """A user content with standard content (text/media), not only function results."""
-    return content.role == "user" and any(
-        p.function_response is None for p in content.parts or ()
-    )
-
-
-def _inject_sentinels(contents: list[types.Content]) -> None:
-    """Gemini 3: sign the first function call of each model step in the current turn.
-
-    The current turn is everything after the last user content with text or media.
-    A step whose first call has no signature gets `SKIP_SIGNATURE_SENTINEL`; later
-    (parallel) calls of a step are left alone, as are earlier turns.
-    """
-    start = max((i for i, c in enumerate(contents) if _is_user_input(c)), default=-1)
-    for content in contents[start + 1 :]:
-        if content.role != "model" or not content.parts:
-            continue
-        parts = content.parts
-        first = next((i for i, p in enumerate(parts) if p.function_call), None)
-        if first is not None and parts[first].thought_signature is None:
-            parts[first] = _signed(parts[first], SKIP_SIGNATURE_SENTINEL)
-
-
 def conversation_to_contents(
     conv: Conversation, *, model: str
 ) -> tuple[list[types.Content], types.Content | None]:
@@ -253,19 +230,17 @@ def conversation_to_contents(
 
     Parts keep their order and are never merged; each keeps the signature it came
     with. A turn with no parts is not sent (Gemini rejects a content without parts).
-    Ids starting with `SYNTHETIC_ID_PREFIX` are never sent. For models that require
-    signatures (Gemini 3+, `profiles.requires_signatures`), a function call of the
-    current turn that lost its signature gets Google's skip sentinel, and tool media
-    is nested in the function response; older models get it as parts after it.
+    Ids starting with `SYNTHETIC_ID_PREFIX` are never sent. Unsigned parts the
+    model needs signed get Google's bypass (`turn_rules.bypass_signatures`). For
+    models that require signatures (Gemini 3+), tool media is nested in the
+    function response; older models get it as parts after it.
     """
     gemini3 = requires_signatures(model)
     contents = [
         content
-        for turn in conv.turns
+        for turn in bypass_signatures(conv, model).turns
         if (content := _to_content(turn, nested_media=gemini3)) is not None
     ]
-    if gemini3:
-        _inject_sentinels(contents)
     system = (
         types.Content(role="user", parts=[_text_part(t) for t in conv.system])
         if conv.system

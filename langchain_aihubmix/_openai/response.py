@@ -23,6 +23,7 @@ from openai.types.chat.chat_completion_message_tool_call import (
 from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 
+from langchain_aihubmix._errors.openai import OpenAINoAnswerError
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
@@ -207,7 +208,7 @@ class OpenAIStreamState:
     """
 
     def __init__(self, requested_model: str, choice_index: int = 0) -> None:
-        self._core = StreamCore(requested_model, choice_index)
+        self._core = StreamCore(requested_model, choice_index, OpenAINoAnswerError)
         self._tags = ThoughtTagSplitter()
         self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()

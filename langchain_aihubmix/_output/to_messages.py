@@ -35,6 +35,8 @@ class ContentAssembler:
         self._index = -1
         self._kind: str | None = None
         self._signed = False
+        self.answered = False
+        """Whether anything but thoughts (and signature-only text) was added."""
 
     def _open(self, kind: str, signature: str | None) -> bool:
         """Whether a part of `kind` must start a new block; updates the state."""
@@ -57,6 +59,7 @@ class ContentAssembler:
         """Answer text; an empty text part only matters when it carries a signature."""
         if not text and signature is None:
             return None
+        self.answered = self.answered or bool(text)
         if not text and self._kind == "text" and not self._signed:
             self._signed = True
             return {
@@ -91,6 +94,7 @@ class ContentAssembler:
         self, block: dict[str, Any], signature: str | None = None
     ) -> dict[str, Any]:
         """Any other block (code, code result, image): always a block of its own."""
+        self.answered = True
         self._open(str(block["type"]), None)
         signed = {} if signature is None else {"signature": signature}
         return {**block, **signed, "index": self._index}

@@ -246,7 +246,8 @@ def test_image_models_are_refused_on_the_openai_route(hub: AiHubMixEmulator) -> 
     default = ChatAiHubMixGemini(
         model="gemini-3.1-flash-image-preview", base_url=hub.base_url, api_key="k"
     )
-    assert default.transport == "native"
+    with pytest.raises(ValueError, match="native route"):  # per call, too
+        default.invoke("a kite", model="gemini-3.1-flash-image-preview-search")
 
 
 @pytest.mark.usefixtures("no_rule_warnings")

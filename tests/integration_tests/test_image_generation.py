@@ -152,8 +152,8 @@ def test_image_models_draw_by_default_and_text_only_on_request(
         hub,
         model="gemini-3.1-flash-image-preview",
     )
-    assert plain.transport == "native"
     (image,) = images_of(plain.invoke("A red kite"))
+    assert hub.requests[-1].route == "native"
     assert read_png_size(base64.b64decode(image["base64"])) == (1024, 1024)
     text_only = plain.invoke("A red kite", response_modalities=["TEXT"])
     assert images_of(text_only) == [] and text_only.text

@@ -3,7 +3,8 @@
 Documented errors:
 - input side (histories, blocks, tool schemas): `InvalidInputError` only;
 - response side: `pydantic.ValidationError` when the SDK model rejects a payload,
-  `ValueError` for parts the mapper does not know (never dropped silently).
+  `ValueError` for parts the mapper does not know (never dropped silently),
+  `NoAnswerError` for a reply that ends with no answer.
 Anything else, or a hang (pytest-timeout), fails.
 """
 
@@ -33,7 +34,7 @@ from langchain_aihubmix._native.response import NativeStreamState
 from langchain_aihubmix._openai.request import conversation_to_messages
 from langchain_aihubmix._openai.response import OpenAIStreamState
 from langchain_aihubmix._options.tools import convert_tool
-from langchain_aihubmix.errors import InvalidInputError
+from langchain_aihubmix.errors import InvalidInputError, NoAnswerError
 
 MODELS = ("gemini-2.5-flash", "gemini-3-pro-preview")
 FUZZ = settings(
@@ -321,8 +322,13 @@ def test_native_payloads_map_or_raise_documented(
     state = NativeStreamState(requested_model="gemini-2.5-flash")
     try:
         for raw in [*chunks[:-1], _corrupt(chunks[-1], how)]:
-            state.feed(types.GenerateContentResponse.model_validate(raw))
-    except (pydantic.ValidationError, ValueError):
+            # google-genai's enums raise AttributeError for a non-string value
+            try:
+                response = types.GenerateContentResponse.model_validate(raw)
+            except AttributeError as exc:
+                raise ValueError(raw) from exc
+            state.feed(response)
+    except (pydantic.ValidationError, ValueError, NoAnswerError):
         COUNTS["native_payloads_rejected"] += 1
 
 
@@ -392,7 +398,7 @@ def test_openai_payloads_map_or_raise_documented(
         for raw in [*chunks[:-1], _corrupt(chunks[-1], how)]:
             state.feed(ChatCompletionChunk.model_validate(raw))
         state.finish()
-    except (pydantic.ValidationError, ValueError):
+    except (pydantic.ValidationError, ValueError, NoAnswerError):
         COUNTS["openai_payloads_rejected"] += 1
 
 

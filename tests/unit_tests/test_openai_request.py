@@ -233,6 +233,24 @@ def test_sentinel_not_injected_before_the_last_user_turn_or_on_gemini2() -> None
     assert "extra_content" not in gemini2[1]["tool_calls"][0]
 
 
+def test_image_model_history_signed_with_the_bypass_on_the_message() -> None:
+    """Gemini 3 image models: an unsigned model turn's first text part gets the
+    bypass, which this protocol carries on the message (images are left out)."""
+    image = MediaPart("image/png", data=b"png")
+    conv = Conversation(
+        turns=[
+            Turn("user", [TextPart("draw")]),
+            Turn("model", [TextPart("Here"), image]),
+            Turn("user", [TextPart("bigger")]),
+        ]
+    )
+    model_turn = to_messages(conv, model="gemini-3-pro-image-preview")[1]
+    assert model_turn["extra_content"] == {
+        "google": {"thought_signature": SKIP_SIGNATURE_SENTINEL}
+    }
+    assert "extra_content" not in to_messages(conv, model="gemini-3-pro-preview")[1]
+
+
 def test_real_signature_is_never_replaced_by_the_sentinel() -> None:
     messages = to_messages(_agent_history("REAL"), model="gemini-3-pro-preview")
     call = messages[1]["tool_calls"][0]

@@ -22,6 +22,7 @@ from langchain_aihubmix._openai.response import (
 )
 from langchain_aihubmix._openai.usage import counts_from_usage
 from langchain_aihubmix._output.to_messages import TokenCounts
+from langchain_aihubmix.errors import OpenAINoAnswerError
 
 CASSETTE = (
     Path(__file__).parents[1]
@@ -267,22 +268,14 @@ def test_custom_tool_calls_raise_naming_them() -> None:
         completion_to_messages(completion, "m")[0]
 
 
-def test_no_choices_gives_an_empty_message_with_usage() -> None:
-    message = completion_to_messages(
-        whole(
-            {},
-            choices=[],
-            usage={"prompt_tokens": 4, "completion_tokens": 0, "total_tokens": 4},
-        ),
-        "req",
-    )[0]
-    assert message.content == []
-    assert message.usage_metadata == {
-        "input_tokens": 4,
-        "output_tokens": 0,
-        "total_tokens": 4,
-    }
-    assert "finish_reason" not in message.response_metadata
+def test_no_choices_is_no_answer() -> None:
+    reply = whole(
+        {},
+        choices=[],
+        usage={"prompt_tokens": 4, "completion_tokens": 0, "total_tokens": 4},
+    )
+    with pytest.raises(OpenAINoAnswerError, match="finish_reason=None"):
+        completion_to_messages(reply, "req")
 
 
 def test_one_message_per_choice_with_usage_on_the_first() -> None:

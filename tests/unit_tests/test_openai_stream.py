@@ -434,7 +434,10 @@ def test_signature_without_any_text_or_call_is_kept_on_an_empty_text_block() -> 
     _, total = run(
         [
             chunk({"reasoning_content": "hm"}),
-            chunk({"extra_content": {"google": {"thought_signature": "S"}}}),
+            chunk(
+                {"extra_content": {"google": {"thought_signature": "S"}}},
+                finish="length",  # out of tokens while thinking: no answer text
+            ),
         ]
     )
     assert total.content[-1] == {
@@ -503,6 +506,7 @@ def test_usage_only_in_a_final_chunk_without_choices() -> None:
 
 def test_feed_after_finish_raises_and_finish_is_idempotent() -> None:
     state = OpenAIStreamState(MODEL)
+    state.feed(chunk({"content": "x"}))
     assert state.finish()
     assert state.finish() == []
     with pytest.raises(RuntimeError):
