@@ -165,11 +165,6 @@ def test_state_graph_tool_node_loop(
     _check_requests(hub, 2, transport)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: tool results are sent in message order, not call order "
-    "(a middleware's ToolMessage lands before the tool node's); Gemini answers 400",
-)
 @pytest.mark.parametrize("transport", ROUTES)
 def test_middleware_tool_message_before_the_tool_nodes(
     make_llm: MakeLLM, transport: str

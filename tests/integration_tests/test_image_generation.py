@@ -129,11 +129,6 @@ def test_gemini3_image_model_accepts_its_own_signed_history(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: unsigned image-model history (a text or image part without "
-    "its thought signature) is sent as is; Gemini 3 image models answer 400",
-)
 def test_gemini3_image_model_with_unsigned_history(hub: AiHubMixEmulator) -> None:
     """A history written by hand or stored without signatures still works."""
     llm = support.make_llm(hub, model="gemini-3-pro-image-preview")
