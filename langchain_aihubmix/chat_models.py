@@ -60,6 +60,7 @@ from langchain_aihubmix._options.resolve import (
     resolve_call,
 )
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
+from langchain_aihubmix._options.tool_wire import WireTools, check_names, to_wire
 from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix._output.cost import StreamPricer, price_message
 from langchain_aihubmix._transport.retry import (
@@ -402,7 +403,10 @@ class ChatAiHubMixGemini(BaseChatModel):
         check_conversation(conv)
         check_options(options)
         transport = self.transport or "native"
-        return _Call(conv, apply_rules(conv, options, transport), settings)
+        conv, options, wire = to_wire(
+            conv, apply_rules(conv, options, transport), transport
+        )
+        return _Call(conv, options, settings, wire)
 
     def _prepare(
         self,
@@ -451,7 +455,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=retry_notifier(run_manager, call.opts.model),
         )
-        return _result(replies, call.opts.model, self.prices)
+        return _result(replies, call, self.prices)
 
     async def _agenerate(
         self,
@@ -469,7 +473,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             max_retries=call.settings.max_retries,
             on_retry=aretry_notifier(run_manager, call.opts.model),
         )
-        return _result(replies, call.opts.model, self.prices)
+        return _result(replies, call, self.prices)
 
     def _stream(
         self,
@@ -486,7 +490,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             on_retry=retry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     async def _astream(
         self,
@@ -506,7 +510,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             on_retry=aretry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     # -- token counting --------------------------------------------------------
 
@@ -571,6 +575,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             A runnable that calls this model with the tools.
         """
         converted = [convert_tool(tool) for tool in tools]
+        check_names(converted)  # two tools under one Gemini name: fail now
         if self.transport == "openai":
             from langchain_aihubmix._options.native_only import check_tools
 
@@ -638,6 +643,7 @@ class _Call:
     conv: Conversation
     opts: CallOptions
     settings: CallSettings
+    wire: WireTools  # tool calls back under the user's names and types
 
     def ready(self, conv: Conversation) -> _Call:
         """This call with its media resolved, once within the inline limit."""
@@ -646,10 +652,12 @@ class _Call:
 
 
 def _result(
-    replies: list[AIMessage], model: str, prices: PriceTable | None
+    replies: list[AIMessage], call: _Call, prices: PriceTable | None
 ) -> ChatResult:
-    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
-    priced = [price_message(reply, model, prices) for reply in replies]
+    """One generation per candidate, tool calls as the user named them, each
+    priced (`response_metadata["cost"]`)."""
+    model = call.opts.model
+    priced = [price_message(call.wire.restore(r), model, prices) for r in replies]
     generations = [ChatGeneration(message=reply) for reply in priced]
     first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}

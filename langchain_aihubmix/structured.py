@@ -28,6 +28,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
+from langchain_aihubmix._options.gemini_schema import restore, to_openapi_schema
 from langchain_aihubmix._options.schema import json_schema_of
 
 if TYPE_CHECKING:
@@ -88,6 +89,8 @@ class GeminiJsonOutputParser(JsonOutputParser):
     """
 
     pydantic_class: type | None = None
+    decoder: dict[str, Any] | None = None
+    """`/v1`: turns values sent as JSON text back into objects (`gemini_schema`)."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
         """Parse the answer text as JSON (a dict, or the Pydantic class if set).
@@ -112,13 +115,16 @@ class GeminiJsonOutputParser(JsonOutputParser):
                     msg = "Gemini returned no answer text to parse as JSON."
                     raise OutputParserException(msg, llm_output="")
         if self.pydantic_class is None:
-            return super().parse_result(result, partial=not final)
+            return restore(
+                super().parse_result(result, partial=not final), self.decoder
+            )
         if not final:
             try:  # only a complete, valid object is worth yielding
-                return _validate(self.pydantic_class, json.loads(first.text))
+                value = restore(json.loads(first.text), self.decoder)
+                return _validate(self.pydantic_class, value)
             except Exception:
                 return None
-        parsed = super().parse_result(result, partial=False)
+        parsed = restore(super().parse_result(result, partial=False), self.decoder)
         try:
             return _validate(self.pydantic_class, parsed)
         except Exception as exc:
@@ -188,13 +194,19 @@ def structured_output_runnable(
         parser = _CheckedToolParser(inner)
     elif method in ("json_schema", "json_mode"):
         extra: dict[str, Any] = {"response_mime_type": "application/json"}
+        decoder = None
         if method == "json_schema":
             if schema is None:
                 msg = "method='json_schema' needs a schema (or use method='json_mode')."
                 raise ValueError(msg)
             extra["response_schema"] = json_schema_of(schema)
+            if getattr(llm, "transport", None) == "openai":
+                as_sent = to_openapi_schema(
+                    extra["response_schema"], string_enums=False
+                )
+                decoder = as_sent[1]
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
-        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class)
+        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class, decoder=decoder)
     else:
         msg = (
             f"Unknown method {method!r}: use 'json_schema', 'function_calling' "

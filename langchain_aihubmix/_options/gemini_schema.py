@@ -288,8 +288,8 @@ class _Converter:
                 pairs = {k: self._node(v) for k, v in s.pop(key).items()}
                 kept = key == "properties"
                 (out if kept else notes)[key] = {k: v[0] for k, v in pairs.items()}
-                if kept and (codes := {k: v[1] for k, v in pairs.items() if v[1]}):
-                    decoder[key] = codes
+                coded = {k: v[1] for k, v in pairs.items() if v[1]}
+                decoder |= {key: coded} if kept and coded else {}
         for key in ("items", "additionalProperties", "not", "if", "then", "else"):
             if isinstance(s.get(key), dict):
                 sub, code = self._node(s.pop(key))
@@ -299,7 +299,7 @@ class _Converter:
         for key in ("anyOf", "prefixItems"):
             if isinstance(s.get(key), list):
                 options = [self._node(o) for o in s.pop(key)]
-                codes = [o[1] or {} for o in options]
+                codes: list[Decoder] = [o[1] or {} for o in options]
                 if key == "prefixItems" and self.openapi:
                     notes[key] = [o[0] for o in options]
                     if "items" not in out and options:  # any of the positions' schemas

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, images, native_render
+from langchain_aihubmix.testing import brain, images, native_render, schema_rules
 from langchain_aihubmix.testing.catalog import (
     is_gemini3,
     is_image_model,
@@ -143,6 +143,8 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         )
     if rejects_prefill(model) and get(contents[-1], "role") == "model":
         raise invalid_argument(PREFILL_REJECTED)
+    if problem := schema_rules.check_native(body):
+        raise invalid_argument(problem)
     check_signatures(model, contents, signer)
 
 

@@ -33,6 +33,9 @@ class OpenAIQuirks:
         finish_reason_stop_for_tools: `"stop"` instead of `"tool_calls"`.
         signature_in_delta: the thought signature comes in a separate final delta
             (`extra_content.google.thought_signature`), not on the tool call.
+        tool_schemas: where the gateway's converter puts `tools[].function.parameters`
+            and the `response_format` schema: Gemini's OpenAPI `Schema` fields
+            (`"schema"`, checked by its rules) or its JSON Schema ones.
     """
 
     reasoning_field: ReasoningField = "reasoning_content"
@@ -45,6 +48,7 @@ class OpenAIQuirks:
     completion_excludes_reasoning: bool = True
     finish_reason_stop_for_tools: bool = False
     signature_in_delta: bool = False
+    tool_schemas: Literal["schema", "json_schema"] = "schema"
 
 
 @dataclass
