@@ -36,7 +36,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 UNROLL = 3
-"""Levels of a recursive schema described before the cut."""
+"""Levels of a recursive schema described (the outermost included) before the cut."""
 _MAX_NODES = 20_000
 _NATIVE = _words(
     "$ref $defs type format title description enum items prefixItems "

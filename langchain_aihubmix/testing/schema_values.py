@@ -139,6 +139,8 @@ _FORMATS = {
 
 
 def _string(schema: dict[str, Any], hint: str, name: str) -> str:
+    if "as JSON text" in str(schema.get("description", "")):
+        return "{}"  # a value the schema asks for as JSON text (this package's /v1)
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _FORMATS[fmt]
