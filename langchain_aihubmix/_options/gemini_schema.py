@@ -211,8 +211,12 @@ class _Converter:
                 out[key] = {k: self._expand(v, stack) for k, v in value.items()}
             elif key in ("enum", "const", "default", "examples", "example"):
                 out[key] = value
-            else:
-                out[key] = self._expand(value, stack)
+            else:  # a reference right inside `allOf` is merged, never kept
+                out[key] = (
+                    [self._expand(v, stack, inline=True) for v in value]
+                    if key == "allOf" and isinstance(value, list)
+                    else self._expand(value, stack)
+                )
         return out
 
     @staticmethod
@@ -230,14 +234,18 @@ class _Converter:
         """One (expanded) node for the target, and its `/v1` decoder."""
         if isinstance(node, dict) and "$ref" in node:
             return node, None
-        s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
+        s = _normal(
+            node if isinstance(node, dict) else {} if node else {"not": {}},
+            self.openapi,
+        )
         found: list[str] = s.pop("type")
         types = [t for t in found if t != "null"]
         nullable = len(types) < len(found)
         if self.openapi and len(types) > 1:
+            said = {"description": s.pop("description")} if "description" in s else {}
             options = [self._node({**s, "type": t}) for t in types]
             codes = [o[1] or {} for o in options]
-            out = {"anyOf": [o[0] for o in options]} | _flag(nullable)
+            out = {"anyOf": [o[0] for o in options]} | _flag(nullable) | said
             return out, {"anyOf": codes} if any(codes) else None
         if self.openapi and isinstance(s.get("additionalProperties"), bool):
             del s["additionalProperties"]  # false is implied; true: free-form below
@@ -311,10 +319,12 @@ class _Converter:
         return out, notes, decoder
 
 
+_ALIASES = {"dict": "object", "float": "number", "tuple": "array"}
+"""Type names of BFCL-style function definitions."""
 _JSON_TEXT = "a JSON value, written as JSON text"
 
 
-def _normal(node: dict[str, Any]) -> dict[str, Any]:
+def _normal(node: dict[str, Any], openapi: bool) -> dict[str, Any]:
     """One canonical form: `const` -> `enum`, `oneOf` -> `anyOf`, `allOf` merged,
     `nullable` / null enum members / null `anyOf` options -> a "null" type, tuple
     `items` -> `prefixItems`, a missing type inferred."""
@@ -323,7 +333,8 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
         if isinstance(part, dict):
             s = _merge(s, part)
     kinds = s.get("type")
-    types: list[str] = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    found = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    types = [_ALIASES.get(t, t) for t in found if t != "any"]
     if s.pop("nullable", False) and types:
         types.append("null")
     if "const" in s:
@@ -342,7 +353,7 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
         if not [t for t in types if t != "null"]:
             types += sorted({_json_type(v) for v in s["enum"]})
     options = s.get("anyOf")
-    if isinstance(options, list):
+    if isinstance(options, list) and openapi:
         kept = [
             o for o in options if not (isinstance(o, dict) and o == {"type": "null"})
         ]
@@ -350,7 +361,7 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
             types.append("null")
         if len(kept) == 1 and isinstance(kept[0], dict):
             s.pop("anyOf")
-            inner = _normal(kept[0])
+            inner = _normal(kept[0], openapi)
             types += inner.pop("type", [])
             s = {**inner, **{k: v for k, v in s.items() if k != "type"}}
         else:
