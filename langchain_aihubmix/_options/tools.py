@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
+from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
@@ -58,12 +59,13 @@ def convert_tool(tool: Any) -> Tool:
     except Exception as exc:
         msg = f"Cannot convert {tool!r} to a tool: {exc}"
         raise InvalidInputError(msg) from exc
-    if isinstance(tool, type) and is_basemodel_subclass(tool):
-        # The class's own schema: core's inlines `$ref`s and cuts recursion.
-        own = model_schema(tool)
-        spec["function"]["parameters"] = {
-            k: v for k, v in own.items() if k != "description"
-        }
+    own = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
+    if isinstance(own, type) and is_basemodel_subclass(own):
+        own = model_schema(own)
+    if isinstance(own, dict) and (isinstance(tool, BaseTool) or own is not tool):
+        # The tool's own schema: core's inlines `$ref`s and cuts recursion.
+        skip = ("title", "description")
+        spec["function"]["parameters"] = {k: v for k, v in own.items() if k not in skip}
     return _function_tool(spec)
 
 
