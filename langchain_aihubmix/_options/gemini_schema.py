@@ -1,21 +1,17 @@
-"""JSON Schema -> what Gemini accepts: `parametersJsonSchema` or the OpenAPI `Schema`.
+"""JSON Schema -> Gemini's `parametersJsonSchema` (native) or OpenAPI `Schema` (/v1).
 
-Two outputs from one walk. `to_json_schema` (native route, `parametersJsonSchema` /
-`responseJsonSchema`) keeps JSON Schema within Gemini's documented limits: `$ref`
-only into `$defs` and without sibling keywords, a recursion only through a
-non-required property, no draft-07 `definitions`. `to_openapi_schema` (the `/v1`
-route, whose converter copies the schema into Gemini's `parameters` /
-`responseSchema`) gives the conservative OpenAPI 3.0 subset Gemini's `Schema` takes,
-valid JSON Schema too: references inlined, one `type` (+ `nullable`), string enums,
-no `$ref` / `$defs` / `oneOf` / `const` / `additionalProperties`. Recursion is
-unrolled `UNROLL` levels, then cut (the cut said in the description). A constraint
-the target cannot express is written into the description, never dropped; only
-annotations (`title` on `/v1`, `$schema`, `$id`, `$comment`, ...) are left out.
-
-On `/v1` a value `Schema` cannot describe (an object without properties, an array
-without item schema, an untyped value) is asked for as JSON text, and non-string
-tool enums as strings; the returned `Decoder` turns such arguments back into the
-schema's own types (`restore`).
+Both forms inline every local `$ref` (`$defs`, draft-07 `definitions`, JSON
+pointers), so none of Gemini's reference limits apply; a recursion is unrolled
+`UNROLL` levels and then cut, the cut said in the description (Gemini itself
+unrolls recursion to a limited depth). `to_openapi_schema` gives the conservative
+subset Gemini's `Schema` takes (the `/v1` converter copies schemas there), valid
+JSON Schema too: one `type` plus `nullable`, string enums, `anyOf` for `oneOf` /
+type lists, `allOf` merged, `const` as an enum. A constraint a form cannot hold is
+written into the description; only annotations (`$schema`, `$id`, `title` on /v1,
+...) are left out. On `/v1` what `Schema` cannot describe (a free-form object, an
+untyped value, array items without a schema) is asked for as JSON text and
+non-string tool enums as strings; `restore` turns such values back with the
+returned `Decoder`.
 """
 
 from __future__ import annotations
@@ -25,68 +21,65 @@ from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
-__all__ = ["Decoder", "restore", "to_json_schema", "to_openapi_schema"]
+__all__ = ["UNROLL", "Decoder", "restore", "to_json_schema", "to_openapi_schema"]
 
 Decoder = dict[str, Any]
 """`{"json": True}`, `{"enum": {text: value}}`, or per `properties`/`items`/`anyOf`."""
+UNROLL = 3
+"""Levels of a recursive schema described (the outermost included) before the cut."""
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-UNROLL = 3
-"""Levels of a recursive schema described (the outermost included) before the cut."""
-_MAX_NODES = 20_000
-_NATIVE = _words(
-    "$ref $defs type format title description enum items prefixItems "
-    "minItems maxItems minimum maximum anyOf properties "
-    "additionalProperties required propertyOrdering "
-)
-"""Keywords Gemini's JSON Schema support documents (`oneOf` is read as `anyOf`)."""
-_OPENAPI = _words(
-    "type format description nullable enum items minItems maxItems "
-    "properties required anyOf minimum maximum minLength maxLength "
-    "pattern minProperties maxProperties propertyOrdering "
-)
-"""Keywords of Gemini's OpenAPI `Schema` this package sends on `/v1`."""
-_ANNOTATIONS = _words(
-    "$schema $id $anchor $comment $dynamicAnchor title readOnly writeOnly "
-    "deprecated discriminator "
-)
+_KEEP = {  # the keywords each form keeps; others are described
+    False: _words(
+        "type format title description enum items prefixItems minItems maxItems "
+        "minimum maximum anyOf properties additionalProperties required "
+        "propertyOrdering"
+    ),
+    True: _words(
+        "type format description nullable enum items minItems maxItems properties "
+        "required anyOf minimum maximum minLength maxLength pattern minProperties "
+        "maxProperties propertyOrdering"
+    ),
+}
+_ANNOTATIONS = _words("$schema $id $anchor $comment title readOnly writeOnly")
 _FORMATS = {"string": {"date-time", "enum"}, "integer": {"int32", "int64"}}
 _FORMATS["number"] = {"float", "double"}
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
+_ALIASES = {"dict": "object", "float": "number", "tuple": "array"}  # BFCL's names
+_JSON_TEXT = "a JSON value, written as JSON text"
+_VALUES = ("enum", "const", "default", "examples", "example", "required")
 
 
 def to_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The native route's form (`parametersJsonSchema`, `responseJsonSchema`)."""
-    out, _ = _Converter(schema, openapi=False).convert()
-    return out
+    """The native form (`parametersJsonSchema`, `responseJsonSchema`)."""
+    converter = _Converter(schema, openapi=False)
+    return converter.node(converter.inline(schema))[0]
 
 
 def to_openapi_schema(
     schema: dict[str, Any], *, string_enums: bool = True
 ) -> tuple[dict[str, Any], Decoder | None]:
-    """The `/v1` form and its decoder. `string_enums=False` (response schemas)
-    keeps a non-string enum's type and writes its values into the description."""
-    return _Converter(schema, openapi=True, string_enums=string_enums).convert()
+    """The `/v1` form and its decoder; `string_enums=False` (response schemas) keeps
+    a non-string enum's type and writes its values into the description."""
+    converter = _Converter(schema, openapi=True, string_enums=string_enums)
+    return converter.node(converter.inline(schema))
 
 
 def restore(value: Any, decoder: Decoder | None) -> Any:
     """A `/v1` value in the user's schema's own types."""
     if not decoder:
         return value
-    if isinstance(value, str):
-        if decoder.get("json"):
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-        if value in decoder.get("enum", ()):
-            return decoder["enum"][value]
-    props = decoder.get("properties")
-    if isinstance(value, dict) and props:
+    if isinstance(value, str) and decoder.get("json"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and value in decoder.get("enum", ()):
+        return decoder["enum"][value]
+    if isinstance(value, dict) and (props := decoder.get("properties")):
         return {k: restore(v, props.get(k)) for k, v in value.items()}
     if isinstance(value, list) and decoder.get("items"):
         return [restore(v, decoder["items"]) for v in value]
@@ -97,153 +90,63 @@ def restore(value: Any, decoder: Decoder | None) -> Any:
 
 
 class _Converter:
-    """One schema's conversion: references first, then each node for the target."""
+    """One schema's conversion: references inlined, then each node for its form."""
 
     def __init__(
-        self, root: dict[str, Any], *, openapi: bool, string_enums: bool = True
+        self, root: dict[str, Any], *, openapi: bool = False, string_enums: bool = True
     ) -> None:
         self.root, self.openapi, self.string_enums = root, openapi, string_enums
-        self.defs: dict[str, Any] = {}
-        for key in ("definitions", "$defs"):
-            if isinstance(root.get(key), dict):
-                self.defs.update(root[key])
-        self.keep = set() if openapi else self._unrollable_free()
-        self.used: dict[str, Any] = {}
         self.nodes = 0
 
-    def convert(self) -> tuple[dict[str, Any], Decoder | None]:
-        expanded = self._expand(self.root, (), inline=True)
-        out, decoder = self._node(expanded)
-        done: set[str] = set()
-        while pending := [name for name in self.used if name not in done]:
-            for name in pending:
-                done.add(name)
-                self.used[name] = self._node(self._expand(self.defs[name], (name,)))[0]
-        if self.used:
-            out["$defs"] = dict(self.used)
-        return out, decoder
-
-    # -- references ------------------------------------------------------------
-
-    def _target(self, ref: Any) -> tuple[str, Any]:
-        """A local `$ref` -> (key, schema): a definition's name, or the pointer."""
-        for prefix in ("#/$defs/", "#/definitions/"):
-            if isinstance(ref, str) and ref.startswith(prefix):
-                name = ref[len(prefix) :]
-                if name in self.defs:
-                    return name, self.defs[name]
-        node: Any = self.root
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            node = None
-        for raw in ref[1:].strip("/").split("/") if node is not None else ():
+    def _target(self, ref: Any) -> Any:
+        node: Any = self.root if isinstance(ref, str) and ref.startswith("#") else None
+        for raw in ref[1:].split("/") if node is not None else ():
             token = raw.replace("~1", "/").replace("~0", "~")
-            if token:
-                node = node.get(token) if isinstance(node, dict) else None
-        if not isinstance(node, (dict, bool)):
+            node = node.get(token) if token and isinstance(node, dict) else node
+        if not isinstance(node, (dict, bool)) or (node is self.root and ref != "#"):
             msg = f"Schema reference {ref!r} points to nothing in the schema."
             raise InvalidInputError(msg)
-        return str(ref), node
+        return node
 
-    def _unrollable_free(self) -> set[str]:
-        """Definitions that may stay `$ref`s natively: those on no cycle made only
-        of required properties (Gemini cuts a recursion at an optional one)."""
-        edges: dict[str, set[str]] = {}
-        for name, body in self.defs.items():
-            edges[name] = set()
-            self._required_refs(body, edges[name])
-        bad = set()
-        for start, targets in edges.items():
-            seen, todo = set(), list(targets)
-            while todo:
-                if (name := todo.pop()) == start:
-                    bad.add(start)
-                    break
-                if name not in seen and name in edges:
-                    seen.add(name)
-                    todo.extend(edges[name])
-        return set(self.defs) - bad
-
-    def _required_refs(self, node: Any, out: set[str]) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self._required_refs(item, out)
-        if not isinstance(node, dict):
-            return
-        if "$ref" in node:
-            name, _ = self._target(node["$ref"])
-            out.add(name)
-        required = node.get("required") or ()
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                for prop, sub in value.items():
-                    if prop in required:
-                        self._required_refs(sub, out)
-            elif key not in ("$defs", "definitions", "enum", "const", "default"):
-                self._required_refs(value, out)
-
-    def _expand(
-        self, node: Any, stack: tuple[str, ...], *, inline: bool = False
-    ) -> Any:
-        """`node` with every reference inlined or (native) pointed into `$defs`."""
+    def inline(self, node: Any, stack: tuple[str, ...] = ()) -> Any:
+        """`node` with every reference replaced by what it points to."""
         self.nodes += 1
-        if self.nodes > _MAX_NODES:
+        if self.nodes > 20_000:
             msg = "The schema is too large once its references are inlined."
             raise InvalidInputError(msg)
         if isinstance(node, list):
-            return [self._expand(item, stack) for item in node]
+            return [self.inline(item, stack) for item in node]
         if not isinstance(node, dict):
             return node
         rest = {k: v for k, v in node.items() if k not in ("$defs", "definitions")}
         if "$ref" in rest:
-            key, target = self._target(rest.pop("$ref"))
-            siblings = self._expand(rest, stack)
-            if key in self.keep and not inline:
-                self.used.setdefault(key, None)
-                ref = {"$ref": f"#/$defs/{key}"}
-                return {"anyOf": [ref], **siblings} if siblings else ref
-            if stack.count(key) >= UNROLL:
-                return self._cut(key, target, siblings)
-            body = self._expand(target, (*stack, key), inline=inline)
-            return {**body, **siblings} if isinstance(body, dict) else body
-        out: dict[str, Any] = {}
+            ref = rest.pop("$ref")
+            siblings, target = self.inline(rest, stack), self._target(ref)
+            if stack.count(ref) < UNROLL:
+                body = self.inline(target, (*stack, ref))
+                return {**body, **siblings} if isinstance(body, dict) else body
+            name = str(target.get("title") if isinstance(target, dict) else "")
+            cut = f"nested {name or ref.rsplit('/', 1)[-1]}, not described further"
+            kind = target.get("type") if isinstance(target, dict) else None
+            text = _join(siblings.get("description"), cut)
+            return {"description": text} | ({"type": kind} if kind else {})
+        out = {}
         for key, value in rest.items():
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
-                out[key] = {k: self._expand(v, stack) for k, v in value.items()}
-            elif key in ("enum", "const", "default", "examples", "example"):
-                out[key] = value
-            else:  # a reference right inside `allOf` is merged, never kept
-                out[key] = (
-                    [self._expand(v, stack, inline=True) for v in value]
-                    if key == "allOf" and isinstance(value, list)
-                    else self._expand(value, stack)
-                )
+            if key in ("properties", "patternProperties") and isinstance(value, dict):
+                out[key] = {k: self.inline(v, stack) for k, v in value.items()}
+            else:
+                out[key] = value if key in _VALUES else self.inline(value, stack)
         return out
 
-    @staticmethod
-    def _cut(key: str, target: Any, siblings: dict[str, Any]) -> dict[str, Any]:
-        kind = target.get("type") if isinstance(target, dict) else None
-        name = (target.get("title") if isinstance(target, dict) else None) or key
-        note = f"nested {name.rsplit('/', 1)[-1]}, not described further"
-        text = siblings.get("description")
-        stub = {"type": kind} if isinstance(kind, str) else {}
-        return {**stub, "description": f"{text} ({note})" if text else note}
-
-    # -- one node for the target -----------------------------------------------
-
-    def _node(self, node: Any) -> tuple[dict[str, Any], Decoder | None]:
-        """One (expanded) node for the target, and its `/v1` decoder."""
-        if isinstance(node, dict) and "$ref" in node:
-            return node, None
-        s = _normal(
-            node if isinstance(node, dict) else {} if node else {"not": {}},
-            self.openapi,
-        )
+    def node(self, node: Any) -> tuple[dict[str, Any], Decoder | None]:
+        """One inlined node in its form, and its `/v1` decoder."""
+        s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
         found: list[str] = s.pop("type")
         types = [t for t in found if t != "null"]
-        nullable = len(types) < len(found)
+        nullable = self.openapi and len(types) < len(found)
         if self.openapi and len(types) > 1:
             said = {"description": s.pop("description")} if "description" in s else {}
-            options = [self._node({**s, "type": t}) for t in types]
+            options = [self.node({**s, "type": t}) for t in types]
             codes = [o[1] or {} for o in options]
             out = {"anyOf": [o[0] for o in options]} | _flag(nullable) | said
             return out, {"anyOf": codes} if any(codes) else None
@@ -252,16 +155,14 @@ class _Converter:
         out, notes, decoder = self._children(s)
         enum = s.pop("enum", None)
         for key, value in s.items():
-            if key in (_OPENAPI if self.openapi else _NATIVE):
+            if key in _KEEP[self.openapi]:
                 out[key] = value
             elif key not in _ANNOTATIONS and not (key == "default" and value is None):
                 notes[key] = value
         if not self.openapi:
-            kinds = [*types, "null"] if nullable else types
-            out |= {"type": kinds[0] if len(kinds) == 1 else kinds} if kinds else {}
+            out |= {"type": found[0] if len(found) == 1 else found} if found else {}
             return _described(out | ({"enum": enum} if enum else {}), notes), None
         kind = types[0] if types else None
-        out |= _flag(nullable)
         if enum is not None and kind != "string" and self.string_enums:
             decoder["enum"] = {_text(v): v for v in enum if not isinstance(v, str)}
             kind, enum = "string", [_text(v) for v in enum]
@@ -270,140 +171,116 @@ class _Converter:
         if "format" in out and out["format"] not in _FORMATS.get(kind or "", ()):
             notes["format"] = out.pop("format")
         if kind == "array" and "items" not in out:
-            out["items"], decoder["items"] = {"type": "string"}, {"json": True}
-            out["items"]["description"] = _JSON_TEXT
-        if (
-            kind in (None, "object")
-            and not out.get("properties")
-            and not out.get("anyOf")
-        ):
+            out["items"] = {"type": "string", "description": _JSON_TEXT}
+            decoder["items"] = {"json": True}
+        if kind in (None, "object") and not (out.get("properties") or out.get("anyOf")):
             text = _join(out.get("description"), _JSON_TEXT)
-            out, decoder = {"type": "string", "description": text} | _flag(nullable), {}
-            decoder["json"] = True
+            out, decoder = {"type": "string", "description": text}, {"json": True}
         elif kind is not None:
             out["type"] = kind
-        return _described(out, notes), decoder or None
+        return _described(out | _flag(nullable), notes), decoder or None
 
     def _children(
         self, s: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any], Decoder]:
-        """The subschemas of `s` (taken out of it): kept, described, decoded."""
+        """The subschemas of `s`, taken out of it: kept, described, decoded."""
         out: dict[str, Any] = {}
         notes: dict[str, Any] = {}
         decoder: Decoder = {}
-        for key in _SCHEMA_MAPS:
+        for key in ("properties", "patternProperties", "dependentSchemas"):
             if isinstance(s.get(key), dict):
-                pairs = {k: self._node(v) for k, v in s.pop(key).items()}
+                pairs = {k: self.node(v) for k, v in s.pop(key).items()}
                 kept = key == "properties"
                 (out if kept else notes)[key] = {k: v[0] for k, v in pairs.items()}
                 coded = {k: v[1] for k, v in pairs.items() if v[1]}
                 decoder |= {key: coded} if kept and coded else {}
         for key in ("items", "additionalProperties", "not", "if", "then", "else"):
             if isinstance(s.get(key), dict):
-                sub, code = self._node(s.pop(key))
-                native = key == "additionalProperties" and not self.openapi
-                (out if key == "items" or native else notes)[key] = sub
+                sub, code = self.node(s.pop(key))
+                kept = key == "items" or key in _KEEP[self.openapi]
+                (out if kept else notes)[key] = sub
                 decoder |= {"items": code} if key == "items" and code else {}
         for key in ("anyOf", "prefixItems"):
             if isinstance(s.get(key), list):
-                options = [self._node(o) for o in s.pop(key)]
+                options = [self.node(o) for o in s.pop(key)]
                 codes: list[Decoder] = [o[1] or {} for o in options]
-                if key == "prefixItems" and self.openapi:
-                    notes[key] = [o[0] for o in options]
-                    if "items" not in out and options:  # any of the positions' schemas
-                        out["items"] = {"anyOf": notes[key]}
-                        decoder |= {"items": {"anyOf": codes}} if any(codes) else {}
-                    continue
                 out[key] = [o[0] for o in options]
-                decoder |= {key: codes} if key == "anyOf" and any(codes) else {}
+                if any(codes):
+                    decoder[key] = {"anyOf": codes} if key == "prefixItems" else codes
+        if self.openapi and "prefixItems" in out:  # items: any of the positions'
+            notes["prefixItems"] = out.pop("prefixItems")
+            out.setdefault("items", {"anyOf": notes["prefixItems"]})
+            decoder["items"] = decoder.pop("prefixItems", None) or decoder.get("items")
         return out, notes, decoder
 
 
-_ALIASES = {"dict": "object", "float": "number", "tuple": "array"}
-"""Type names of BFCL-style function definitions."""
-_JSON_TEXT = "a JSON value, written as JSON text"
-
-
-def _normal(node: dict[str, Any], openapi: bool) -> dict[str, Any]:
-    """One canonical form: `const` -> `enum`, `oneOf` -> `anyOf`, `allOf` merged,
-    `nullable` / null enum members / null `anyOf` options -> a "null" type, tuple
-    `items` -> `prefixItems`, a missing type inferred."""
+def _normal(node: dict[str, Any]) -> dict[str, Any]:
+    """One spelling: `allOf` merged, `const` -> `enum`, `oneOf` -> `anyOf`, tuple
+    `items` -> `prefixItems`; in `type` (a list), `nullable`, a null enum member or
+    `anyOf` option as "null", and a missing type inferred."""
     s = dict(node)
     for part in s.pop("allOf", None) or ():
-        if isinstance(part, dict):
-            s = _merge(s, part)
+        s = {**part, **s, **_merged(s, part)} if isinstance(part, dict) else s
     kinds = s.get("type")
-    found = [kinds] if isinstance(kinds, str) else list(kinds or [])
-    types = [_ALIASES.get(t, t) for t in found if t != "any"]
-    if s.pop("nullable", False) and types:
-        types.append("null")
+    types = [
+        _ALIASES.get(t, t) for t in ([kinds] if isinstance(kinds, str) else kinds or [])
+    ]
+    types = [t for t in types if t != "any"] + (
+        ["null"] if s.pop("nullable", 0) else []
+    )
     if "const" in s:
         s["enum"] = [s.pop("const")]
     if "oneOf" in s:
         s["anyOf"] = s.get("anyOf", []) + s.pop("oneOf")
     if isinstance(s.get("items"), list):
         s["prefixItems"] = s.pop("items")
-        if isinstance(s.get("additionalItems"), dict):
-            s["items"] = s.pop("additionalItems")
-    enum = s.get("enum")
-    if isinstance(enum, list):
-        if None in enum:
-            s["enum"] = [v for v in enum if v is not None]
-            types.append("null")
-        if not [t for t in types if t != "null"]:
-            types += sorted({_json_type(v) for v in s["enum"]})
+    if isinstance(enum := s.get("enum"), list):
+        s["enum"] = [v for v in enum if v is not None]
+        types += ["null"] * (len(enum) > len(s["enum"]))
+        types += [] if set(types) - {"null"} else sorted({_kind(v) for v in s["enum"]})
     options = s.get("anyOf")
-    if isinstance(options, list) and openapi:
-        kept = [
-            o for o in options if not (isinstance(o, dict) and o == {"type": "null"})
-        ]
-        if len(kept) < len(options):
-            types.append("null")
-        if len(kept) == 1 and isinstance(kept[0], dict):
-            s.pop("anyOf")
-            inner = _normal(kept[0], openapi)
-            types += inner.pop("type", [])
-            s = {**inner, **{k: v for k, v in s.items() if k != "type"}}
+    if isinstance(options, list) and {"type": "null"} in options:
+        kept = [o for o in options if o != {"type": "null"}]
+        types.append("null")
+        if len(kept) == 1 and isinstance(kept[0], dict) and not set(types) - {"null"}:
+            inner = _normal(kept[0])
+            types = [*inner.pop("type"), *types]
+            s = {**inner, **{k: v for k, v in s.items() if k not in ("anyOf", "type")}}
         else:
             s["anyOf"] = kept
-    if not types and "properties" in s:
-        types.append("object")
-    elif not types and ("items" in s or "prefixItems" in s):
-        types.append("array")
+    if not set(types) - {"null"} and (
+        "properties" in s or "items" in s or "prefixItems" in s
+    ):
+        types.insert(0, "object" if "properties" in s else "array")
     s["type"] = list(dict.fromkeys(types))
     return s
 
 
-def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """Two schemas that both hold (`allOf`) as one."""
-    out = {**b, **a}
+def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """What two schemas that both hold (`allOf`) combine."""
+    out: dict[str, Any] = {}
     if "properties" in a or "properties" in b:
         out["properties"] = {**b.get("properties", {}), **a.get("properties", {})}
     if "required" in a or "required" in b:
-        out["required"] = list(
-            dict.fromkeys([*a.get("required", []), *b.get("required", [])])
-        )
+        both = [*a.get("required", []), *b.get("required", [])]
+        out["required"] = list(dict.fromkeys(both))
     if a.get("description") and b.get("description"):
         out["description"] = _join(a["description"], b["description"])
     return out
 
 
-def _flag(nullable: bool) -> dict[str, Any]:
-    return {"nullable": True} if nullable else {}
-
-
-def _json_type(value: Any) -> str:
+def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string" if isinstance(value, str) else "object"
+    return {int: "integer", float: "number", str: "string"}.get(type(value), "object")
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _flag(nullable: bool) -> dict[str, Any]:
+    return {"nullable": True} if nullable else {}
 
 
 def _join(first: str | None, second: str) -> str:
@@ -412,11 +289,9 @@ def _join(first: str | None, second: str) -> str:
 
 def _described(out: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any]:
     """`out` with the constraints it cannot hold written into its description."""
-    if not notes:
-        return out
-    said = "; ".join(
-        f"{k}: {json.dumps(v, ensure_ascii=False, separators=(',', ':'))}"
-        for k, v in notes.items()
-    )
-    out["description"] = _join(out.get("description"), said)
+    if notes:
+        said = (
+            f"{k}: {json.dumps(v, separators=(',', ':'))}" for k, v in notes.items()
+        )
+        out["description"] = _join(out.get("description"), "; ".join(said))
     return out
