@@ -349,5 +349,5 @@ def test_colliding_names_are_bad_input() -> None:
     tools = [FunctionTool(n, "", {}) for n in ("read/file", "read_file")]
     with pytest.raises(InvalidInputError, match="would both be sent"):
         check_names(tools)
-    with pytest.raises(InvalidInputError, match="unique"):
+    with pytest.raises(InvalidInputError, match="would both be sent"):
         check_names([tools[0], tools[0]])
