@@ -28,7 +28,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
-from langchain_aihubmix._options.gemini_schema import restore, to_openapi_schema
+from langchain_aihubmix._options.gemini_schema import convert, restore
 from langchain_aihubmix._options.schema import json_schema_of
 
 if TYPE_CHECKING:
@@ -200,11 +200,9 @@ def structured_output_runnable(
                 msg = "method='json_schema' needs a schema (or use method='json_mode')."
                 raise ValueError(msg)
             extra["response_schema"] = json_schema_of(schema)
-            if getattr(llm, "transport", None) == "openai":
-                as_sent = to_openapi_schema(
-                    extra["response_schema"], string_enums=False
-                )
-                decoder = as_sent[1]
+            if getattr(llm, "transport", None) == "openai":  # values sent as text
+                sent = extra["response_schema"]
+                decoder = convert(sent, openapi=True, string_enums=False)[1]
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
         parser = GeminiJsonOutputParser(pydantic_class=pydantic_class, decoder=decoder)
     else:

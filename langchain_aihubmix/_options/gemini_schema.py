@@ -1,17 +1,13 @@
 """JSON Schema -> Gemini's `parametersJsonSchema` (native) or OpenAPI `Schema` (/v1).
 
-Both forms inline every local `$ref` (`$defs`, draft-07 `definitions`, JSON
-pointers), so none of Gemini's reference limits apply; a recursion is unrolled
-`UNROLL` levels and then cut, the cut said in the description (Gemini itself
-unrolls recursion to a limited depth). `to_openapi_schema` gives the conservative
-subset Gemini's `Schema` takes (the `/v1` converter copies schemas there), valid
-JSON Schema too: one `type` plus `nullable`, string enums, `anyOf` for `oneOf` /
-type lists, `allOf` merged, `const` as an enum. A constraint a form cannot hold is
-written into the description; only annotations (`$schema`, `$id`, `title` on /v1,
-...) are left out. On `/v1` what `Schema` cannot describe (a free-form object, an
-untyped value, array items without a schema) is asked for as JSON text and
-non-string tool enums as strings; `restore` turns such values back with the
-returned `Decoder`.
+Every local `$ref` is inlined (so none of Gemini's reference limits apply), a
+recursion unrolled `UNROLL` levels and then cut, said in the description. The /v1
+form is the subset Gemini's `Schema` takes (the gateway copies schemas there),
+valid JSON Schema too: one `type` + `nullable`, string enums, `anyOf` for `oneOf` /
+type lists, `allOf` merged, `const` as an enum; what it cannot describe (free-form
+objects, untyped values) is asked for as JSON text, and `restore` turns values back
+into the schema's own types. A constraint a form cannot hold goes into the
+description; only annotations (`$schema`, `$id`, `title` on /v1, ...) are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
-__all__ = ["UNROLL", "Decoder", "restore", "to_json_schema", "to_openapi_schema"]
+__all__ = ["UNROLL", "Decoder", "convert", "restore"]
 
 Decoder = dict[str, Any]
 """`{"json": True}`, `{"enum": {text: value}}`, or per `properties`/`items`/`anyOf`."""
@@ -33,7 +29,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_KEEP = {  # the keywords each form keeps; others are described
+_KEEP = {  # the keywords each form keeps; the others are described
     False: _words(
         "type format title description enum items prefixItems minItems maxItems "
         "minimum maximum anyOf properties additionalProperties required "
@@ -50,22 +46,16 @@ _FORMATS = {"string": {"date-time", "enum"}, "integer": {"int32", "int64"}}
 _FORMATS["number"] = {"float", "double"}
 _ALIASES = {"dict": "object", "float": "number", "tuple": "array"}  # BFCL's names
 _JSON_TEXT = "a JSON value, written as JSON text"
-_VALUES = ("enum", "const", "default", "examples", "example", "required")
 
 
-def to_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The native form (`parametersJsonSchema`, `responseJsonSchema`)."""
-    converter = _Converter(schema, openapi=False)
-    return converter.node(converter.inline(schema))[0]
-
-
-def to_openapi_schema(
-    schema: dict[str, Any], *, string_enums: bool = True
+def convert(
+    schema: dict[str, Any], *, openapi: bool, string_enums: bool = True
 ) -> tuple[dict[str, Any], Decoder | None]:
-    """The `/v1` form and its decoder; `string_enums=False` (response schemas) keeps
-    a non-string enum's type and writes its values into the description."""
-    converter = _Converter(schema, openapi=True, string_enums=string_enums)
-    return converter.node(converter.inline(schema))
+    """The native (`openapi=False`) or `/v1` form of `schema`, and its decoder.
+    `string_enums=False` (response schemas) keeps a non-string enum's type and
+    writes its values into the description."""
+    converter = _Converter(schema, openapi, string_enums)
+    return converter.node(converter.inline(schema, ()))
 
 
 def restore(value: Any, decoder: Decoder | None) -> Any:
@@ -90,69 +80,63 @@ def restore(value: Any, decoder: Decoder | None) -> Any:
 
 
 class _Converter:
-    """One schema's conversion: references inlined, then each node for its form."""
+    """One schema's conversion: references inlined, then each node in its form."""
 
-    def __init__(
-        self, root: dict[str, Any], *, openapi: bool = False, string_enums: bool = True
-    ) -> None:
+    def __init__(self, root: dict[str, Any], openapi: bool, string_enums: bool):
         self.root, self.openapi, self.string_enums = root, openapi, string_enums
         self.nodes = 0
 
-    def _target(self, ref: Any) -> Any:
-        node: Any = self.root if isinstance(ref, str) and ref.startswith("#") else None
-        for raw in ref[1:].split("/") if node is not None else ():
-            token = raw.replace("~1", "/").replace("~0", "~")
-            node = node.get(token) if token and isinstance(node, dict) else node
-        if not isinstance(node, (dict, bool)) or (node is self.root and ref != "#"):
-            msg = f"Schema reference {ref!r} points to nothing in the schema."
-            raise InvalidInputError(msg)
-        return node
-
-    def inline(self, node: Any, stack: tuple[str, ...] = ()) -> Any:
+    def inline(self, node: Any, stack: tuple[str, ...]) -> Any:
         """`node` with every reference replaced by what it points to."""
         self.nodes += 1
         if self.nodes > 20_000:
-            msg = "The schema is too large once its references are inlined."
-            raise InvalidInputError(msg)
+            raise InvalidInputError("The schema is too big with references inlined.")
         if isinstance(node, list):
             return [self.inline(item, stack) for item in node]
         if not isinstance(node, dict):
             return node
         rest = {k: v for k, v in node.items() if k not in ("$defs", "definitions")}
-        if "$ref" in rest:
-            ref = rest.pop("$ref")
-            siblings, target = self.inline(rest, stack), self._target(ref)
-            if stack.count(ref) < UNROLL:
-                body = self.inline(target, (*stack, ref))
-                return {**body, **siblings} if isinstance(body, dict) else body
-            name = str(target.get("title") if isinstance(target, dict) else "")
-            cut = f"nested {name or ref.rsplit('/', 1)[-1]}, not described further"
-            kind = target.get("type") if isinstance(target, dict) else None
-            text = _join(siblings.get("description"), cut)
-            return {"description": text} | ({"type": kind} if kind else {})
-        out = {}
-        for key, value in rest.items():
-            if key in ("properties", "patternProperties") and isinstance(value, dict):
-                out[key] = {k: self.inline(v, stack) for k, v in value.items()}
-            else:
-                out[key] = value if key in _VALUES else self.inline(value, stack)
-        return out
+        if "$ref" not in rest:
+            return {
+                k: v if k in ("enum", "const", "default", "examples", "required")
+                else {p: self.inline(s, stack) for p, s in v.items()}
+                if k == "properties" and isinstance(v, dict)
+                else self.inline(v, stack)
+                for k, v in rest.items()
+            }  # fmt: skip
+        ref = rest.pop("$ref")
+        target: Any = self.root if str(ref).startswith("#") else None
+        for raw in str(ref)[1:].split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if token and isinstance(target, dict) else target
+        if not isinstance(target, (dict, bool)) or (target is self.root and ref != "#"):
+            raise InvalidInputError(f"Schema reference {ref!r} points to nothing.")
+        siblings = self.inline(rest, stack)
+        if stack.count(ref) < UNROLL:
+            body = self.inline(target, (*stack, ref))
+            return {**body, **siblings} if isinstance(body, dict) else body
+        found = target if isinstance(target, dict) else {}
+        cut = f"nested {found.get('title') or ref.rsplit('/', 1)[-1]}, not described"
+        text = _join(siblings.get("description"), cut + " further")
+        return {"description": text} | (
+            {"type": found["type"]} if "type" in found else {}
+        )
 
     def node(self, node: Any) -> tuple[dict[str, Any], Decoder | None]:
         """One inlined node in its form, and its `/v1` decoder."""
         s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
         found: list[str] = s.pop("type")
         types = [t for t in found if t != "null"]
-        nullable = self.openapi and len(types) < len(found)
+        nullable = {"nullable": True} if self.openapi and types != found else {}
         if self.openapi and len(types) > 1:
             said = {"description": s.pop("description")} if "description" in s else {}
             options = [self.node({**s, "type": t}) for t in types]
             codes = [o[1] or {} for o in options]
-            out = {"anyOf": [o[0] for o in options]} | _flag(nullable) | said
+            out = {"anyOf": [o[0] for o in options]} | nullable | said
             return out, {"anyOf": codes} if any(codes) else None
         if self.openapi and isinstance(s.get("additionalProperties"), bool):
             del s["additionalProperties"]  # false is implied; true: free-form below
-        out, notes, decoder = self._children(s)
+        out, decoder, notes = self._children(s)
         enum = s.pop("enum", None)
         for key, value in s.items():
             if key in _KEEP[self.openapi]:
@@ -178,46 +162,42 @@ class _Converter:
             out, decoder = {"type": "string", "description": text}, {"json": True}
         elif kind is not None:
             out["type"] = kind
-        return _described(out | _flag(nullable), notes), decoder or None
+        return _described(out | nullable, notes), decoder or None
 
     def _children(
         self, s: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], Decoder]:
-        """The subschemas of `s`, taken out of it: kept, described, decoded."""
+    ) -> tuple[dict[str, Any], Decoder, dict[str, Any]]:
+        """The subschemas `s` keeps, taken out of it, their decoder, and the tuple
+        positions `/v1` describes (its `items`: any of them)."""
         out: dict[str, Any] = {}
-        notes: dict[str, Any] = {}
         decoder: Decoder = {}
-        for key in ("properties", "patternProperties", "dependentSchemas"):
-            if isinstance(s.get(key), dict):
-                pairs = {k: self.node(v) for k, v in s.pop(key).items()}
-                kept = key == "properties"
-                (out if kept else notes)[key] = {k: v[0] for k, v in pairs.items()}
-                coded = {k: v[1] for k, v in pairs.items() if v[1]}
-                decoder |= {key: coded} if kept and coded else {}
-        for key in ("items", "additionalProperties", "not", "if", "then", "else"):
-            if isinstance(s.get(key), dict):
-                sub, code = self.node(s.pop(key))
-                kept = key == "items" or key in _KEEP[self.openapi]
-                (out if kept else notes)[key] = sub
-                decoder |= {"items": code} if key == "items" and code else {}
+        if isinstance(s.get("properties"), dict):
+            pairs = {k: self.node(v) for k, v in s.pop("properties").items()}
+            out["properties"] = {k: v[0] for k, v in pairs.items()}
+            coded = {k: v[1] for k, v in pairs.items() if v[1]}
+            decoder |= {"properties": coded} if coded else {}
+        for key in ("items", "additionalProperties"):
+            if isinstance(s.get(key), dict) and key in _KEEP[self.openapi]:
+                out[key], code = self.node(s.pop(key))
+                decoder |= {key: code} if code else {}
         for key in ("anyOf", "prefixItems"):
             if isinstance(s.get(key), list):
                 options = [self.node(o) for o in s.pop(key)]
                 codes: list[Decoder] = [o[1] or {} for o in options]
                 out[key] = [o[0] for o in options]
-                if any(codes):
-                    decoder[key] = {"anyOf": codes} if key == "prefixItems" else codes
-        if self.openapi and "prefixItems" in out:  # items: any of the positions'
-            notes["prefixItems"] = out.pop("prefixItems")
-            out.setdefault("items", {"anyOf": notes["prefixItems"]})
-            decoder["items"] = decoder.pop("prefixItems", None) or decoder.get("items")
-        return out, notes, decoder
+                decoder |= {key: codes} if any(codes) else {}
+        if not (self.openapi and "prefixItems" in out):
+            return out, decoder, {}
+        out.setdefault("items", {"anyOf": out["prefixItems"]})
+        if "prefixItems" in decoder:
+            decoder.setdefault("items", {"anyOf": decoder.pop("prefixItems")})
+        return out, decoder, {"prefixItems": out.pop("prefixItems")}
 
 
 def _normal(node: dict[str, Any]) -> dict[str, Any]:
     """One spelling: `allOf` merged, `const` -> `enum`, `oneOf` -> `anyOf`, tuple
-    `items` -> `prefixItems`; in `type` (a list), `nullable`, a null enum member or
-    `anyOf` option as "null", and a missing type inferred."""
+    `items` -> `prefixItems`; `type` a list, with "null" for `nullable`, a null enum
+    member or `anyOf` option, and inferred when missing."""
     s = dict(node)
     for part in s.pop("allOf", None) or ():
         s = {**part, **s, **_merged(s, part)} if isinstance(part, dict) else s
@@ -225,9 +205,7 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
     types = [
         _ALIASES.get(t, t) for t in ([kinds] if isinstance(kinds, str) else kinds or [])
     ]
-    types = [t for t in types if t != "any"] + (
-        ["null"] if s.pop("nullable", 0) else []
-    )
+    types = [t for t in types if t != "any"] + ["null"] * bool(s.pop("nullable", 0))
     if "const" in s:
         s["enum"] = [s.pop("const")]
     if "oneOf" in s:
@@ -238,19 +216,14 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
         s["enum"] = [v for v in enum if v is not None]
         types += ["null"] * (len(enum) > len(s["enum"]))
         types += [] if set(types) - {"null"} else sorted({_kind(v) for v in s["enum"]})
-    options = s.get("anyOf")
-    if isinstance(options, list) and {"type": "null"} in options:
-        kept = [o for o in options if o != {"type": "null"}]
+    if {"type": "null"} in (options := s.get("anyOf") or []):
+        s["anyOf"] = [o for o in options if o != {"type": "null"}]
         types.append("null")
-        if len(kept) == 1 and isinstance(kept[0], dict) and not set(types) - {"null"}:
-            inner = _normal(kept[0])
+        if len(s["anyOf"]) == 1 and not set(types) - {"null"}:
+            inner = _normal(s.pop("anyOf")[0])
             types = [*inner.pop("type"), *types]
-            s = {**inner, **{k: v for k, v in s.items() if k not in ("anyOf", "type")}}
-        else:
-            s["anyOf"] = kept
-    if not set(types) - {"null"} and (
-        "properties" in s or "items" in s or "prefixItems" in s
-    ):
+            s = {**inner, **{k: v for k, v in s.items() if k != "type"}}
+    if not set(types) - {"null"} and {"properties", "items", "prefixItems"} & set(s):
         types.insert(0, "object" if "properties" in s else "array")
     s["type"] = list(dict.fromkeys(types))
     return s
@@ -262,8 +235,9 @@ def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if "properties" in a or "properties" in b:
         out["properties"] = {**b.get("properties", {}), **a.get("properties", {})}
     if "required" in a or "required" in b:
-        both = [*a.get("required", []), *b.get("required", [])]
-        out["required"] = list(dict.fromkeys(both))
+        out["required"] = list(
+            dict.fromkeys([*a.get("required", []), *b.get("required", [])])
+        )
     if a.get("description") and b.get("description"):
         out["description"] = _join(a["description"], b["description"])
     return out
@@ -279,10 +253,6 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _flag(nullable: bool) -> dict[str, Any]:
-    return {"nullable": True} if nullable else {}
-
-
 def _join(first: str | None, second: str) -> str:
     return f"{first} ({second})" if first else second
 
@@ -290,8 +260,8 @@ def _join(first: str | None, second: str) -> str:
 def _described(out: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any]:
     """`out` with the constraints it cannot hold written into its description."""
     if notes:
-        said = (
+        said = "; ".join(
             f"{k}: {json.dumps(v, separators=(',', ':'))}" for k, v in notes.items()
         )
-        out["description"] = _join(out.get("description"), "; ".join(said))
+        out["description"] = _join(out.get("description"), said)
     return out

@@ -27,12 +27,7 @@ from langchain_aihubmix._input.conversation import (
     Turn,
 )
 from langchain_aihubmix._options.call_options import CallOptions, FunctionTool, Tool
-from langchain_aihubmix._options.gemini_schema import (
-    Decoder,
-    restore,
-    to_json_schema,
-    to_openapi_schema,
-)
+from langchain_aihubmix._options.gemini_schema import Decoder, convert, restore
 
 _VALID = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 _Message = TypeVar("_Message", AIMessage, AIMessageChunk)
@@ -123,21 +118,15 @@ def to_wire(
         if isinstance(tool, FunctionTool):
             name = wire_name(tool.name)
             back.names[name] = tool.name
-            params, decoder = (
-                to_openapi_schema(tool.parameters)
-                if openai
-                else (to_json_schema(tool.parameters), None)
-            )
+            params, decoder = convert(tool.parameters, openapi=openai)
             back.decoders.update({name: decoder} if decoder else {})
             # Gemini's `Schema` refuses an object without properties: none sent.
             params = params if params.get("properties") or not openai else {}
             tool = replace(tool, name=name, parameters=params)  # noqa: PLW2901
         tools.append(tool)
     schema = opts.response_schema
-    if schema is not None and openai:
-        schema = to_openapi_schema(schema, string_enums=False)[0]
-    elif schema is not None:
-        schema = to_json_schema(schema)
+    if schema is not None:
+        schema = convert(schema, openapi=openai, string_enums=False)[0]
     choice = opts.tool_choice
     if choice is not None:
         choice = replace(choice, allowed=tuple(map(wire_name, choice.allowed)))

@@ -32,12 +32,21 @@ from langgraph.prebuilt import ToolNode, tools_condition
 from pydantic import BaseModel
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._options.gemini_schema import to_json_schema, to_openapi_schema
+from langchain_aihubmix._options.gemini_schema import convert
 from langchain_aihubmix._options.resolve import UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
 from tests.support import ROUTES, MakeLLM, arun, summed
+
+
+def native_form(schema: dict[str, Any]) -> dict[str, Any]:
+    return convert(schema, openapi=False)[0]
+
+
+def openapi_form(schema: dict[str, Any], **kw: Any) -> tuple[dict[str, Any], Any]:
+    return convert(schema, openapi=True, **kw)
+
 
 MODELS = ["gemini-3-flash-preview", "gemini-2.5-flash"]
 PARALLEL = "What is the weather in Paris and the time? Use get_weather and get_time."
@@ -364,7 +373,7 @@ def test_response_format_forms_and_errors(
     assert Forecast.model_validate_json(reply.text).city == "Oslo"
     json.loads(llm.invoke("hi", response_format={"type": "json_object"}).text)
     own = Forecast.model_json_schema()  # as the route sends it
-    sent = to_json_schema(own) if transport == "native" else to_openapi_schema(own)[0]
+    sent = native_form(own) if transport == "native" else openapi_form(own)[0]
     assert _schema_on_the_wire(hub)[:2] == [sent] * 2
     hub.reset()
     with pytest.raises(InvalidInputError, match="response_format"):

@@ -25,12 +25,20 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import FunctionTool
 from langchain_aihubmix._options.gemini_schema import (
     UNROLL,
+    convert,
     restore,
-    to_json_schema,
-    to_openapi_schema,
 )
 from langchain_aihubmix._options.tool_wire import check_names, wire_name
 from langchain_aihubmix.testing.schema_rules import check_openai, json_schema_problem
+
+
+def native_form(schema: dict[str, Any]) -> dict[str, Any]:
+    return convert(schema, openapi=False)[0]
+
+
+def openapi_form(schema: dict[str, Any], **kw: Any) -> tuple[dict[str, Any], Any]:
+    return convert(schema, openapi=True, **kw)
+
 
 MCP = Path(__file__).parents[1] / "fixtures" / "mcp"
 
@@ -236,8 +244,8 @@ def _openapi_call(params: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("name", "schema"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_meaning_survives_and_gemini_accepts(name: str, schema: dict[str, Any]) -> None:
-    native = to_json_schema(schema)
-    openapi, _ = to_openapi_schema(schema)
+    native = native_form(schema)
+    openapi, _ = openapi_form(schema)
     assert json_schema_problem(native, root_object=True) is None
     assert check_openai(_openapi_call(openapi), json_form=False) is None
     for converted in (native, openapi):
@@ -266,7 +274,7 @@ def test_the_raw_corpus_breaks_gemini_s_rules() -> None:
     )
 
 
-@pytest.mark.parametrize("convert", [to_json_schema, lambda s: to_openapi_schema(s)[0]])
+@pytest.mark.parametrize("convert", [native_form, lambda s: openapi_form(s)[0]])
 def test_references_inlined_and_recursion_cut(convert: Any) -> None:
     tree = convert(Tree.model_json_schema())
     assert "$ref" not in json.dumps(tree) and "$defs" not in tree
@@ -289,11 +297,11 @@ def test_references_inlined_and_recursion_cut(convert: Any) -> None:
 
 
 def test_constraints_go_into_the_description() -> None:
-    native = to_json_schema(RAW)["properties"]
+    native = native_form(RAW)["properties"]
     assert "exclusiveMinimum: 0" in native["size"]["description"]
     assert native["where"]["description"] == "the place"  # the reference's own
     assert native["where"]["properties"]["city"]["description"] == "a city"
-    openapi = to_openapi_schema(RAW)[0]["properties"]
+    openapi = openapi_form(RAW)[0]["properties"]
     assert openapi["url"] == {
         "type": "string", "description": 'default: "https://x.test"; format: "uri"'
     }  # fmt: skip
@@ -308,7 +316,7 @@ def test_constraints_go_into_the_description() -> None:
 
 
 def test_v1_values_come_back_in_the_schema_s_own_types() -> None:
-    _, decoder = to_openapi_schema(Kitchen.model_json_schema())
+    _, decoder = openapi_form(Kitchen.model_json_schema())
     sent = {"mode": "fast", "level": "2", "meta": '{"a": [1]}', "tags": "{}",
             "point": [3, "x"], "either": {"label": "l", "weight": "3"},
             "maybe": None, "grid": [[1.5]]}  # fmt: skip
@@ -316,11 +324,11 @@ def test_v1_values_come_back_in_the_schema_s_own_types() -> None:
     assert Kitchen.model_validate(value).level == 2
     assert value["meta"] == {"a": [1]} and value["either"]["weight"] == 3
     jsonschema.validate(value, Kitchen.model_json_schema())
-    _, raw = to_openapi_schema(RAW)
+    _, raw = openapi_form(RAW)
     back = restore({"mode": "1", "flag": "true", "empty": "{}", "list": ["[1]"]}, raw)
     assert back == {"mode": 1, "flag": True, "empty": {}, "list": [[1]]}
-    _, response = to_openapi_schema(Kitchen.model_json_schema(), string_enums=False)
-    assert to_openapi_schema(Kitchen.model_json_schema(), string_enums=False)[0][
+    _, response = openapi_form(Kitchen.model_json_schema(), string_enums=False)
+    assert openapi_form(Kitchen.model_json_schema(), string_enums=False)[0][
         "properties"
     ]["level"] == {"type": "integer", "description": "how hard (enum: [1,2,3])"}
     assert restore({"level": 2}, response) == {"level": 2}
@@ -328,7 +336,7 @@ def test_v1_values_come_back_in_the_schema_s_own_types() -> None:
 
 def test_unresolvable_reference_is_bad_input() -> None:
     with pytest.raises(InvalidInputError, match="points to nothing"):
-        to_openapi_schema({"type": "object", "properties": {"a": {"$ref": "#/nope"}}})
+        openapi_form({"type": "object", "properties": {"a": {"$ref": "#/nope"}}})
 
 
 @pytest.mark.parametrize(
