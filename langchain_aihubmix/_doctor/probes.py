@@ -237,17 +237,14 @@ def tools_without_choice(wire: Wire) -> Finding:
 
 
 def tool_schema_form(wire: Wire) -> Finding:
-    """Whether `/v1` hands `tools[].function.parameters` to Gemini as JSON Schema
-    or as its OpenAPI `Schema` (which refuses `$ref` and `additionalProperties`)."""
-    function = {
-        "name": "get_weather",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"$ref": "#/$defs/City"}},
-            "additionalProperties": False,
-            "$defs": {"City": {"type": "string"}},
-        },
+    """Whether `/v1` gives tool schemas to Gemini as JSON Schema or as its `Schema`."""
+    params = {
+        "type": "object",
+        "properties": {"city": {"$ref": "#/$defs/City"}},
+        "additionalProperties": False,
+        "$defs": {"City": {"type": "string"}},
     }
+    function = {"name": "get_weather", "parameters": params}
     body = {
         "model": TEXT_MODEL,
         "messages": [{"role": "user", "content": "Say hi."}],
@@ -257,13 +254,8 @@ def tool_schema_form(wire: Wire) -> Finding:
     }
     status = wire.openai("tool-schema-form", body).status
     seen = "accepted (JSON Schema)" if status == 200 else f"{status} (Gemini's Schema)"
-    return Finding(
-        "/v1 tool schemas",
-        seen,
-        handled=True,
-        defaults_fit=True,
-        note="the package sends Gemini's Schema form on /v1 (valid JSON Schema too)",
-    )
+    note = "the package sends Gemini's Schema form on /v1 (valid JSON Schema too)"
+    return Finding("/v1 tool schemas", seen, True, True, note)
 
 
 def error_envelopes(wire: Wire) -> list[Finding]:
