@@ -575,7 +575,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             A runnable that calls this model with the tools.
         """
         converted = [convert_tool(tool) for tool in tools]
-        check_names(converted)  # two tools under one Gemini name: fail now
+        check_names(converted, repeats=True)  # two names sent as one: fail now
         if self.transport == "openai":
             from langchain_aihubmix._options.native_only import check_tools
 

@@ -44,22 +44,26 @@ def wire_name(name: str) -> str:
     return fixed if len(fixed) <= 64 else f"{fixed[:55]}_{digest}"
 
 
-def check_names(tools: Sequence[Tool]) -> None:
-    """`InvalidInputError` for a nameless tool or two tools under one wire name."""
+def check_names(tools: Sequence[Tool], *, repeats: bool = False) -> None:
+    """`InvalidInputError` for a nameless tool or two tools under one wire name
+    (`repeats`: the same name twice is fine, as `bind_tools` allows it)."""
     seen: dict[str, str] = {}
     for tool in tools:
         if isinstance(tool, FunctionTool):
             wire = wire_name(tool.name)
-            if not tool.name or wire in seen:
-                msg = (
-                    f"Tools {seen.get(wire)!r} and {tool.name!r} would both be sent "
-                    f"to Gemini as {wire!r} (names are cut to 64 characters from "
-                    "A-Z a-z 0-9 _ . : -); rename one."
-                    if tool.name
-                    else "A function tool needs a name."
-                )
-                raise InvalidInputError(msg)
-            seen[wire] = tool.name
+            if tool.name and (
+                wire not in seen or (repeats and seen[wire] == tool.name)
+            ):
+                seen[wire] = tool.name
+                continue
+            msg = (
+                f"Tools {seen.get(wire)!r} and {tool.name!r} would both be sent to "
+                f"Gemini as {wire!r} (names are cut to 64 characters from A-Z a-z "
+                "0-9 _ . : -); rename one."
+                if tool.name
+                else "A function tool needs a name."
+            )
+            raise InvalidInputError(msg)
 
 
 @dataclass(frozen=True)
