@@ -1,13 +1,9 @@
 """JSON Schema -> Gemini's `parametersJsonSchema` (native) or OpenAPI `Schema` (/v1).
 
-Every local `$ref` is inlined (so none of Gemini's reference limits apply), a
-recursion unrolled `UNROLL` levels and then cut, said in the description. The /v1
-form is the subset Gemini's `Schema` takes (the gateway copies schemas there),
-valid JSON Schema too: one `type` + `nullable`, string enums, `anyOf` for `oneOf` /
-type lists, `allOf` merged, `const` as an enum; what it cannot describe (free-form
-objects, untyped values) is asked for as JSON text, and `restore` turns values back
-into the schema's own types. A constraint a form cannot hold goes into the
-description; only annotations (`$schema`, `$id`, `title` on /v1, ...) are left out.
+References are inlined, recursion unrolled `UNROLL` levels; the /v1 form is the
+`Schema` subset (valid JSON Schema too), asking for JSON text where `Schema` cannot
+describe a value (`restore` decodes it); a constraint a form cannot hold goes into
+the description. The rules, by keyword: docs/tools-and-agents.md.
 """
 
 from __future__ import annotations

@@ -1,12 +1,5 @@
-"""Function tools as a route sends them (names, schemas), and calls mapped back.
-
-Gemini takes function names of at most 64 characters from `[A-Za-z0-9_.:-]`,
-starting with a letter or `_`; `wire_name` maps any name to one (the same every
-time). `to_wire` sends a call's tools, tool choice, response schema and history
-under those names, each schema in its route's form (`gemini_schema`); its
-`WireTools` gives each tool call back its user's name and, on `/v1`, its
-arguments in the schema's own types.
-"""
+"""Function tools as a route sends them (Gemini-valid names, each route's schema
+form), and tool calls mapped back to the user's names and argument types."""
 
 from __future__ import annotations
 
@@ -100,13 +93,10 @@ class WireTools:
         )
 
     def _text(self, name: str | None, text: str | None) -> str | None:
-        decoder = self.decoders.get(name or "")
+        if not (decoder := self.decoders.get(name or "")):
+            return text
         try:
-            return (
-                json.dumps(restore(json.loads(text or ""), decoder))
-                if decoder
-                else text
-            )
+            return json.dumps(restore(json.loads(text or ""), decoder))
         except ValueError:
             return text
 

@@ -30,10 +30,8 @@ def _function_tool(spec: Mapping[str, Any]) -> FunctionTool:
     if not name:
         raise InvalidInputError(f"A function tool needs a name: {spec!r}.")
     params = function.get("parameters") or {"type": "object", "properties": {}}
-    if not isinstance(params, Mapping) or params.get("type", "object") not in (
-        "object",
-        "dict",
-    ):
+    kind = params.get("type", "object") if isinstance(params, Mapping) else None
+    if kind not in ("object", "dict"):  # "dict": BFCL's spelling
         msg = f"Tool {name!r}: parameters must be a JSON Schema object, got {params!r}."
         raise InvalidInputError(msg)
     return FunctionTool(
