@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_mcp_adapters.client import MultiServerMCPClient
@@ -28,9 +27,8 @@ def _stdio(*args: str) -> dict[str, object]:
     return {"command": sys.executable, "args": list(args), "transport": "stdio"}
 
 
-@pytest.mark.parametrize("transport", ROUTES)
 async def test_mcp_servers_in_an_agent(
-    make_llm: MakeLLM, hub: AiHubMixEmulator, transport: str
+    make_llm: MakeLLM, hub: AiHubMixEmulator
 ) -> None:
     client = MultiServerMCPClient(
         {
@@ -39,14 +37,16 @@ async def test_mcp_servers_in_an_agent(
             "git": _stdio("-m", "mcp_server_git"),
         }
     )
-    tools = await client.get_tools()
+    tools = await client.get_tools()  # listed once (each start is a new process)
     assert {LONG_NAME, "tree.walk", "fetch", "git_status"} <= {t.name for t in tools}
-    agent = create_agent(make_llm(transport, max_retries=0), tools)
     ask = f"call {wire_name(LONG_NAME)} then tree.walk one at a time, label: root"
-    result = await agent.ainvoke({"messages": [HumanMessage(ask)]})
-    ran = [m for m in result["messages"] if isinstance(m, ToolMessage)]
-    assert [m.name for m in ran] == [LONG_NAME, "tree.walk"]
-    assert all(m.status != "error" for m in ran), [m.content for m in ran]
-    assert "priority=1 meta={}" in ran[0].text
-    assert "walked root" in ran[1].text and "depth=1" in ran[1].text
-    assert len(hub.requests) == 3  # two tool steps, then the answer
+    for transport in ROUTES:
+        hub.reset()
+        agent = create_agent(make_llm(transport, max_retries=0), tools)
+        result = await agent.ainvoke({"messages": [HumanMessage(ask)]})
+        ran = [m for m in result["messages"] if isinstance(m, ToolMessage)]
+        assert [m.name for m in ran] == [LONG_NAME, "tree.walk"], transport
+        assert all(m.status != "error" for m in ran), [m.content for m in ran]
+        assert "priority=1 meta={}" in ran[0].text
+        assert "walked root" in ran[1].text and "depth=1" in ran[1].text
+        assert len(hub.requests) == 3  # two tool steps, then the answer
