@@ -45,6 +45,7 @@ from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
+from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.retry import (
@@ -405,7 +406,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             on_retry=retry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     async def _astream(
         self,
@@ -423,7 +424,7 @@ class ChatAiHubMixGemini(BaseChatModel):
             on_retry=aretry_notifier(run_manager, call.opts.model),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     # -- token counting --------------------------------------------------------
 
@@ -461,6 +462,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         are bound as call options.
         """
         converted = [convert_tool(tool) for tool in tools]
+        check_names(converted, repeats=True)  # two names sent as one: fail now
         if self._transport_for(kwargs.get("model", self.model)) == "openai":
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:

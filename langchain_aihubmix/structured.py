@@ -28,7 +28,9 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
+from langchain_aihubmix._options.gemini_schema import convert, restore
 from langchain_aihubmix._options.schema import json_schema_of
+from langchain_aihubmix.profiles import default_transport
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -91,6 +93,8 @@ class GeminiJsonOutputParser(JsonOutputParser):
     """
 
     pydantic_class: type | None = None
+    decoder: dict[str, Any] | None = None
+    """`/v1`: turns values sent as JSON text back into objects (`gemini_schema`)."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
         """The first generation's answer text as JSON (a dict, or the Pydantic class
@@ -106,13 +110,16 @@ class GeminiJsonOutputParser(JsonOutputParser):
                     msg = "Gemini returned no answer text to parse as JSON."
                     raise OutputParserException(msg, llm_output="")
         if self.pydantic_class is None:
-            return super().parse_result(result, partial=not final)
+            return restore(
+                super().parse_result(result, partial=not final), self.decoder
+            )
         if not final:
             try:  # only a complete, valid object is worth yielding
-                return _validate(self.pydantic_class, json.loads(first.text))
+                value = restore(json.loads(first.text), self.decoder)
+                return _validate(self.pydantic_class, value)
             except Exception:
                 return None
-        parsed = super().parse_result(result, partial=False)
+        parsed = restore(super().parse_result(result, partial=False), self.decoder)
         try:
             return _validate(self.pydantic_class, parsed)
         except Exception as exc:
@@ -181,13 +188,21 @@ def structured_output_runnable(
         parser = _CheckedToolParser(inner)
     elif method in ("json_schema", "json_mode"):
         extra: dict[str, Any] = {"response_mime_type": "application/json"}
+        decoder = None
         if method == "json_schema":
             if schema is None:
                 msg = "method='json_schema' needs a schema (or use method='json_mode')."
                 raise ValueError(msg)
             extra["response_schema"] = json_schema_of(schema)
+            model = str(getattr(llm, "model", ""))
+            if (
+                getattr(llm, "transport", None) or default_transport(model)
+            ) == "openai":
+                # values sent as JSON text
+                sent = extra["response_schema"]
+                decoder = convert(sent, openapi=True, string_enums=False)[1]
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
-        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class)
+        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class, decoder=decoder)
     else:
         msg = (
             f"Unknown method {method!r}: use 'json_schema', 'function_calling' "

@@ -26,6 +26,7 @@ from langchain_aihubmix._options.resolve import (
     normalise_kwargs,
     resolve_call,
 )
+from langchain_aihubmix._options.tool_wire import WireTools, to_wire
 from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix.pricing import PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport
@@ -42,6 +43,7 @@ class PreparedCall:
     settings: CallSettings
     prices: PriceTable
     transport: Transport
+    wire: WireTools  # tool calls back under the user's names and types
 
     def ready(self, conv: Conversation) -> PreparedCall:
         """This call with its media resolved, once within the inline limit."""
@@ -72,8 +74,10 @@ class Preparer:
         check_turns(conv)
         check_conversation(conv)
         check_json_options(options)
-        opts = apply_rules(conv, options, transport)
-        return PreparedCall(conv, opts, settings, self.prices, transport)
+        conv, opts, wire = to_wire(
+            conv, apply_rules(conv, options, transport), transport
+        )
+        return PreparedCall(conv, opts, settings, self.prices, transport, wire)
 
     def prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
@@ -106,8 +110,10 @@ class Preparer:
 
 
 def chat_result(replies: list[AIMessage], call: PreparedCall) -> ChatResult:
-    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
-    priced = [price_message(reply, call.opts.model, call.prices) for reply in replies]
+    """One generation per candidate, tool calls as the user named them, each priced
+    (`response_metadata["cost"]`)."""
+    model, prices = call.opts.model, call.prices
+    priced = [price_message(call.wire.restore(r), model, prices) for r in replies]
     generations = [ChatGeneration(message=reply) for reply in priced]
     first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}

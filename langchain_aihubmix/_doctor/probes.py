@@ -237,6 +237,28 @@ def tools_without_choice(wire: Wire) -> Finding:
     )
 
 
+def tool_schema_form(wire: Wire) -> Finding:
+    """Whether `/v1` gives tool schemas to Gemini as JSON Schema or as its `Schema`."""
+    params = {
+        "type": "object",
+        "properties": {"city": {"$ref": "#/$defs/City"}},
+        "additionalProperties": False,
+        "$defs": {"City": {"type": "string"}},
+    }
+    function = {"name": "get_weather", "parameters": params}
+    body = {
+        "model": TEXT_MODEL,
+        "messages": [{"role": "user", "content": "Say hi."}],
+        "tools": [{"type": "function", "function": function}],
+        "tool_choice": "auto",
+        "max_tokens": 16,
+    }
+    status = wire.openai("tool-schema-form", body).status
+    seen = "accepted (JSON Schema)" if status == 200 else f"{status} (Gemini's Schema)"
+    note = "the package sends Gemini's Schema form on /v1 (valid JSON Schema too)"
+    return Finding("/v1 tool schemas", seen, True, True, note)
+
+
 def error_envelopes(wire: Wire) -> list[Finding]:
     """Status and body of a bad key and a bad model, on both routes."""
     findings = []
@@ -479,6 +501,7 @@ PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     openai_thoughts,
     openai_signatures,
     tools_without_choice,
+    tool_schema_form,
     error_envelopes,
     sse_framing,
     implicit_cache,

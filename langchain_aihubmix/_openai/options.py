@@ -25,10 +25,9 @@ def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
-            function: dict[str, Any] = {
-                "name": tool.name,
-                "parameters": tool.parameters,
-            }
+            function: dict[str, Any] = {"name": tool.name}
+            if tool.parameters:  # none: Gemini rejects an object without properties
+                function["parameters"] = tool.parameters
             if tool.description:
                 function["description"] = tool.description
             tools.append({"type": "function", "function": cast(Any, function)})

@@ -31,6 +31,7 @@ from langchain_aihubmix._options.spec import (
     as_tuple,
     call_values,
 )
+from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix.profiles import Transport, profile_for
 
@@ -226,10 +227,8 @@ def resolve_call(
     tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(
         values
     )
+    check_names(tools)
     names = [t.name for t in tools if isinstance(t, FunctionTool)]
-    if len(names) != len(set(names)):
-        msg = f"Tool names must be unique, got {names}."
-        raise InvalidInputError(msg)
     _check_tools_with_schema(str(values["model"]), names, values)
     parallel = kwargs.get("parallel_tool_calls")
     if parallel is not None and not isinstance(parallel, bool):

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, catalog, history, openai_render
+from langchain_aihubmix.testing import (
+    brain,
+    catalog,
+    history,
+    openai_render,
+    schema_rules,
+)
 from langchain_aihubmix.testing.errors import (
     INVALID,
     HttpError,
@@ -113,6 +119,9 @@ def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
         )
     if not tools and body.get("tool_choice") is not None:
         raise fail("tool_choice is set but no tools were provided; drop tool_choice")
+    json_form = state.quirks.tool_schemas == "json_schema"
+    if problem := schema_rules.check_openai(body, json_form=json_form):
+        raise fail(problem)
     effort = body.get("reasoning_effort")
     if effort == "minimal" and catalog.rejects_minimal(model):
         raise fail(

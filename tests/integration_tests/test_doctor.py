@@ -24,6 +24,7 @@ QUESTIONS = [
     "Thoughts on /v1",
     "/v1 extra_content signatures",
     "/v1 tools without tool_choice",
+    "/v1 tool schemas",
     "Bad key, native",
     "Bad key, /v1",
     "Bad model, native",
@@ -50,6 +51,7 @@ def test_the_table_answers_every_question_from_the_wire(
     assert by_question["Native API version"].seen == "v1beta: 200, v1: 404"
     assert by_question["Thoughts on /v1"].seen == "reasoning_content"
     assert by_question["/v1 tools without tool_choice"].seen == "400 (rejected)"
+    assert by_question["/v1 tool schemas"].seen == "400 (Gemini's Schema)"
     assert by_question["Bad model, native"].seen.startswith("404 google.rpc.Status")
     assert "not_found" in by_question["Bad model, /v1"].seen
     assert "authentication" in by_question["Bad key, native"].seen
@@ -70,9 +72,11 @@ def test_the_table_answers_every_question_from_the_wire(
 
 def test_a_quirk_changes_the_answer(hub: AiHubMixEmulator) -> None:
     hub.openai_quirks.reasoning_field = "thought_tags"
+    hub.openai_quirks.tool_schemas = "json_schema"
     findings, _ = run_doctor(hub.base_url, hub.api_key)
     seen = {f.question: f.seen for f in findings}
     assert seen["Thoughts on /v1"] == "inline <thought>/<think> tags"
+    assert seen["/v1 tool schemas"] == "accepted (JSON Schema)"
 
 
 @pytest.mark.parametrize("key", [None, " "], ids=["no-key", "blank-key"])

@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "tool result without a call": lambda llm: llm.invoke(
         [HumanMessage("x"), ToolMessage("1", tool_call_id="nope")]
     ),
-    "invalid tool name": lambda llm: llm.bind_tools([_tool("bad name!")]).invoke("x"),
+    "tool without a name": lambda llm: llm.bind_tools([_tool("")]).invoke("x"),
     "invalid tool schema": lambda llm: llm.bind_tools(
         [_tool("f", {"type": "array"})]
     ).invoke("x"),
