@@ -34,7 +34,7 @@ from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_weather
-from tests.support import MODEL, ROUTES, MakeLLM
+from tests.support import ENTRIES, MODEL, ROUTES, MakeLLM, run
 
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 """Long enough (> 32 tokens) for the emulator's implicit cache to hit on repeats."""
@@ -343,3 +343,13 @@ def test_cost_metadata_on_every_candidate_of_invoke(make_llm: MakeLLM) -> None:
     assert isinstance(message, AIMessage)
     assert message.response_metadata["cost"]["currency"] == "USD"
     assert message.response_metadata["cost"]["total"] > 0
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_usage_details_are_there_when_zero(make_llm: MakeLLM, entry: str) -> None:
+    # a first call (nothing cached) without thinking: the details say 0, as the
+    # peers' do, instead of being left out (a KeyError for the README's path)
+    usage = run(make_llm(thinking_budget=0), entry, "first").usage_metadata
+    assert usage is not None
+    assert usage["input_token_details"]["cache_read"] == 0
+    assert usage["output_token_details"]["reasoning"] == 0

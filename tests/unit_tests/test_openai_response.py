@@ -86,6 +86,7 @@ def test_recorded_tool_call_with_empty_id_and_message_level_signature() -> None:
         "input_tokens": 35,
         "output_tokens": 74,
         "total_tokens": 109,
+        "input_token_details": {"cache_read": 0},
         "output_token_details": {"reasoning": 62},
     }
     assert message.response_metadata == {
@@ -285,6 +286,8 @@ def test_no_choices_gives_an_empty_message_with_usage() -> None:
         "input_tokens": 4,
         "output_tokens": 0,
         "total_tokens": 4,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
     }
     assert "finish_reason" not in message.response_metadata
 
