@@ -125,7 +125,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     top_p: float | None = option_field("top_p")
     top_k: int | None = option_field("top_k")
     max_output_tokens: int | None = option_field("max_output_tokens")
-    stop: list[str] | None = option_field("stop")
+    stop: list[str] | str | None = option_field("stop")
     seed: int | None = option_field("seed")
     presence_penalty: float | None = option_field("presence_penalty")
     frequency_penalty: float | None = option_field("frequency_penalty")
@@ -225,6 +225,9 @@ class ChatAiHubMixGemini(BaseChatModel):
     @model_validator(mode="after")
     def _check(self) -> Self:
         self.base_url = gateway_root(self.base_url)
+        if not self.base_url.startswith(("https://", "http://")):
+            msg = "base_url must start with https://, e.g. https://aihubmix.com"
+            raise InvalidInputError(msg)
         if self.transport is None:
             self.transport = default_transport(self.model)
         if self.max_retries < 0:

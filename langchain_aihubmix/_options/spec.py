@@ -90,7 +90,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "stop",
-        list[str] | None,
+        list[str] | str | None,
         "stop sequences (at most 5)",
         call_aliases=("stop_sequences",),
         to_call=as_tuple,

@@ -300,3 +300,26 @@ def test_license_and_metadata_are_release_ready() -> None:
         match = re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier)
         if match:
             assert python.contains(match.group(1) + ".0"), classifier
+
+
+def test_every_error_the_docs_name_imports_from_the_errors_module() -> None:
+    import builtins
+
+    import langchain_core.exceptions
+
+    from langchain_aihubmix import errors
+
+    named = {
+        name
+        for doc in [README, *DOCS]
+        for name in re.findall(
+            r"(?<![*\w.])([A-Z]\w*(?:Error|Warning))\b", doc.read_text()
+        )
+    }
+    others = set(dir(builtins)) | set(dir(langchain_core.exceptions))
+    sdk = {"ClientError", "RateLimitError"}  # google.genai.errors / openai, as such
+    ours = named - others - sdk
+    assert "UnknownOptionError" in ours and "NotOnOpenAIRouteError" in ours
+    missing = sorted(n for n in ours if not hasattr(errors, n))
+    assert missing == []
+    assert ours <= set(errors.__all__)
