@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from langchain_aihubmix._errors.warn import warn as user_warning
 
 _MIN_PER_M = Decimal("0.001")
 _MAX_PER_M = Decimal(10_000)
@@ -160,7 +161,7 @@ def _plausible(model_id: str, value: Decimal | None) -> Decimal | None:
 
 
 def warn(message: str) -> None:
-    warnings.warn(message, CatalogUnitWarning, stacklevel=3)
+    user_warning(message, CatalogUnitWarning)
 
 
 def _features(value: object) -> tuple[str, ...]:

@@ -88,7 +88,6 @@ _PEER_NAMES: Mapping[str, str] = {
     "google_api_key": "api_key",
     "openai_api_key": "api_key",
     "openai_api_base": "base_url",
-    "max_completion_tokens": "max_output_tokens",
     "stream_usage": "",
 }
 """ChatOpenAI's / ChatGoogleGenerativeAI's names -> ours ("": not needed here)."""

@@ -110,12 +110,8 @@ class TokenCounts(NamedTuple):
 
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
-    """Build `usage_metadata`; total is always input + output.
-
-    Both details are always there, `0` when none (as ChatOpenAI and
-    ChatGoogleGenerativeAI give `cache_read`), so that
-    `usage_metadata["input_token_details"]["cache_read"]` never raises.
-    """
+    """Build `usage_metadata`; total is always input + output; both details always
+    there, `0` when none (as ChatOpenAI and ChatGoogleGenerativeAI give them)."""
     return cast(
         "UsageMetadata",
         {
