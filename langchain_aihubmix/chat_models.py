@@ -118,7 +118,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     top_p: float | None = option_field("top_p")
     top_k: int | None = option_field("top_k")
     max_output_tokens: int | None = option_field("max_output_tokens")
-    stop: list[str] | None = option_field("stop")
+    stop: list[str] | str | None = option_field("stop")
     seed: int | None = option_field("seed")
     presence_penalty: float | None = option_field("presence_penalty")
     frequency_penalty: float | None = option_field("frequency_penalty")
@@ -218,6 +218,9 @@ class ChatAiHubMixGemini(BaseChatModel):
         transport = self._transport_for(self.model)
         resolve_call(self._fields(), {}, None, transport)
         check_transport(self.model, transport)
+        if not self.base_url.startswith(("https://", "http://")):
+            msg = "base_url must start with https://, e.g. https://aihubmix.com"
+            raise InvalidInputError(msg)
         return self
 
     def _transport_for(self, model: str) -> Transport:

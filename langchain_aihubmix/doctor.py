@@ -1,35 +1,32 @@
 """`python -m langchain_aihubmix.doctor`: the live gateway's behaviour vs this package.
 
-With `AIHUBMIX_API_KEY` set, the doctor sends about 30 tiny requests to the gateway,
-one group per question only the real service settles, and prints a table: what the
-gateway showed, whether the package handles that variant, and whether the package's
-defaults fit it. A live run costs about $0.01 (the cheapest models, prompts of a few
-tokens; the two image probes are most of it); it says so before it starts. Without a
-key it runs against the local emulator (the test suite runs it that way).
-
-`--record DIR` writes a redacted transcript (no key; the prompts are the doctor's
-own) in the cassette shape the test suite replays, so a run becomes a fixture.
-
-Usage:
-    python -m langchain_aihubmix.doctor [--base-url URL] [--record DIR]
-    aihubmix-doctor --record ./doctor-run
+With `AIHUBMIX_API_KEY` set, the doctor first checks, with a free request, that the
+key reaches the gateway, and stops with one line saying what is wrong when it does
+not. Then it states the cost of a live run (about 30 tiny requests, about $0.01),
+asks (or takes `--yes`), and prints a table: what the gateway showed for each
+question only the real service settles, whether the package handles it, and
+whether its defaults fit. Without a key it probes the local emulator, for free.
+`--record DIR` writes a redacted transcript (no key) that the test suite replays.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
 import httpx2
 
-from langchain_aihubmix._doctor.probes import PROBES, Finding
+from langchain_aihubmix._doctor.preflight import preflight
+from langchain_aihubmix._doctor.probes import Finding, probe_all
 from langchain_aihubmix._doctor.wire import Wire
+from langchain_aihubmix._transport.route import gateway_root
 
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 
@@ -38,84 +35,103 @@ LIVE_COST_NOTE = (
     "gemini-3.1-flash-lite, and two images from gemini-2.5-flash-image): "
     "about $0.01 in all."
 )
+_EPILOG = """\
+examples:
+  aihubmix-doctor                 live with AIHUBMIX_API_KEY (asks first), else offline
+  aihubmix-doctor --yes           live, without asking (scripts, CI)
+  aihubmix-doctor --record ./gw   also save a key-free transcript
+  aihubmix-doctor --base-url https://api.inferera.com   through AiHubMix's mirror
+
+exit status: 0 the package handles all it saw, 1 it does not, 2 nothing was probed
+(key rejected, gateway unreachable, or the cost not agreed)."""
 
 
 def run_doctor(
     base_url: str, api_key: str, *, timeout: float = 60
 ) -> tuple[list[Finding], Wire]:
-    """Runs every probe against `base_url`; returns the findings and the wire.
-
-    Args:
-        base_url: The gateway root (the emulator's `base_url` offline).
-        api_key: The key sent to `base_url` (and nowhere else).
-        timeout: Seconds per request.
-    """
-    findings: list[Finding] = []
+    """Runs every probe against the gateway root `base_url` (the key goes there
+    only), `timeout` seconds per request; returns the findings and the wire."""
     with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
         wire = Wire(base_url, api_key, client)
-        for probe in PROBES:
-            result = probe(wire)
-            findings.extend(result if isinstance(result, list) else [result])
-    return findings, wire
-
-
-def _mark(value: bool | None) -> str:
-    return {True: "yes", False: "NO", None: "?"}[value]
+        return probe_all(wire), wire
 
 
 def render(findings: Sequence[Finding]) -> str:
     """The findings as a plain-text table."""
+    mark = {True: "yes", False: "NO", None: "?"}
     width = max(len(f.question) for f in findings)
     lines = [
         f"{'question':<{width}}  handled  defaults  seen",
         f"{'-' * width}  -------  --------  ----",
     ]
     for f in findings:
-        seen = textwrap.shorten(f.seen, 100)
         lines.append(
-            f"{f.question:<{width}}  {_mark(f.handled):<7}  "
-            f"{_mark(f.defaults_fit):<8}  {seen}"
+            f"{f.question:<{width}}  {mark[f.handled]:<7}  "
+            f"{mark[f.defaults_fit]:<8}  {textwrap.shorten(f.seen, 100)}"
         )
         if f.note:
-            lines.append(f"{'':<{width}}  {'':<7}  {'':<8}  ({f.note})")
+            lines.append(f"{'':<{width + 21}}({f.note})")
     return "\n".join(lines)
 
 
+def _agreed(say: Callable[..., None]) -> bool:
+    """Whether the user agrees to the cost (asked only on a terminal)."""
+    if not sys.stdin.isatty():
+        say("Not run: nothing was spent. Pass --yes to run it.")
+        return False
+    say("Run it? [y/N] ", end="", flush=True)
+    if sys.stdin.readline().strip().lower() in ("y", "yes"):
+        return True
+    say("Not run: nothing was spent.")
+    return False
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Runs the doctor; returns 0 when the package handles everything seen."""
-    out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="aihubmix-doctor", description=__doc__)
-    parser.add_argument("--base-url", default=None, help="gateway root")
-    parser.add_argument("--record", type=Path, default=None, help="transcript dir")
-    parser.add_argument(
-        "--offline", action="store_true", help="use the emulator even with a key"
+    """Runs the doctor; returns its exit status (see `--help`)."""
+    say = functools.partial(print, file=out or sys.stdout)
+    parser = argparse.ArgumentParser(
+        prog="aihubmix-doctor",
+        description=__doc__.split("\n\n", 1)[1],
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("AIHUBMIX_BASE_URL", "https://aihubmix.com"),
+        help="gateway root (default: AIHUBMIX_BASE_URL, else https://aihubmix.com)",
+    )
+    parser.add_argument("--record", type=Path, metavar="DIR", help="save a transcript")
+    parser.add_argument("--yes", action="store_true", help="spend without asking")
+    parser.add_argument("--offline", action="store_true", help="use the emulator")
+    parser.add_argument("--timeout", type=float, default=60, help="per request")
     args = parser.parse_args(argv)
     key = os.environ.get("AIHUBMIX_API_KEY", "").strip()  # blank: no key
+    live = bool(key) and not args.offline
     with ExitStack() as stack:
-        if key and not args.offline:
-            base_url = args.base_url or os.environ.get(
-                "AIHUBMIX_BASE_URL", "https://aihubmix.com"
-            )
-            print(f"[live] {base_url}. {LIVE_COST_NOTE}", file=out)
-        else:
+        base_url = gateway_root(args.base_url)
+        if not live:
             from langchain_aihubmix.testing import AiHubMixEmulator
 
             hub = stack.enter_context(AiHubMixEmulator())
             base_url, key = hub.base_url, hub.api_key
-            print(
+            say(
                 f"[offline] no AIHUBMIX_API_KEY: probing the local emulator at "
-                f"{base_url} (answers show the emulator, not the gateway)",
-                file=out,
+                f"{base_url} (answers show the emulator, not the gateway)"
             )
-        findings, wire = run_doctor(base_url, key)
-        print(render(findings), file=out)
+        client = httpx2.Client(timeout=args.timeout, follow_redirects=False)
+        wire = Wire(base_url, str(key), stack.enter_context(client))
+        if problem := preflight(wire):
+            say(problem)
+            return 2
+        if live:
+            say(f"[live] {base_url}: the key works. {LIVE_COST_NOTE}")
+            if not args.yes and not _agreed(say):
+                return 2
+        findings = probe_all(wire)
+        say(render(findings))
         if args.record is not None:
             files = wire.record(args.record)
-            print(
-                f"recorded {len(files)} exchanges (key removed) in {args.record}",
-                file=out,
-            )
+            say(f"recorded {len(files)} exchanges (key removed) in {args.record}")
     return 0 if all(f.handled is not False for f in findings) else 1
 
 

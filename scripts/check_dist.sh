@@ -17,10 +17,13 @@ if grep -qi "SetuptoolsDeprecationWarning" "$WORK/build.log"; then
 fi
 "$PY" -m twine check --strict "$WORK"/dist/*
 "$PY" -m venv --without-pip "$WORK/venv"
-# uv installs the wheel and its locked dependencies in seconds (pip: minutes).
+# uv installs the wheel and its locked dependencies in seconds (pip: minutes), with
+# the `agents` extra the README's create_agent / LangGraph snippets need.
+WHEEL="$(ls "$WORK"/dist/*.whl)"
 "$PY" -m uv pip install --quiet --python "$WORK/venv/bin/python" \
-    -c requirements/test.lock "$WORK"/dist/*.whl
+    -c requirements/test.lock "$WHEEL[agents]"
 cd "$WORK"  # away from the checkout: the import must come from the installed wheel
 "$WORK/venv/bin/python" -c "import langchain_aihubmix, sys; f = langchain_aihubmix.__file__; sys.exit(0 if '$ROOT' not in f else f'imported from the checkout: {f}')"
 "$WORK/venv/bin/python" "$ROOT/scripts/doc_snippets.py" --section Quickstart "$ROOT/README.md"
+"$WORK/venv/bin/python" -c "from langchain.agents import create_agent; import langgraph.graph"
 echo "check-dist: ok in $((SECONDS - start)) s"

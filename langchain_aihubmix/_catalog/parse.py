@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from langchain_aihubmix._errors.warn import warn as user_warning
 
 _MIN_PER_M = Decimal("0.001")
 _MAX_PER_M = Decimal(10_000)
@@ -56,7 +57,7 @@ for _cls in (CatalogError, CatalogUnitWarning, CatalogModel):
 
 
 def warn(message: str) -> None:
-    warnings.warn(message, CatalogUnitWarning, stacklevel=3)
+    user_warning(message, CatalogUnitWarning)
 
 
 def _number(value: object) -> Decimal | None:

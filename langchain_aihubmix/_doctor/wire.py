@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ _KEPT_HEADERS = ("content-type", "x-request-id", "retry-after")
 
 @dataclass
 class Exchange:
-    """One request and its response, as sent and received (key not included)."""
+    """One request and its response, as sent and received (key not included).
+
+    A transport failure has status 0, its text, and the exception in `error`.
+    """
 
     label: str
     method: str
@@ -25,6 +29,7 @@ class Exchange:
     status: int
     headers: dict[str, str]
     text: str
+    error: httpx2.HTTPError | None = None
 
     def json(self) -> Any:
         """The response body as JSON, or None when it is not JSON."""
@@ -62,6 +67,7 @@ class Wire:
     ) -> Exchange:
         """Sends one request; a transport failure is recorded as status 0."""
         url = self.base_url.rstrip("/") + path
+        error = None
         try:
             response = self.client.request(
                 method, url, json=body, headers=headers or {}, params=params
@@ -69,8 +75,8 @@ class Wire:
             status, text = response.status_code, response.text
             kept = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
         except httpx2.HTTPError as exc:
-            status, text, kept = 0, f"{type(exc).__name__}: {exc}", {}
-        exchange = Exchange(label, method, path, body, status, kept, text)
+            status, text, kept, error = 0, f"{type(exc).__name__}: {exc}", {}, exc
+        exchange = Exchange(label, method, path, body, status, kept, text, error)
         self.exchanges.append(exchange)
         return exchange
 
@@ -113,9 +119,8 @@ class Wire:
         """
         written = []
         for n, exchange in enumerate(self.exchanges):
-            native = (
-                exchange.status == 200 and ":generateContent" in exchange.url
-            ) or (":streamGenerateContent" in exchange.url and exchange.status == 200)
+            generated = re.search(r":(stream)?generateContent", exchange.url, re.I)
+            native = exchange.status == 200 and generated is not None
             folder = directory / ("native" if native else "other")
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"doctor-{n:02d}-{exchange.label}.yaml"

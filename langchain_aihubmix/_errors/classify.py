@@ -6,8 +6,10 @@ that classifying one route's errors never imports the other route's SDK.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import json
+import re
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -43,6 +45,16 @@ _PATH_HINT = (
     "e.g. https://aihubmix.com]"
 )
 """Added to the message of a 404 that is not about a model (a wrong path)."""
+
+
+def _nearest_models(message: str) -> str:
+    """` Known ids near it: ...` for the Gemini id a not-found message names."""
+    from langchain_aihubmix.snapshot import SNAPSHOT
+
+    named = re.search(r"gemini-[\w.-]+", message)
+    known = [m.id for m in SNAPSHOT if not m.retired]
+    near = difflib.get_close_matches(named.group(), known, 3) if named else []
+    return f" Known ids near it: {', '.join(near)}." if near else ""
 
 
 def _family(route: Transport) -> Mapping[Category, type[AiHubMixError]]:
@@ -94,6 +106,8 @@ def _from_status(
     kind = category(status, inner, message)
     if kind == "no_endpoint":
         message += _PATH_HINT
+    elif kind == "not_found":
+        message += _nearest_models(message)
     cls = _family(route)[kind]
     return cls(
         message,
@@ -220,8 +234,11 @@ def _from_network(
         source = exc.__cause__  # openai's generic wrapper: say what happened
     text = redact(str(source), secret)
     detail = f" ({type(source).__name__}: {text})" if text and text != default else ""
-    message = default + detail
-    return _family(route)[kind](message, request=_request_of(exc))
+    request = _request_of(exc)
+    host = getattr(getattr(request, "url", None), "host", None)
+    where = f" ({host})." if host else "."
+    message = default[:-1] + where + detail
+    return _family(route)[kind](message, request=request)
 
 
 def _openai_body(exc: openai.APIStatusError) -> Any:

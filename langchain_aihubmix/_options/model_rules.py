@@ -9,10 +9,10 @@ where options are resolved (`resolve`), against the same profile.
 from __future__ import annotations
 
 import threading
-import warnings
 from dataclasses import replace
 
 from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._errors.warn import warn
 from langchain_aihubmix._input.conversation import Conversation, TextPart
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
@@ -36,7 +36,7 @@ def _warn_once(model: str, rule: str, message: str) -> None:
         if (model, rule) in _warned:
             return
         _warned.add((model, rule))
-    warnings.warn(message, ModelRuleWarning, stacklevel=5)
+    warn(message, ModelRuleWarning)
 
 
 def check_transport(model: str, transport: Transport) -> None:

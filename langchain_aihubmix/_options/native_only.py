@@ -16,6 +16,8 @@ _SENDABLE_MIME: Final = (None, "text/plain", "application/json")
 class NotOnOpenAIRouteError(InvalidInputError):
     """The request uses a feature only AiHubMix's native Gemini route offers."""
 
+    __module__ = "langchain_aihubmix.errors"  # its public home (and pickles')
+
 
 def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
     """The error for `what`, which only the native route offers."""

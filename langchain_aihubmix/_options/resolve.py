@@ -39,9 +39,13 @@ from langchain_aihubmix.profiles import Transport, profile_for
 class UnknownOptionError(InvalidInputError, TypeError):
     """A constructor field or invoke kwarg this model does not understand."""
 
+    __module__ = "langchain_aihubmix.errors"  # its public home (and pickles')
+
 
 class OutOfRangeError(InvalidInputError):
     """A sampling or length setting outside the range Gemini accepts."""
+
+    __module__ = "langchain_aihubmix.errors"
 
 
 _CALL_ONLY: frozenset[str] = frozenset(
@@ -80,8 +84,27 @@ class CallSettings:
     max_retries: int
 
 
+_PEER_NAMES: Mapping[str, str] = {
+    "model_kwargs": "extra_body",
+    "request_timeout": "timeout",
+    "google_api_key": "api_key",
+    "openai_api_key": "api_key",
+    "openai_api_base": "base_url",
+    "stream_usage": "",
+}
+"""ChatOpenAI's / ChatGoogleGenerativeAI's names -> ours ("": not needed here)."""
+
+CONSTRUCTOR_ONLY = (
+    "api_key base_url transport app_code streaming default_headers client_args "
+    "media_fetch_timeout allow_private_media_urls prices"
+)
+"""The connection and client settings (space-separated): never per call."""
+
+
 def did_you_mean(name: str, known: Sequence[str] | frozenset[str]) -> str:
-    """` Did you mean 'x'?` for the nearest known name, or an empty string."""
+    """` Did you mean 'x'?` for a peer's name or the nearest known name, else ""."""
+    if (ours := _PEER_NAMES.get(name)) is not None:
+        return f" Did you mean {ours!r}?" if ours else " Usage is always on."
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
@@ -93,11 +116,15 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         name = ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
             public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(ALIASES)) - _INTERNAL
-            msg = (
-                f"Unknown option {key!r} for ChatAiHubMixGemini."
-                f"{did_you_mean(str(key), public)} "
-                f"Known options: {', '.join(sorted(public))}."
+            field = _PEER_NAMES.get(key) or key
+            hint = did_you_mean(str(key), public) or (
+                f" Known options: {', '.join(sorted(public))}."
             )
+            if field in CONSTRUCTOR_ONLY.split():
+                hint = (
+                    f" Set {field} on the constructor: ChatAiHubMixGemini({field}=...)."
+                )
+            msg = f"Unknown option {key!r} for ChatAiHubMixGemini.{hint}"
             raise UnknownOptionError(msg)
         out[name] = value
     out.pop("ls_structured_output_format", None)
@@ -214,7 +241,7 @@ def resolve_call(
     """Merge model fields with (already normalised) invoke kwargs and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
     if stop is not None:
-        values["stop"] = list(stop)
+        values["stop"] = stop  # a lone string is one sequence, as in ChatOpenAI
     stops = None if values.get("stop") is None else as_tuple(values["stop"])
     if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
         msg = (

@@ -83,7 +83,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "stop",
-        "stop sequences (at most 5)",
+        "stop sequences (at most 5); a string is one sequence",
         call_aliases=("stop_sequences",),
         to_call=as_tuple,
     ),

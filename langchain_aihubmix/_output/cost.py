@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import warnings
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata, add_usage
 
+from langchain_aihubmix._errors.warn import warn
 from langchain_aihubmix.pricing import PriceTable, cost_of
 
 __all__ = ["StreamPricer", "UnpricedModelWarning", "price_message"]
@@ -28,14 +28,13 @@ def _warn_unpriced(model: str) -> None:
         if model in _warned:
             return
         _warned.add(model)
-    warnings.warn(
+    warn(
         f"No price is known for {model!r}: its cost is reported as unknown "
         "(no response_metadata['cost']). For current prices use "
         "prices=langchain_aihubmix.catalog.live_prices() or "
         "catalog.refresh_prices(), or set one with "
         "DEFAULT_PRICES.with_overrides({...}).",
         UnpricedModelWarning,
-        stacklevel=5,
     )
 
 

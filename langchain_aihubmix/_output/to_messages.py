@@ -115,20 +115,18 @@ class TokenCounts(NamedTuple):
 
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
-    """Build `usage_metadata`; total is always input + output."""
-    usage = cast(
+    """Build `usage_metadata`; total is always input + output; both details always
+    there, `0` when none (as ChatOpenAI and ChatGoogleGenerativeAI give them)."""
+    return cast(
         "UsageMetadata",
         {
             "input_tokens": counts.input,
             "output_tokens": counts.output,
             "total_tokens": counts.input + counts.output,
+            "input_token_details": InputTokenDetails(cache_read=counts.cache_read),
+            "output_token_details": OutputTokenDetails(reasoning=counts.reasoning),
         },
     )
-    if counts.cache_read > 0:
-        usage["input_token_details"] = InputTokenDetails(cache_read=counts.cache_read)
-    if counts.reasoning > 0:
-        usage["output_token_details"] = OutputTokenDetails(reasoning=counts.reasoning)
-    return usage
 
 
 class UsageTracker:

@@ -14,7 +14,11 @@ from typing import Any
 import openai
 import pytest
 from google.genai import errors as genai_errors
-from langchain_core.exceptions import ModelInvalidRequestError, ModelNotFoundError
+from langchain_core.exceptions import (
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+)
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.errors import (
@@ -150,3 +154,30 @@ async def test_unknown_model_404_stays_model_not_found(
         await arun(_llm(hub.base_url, transport, hub.api_key), entry, "hi")
     assert isinstance(info.value, ModelNotFoundError)
     assert "gemini-9-ultra" in str(info.value) and "base_url" not in str(info.value)
+
+
+@pytest.mark.parametrize("entry", ["invoke", "astream"])
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_an_unknown_model_id_suggests_the_nearest_known_ids(
+    hub: AiHubMixEmulator, transport: str, entry: str
+) -> None:
+    llm = _llm(hub.base_url, transport, hub.api_key).model_copy(
+        update={"model": "gemini-2.5-flsh"}
+    )
+    with pytest.raises(
+        ModelNotFoundError, match=r"Known ids near it: gemini-2\.5-flash,"
+    ):
+        await arun(llm, entry, "hi")
+
+
+@pytest.mark.parametrize("entry", ["invoke", "stream", "ainvoke", "astream"])
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_a_connection_error_names_the_host(transport: str, entry: str) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm = _llm(f"http://127.0.0.1:{port}", transport, "sk-test")
+    with pytest.raises(
+        ModelConnectionError, match=r"^Connection error \(127\.0\.0\.1\)"
+    ):
+        await arun(llm, entry, "hi")

@@ -624,7 +624,7 @@ def test_zero_thinking_budget_turns_thinking_off(
     assert body["reasoning_effort"] == "none"
     assert "thinking_budget" not in str(body.get("extra_body"))
     assert reply.usage_metadata is not None
-    assert "output_token_details" not in reply.usage_metadata
+    assert reply.usage_metadata["output_token_details"] == {"reasoning": 0}
 
 
 def test_stream_ending_without_finish_reason_raises(

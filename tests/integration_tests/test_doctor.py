@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +102,8 @@ def test_live_mode_states_the_cost_first_and_records_no_key(
     # "live" against the emulator: the path a user's key takes, offline
     monkeypatch.setenv("AIHUBMIX_API_KEY", hub.api_key)
     out = io.StringIO()
-    assert main(["--base-url", hub.base_url, "--record", str(tmp_path)], out=out) == 0
+    argv = ["--base-url", hub.base_url, "--record", str(tmp_path), "--yes"]
+    assert main(argv, out=out) == 0
     first_line = out.getvalue().splitlines()[0]
     assert first_line.startswith("[live]") and LIVE_COST_NOTE in first_line
     files = sorted(tmp_path.rglob("*.yaml"))
@@ -137,6 +139,98 @@ def test_module_and_console_script_entry() -> None:
         capture_output=True,
         text=True,
     )
-    assert "--record" in done.stdout
+    # readable: the options, examples kept on their own lines, what exits mean
+    assert "--record DIR" in done.stdout and "--yes" in done.stdout
+    assert "\n  aihubmix-doctor --yes " in done.stdout
+    assert "exit status: 0 " in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 88
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert 'aihubmix-doctor = "langchain_aihubmix.doctor:main"' in pyproject
+
+
+class _Terminal(io.StringIO):
+    """A stdin that is a terminal, with the user's answer typed in."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _live(monkeypatch: pytest.MonkeyPatch, key: str) -> io.StringIO:
+    monkeypatch.setenv("AIHUBMIX_API_KEY", key)
+    return io.StringIO()
+
+
+def test_a_rejected_key_is_said_in_one_line_before_anything_is_spent(
+    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _live(monkeypatch, "sk-wrong-key-0123456789")
+    assert main(["--base-url", hub.base_url, "--yes"], out=out) == 2
+    assert out.getvalue().startswith("key rejected (401): check AIHUBMIX_API_KEY")
+    assert len(out.getvalue().splitlines()) == 1
+    assert "sk-wrong-key-0123456789" not in out.getvalue()
+    assert [(r.method, r.path) for r in hub.requests] == [("GET", "/v1/models")]
+
+
+def _closed_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        (
+            "https://gateway.invalid",
+            "cannot reach gateway.invalid: name not resolved "
+            "(try the mirror https://api.inferera.com with --base-url",
+        ),
+        ("closed", "cannot reach 127.0.0.1: connection refused"),
+        ("tls", "cannot reach 127.0.0.1: TLS failed"),
+        ("silent", "cannot reach 127.0.0.1: no answer in time (try the mirror"),
+    ],
+    ids=["name-not-resolved", "refused", "tls", "timeout"],
+)
+def test_an_unreachable_gateway_is_said_in_one_line(
+    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch, where: str, says: str
+) -> None:
+    out = _live(monkeypatch, hub.api_key)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        base_url = {
+            "closed": _closed_port(),
+            "tls": hub.base_url.replace("http://", "https://"),  # TLS to plain HTTP
+            "silent": f"http://127.0.0.1:{silent.getsockname()[1]}",
+        }.get(where, where)
+        argv = ["--base-url", base_url, "--yes", "--timeout", "0.3"]
+        assert main(argv, out=out) == 2
+    assert out.getvalue().startswith(says), out.getvalue()
+    assert len(out.getvalue().splitlines()) == 1
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("stdin", "code", "says"),
+    [
+        (io.StringIO(""), 2, "Not run: nothing was spent. Pass --yes to run it."),
+        (_Terminal("n\n"), 2, "Run it? [y/N] Not run: nothing was spent."),
+        (_Terminal("y\n"), 0, "Run it? [y/N] question"),
+    ],
+    ids=["not-a-terminal", "declined", "agreed"],
+)
+def test_the_cost_is_stated_and_agreed_before_spending(
+    hub: AiHubMixEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: io.StringIO,
+    code: int,
+    says: str,
+) -> None:
+    out = _live(monkeypatch, hub.api_key)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["--base-url", hub.base_url], out=out) == code
+    first, second = out.getvalue().splitlines()[:2]
+    assert first == f"[live] {hub.base_url}: the key works. {LIVE_COST_NOTE}"
+    assert second.startswith(says)
+    spent = [r for r in hub.requests if r.method == "POST"]
+    assert bool(spent) is (code == 0)

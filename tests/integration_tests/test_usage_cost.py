@@ -37,7 +37,7 @@ from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import Request, raw_server, response
 from tests.integration_tests.sample_tools import get_weather
-from tests.support import MODEL, ROUTES, MakeLLM, summed
+from tests.support import ENTRIES, MODEL, ROUTES, MakeLLM, run, summed
 
 CATALOGUE = Path(__file__).parents[1] / "fixtures/recorded/aihubmix/api-v1-models.json"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
@@ -406,3 +406,13 @@ def test_live_prices_are_read_off_the_event_loop(make_llm: MakeLLM) -> None:
         cost, usage = reply.response_metadata["cost"], reply.usage_metadata
         assert cost["price_source"] == "catalog"
         assert usage is not None and usage["input_tokens"] * 0.4e-6 < cost["total"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_usage_details_are_there_when_zero(make_llm: MakeLLM, entry: str) -> None:
+    # a first call (nothing cached) without thinking: the details say 0, as the
+    # peers' do, instead of being left out (a KeyError for the README's path)
+    usage = run(make_llm(thinking_budget=0), entry, "first").usage_metadata
+    assert usage is not None
+    assert usage["input_token_details"]["cache_read"] == 0
+    assert usage["output_token_details"]["reasoning"] == 0

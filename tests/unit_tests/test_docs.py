@@ -273,7 +273,7 @@ def test_version_is_single_sourced() -> None:
 def test_test_lock_pins_every_dependency_within_its_range() -> None:
     pins = _pins(ROOT / "requirements" / "test.lock")
     problems = []
-    for req in _requirements("test", "lint", "dist"):
+    for req in _requirements("test", "lint", "dist", "agents"):
         pinned = pins.get(_norm(req.name))
         if pinned is None:
             problems.append(f"{req.name} is not in requirements/test.lock")
@@ -309,3 +309,58 @@ def test_license_and_metadata_are_release_ready() -> None:
         match = re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier)
         if match:
             assert python.contains(match.group(1) + ".0"), classifier
+
+
+def test_every_error_the_docs_name_imports_from_the_errors_module() -> None:
+    import builtins
+
+    import langchain_core.exceptions
+
+    from langchain_aihubmix import errors
+
+    named = {
+        name
+        for doc in [README, *DOCS]
+        for name in re.findall(
+            r"(?<![*\w.])([A-Z]\w*(?:Error|Warning))\b", doc.read_text()
+        )
+    }
+    others = set(dir(builtins)) | set(dir(langchain_core.exceptions))
+    sdk = {"ClientError", "RateLimitError"}  # google.genai.errors / openai, as such
+    ours = named - others - sdk
+    assert "UnknownOptionError" in ours and "NotOnOpenAIRouteError" in ours
+    missing = sorted(n for n in ours if not hasattr(errors, n))
+    assert missing == []
+    assert ours <= set(errors.__all__)
+
+
+def test_the_install_line_brings_what_every_snippet_imports() -> None:
+    # `pip install "langchain-aihubmix[agents]"`, as the README says, must bring
+    # every package a README / docs snippet imports (`create_agent` needs
+    # `langchain`, which the base install does not bring)
+    import ast
+    import importlib.metadata
+
+    from scripts.doc_snippets import extract
+
+    installed = {_norm(r.name) for r in _requirements("agents")}
+    dists = importlib.metadata.packages_distributions()
+    missing = set()
+    for snippet in [s for doc in [README, *DOCS] for s in extract(doc)]:
+        if snippet.skip:
+            continue
+        for node in ast.walk(ast.parse(snippet.code)):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            for root in roots:
+                if root in sys.stdlib_module_names or root == "langchain_aihubmix":
+                    continue
+                if not {_norm(d) for d in dists.get(root, [root])} & installed:
+                    missing.add(f"{snippet.name}: {root}")
+    assert sorted(missing) == []
+    install = README.read_text().split("## Install", 1)[1].split("\n## ", 1)[0]
+    assert 'pip install "langchain-aihubmix[agents]"' in install

@@ -262,6 +262,8 @@ def test_blocked_prompt() -> None:
             "input_tokens": 9,
             "output_tokens": 0,
             "total_tokens": 9,
+            "input_token_details": {"cache_read": 0},
+            "output_token_details": {"reasoning": 0},
         }
         assert message.content_blocks == [
             {

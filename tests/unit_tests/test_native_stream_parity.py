@@ -139,5 +139,7 @@ def test_prompt_count_lowered_in_the_last_chunk() -> None:
         "input_tokens": 79,
         "output_tokens": 13,
         "total_tokens": 92,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
     }
     assert whole.usage_metadata == summed.usage_metadata

@@ -87,6 +87,7 @@ def test_recorded_tool_call_with_empty_id_and_message_level_signature() -> None:
         "input_tokens": 35,
         "output_tokens": 74,
         "total_tokens": 109,
+        "input_token_details": {"cache_read": 0},
         "output_token_details": {"reasoning": 62},
     }
     assert message.response_metadata == {

@@ -473,6 +473,7 @@ def test_cumulative_usage_on_every_chunk_is_not_double_counted() -> None:
         "input_tokens": 9,
         "output_tokens": 111,
         "total_tokens": 120,
+        "input_token_details": {"cache_read": 0},
         "output_token_details": {"reasoning": 108},
     }
     carrying = [m for m in out if m.usage_metadata]
@@ -501,6 +502,7 @@ def test_usage_only_in_a_final_chunk_without_choices() -> None:
         "output_tokens": 2,
         "total_tokens": 7,
         "input_token_details": {"cache_read": 3},
+        "output_token_details": {"reasoning": 0},
     }
 
 

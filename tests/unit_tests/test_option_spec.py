@@ -5,11 +5,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
-from langchain_aihubmix._options.resolve import OutOfRangeError, normalise_kwargs
+from langchain_aihubmix._options.resolve import (
+    CONSTRUCTOR_ONLY,
+    OutOfRangeError,
+    normalise_kwargs,
+)
 from langchain_aihubmix._options.spec import (
     ALIASES,
     BY_NAME,
@@ -50,6 +55,10 @@ def test_model_fields_are_the_declared_options() -> None:
             option.doc,
         ), option.name
     assert {"model", *BY_NAME} == CALL_OPTION_FIELDS
+    # the fields that are no call option are named as such (per call: "set it on
+    # the constructor"); timeout and max_retries are per-call settings
+    own = set(fields) - set(BaseChatModel.model_fields) - CALL_OPTION_FIELDS
+    assert own - {"timeout", "max_retries"} == set(CONSTRUCTOR_ONLY.split())
 
 
 def test_call_options_carry_every_plain_option() -> None:
