@@ -42,7 +42,11 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.resolve import resolve_call
-from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
+from langchain_aihubmix._options.spec import (
+    CALL_OPTION_FIELDS,
+    SpeechConfigField,
+    option_field,
+)
 from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.retry import (
@@ -138,6 +142,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     media_resolution: str | None = option_field("media_resolution")
     response_modalities: list[str] | None = option_field("response_modalities")
     image_config: dict[str, Any] | None = option_field("image_config")
+    speech_config: SpeechConfigField = option_field("speech_config")
     cached_content: str | None = option_field("cached_content")
     include_thoughts: bool | None = option_field("include_thoughts")
     thinking_budget: int | None = option_field("thinking_budget")

@@ -113,6 +113,22 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
     SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
     SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
+    # text to speech (native route; audio out, priced as Google lists audio output)
+    *(
+        SnapshotModel(
+            tts,
+            inp,
+            out,
+            None,
+            context_length=8_192,
+            max_output=16_384,
+            source="google-list",
+        )
+        for tts, inp, out in (
+            ("gemini-2.5-flash-preview-tts", "0.5", "10"),
+            ("gemini-2.5-pro-preview-tts", "1", "20"),
+        )
+    ),
     # retired by Google in 2026 (kept, marked)
     SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
     SnapshotModel(

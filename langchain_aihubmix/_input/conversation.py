@@ -52,7 +52,9 @@ class MediaPart:
     """Image, audio, video or document input (or a model-generated image).
 
     Exactly one of `data` (sent inline) and `uri` (sent as a file reference:
-    YouTube, gs://, or an http(s) URL not yet fetched) is set.
+    YouTube, gs://, or an http(s) URL not yet fetched) is set. `video_metadata`
+    (`fps`, `start_offset`, `end_offset`) and `media_resolution` (a
+    `MEDIA_RESOLUTION_*` level) qualify this part on the native route.
 
     `data` is either raw `bytes` (downloads, percent-encoded data URLs) or `str`:
     base64 text already validated and canonical (standard alphabet, padded, no
@@ -66,6 +68,8 @@ class MediaPart:
     data: bytes | str | None = None
     uri: str | None = None
     signature: str | None = None
+    video_metadata: dict[str, Any] | None = None
+    media_resolution: str | None = None
 
     @property
     def inline_size(self) -> int:
@@ -95,11 +99,12 @@ class MediaPart:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MediaPart):
             return NotImplemented
-        if (self.mime_type, self.uri, self.signature) != (
+        if (self.mime_type, self.uri, self.signature, self.media_resolution) != (
             other.mime_type,
             other.uri,
             other.signature,
-        ):
+            other.media_resolution,
+        ) or self.video_metadata != other.video_metadata:
             return False
         if type(self.data) is type(other.data):
             return self.data == other.data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -60,8 +62,22 @@ def data_parts(
 
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
-_GENAI_MEDIA_KEYS = frozenset({"type", "mime_type", "data", "file_uri", "url"})
+_GENAI_MEDIA_KEYS = frozenset(
+    {
+        "type",
+        "mime_type",
+        "data",
+        "file_uri",
+        "url",
+        "video_metadata",
+        "media_resolution",
+    }
+)
 """Keys of langchain-google-genai's `{"type": "media", ...}` block understood here."""
+_RESOLUTIONS = ("LOW", "MEDIUM", "HIGH", "ULTRA_HIGH")
+"""Per-part `media_resolution` levels (google-genai's `PartMediaResolutionLevel`)."""
+_SECONDS = re.compile(r"^\d+(\.\d+)?s$")
+_SNAKE = {"startOffset": "start_offset", "endOffset": "end_offset"}
 
 
 def _is_plain_text(mime_type: object) -> bool:
@@ -80,12 +96,13 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
 
     `{"type": "media", "mime_type": ..., "data": bytes | base64 str}` is inline data;
     `{"type": "media", "mime_type": ..., "file_uri" | "url": ...}` a file reference
-    (an http(s) URL is fetched as for standard blocks). Keys this package cannot honour
-    (e.g. `video_metadata`) raise rather than being dropped.
+    (an http(s) URL is fetched as for standard blocks). `video_metadata` and
+    `media_resolution` qualify the part (see `part_options`); other keys raise
+    rather than being dropped.
 
     Raises:
         InvalidInputError: unknown keys, no source or more than one, bad base64,
-            or an invalid or unrecognisable MIME type.
+            an invalid or unrecognisable MIME type, or bad part options.
     """
     unknown = sorted(set(block) - _GENAI_MEDIA_KEYS)
     if unknown:
@@ -98,6 +115,7 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
             f"(got {sources or 'none'})"
         )
         raise InvalidInputError(msg)
+    options = part_options(block, where)
     data = block.get("data")
     standard: dict[str, Any] = {"type": "file", "mime_type": block.get("mime_type")}
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -105,7 +123,7 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
         if mime is None or not _MIME.match(str(mime)):
             msg = f"{where}: media block has an invalid or unknown mime_type {mime!r}"
             raise InvalidInputError(msg)
-        return MediaPart(mime_type=str(mime), data=bytes(data))
+        return MediaPart(mime_type=str(mime), data=bytes(data), **options)
     if data is not None:
         if not isinstance(data, str):
             msg = f"{where}: media block data must be bytes or base64 text"
@@ -113,7 +131,57 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
         standard["base64"] = data
     else:
         standard["url"] = block.get("file_uri") or block.get("url")
-    return media_from_block(standard, where)
+    return dataclasses.replace(media_from_block(standard, where), **options)
+
+
+def part_options(block: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A media block's `media_resolution` (`"low"`, ..., or `MEDIA_RESOLUTION_*`)
+    and `video_metadata` (`fps` in (0, 24]; `start_offset` <= `end_offset`, each
+    seconds as `"10s"` / `"1.5s"` or a number), checked, as `MediaPart` fields."""
+    out: dict[str, Any] = {}
+    if (resolution := block.get("media_resolution")) is not None:
+        level = str(resolution).upper().removeprefix("MEDIA_RESOLUTION_")
+        if level not in _RESOLUTIONS:
+            msg = (
+                f"{where}: media_resolution {resolution!r} is not one of {_RESOLUTIONS}"
+            )
+            raise InvalidInputError(msg)
+        out["media_resolution"] = f"MEDIA_RESOLUTION_{level}"
+    if (meta := block.get("video_metadata")) is None:
+        return out
+    if isinstance(meta, Mapping):
+        meta = {_SNAKE.get(k, k): v for k, v in meta.items()}
+    if not isinstance(meta, dict) or not set(meta) <= {"fps", *_SNAKE.values()}:
+        msg = (
+            f"{where}: video_metadata takes fps, start_offset, end_offset; got {meta!r}"
+        )
+        raise InvalidInputError(msg)
+    video = {k: v for k, v in meta.items() if v is not None}
+    fps = video.get("fps")
+    if fps is not None and (not _is_number(fps) or not 0 < fps <= 24):
+        msg = f"{where}: video_metadata.fps must be a number in (0, 24], got {fps!r}"
+        raise InvalidInputError(msg)
+    for key in video.keys() & _SNAKE.values():
+        value = video[key]
+        if _is_number(value) and value >= 0:
+            video[key] = value = f"{float(value)}s"
+        if not isinstance(value, str) or not _SECONDS.match(value):
+            msg = f"{where}: video_metadata.{key} {value!r} is not seconds like '10s'"
+            raise InvalidInputError(msg)
+    start, end = (video.get(k) for k in _SNAKE.values())
+    if start is not None and end is not None and float(start[:-1]) > float(end[:-1]):
+        msg = f"{where}: video_metadata.start_offset {start} is after end_offset {end}"
+        raise InvalidInputError(msg)
+    out["video_metadata"] = video
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 _BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import wave
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +66,10 @@ class NativeStreamState:
     state per candidate. The response's usage covers all candidates, so only the
     state of candidate 0 reports it (it would otherwise be counted `n` times).
 
-    Part kinds: `text` (thought or answer), `inlineData` (image/* only),
+    Part kinds: `text` (thought or answer), `inlineData` (image/*, or 16-bit PCM
+    audio, whose bytes add up until the final chunk carries them as one WAV file in
+    `additional_kwargs["audio"]`: a WAV header needs the total length, and core
+    merges such bytes only when one chunk holds them),
     `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
     stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
     `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
@@ -82,6 +87,8 @@ class NativeStreamState:
         self._code_id: str | None = None
         self._server_id: str | None = None
         self._pending: _PendingCall | None = None
+        self._pcm = bytearray()
+        self._pcm_type: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -121,12 +128,16 @@ class NativeStreamState:
         usage = self._core.usage(
             counts_from_usage(response.usage_metadata), final=final
         )
+        audio = None
+        if final and self._pcm_type is not None:
+            audio = wav_file(bytes(self._pcm), self._pcm_type)
         return self._core.chunk(
             content,
             final=final,
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
+            audio=audio,
         )
 
     def _map_part(
@@ -156,6 +167,9 @@ class NativeStreamState:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif part.inline_data is not None and _is_pcm(part.inline_data):
+            self._audio(part.inline_data)  # no block: the final chunk's WAV file
+            block = None
         elif part.tool_call is not None:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
@@ -164,7 +178,8 @@ class NativeStreamState:
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
-                "this package maps text, thoughts, image inlineData, functionCall, "
+                "this package maps text, thoughts, image and PCM audio inlineData, "
+                "functionCall, "
                 "executableCode, codeExecutionResult, toolCall and toolResponse "
                 "parts."
             )
@@ -178,6 +193,14 @@ class NativeStreamState:
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
         add_delta(content, block)
+
+    def _audio(self, blob: types.Blob) -> None:
+        """PCM audio, kept for the final chunk's WAV file (in one format only)."""
+        if self._pcm_type not in (None, blob.mime_type):
+            msg = f"audio in two formats: {self._pcm_type}, {blob.mime_type}"
+            raise ValueError(msg)
+        self._pcm_type = blob.mime_type
+        self._pcm += blob.data or b""
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -339,6 +362,27 @@ def _has_data(part: types.Part) -> bool:
 
 def _is_image(blob: types.Blob) -> bool:
     return (blob.mime_type or "").startswith("image/")
+
+
+def _is_pcm(blob: types.Blob) -> bool:
+    kind = (blob.mime_type or "").split(";")[0].strip().lower()
+    return kind in ("audio/l16", "audio/pcm")
+
+
+def wav_file(pcm: bytes, mime_type: str) -> bytes:
+    """16-bit PCM as a WAV file, its rate and channel count from the MIME type's
+    parameters (`audio/L16;codec=pcm;rate=24000`; defaults 24000 Hz, 1 channel).
+    Gemini sends the samples little-endian (as WAV holds them), though RFC 2586's
+    L16 is big-endian; Google's own examples write them to a WAV file as they are.
+    """
+    params = dict(p.strip().lower().partition("=")[::2] for p in mime_type.split(";"))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(int(params.get("channels") or 1))
+        wav.setsampwidth(2)
+        wav.setframerate(int(params.get("rate") or 24_000))
+        wav.writeframes(pcm)
+    return out.getvalue()
 
 
 def _dump(value: pydantic.BaseModel) -> Any:

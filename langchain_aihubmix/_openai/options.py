@@ -15,6 +15,7 @@ from openai.types.shared_params import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
     CallOptions,
     FunctionTool,
     ToolChoice,
@@ -30,6 +31,13 @@ _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
     "none": "none",
 }
 """Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
+
+
+def _searches(opts: CallOptions) -> bool:
+    """Whether Google Search is on (the one built-in tool `check_tools` lets by):
+    sent as `web_search_options`, for which the gateway adds the `googleSearch`
+    tool, as for a `-search` id (wire-notes §4.3)."""
+    return any(isinstance(t, BuiltinTool) for t in opts.tools)
 
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
@@ -104,7 +112,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     |---|---|
     | thinking_level | `reasoning_effort` (top level; not here) |
     | include_thoughts | `extra_body.google.thinking_config.include_thoughts` |
-    | thinking_budget > 0 or -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget > 0 | `reasoning.max_tokens` (top level; see `_budget`) |
     | thinking_budget 0 | `reasoning_effort="none"` (top level; see `_effort`) |
     | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
 
@@ -115,8 +124,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     thinking: dict[str, Any] = {}
     if opts.include_thoughts is not None:
         thinking["include_thoughts"] = opts.include_thoughts
-    if opts.thinking_budget is not None and _effort(opts) is None:
-        thinking["thinking_budget"] = opts.thinking_budget
+    if opts.thinking_budget == -1:  # dynamic: no documented /v1 form
+        thinking["thinking_budget"] = -1
     google: dict[str, Any] = {}
     if thinking:
         google["thinking_config"] = thinking
@@ -137,6 +146,15 @@ def _effort(opts: CallOptions) -> str | None:
     if opts.thinking_level is not None:
         return opts.thinking_level
     return "none" if opts.thinking_budget == 0 else None
+
+
+def _budget(opts: CallOptions) -> dict[str, int] | None:
+    """`reasoning: {"max_tokens": N}` for a positive budget: AiHubMix's documented
+    /v1 form (docs.aihubmix.com unified-inference: `reasoning.max_tokens`, an alias
+    of `reasoning_effort`). Sent alone, not also in `extra_body.google`: Google's
+    layer rejects two thinking controls in one request."""
+    budget = opts.thinking_budget
+    return {"max_tokens": budget} if budget is not None and budget > 0 else None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +188,8 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
         "stop": list(opts.stop) if opts.stop is not None else None,
         "reasoning_effort": _effort(opts),
         "response_format": _response_format(opts),
+        "reasoning": _budget(opts),
+        "web_search_options": {} if _searches(opts) else None,
     }
     params.update({k: v for k, v in plain.items() if v is not None})
     tools = _tools(opts)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import Conversation, TextPart
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
 
 __all__ = ["ModelRuleWarning", "apply_rules", "check_transport"]
@@ -40,23 +41,28 @@ def _warn_once(model: str, rule: str, message: str) -> None:
 
 
 def check_transport(model: str, transport: Transport) -> None:
-    """Rejects an image-output model on the OpenAI-compatible route.
+    """Rejects an image- or speech-output model on the OpenAI-compatible route.
 
     Image models are called natively with `responseModalities` / `imageConfig`
     (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`); on `/v1` users report blank
-    images while tokens are billed (rikkahub issue #1228).
+    images while tokens are billed (rikkahub issue #1228). Text-to-speech models
+    answer AUDIO only, which Chat Completions has no Gemini form for (the doctor
+    asks the gateway).
 
     Raises:
-        InvalidInputError: `model` generates images and `transport` is "openai".
+        NotOnOpenAIRouteError: `model` generates images or speech and `transport`
+            is "openai".
     """
-    if transport == "openai" and profile_for(model).image_output:
+    profile = profile_for(model)
+    if transport == "openai" and (profile.image_output or profile.speech_output):
+        what = "images" if profile.image_output else "speech"
         msg = (
-            f"{model} generates images, which this package supports on the native "
-            "route only (on /v1 images come back blank while tokens are billed). "
-            "Leave transport unset (native is the default for image models) or "
-            "pass transport='native'."
+            f"{model} generates {what}, which this package supports on the native "
+            "route only (on /v1 images come back blank while tokens are billed, and "
+            "speech has no Gemini form). Leave transport unset (native is the "
+            "default for these models) or pass transport='native'."
         )
-        raise InvalidInputError(msg)
+        raise NotOnOpenAIRouteError(msg)
 
 
 def apply_rules(

@@ -26,23 +26,22 @@ def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
 
 
 def check_tools(tools: Sequence[Tool]) -> None:
-    """Reject Gemini's built-in tools, which this route cannot send."""
+    """Reject the built-in tools this route has no form for (Google Search without
+    a config goes as `web_search_options`)."""
     for tool in tools:
-        if isinstance(tool, BuiltinTool):
-            hint = (
-                " or a `-search` model id (e.g. gemini-2.5-flash-search)"
-                if tool.kind == "google_search"
-                else ""
-            )
-            raise native_only(f"The built-in tool {tool.kind!r}", hint)
+        if isinstance(tool, BuiltinTool) and (
+            tool.kind != "google_search" or tool.config
+        ):
+            config = " with a config" if tool.config else ""
+            raise native_only(f"The built-in tool {tool.kind!r}{config}")
 
 
 def refuse_native_only(opts: CallOptions) -> None:
     """Reject what only the native route offers, before any request is built.
 
-    Built-in tools (code execution, Google Search, URL context), explicit caches
-    (`cached_content`), media resolution, image output and image config, and
-    response MIME types other than JSON and plain text.
+    Built-in tools (code execution, URL context, a configured Google Search),
+    explicit caches (`cached_content`), media resolution, image and speech output
+    and their configs, and response MIME types other than JSON and plain text.
     """
     check_tools(opts.tools)
     for option in NATIVE_ONLY:  # text-only modalities excepted

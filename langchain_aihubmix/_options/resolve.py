@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -29,6 +29,7 @@ from langchain_aihubmix._options.spec import (
     OPTIONS,
     as_tuple,
     call_values,
+    speech_dict,
 )
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix.profiles import Transport, profile_for
@@ -243,6 +244,8 @@ def resolve_call(
         from langchain_aihubmix._options.native_only import refuse_native_only
 
         refuse_native_only(options)  # native-only features fail now, not on the wire
+    elif options.speech_config is not None:
+        options = replace(options, speech_config=speech_dict(options.speech_config))
     settings = CallSettings(
         timeout=kwargs.get("timeout", fields.get("timeout")),
         max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import BuiltinKind
 
 
@@ -39,6 +40,29 @@ def safety_pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(
         (str(getattr(c, "value", c)), str(getattr(t, "value", t))) for c, t in items
     )
+
+
+def speech_dict(value: Any) -> dict[str, Any]:
+    """`speech_config` checked by google-genai's `SpeechConfig` (imported on use),
+    as its snake_case dict; a wrong shape raises `InvalidInputError`."""
+    from google.genai import types
+
+    try:
+        checked = types.SpeechConfig.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(map(str, error["loc"])) or "value"
+        raise InvalidInputError(f"speech_config: {where}: {error['msg']}") from None
+    return checked.model_dump(exclude_none=True)
+
+
+SpeechConfigField = Annotated[
+    dict[str, Any] | None,
+    BeforeValidator(
+        lambda v: v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v
+    ),
+]
+"""`speech_config` as a model field: a `SpeechConfig` object is kept as its dict."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +149,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "media_resolution",
         str | None,
-        "resolution of media input (native only)",
+        "resolution of all media input (native only; per part: see media blocks)",
         native_only="media_resolution",
     ),
     OptionSpec(
@@ -140,6 +164,14 @@ OPTIONS: tuple[OptionSpec, ...] = (
         dict[str, Any] | None,
         "image output settings, e.g. aspect ratio (native only)",
         native_only="image_config",
+    ),
+    OptionSpec(
+        "speech_config",
+        dict[str, Any] | None,
+        "voice of a text-to-speech model: google-genai's `SpeechConfig` or its dict, "
+        'e.g. `{"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}}` '
+        "(native only)",
+        native_only="speech_config (speech output)",
     ),
     OptionSpec(
         "cached_content",
@@ -178,7 +210,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "google_search",
         bool,
-        "grounding with Google Search (native only)",
+        "grounding with Google Search (on /v1: `web_search_options`)",
         default=False,
         builtin_tool=True,
         to_call=None,

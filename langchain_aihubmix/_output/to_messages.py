@@ -107,6 +107,7 @@ class TokenCounts(NamedTuple):
     output: int = 0
     cache_read: int = 0
     reasoning: int = 0
+    audio: int = 0  # audio output tokens (text-to-speech), part of output
 
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
@@ -121,8 +122,11 @@ def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
     )
     if counts.cache_read > 0:
         usage["input_token_details"] = InputTokenDetails(cache_read=counts.cache_read)
-    if counts.reasoning > 0:
-        usage["output_token_details"] = OutputTokenDetails(reasoning=counts.reasoning)
+    out = {"reasoning": counts.reasoning, "audio": counts.audio}
+    if any(out.values()):
+        usage["output_token_details"] = OutputTokenDetails(
+            **{k: v for k, v in out.items() if v > 0}  # type: ignore[typeddict-item]
+        )
     return usage
 
 
@@ -171,6 +175,7 @@ def message_chunk(
     usage: UsageMetadata | None = None,
     tool_call_chunks: list[ToolCallChunk] | None = None,
     signatures: dict[str, str] | None = None,
+    audio: bytes | None = None,
     id: str | None = None,
     last: bool = False,
 ) -> AIMessageChunk:
@@ -179,15 +184,17 @@ def message_chunk(
     pydantic validates every keyword given to a message's constructor, even one equal
     to the field's default; a stream chunk is mostly defaults (no tool calls, no
     signatures, no usage, no id, not last), and building a chunk is per-token work.
-    The message is the same either way.
+    The message is the same either way. `audio` (a WAV file) goes in
+    `additional_kwargs["audio"]`, where core's google_genai translator reads it.
     """
     fields: dict[str, Any] = {}
     if usage is not None:
         fields["usage_metadata"] = usage
     if tool_call_chunks:
         fields["tool_call_chunks"] = tool_call_chunks
-    if signatures:
-        fields["additional_kwargs"] = {SIGNATURES_KEY: signatures}
+    if signatures or audio:
+        extra = {SIGNATURES_KEY: signatures, "audio": audio}
+        fields["additional_kwargs"] = {k: v for k, v in extra.items() if v}
     if id is not None:
         fields["id"] = id
     if last:

@@ -11,12 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from langchain_aihubmix.testing import tokens
+from langchain_aihubmix.testing import speech, tokens
 from langchain_aihubmix.testing.catalog import is_gemini3
 from langchain_aihubmix.testing.schema_values import keys_from_prompt, value_for
 
 PartKind = Literal[
-    "thought", "text", "call", "code", "result", "image", "tool_call", "tool_response"
+    "thought",
+    "text",
+    "call",
+    "code",
+    "result",
+    "image",
+    "audio",
+    "tool_call",
+    "tool_response",
 ]
 Mint = Callable[[str], str]
 
@@ -62,6 +70,8 @@ class Ask:
     thinking_level: str | None = None
     thinking_budget: int | None = None
     image_output: bool = False
+    speech_voice: str | None = None
+    """The voice of a TTS answer (a TTS model asked for AUDIO), else None."""
     candidate_count: int = 1
     max_output_tokens: int | None = None
     stop_sequences: list[str] = field(default_factory=list)
@@ -117,6 +127,8 @@ def answer(ask: Ask, mint: Mint) -> Answer:
 
 def _candidate(ask: Ask, mint: Mint, index: int) -> Candidate:
     text = ask.user_text
+    if ask.speech_voice is not None:
+        return Candidate([Part("audio", speech.pcm_base64(ask.speech_voice, text))])
     if "UNSAFE_ANSWER" in text:
         return Candidate(parts=[], finish_reason="SAFETY", safety_ratings=_unsafe())
     if "MALFORMED_CALL" in text and ask.functions:

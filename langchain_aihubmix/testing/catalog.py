@@ -99,6 +99,11 @@ def rejects_prefill(model: str) -> bool:
     )
 
 
+def is_tts(model: str) -> bool:
+    """A text-to-speech model: answers only with audio (`responseModalities: AUDIO`)."""
+    return base_model(model).endswith("-tts")
+
+
 def is_image_model(model: str) -> bool:
     """A Nano Banana model: answers with images unless `responseModalities` says not."""
     entry = _BY_ID.get(base_model(model))
@@ -112,9 +117,9 @@ def max_output(model: str) -> int:
 
 
 def thinks_by_default(model: str) -> bool:
-    """2.5 and 3 models think unless told not to (2.5 Flash-Lite does not)."""
+    """2.5 and 3 models think unless told not to (2.5 Flash-Lite and TTS do not)."""
     model = base_model(model)
-    if model.startswith("gemini-2.5-flash-lite"):
+    if model.startswith("gemini-2.5-flash-lite") or is_tts(model):
         return False
     return model.startswith(("gemini-2.5", "gemini-3"))
 

@@ -52,9 +52,14 @@ def google_error(
     return HttpError(code, {"error": error})
 
 
-def invalid_argument(message: str) -> HttpError:
-    """400 INVALID_ARGUMENT."""
-    return google_error(400, message)
+INVALID = "Request contains an invalid argument."
+"""Gemini's bare INVALID_ARGUMENT text, for rules it states no more about."""
+
+
+def invalid_argument(message: str, detail: str | None = None) -> HttpError:
+    """400 INVALID_ARGUMENT; `detail` (what the emulator found) as `DebugInfo`."""
+    debug = {"@type": "type.googleapis.com/google.rpc.DebugInfo", "detail": detail}
+    return google_error(400, message, [debug] if detail else None)
 
 
 def gateway_error(

@@ -6,17 +6,19 @@ import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, images, native_render
+from langchain_aihubmix.testing import brain, images, native_render, speech
 from langchain_aihubmix.testing.catalog import (
     is_gemini3,
     is_image_model,
     is_known,
+    is_tts,
     max_output,
     rejects_minimal,
     rejects_prefill,
     thinks_by_default,
 )
 from langchain_aihubmix.testing.errors import (
+    INVALID,
     HttpError,
     gateway_error,
     invalid_argument,
@@ -41,6 +43,12 @@ PREFILL_REJECTED = (
     "model. End the conversation with a user turn."
 )
 """The 400 for a prefilled final model turn (rule documented, text not recorded)."""
+MODALITIES = (
+    "The requested combination of response modalities{asked} is not supported by "
+    "the model. models/{model} accepts the following combination of response "
+    "modalities:\n* {accepted}\n"
+)
+"""Gemini's 400 for modalities a model lacks (BerriAI/litellm#11118, Fabric#1607)."""
 
 
 def get(obj: Any, camel: str, default: Any = None) -> Any:
@@ -143,7 +151,39 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         )
     if rejects_prefill(model) and get(contents[-1], "role") == "model":
         raise invalid_argument(PREFILL_REJECTED)
+    _check_output(model, config)
     check_signatures(model, contents, signer)
+
+
+def _check_output(model: str, config: Any) -> None:
+    """TTS models answer with AUDIO only, other models never; voices must exist."""
+    asked = [str(m).upper() for m in get(config, "responseModalities") or []]
+    if (asked != ["AUDIO"]) if is_tts(model) else ("AUDIO" in asked):
+        accepted = "AUDIO" if is_tts(model) else "TEXT"
+        if is_image_model(model):
+            accepted = "TEXT, IMAGE"
+        raise invalid_argument(
+            MODALITIES.format(
+                asked=f" ({', '.join(asked)})" if asked else "",
+                model=model,
+                accepted=accepted,
+            )
+        )
+    for voice in voices(get(config, "speechConfig")):
+        if not speech.known_voice(voice):
+            raise invalid_argument(
+                INVALID, f"speechConfig: {voice!r} is not a prebuilt voice name"
+            )
+
+
+def voices(config: Any) -> list[Any]:
+    """The voice names of a `speechConfig` (one voice, or one per speaker)."""
+    speakers = get(get(config, "multiSpeakerVoiceConfig"), "speakerVoiceConfigs")
+    found = [
+        get(get(get(c, "voiceConfig"), "prebuiltVoiceConfig"), "voiceName")
+        for c in [config, *(speakers or [])]
+    ]
+    return [v for v in found if v is not None]
 
 
 def check_signatures(model: str, contents: list[Any], signer: Signer) -> None:
@@ -241,6 +281,9 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         stop_sequences=list(get(config, "stopSequences") or []),
         image_output=_wants_image(model, get(config, "responseModalities")),
     )
+    if is_tts(model):
+        named = voices(get(config, "speechConfig"))
+        ask.speech_voice = named[0] if named else speech.DEFAULT_VOICE
     mime = get(config, "responseMimeType")
     ask.json_mode = mime == "application/json"
     ask.json_schema = get(config, "responseJsonSchema") or get(config, "responseSchema")

@@ -8,7 +8,7 @@ import secrets
 import string
 from typing import Any
 
-from langchain_aihubmix.testing import tokens
+from langchain_aihubmix.testing import speech, tokens
 from langchain_aihubmix.testing.brain import Answer, Candidate, Part
 from langchain_aihubmix.testing.catalog import is_gemini3
 from langchain_aihubmix.testing.tokens import PromptTally
@@ -43,6 +43,8 @@ def part_json(part: Part) -> dict[str, Any]:
         }
     elif part.kind == "image":
         out = {"inlineData": {"mimeType": "image/png", "data": part.text}}
+    elif part.kind == "audio":
+        out = {"inlineData": {"mimeType": speech.MIME_TYPE, "data": part.text}}
     elif part.kind == "tool_call":
         run = {"toolType": part.name, "args": part.args, "id": part.id}
         out = {"toolCall": run}
@@ -56,18 +58,19 @@ def part_json(part: Part) -> dict[str, Any]:
     return out
 
 
-def visible_tokens(parts: list[Part]) -> tuple[int, int]:
-    """(text-ish tokens, image tokens) of the visible output."""
-    text = 0
-    image = 0
+def visible_tokens(parts: list[Part]) -> dict[str, int]:
+    """Tokens of the visible output by modality (TEXT, IMAGE, AUDIO)."""
+    out = {"TEXT": 0, "IMAGE": 0, "AUDIO": 0}
     for part in parts:
         if part.kind == "image":
-            image += tokens.IMAGE_OUTPUT_TOKENS
+            out["IMAGE"] += tokens.IMAGE_OUTPUT_TOKENS
+        elif part.kind == "audio":
+            out["AUDIO"] += speech.audio_tokens(part.text)
         elif part.kind in ("call", "tool_call", "tool_response"):
-            text += tokens.count(part.name + json.dumps(part.args))
+            out["TEXT"] += tokens.count(part.name + json.dumps(part.args))
         elif part.kind != "thought":
-            text += tokens.count(part.text)
-    return text, image
+            out["TEXT"] += tokens.count(part.text)
+    return out
 
 
 def usage(answer: Answer, tally: PromptTally, cached: int) -> dict[str, Any]:
@@ -77,11 +80,11 @@ def usage(answer: Answer, tally: PromptTally, cached: int) -> dict[str, Any]:
     if answer.block_reason:
         out.update(totalTokenCount=prompt, promptTokensDetails=tally.details())
         return out
-    text_tokens = image_tokens = 0
+    by_modality = {"TEXT": 0, "IMAGE": 0, "AUDIO": 0}
     for cand in answer.candidates:
-        t, i = visible_tokens(cand.parts)
-        text_tokens, image_tokens = text_tokens + t, image_tokens + i
-    candidates = text_tokens + image_tokens
+        for modality, count in visible_tokens(cand.parts).items():
+            by_modality[modality] += count
+    candidates = sum(by_modality.values())
     if candidates:
         out["candidatesTokenCount"] = candidates
     total = prompt + candidates + answer.thoughts_tokens + answer.tool_use_tokens
@@ -91,10 +94,9 @@ def usage(answer: Answer, tally: PromptTally, cached: int) -> dict[str, Any]:
     out["promptTokensDetails"] = tally.details()
     if cached:
         out["cacheTokensDetails"] = [{"modality": "TEXT", "tokenCount": cached}]
-    if image_tokens:
+    if by_modality["IMAGE"] or by_modality["AUDIO"]:
         out["candidatesTokensDetails"] = [
-            {"modality": "TEXT", "tokenCount": text_tokens},
-            {"modality": "IMAGE", "tokenCount": image_tokens},
+            {"modality": m, "tokenCount": n} for m, n in by_modality.items() if n
         ]
     if answer.tool_use_tokens:
         out["toolUsePromptTokenCount"] = answer.tool_use_tokens

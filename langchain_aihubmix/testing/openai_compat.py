@@ -11,6 +11,7 @@ from langchain_aihubmix.testing.native import (
     CORRUPTED_SIGNATURE,
     INLINE_LIMIT,
     MISSING_SIGNATURE,
+    MODALITIES,
     PREFILL_REJECTED,
 )
 from langchain_aihubmix.testing.reply import Exchange, JsonReply, StreamReply
@@ -89,7 +90,10 @@ def handle(ex: Exchange, state: State) -> JsonReply | StreamReply:
 
 
 def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
-    """AiHubMix's checks: tool_choice pairing, tool ids, media size, signatures."""
+    """AiHubMix's checks: tool_choice pairing, tool ids, media size, signatures;
+    TTS models (their AUDIO output is not served here)."""
+    if catalog.is_tts(model):
+        raise fail(MODALITIES.format(asked="", model=model, accepted="AUDIO"))
     tools = body.get("tools") or []
     if tools and body.get("tool_choice") is None:
         raise fail(
@@ -196,8 +200,12 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
     effort = body.get("reasoning_effort")
     google = body.get("google") or (body.get("extra_body") or {}).get("google") or {}
     thinking_config = google.get("thinking_config") or {}
+    budget = (body.get("reasoning") or {}).get("max_tokens")  # AiHubMix's alias
+    if budget is None:
+        budget = thinking_config.get("thinking_budget")
     thinks = catalog.thinks_by_default(base) or effort not in (None, "none")
-    if model.endswith("-nothink") or effort == "none":
+    thinks = thinks or budget not in (None, 0)
+    if model.endswith("-nothink") or effort == "none" or budget == 0:
         thinks = False
     include = effort not in (None, "none") or bool(
         thinking_config.get("include_thoughts")
@@ -208,6 +216,7 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         thinking=thinks,
         include_thoughts=thinks and include,
         thinking_level=str(effort).upper() if effort else None,
+        thinking_budget=budget if isinstance(budget, int) else None,
         candidate_count=int(body.get("n") or 1),
         max_output_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
         stop_sequences=[stop] if isinstance(stop, str) else list(stop or []),

@@ -34,7 +34,7 @@ def usage(
     fraction: float = 1.0,
 ) -> dict[str, Any]:
     """OpenAI `usage` (cumulative up to `fraction` of the visible output)."""
-    visible = sum(sum(visible_tokens(c.parts)) for c in answer.candidates)
+    visible = sum(sum(visible_tokens(c.parts).values()) for c in answer.candidates)
     visible = math.ceil(visible * fraction)
     prompt = tally.total + answer.tool_use_tokens
     thoughts = answer.thoughts_tokens

@@ -115,12 +115,7 @@ def test_genai_media_file_reference_native(hub: AiHubMixEmulator, key: str) -> N
 @pytest.mark.parametrize(
     "block",
     [
-        {
-            "type": "media",
-            "mime_type": "video/mp4",
-            "file_uri": "gs://b/v.mp4",
-            "video_metadata": {"start_offset": "1s"},
-        },
+        {"type": "media", "mime_type": "text/csv", "data": CSV_B64, "unknown": 1},
         {"type": "media", "mime_type": "text/csv"},
         {
             "type": "media",
