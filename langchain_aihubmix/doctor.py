@@ -1,11 +1,12 @@
 """`python -m langchain_aihubmix.doctor`: the live gateway's behaviour vs this package.
 
-With `AIHUBMIX_API_KEY` set, the doctor sends about 30 tiny requests to the gateway,
+With `AIHUBMIX_API_KEY` set, the doctor sends about 40 tiny requests to the gateway,
 one group per question only the real service settles, and prints a table: what the
 gateway showed, whether the package handles that variant, and whether the package's
-defaults fit it. A live run costs about $0.01 (the cheapest models, prompts of a few
-tokens; the two image probes are most of it); it says so before it starts. Without a
-key it runs against the local emulator (the test suite runs it that way).
+defaults fit it. A live run costs about $0.05 (the cheapest models, prompts of a few
+tokens; the search, image and speech probes are most of it); it says so before it
+starts. Without a key it runs against the local emulator (the test suite runs it
+that way).
 
 `--record DIR` writes a redacted transcript (no key; the prompts are the doctor's
 own) in the cassette shape the test suite replays, so a run becomes a fixture.
@@ -28,15 +29,16 @@ from typing import TextIO
 
 import httpx
 
-from langchain_aihubmix._doctor.probes import PROBES, Finding
+from langchain_aihubmix._doctor import Finding
+from langchain_aihubmix._doctor.probes import PROBES
 from langchain_aihubmix._doctor.wire import Wire
 
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 
 LIVE_COST_NOTE = (
-    "A live run sends about 30 small requests (gemini-2.5-flash-lite, "
-    "gemini-3.1-flash-lite, and two images from gemini-2.5-flash-image): "
-    "about $0.01 in all."
+    "A live run sends about 40 small requests (gemini-2.5-flash-lite, "
+    "gemini-3.1-flash-lite, two images from gemini-2.5-flash-image, two words of "
+    "speech from gemini-2.5-flash-preview-tts, one Google Search): about $0.05 in all."
 )
 
 

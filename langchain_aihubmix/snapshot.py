@@ -65,6 +65,7 @@ class SnapshotModel:
 
 _PRO_TIER = ("4", "18", "0.4")
 
+# fmt: off
 SNAPSHOT: tuple[SnapshotModel, ...] = (
     # Gemini 3.x: pro, flash, flash-lite generations
     SnapshotModel("gemini-3.1-pro-preview", "2", "12", "0.2", _PRO_TIER),
@@ -79,85 +80,33 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-3.7-flash", "0.75", "3.75", "0.075"),
     SnapshotModel("gemini-3.8-flash", "0.75", "3.75", "0.075"),
     # image models (Nano Banana family); per-image prices not seen
-    SnapshotModel(
-        "gemini-3-pro-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
-    ),
-    SnapshotModel(
-        "gemini-3.1-flash-image-preview",
-        None,
-        None,
-        None,
-        max_output=32_768,
-        context_length=65_536,
-        image_output=True,
-        source="unknown",
-    ),
-    SnapshotModel(
-        "gemini-2.5-flash-image",
-        "0.3",
-        "2.499",
-        "0.03",
-        max_output=32_768,
-        context_length=32_768,
-        image_output=True,
-    ),
+    SnapshotModel("gemini-3-pro-image-preview", None, None, None, context_length=65_536,
+                  max_output=32_768, image_output=True, source="unknown"),
+    SnapshotModel("gemini-3.1-flash-image-preview", None, None, None,
+                  context_length=65_536, max_output=32_768, image_output=True,
+                  source="unknown"),
+    SnapshotModel("gemini-2.5-flash-image", "0.3", "2.499", "0.03",
+                  context_length=32_768, max_output=32_768, image_output=True),
     # Gemini 2.5 family
     SnapshotModel("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
     SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
     SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
     SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
-    # text to speech (native route; audio out, priced as Google lists audio output)
-    *(
-        SnapshotModel(
-            tts,
-            inp,
-            out,
-            None,
-            context_length=8_192,
-            max_output=16_384,
-            source="google-list",
-        )
-        for tts, inp, out in (
-            ("gemini-2.5-flash-preview-tts", "0.5", "10"),
-            ("gemini-2.5-pro-preview-tts", "1", "20"),
-        )
-    ),
+    # text to speech (native route): the output price is Google's audio output price
+    SnapshotModel("gemini-2.5-flash-preview-tts", "0.5", "10", None,
+                  context_length=8_192, max_output=16_384, source="google-list"),
+    SnapshotModel("gemini-2.5-pro-preview-tts", "1", "20", None, context_length=8_192,
+                  max_output=16_384, source="google-list"),
     # retired by Google in 2026 (kept, marked)
     SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
-    SnapshotModel(
-        "gemini-3.1-flash-lite-preview",
-        "0.25",
-        "1.5",
-        "0.025",
-        retired=True,
-        source="google-list",
-    ),
-    SnapshotModel(
-        "gemini-2.0-flash",
-        "0.1",
-        "0.4",
-        "0.025",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
-    ),
-    SnapshotModel(
-        "gemini-2.0-flash-lite",
-        "0.075",
-        "0.3",
-        "0.01875",
-        max_output=8_192,
-        retired=True,
-        source="google-list",
-    ),
+    SnapshotModel("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025", retired=True,
+                  source="google-list"),
+    SnapshotModel("gemini-2.0-flash", "0.1", "0.4", "0.025", max_output=8_192,
+                  retired=True, source="google-list"),
+    SnapshotModel("gemini-2.0-flash-lite", "0.075", "0.3", "0.01875", max_output=8_192,
+                  retired=True, source="google-list"),
 )
+# fmt: on
 """Every Gemini id of the snapshot, newest generations first."""
 
 _BY_ID = {m.id: m for m in SNAPSHOT}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from langchain_aihubmix._doctor import Finding, forms
 from langchain_aihubmix._doctor.wire import Exchange, Wire
 from langchain_aihubmix._errors.bodies import category, error_object
 from langchain_aihubmix.catalog import CatalogError, parse_catalog
@@ -21,25 +21,6 @@ SIGNED_MODEL = "gemini-3.1-flash-lite"
 IMAGE_MODEL = "gemini-2.5-flash-image"
 """The image probes' model."""
 EMBEDDING_MODEL = "gemini-embedding-001"
-
-
-@dataclass
-class Finding:
-    """One answer of the doctor.
-
-    Attributes:
-        question: What was asked of the gateway.
-        seen: The variant the gateway showed.
-        handled: Whether this package handles that variant (None: not settled).
-        defaults_fit: Whether the package's defaults work with it (None: not settled).
-        note: How the package behaves under it.
-    """
-
-    question: str
-    seen: str
-    handled: bool | None
-    defaults_fit: bool | None
-    note: str = ""
 
 
 def _user(text: str) -> dict[str, Any]:
@@ -484,6 +465,7 @@ PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     implicit_cache,
     count_and_cache,
     image_output,
+    *forms.PROBES,
     catalogue,
     embeddings,
     errors_in_200,

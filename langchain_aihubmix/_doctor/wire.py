@@ -11,7 +11,7 @@ import httpx
 
 from langchain_aihubmix._errors.bodies import redact, redact_json
 
-_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after")
+_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after", "x-goog-upload-status")
 
 
 @dataclass
@@ -32,6 +32,20 @@ class Exchange:
             return json.loads(self.text)
         except ValueError:
             return None
+
+    def message(self) -> dict[str, Any]:
+        """The first choice's message of a `/v1` reply ({} when there is none)."""
+        reply = self.json()
+        choices = reply.get("choices") if isinstance(reply, dict) else None
+        return dict((choices or [{}])[0].get("message") or {})
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The first candidate's parts of a native reply ([] when there is none)."""
+        reply = self.json()
+        found = reply.get("candidates") if isinstance(reply, dict) else None
+        return list(
+            (((found or [{}])[0] or {}).get("content") or {}).get("parts") or []
+        )
 
 
 @dataclass
@@ -101,6 +115,11 @@ class Wire:
         """A `/v1/chat/completions` request."""
         headers = {"Authorization": f"Bearer {key or self.api_key}"}
         return self.send(label, "POST", "/v1/chat/completions", body, headers=headers)
+
+    def chat(self, label: str, model: str, text: str, **fields: Any) -> Exchange:
+        """A `/v1/chat/completions` request of one user message, and `fields`."""
+        ask = [{"role": "user", "content": text}]
+        return self.openai(label, {"model": model, "messages": ask, **fields})
 
     def record(self, directory: Path) -> list[Path]:
         """Writes the redacted transcript; returns the files written.

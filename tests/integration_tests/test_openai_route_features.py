@@ -204,3 +204,21 @@ def test_flat_and_nested_url_citations(hub: AiHubMixEmulator, stream: bool) -> N
         {"type": "citation", "url": "https://example.org/b", "title": "B",
          "start_index": 6, "end_index": 11, "cited_text": "world"},
     ]  # fmt: skip
+
+
+# -- thinking budgets: AiHubMix's `reasoning.max_tokens` ------------------------------
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+async def test_a_thinking_budget_goes_as_reasoning_max_tokens(
+    hub: AiHubMixEmulator, entry: str
+) -> None:
+    """The documented /v1 form, alone (not also in `extra_body.google`): 2.5
+    Flash-Lite, which thinks only when asked, thinks within the budget."""
+    llm = _llm(hub, "openai", model="gemini-2.5-flash-lite", thinking_budget=48)
+    reply = await arun(llm, entry, "Is 91 prime?")
+    sent = hub.requests[-1].body
+    assert sent["reasoning"] == {"max_tokens": 48}
+    assert "thinking_budget" not in json.dumps(sent)
+    assert reply.usage_metadata is not None
+    assert reply.usage_metadata["output_token_details"] == {"reasoning": 48}
