@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from typing import Final
 
 from langchain_aihubmix._errors.base import InvalidInputError
-from langchain_aihubmix._options.call_options import BuiltinTool, CallOptions, Tool
+from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    Tool,
+)
 from langchain_aihubmix._options.spec import NATIVE_ONLY
 
 _SENDABLE_MIME: Final = (None, "text/plain", "application/json")
@@ -26,20 +31,24 @@ def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
 
 
 def check_tools(tools: Sequence[Tool]) -> None:
-    """Reject the built-in tools this route has no form for (Google Search without
-    a config goes as `web_search_options`)."""
+    """Reject the built-in tools this route has no form for. Google Search alone
+    goes as `web_search_options`; with a config, or with function tools (which
+    needs Gemini 3's server-side tool invocations), it is native-only."""
+    functions = any(isinstance(tool, FunctionTool) for tool in tools)
     for tool in tools:
         if isinstance(tool, BuiltinTool) and (
-            tool.kind != "google_search" or tool.config
+            tool.kind != "google_search" or tool.config or functions
         ):
-            config = " with a config" if tool.config else ""
-            raise native_only(f"The built-in tool {tool.kind!r}{config}")
+            how = " with a config" if tool.config else " with function tools"
+            how = how if tool.kind == "google_search" else ""
+            raise native_only(f"The built-in tool {tool.kind!r}{how}")
 
 
 def refuse_native_only(opts: CallOptions) -> None:
     """Reject what only the native route offers, before any request is built.
 
-    Built-in tools (code execution, URL context, a configured Google Search),
+    Built-in tools (code execution, URL context; Google Search with a config or
+    with function tools),
     explicit caches (`cached_content`), media resolution, image and speech output
     and their configs, and response MIME types other than JSON and plain text.
     """

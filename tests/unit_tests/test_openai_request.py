@@ -444,13 +444,13 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
 
 
 def test_google_search_is_web_search_options() -> None:
-    """Search alone sends no tools (nor `tool_choice`); with functions, both."""
+    """Search alone: no tools, no `tool_choice`; with function tools: refused (the
+    combination needs Gemini 3's server-side tool invocations, native only)."""
     search = BuiltinTool("google_search")
     alone = options_to_params(CallOptions(model="m", tools=(search,)))
     assert alone == {"model": "m", "web_search_options": {}}
-    both = options_to_params(CallOptions(model="m", tools=(WEATHER, search)))
-    assert both["web_search_options"] == {} and both["tool_choice"] == "auto"
-    assert [t["function"]["name"] for t in both["tools"]] == ["get_weather"]
+    with pytest.raises(NotOnOpenAIRouteError, match="with function tools"):
+        options_to_params(CallOptions(model="m", tools=(WEATHER, search)))
 
 
 def test_tools_always_come_with_tool_choice() -> None:
