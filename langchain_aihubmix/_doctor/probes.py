@@ -94,9 +94,9 @@ def native_thoughts(wire: Wire) -> Finding:
     config = {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 512}}
     body = _user("Is 91 prime? Answer yes or no.")
     body["generationConfig"] = {"maxOutputTokens": 600, **config}
-    reply = wire.native("native-thoughts", TEXT_MODEL, body).json() or {}
-    parts = _parts(reply)
-    thoughts = sum(1 for p in parts if p.get("thought"))
+    sent = wire.native("native-thoughts", TEXT_MODEL, body)
+    reply = sent.json() or {}
+    thoughts = sum(1 for p in sent.parts() if p.get("thought"))
     counted = (reply.get("usageMetadata") or {}).get("thoughtsTokenCount")
     seen = f"{thoughts} thought part(s), thoughtsTokenCount={counted}"
     return Finding(
@@ -104,16 +104,9 @@ def native_thoughts(wire: Wire) -> Finding:
     )
 
 
-def _parts(reply: Any) -> list[dict[str, Any]]:
-    if not isinstance(reply, dict):
-        return []
-    candidates = reply.get("candidates") or [{}]
-    return list(((candidates[0] or {}).get("content") or {}).get("parts") or [])
-
-
 def openai_thoughts(wire: Wire) -> Finding:
     """Where `/v1` puts thoughts: reasoning_content, reasoning, or inline tags."""
-    reply = wire.openai(
+    message = wire.openai(
         "openai-thoughts",
         {
             "model": TEXT_MODEL,
@@ -121,8 +114,7 @@ def openai_thoughts(wire: Wire) -> Finding:
             "reasoning_effort": "low",
             "max_tokens": 600,
         },
-    ).json()
-    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
+    ).message()
     content = str(message.get("content") or "")
     if message.get("reasoning_content"):
         seen = "reasoning_content"
@@ -165,8 +157,7 @@ def openai_signatures(wire: Wire) -> Finding:
         "tool_choice": "required",
         "max_tokens": 200,
     }
-    reply = wire.openai("openai-signature", body).json()
-    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
+    message = wire.openai("openai-signature", body).message()
     calls = message.get("tool_calls") or []
     signature = (
         ((calls[0].get("extra_content") or {}).get("google") or {}).get(
@@ -367,8 +358,8 @@ def image_output(wire: Wire) -> list[Finding]:
     """An image on the native route, and on `/v1` with `modalities`."""
     body = _user("A small red square on white.")
     body["generationConfig"] = {"responseModalities": ["TEXT", "IMAGE"]}
-    native = wire.native("image-native", IMAGE_MODEL, body).json()
-    images = [p for p in _parts(native) if "inlineData" in p]
+    native = wire.native("image-native", IMAGE_MODEL, body)
+    images = [p for p in native.parts() if "inlineData" in p]
     sizes = [len(p["inlineData"].get("data", "")) * 3 // 4 for p in images]
     reply = wire.openai(
         "image-openai",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -62,22 +61,15 @@ def data_parts(
 
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
+_VIDEO_KEYS = ("fps", "start_offset", "end_offset")
+_OPTIONS = ("video_metadata", "media_resolution")
 _GENAI_MEDIA_KEYS = frozenset(
-    {
-        "type",
-        "mime_type",
-        "data",
-        "file_uri",
-        "url",
-        "video_metadata",
-        "media_resolution",
-    }
+    {"type", "mime_type", "data", "file_uri", "url", *_OPTIONS}
 )
 """Keys of langchain-google-genai's `{"type": "media", ...}` block understood here."""
 _RESOLUTIONS = ("LOW", "MEDIUM", "HIGH", "ULTRA_HIGH")
 """Per-part `media_resolution` levels (google-genai's `PartMediaResolutionLevel`)."""
 _SECONDS = re.compile(r"^\d+(\.\d+)?s$")
-_SNAKE = {"startOffset": "start_offset", "endOffset": "end_offset"}
 
 
 def _is_plain_text(mime_type: object) -> bool:
@@ -135,53 +127,37 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
 
 
 def part_options(block: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """A media block's `media_resolution` (`"low"`, ..., or `MEDIA_RESOLUTION_*`)
-    and `video_metadata` (`fps` in (0, 24]; `start_offset` <= `end_offset`, each
-    seconds as `"10s"` / `"1.5s"` or a number), checked, as `MediaPart` fields."""
+    """A media block's `media_resolution` (`"low"` ... `"ultra_high"`, or the enum
+    name) and `video_metadata` (`fps` in (0, 24], `start_offset` <= `end_offset` as
+    seconds like `"10s"`, `"1.5s"`), checked, as `MediaPart` fields."""
     out: dict[str, Any] = {}
-    if (resolution := block.get("media_resolution")) is not None:
-        level = str(resolution).upper().removeprefix("MEDIA_RESOLUTION_")
-        if level not in _RESOLUTIONS:
-            msg = (
-                f"{where}: media_resolution {resolution!r} is not one of {_RESOLUTIONS}"
-            )
+    if (level := block.get("media_resolution")) is not None:
+        name = str(level).upper().removeprefix("MEDIA_RESOLUTION_")
+        if name not in _RESOLUTIONS:
+            msg = f"{where}: media_resolution {level!r} is not one of {_RESOLUTIONS}"
             raise InvalidInputError(msg)
-        out["media_resolution"] = f"MEDIA_RESOLUTION_{level}"
-    if (meta := block.get("video_metadata")) is None:
+        out["media_resolution"] = f"MEDIA_RESOLUTION_{name}"
+    video = block.get("video_metadata")
+    if video is None:
         return out
-    if isinstance(meta, Mapping):
-        meta = {_SNAKE.get(k, k): v for k, v in meta.items()}
-    if not isinstance(meta, dict) or not set(meta) <= {"fps", *_SNAKE.values()}:
-        msg = (
-            f"{where}: video_metadata takes fps, start_offset, end_offset; got {meta!r}"
-        )
+    if not isinstance(video, Mapping) or not set(video) <= set(_VIDEO_KEYS):
+        msg = f"{where}: video_metadata takes {_VIDEO_KEYS}, got {video!r}"
         raise InvalidInputError(msg)
-    video = {k: v for k, v in meta.items() if v is not None}
+    video = {k: v for k, v in video.items() if v is not None}
     fps = video.get("fps")
-    if fps is not None and (not _is_number(fps) or not 0 < fps <= 24):
+    number = isinstance(fps, (int, float)) and not isinstance(fps, bool)
+    if fps is not None and not (number and 0 < fps <= 24):
         msg = f"{where}: video_metadata.fps must be a number in (0, 24], got {fps!r}"
         raise InvalidInputError(msg)
-    for key in video.keys() & _SNAKE.values():
-        value = video[key]
-        if _is_number(value) and value >= 0:
-            video[key] = value = f"{float(value)}s"
-        if not isinstance(value, str) or not _SECONDS.match(value):
-            msg = f"{where}: video_metadata.{key} {value!r} is not seconds like '10s'"
+    for key in video.keys() - {"fps"}:
+        if not (isinstance(video[key], str) and _SECONDS.match(video[key])):
+            msg = f"{where}: video_metadata.{key} {video[key]!r} is not like '10s'"
             raise InvalidInputError(msg)
-    start, end = (video.get(k) for k in _SNAKE.values())
-    if start is not None and end is not None and float(start[:-1]) > float(end[:-1]):
-        msg = f"{where}: video_metadata.start_offset {start} is after end_offset {end}"
+    start, end = (float(video.get(k, "0s")[:-1]) for k in _VIDEO_KEYS[1:])
+    if "end_offset" in video and start > end:
+        msg = f"{where}: video_metadata.start_offset is after end_offset"
         raise InvalidInputError(msg)
-    out["video_metadata"] = video
-    return out
-
-
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return out | {"video_metadata": video}
 
 
 _BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]

@@ -123,8 +123,7 @@ class Base64Blob(types.Blob):
 
 
 def _media(part: MediaPart) -> types.Part:
-    """Inline data or a file reference, with its per-part video metadata and
-    media resolution (checked in `_input`)."""
+    """Inline data or a file reference, with its video metadata and resolution."""
     extra: dict[str, Any] = {}
     if part.video_metadata is not None:
         extra["video_metadata"] = types.VideoMetadata(**part.video_metadata)

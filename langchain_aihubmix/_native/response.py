@@ -67,9 +67,7 @@ class NativeStreamState:
     state of candidate 0 reports it (it would otherwise be counted `n` times).
 
     Part kinds: `text` (thought or answer), `inlineData` (image/*, or 16-bit PCM
-    audio, whose bytes add up until the final chunk carries them as one WAV file in
-    `additional_kwargs["audio"]`: a WAV header needs the total length, and core
-    merges such bytes only when one chunk holds them),
+    audio, kept until the final chunk carries it as one WAV file: `wav_file`),
     `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
     stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
     `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
@@ -128,9 +126,9 @@ class NativeStreamState:
         usage = self._core.usage(
             counts_from_usage(response.usage_metadata), final=final
         )
-        audio = None
-        if final and self._pcm_type is not None:
-            audio = wav_file(bytes(self._pcm), self._pcm_type)
+        audio = (
+            wav_file(self._pcm, self._pcm_type) if final and self._pcm_type else None
+        )
         return self._core.chunk(
             content,
             final=final,
@@ -167,9 +165,11 @@ class NativeStreamState:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
-        elif part.inline_data is not None and _is_pcm(part.inline_data):
-            self._audio(part.inline_data)  # no block: the final chunk's WAV file
-            block = None
+        elif (blob := part.inline_data) is not None and _is_pcm(blob):
+            if self._pcm_type not in (None, blob.mime_type):  # one WAV: one format
+                raise ValueError(f"audio in two formats: {blob.mime_type}")
+            self._pcm_type, block = blob.mime_type, None  # the final chunk's WAV
+            self._pcm += blob.data or b""
         elif part.tool_call is not None:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
@@ -179,9 +179,8 @@ class NativeStreamState:
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
                 "this package maps text, thoughts, image and PCM audio inlineData, "
-                "functionCall, "
-                "executableCode, codeExecutionResult, toolCall and toolResponse "
-                "parts."
+                "functionCall, executableCode, codeExecutionResult, toolCall and "
+                "toolResponse parts."
             )
         elif sig is not None or part.thought:
             # A part carrying only a signature (or a bare thought flag).
@@ -193,14 +192,6 @@ class NativeStreamState:
         else:
             block = None  # `{}`: a part with no data and no flag carries nothing
         add_delta(content, block)
-
-    def _audio(self, blob: types.Blob) -> None:
-        """PCM audio, kept for the final chunk's WAV file (in one format only)."""
-        if self._pcm_type not in (None, blob.mime_type):
-            msg = f"audio in two formats: {self._pcm_type}, {blob.mime_type}"
-            raise ValueError(msg)
-        self._pcm_type = blob.mime_type
-        self._pcm += blob.data or b""
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
         self._code_id = code.id or synthetic_id()
@@ -365,16 +356,15 @@ def _is_image(blob: types.Blob) -> bool:
 
 
 def _is_pcm(blob: types.Blob) -> bool:
-    kind = (blob.mime_type or "").split(";")[0].strip().lower()
-    return kind in ("audio/l16", "audio/pcm")
+    return (blob.mime_type or "").lower().startswith(("audio/l16", "audio/pcm"))
 
 
-def wav_file(pcm: bytes, mime_type: str) -> bytes:
-    """16-bit PCM as a WAV file, its rate and channel count from the MIME type's
-    parameters (`audio/L16;codec=pcm;rate=24000`; defaults 24000 Hz, 1 channel).
-    Gemini sends the samples little-endian (as WAV holds them), though RFC 2586's
-    L16 is big-endian; Google's own examples write them to a WAV file as they are.
-    """
+def wav_file(pcm: bytes | bytearray, mime_type: str) -> bytes:
+    """16-bit PCM as a WAV file, rate and channels from the MIME type's parameters
+    (`audio/L16;codec=pcm;rate=24000`), the samples as Gemini sends them
+    (little-endian, as WAV and Google's examples have them). Its header holds the
+    length, so a stream's final chunk carries the file, in `additional_kwargs`
+    (core's google_genai translator makes it an `audio` block)."""
     params = dict(p.strip().lower().partition("=")[::2] for p in mime_type.split(";"))
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:

@@ -33,13 +33,6 @@ _CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
 """Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
 
-def _searches(opts: CallOptions) -> bool:
-    """Whether Google Search is on (the one built-in tool `check_tools` lets by):
-    sent as `web_search_options`, for which the gateway adds the `googleSearch`
-    tool, as for a `-search` id (wire-notes §4.3)."""
-    return any(isinstance(t, BuiltinTool) for t in opts.tools)
-
-
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
     check_tools(opts.tools)
     tools: list[ChatCompletionFunctionToolParam] = []
@@ -149,12 +142,10 @@ def _effort(opts: CallOptions) -> str | None:
 
 
 def _budget(opts: CallOptions) -> dict[str, int] | None:
-    """`reasoning: {"max_tokens": N}` for a positive budget: AiHubMix's documented
-    /v1 form (docs.aihubmix.com unified-inference: `reasoning.max_tokens`, an alias
-    of `reasoning_effort`). Sent alone, not also in `extra_body.google`: Google's
-    layer rejects two thinking controls in one request."""
-    budget = opts.thinking_budget
-    return {"max_tokens": budget} if budget is not None and budget > 0 else None
+    """A positive budget as AiHubMix's documented `reasoning.max_tokens` (wire-notes
+    §4.3), alone: Google's layer rejects two thinking controls in one request."""
+    budget = opts.thinking_budget or 0
+    return {"max_tokens": budget} if budget > 0 else None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +167,9 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     Streams always ask for usage (`stream_options.include_usage`).
     """
     refuse_native_only(opts)
+    # Google Search (the one built-in tool left): the gateway adds `googleSearch`
+    # for `web_search_options`, as for a `-search` id (wire-notes §4.3)
+    search = any(isinstance(t, BuiltinTool) for t in opts.tools)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,
@@ -189,7 +183,7 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
         "reasoning_effort": _effort(opts),
         "response_format": _response_format(opts),
         "reasoning": _budget(opts),
-        "web_search_options": {} if _searches(opts) else None,
+        "web_search_options": {} if search else None,
     }
     params.update({k: v for k, v in plain.items() if v is not None})
     tools = _tools(opts)

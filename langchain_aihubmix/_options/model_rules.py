@@ -45,13 +45,8 @@ def check_transport(model: str, transport: Transport) -> None:
 
     Image models are called natively with `responseModalities` / `imageConfig`
     (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`); on `/v1` users report blank
-    images while tokens are billed (rikkahub issue #1228). Text-to-speech models
-    answer AUDIO only, which Chat Completions has no Gemini form for (the doctor
-    asks the gateway).
-
-    Raises:
-        NotOnOpenAIRouteError: `model` generates images or speech and `transport`
-            is "openai".
+    images while tokens are billed (rikkahub issue #1228); speech (TTS) has no
+    Gemini form there (the doctor asks). Raises `NotOnOpenAIRouteError`.
     """
     profile = profile_for(model)
     if transport == "openai" and (profile.image_output or profile.speech_output):

@@ -36,12 +36,13 @@ def check_tools(tools: Sequence[Tool]) -> None:
     needs Gemini 3's server-side tool invocations), it is native-only."""
     functions = any(isinstance(tool, FunctionTool) for tool in tools)
     for tool in tools:
-        if isinstance(tool, BuiltinTool) and (
-            tool.kind != "google_search" or tool.config or functions
-        ):
-            how = " with a config" if tool.config else " with function tools"
-            how = how if tool.kind == "google_search" else ""
-            raise native_only(f"The built-in tool {tool.kind!r}{how}")
+        if not isinstance(tool, BuiltinTool):
+            continue
+        if tool.kind != "google_search":
+            raise native_only(f"The built-in tool {tool.kind!r}")
+        if tool.config or functions:
+            how = "with a config" if tool.config else "with function tools"
+            raise native_only(f"The built-in tool 'google_search' {how}")
 
 
 def refuse_native_only(opts: CallOptions) -> None:

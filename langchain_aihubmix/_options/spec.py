@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import BuiltinKind
@@ -43,26 +43,21 @@ def safety_pairs(value: Any) -> tuple[tuple[str, str], ...]:
 
 
 def speech_dict(value: Any) -> dict[str, Any]:
-    """`speech_config` checked by google-genai's `SpeechConfig` (imported on use),
-    as its snake_case dict; a wrong shape raises `InvalidInputError`."""
+    """`speech_config` checked by google-genai's `SpeechConfig` (imported on use)."""
     from google.genai import types
 
     try:
-        checked = types.SpeechConfig.model_validate(value)
+        return types.SpeechConfig.model_validate(value).model_dump(exclude_none=True)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(map(str, error["loc"])) or "value"
-        raise InvalidInputError(f"speech_config: {where}: {error['msg']}") from None
-    return checked.model_dump(exclude_none=True)
+        msg = f"speech_config: {'.'.join(map(str, error['loc']))}: {error['msg']}"
+        raise InvalidInputError(msg) from None
 
 
 SpeechConfigField = Annotated[
-    dict[str, Any] | None,
-    BeforeValidator(
-        lambda v: v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v
-    ),
+    dict[str, Any] | None, BeforeValidator(lambda v: v and speech_dict(v))
 ]
-"""`speech_config` as a model field: a `SpeechConfig` object is kept as its dict."""
+"""`speech_config` as a model field: checked, and kept as a dict (serialisable)."""
 
 
 @dataclass(frozen=True)

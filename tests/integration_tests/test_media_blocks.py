@@ -148,7 +148,7 @@ def test_bad_media_block_is_rejected_before_sending(
 # -- per-part options: video metadata and media resolution (native only) --------------
 
 YOUTUBE = "https://www.youtube.com/watch?v=9hE5-98ZeCg"
-CLIP = {"fps": 2, "start_offset": "10s", "end_offset": 20}  # a number is seconds
+CLIP = {"fps": 2, "start_offset": "10s", "end_offset": "20.5s"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
@@ -169,7 +169,7 @@ def test_video_metadata_and_media_resolution_go_on_the_part(
     assert part["videoMetadata"] == {
         "fps": 2.0,
         "start_offset": "10s",
-        "end_offset": "20.0s",
+        "end_offset": "20.5s",
     }
     assert part["mediaResolution"] == {"level": "MEDIA_RESOLUTION_LOW"}
     assert ("fileData" in part) == ("file_uri" in source)
@@ -182,13 +182,15 @@ def test_video_metadata_and_media_resolution_go_on_the_part(
         ({"video_metadata": {"fps": 30}}, "fps must be"),
         ({"video_metadata": {"fps": "2"}}, "fps must be"),
         ({"video_metadata": {"start_offset": "-1s"}}, "start_offset '-1s'"),
+        ({"video_metadata": {"start_offset": -1}}, "start_offset -1"),
         ({"video_metadata": {"end_offset": "10 s"}}, "end_offset '10 s'"),
         (
             {"video_metadata": {"start_offset": "20s", "end_offset": "10s"}},
-            "start_offset 20s is after end_offset 10s",
+            "start_offset is after end_offset",
         ),
-        ({"video_metadata": {"speed": 2}}, "takes fps, start_offset, end_offset"),
-        ({"video_metadata": "10s"}, "takes fps"),
+        ({"video_metadata": {"speed": 2}}, "video_metadata takes"),
+        ({"video_metadata": {"startOffset": "1s"}}, "video_metadata takes"),
+        ({"video_metadata": "10s"}, "video_metadata takes"),
         ({"media_resolution": "tiny"}, "media_resolution 'tiny' is not one of"),
     ],
 )
