@@ -29,8 +29,7 @@ from typing import TextIO
 
 import httpx
 
-from langchain_aihubmix._doctor import Finding
-from langchain_aihubmix._doctor.probes import PROBES
+from langchain_aihubmix._doctor.probes import PROBES, Finding
 from langchain_aihubmix._doctor.wire import Wire
 
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]

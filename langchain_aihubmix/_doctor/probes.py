@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from langchain_aihubmix._doctor import Finding, forms
 from langchain_aihubmix._doctor.wire import Exchange, Wire
 from langchain_aihubmix._errors.bodies import category, error_object
 from langchain_aihubmix.catalog import CatalogError, parse_catalog
@@ -21,6 +20,26 @@ SIGNED_MODEL = "gemini-3.1-flash-lite"
 IMAGE_MODEL = "gemini-2.5-flash-image"
 """The image probes' model."""
 EMBEDDING_MODEL = "gemini-embedding-001"
+SPEECH_MODEL = "gemini-2.5-flash-preview-tts"
+
+
+@dataclass
+class Finding:
+    """One answer of the doctor.
+
+    Attributes:
+        question: What was asked of the gateway.
+        seen: The variant the gateway showed.
+        handled: Whether this package handles that variant (None: not settled).
+        defaults_fit: Whether the package's defaults work with it (None: not settled).
+        note: How the package behaves under it.
+    """
+
+    question: str
+    seen: str
+    handled: bool | None
+    defaults_fit: bool | None
+    note: str = ""
 
 
 def _user(text: str) -> dict[str, Any]:
@@ -106,15 +125,9 @@ def native_thoughts(wire: Wire) -> Finding:
 
 def openai_thoughts(wire: Wire) -> Finding:
     """Where `/v1` puts thoughts: reasoning_content, reasoning, or inline tags."""
-    message = wire.openai(
-        "openai-thoughts",
-        {
-            "model": TEXT_MODEL,
-            "messages": [{"role": "user", "content": "Is 91 prime? Answer yes or no."}],
-            "reasoning_effort": "low",
-            "max_tokens": 600,
-        },
-    ).message()
+    ask = "Is 91 prime? Answer yes or no."
+    think = {"reasoning_effort": "low", "max_tokens": 600}
+    message = wire.chat("openai-thoughts", TEXT_MODEL, ask, **think).message()
     content = str(message.get("content") or "")
     if message.get("reasoning_content"):
         seen = "reasoning_content"
@@ -149,36 +162,18 @@ _WEATHER = {
 
 def openai_signatures(wire: Wire) -> Finding:
     """Whether `/v1` tool calls carry `extra_content` signatures, and take them back."""
-    ask = {"role": "user", "content": "Call get_weather for Paris."}
-    body = {
-        "model": SIGNED_MODEL,
-        "messages": [ask],
-        "tools": [_WEATHER],
-        "tool_choice": "required",
-        "max_tokens": 200,
-    }
-    message = wire.openai("openai-signature", body).message()
-    calls = message.get("tool_calls") or []
-    signature = (
-        ((calls[0].get("extra_content") or {}).get("google") or {}).get(
-            "thought_signature"
-        )
-        if calls
-        else None
-    )
+    tools = {"tools": [_WEATHER], "tool_choice": "required", "max_tokens": 200}
+    ask = "Call get_weather for Paris."
+    sent = wire.chat("openai-signature", SIGNED_MODEL, ask, **tools)
+    calls = sent.message().get("tool_calls") or []
     if not calls:
         return Finding("/v1 thought signatures", "no tool call made", None, None)
-    replay = {
-        "model": SIGNED_MODEL,
-        "messages": [
-            ask,
-            {"role": "assistant", "content": None, "tool_calls": calls[:1]},
-            {"role": "tool", "tool_call_id": calls[0].get("id"), "content": "sunny"},
-        ],
-        "tools": [_WEATHER],
-        "tool_choice": "auto",
-        "max_tokens": 100,
-    }
+    extra = calls[0].get("extra_content") or {}
+    signature = (extra.get("google") or {}).get("thought_signature")
+    call = {"role": "assistant", "content": None, "tool_calls": calls[:1]}
+    result = {"role": "tool", "tool_call_id": calls[0].get("id"), "content": "sunny"}
+    replay = sent.body | {"tool_choice": "auto", "max_tokens": 100}
+    replay["messages"] = [*sent.body["messages"], call, result]
     back = wire.openai("openai-signature-replay", replay)
     seen = f"returned: {'yes' if signature else 'no'}; replayed: {back.status}"
     return Finding(
@@ -192,13 +187,8 @@ def openai_signatures(wire: Wire) -> Finding:
 
 def tools_without_choice(wire: Wire) -> Finding:
     """Whether `/v1` rejects tools sent without `tool_choice`."""
-    body = {
-        "model": TEXT_MODEL,
-        "messages": [{"role": "user", "content": "Say hi."}],
-        "tools": [_WEATHER],
-        "max_tokens": 16,
-    }
-    status = wire.openai("tools-no-choice", body).status
+    ask = {"tools": [_WEATHER], "max_tokens": 16}
+    status = wire.chat("tools-no-choice", TEXT_MODEL, "Say hi.", **ask).status
     seen = f"{status} ({'rejected' if status >= 400 else 'accepted'})"
     return Finding(
         "/v1 tools without tool_choice",
@@ -226,11 +216,7 @@ def error_envelopes(wire: Wire) -> list[Finding]:
         ),
         (
             "Bad key, /v1",
-            lambda: wire.openai(
-                "bad-key-openai",
-                {"model": TEXT_MODEL, "messages": [{"role": "user", "content": "hi"}]},
-                key=bad_key,
-            ),
+            lambda: wire.chat("bad-key-openai", TEXT_MODEL, "hi", key=bad_key),
         ),
         (
             "Bad model, native",
@@ -238,13 +224,7 @@ def error_envelopes(wire: Wire) -> list[Finding]:
         ),
         (
             "Bad model, /v1",
-            lambda: wire.openai(
-                "bad-model-openai",
-                {
-                    "model": "gemini-no-such-model",
-                    "messages": [{"role": "user", "content": "hi"}],
-                },
-            ),
+            lambda: wire.chat("bad-model-openai", "gemini-no-such-model", "hi"),
         ),
     ]
     for question, send in cases:
@@ -277,16 +257,8 @@ def sse_framing(wire: Wire) -> Finding:
     separator = "\\r\\n\\r\\n" if "\r\n\r\n" in text else "\\n\\n"
     events = [ln for ln in text.splitlines() if ln.startswith("data:")]
     usage = sum(1 for ln in events if "usageMetadata" in ln)
-    stream = wire.openai(
-        "openai-stream",
-        {
-            "model": TEXT_MODEL,
-            "messages": [{"role": "user", "content": "Reply with: ok"}],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "max_tokens": 16,
-        },
-    ).text
+    opts = {"stream": True, "stream_options": {"include_usage": True}, "max_tokens": 16}
+    stream = wire.chat("openai-stream", TEXT_MODEL, "Reply with: ok", **opts).text
     done = "[DONE]" in stream
     openai_usage = sum(
         ln.startswith("data: {") and '"usage":{' in ln.replace(" ", "")
@@ -361,15 +333,8 @@ def image_output(wire: Wire) -> list[Finding]:
     native = wire.native("image-native", IMAGE_MODEL, body)
     images = [p for p in native.parts() if "inlineData" in p]
     sizes = [len(p["inlineData"].get("data", "")) * 3 // 4 for p in images]
-    reply = wire.openai(
-        "image-openai",
-        {
-            "model": IMAGE_MODEL,
-            "messages": [{"role": "user", "content": "A small red square on white."}],
-            "modalities": ["text", "image"],
-        },
-    ).json()
-    text = json.dumps(reply)[:100_000]
+    ask, both = "A small red square on white.", ["text", "image"]
+    text = wire.chat("image-openai", IMAGE_MODEL, ask, modalities=both).text[:100_000]
     found = "data:image" in text or '"images"' in text
     return [
         Finding(
@@ -386,6 +351,72 @@ def image_output(wire: Wire) -> list[Finding]:
             note="image models are refused on /v1 (native is their default route)",
         ),
     ]
+
+
+def speech_output(wire: Wire) -> list[Finding]:
+    """Speech from a TTS model: native (`responseModalities: AUDIO`), and on `/v1`
+    with OpenAI's `modalities` / `audio` fields."""
+    body: dict[str, Any] = {"generationConfig": {"responseModalities": ["AUDIO"]}}
+    body["contents"] = [{"role": "user", "parts": [{"text": "Say: ok"}]}]
+    parts = wire.native("speech-native", SPEECH_MODEL, body).parts()
+    blobs = [p["inlineData"] for p in parts if "inlineData" in p]
+    kinds = sorted({str(b.get("mimeType")) for b in blobs})
+    pcm = any(k.lower().startswith(("audio/l16", "audio/pcm")) for k in kinds)
+    audio = {"modalities": ["text", "audio"], "audio": {"voice": "Kore"}}
+    v1 = wire.chat("speech-openai", SPEECH_MODEL, "Say: ok", **audio)
+    spoke = "yes" if (v1.message().get("audio") or {}).get("data") else "no"
+    seen, note = f"audio: {', '.join(kinds) or 'none'}", "returned as a WAV file"
+    return [
+        Finding("Speech output, native", seen, True, pcm, note),
+        Finding("Speech output, /v1", f"audio: {spoke} ({v1.status})", True, True),
+    ]
+
+
+def v1_forms(wire: Wire) -> list[Finding]:
+    """`web_search_options` (`google_search=True` on `/v1`): citations back?
+    `reasoning.max_tokens` (`thinking_budget`): reasoning tokens from a model that
+    thinks only when asked? `extra_body.google.safety_settings`: an invalid
+    threshold is rejected when it reaches Gemini, passes when the gateway drops or
+    replaces the settings (a 400 costs nothing)."""
+    ask = "Who won the 2022 football world cup? One short sentence."
+    found = wire.chat("v1-search", TEXT_MODEL, ask, web_search_options={}).message()
+    cites = sum(a.get("type") == "url_citation" for a in found.get("annotations") or [])
+    think = {"reasoning": {"max_tokens": 512}, "max_tokens": 600}
+    reply = wire.chat("v1-budget", TEXT_MODEL, "Is 91 prime?", **think).json()
+    usage: dict[str, Any] = {
+        k: v or 0 for k, v in ((reply or {}).get("usage") or {}).items()
+    }
+    gap = usage.get("total_tokens", 0) - usage.get("prompt_tokens", 0)
+    thought = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    thought = thought or max(0, gap - usage.get("completion_tokens", 0))
+    bad = [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "NOT_A_THRESHOLD"}]
+    google = {"extra_body": {"google": {"safety_settings": bad}}}
+    sent = wire.chat("v1-safety", TEXT_MODEL, "Say: ok", max_tokens=8, **google)
+    reached = sent.status == 400 and "threshold" in sent.text.lower()
+    fate = "reach Gemini" if reached else "dropped or overridden"
+    fate = fate if reached or sent.status == 200 else sent.text[:60]
+    sends = "on /v1 sends it"
+    return [
+        Finding("/v1 web_search_options", f"{cites} url_citation(s)",
+                cites > 0 or None, True, f"google_search=True {sends}"),
+        Finding("/v1 reasoning.max_tokens", f"{thought} reasoning tokens",
+                thought > 0 or None, True, f"thinking_budget > 0 {sends}"),
+        Finding("/v1 safety settings", f"{sent.status}: {fate}", reached or None,
+                True, "sent in extra_body.google; native always applies them"),
+    ]  # fmt: skip
+
+
+def files_api(wire: Wire) -> Finding:
+    """Whether the gateway routes a Files API upload (one started, never sent)."""
+    upload = [("Protocol", "resumable"), ("Command", "start")]
+    upload += [("Header-Content-Length", "2")]
+    headers = {f"X-Goog-Upload-{k}": v for k, v in upload}
+    headers["x-goog-api-key"] = wire.api_key
+    path, body = "/gemini/upload/v1beta/files", {"file": {"display_name": "doctor"}}
+    up = wire.send("files-upload", "POST", path, body, headers=headers)
+    opened = ", upload session opened" if up.headers.get("x-goog-upload-status") else ""
+    note = "media go inline (20 MB per request); uploads are not used"
+    return Finding("Files API upload", f"{up.status}{opened}", True, True, note)
 
 
 def catalogue(wire: Wire) -> Finding:
@@ -456,7 +487,9 @@ PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     implicit_cache,
     count_and_cache,
     image_output,
-    *forms.PROBES,
+    speech_output,
+    v1_forms,
+    files_api,
     catalogue,
     embeddings,
     errors_in_200,

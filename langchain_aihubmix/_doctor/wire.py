@@ -117,9 +117,10 @@ class Wire:
         return self.send(label, "POST", "/v1/chat/completions", body, headers=headers)
 
     def chat(self, label: str, model: str, text: str, **fields: Any) -> Exchange:
-        """A `/v1/chat/completions` request of one user message, and `fields`."""
-        ask = [{"role": "user", "content": text}]
-        return self.openai(label, {"model": model, "messages": ask, **fields})
+        """A `/v1/chat/completions` request of one user message and `fields`
+        (`key=...`: another key)."""
+        key, ask = fields.pop("key", None), [{"role": "user", "content": text}]
+        return self.openai(label, {"model": model, "messages": ask, **fields}, key=key)
 
     def record(self, directory: Path) -> list[Path]:
         """Writes the redacted transcript; returns the files written.
