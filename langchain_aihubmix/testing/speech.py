@@ -11,7 +11,8 @@ RATE = 24_000
 MIME_TYPE = f"audio/L16;codec=pcm;rate={RATE}"
 """What Gemini's TTS models answer: 16-bit mono PCM at 24 kHz (little-endian)."""
 TOKENS_PER_SECOND = 25
-"""Audio output tokens per second of speech, as Gemini's TTS usage reports them."""
+"""Audio output tokens per second of speech (an assumption: Gemini documents 32 a
+second for audio input; no recorded TTS reply was at hand to check output)."""
 VOICES = (
     *("Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede"),
     *("Callirrhoe", "Autonoe", "Enceladus", "Iapetus", "Umbriel", "Algieba"),
