@@ -1,6 +1,6 @@
 """`python -m langchain_aihubmix.doctor`: the live gateway's behaviour vs this package.
 
-With `AIHUBMIX_API_KEY` set, the doctor sends about 40 tiny requests to the gateway,
+With `AIHUBMIX_API_KEY` set, the doctor sends about 35 tiny requests to the gateway,
 one group per question only the real service settles, and prints a table: what the
 gateway showed, whether the package handles that variant, and whether the package's
 defaults fit it. A live run costs about $0.05 (the cheapest models, prompts of a few
@@ -35,7 +35,7 @@ from langchain_aihubmix._doctor.wire import Wire
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 
 LIVE_COST_NOTE = (
-    "A live run sends about 40 small requests (gemini-2.5-flash-lite, "
+    "A live run sends about 35 small requests (gemini-2.5-flash-lite, "
     "gemini-3.1-flash-lite, two images from gemini-2.5-flash-image, two words of "
     "speech from gemini-2.5-flash-preview-tts, one Google Search): about $0.05 in all."
 )
