@@ -49,9 +49,9 @@ def refuse_native_only(opts: CallOptions) -> None:
     """Reject what only the native route offers, before any request is built.
 
     Built-in tools (code execution, URL context; Google Search with a config or
-    with function tools),
-    explicit caches (`cached_content`), media resolution, image and speech output
-    and their configs, and response MIME types other than JSON and plain text.
+    with function tools), explicit caches (`cached_content`), media resolution,
+    image and speech output and their configs, and response MIME types other than
+    JSON and plain text.
     """
     check_tools(opts.tools)
     for option in NATIVE_ONLY:  # text-only modalities excepted

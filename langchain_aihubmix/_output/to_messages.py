@@ -122,11 +122,13 @@ def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
     )
     if counts.cache_read > 0:
         usage["input_token_details"] = InputTokenDetails(cache_read=counts.cache_read)
-    out = {"reasoning": counts.reasoning, "audio": counts.audio}
-    if any(out.values()):
-        usage["output_token_details"] = OutputTokenDetails(
-            **{k: v for k, v in out.items() if v > 0}  # type: ignore[typeddict-item]
-        )
+    details = OutputTokenDetails()
+    if counts.reasoning > 0:
+        details["reasoning"] = counts.reasoning
+    if counts.audio > 0:
+        details["audio"] = counts.audio
+    if details:
+        usage["output_token_details"] = details
     return usage
 
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import subprocess
+import sys
 import wave
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,3 +157,25 @@ def test_a_spoken_answer_is_not_replayed(hub: AiHubMixEmulator, transport: str) 
     make_llm(hub, transport).invoke(history)
     sent = str(hub.requests[-1].body)
     assert "audio/wav" not in sent and "UklGR" not in sent  # base64 of RIFF
+
+
+def test_the_example_writes_real_wav_files(tmp_path: Path) -> None:
+    script = Path(__file__).parents[2] / "examples" / "text_to_speech.py"
+    env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=script.parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lengths = []
+    for name in ("greeting.wav", "dialogue.wav"):
+        with wave.open(str(tmp_path / name)) as wav:
+            assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+            assert wav.getframerate() == 24_000
+            lengths.append(wav.getnframes())
+    assert min(lengths) > 2_400  # over 0.1 s each
