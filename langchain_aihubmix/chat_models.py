@@ -44,7 +44,11 @@ from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
-from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
+from langchain_aihubmix._options.spec import (
+    CALL_OPTION_FIELDS,
+    SpeechConfigField,
+    option_field,
+)
 from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix._output.cost import StreamPricer
@@ -131,6 +135,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     media_resolution: str | None = option_field("media_resolution")
     response_modalities: list[str] | None = option_field("response_modalities")
     image_config: dict[str, Any] | None = option_field("image_config")
+    speech_config: SpeechConfigField = option_field("speech_config")
     cached_content: str | None = option_field("cached_content")
     include_thoughts: bool | None = option_field("include_thoughts")
     thinking_budget: int | None = option_field("thinking_budget")

@@ -2,7 +2,7 @@
 
 With `AIHUBMIX_API_KEY` set, the doctor first checks, with a free request, that the
 key reaches the gateway, and stops with one line saying what is wrong when it does
-not. Then it states the cost of a live run (about 30 tiny requests, about $0.01),
+not. Then it states the cost of a live run (about 35 tiny requests, about $0.05),
 asks (or takes `--yes`), and prints a table: what the gateway showed for each
 question only the real service settles, whether the package handles it, and
 whether its defaults fit. Without a key it probes the local emulator, for free.
@@ -31,9 +31,9 @@ from langchain_aihubmix._transport.route import gateway_root
 __all__ = ["LIVE_COST_NOTE", "Finding", "main", "run_doctor"]
 
 LIVE_COST_NOTE = (
-    "A live run sends about 30 small requests (gemini-2.5-flash-lite, "
-    "gemini-3.1-flash-lite, and two images from gemini-2.5-flash-image): "
-    "about $0.01 in all."
+    "A live run sends about 35 small requests (gemini-2.5-flash-lite, "
+    "gemini-3.1-flash-lite, two images from gemini-2.5-flash-image, two words of "
+    "speech from gemini-2.5-flash-preview-tts, one Google Search): about $0.05 in all."
 )
 _EPILOG = """\
 examples:

@@ -39,6 +39,7 @@ class ModelProfile:
         requires_thought_signatures: Function calls replayed without their
             signature are rejected (Gemini 3+).
         image_output: The model generates images (native route only).
+        speech_output: A text-to-speech model: answers with audio only (native).
         input_modalities: Accepted input kinds.
         sampling_ignored: temperature / top_p / top_k are ignored by the model and
             are not sent (a one-time warning says so).
@@ -56,6 +57,7 @@ class ModelProfile:
     )
     requires_thought_signatures: bool = False
     image_output: bool = False
+    speech_output: bool = False
     input_modalities: frozenset[str] = field(
         default_factory=lambda: frozenset({"text", "image", "audio", "video", "pdf"})
     )
@@ -118,6 +120,14 @@ _PROFILES: tuple[ModelProfile, ...] = (
 )
 
 _DEFAULT = ModelProfile("unknown", thinking_levels=_LEVELS_3_FLASH)
+_TTS = ModelProfile(
+    "-tts",
+    8_192,
+    16_384,
+    thinking_levels=frozenset(),
+    input_modalities=frozenset({"text"}),
+    speech_output=True,
+)
 _NEWER = re.compile(r"^gemini-(\d+)")
 
 
@@ -155,6 +165,8 @@ def _profile(name: str) -> ModelProfile:
 
 
 def _family(name: str) -> ModelProfile:
+    if "-tts" in name:  # text to speech, e.g. gemini-2.5-flash-preview-tts
+        return _TTS
     for profile in _PROFILES:
         if name.startswith(profile.family):
             return profile
@@ -189,7 +201,7 @@ def langchain_profile(model: str) -> LangChainProfile:
         "image_url_inputs": True,
         "image_tool_message": True,
         "pdf_tool_message": True,
-        "text_outputs": True,
+        "text_outputs": not prof.speech_output,
         "tool_call_streaming": True,
         "mid_conversation_system_messages": True,
         "reasoning_effort_levels": sorted(prof.thinking_levels),
@@ -204,4 +216,5 @@ def langchain_profile(model: str) -> LangChainProfile:
         "video_inputs": "video" in prof.input_modalities,
         "pdf_inputs": "pdf" in prof.input_modalities,
         "image_outputs": prof.image_output,
+        "audio_outputs": prof.speech_output,
     }

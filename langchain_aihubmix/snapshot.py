@@ -52,6 +52,11 @@ _IMAGE_UNPRICED: dict[str, Any] = {
     "source": "unknown",
 }
 _RETIRED: dict[str, Any] = {"retired": True, "source": "google-list"}
+_TTS: dict[str, Any] = {
+    "context_length": 8_192,
+    "max_output": 16_384,
+    "source": "google-list",
+}
 
 SNAPSHOT: tuple[SnapshotModel, ...] = (
     # Gemini 3.x: pro, flash, flash-lite generations
@@ -85,6 +90,9 @@ SNAPSHOT: tuple[SnapshotModel, ...] = (
     SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
     SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
     SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
+    # text to speech (native route): the output price is Google's audio output price
+    SnapshotModel("gemini-2.5-flash-preview-tts", "0.5", "10", None, **_TTS),
+    SnapshotModel("gemini-2.5-pro-preview-tts", "1", "20", None, **_TTS),
     # retired by Google in 2026 (kept, marked)
     SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
     SnapshotModel("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025", **_RETIRED),

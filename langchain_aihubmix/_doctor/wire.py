@@ -12,7 +12,7 @@ import httpx2
 
 from langchain_aihubmix._errors.bodies import redact, redact_json
 
-_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after")
+_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after", "x-goog-upload-status")
 
 
 @dataclass

@@ -54,12 +54,16 @@ class MediaPart:
     `encoding.canonical_base64`), kept as text so a large file is never held decoded
     as well: read it through `inline_size`, `inline_base64()` or `inline_bytes()`.
     Equality compares the media, not the representation.
+    `video_metadata` (`fps`, `start_offset`, `end_offset`) and `media_resolution` (a
+    `MEDIA_RESOLUTION_*` level) qualify the part on the native route.
     """
 
     mime_type: str | None
     data: bytes | str | None = None
     uri: str | None = None
     signature: str | None = None
+    video_metadata: dict[str, Any] | None = None
+    media_resolution: str | None = None
 
     @property
     def inline_size(self) -> int:
@@ -89,11 +93,12 @@ class MediaPart:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MediaPart):
             return NotImplemented
-        if (self.mime_type, self.uri, self.signature) != (
+        if (self.mime_type, self.uri, self.signature, self.media_resolution) != (
             other.mime_type,
             other.uri,
             other.signature,
-        ):
+            other.media_resolution,
+        ) or self.video_metadata != other.video_metadata:
             return False
         if type(self.data) is type(other.data):
             return self.data == other.data

@@ -35,7 +35,11 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     ToolMode,
 )
-from langchain_aihubmix.profiles import combines_server_tools, requires_signatures
+from langchain_aihubmix.profiles import (
+    combines_server_tools,
+    profile_for,
+    requires_signatures,
+)
 
 _SENTINELS = frozenset(
     {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
@@ -120,13 +124,19 @@ class Base64Blob(types.Blob):
 
 
 def _media(part: MediaPart) -> types.Part:
+    """Inline data or a file reference, with its video metadata and resolution."""
+    extra: dict[str, Any] = {}
+    if part.video_metadata is not None:
+        extra["video_metadata"] = types.VideoMetadata(**part.video_metadata)
+    if part.media_resolution is not None:
+        level = types.PartMediaResolutionLevel(part.media_resolution)
+        extra["media_resolution"] = types.PartMediaResolution(level=level)
     if part.data is not None:
         blob = Base64Blob(mime_type=part.mime_type, data=part.inline_base64())
-        return SdkPart(inline_data=blob)
+        return SdkPart(inline_data=blob, **extra)
     if part.uri is not None:
-        return SdkPart(
-            file_data=types.FileData(file_uri=part.uri, mime_type=part.mime_type)
-        )
+        ref = types.FileData(file_uri=part.uri, mime_type=part.mime_type)
+        return SdkPart(file_data=ref, **extra)
     raise ValueError("MediaPart needs `data` or `uri`")
 
 
@@ -357,8 +367,12 @@ def options_to_config(
         media_resolution=types.MediaResolution(opts.media_resolution)
         if opts.media_resolution is not None
         else None,
+        # a text-to-speech model answers AUDIO only (Gemini 400s on the TEXT default)
         response_modalities=list(opts.response_modalities)
         if opts.response_modalities is not None
+        else (["AUDIO"] if profile_for(opts.model).speech_output else None),
+        speech_config=types.SpeechConfig.model_validate(opts.speech_config)
+        if opts.speech_config is not None
         else None,
         image_config=types.ImageConfig.model_validate(opts.image_config)
         if opts.image_config is not None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import wave
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -80,12 +82,14 @@ class NativeStreamState:
     (`partialArgs`, until it stops `willContinue`-ing), and the response metadata,
     emitted on the final chunk (the one with `finishReason`, or a blocked prompt's).
 
-    Parts: text (thought or answer), image `inlineData`, `functionCall`,
+    Parts: text (thought or answer), `inlineData` (image/*, or 16-bit PCM audio, kept
+    until the final chunk carries it as one WAV file: `wav_file`), `functionCall`,
     `executableCode`, `codeExecutionResult`, server-side `toolCall` / `toolResponse`
     (standard `server_tool_call` / `server_tool_result` blocks); a part with only a
-    signature is an empty signed text part; flags (`videoMetadata`, ...) carry
-    nothing. Any other data (`functionResponse`, `fileData`, non-image inline data)
-    raises `ValueError` naming the part's fields: never dropped silently.
+    signature is an empty signed text part; flags (`videoMetadata`,
+    `mediaResolution`, ...) carry nothing. Any other data (`functionResponse`,
+    `fileData`, non-image inline data) raises `ValueError` naming the part's fields:
+    never dropped silently.
     """
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
@@ -95,6 +99,8 @@ class NativeStreamState:
         self._code_id: str | None = None
         self._server_id: str | None = None
         self._pending: _PendingCall | None = None
+        self._pcm = bytearray()
+        self._pcm_type: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -137,12 +143,16 @@ class NativeStreamState:
         usage = self._core.usage(
             counts_from_usage(response.usage_metadata), final=final
         )
+        audio = (
+            wav_file(self._pcm, self._pcm_type) if final and self._pcm_type else None
+        )
         return self._core.chunk(
             content,
             final=final,
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
+            audio=audio,
         )
 
     def _map_part(
@@ -166,6 +176,11 @@ class NativeStreamState:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif (blob := part.inline_data) is not None and _is_pcm(blob):
+            if self._pcm_type not in (None, blob.mime_type):  # one WAV: one format
+                raise ValueError(f"audio in two formats: {blob.mime_type}")
+            self._pcm_type, block = blob.mime_type, None  # the final chunk's WAV
+            self._pcm += blob.data or b""
         elif part.tool_call is not None:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
@@ -174,9 +189,9 @@ class NativeStreamState:
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
-                "this package maps text, thoughts, image inlineData, functionCall, "
-                "executableCode, codeExecutionResult, toolCall and toolResponse "
-                "parts."
+                "this package maps text, thoughts, image and PCM audio inlineData, "
+                "functionCall, executableCode, codeExecutionResult, toolCall and "
+                "toolResponse parts."
             )
         elif part.thought:
             block = self._core.blocks.add_thinking(part.text or "", sig)
@@ -338,6 +353,26 @@ def _has_data(part: types.Part) -> bool:
 
 def _is_image(blob: types.Blob) -> bool:
     return (blob.mime_type or "").startswith("image/")
+
+
+def _is_pcm(blob: types.Blob) -> bool:
+    return (blob.mime_type or "").lower().startswith(("audio/l16", "audio/pcm"))
+
+
+def wav_file(pcm: bytes | bytearray, mime_type: str) -> bytes:
+    """16-bit PCM as a WAV file, rate and channels from the MIME type's parameters
+    (`audio/L16;codec=pcm;rate=24000`), the samples as Gemini sends them
+    (little-endian, as WAV and Google's examples have them). Its header holds the
+    length, so a stream's final chunk carries the file, in `additional_kwargs`
+    (core's google_genai translator makes it an `audio` block)."""
+    params = dict(p.strip().lower().partition("=")[::2] for p in mime_type.split(";"))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(int(params.get("channels") or 1))
+        wav.setsampwidth(2)
+        wav.setframerate(int(params.get("rate") or 24_000))
+        wav.writeframes(pcm)
+    return out.getvalue()
 
 
 def _dump(value: pydantic.BaseModel) -> Any:

@@ -15,6 +15,7 @@ from openai.types.shared_params import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
     CallOptions,
     FunctionTool,
     ToolChoice,
@@ -89,7 +90,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     |---|---|
     | thinking_level | `reasoning_effort` (top level; not here) |
     | include_thoughts | `extra_body.google.thinking_config.include_thoughts` |
-    | thinking_budget > 0 or -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget > 0 | `reasoning.max_tokens` (top level; see `_budget`) |
     | thinking_budget 0 | `reasoning_effort="none"` (top level; see `_effort`) |
     | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
 
@@ -100,8 +102,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     thinking: dict[str, Any] = {}
     if opts.include_thoughts is not None:
         thinking["include_thoughts"] = opts.include_thoughts
-    if opts.thinking_budget is not None and _effort(opts) is None:
-        thinking["thinking_budget"] = opts.thinking_budget
+    if opts.thinking_budget == -1:  # dynamic: no documented /v1 form
+        thinking["thinking_budget"] = -1
     google: dict[str, Any] = {}
     if thinking:
         google["thinking_config"] = thinking
@@ -124,6 +126,13 @@ def _effort(opts: CallOptions) -> str | None:
     return "none" if opts.thinking_budget == 0 else None
 
 
+def _budget(opts: CallOptions) -> dict[str, int] | None:
+    """A positive budget as AiHubMix's documented `reasoning.max_tokens` (wire-notes
+    §4.3), alone: Google's layer rejects two thinking controls in one request."""
+    budget = opts.thinking_budget or 0
+    return {"max_tokens": budget} if budget > 0 else None
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep merge of JSON objects; `override` wins on conflicts."""
     merged = dict(base)
@@ -143,6 +152,9 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     Streams always ask for usage (`stream_options.include_usage`). Native-only
     options were refused when `opts` was resolved.
     """
+    # Google Search (the one built-in tool left): the gateway adds `googleSearch`
+    # for `web_search_options`, as for a `-search` id (wire-notes §4.3)
+    search = any(isinstance(t, BuiltinTool) for t in opts.tools)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,
@@ -155,6 +167,8 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
         "stop": list(opts.stop) if opts.stop is not None else None,
         "reasoning_effort": _effort(opts),
         "response_format": _response_format(opts),
+        "reasoning": _budget(opts),
+        "web_search_options": {} if search else None,
     }
     params.update({k: v for k, v in plain.items() if v is not None})
     tools = _tools(opts)

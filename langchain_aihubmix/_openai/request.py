@@ -30,6 +30,7 @@ from langchain_aihubmix._input.conversation import (
     Turn,
 )
 from langchain_aihubmix._input.turn_rules import bypass_signatures
+from langchain_aihubmix._options.native_only import native_only
 
 _AUDIO_FORMATS: Final[dict[str, Literal["wav", "mp3"]]] = {
     "audio/wav": "wav",
@@ -61,8 +62,11 @@ def _media(part: MediaPart) -> ChatCompletionContentPartParam:
     """Inline media: images as `image_url`, wav/mp3 as `input_audio`, else `file`.
 
     A URI (http(s), YouTube, gs://) goes as `image_url` for images and when the
-    type is unknown, else as a `file` part whose `file_data` is the URI.
+    type is unknown, else as a `file` part whose `file_data` is the URI. Per-part
+    video metadata and media resolution have no form here: refused.
     """
+    if part.video_metadata is not None or part.media_resolution is not None:
+        raise native_only("A media block's video_metadata / media_resolution")
     mime = (part.mime_type or "").lower()
     if part.data is None:
         if part.uri is None:

@@ -74,6 +74,7 @@ class CallOptions:
     media_resolution: str | None = None  # e.g. "MEDIA_RESOLUTION_LOW"
     response_modalities: tuple[str, ...] | None = None  # e.g. ("TEXT", "IMAGE")
     image_config: dict[str, Any] | None = None  # {"aspect_ratio", "image_size"}
+    speech_config: dict[str, Any] | None = None  # google-genai's SpeechConfig, as dict
     cached_content: str | None = None  # "cachedContents/..."
     include_thoughts: bool | None = None
     thinking_budget: int | None = None

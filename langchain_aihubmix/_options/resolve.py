@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -30,6 +30,7 @@ from langchain_aihubmix._options.spec import (
     OPTIONS,
     as_tuple,
     call_values,
+    speech_dict,
 )
 from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
@@ -281,6 +282,8 @@ def resolve_call(
     )
     if transport == "openai":
         refuse_native_only(options)  # native-only features fail now, not on the wire
+    elif options.speech_config is not None:
+        options = replace(options, speech_config=speech_dict(options.speech_config))
     retries = kwargs.get("max_retries", fields.get("max_retries", 2))
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         msg = f"max_retries must be an integer >= 0, got {retries!r}."

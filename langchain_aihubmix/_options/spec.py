@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, ValidationError
 
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import BuiltinKind
 
 
@@ -37,6 +38,24 @@ def safety_pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(
         (str(getattr(c, "value", c)), str(getattr(t, "value", t))) for c, t in items
     )
+
+
+def speech_dict(value: Any) -> dict[str, Any]:
+    """`speech_config` checked by google-genai's `SpeechConfig` (imported on use)."""
+    from google.genai import types
+
+    try:
+        return types.SpeechConfig.model_validate(value).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        msg = f"speech_config: {'.'.join(map(str, error['loc']))}: {error['msg']}"
+        raise InvalidInputError(msg) from None
+
+
+SpeechConfigField = Annotated[
+    dict[str, Any] | None, BeforeValidator(lambda v: v and speech_dict(v))
+]
+"""`speech_config` as a model field: checked, and kept as a dict (serialisable)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +131,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "media_resolution",
-        "resolution of media input (native only)",
+        "resolution of all media input (native only; per part: see media blocks)",
         native_only="media_resolution",
     ),
     OptionSpec(
@@ -125,6 +144,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "image_config",
         "image output settings, e.g. aspect ratio (native only)",
         native_only="image_config",
+    ),
+    OptionSpec(
+        "speech_config",
+        "voice of a text-to-speech model: google-genai's `SpeechConfig` or its dict, "
+        'e.g. `{"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}}` '
+        "(native only)",
+        native_only="speech_config (speech output)",
     ),
     OptionSpec(
         "cached_content",
@@ -155,7 +181,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "google_search",
-        "grounding with Google Search (native only)",
+        "grounding with Google Search (on /v1: `web_search_options`)",
         default=False,
         builtin_tool=True,
         to_call=None,

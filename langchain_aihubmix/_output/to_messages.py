@@ -112,11 +112,16 @@ class TokenCounts(NamedTuple):
     output: int = 0
     cache_read: int = 0
     reasoning: int = 0
+    audio: int = 0  # audio output tokens (text-to-speech), part of output
 
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
     """Build `usage_metadata`; total is always input + output; both details always
-    there, `0` when none (as ChatOpenAI and ChatGoogleGenerativeAI give them)."""
+    there, `0` when none (as ChatOpenAI and ChatGoogleGenerativeAI give them), and
+    `audio` output tokens when there are some (text-to-speech)."""
+    details = OutputTokenDetails(reasoning=counts.reasoning)
+    if counts.audio:
+        details["audio"] = counts.audio
     return cast(
         "UsageMetadata",
         {
@@ -124,7 +129,7 @@ def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
             "output_tokens": counts.output,
             "total_tokens": counts.input + counts.output,
             "input_token_details": InputTokenDetails(cache_read=counts.cache_read),
-            "output_token_details": OutputTokenDetails(reasoning=counts.reasoning),
+            "output_token_details": details,
         },
     )
 
@@ -174,6 +179,7 @@ def message_chunk(
     usage: UsageMetadata | None = None,
     tool_call_chunks: list[ToolCallChunk] | None = None,
     signatures: dict[str, str] | None = None,
+    audio: bytes | None = None,
     id: str | None = None,
     last: bool = False,
 ) -> AIMessageChunk:
@@ -182,15 +188,17 @@ def message_chunk(
     pydantic validates every keyword given to a message's constructor, even one equal
     to the field's default; a stream chunk is mostly defaults (no tool calls, no
     signatures, no usage, no id, not last), and building a chunk is per-token work.
-    The message is the same either way.
+    The message is the same either way. `audio` (a WAV file) goes in
+    `additional_kwargs["audio"]`, where core's google_genai translator reads it.
     """
     fields: dict[str, Any] = {}
     if usage is not None:
         fields["usage_metadata"] = usage
     if tool_call_chunks:
         fields["tool_call_chunks"] = tool_call_chunks
-    if signatures:
-        fields["additional_kwargs"] = {SIGNATURES_KEY: signatures}
+    if signatures or audio:
+        extra = {SIGNATURES_KEY: signatures, "audio": audio}
+        fields["additional_kwargs"] = {k: v for k, v in extra.items() if v}
     if id is not None:
         fields["id"] = id
     if last:

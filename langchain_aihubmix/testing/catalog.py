@@ -55,12 +55,10 @@ TTS_PRICES = {
     "gemini-2.5-pro-preview-tts": (1.0, 20.0),
 }
 """Gemini's text-to-speech models (native route, AUDIO only): (input, output) USD per
-1M tokens, audio output priced as Google lists it (not in the package's snapshot)."""
+1M tokens, audio output priced as Google lists it."""
 
-KNOWN_MODELS: tuple[str, ...] = (
-    *(m.id for m in SNAPSHOT),
-    *ROUTE_ALIASES,
-    *TTS_PRICES,
+KNOWN_MODELS: tuple[str, ...] = tuple(
+    dict.fromkeys([*(m.id for m in SNAPSHOT), *ROUTE_ALIASES, *TTS_PRICES])
 )
 """Every id the emulator serves by default."""
 

@@ -577,8 +577,6 @@ def test_builtin_tools_rejected_before_sending(
     llm = make_llm()
     with pytest.raises(InvalidInputError, match='transport="native"'):
         llm.bind_tools([{"code_execution": {}}]).invoke("Sum 1..10 with code")
-    with pytest.raises(InvalidInputError, match="-search"):
-        llm.bind_tools([{"google_search": {}}]).invoke("news")
     with pytest.raises(InvalidInputError, match='transport="native"'):
         list(llm.bind_tools([get_weather, {"code_execution": {}}]).stream("x"))
     with pytest.raises(InvalidInputError, match='transport="native"'):

@@ -36,6 +36,12 @@ QUESTIONS = [
     "countTokens and cachedContents",
     "Image output, native",
     "Image output, /v1",
+    "Speech output, native",
+    "Speech output, /v1",
+    "/v1 web_search_options",
+    "/v1 reasoning.max_tokens",
+    "/v1 safety settings",
+    "Files API upload",
     "Model catalogue",
     "Embeddings",
 ]
@@ -68,6 +74,14 @@ def test_the_table_answers_every_question_from_the_wire(
     assert by_question["Embeddings"].seen == (
         "/v1/embeddings: 200; task_type: ignored (200); native embedContent: 404"
     )
+    seen = {q: f.seen for q, f in by_question.items()}
+    assert seen["Speech output, native"] == "audio: audio/L16;codec=pcm;rate=24000"
+    assert seen["Speech output, /v1"] == "audio: no (400)"
+    assert seen["/v1 web_search_options"] == "3 url_citation(s)"
+    assert seen["/v1 reasoning.max_tokens"] == "64 reasoning tokens"
+    assert seen["/v1 safety settings"] == "200: dropped or overridden"
+    assert by_question["/v1 safety settings"].handled is None  # not settled here
+    assert seen["Files API upload"] == "404"
     assert len(hub.requests) == len(wire.exchanges)
 
 
@@ -127,7 +141,8 @@ def test_live_mode_states_the_cost_first_and_records_no_key(
         message = chunks[0]
         for chunk in chunks[1:]:
             message = message + chunk
-        assert message.content and message.usage_metadata
+        assert message.content or "audio" in message.additional_kwargs
+        assert message.usage_metadata
         replayed += 1
     assert replayed >= 5
 

@@ -422,7 +422,7 @@ def test_multi_turn_after_code_execution_and_search(
     ("spec", "fragment"),
     [
         ({"code_execution": {}}, "code_execution"),
-        ({"google_search": {}}, "-search"),
+        ({"google_search": {"time_range_filter": {}}}, "google_search' with a config"),
         ({"url_context": {}}, "url_context"),
     ],
 )

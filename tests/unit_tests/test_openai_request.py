@@ -434,6 +434,8 @@ def test_thinking_level_is_reasoning_effort(level: Any) -> None:
 
 
 def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
+    """A positive budget goes only as AiHubMix's `reasoning.max_tokens`; the
+    dynamic budget (-1), which has no /v1 form, in `extra_body.google`."""
     opts = CallOptions(
         model="m",
         include_thoughts=True,
@@ -441,10 +443,17 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
         safety_settings=(("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE"),),
         extra_body={"extra_body": {"google": {"x": 1}}, "user": "u"},
     )
-    assert options_to_params(opts)["extra_body"] == {
+    params = options_to_params(opts)
+    assert params["reasoning"] == {"max_tokens": 512}
+    dynamic = options_to_params(CallOptions(model="m", thinking_budget=-1))
+    assert "reasoning" not in dynamic
+    assert dynamic["extra_body"] == {
+        "extra_body": {"google": {"thinking_config": {"thinking_budget": -1}}}
+    }
+    assert params["extra_body"] == {
         "extra_body": {
             "google": {
-                "thinking_config": {"include_thoughts": True, "thinking_budget": 512},
+                "thinking_config": {"include_thoughts": True},
                 "safety_settings": [
                     {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}
                 ],
@@ -453,6 +462,16 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
         },
         "user": "u",
     }
+
+
+def test_google_search_is_web_search_options() -> None:
+    """Search alone: no tools, no `tool_choice`; with function tools: refused (the
+    combination needs Gemini 3's server-side tool invocations, native only)."""
+    search = BuiltinTool("google_search")
+    alone = options_to_params(CallOptions(model="m", tools=(search,)))
+    assert alone == {"model": "m", "web_search_options": {}}
+    with pytest.raises(NotOnOpenAIRouteError, match="with function tools"):
+        options_to_params(CallOptions(model="m", tools=(WEATHER, search)))
 
 
 def test_tools_always_come_with_tool_choice() -> None:
@@ -526,10 +545,11 @@ def test_tool_choice_naming_an_unknown_tool_raises() -> None:
 
 
 def test_builtin_tools_raise_with_a_hint() -> None:
-    with pytest.raises(NotOnOpenAIRouteError, match="-search"):
-        refuse_native_only(
-            CallOptions(model="m", tools=(BuiltinTool("google_search"),))
-        )
+    search = BuiltinTool("google_search", {"time_range_filter": {}})
+    with pytest.raises(NotOnOpenAIRouteError, match="google_search' with a config"):
+        refuse_native_only(CallOptions(model="m", tools=(search,)))
+    with pytest.raises(NotOnOpenAIRouteError, match="url_context"):
+        refuse_native_only(CallOptions(model="m", tools=(BuiltinTool("url_context"),)))
     with pytest.raises(InvalidInputError, match=r"code_execution.*native"):
         refuse_native_only(
             CallOptions(model="m", tools=(BuiltinTool("code_execution"),))

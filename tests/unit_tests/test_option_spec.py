@@ -93,9 +93,11 @@ def test_every_native_only_option_is_refused_on_the_openai_route(
     option: object,
 ) -> None:
     assert isinstance(option, type(OPTIONS[0]))
-    value = {"cached_content": "cachedContents/x", "image_config": {"a": "b"}}.get(
-        option.name, ["IMAGE"] if option.name == "response_modalities" else "LOW"
-    )
+    value = {
+        "cached_content": "cachedContents/x",
+        "image_config": {"a": "b"},
+        "speech_config": {"voice_config": {"prebuilt_voice_config": {}}},
+    }.get(option.name, ["IMAGE"] if option.name == "response_modalities" else "LOW")
     with pytest.raises(NotOnOpenAIRouteError, match=option.name):
         _llm(transport="openai", **{option.name: value})
     _llm(transport="native", **{option.name: value})
