@@ -118,7 +118,10 @@ class StreamCore:
         self, content: list[str | dict[str, Any]], *, final: bool, **fields: Any
     ) -> AIMessageChunk:
         """A chunk; the final one carries the metadata and marks the state done."""
-        self._called = self._called or bool(fields.get("tool_call_chunks"))
+        # a tool call or spoken audio (speech models) is an answer without text
+        self._called = self._called or bool(
+            fields.get("tool_call_chunks") or fields.get("audio")
+        )
         if final and not (self.done or self._called or self.blocks.answered):
             self._check_explained()
         metadata = {"model_provider": MODEL_PROVIDER, **(self.meta if final else {})}

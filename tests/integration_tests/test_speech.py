@@ -55,7 +55,8 @@ def test_a_tts_reply_is_a_playable_wav(hub: AiHubMixEmulator, entry: Entry) -> N
     assert config["speechConfig"]["voice_config"] == PUCK["voice_config"]
     usage = reply.usage_metadata
     assert usage is not None and usage["output_token_details"] == {
-        "audio": usage["output_tokens"]
+        "audio": usage["output_tokens"],
+        "reasoning": 0,
     }
     cost = reply.response_metadata["cost"]  # the snapshot's TTS price ($10 / 1M)
     assert cost["output"] == pytest.approx(usage["output_tokens"] * 10 / 1e6)
@@ -105,7 +106,7 @@ def test_audio_in_pieces_makes_one_wav_at_the_mime_types_rate(
     reply = run(make_llm(hub, model=TTS), entry, "Say it")
     assert _wav(reply) == (2, 16_000, 150, first + second)
     assert reply.usage_metadata is not None
-    assert reply.usage_metadata["output_token_details"] == {"audio": 9}
+    assert reply.usage_metadata["output_token_details"] == {"audio": 9, "reasoning": 0}
 
 
 def test_output_version_v1_puts_the_audio_block_in_content(

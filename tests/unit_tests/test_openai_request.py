@@ -471,7 +471,7 @@ def test_google_search_is_web_search_options() -> None:
     alone = options_to_params(CallOptions(model="m", tools=(search,)))
     assert alone == {"model": "m", "web_search_options": {}}
     with pytest.raises(NotOnOpenAIRouteError, match="with function tools"):
-        options_to_params(CallOptions(model="m", tools=(WEATHER, search)))
+        refuse_native_only(CallOptions(model="m", tools=(WEATHER, search)))
 
 
 def test_tools_always_come_with_tool_choice() -> None:
