@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import reduce
 from operator import add
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -20,6 +25,28 @@ ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 MODEL = "gemini-2.5-flash"
 
 MakeLLM = Callable[..., ChatAiHubMixGemini]
+ROOT = Path(__file__).parents[1]
+TALLIES: dict[str, Counter[str]] = {}
+"""What suites counted, by summary line; printed at the end of the run (added up
+over the xdist workers by tests/conftest.py)."""
+
+
+def tally(name: str, *keys: str) -> Counter[str]:
+    """The counters behind the summary line `name: key n, ...` (`keys` shown even
+    at zero)."""
+    return TALLIES.setdefault(name, Counter(dict.fromkeys(keys, 0)))
+
+
+def script(name: str) -> ModuleType:
+    """`scripts/<name>.py` as a module, loaded once (the scripts are no package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "scripts" / f"{name}.py"
+        )
+        assert spec and spec.loader
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def make_llm(

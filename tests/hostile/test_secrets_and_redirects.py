@@ -236,8 +236,10 @@ def test_cache_helper_does_not_follow_a_redirect() -> None:
 
         with raw_server(gateway) as gw:
             manager = CacheManager(make_llm(gw.base_url, "native"))
-            with pytest.raises(Exception) as info:
+            with pytest.raises(AiHubMixError, match="redirect") as info:
                 manager.create_cache(contents="a long shared prefix", ttl=60)
+    assert isinstance(info.value, SDK_STATUS_ERROR["native"])
+    assert info.value.status_code == 307
     assert KEY not in exposed(info.value)
     assert len(gw.requests) == 1
     assert other.requests == []
@@ -451,8 +453,9 @@ def test_malformed_reply_echoing_the_key_leaks_nowhere(
     recorder, tracer = Recorder(), Tracer()
     with raw_server(gateway) as gw:
         llm = make_llm(gw.base_url, route)
-        with pytest.raises(Exception) as info:  # typed: see the malformed-reply tests
+        with pytest.raises(AiHubMixError) as info:  # more: the broken-reply tests
             call(llm, entry, callbacks=[recorder, tracer])
+    assert isinstance(info.value, SDK_STATUS_ERROR[route])
     assert KEY not in exposed(info.value)
     assert KEY not in "\n".join(recorder.seen)
     assert KEY not in tracer.shown()
@@ -527,8 +530,8 @@ def test_copy_bind_and_config_never_show_the_key() -> None:
     ):
         assert KEY not in repr(derived) and KEY not in str(derived)
         assert KEY not in dumps(derived)
-    with pytest.raises(Exception) as info:  # an unknown call option, before sending
-        llm.bind(api_key=KEY).invoke("hi")
+    with pytest.raises(InvalidInputError, match="Unknown option 'api_key'") as info:
+        llm.bind(api_key=KEY).invoke("hi")  # an unknown call option, before sending
     assert KEY not in exposed(info.value)
 
 
