@@ -6,8 +6,9 @@ import asyncio
 import importlib.util
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
+from itertools import product
 from operator import add
 from pathlib import Path
 from types import ModuleType
@@ -62,6 +63,23 @@ def make_llm(
     if transport is not None:
         kw["transport"] = transport
     return ChatAiHubMixGemini(model=model, **kw)
+
+
+def turns(cases: Iterable[Any], *axes: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Each case once, with the next combination of `axes` (shifted by one each
+    time round, so that no combination stays tied to one value of the case).
+
+    For a behaviour that is the same function whatever the route or entry point:
+    `turns(CASES, ROUTES, ENTRIES)` covers every case and every route x entry
+    pair without their product. A case that is a tuple is spread into its
+    parameters.
+    """
+    combos = list(product(*axes))
+    n = len(combos)
+    return [
+        (*(case if isinstance(case, tuple) else (case,)), *combos[(i + i // n) % n])
+        for i, case in enumerate(cases)
+    ]
 
 
 def summed(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
