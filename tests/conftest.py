@@ -10,12 +10,15 @@ must not depend on another test having run, nor on running alone on the machine:
   after the test), files go to `tmp_path`;
 - timing assertions carry slack for a loaded machine, and deadlines under test are
   short (tenths of a second) rather than waited out;
+- test ids are the same in every process (no object repr in a parametrize id:
+  give `ids=`), as xdist requires;
 - a summary figure goes through `tests.support.tally` (added up over the workers
   here), not a module-level counter of one process.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -54,6 +57,20 @@ def make_llm(request: pytest.FixtureRequest, hub: AiHubMixEmulator) -> support.M
         return support.make_llm(hub, transport or default, model, **kw)
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Test ids must be the same in every process (xdist compares them): no object
+    address in an id (give `parametrize` an `ids=`)."""
+    unstable = [item.nodeid for item in items if _ADDRESS.search(item.nodeid)]
+    if unstable:
+        raise pytest.UsageError(
+            "test ids that change from one process to the next (an object address; "
+            "give parametrize ids=):\n" + "\n".join(unstable[:5])
+        )
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

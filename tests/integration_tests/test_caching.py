@@ -234,7 +234,9 @@ class _CountTokensServer:
                 self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        ).start()  # (a 0.02 s poll: shutdown() returns at once)
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
 
