@@ -89,16 +89,17 @@ def run(snippet: Snippet, env: Mapping[str, str], cwd: Path) -> Done:
     return run_code(code, filename, env=env, cwd=cwd, argv=["-c"])
 
 
-def run_file(script: Path, env: Mapping[str, str]) -> Done:
-    """Run a script as `python script` would: as `__main__`, from its directory,
-    which comes first on `sys.path`; the modules it imports from there are fresh."""
+def run_file(script: Path, env: Mapping[str, str], *args: str) -> Done:
+    """Run a script as `python script *args` would: as `__main__`, from its
+    directory, which comes first on `sys.path`; the modules it imports from
+    there are fresh."""
     folder = script.parent
     return run_code(
         script.read_text(encoding="utf-8"),
         str(script),
         env=env,
         cwd=folder,
-        argv=[str(script)],
+        argv=[str(script), *args],
         path=folder,
     )
 
