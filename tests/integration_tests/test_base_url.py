@@ -9,6 +9,7 @@ endpoints on both routes; a 404 for a path the gateway does not serve is an
 from __future__ import annotations
 
 import socket
+from itertools import product
 from typing import Any
 
 import openai
@@ -29,7 +30,7 @@ from langchain_aihubmix.errors import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
-from tests.support import arun
+from tests.support import arun, turns
 
 ROUTES = ["native", "openai"]
 ENTRIES = ["invoke", "stream", "ainvoke", "astream", "batch"]
@@ -64,12 +65,14 @@ def _llm(base_url: str, transport: str, api_key: str) -> ChatAiHubMixGemini:
     )
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("suffix", SUFFIXES)
-@pytest.mark.parametrize("transport", ROUTES)
+@pytest.mark.parametrize(
+    ("transport", "suffix", "entry"), turns(product(ROUTES, SUFFIXES), ENTRIES)
+)
 async def test_guide_forms_of_base_url_reach_the_gateway(
     hub: AiHubMixEmulator, transport: str, suffix: str, entry: str
 ) -> None:
+    """Each form on each route; the entry points take turns (the URL is fixed at
+    construction, the same for all of them)."""
     llm = _llm(hub.base_url + suffix, transport, hub.api_key)
     assert llm.base_url == hub.base_url
     assert (await arun(llm, entry, "hi")).text == "Echo: hi"

@@ -186,21 +186,10 @@ def test_the_openai_route_refuses_image_models(hub: AiHubMixEmulator) -> None:
 
 def test_the_example_writes_real_pngs(tmp_path: Any) -> None:
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    script = Path(__file__).parents[2] / "examples" / "image_generation.py"
+    example = support.ROOT / "examples" / "image_generation.py"
     env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
-    done = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=script.parent,
-    )
+    done = support.script("doc_snippets").run_file(example, env, str(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("lighthouse.png", "lighthouse_purple.png"):
         width, height, pixels = decoded_png((tmp_path / name).read_bytes())

@@ -122,7 +122,7 @@ class _MediaHandler(BaseHTTPRequestHandler):
 def local_media() -> Iterator[None]:
     """Serve the suite's public media URLs from loopback for this module."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _MediaHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     port = server.server_address[1]
 

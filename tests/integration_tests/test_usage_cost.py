@@ -104,7 +104,9 @@ class WireTap:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(  # a 0.02 s poll: shutdown() returns at once
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"

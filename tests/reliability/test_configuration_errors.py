@@ -11,7 +11,7 @@ import pytest
 from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ROUTES, arun, make_llm
+from tests.support import ROUTES, arun, make_llm, turns
 
 TYPOS = [
     ("temprature", "temperature"),
@@ -105,12 +105,14 @@ def test_out_of_range_at_construction(
     assert hub.requests == []
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize(("name", "value", "says"), OUT_OF_RANGE)
+@pytest.mark.parametrize(
+    ("name", "value", "says", "route", "entry"), turns(OUT_OF_RANGE, ROUTES, ENTRIES)
+)
 async def test_out_of_range_per_call(
     hub: AiHubMixEmulator, route: str, entry: str, name: str, value: Any, says: str
 ) -> None:
+    """Each value once; routes and entry points take turns (one check for all;
+    every entry point's path to it: test_unknown_call_option_suggests_the_nearest)."""
     llm = make_llm(hub, route)
     with pytest.raises(InvalidInputError, match=says):
         await arun(llm, entry, "hi", **{name: value})

@@ -11,13 +11,12 @@ Anything else, or a hang (pytest-timeout), fails.
 from __future__ import annotations
 
 import base64
-from collections import Counter
 from typing import Any
 
 import pydantic
 import pytest
 from google.genai import types
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import (
     AIMessage,
@@ -35,6 +34,7 @@ from langchain_aihubmix._openai.request import conversation_to_messages
 from langchain_aihubmix._openai.response import OpenAIStreamState
 from langchain_aihubmix._options.tools import convert_tool
 from langchain_aihubmix.errors import InvalidInputError, NoAnswerError
+from tests.support import tally
 
 MODELS = ("gemini-2.5-flash", "gemini-3-pro-preview")
 FUZZ = settings(
@@ -43,7 +43,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
-COUNTS: Counter[str] = Counter()
+COUNTS = tally("fuzzing")
 
 text = st.text(max_size=40)
 ident = st.text(alphabet="abcdefghijklmnop_-.:0123456789 !", min_size=0, max_size=12)
@@ -214,15 +214,6 @@ tool = st.one_of(
 @FUZZ
 @given(tool)
 def test_tool_schemas_convert_or_raise_invalid_input(spec: Any) -> None:
-    # known bug, pinned by the xfail below: a non-dict built-in tool config
-    assume(
-        not (
-            isinstance(spec, dict)
-            and len(spec) == 1
-            and next(iter(spec)) in BUILTINS
-            and not isinstance(next(iter(spec.values())), (dict, type(None)))
-        )
-    )
     COUNTS["tools"] += 1
     try:
         convert_tool(spec)
@@ -400,9 +391,6 @@ def test_openai_payloads_map_or_raise_documented(
         state.finish()
     except (pydantic.ValidationError, ValueError, NoAnswerError):
         COUNTS["openai_payloads_rejected"] += 1
-
-
-BUILTINS = ("code_execution", "google_search", "url_context")
 
 
 def test_builtin_tool_with_non_dict_config() -> None:

@@ -25,6 +25,7 @@ from langchain_aihubmix.catalog import (
     refresh_prices,
 )
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable, cost_of
+from langchain_aihubmix.testing import AiHubMixEmulator
 
 CANONICAL = {
     "success": True,
@@ -257,17 +258,9 @@ async def test_async_refresh_prices_onto_a_given_table(catalogue: Catalogue) -> 
     assert prices.get("gemini-2.5-flash") is not None
 
 
-def test_emulator_catalogue_is_readable() -> None:
-    testing = pytest.importorskip("langchain_aihubmix.testing")
-    emulator = getattr(testing, "AiHubMixEmulator", None)
-    if emulator is None:
-        pytest.skip("emulator not available")
+def test_emulator_catalogue_is_readable(hub: AiHubMixEmulator) -> None:
     clear_catalog_cache()
-    with emulator() as hub:
-        try:
-            models = by_id(list_models(hub.base_url, ttl=0))
-        except CatalogError as exc:  # the endpoint is being added in parallel
-            pytest.skip(f"emulator has no catalogue yet: {exc}")
+    models = by_id(list_models(hub.base_url, ttl=0))
     flash = models["gemini-2.5-flash"]
     assert flash.input_price is not None and flash.input_price > 0
     assert flash.output_price is not None and flash.context_length

@@ -75,7 +75,9 @@ def test_every_alias_reaches_its_option(alias: str) -> None:
     assert normalise_kwargs({alias: 1}) == {ALIASES[alias]: 1}
 
 
-@pytest.mark.parametrize("option", [o for o in OPTIONS if o.bounds], ids=str)
+@pytest.mark.parametrize(
+    "option", [o for o in OPTIONS if o.bounds], ids=lambda o: o.name
+)
 def test_every_bound_is_checked(option: object) -> None:
     assert isinstance(option, type(OPTIONS[0]))
     assert option.bounds is not None
