@@ -9,6 +9,8 @@ LOCK := requirements/test.lock
 MIN_LOCK := requirements/min.lock
 MIN_VENV ?= /tmp/langchain-aihubmix-min-venv
 SOURCES := langchain_aihubmix tests examples benchmarks scripts
+# pytest-xdist workers for `make test`; WORKERS=0 runs the suite serially.
+WORKERS ?= 2
 UV_COMPILE = $(PY) -m uv pip compile pyproject.toml --universal --annotation-style line \
 	--custom-compile-command "make lock"
 
@@ -30,7 +32,7 @@ test: $(STAMP)
 	$(PY) -m ruff format --check $(SOURCES)
 	$(PY) -m mypy
 	bash scripts/check_dist.sh $(PY)
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider -n $(WORKERS) tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(SOURCES)

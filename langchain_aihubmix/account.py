@@ -1,18 +1,16 @@
 """The account's balance and usage, read from the gateway's billing endpoints (opt-in).
 
-What AiHubMix's own MCP server reads (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`;
-new-api's shapes), the key as a Bearer token: `soft_limit_usd` (the quota, used
-included) and `access_until` of `/v1/dashboard/billing/subscription`, `total_usage`
-of `/dashboard/billing/usage` (used x 100) and `/dashboard/billing/remain` (left),
-and `/api/status`'s `quota_per_unit` (raw units per USD, if not `display_in_currency`).
-"""
+What AiHubMix's MCP server reads (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`),
+with the key as a Bearer token: `soft_limit_usd` (the quota, used included) and
+`access_until` of `/v1/dashboard/billing/subscription`, `total_usage` of
+`/dashboard/billing/usage` (used x 100) and `/dashboard/billing/remain` (left), and
+`/api/status`'s `quota_per_unit` (units per USD, if not `display_in_currency`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +22,7 @@ from langchain_aihubmix._errors.base import AiHubMixError, InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._errors.classify import raise_classified, reply_error
 from langchain_aihubmix._transport import failover
+from langchain_aihubmix._transport.failover import BaseUrl
 from langchain_aihubmix._transport.route import ClientSettings
 
 __all__ = ["Balance", "aget_balance", "balance_from", "get_balance"]
@@ -33,7 +32,6 @@ PATHS = tuple(
     for v, name in (("/v1", "subscription"), ("", "usage"), ("", "remain"))
 )
 Key = str | SecretStr | None
-BaseUrl = str | Sequence[str] | None
 
 
 @dataclass(frozen=True)
@@ -73,23 +71,14 @@ def balance_from(
     )
 
 
-def _prepare(
-    api_key: Key, base_url: BaseUrl, timeout: float
-) -> tuple[ClientSettings, list[str], dict[str, Any]]:
-    """The settings (the key masked in HTTP logs), the URLs, the client arguments."""
+def _settings(api_key: Key, base_url: BaseUrl) -> ClientSettings:
+    """The key and roots (the key masked in HTTP logs)."""
     key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
     key = (key or os.environ.get("AIHUBMIX_API_KEY", "")).strip()
     if not key:
         msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
         raise InvalidInputError(msg)
-    settings = ClientSettings(key, failover.gateway_roots(base_url))
-    urls = [settings.base_url + path for path in (*PATHS, "/api/status")]
-    auth = {"Authorization": f"Bearer {key}"}
-    return (
-        settings,
-        urls,
-        {"headers": auth, "timeout": timeout, "follow_redirects": False},
-    )
+    return ClientSettings(key, failover.gateway_roots(base_url))
 
 
 def _read(response: httpx2.Response, key: str) -> Any:
@@ -120,26 +109,22 @@ def _balance(replies: list[httpx2.Response], key: str) -> Balance:
 def get_balance(
     api_key: Key = None, base_url: BaseUrl = None, *, timeout: float = 10.0
 ) -> Balance:
-    """The key's balance, usage and expiry (four GETs; nothing is billed).
+    """The key's balance, usage and expiry (four GETs; nothing is billed), e.g.
+    `get_balance().remaining` (USD left).
 
     `api_key` (default: env `AIHUBMIX_API_KEY`) goes only to `base_url` (roots in
     turn, as a model's; default: env `AIHUBMIX_BASE_URL`, else aihubmix.com), never
     into a log or error. No key: `InvalidInputError`; else the openai family's
     typed errors (`OpenAIAuthenticationError` for a bad key, ...).
-
-    Example:
-        ```python
-        from langchain_aihubmix.account import get_balance
-
-        print(get_balance().remaining)  # USD left
-        ```
     """
-    settings, urls, args = _prepare(api_key, base_url, timeout)
+    settings = _settings(api_key, base_url)
+    urls = [settings.base_url + path for path in (*PATHS, "/api/status")]
+    auth = {"Authorization": f"Bearer {settings.api_key}"}
     try:
-        with failover.FailoverClient(settings.failover, **args) as http:
-            replies = [http.get(url) for url in urls[:3]]
+        with failover.FailoverClient(settings.failover, headers=auth) as http:
+            replies = [http.get(url, timeout=timeout) for url in urls[:3]]
             with contextlib.suppress(httpx2.HTTPError):
-                replies.append(http.get(urls[3]))
+                replies.append(http.get(urls[3], timeout=timeout))
     except httpx2.HTTPError as exc:
         raise_classified(exc, route="openai", secret=settings.api_key)
     return _balance(replies, settings.api_key)

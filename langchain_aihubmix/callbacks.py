@@ -12,13 +12,11 @@ from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 from tenacity import RetryCallState
 
 from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
-from langchain_aihubmix.pricing import DEFAULT_PRICES, Cost, PriceTable, cost_of
 
 __all__ = [
     "RETRY_EVENT",
@@ -35,23 +33,28 @@ RETRY_EVENT = "aihubmix_retry"
 UNKNOWN_MODEL = "unknown"
 """Bucket for calls whose model name cannot be found."""
 
+_COUNTS = (
+    "successful_requests",
+    "failed_requests",
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cache_read_tokens",
+    "total_tokens",
+)
+
+
+def _usd(value: Any) -> Decimal:
+    """A cost amount of `response_metadata["cost"]` (a float) as an exact Decimal."""
+    return Decimal(str(value))
+
 
 @dataclass
 class ModelUsage:
-    """What one model used. Costs are exact USD `Decimal`s, `None` when unknown.
-
-    Attributes:
-        successful_requests: Calls that ended (`on_llm_end`).
-        failed_requests: Calls that raised (`on_llm_error`).
-        retries: Retries seen for this model.
-        input_tokens: Input tokens, cached ones included.
-        output_tokens: Output tokens, thoughts included.
-        reasoning_tokens: Thought tokens (part of `output_tokens`).
-        cache_read_tokens: Cached input tokens (part of `input_tokens`).
-        total_tokens: Input + output tokens.
-        cost: USD paid, or `None` when a call had no known price or no usage.
-        saved_by_cache: USD caching saved; `None` when unknown and there were
-            cache reads.
+    """What one model used: requests (`successful_requests` ended, `failed_requests`
+    raised), `retries`, tokens (`input_tokens` with the cached `cache_read_tokens`,
+    `output_tokens` with the `reasoning_tokens`, `total_tokens`), and the USD `cost`
+    and `saved_by_cache` (`Decimal`s; `None` when a reply carried no cost).
     """
 
     successful_requests: int = 0
@@ -65,29 +68,27 @@ class ModelUsage:
     cost: Decimal | None = Decimal(0)
     saved_by_cache: Decimal | None = Decimal(0)
 
-    def add(self, usage: UsageMetadata | None, cost: Cost | None) -> None:
-        """Adds one successful call (`usage` None when the message had none)."""
+    def add(self, message: AIMessage) -> None:
+        """Adds one successful call: its usage and `response_metadata["cost"]`."""
         self.successful_requests += 1
-        if usage is None:
-            self.cost = None
-            return
+        usage: Mapping[str, Any] = message.usage_metadata or {}
         cached = (usage.get("input_token_details") or {}).get("cache_read") or 0
         self.input_tokens += usage.get("input_tokens", 0)
         self.output_tokens += usage.get("output_tokens", 0)
         self.total_tokens += usage.get("total_tokens", 0)
-        self.reasoning_tokens += (usage.get("output_token_details") or {}).get(
-            "reasoning"
-        ) or 0
+        details = usage.get("output_token_details") or {}
+        self.reasoning_tokens += details.get("reasoning") or 0
         self.cache_read_tokens += cached
-        if cost is None:
+        cost = message.response_metadata.get("cost")
+        if not isinstance(cost, Mapping):
             self.cost = None
             if cached:
                 self.saved_by_cache = None
             return
         if self.cost is not None:
-            self.cost += cost.total
+            self.cost += _usd(cost["total"])
         if self.saved_by_cache is not None:
-            self.saved_by_cache += cost.saved_by_cache
+            self.saved_by_cache += _usd(cost["saved_by_cache"])
 
 
 def _sum_known(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -100,99 +101,76 @@ def _sum_known(values: Iterable[Decimal | None]) -> Decimal | None:
     return total
 
 
-def _usd(value: Decimal | None) -> str:
+def _show(value: Decimal | None) -> str:
     return "unknown" if value is None else f"${value:.6f}"
 
 
 class AiHubMixCallbackHandler(BaseCallbackHandler):
     """Counts requests, tokens and USD cost of chat-model calls, per model and total.
 
-    Every chat generation whose message is an `AIMessage` is counted (any provider);
-    its model is `response_metadata["model_name"]`, else the model named when the run
-    started (`ls_model_name`), else `"unknown"`. Only models in the price table are
-    priced: when any counted call has no price (or no `usage_metadata`),
-    `total_cost` is `None` and the model is listed in `unknown_cost_models`; it is
-    never counted as $0. A stream is counted once, from its aggregated message.
-
-    Retries are counted from `on_retry` (what a chat model's retry policy reports
-    through `run_manager.on_retry(retry_state)`) and from `RETRY_EVENT` custom events
-    (`dispatch_custom_event`, e.g. from a retrying step of a chain); each retry
-    should be reported one way only. `Runnable.with_retry` reports no retry event:
-    its failed attempts show up as `failed_requests`.
-
-    Thread-safe (one lock) and runs inline on the event loop in async code.
+    Every chat generation whose message is an `AIMessage` is counted (any provider,
+    a stream once, from its aggregate), under `response_metadata["model_name"]`,
+    else the model the run started with, else `"unknown"`. The cost is the reply's
+    own `response_metadata["cost"]`: one source, so the totals always agree with the
+    replies. A reply without one makes `total_cost` `None` (never $0) and lists the
+    model in `unknown_cost_models`. Retries are counted from `on_retry` and from
+    `RETRY_EVENT` custom events (report each one way only); `Runnable.with_retry`
+    reports none: its failed attempts are `failed_requests`. Thread-safe, and runs
+    inline on the event loop.
 
     Example:
         ```python
         handler = AiHubMixCallbackHandler()
         llm.invoke("Hello", config={"callbacks": [handler]})
-        print(handler)
         handler.total_cost  # Decimal('0.00071') or None when unknown
         ```
     """
 
     run_inline = True  # no I/O: safe to run on the event loop, keeps counts current
 
-    def __init__(
-        self,
-        prices: PriceTable | None = None,
-        *,
-        parent: AiHubMixCallbackHandler | None = None,
-    ) -> None:
-        """Creates a handler.
-
-        Args:
-            prices: Price table (default: the built-in `DEFAULT_PRICES`).
-            parent: A handler that also receives everything this one counts (used
-                by nested `get_aihubmix_callback()` blocks).
-        """
+    def __init__(self, *, parent: AiHubMixCallbackHandler | None = None) -> None:
+        """Creates a handler; `parent` also receives everything this one counts
+        (nested `get_aihubmix_callback()` blocks)."""
         super().__init__()
-        self.prices = DEFAULT_PRICES if prices is None else prices
         self.parent = parent
         self._lock = threading.RLock()
         self._run_models: dict[UUID, str] = {}
         self.per_model: dict[str, ModelUsage] = {}
         self.unknown_cost_models: set[str] = set()
-        self.successful_requests = 0
-        self.failed_requests = 0
         self.retries = 0
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.reasoning_tokens = 0
-        self.cache_read_tokens = 0
-        self.total_tokens = 0
+        for name in _COUNTS:
+            setattr(self, name, 0)
         self.total_cost: Decimal | None = Decimal(0)
         self.saved_by_cache: Decimal | None = Decimal(0)
 
-    # -- recording -----------------------------------------------------------
+    successful_requests: int
+    failed_requests: int
+    input_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    cache_read_tokens: int
+    total_tokens: int
 
     def _model(self, name: str) -> ModelUsage:
         return self.per_model.setdefault(name, ModelUsage())
 
     def _refresh_totals(self) -> None:
         models = self.per_model.values()
-        self.successful_requests = sum(m.successful_requests for m in models)
-        self.failed_requests = sum(m.failed_requests for m in models)
-        self.input_tokens = sum(m.input_tokens for m in models)
-        self.output_tokens = sum(m.output_tokens for m in models)
-        self.reasoning_tokens = sum(m.reasoning_tokens for m in models)
-        self.cache_read_tokens = sum(m.cache_read_tokens for m in models)
-        self.total_tokens = sum(m.total_tokens for m in models)
+        for name in _COUNTS:
+            setattr(self, name, sum(getattr(m, name) for m in models))
         self.total_cost = _sum_known(m.cost for m in models)
         self.saved_by_cache = _sum_known(m.saved_by_cache for m in models)
         self.unknown_cost_models = {
             name for name, m in self.per_model.items() if m.cost is None
         }
 
-    def record_success(self, model: str, usage: UsageMetadata | None) -> None:
+    def record_success(self, model: str, message: AIMessage) -> None:
         """Counts one finished call of `model` (also in the parent handler)."""
-        price = self.prices.get(model)
-        cost = None if price is None or usage is None else cost_of(usage, price)
         with self._lock:
-            self._model(model).add(usage, cost)
+            self._model(model).add(message)
             self._refresh_totals()
         if self.parent is not None:
-            self.parent.record_success(model, usage)
+            self.parent.record_success(model, message)
 
     def record_failure(self, model: str) -> None:
         """Counts one failed call of `model` (also in the parent handler)."""
@@ -210,8 +188,6 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
                 self._model(model).retries += 1
         if self.parent is not None:
             self.parent.record_retry(model)
-
-    # -- LangChain callbacks -------------------------------------------------
 
     def on_chat_model_start(
         self,
@@ -235,10 +211,9 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
         for generations in response.generations:
             messages = (g.message for g in generations if isinstance(g, ChatGeneration))
             message = next((m for m in messages if isinstance(m, AIMessage)), None)
-            if message is None:
-                continue
-            name = message.response_metadata.get("model_name") or started
-            self.record_success(name or UNKNOWN_MODEL, message.usage_metadata)
+            if message is not None:
+                name = message.response_metadata.get("model_name") or started
+                self.record_success(name or UNKNOWN_MODEL, message)
 
     def on_llm_error(
         self, error: BaseException, *, run_id: UUID, **kwargs: Any
@@ -258,12 +233,7 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
         self.record_retry(model)
 
     def on_custom_event(
-        self,
-        name: str,
-        data: Any,
-        *,
-        run_id: UUID,
-        **kwargs: Any,
+        self, name: str, data: Any, *, run_id: UUID, **kwargs: Any
     ) -> None:
         """Counts a `RETRY_EVENT`; other custom events are ignored."""
         if name != RETRY_EVENT:
@@ -274,8 +244,6 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
                 model = self._run_models.get(run_id) or None
         self.record_retry(model)
 
-    # -- display -------------------------------------------------------------
-
     def __repr__(self) -> str:
         """A readable multi-line summary: totals, then one line per model."""
         with self._lock:
@@ -285,8 +253,8 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
                 f"Tokens: {self.total_tokens} total = {self.input_tokens} input "
                 f"({self.cache_read_tokens} cached) + {self.output_tokens} output "
                 f"({self.reasoning_tokens} reasoning)",
-                f"Cost: {_usd(self.total_cost)} USD "
-                f"(caching saved {_usd(self.saved_by_cache)})",
+                f"Cost: {_show(self.total_cost)} USD "
+                f"(caching saved {_show(self.saved_by_cache)})",
             ]
             if self.unknown_cost_models:
                 names = ", ".join(sorted(self.unknown_cost_models))
@@ -297,7 +265,7 @@ class AiHubMixCallbackHandler(BaseCallbackHandler):
                     f"{usage.failed_requests} failed, {usage.retries} retries; "
                     f"{usage.input_tokens} in ({usage.cache_read_tokens} cached), "
                     f"{usage.output_tokens} out ({usage.reasoning_tokens} reasoning); "
-                    f"{_usd(usage.cost)}"
+                    f"{_show(usage.cost)}"
                 )
         return "\n".join(lines)
 
@@ -308,35 +276,24 @@ register_configure_hook(ACTIVE_COUNTER, inheritable=True)
 
 
 @contextmanager
-def get_aihubmix_callback(
-    prices: PriceTable | None = None,
-) -> Generator[AiHubMixCallbackHandler, None, None]:
+def get_aihubmix_callback() -> Generator[AiHubMixCallbackHandler, None, None]:
     """Counts every LangChain chat-model call made inside the `with` block.
 
-    Works without passing callbacks: invoke, stream, batch, async, threads started
-    with the context copied (LangChain's executors do), agents and LangGraph. Blocks
-    nest: an outer handler also counts what inner blocks count. (Passing the outer
-    handler explicitly as a callback inside an inner block counts those calls twice.)
-
-    Args:
-        prices: Price table (default: the built-in `DEFAULT_PRICES`; see
-            `langchain_aihubmix.catalog.refresh_prices` for the gateway's prices).
-
-    Yields:
-        The handler; its numbers are final once the block exits.
+    No callbacks to pass: invoke, stream, batch, async, threads started with the
+    context copied (LangChain's executors do), agents and LangGraph. Blocks nest: an
+    outer handler also counts what inner ones count (passing it explicitly inside an
+    inner block counts those calls twice). The handler's numbers are final once the
+    block exits.
 
     Example:
         ```python
-        from langchain_aihubmix.callbacks import get_aihubmix_callback
-
         with get_aihubmix_callback() as cb:
             llm.invoke("Hello")
-            llm.batch(["Hi", "Bye"])
         print(cb)  # requests, tokens, cost, per model
         ```
     """
     parent = cast("AiHubMixCallbackHandler | None", ACTIVE_COUNTER.get())
-    handler = AiHubMixCallbackHandler(prices, parent=parent)
+    handler = AiHubMixCallbackHandler(parent=parent)
     token = ACTIVE_COUNTER.set(handler)
     try:
         yield handler

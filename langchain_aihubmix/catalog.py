@@ -1,17 +1,15 @@
 """AiHubMix's public model catalogue (`GET {base_url}/api/v1/models`) and its prices.
 
-The shape is AiHubMix's as public sources show it (AIhubmix/aihubmix `packages/mcp`;
-anomalyco/models.dev `providers/aihubmix`; the emulator serves it): `{"success",
-"message", "data": [{"model_id", "developer_id", "types", "features",
-"input_modalities", "context_length", "max_output", "pricing": {"input", "output",
-"cache_read", "cache_write", "tiers"}, "pricing_source", "retire_stage"}]}`, prices
-in USD per 1M tokens (`_catalog/parse.py` reads variants and checks units, with a
-`CatalogUnitWarning`). Cached per base URL for `ttl` seconds; `base_url` is a root
-or several (failover), None: env `AIHUBMIX_BASE_URL`, else aihubmix.com.
+Its shape as public sources show it (AIhubmix/aihubmix `packages/mcp`, models.dev
+`providers/aihubmix`; tests/fixtures/recorded/aihubmix/api-v1-models.json) is read
+by `_catalog/parse.py`, prices in USD per 1M tokens, units checked. Cached per base
+URL for `ttl` seconds; `base_url` is a root or several (failover), None: env
+`AIHUBMIX_BASE_URL`, else aihubmix.com.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -23,7 +21,6 @@ import httpx2
 from langchain_aihubmix._catalog.fetch import (
     CATALOG_PATH,
     DEFAULT_TTL,
-    BaseUrl,
     alist_models,
     clear_catalog_cache,
     list_models,
@@ -35,7 +32,7 @@ from langchain_aihubmix._catalog.parse import (
     parse_catalog,
     warn,
 )
-from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL
+from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, BaseUrl
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice, PriceTable
 
 __all__ = [
@@ -93,16 +90,8 @@ def refresh_prices(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> PriceTable:
-    """`prices` (default: the built-in table) updated from the catalogue: its prices
-    replace the table's for the same id (>200k tier too), the rest stay.
-
-    Example:
-        ```python
-        prices = refresh_prices()
-        with get_aihubmix_callback(prices=prices) as cb:
-            ...
-        ```
-    """
+    """`prices` (default: the built-in table) updated from the catalogue (its prices
+    replace the table's for the same id), e.g. for `ChatAiHubMixGemini(prices=...)`."""
     models = list_models(base_url, timeout=timeout, client=client, ttl=ttl)
     return _merge(models, prices)
 
@@ -121,10 +110,12 @@ async def arefresh_prices(
 
 
 class LivePriceTable(PriceTable):
-    """A `PriceTable` read from the live catalogue on lookups, at most once per
-    `ttl` seconds; until a read succeeds, and while it fails (offline, HTTP error,
-    unreadable body), `fallback`'s prices (the snapshot's by default), with one
-    `CatalogUnitWarning` per failure streak."""
+    """A `PriceTable` of the live catalogue: lookups never touch the network; the model
+    calls `refresh(base_url)` (sync) or `await arefresh(base_url)` (in a thread)
+    before a call, which read this table's `base_url`, else the model's, when due
+    (after `ttl`, or at once for another gateway). Until a read succeeds, and while
+    reads fail, `fallback`'s prices (the snapshot's), one `CatalogUnitWarning` per
+    failure streak."""
 
     def __init__(
         self,
@@ -135,21 +126,31 @@ class LivePriceTable(PriceTable):
         fallback: PriceTable | None = None,
         client: httpx2.Client | None = None,
     ) -> None:
-        """Creates the table; nothing is fetched until a price is looked up."""
+        """Creates the table; nothing is fetched until it is refreshed."""
         self._fallback = DEFAULT_PRICES if fallback is None else fallback
         super().__init__(dict(self._fallback.items()))
         self._base_url, self._ttl, self._timeout = base_url, ttl, timeout
         self._client, self._next_read, self._failing = client, 0.0, False
+        self._read_from: BaseUrl = None
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def _source(self, base_url: BaseUrl) -> BaseUrl:
+        return base_url if self._base_url is None else self._base_url
+
+    def _due(self, source: BaseUrl) -> bool:
+        return source != self._read_from or time.monotonic() >= self._next_read
+
+    def refresh(self, base_url: BaseUrl = None) -> None:
+        """Re-reads the catalogue when due (see the class; blocking)."""
+        source = self._source(base_url)
         with self._lock:
-            if time.monotonic() < self._next_read:
+            if not self._due(source):
                 return
+            self._read_from = source
             self._next_read = time.monotonic() + max(self._ttl, 1.0)
             args = {"timeout": self._timeout, "ttl": self._ttl}
             try:
-                models = list_models(self._base_url, client=self._client, **args)
+                models = list_models(source, client=self._client, **args)
             except CatalogError as exc:
                 if not self._failing:
                     warn(f"live prices unavailable, using the snapshot: {exc}")
@@ -158,15 +159,10 @@ class LivePriceTable(PriceTable):
             self._failing = False
             self._prices = dict(_merge(models, self._fallback).items())
 
-    def for_base_url(self, base_url: str | list[str]) -> PriceTable:
-        """This table for a model at `base_url`: unless this one was given a base
-        URL, a copy that reads that gateway's catalogue."""
-        if self._base_url is not None:
-            return self
-        fallback, ttl, timeout = self._fallback, self._ttl, self._timeout
-        copy = LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)
-        copy._client = self._client
-        return copy
+    async def arefresh(self, base_url: BaseUrl = None) -> None:
+        """`refresh` in a worker thread, when a read is due: the loop never waits."""
+        if self._due(self._source(base_url)):
+            await asyncio.to_thread(self.refresh, base_url)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles without the lock or the client (a copy re-reads on first use)."""
@@ -177,11 +173,6 @@ class LivePriceTable(PriceTable):
         """Restores a pickled table with a fresh lock."""
         self.__dict__.update(state)
         self._lock = threading.Lock()
-
-    def get(self, model: str) -> ModelPrice | None:
-        """The live price of `model` (re-read when older than `ttl`)."""
-        self._refresh()
-        return super().get(model)
 
     def __repr__(self) -> str:
         """Shows where the prices come from."""
@@ -195,13 +186,8 @@ def live_prices(
     timeout: float = 10,
     fallback: PriceTable | None = None,
 ) -> LivePriceTable:
-    """Opt-in exact costs: the live catalogue's prices, cached for `ttl` seconds (the
-    snapshot's while it cannot be read), for `ChatAiHubMixGemini(prices=...)` (then
-    from the model's own `base_url`) or `get_aihubmix_callback(prices=...)`.
-
-    Example:
-        ```python
-        llm = ChatAiHubMixGemini(model="gemini-3-flash-preview", prices=live_prices())
-        ```
+    """Opt-in exact costs: a `LivePriceTable` of the live catalogue, re-read every `ttl`
+    seconds (the snapshot's prices offline), for `ChatAiHubMixGemini(prices=...)`:
+    with no `base_url`, from the model's own gateway.
     """
     return LivePriceTable(base_url, ttl=ttl, timeout=timeout, fallback=fallback)

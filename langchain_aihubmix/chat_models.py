@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -38,11 +38,19 @@ from pydantic import (
 from langchain_aihubmix._call.construct import check_field_names, construction_error
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._input.from_messages import messages_to_conversation
+from langchain_aihubmix._options.call_options import ThinkingLevel
 from langchain_aihubmix._options.model_rules import check_transport
+from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
-from langchain_aihubmix._options.spec import CALL_OPTION_FIELDS, option_field
-from langchain_aihubmix._options.tools import convert_tool
+from langchain_aihubmix._options.spec import (
+    CALL_OPTION_FIELDS,
+    SpeechConfigField,
+    option_field,
+)
+from langchain_aihubmix._options.tool_wire import check_names
+from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix._output.cost import StreamPricer
 from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, gateway_roots
 from langchain_aihubmix._transport.retry import (
@@ -53,12 +61,10 @@ from langchain_aihubmix._transport.retry import (
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
 from langchain_aihubmix._transport.route import ClientSettings, Route
-from langchain_aihubmix.pricing import PriceTable
+from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
-from langchain_aihubmix.structured import structured_output_runnable
-
-if TYPE_CHECKING:
-    from langchain_aihubmix.tokens import TokenCounter
+from langchain_aihubmix.structured import Method, structured_output_runnable
+from langchain_aihubmix.tokens import estimate_tokens
 
 _ROUTE_LOCK = threading.Lock()
 """Guards the first build of a model's route (one per model, even under threads)."""
@@ -67,11 +73,13 @@ _ROUTE_LOCK = threading.Lock()
 class ChatAiHubMixGemini(BaseChatModel):
     """Google Gemini served through the AiHubMix gateway.
 
-    One class, two routes chosen once at construction: `transport="native"` (the
-    Gemini REST API at `{base_url}/gemini`, through google-genai) or `"openai"`
-    (AiHubMix's Chat Completions API at `{base_url}/v1`, through openai). Both give
+    One class, two routes: `transport="native"` (the Gemini REST API at
+    `{base_url}/gemini`, through google-genai) or `"openai"` (AiHubMix's Chat
+    Completions API at `{base_url}/v1`, through openai); unset, each call takes
+    the route of the model it uses (`-nothink` / `-search` ids: openai). Both give
     the same LangChain output: answer text, thoughts, tool calls, code execution,
-    citations and exact token usage. See README.md and examples/.
+    citations and exact token usage. See README.md and examples/; offline, point
+    `base_url` / `api_key` at `langchain_aihubmix.testing.AiHubMixEmulator`.
 
     Example:
         ```python
@@ -82,17 +90,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         msg.text                 # the answer, without thoughts
         msg.content_blocks       # reasoning + text blocks
         msg.usage_metadata       # input / output / reasoning / cache_read tokens
-        ```
-
-    Offline, against the bundled emulator:
-        ```python
-        from langchain_aihubmix.testing import AiHubMixEmulator
-
-        with AiHubMixEmulator() as hub:
-            llm = ChatAiHubMixGemini(
-                model="gemini-2.5-flash", base_url=hub.base_url, api_key=hub.api_key
-            )
-            llm.invoke("hello").text
         ```
     """
 
@@ -107,11 +104,11 @@ class ChatAiHubMixGemini(BaseChatModel):
     base_url: str | list[str] = Field(
         default_factory=from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
     )
-    """Gateway root, or roots in order of preference (failover when connecting
-    fails); env `AIHUBMIX_BASE_URL` (comma-separated). A route path written after
-    it (`/v1`, `/gemini`, `/gemini/v1beta`, trailing `/`) is removed."""
+    """Gateway root, or roots in order (the next only when connecting fails); env
+    `AIHUBMIX_BASE_URL`, comma-separated. `/v1`, `/gemini`... after a root: removed."""
     transport: Transport | None = None
-    """`"native"` or `"openai"`; `None`: from the model id (suffixed ids: openai)."""
+    """`"native"` or `"openai"`; `None`: each call's from the model id it uses
+    (suffixed ids: openai), per-call `model=` and `configurable_fields` included."""
     app_code: str | None = Field(
         default_factory=from_env("AIHUBMIX_APP_CODE", default=None)
     )
@@ -123,7 +120,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     top_p: float | None = option_field("top_p")
     top_k: int | None = option_field("top_k")
     max_output_tokens: int | None = option_field("max_output_tokens")
-    stop: list[str] | None = option_field("stop")
+    stop: list[str] | str | None = option_field("stop")
     seed: int | None = option_field("seed")
     presence_penalty: float | None = option_field("presence_penalty")
     frequency_penalty: float | None = option_field("frequency_penalty")
@@ -136,12 +133,11 @@ class ChatAiHubMixGemini(BaseChatModel):
     media_resolution: str | None = option_field("media_resolution")
     response_modalities: list[str] | None = option_field("response_modalities")
     image_config: dict[str, Any] | None = option_field("image_config")
+    speech_config: SpeechConfigField = option_field("speech_config")
     cached_content: str | None = option_field("cached_content")
     include_thoughts: bool | None = option_field("include_thoughts")
     thinking_budget: int | None = option_field("thinking_budget")
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = (
-        option_field("reasoning_effort")
-    )
+    reasoning_effort: ThinkingLevel | None = option_field("reasoning_effort")
     code_execution: bool = option_field("code_execution")
     google_search: bool = option_field("google_search")
     url_context: bool = option_field("url_context")
@@ -155,11 +151,9 @@ class ChatAiHubMixGemini(BaseChatModel):
     the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
     between attempts. Also a per-call keyword argument."""
     max_retries: int = 2
-    """Retries after the first attempt, of failures the gateway cannot have billed
-    (429, its own 5xx errors, connect failures; docs/errors-and-retries.md)."""
+    """Retries after the first attempt of what the gateway cannot have billed."""
     retry_billable: bool = False
-    """Also retry failures the gateway may have billed (a timeout or broken
-    connection after the request left, a cut stream, a 2xx that is no answer)."""
+    """Also retry what it may have billed (a timeout after sending, a cut stream)."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers for every request."""
     client_args: dict[str, Any] | None = None
@@ -178,21 +172,13 @@ class ChatAiHubMixGemini(BaseChatModel):
     e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
     Not serialised."""
 
-    _route: Route | None = PrivateAttr(default=None)
-    _token_counter: TokenCounter | None = PrivateAttr(default=None)
+    _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **kwargs: Any) -> None:
-        """Validate the fields; a mistake raises a typed error naming the field.
-
-        No error shows the API key: pydantic quotes the input of a failed check
-        (every keyword argument), so its errors are replaced or redacted, and
-        raised outside the `except` so that the original is not their context.
-
-        Raises:
-            UnknownOptionError: A field this class does not have (with the nearest
-                field name, when one is close).
-            InvalidInputError: A value out of range, contradictory settings, or a
-                feature the chosen route does not offer.
+        """Validate the fields; a mistake raises a typed error naming the field
+        (`UnknownOptionError`, `InvalidInputError`), and no error shows the key:
+        pydantic quotes every input of a failed check, so its errors are replaced
+        or redacted, and raised outside the `except` (not chained to the original).
         """
         check_field_names(type(self), kwargs)
         try:
@@ -220,29 +206,32 @@ class ChatAiHubMixGemini(BaseChatModel):
         if update is not None and isinstance(update.get("api_key"), str):
             key = update["api_key"]
             update = {**update, "api_key": SecretStr(key) if key.strip() else None}
-        copy = super().model_copy(update=update, deep=deep)
-        copy._route = None  # the clients hold the original's key and base URL
-        copy._token_counter = None
-        return copy
+        clone = super().model_copy(update=update, deep=deep)
+        clone._routes = {}  # the clients hold the original's key and base URL
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy with its own clients (sockets cannot be copied); unlike a
+        pickle, it stays in this process, so it keeps the key."""
+        return super(ChatAiHubMixGemini, self.model_copy()).__deepcopy__(memo)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         roots = gateway_roots(self.base_url)
         self.base_url = roots[0] if len(roots) == 1 else list(roots)
-        if self.prices is not None:  # live prices from this model's gateway
-            self.prices = self.prices.for_base_url(self.base_url)
         if self.api_key is not None and not self.api_key.get_secret_value().strip():
             self.api_key = None  # an empty or blank key is no key
-        if self.transport is None:
-            self.transport = default_transport(self.model)
-        if self.max_retries < 0:
-            msg = (
-                "max_retries must be >= 0 (it counts retries after the first attempt)."
-            )
-            raise ValueError(msg)
-        resolve_call(self._fields(), {}, None, self.transport)
-        check_transport(self.model, self.transport)
+        transport = self._transport_for(self.model)
+        resolve_call(self._fields(), {}, None, transport)
+        check_transport(self.model, transport)
+        if not all(r.startswith(("https://", "http://")) for r in roots):
+            msg = "base_url must start with https://, e.g. https://aihubmix.com"
+            raise InvalidInputError(msg)
         return self
+
+    def _transport_for(self, model: str) -> Transport:
+        """The route of a call to `model`: `transport`, else the model id's."""
+        return self.transport or default_transport(model)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return langchain_profile(self.model)
@@ -272,15 +261,16 @@ class ChatAiHubMixGemini(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "transport": self.transport,
+            "transport": self._transport_for(self.model),
             "base_url": self.base_url,
         }
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
+        # = every reply's `model_provider`: else LangChain ignores reported usage
         params = LangSmithParams(
-            ls_provider="aihubmix",
+            ls_provider=MODEL_PROVIDER,
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
@@ -298,8 +288,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private["_route"] = None  # clients hold sockets; rebuilt on first use
-        private["_token_counter"] = None
+        private["_routes"] = {}  # clients hold sockets; rebuilt on first use
         state["__pydantic_private__"] = private
         # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
         state["__dict__"] = {**state["__dict__"], "api_key": None}
@@ -316,14 +305,11 @@ class ChatAiHubMixGemini(BaseChatModel):
         return {name: getattr(self, name) for name in CALL_OPTION_FIELDS} | {
             "timeout": self.timeout,
             "max_retries": self.max_retries,
+            "retry_billable": self.retry_billable,
         }
 
     def client_settings(self) -> ClientSettings:
-        """How this model reaches the gateway (used by `caching.CacheManager`).
-
-        Raises:
-            InvalidInputError: No API key is configured.
-        """
+        """How this model reaches the gateway; `InvalidInputError` without a key."""
         key = "" if self.api_key is None else self.api_key.get_secret_value()
         if not key.strip():
             msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
@@ -337,39 +323,48 @@ class ChatAiHubMixGemini(BaseChatModel):
             client_args=dict(self.client_args or {}),
         )
 
-    def _get_route(self) -> Route:
-        """The route, built once (under a lock: threads may race on a first call)."""
-        if self._route is not None:
-            return self._route
+    def _get_route(self, transport: Transport | None = None) -> Route:
+        """The route of `transport` (default: the model's), built on first use
+        (under a lock: threads may race on a first call)."""
+        transport = transport or self._transport_for(self.model)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
         with _ROUTE_LOCK:
-            if self._route is None:
+            route = self._routes.get(transport)
+            if route is None:
                 from langchain_aihubmix._transport.deadline import Deadlined
 
                 settings = self.client_settings()
-                if self.transport == "openai":
+                if transport == "openai":
                     from langchain_aihubmix._openai.client import OpenAIRoute
 
-                    self._route = Deadlined(OpenAIRoute(settings))
+                    route = Deadlined(OpenAIRoute(settings))
                 else:
                     from langchain_aihubmix._native.client import NativeRoute
 
-                    self._route = Deadlined(NativeRoute(settings))
-            return self._route
+                    route = Deadlined(NativeRoute(settings))
+                # a new dict: a shallow copy of this model shares the old one
+                self._routes = {**self._routes, transport: route}
+            return route
 
-    async def _aget_route(self) -> Route:
+    async def _aget_route(self, transport: Transport) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
         and builds its validators (a few hundred ms), which must not stall the loop."""
-        if self._route is not None:
-            return self._route
-        return await asyncio.to_thread(self._get_route)
+        route = self._routes.get(transport)
+        if route is not None:
+            return route
+        return await asyncio.to_thread(self._get_route, transport)
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""
         return Preparer(
             self._fields(),
-            self.transport or "native",
+            self.transport,
             self.media_fetch_timeout,
             self.allow_private_media_urls,
+            DEFAULT_PRICES if self.prices is None else self.prices,
+            self.base_url,
         )
 
     # -- the four entry points (thin twins) -----------------------------------
@@ -382,14 +377,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
+        route = self._get_route(call.transport)
         replies = call_with_retry(
             lambda: route.generate(call.conv, call.opts, call.settings.timeout),
-            max_retries=call.settings.max_retries,
-            retry_billable=self.retry_billable,
-            on_retry=retry_notifier(run_manager, call.opts.model),
+            **call.settings.retry(retry_notifier(run_manager, call.opts.model)),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     async def _agenerate(
         self,
@@ -399,14 +392,12 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
+        route = await self._aget_route(call.transport)
         replies = await acall_with_retry(
             lambda: route.agenerate(call.conv, call.opts, call.settings.timeout),
-            max_retries=call.settings.max_retries,
-            retry_billable=self.retry_billable,
-            on_retry=aretry_notifier(run_manager, call.opts.model),
+            **call.settings.retry(aretry_notifier(run_manager, call.opts.model)),
         )
-        return chat_result(replies, call.opts.model, self.prices)
+        return chat_result(replies, call)
 
     def _stream(
         self,
@@ -416,16 +407,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._preparer().prepare(messages, stop, kwargs)
-        route = self._get_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        route = self._get_route(call.transport)
+        pricer = StreamPricer(call.opts.model, call.prices)
         for chunk in retry_stream(
             lambda: route.stream(call.conv, call.opts, call.settings.timeout),
-            max_retries=call.settings.max_retries,
-            retry_billable=self.retry_billable,
-            on_retry=retry_notifier(run_manager, call.opts.model),
+            **call.settings.retry(retry_notifier(run_manager, call.opts.model)),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     async def _astream(
         self,
@@ -435,16 +424,14 @@ class ChatAiHubMixGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._preparer().aprepare(messages, stop, kwargs)
-        route = await self._aget_route()
-        pricer = StreamPricer(call.opts.model, self.prices)
+        route = await self._aget_route(call.transport)
+        pricer = StreamPricer(call.opts.model, call.prices)
         async for chunk in aretry_stream(
             lambda: route.astream(call.conv, call.opts, call.settings.timeout),
-            max_retries=call.settings.max_retries,
-            retry_billable=self.retry_billable,
-            on_retry=aretry_notifier(run_manager, call.opts.model),
+            **call.settings.retry(aretry_notifier(run_manager, call.opts.model)),
         ):
             # langchain-core reports each chunk to on_llm_new_token itself.
-            yield ChatGenerationChunk(message=pricer.feed(chunk))
+            yield ChatGenerationChunk(message=pricer.feed(call.wire.restore(chunk)))
 
     # -- token counting --------------------------------------------------------
 
@@ -453,37 +440,16 @@ class ChatAiHubMixGemini(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Counts the input tokens of `messages` (and `tools`) for this model.
-
-        Asks Gemini's `countTokens` through the gateway; where the gateway does not
-        offer it (404 and the like; AiHubMix today), returns the local estimate of
-        `langchain_aihubmix.tokens.estimate_tokens` and remembers, for this
-        instance, not to ask again.
-
-        Args:
-            messages: The messages, as they would be sent.
-            tools: Tools as accepted by `bind_tools`.
-
-        Returns:
-            The number of input tokens (exact, or estimated).
-        """
-        if self._token_counter is None:
-            from langchain_aihubmix.tokens import TokenCounter
-
-            self._token_counter = TokenCounter(
-                None if self.api_key is None else self.client_settings(),
-                media_fetch_timeout=self.media_fetch_timeout,
-                allow_private_media_urls=self.allow_private_media_urls,
-            )
-        converted = [convert_tool(tool) for tool in tools or ()]
-        return self._token_counter.count(
+        """The input tokens of `messages` (and `tools`), estimated locally:
+        AiHubMix does not route Gemini's `countTokens` (rule:
+        `langchain_aihubmix.tokens`)."""
+        return estimate_tokens(
             messages_to_conversation(convert_to_messages(messages)),
-            converted,
-            self.model,
+            [convert_tool(tool) for tool in tools or ()],
         )
 
     def get_num_tokens(self, text: str) -> int:
-        """Counts the tokens of `text` as one user message (see above)."""
+        """The estimated tokens of `text` as one user message (see above)."""
         return self.get_num_tokens_from_messages([HumanMessage(content=text)])
 
     # -- tools and structured output ------------------------------------------
@@ -498,24 +464,15 @@ class ChatAiHubMixGemini(BaseChatModel):
         """Bind tools: LangChain tools, functions, Pydantic / TypedDict classes,
         JSON-schema, OpenAI or Anthropic tool dicts, and Gemini's built-in tools
         (`{"code_execution": {}}`, `{"google_search": {}}`, `{"url_context": {}}`).
-
-        Args:
-            tools: The tools.
-            tool_choice: "auto", "any" / "required" / True, "none", a tool name, or an
-                OpenAI-style `{"type": "function", "function": {"name": ...}}`.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable that calls this model with the tools.
+        `tool_choice`: "auto", "any" / "required" / True, "none", a tool name, or
+        `{"type": "function", "function": {"name": ...}}`; other keyword arguments
+        are bound as call options.
         """
         converted = [convert_tool(tool) for tool in tools]
-        if self.transport == "openai":
-            from langchain_aihubmix._options.native_only import check_tools
-
+        check_names(converted, repeats=True)  # two names sent as one: fail now
+        if self._transport_for(kwargs.get("model", self.model)) == "openai":
             check_tools(converted)  # fail now, not at call time
         if tool_choice is not None:
-            from langchain_aihubmix._options.tools import convert_tool_choice
-
             convert_tool_choice(tool_choice, converted)  # fail now, not at call time
         return self.bind(tools=converted, tool_choice=tool_choice, **kwargs)
 
@@ -523,22 +480,16 @@ class ChatAiHubMixGemini(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        method: Method = "json_schema",
         include_raw: bool = False,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:
         """Answers parsed into `schema` (Pydantic class, TypedDict or JSON Schema).
 
-        Args:
-            schema: The output schema (may be None with `method="json_mode"`).
-            method: `"json_schema"` (Gemini's response schema, default),
-                `"function_calling"` (a forced tool call) or `"json_mode"`.
-            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead.
-            **kwargs: Other call options to bind.
-
-        Returns:
-            A runnable producing the parsed output. Refusals, blocked answers,
-            malformed calls and unparseable output raise clear errors.
+        `method`: `"json_schema"` (Gemini's response schema, default),
+        `"function_calling"` (a forced tool call) or `"json_mode"` (schema may be
+        None). `include_raw=True` returns `{"raw", "parsed", "parsing_error"}`.
+        Refusals, blocked answers, malformed calls and unparseable output raise.
         """
         return structured_output_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
 from langchain_core.embeddings import Embeddings
+from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
@@ -15,6 +16,7 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._errors.redact import hide_key_inputs
+from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix._transport.deadline import within
 from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, gateway_roots
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
@@ -22,6 +24,7 @@ from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.retry import call_with_retry
 from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
 from langchain_aihubmix._transport.route import ClientSettings
+from langchain_aihubmix.pricing import DEFAULT_PRICES
 
 if TYPE_CHECKING:
     from langchain_aihubmix._openai.client import OpenAIRoute
@@ -159,7 +162,10 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
             raise ReplyGuard("openai", self._key()).error(problem, reply) from None
         handler = cast("AiHubMixCallbackHandler | None", ACTIVE_COUNTER.get())
         if handler is not None:  # no usage: the cost is unknown, never $0
-            handler.record_success(self.model, usage)
+            reply_message = AIMessage(content="", usage_metadata=usage)
+            handler.record_success(
+                self.model, price_message(reply_message, self.model, DEFAULT_PRICES)
+            )
         return vectors
 
 

@@ -1,10 +1,10 @@
-"""Typed errors for both routes, and `raise_classified`, which maps SDK errors.
+"""Every error (and warning) the package documents, and `raise_classified`.
 
-The classes are defined in the private `_errors` package and re-exported here, their
-public home (their `__module__`, and the module pickles name). The route families
-are imported on first use, so that importing the package (or using one route) never
-imports the other route's SDK: `from langchain_aihubmix.errors import
-OpenAIRateLimitError` imports openai, and only then.
+The classes are defined in private modules and re-exported here, their public home
+(their `__module__`, and the module pickles name). The route families are imported
+on first use, so that importing the package (or using one route) never imports the
+other route's SDK: `from langchain_aihubmix.errors import OpenAIRateLimitError`
+imports openai, and only then; so are the `caching` and `catalog` errors.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from langchain_aihubmix._errors.base import (
     InvalidInputError,
     MalformedResponseError,
     MediaTooLargeError,
+    NoAnswerError,
     _rebuild,  # noqa: F401  (pickles made before the move name errors._rebuild)
 )
 from langchain_aihubmix._errors.bodies import redact
@@ -27,6 +28,10 @@ from langchain_aihubmix._errors.classify import (
     raise_classified,
     reply_error,
 )
+from langchain_aihubmix._options.model_rules import ModelRuleWarning
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
+from langchain_aihubmix._output.cost import UnpricedModelWarning
 from langchain_aihubmix._transport.retry import may_have_billed
 
 if TYPE_CHECKING:
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
         NativeEndpointNotFoundError,
         NativeFreeQuotaExceededError,
         NativeInvalidRequestError,
+        NativeNoAnswerError,
         NativeNotFoundError,
         NativePermissionDeniedError,
         NativeRateLimitError,
@@ -51,18 +57,29 @@ if TYPE_CHECKING:
         OpenAIEndpointNotFoundError,
         OpenAIFreeQuotaExceededError,
         OpenAIInvalidRequestError,
+        OpenAINoAnswerError,
         OpenAINotFoundError,
         OpenAIPermissionDeniedError,
         OpenAIRateLimitError,
         OpenAITimeoutError,
     )
+    from langchain_aihubmix.caching import (
+        ExplicitCachingUnavailableError,
+        GatewayFeatureUnavailableError,
+    )
+    from langchain_aihubmix.catalog import CatalogError, CatalogUnitWarning
 
 __all__ = [
     "AiHubMixError",
+    "CatalogError",
+    "CatalogUnitWarning",
+    "ExplicitCachingUnavailableError",
     "FreeQuotaExceededError",
+    "GatewayFeatureUnavailableError",
     "InvalidInputError",
     "MalformedResponseError",
     "MediaTooLargeError",
+    "ModelRuleWarning",
     "NativeAPIError",
     "NativeAuthenticationError",
     "NativeConnectionError",
@@ -70,10 +87,13 @@ __all__ = [
     "NativeEndpointNotFoundError",
     "NativeFreeQuotaExceededError",
     "NativeInvalidRequestError",
+    "NativeNoAnswerError",
     "NativeNotFoundError",
     "NativePermissionDeniedError",
     "NativeRateLimitError",
     "NativeTimeoutError",
+    "NoAnswerError",
+    "NotOnOpenAIRouteError",
     "OpenAIAPIError",
     "OpenAIAuthenticationError",
     "OpenAIConnectionError",
@@ -81,10 +101,14 @@ __all__ = [
     "OpenAIEndpointNotFoundError",
     "OpenAIFreeQuotaExceededError",
     "OpenAIInvalidRequestError",
+    "OpenAINoAnswerError",
     "OpenAINotFoundError",
     "OpenAIPermissionDeniedError",
     "OpenAIRateLimitError",
     "OpenAITimeoutError",
+    "OutOfRangeError",
+    "UnknownOptionError",
+    "UnpricedModelWarning",
     "may_have_billed",
     "raise_classified",
     "redact",
@@ -92,15 +116,21 @@ __all__ = [
 ]
 
 _LAZY_CLASSES: Mapping[str, str] = {
-    name: FAMILY_MODULES["native" if name.startswith("Native") else "openai"]
-    for name in __all__
-    if name.startswith(("Native", "OpenAI"))
+    **{
+        name: FAMILY_MODULES["native" if name.startswith("Native") else "openai"]
+        for name in __all__
+        if name.startswith(("Native", "OpenAI"))
+    },
+    "ExplicitCachingUnavailableError": "langchain_aihubmix.caching",
+    "GatewayFeatureUnavailableError": "langchain_aihubmix.caching",
+    "CatalogError": "langchain_aihubmix.catalog",
+    "CatalogUnitWarning": "langchain_aihubmix.catalog",
 }
-"""Route class name -> the module defining it (read by `__getattr__`)."""
+"""Class name -> the module defining it (read by `__getattr__`)."""
 
 
 def __getattr__(name: str) -> Any:
-    """The route classes (`NativeRateLimitError`, ...), imported on first use."""
+    """The route classes (`NativeRateLimitError`, ...) and the others, on first use."""
     module_name = _LAZY_CLASSES.get(name)
     if module_name is None:
         msg = f"module {__name__!r} has no attribute {name!r}"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -39,16 +38,24 @@ _ZERO = Decimal(0)
 Number: TypeAlias = Decimal | float | int | str
 """Anything `ModelPrice` accepts for a price; floats go through `str` first."""
 
+_OPTIONAL_PRICES = (
+    "cache_read",
+    "input_above_tier",
+    "output_above_tier",
+    "cache_read_above_tier",
+    "request_fee",
+    "audio_input",
+)
+
 
 def _dec(value: Number) -> Decimal:
-    """Converts a price to `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float)."""
+    """A price as `Decimal` (`0.3` becomes `Decimal("0.3")`, not a float's digits)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """Prices of one model in USD per 1M tokens, stored as `Decimal` (given as
-    `Decimal`, `int`, `str` or `float`; floats via `str`: `0.3` is `Decimal("0.3")`).
+    """Prices of one model in USD per 1M tokens, stored as `Decimal`.
 
     Attributes:
         input / output: An uncached input token; an output token (thoughts too).
@@ -77,10 +84,10 @@ class ModelPrice:
 
     def __post_init__(self) -> None:
         """Coerces prices to `Decimal` and checks the tier fields agree."""
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if str(field.type).startswith("Decimal") and value is not None:
-                object.__setattr__(self, field.name, _dec(value))
+        for name in ("input", "output", *_OPTIONAL_PRICES):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _dec(value))
         if self.tier_threshold is not None:
             object.__setattr__(self, "tier_threshold", int(self.tier_threshold))
         tiered = (self.input_above_tier, self.output_above_tier)
@@ -93,8 +100,8 @@ class ModelPrice:
             raise ValueError(msg)
 
     def rates(self, prompt_tokens: int) -> tuple[Decimal, Decimal, Decimal]:
-        """`(input, output, cache_read)` per 1M tokens for a prompt of
-        `prompt_tokens` input tokens (cached ones included)."""
+        """`(input, output, cache_read)` per 1M tokens for a prompt of that length
+        (input tokens, cached ones included)."""
         if self.tier_threshold is not None and prompt_tokens > self.tier_threshold:
             # __post_init__ guarantees both are set when there is a threshold
             inp = self.input_above_tier or _ZERO
@@ -107,9 +114,10 @@ class ModelPrice:
 
 @dataclass(frozen=True)
 class Cost:
-    """The cost of some usage in USD, by kind of token (exact `Decimal`s): `input`
-    (uncached), `cache_read`, `output` (thoughts included), `request_fee`, and
-    `saved_by_cache` (cached tokens x (input price - cache-read price))."""
+    """The cost of some usage in USD, split by kind of token (exact `Decimal`s).
+
+    `saved_by_cache` is cached tokens x (input price - cache-read price).
+    """
 
     input: Decimal = _ZERO
     cache_read: Decimal = _ZERO
@@ -122,19 +130,12 @@ class Cost:
         """What was paid: input + cache_read + output + request_fee."""
         return self.input + self.cache_read + self.output + self.request_fee
 
-    def __add__(self, other: Cost) -> Cost:
-        """Adds two costs field by field."""
-        fields = dataclasses.fields(self)
-        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields))
-
 
 def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
-    """The `Cost` of one call's `usage_metadata` at `price`.
-
-    `input_tokens` includes cached tokens and `output_tokens` thoughts (the output
-    contract): cost = (input - cache_read) x input price + cache_read x cache price +
-    output x output price (+ the request fee); audio input tokens
-    (`input_token_details["audio"]`) at `audio_input`, when the price has one.
+    """Prices one call's usage: (input - cache_read) x input price + cache_read x cache
+    price + output x output price (+ the request fee), as `input_tokens` includes
+    cached tokens and `output_tokens` thoughts; audio input tokens
+    (`input_token_details["audio"]`) at `audio_input` when the price has one.
 
     Example:
         ```python
@@ -145,11 +146,10 @@ def cost_of(usage: UsageMetadata, price: ModelPrice) -> Cost:
         ```
     """
     input_tokens = max(usage.get("input_tokens", 0), 0)
-    cached = (usage.get("input_token_details") or {}).get("cache_read") or 0
-    cached = min(max(cached, 0), input_tokens)
+    details = usage.get("input_token_details") or {}
+    cached = min(max(details.get("cache_read") or 0, 0), input_tokens)
     output_tokens = max(usage.get("output_tokens", 0), 0)
     inp, out, cache = price.rates(input_tokens)
-    details = usage.get("input_token_details") or {}
     audio = min(max(details.get("audio") or 0, 0), input_tokens - cached)
     audio_rate = inp if price.audio_input is None else price.audio_input
     return Cost(
@@ -199,10 +199,7 @@ class PriceTable:
 
     Example:
         ```python
-        prices = DEFAULT_PRICES.with_overrides(
-            {"gemini-2.5-flash": {"input": 0.3, "output": 2.5, "cache_read": 0.03}}
-        )
-        prices.get("gemini-2.5-flash-nothink")  # the gemini-2.5-flash price
+        prices = DEFAULT_PRICES.with_overrides({"my-model": {"input": 1, "output": 4}})
         ```
     """
 
@@ -223,10 +220,6 @@ class PriceTable:
         """Whether `model` (or its base model) has a price."""
         return isinstance(model, str) and self.get(model) is not None
 
-    def for_base_url(self, base_url: str | list[str]) -> PriceTable:
-        """This table for a model at `base_url` (a live table follows it)."""
-        return self
-
     def items(self) -> Iterable[tuple[str, ModelPrice]]:
         """The table's (model id, price) pairs."""
         return self._prices.items()
@@ -240,6 +233,14 @@ class PriceTable:
                 override if isinstance(override, ModelPrice) else ModelPrice(**override)  # type: ignore[arg-type]
             )
         return PriceTable(merged)
+
+    def refresh(self, base_url: str | Sequence[str] | None = None) -> None:
+        """Reads newer prices where a table has a source (`catalog.LivePriceTable`:
+        its own base URL, else `base_url`); a fixed table has none. The model calls
+        it, with its own `base_url`, before a sync call."""
+
+    async def arefresh(self, base_url: str | Sequence[str] | None = None) -> None:
+        """`refresh` for async calls: never blocks the event loop."""
 
     def __repr__(self) -> str:
         """Shows the size of the table."""
@@ -272,11 +273,11 @@ DEFAULT_PRICES = PriceTable(
         if (price := _snapshot_price(entry)) is not None
     }
 )
-"""Built-in prices: the bundled snapshot (`langchain_aihubmix.snapshot`), USD per 1M
-tokens, as of `PRICES_AS_OF`: AiHubMix's catalogue prices where a quote of it was seen
-(equal to Google's list prices), else Google's (`source="google-list"`), >200k tiers
-kept; image models without a seen per-image price have none (cost unknown, never
-guessed). The gateway may charge differently (discounts, APP-Code): `catalog.
-refresh_prices()` / `live_prices()` take its current prices, `with_overrides` yours.
-Not included: context-cache storage, and the search fee of `-search` models (not
-published in a stable form; `ModelPrice(..., request_fee=...)` sets it)."""
+"""Built-in prices (USD per 1M tokens, as of `PRICES_AS_OF`): the bundled snapshot
+(`langchain_aihubmix.snapshot`), AiHubMix's catalogue prices where seen (equal to
+Google's list prices), else Google's; cache reads at the catalogue's 10% of input;
+the >200k tier kept. Image models whose per-image price was not seen have none
+(their cost is unknown, never guessed). Not included: discounts (APP-Code),
+context-cache storage, the `-search` ids' per-request fee (set it with
+`with_overrides(...)`). `langchain_aihubmix.catalog` reads current prices.
+"""

@@ -1,13 +1,10 @@
 """What the Gemini models behind AiHubMix can do: one table, read once per model id.
 
-The table is keyed by model family (first matching prefix of the model id, after
-AiHubMix's `-nothink` / `-search` suffixes are removed); token limits come from the
-bundled catalogue snapshot (`langchain_aihubmix.snapshot`) for the ids it knows.
-Unknown models get their family's rules (any `gemini-3*` id: Gemini 3 rules; an
-`-image` id: image output), else a permissive default, so that a new model id works
-without a release of this package. The rules each family follows and their sources
-are listed at `_PROFILES`; the private `_options.model_rules` applies them to a
-call.
+Keyed by model family (the first matching prefix of the id without AiHubMix's
+`-nothink` / `-search` suffixes), with token limits from the bundled snapshot
+(`langchain_aihubmix.snapshot`). An unknown id gets its family's rules (any
+`gemini-3*` id: Gemini 3's; an `-image` id: image output), else a permissive
+default, so a new id works without a release. `_options.model_rules` applies them.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.language_models.model_profile import (
     ModelProfile as LangChainProfile,
@@ -42,7 +39,7 @@ class ModelProfile:
         requires_thought_signatures: Function calls replayed without their
             signature are rejected (Gemini 3+).
         image_output: The model generates images (native route only).
-        supports_penalties: Presence / frequency penalties are accepted.
+        speech_output: A text-to-speech model: answers with audio only (native).
         input_modalities: Accepted input kinds.
         sampling_ignored: temperature / top_p / top_k are ignored by the model and
             are not sent (a one-time warning says so).
@@ -60,7 +57,7 @@ class ModelProfile:
     )
     requires_thought_signatures: bool = False
     image_output: bool = False
-    supports_penalties: bool = False
+    speech_output: bool = False
     input_modalities: frozenset[str] = field(
         default_factory=lambda: frozenset({"text", "image", "audio", "video", "pdf"})
     )
@@ -73,6 +70,7 @@ class ModelProfile:
 _LEVELS_3 = frozenset({"low", "high"})
 _LEVELS_3_FLASH = frozenset({"minimal", "low", "medium", "high"})
 _LEVELS_NO_MINIMAL = frozenset({"low", "medium", "high"})
+_NONE: frozenset[str] = frozenset()
 
 # Rules of the newest flash generations:
 # - gemini-3.7-flash (and 3.8-flash, same family): `thinkingLevel: MINIMAL` is
@@ -88,78 +86,48 @@ _LEVELS_NO_MINIMAL = frozenset({"low", "medium", "high"})
 #   /v1 (rikkahub issue #1228).
 
 
-def _new_flash(
-    family: str, levels: frozenset[str], *, budget: bool = True
-) -> ModelProfile:
-    """A flash generation that ignores sampling and rejects a prefilled turn."""
+def _gemini3(family: str, levels: frozenset[str], **rules: Any) -> ModelProfile:
+    """A Gemini 3+ family: thinking cannot be turned off, signatures are required."""
     return ModelProfile(
         family,
         can_disable_thinking=False,
         thinking_levels=levels,
         requires_thought_signatures=True,
-        sampling_ignored=True,
-        rejects_prefill=True,
-        accepts_thinking_budget=budget,
+        **rules,
     )
 
 
+_NEW_FLASH: dict[str, Any] = {"sampling_ignored": True, "rejects_prefill": True}
+"""The newest flash generations ignore sampling and reject a prefilled turn."""
+_LEVELS_ONLY = {**_NEW_FLASH, "accepts_thinking_budget": False}
+_IMAGE: dict[str, Any] = {"max_output_tokens": 32_768, "image_output": True}
+
 _PROFILES: tuple[ModelProfile, ...] = (
-    ModelProfile(
-        "gemini-2.0-flash",
-        max_output_tokens=8_192,
-        thinking_levels=frozenset(),
-        supports_penalties=True,
-    ),
-    ModelProfile(
-        "gemini-2.5-flash-image",
-        max_output_tokens=32_768,
-        image_output=True,
-        thinking_levels=frozenset(),
-    ),
+    ModelProfile("gemini-2.0-flash", max_output_tokens=8_192, thinking_levels=_NONE),
+    ModelProfile("gemini-2.5-flash-image", thinking_levels=_NONE, **_IMAGE),
     ModelProfile("gemini-2.5-flash-lite"),
     ModelProfile("gemini-2.5-flash"),
     ModelProfile("gemini-2.5-pro", can_disable_thinking=False),
-    _new_flash("gemini-3.8-flash", _LEVELS_NO_MINIMAL, budget=False),
-    _new_flash("gemini-3.7-flash", _LEVELS_NO_MINIMAL, budget=False),
-    _new_flash("gemini-3.6-flash", _LEVELS_3_FLASH),
-    _new_flash("gemini-3.5-flash-lite", _LEVELS_3_FLASH),
-    ModelProfile(
-        "gemini-3.1-flash-image",
-        max_output_tokens=32_768,
-        image_output=True,
-        can_disable_thinking=False,
-        thinking_levels=_LEVELS_3_FLASH,
-        requires_thought_signatures=True,
-    ),
-    ModelProfile(
-        "gemini-3-pro-image",
-        max_output_tokens=32_768,
-        image_output=True,
-        can_disable_thinking=False,
-        thinking_levels=_LEVELS_3,
-        requires_thought_signatures=True,
-    ),
-    ModelProfile(
-        "gemini-3-pro",
-        can_disable_thinking=False,
-        thinking_levels=_LEVELS_3,
-        requires_thought_signatures=True,
-    ),
-    ModelProfile(
-        "gemini-3.1-pro",
-        can_disable_thinking=False,
-        thinking_levels=frozenset({"low", "medium", "high"}),
-        requires_thought_signatures=True,
-    ),
-    ModelProfile(
-        "gemini-3",
-        can_disable_thinking=False,
-        thinking_levels=_LEVELS_3_FLASH,
-        requires_thought_signatures=True,
-    ),
+    _gemini3("gemini-3.8-flash", _LEVELS_NO_MINIMAL, **_LEVELS_ONLY),
+    _gemini3("gemini-3.7-flash", _LEVELS_NO_MINIMAL, **_LEVELS_ONLY),
+    _gemini3("gemini-3.6-flash", _LEVELS_3_FLASH, **_NEW_FLASH),
+    _gemini3("gemini-3.5-flash-lite", _LEVELS_3_FLASH, **_NEW_FLASH),
+    _gemini3("gemini-3.1-flash-image", _LEVELS_3_FLASH, **_IMAGE),
+    _gemini3("gemini-3-pro-image", _LEVELS_3, **_IMAGE),
+    _gemini3("gemini-3-pro", _LEVELS_3),
+    _gemini3("gemini-3.1-pro", _LEVELS_NO_MINIMAL),
+    _gemini3("gemini-3", _LEVELS_3_FLASH),
 )
 
 _DEFAULT = ModelProfile("unknown", thinking_levels=_LEVELS_3_FLASH)
+_TTS = ModelProfile(
+    "-tts",
+    8_192,
+    16_384,
+    thinking_levels=frozenset(),
+    input_modalities=frozenset({"text"}),
+    speech_output=True,
+)
 _NEWER = re.compile(r"^gemini-(\d+)")
 
 
@@ -197,20 +165,15 @@ def _profile(name: str) -> ModelProfile:
 
 
 def _family(name: str) -> ModelProfile:
+    if "-tts" in name:  # text to speech, e.g. gemini-2.5-flash-preview-tts
+        return _TTS
     for profile in _PROFILES:
         if name.startswith(profile.family):
             return profile
     match = _NEWER.match(name)
     image = "-image" in name
     if match and int(match.group(1)) >= 3:
-        return ModelProfile(
-            name,
-            max_output_tokens=32_768 if image else 65_536,
-            can_disable_thinking=False,
-            thinking_levels=_LEVELS_3_FLASH,
-            requires_thought_signatures=True,
-            image_output=image,
-        )
+        return _gemini3(name, _LEVELS_3_FLASH, **(_IMAGE if image else {}))
     if image:
         return replace(_DEFAULT, family=name, image_output=True)
     return _DEFAULT
@@ -238,7 +201,7 @@ def langchain_profile(model: str) -> LangChainProfile:
         "image_url_inputs": True,
         "image_tool_message": True,
         "pdf_tool_message": True,
-        "text_outputs": True,
+        "text_outputs": not prof.speech_output,
         "tool_call_streaming": True,
         "mid_conversation_system_messages": True,
         "reasoning_effort_levels": sorted(prof.thinking_levels),
@@ -253,4 +216,5 @@ def langchain_profile(model: str) -> LangChainProfile:
         "video_inputs": "video" in prof.input_modalities,
         "pdf_inputs": "pdf" in prof.input_modalities,
         "image_outputs": prof.image_output,
+        "audio_outputs": prof.speech_output,
     }

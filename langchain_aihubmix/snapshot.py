@@ -1,29 +1,20 @@
 """The bundled snapshot of AiHubMix's Gemini catalogue: ids, prices, limits, status.
 
-Compiled on `SNAPSHOT_DATE` from quotes of AiHubMix's public catalogue
-(`GET https://aihubmix.com/api/v1/models`) found in public sources: the MCP server in
-AIhubmix/aihubmix (`packages/mcp`), the models.dev AiHubMix provider
-(anomalyco/models.dev `providers/aihubmix/*`) and AIhubmix/aihubmix-model-schema.
-Prices are USD per 1M tokens. Cache reads are the catalogue's own per-model price,
-10% of input on every current Gemini entry (AiHubMix's Gemini guide still says 25%;
-that was Gemini 2.0-era pricing). Entries marked `source="google-list"` were not seen
-in the gateway's catalogue and carry Google's list price (the catalogue matched
-Google's list price for every model checked). Models whose price was not seen at
-all (`input=None`) are known ids without a price: their cost is reported as unknown,
-never guessed. Retired ids are kept, so old code keeps its profile and price, and
-are marked `retired=True` (Google retired them in 2026; whether AiHubMix still
-serves them is not known).
-
-`langchain_aihubmix.catalog.refresh_prices()` / `live_prices()` read the live
-catalogue for exact, current prices.
+Compiled on `SNAPSHOT_DATE` from quotes of AiHubMix's public catalogue found in
+public sources (AIhubmix/aihubmix `packages/mcp`, anomalyco/models.dev
+`providers/aihubmix/*`, AIhubmix/aihubmix-model-schema); USD per 1M tokens, cache
+reads at the catalogue's own price (10% of input; the 25% of AiHubMix's Gemini
+guide is Gemini 2.0-era). `source="google-list"` entries were not seen in the
+catalogue and carry Google's list price (equal to the catalogue's wherever both
+were seen); `input=None` entries are known ids whose price was not seen (cost
+unknown, never guessed); retired ids stay, marked `retired=True`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["SNAPSHOT", "SNAPSHOT_DATE", "SnapshotModel", "snapshot_model"]
 
@@ -35,20 +26,9 @@ PriceSource = Literal["aihubmix-catalog", "google-list", "unknown"]
 
 @dataclass(frozen=True)
 class SnapshotModel:
-    """One Gemini id of the snapshot; prices are decimal strings per 1M tokens.
-
-    Attributes:
-        id: The id AiHubMix serves.
-        input: Input price, `None` when not seen (cost unknown).
-        output: Output price (thoughts and generated images included).
-        cache_read: Implicit-cache read price.
-        above_200k: `(input, output, cache_read)` for prompts over 200k tokens.
-        audio_input: Audio input price where the catalogue lists one.
-        context_length: Input token limit.
-        max_output: Output token limit.
-        image_output: The model generates images (Nano Banana family).
-        retired: Google retired the id; kept for old code, maybe not served.
-        source: Where the price comes from.
+    """One Gemini id of the snapshot; prices are decimal strings per 1M tokens (`None`:
+    not seen), `above_200k` the (input, output, cache_read) prices of prompts over
+    200k tokens, `retired` an id Google retired (kept for old code, maybe not served).
     """
 
     id: str
@@ -65,40 +45,63 @@ class SnapshotModel:
 
 
 _PRO_TIER = ("4", "18", "0.4")
-_ID = SnapshotModel
-_IMAGE = partial(SnapshotModel, max_output=32_768, image_output=True)
-_UNPRICED_IMAGE = partial(
-    _IMAGE, input=None, output=None, cache_read=None, context_length=65_536
-)
-_RETIRED = partial(SnapshotModel, retired=True, source="google-list")
+_IMAGE_UNPRICED: dict[str, Any] = {
+    "max_output": 32_768,
+    "context_length": 65_536,
+    "image_output": True,
+    "source": "unknown",
+}
+_RETIRED: dict[str, Any] = {"retired": True, "source": "google-list"}
+_TTS: dict[str, Any] = {
+    "context_length": 8_192,
+    "max_output": 16_384,
+    "source": "google-list",
+}
 
 SNAPSHOT: tuple[SnapshotModel, ...] = (
     # Gemini 3.x: pro, flash, flash-lite generations
-    _ID("gemini-3.1-pro-preview", "2", "12", "0.2", _PRO_TIER),
-    _ID("gemini-3.1-pro", "2", "12", "0.2", _PRO_TIER),
-    _ID("gemini-3.1-pro-preview-customtools", "2", "12", "0.2", _PRO_TIER),
-    _ID("gemini-3-flash-preview", "0.5", "3", "0.05"),
-    _ID("gemini-3-flash", "0.5", "3", "0.05"),
-    _ID("gemini-3.1-flash-lite", "0.25", "1.5", "0.025"),
-    _ID("gemini-3.5-flash", "1.5", "9", "0.15"),
-    _ID("gemini-3.5-flash-lite", "0.3", "2.5", "0.03", source="google-list"),
-    _ID("gemini-3.6-flash", "1.5", "7.5", "0.15"),
-    _ID("gemini-3.7-flash", "0.75", "3.75", "0.075"),
-    _ID("gemini-3.8-flash", "0.75", "3.75", "0.075"),
+    SnapshotModel("gemini-3.1-pro-preview", "2", "12", "0.2", _PRO_TIER),
+    SnapshotModel("gemini-3.1-pro", "2", "12", "0.2", _PRO_TIER),
+    SnapshotModel("gemini-3.1-pro-preview-customtools", "2", "12", "0.2", _PRO_TIER),
+    SnapshotModel("gemini-3-flash-preview", "0.5", "3", "0.05"),
+    SnapshotModel("gemini-3-flash", "0.5", "3", "0.05"),
+    SnapshotModel("gemini-3.1-flash-lite", "0.25", "1.5", "0.025"),
+    SnapshotModel("gemini-3.5-flash", "1.5", "9", "0.15"),
+    SnapshotModel("gemini-3.5-flash-lite", "0.3", "2.5", "0.03", source="google-list"),
+    SnapshotModel("gemini-3.6-flash", "1.5", "7.5", "0.15"),
+    SnapshotModel("gemini-3.7-flash", "0.75", "3.75", "0.075"),
+    SnapshotModel("gemini-3.8-flash", "0.75", "3.75", "0.075"),
     # image models (Nano Banana family); per-image prices not seen
-    _UNPRICED_IMAGE("gemini-3-pro-image-preview", source="unknown"),
-    _UNPRICED_IMAGE("gemini-3.1-flash-image-preview", source="unknown"),
-    _IMAGE("gemini-2.5-flash-image", "0.3", "2.499", "0.03", context_length=32_768),
+    SnapshotModel("gemini-3-pro-image-preview", None, None, None, **_IMAGE_UNPRICED),
+    SnapshotModel(
+        "gemini-3.1-flash-image-preview", None, None, None, **_IMAGE_UNPRICED
+    ),
+    SnapshotModel(
+        "gemini-2.5-flash-image",
+        "0.3",
+        "2.499",
+        "0.03",
+        max_output=32_768,
+        context_length=32_768,
+        image_output=True,
+    ),
     # Gemini 2.5 family
-    _ID("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
-    _ID("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
-    _ID("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
-    _ID("gemini-embedding-001", "0.15", "0", None, source="google-list"),
+    SnapshotModel("gemini-2.5-pro", "1.25", "10", "0.125", ("2.5", "15", "0.25")),
+    SnapshotModel("gemini-2.5-flash", "0.3", "2.5", "0.03", audio_input="1"),
+    SnapshotModel("gemini-2.5-flash-lite", "0.1", "0.4", "0.01", source="google-list"),
+    SnapshotModel("gemini-embedding-001", "0.15", "0", None, source="google-list"),
+    # text to speech (native route): the output price is Google's audio output price
+    SnapshotModel("gemini-2.5-flash-preview-tts", "0.5", "10", None, **_TTS),
+    SnapshotModel("gemini-2.5-pro-preview-tts", "1", "20", None, **_TTS),
     # retired by Google in 2026 (kept, marked)
-    _ID("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
-    _RETIRED("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025"),
-    _RETIRED("gemini-2.0-flash", "0.1", "0.4", "0.025", max_output=8_192),
-    _RETIRED("gemini-2.0-flash-lite", "0.075", "0.3", "0.01875", max_output=8_192),
+    SnapshotModel("gemini-3-pro-preview", "2", "12", "0.2", _PRO_TIER, retired=True),
+    SnapshotModel("gemini-3.1-flash-lite-preview", "0.25", "1.5", "0.025", **_RETIRED),
+    SnapshotModel(
+        "gemini-2.0-flash", "0.1", "0.4", "0.025", max_output=8_192, **_RETIRED
+    ),
+    SnapshotModel(
+        "gemini-2.0-flash-lite", "0.075", "0.3", "0.01875", max_output=8_192, **_RETIRED
+    ),
 )
 """Every Gemini id of the snapshot, newest generations first."""
 

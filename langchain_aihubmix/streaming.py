@@ -8,39 +8,32 @@ from typing import Any, Literal, TextIO
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 
 __all__ = ["ThoughtStreamHandler"]
 
 Section = Literal["thinking", "answer"]
 
-_DIM_ITALIC = "\x1b[2;3m"
-_BOLD = "\x1b[1m"
-_RESET = "\x1b[0m"
+_KINDS: dict[str, tuple[Section, str]] = {
+    "thinking": ("thinking", "thinking"),
+    "reasoning": ("thinking", "reasoning"),  # a v1 block
+    "text": ("answer", "text"),
+}
+"""Block type -> (section, key of its text); other blocks are not shown."""
 
 
 def chunk_pieces(
     content: str | list[str | dict[str, Any]],
 ) -> list[tuple[Section, str]]:
-    """Splits a message chunk's content into (section, text) pieces, in order.
-
-    `thinking` blocks (`"thinking"` key) and v1 `reasoning` blocks (`"reasoning"`
-    key) are thoughts; `text` blocks and plain strings are the answer; other blocks
-    (code, images, ...) are not shown.
-    """
-    if isinstance(content, str):
-        return [("answer", content)] if content else []
+    """A chunk's content as (section, text) pieces, in order."""
+    blocks = [content] if isinstance(content, str) else content
     pieces: list[tuple[Section, str]] = []
-    for block in content:
+    for block in blocks:
         kind: Section
         if isinstance(block, str):
             kind, text = "answer", block
-        elif block.get("type") == "thinking":
-            kind, text = "thinking", str(block.get("thinking") or "")
-        elif block.get("type") == "reasoning":
-            kind, text = "thinking", str(block.get("reasoning") or "")
-        elif block.get("type") == "text":
-            kind, text = "answer", str(block.get("text") or "")
+        elif (known := _KINDS.get(str(block.get("type")))) is not None:
+            kind, text = known[0], str(block.get(known[1]) or "")
         else:
             continue
         if text:
@@ -76,13 +69,8 @@ class ThoughtStreamHandler(BaseCallbackHandler):
         color: bool | None = None,
         labels: tuple[str, str] = ("Thinking:", "Answer:"),
     ) -> None:
-        """Creates the handler.
-
-        Args:
-            stream: Where to write (default `sys.stdout`, looked up per write).
-            color: ANSI styling; `None` = only when the stream is a TTY.
-            labels: The labels of the thinking and answer sections.
-        """
+        """Writes to `stream` (default `sys.stdout`, looked up per write), with ANSI
+        styling when `color` (None: when the stream is a TTY), under `labels`."""
         super().__init__()
         self._stream = stream
         self._color = color
@@ -95,24 +83,18 @@ class ThoughtStreamHandler(BaseCallbackHandler):
         """The stream written to."""
         return self._stream if self._stream is not None else sys.stdout
 
-    def _colored(self) -> bool:
-        if self._color is not None:
-            return self._color
-        isatty = getattr(self.stream, "isatty", None)
-        return bool(isatty and isatty())
-
     def _write(self, run_id: UUID, section: Section, text: str) -> None:
-        out, color = self.stream, self._colored()
+        out, color = self.stream, self._color
+        if color is None:
+            color = bool(getattr(out, "isatty", None) and out.isatty())
         if self._section.get(run_id) != section:
             if run_id in self._section:
                 out.write("\n\n")
             label = self.labels[0] if section == "thinking" else self.labels[1]
-            out.write(f"{_BOLD}{label}{_RESET}\n" if color else f"{label}\n")
+            out.write(f"\x1b[1m{label}\x1b[0m\n" if color else f"{label}\n")
             self._section[run_id] = section
-        if color and section == "thinking":
-            out.write(f"{_DIM_ITALIC}{text}{_RESET}")
-        else:
-            out.write(text)
+        thought = color and section == "thinking"
+        out.write(f"\x1b[2;3m{text}\x1b[0m" if thought else text)
 
     def on_llm_new_token(
         self,
@@ -123,28 +105,22 @@ class ThoughtStreamHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         """Writes the chunk's thought and answer text (plain `token` if no chunk)."""
-        if isinstance(chunk, ChatGenerationChunk):
-            pieces = chunk_pieces(chunk.message.content)
-        else:
-            pieces = chunk_pieces(token)
-        if not pieces:
-            return
-        with self._lock:
-            for section, text in pieces:
-                self._write(run_id, section, text)
-            self.stream.flush()
+        content = (
+            chunk.message.content if isinstance(chunk, ChatGenerationChunk) else token
+        )
+        pieces = chunk_pieces(content)
+        if pieces:
+            with self._lock:
+                for section, text in pieces:
+                    self._write(run_id, section, text)
+                self.stream.flush()
 
-    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+    def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         """Ends the output of the run with a newline."""
-        self._finish(run_id)
+        self.on_llm_error(None, run_id=run_id)
 
-    def on_llm_error(
-        self, error: BaseException, *, run_id: UUID, **kwargs: Any
-    ) -> None:
-        """Ends the output of a failed run with a newline."""
-        self._finish(run_id)
-
-    def _finish(self, run_id: UUID) -> None:
+    def on_llm_error(self, error: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """Ends the output of a (failed) run with a newline."""
         with self._lock:
             if self._section.pop(run_id, None) is not None:
                 self.stream.write("\n")

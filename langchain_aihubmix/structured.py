@@ -28,10 +28,15 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
+from langchain_aihubmix._options.gemini_schema import convert, restore
 from langchain_aihubmix._options.schema import json_schema_of
+from langchain_aihubmix.profiles import default_transport
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+Method = Literal["json_schema", "function_calling", "json_mode"]
+"""How `with_structured_output` asks for the structure."""
 
 _FAILED_FINISH = frozenset(
     {
@@ -88,20 +93,13 @@ class GeminiJsonOutputParser(JsonOutputParser):
     """
 
     pydantic_class: type | None = None
+    decoder: dict[str, Any] | None = None
+    """`/v1`: turns values sent as JSON text back into objects (`gemini_schema`)."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        """Parse the answer text as JSON (a dict, or the Pydantic class if set).
-
-        Args:
-            result: The generations; only the first is parsed.
-            partial: Parse an incomplete stream prefix leniently.
-
-        Returns:
-            The parsed value (a partial dict while streaming).
-
-        Raises:
-            OutputParserException: The answer was cut short or is not valid JSON.
-        """
+        """The first generation's answer text as JSON (a dict, or the Pydantic class
+        if set; a partial dict while streaming). Raises `OutputParserException` when
+        the answer was cut short or is not valid JSON."""
         first = result[0]
         final = not partial
         if isinstance(first, ChatGeneration):
@@ -112,13 +110,16 @@ class GeminiJsonOutputParser(JsonOutputParser):
                     msg = "Gemini returned no answer text to parse as JSON."
                     raise OutputParserException(msg, llm_output="")
         if self.pydantic_class is None:
-            return super().parse_result(result, partial=not final)
+            return restore(
+                super().parse_result(result, partial=not final), self.decoder
+            )
         if not final:
             try:  # only a complete, valid object is worth yielding
-                return _validate(self.pydantic_class, json.loads(first.text))
+                value = restore(json.loads(first.text), self.decoder)
+                return _validate(self.pydantic_class, value)
             except Exception:
                 return None
-        parsed = super().parse_result(result, partial=False)
+        parsed = restore(super().parse_result(result, partial=False), self.decoder)
         try:
             return _validate(self.pydantic_class, parsed)
         except Exception as exc:
@@ -157,13 +158,12 @@ def structured_output_runnable(
     llm: BaseChatModel,
     schema: Mapping[str, Any] | type | None,
     *,
-    method: Literal["json_schema", "function_calling", "json_mode"],
+    method: Method,
     include_raw: bool,
     **kwargs: Any,
 ) -> Runnable[LanguageModelInput, Any]:
     """Build the structured-output chain for `with_structured_output`."""
-    if kwargs.pop("strict", None) is not None:
-        pass  # Gemini always enforces the schema it is given.
+    kwargs.pop("strict", None)  # Gemini always enforces the schema it is given
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     pydantic_class = cast("type", schema) if is_pydantic else None
     fmt = {"kwargs": {"method": method}, "schema": schema}
@@ -188,13 +188,21 @@ def structured_output_runnable(
         parser = _CheckedToolParser(inner)
     elif method in ("json_schema", "json_mode"):
         extra: dict[str, Any] = {"response_mime_type": "application/json"}
+        decoder = None
         if method == "json_schema":
             if schema is None:
                 msg = "method='json_schema' needs a schema (or use method='json_mode')."
                 raise ValueError(msg)
             extra["response_schema"] = json_schema_of(schema)
+            model = str(getattr(llm, "model", ""))
+            if (
+                getattr(llm, "transport", None) or default_transport(model)
+            ) == "openai":
+                # values sent as JSON text
+                sent = extra["response_schema"]
+                decoder = convert(sent, openapi=True, string_enums=False)[1]
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
-        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class)
+        parser = GeminiJsonOutputParser(pydantic_class=pydantic_class, decoder=decoder)
     else:
         msg = (
             f"Unknown method {method!r}: use 'json_schema', 'function_calling' "

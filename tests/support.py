@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import importlib.util
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
+from itertools import product
 from operator import add
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -20,6 +26,28 @@ ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 MODEL = "gemini-2.5-flash"
 
 MakeLLM = Callable[..., ChatAiHubMixGemini]
+ROOT = Path(__file__).parents[1]
+TALLIES: dict[str, Counter[str]] = {}
+"""What suites counted, by summary line; printed at the end of the run (added up
+over the xdist workers by tests/conftest.py)."""
+
+
+def tally(name: str, *keys: str) -> Counter[str]:
+    """The counters behind the summary line `name: key n, ...` (`keys` shown even
+    at zero)."""
+    return TALLIES.setdefault(name, Counter(dict.fromkeys(keys, 0)))
+
+
+def script(name: str) -> ModuleType:
+    """`scripts/<name>.py` as a module, loaded once (the scripts are no package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "scripts" / f"{name}.py"
+        )
+        assert spec and spec.loader
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def make_llm(
@@ -35,6 +63,23 @@ def make_llm(
     if transport is not None:
         kw["transport"] = transport
     return ChatAiHubMixGemini(model=model, **kw)
+
+
+def turns(cases: Iterable[Any], *axes: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Each case once, with the next combination of `axes` (shifted by one each
+    time round, so that no combination stays tied to one value of the case).
+
+    For a behaviour that is the same function whatever the route or entry point:
+    `turns(CASES, ROUTES, ENTRIES)` covers every case and every route x entry
+    pair without their product. A case that is a tuple is spread into its
+    parameters.
+    """
+    combos = list(product(*axes))
+    n = len(combos)
+    return [
+        (*(case if isinstance(case, tuple) else (case,)), *combos[(i + i // n) % n])
+        for i, case in enumerate(cases)
+    ]
 
 
 def summed(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:

@@ -26,9 +26,10 @@ from langchain_aihubmix._options.resolve import (
     normalise_kwargs,
     resolve_call,
 )
+from langchain_aihubmix._options.tool_wire import WireTools, to_wire
 from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix.pricing import PriceTable
-from langchain_aihubmix.profiles import Transport
+from langchain_aihubmix.profiles import Transport, default_transport
 
 _Kwargs = dict[str, Any]
 
@@ -40,6 +41,9 @@ class PreparedCall:
     conv: Conversation
     opts: CallOptions
     settings: CallSettings
+    prices: PriceTable
+    transport: Transport
+    wire: WireTools  # tool calls back under the user's names and types
 
     def ready(self, conv: Conversation) -> PreparedCall:
         """This call with its media resolved, once within the inline limit."""
@@ -49,32 +53,40 @@ class PreparedCall:
 
 @dataclass(frozen=True)
 class Preparer:
-    """A model's calls prepared: its fields, its transport, its media URL policy."""
+    """A model's calls prepared: fields, transport (None: the model's), media policy,
+    prices (a live table reads the catalogue of `base_url`, the model's gateway)."""
 
     fields: Mapping[str, Any]
-    transport: Transport
+    transport: Transport | None
     media_fetch_timeout: float
     allow_private: bool
+    prices: PriceTable
+    base_url: str | list[str]
 
     def plan(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
         """Validate options and normalise messages; no I/O (media URLs not fetched)."""
-        transport = self.transport
-        options, settings = resolve_call(
-            self.fields, normalise_kwargs(kwargs), stop, transport
-        )
+        kwargs = normalise_kwargs(kwargs)
+        model = str(kwargs.get("model", self.fields["model"]))
+        transport = self.transport or default_transport(model)
+        options, settings = resolve_call(self.fields, kwargs, stop, transport)
         conv = messages_to_conversation(messages)
         check_turns(conv)
         check_conversation(conv)
         check_json_options(options)
-        return PreparedCall(conv, apply_rules(conv, options, transport), settings)
+        conv, opts, wire = to_wire(
+            conv, apply_rules(conv, options, transport), transport
+        )
+        return PreparedCall(conv, opts, settings, self.prices, transport, wire)
 
     def prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
-        """`plan`, then media URLs fetched and the 20 MB inline limit checked."""
+        """`plan`, then media URLs fetched, the 20 MB inline limit checked and the
+        prices refreshed (a live table's read, when due)."""
         call = self.plan(messages, stop, kwargs)
+        self.prices.refresh(self.base_url)
         return call.ready(
             resolve_media(
                 call.conv,
@@ -86,9 +98,10 @@ class Preparer:
     async def aprepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
-        """Async twin of `prepare`: neither downloads nor large media block the loop
-        (`large_media.aplan`)."""
+        """Async twin of `prepare`: neither downloads, large media nor a price read
+        block the loop (`large_media.aplan`, `PriceTable.arefresh`)."""
         call = await aplan(lambda: self.plan(messages, stop, kwargs), messages)
+        await self.prices.arefresh(self.base_url)
         conv = await aresolve_media(
             call.conv,
             timeout=self.media_fetch_timeout,
@@ -97,11 +110,11 @@ class Preparer:
         return call.ready(conv)
 
 
-def chat_result(
-    replies: list[AIMessage], model: str, prices: PriceTable | None
-) -> ChatResult:
-    """One generation per candidate, each priced (`response_metadata["cost"]`)."""
-    priced = [price_message(reply, model, prices) for reply in replies]
+def chat_result(replies: list[AIMessage], call: PreparedCall) -> ChatResult:
+    """One generation per candidate, tool calls as the user named them, each priced
+    (`response_metadata["cost"]`)."""
+    model, prices = call.opts.model, call.prices
+    priced = [price_message(call.wire.restore(r), model, prices) for r in replies]
     generations = [ChatGeneration(message=reply) for reply in priced]
     first = priced[0]
     llm_output = {"model_name": first.response_metadata.get("model_name")}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 from contextlib import nullcontext
 
 import httpx2
@@ -12,6 +11,7 @@ import httpx2
 from langchain_aihubmix._catalog.parse import CatalogError, CatalogModel, parse_catalog
 from langchain_aihubmix._transport.failover import (
     AsyncFailoverClient,
+    BaseUrl,
     Failover,
     FailoverClient,
     gateway_roots,
@@ -20,9 +20,6 @@ from langchain_aihubmix._transport.failover import (
 CATALOG_PATH = "/api/v1/models"
 DEFAULT_TTL = 600.0
 """Seconds a fetched catalogue is reused."""
-
-BaseUrl = str | Sequence[str] | None
-"""A gateway root, roots in order (failover), or None: env `AIHUBMIX_BASE_URL`."""
 
 _cache: dict[str, tuple[float, list[CatalogModel]]] = {}
 _cache_lock = threading.Lock()
@@ -68,20 +65,13 @@ def list_models(
     client: httpx2.Client | None = None,
     ttl: float = DEFAULT_TTL,
 ) -> list[CatalogModel]:
-    """The gateway's model catalogue, prices per 1M tokens (no API key needed).
+    """The gateway's model catalogue, `{base_url}/api/v1/models` (no API key), e.g.
+    `[m.id for m in list_models() if m.id.startswith("gemini")]`.
 
-    `{base_url}/api/v1/models`, from the next root when one cannot be reached
-    (`base_url`: a model's; None: env `AIHUBMIX_BASE_URL`, else aihubmix.com), within
-    `timeout` seconds, through `client` if given (proxies, transports; no
-    failover), reused for `ttl` seconds (0: always fetched). Raises `CatalogError`
-    on an HTTP failure or an unreadable body.
-
-    Example:
-        ```python
-        from langchain_aihubmix.catalog import list_models
-
-        gemini = [m.id for m in list_models() if m.id.startswith("gemini")]
-        ```
+    From the next root when one cannot be reached (`base_url`: a model's; None: env
+    `AIHUBMIX_BASE_URL`, else aihubmix.com), through `client` if given (no failover),
+    reused for `ttl` seconds (0: always fetched). `CatalogError` on an HTTP failure
+    or an unreadable body.
     """
     roots = gateway_roots(base_url)
     url, hit = _cached(roots, ttl)

@@ -1,27 +1,16 @@
-"""The catalogue read into `CatalogModel`s (shape and unit checks: see `catalog`)."""
+"""The catalogue read into `CatalogModel`s (its shape and price check: `catalog`)."""
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from langchain_aihubmix._errors.warn import warn as user_warning
+
 _MIN_PER_M = Decimal("0.001")
 _MAX_PER_M = Decimal(10_000)
-_PER_TOKEN = Decimal(1_000_000)
-_PER_1K = Decimal(1_000)
-_ONE = Decimal(1)
-
-_INPUT_KEYS = ("input", "prompt", "input_price")
-_OUTPUT_KEYS = ("output", "completion", "output_price")
-_CACHE_KEYS = ("cache_read", "input_cache_read", "cached_input", "cache_read_price")
-_PER_TOKEN_KEYS = frozenset({"prompt", "completion", "input_cache_read"})
-_CONTEXT_KEYS = ("context_length", "context_window", "input_token_limit")
-_AUDIO_KEYS = ("input_audio", "audio_input", "audio")
-_TIER_KEYS = ("min_tokens", "threshold", "above", "from", "min_input_tokens", "gt")
 
 
 class CatalogError(RuntimeError):
@@ -29,33 +18,17 @@ class CatalogError(RuntimeError):
 
 
 class CatalogUnitWarning(UserWarning):
-    """A catalogue price was rescaled or dropped by the unit sanity check."""
+    """A catalogue price was dropped by the unit sanity check (or is unreadable)."""
 
 
 @dataclass(frozen=True)
 class CatalogModel:
-    """One model of the gateway's catalogue; prices in USD per 1M tokens.
-
-    Attributes:
-        id: The model id to call (`"gemini-2.5-flash"`).
-        input_price: Uncached input price, or `None` when absent or rejected.
-        output_price: Output price, or `None`.
-        cache_read_price: Cache-read price, or `None` (then 10% of input applies).
-        context_length: Context window in tokens, if given.
-        features: Feature tags as given (`"tools"`, `"thinking"`, ...).
-        max_output: Maximum output tokens, if given.
-        raw: The entry as received.
-        types: Model types (`"llm"`, `"image_generation"`, ...).
-        input_modalities: Input modalities (`"text"`, `"image"`, `"audio"`, ...).
-        developer_id: The catalogue's numeric developer id, if given.
-        cache_write_price: Cache-write price, or `None`.
-        audio_input_price: Audio input price where listed, or `None`.
-        tier_threshold: Prompt tokens above which the `*_above_tier` prices apply.
-        input_above_tier: Input price above the threshold.
-        output_above_tier: Output price above the threshold.
-        cache_read_above_tier: Cache-read price above the threshold.
-        pricing_source: `"billing_config"`, `"legacy_ratio"` (approximate), or None.
-        retire_stage: The catalogue's retirement stage, if any (retired or retiring).
+    """One model of the gateway's catalogue, fields as the catalogue names them; prices
+    in USD per 1M tokens, `None` when absent or rejected (a missing `cache_read`
+    means 10% of input). `features`, `types` and `input_modalities` are the
+    catalogue's comma-separated tags; `tier_threshold` is the prompt size above
+    which the `*_above_tier` prices apply; `pricing_source="legacy_ratio"` marks
+    approximate prices; `raw` is the entry as received.
     """
 
     id: str
@@ -83,11 +56,13 @@ for _cls in (CatalogError, CatalogUnitWarning, CatalogModel):
     _cls.__module__ = "langchain_aihubmix.catalog"  # their public home (and pickles')
 
 
+def warn(message: str) -> None:
+    user_warning(message, CatalogUnitWarning)
+
+
 def _number(value: object) -> Decimal | None:
-    """A finite non-bool number (or numeric string) as Decimal, else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
+    """A finite number (or numeric string) as a Decimal, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
         number = Decimal(str(value).strip())
@@ -96,175 +71,98 @@ def _number(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _integer(entry: Mapping[str, Any], keys: Sequence[str]) -> int | None:
-    for key in keys:
-        number = _number(entry.get(key))
-        if number is not None and number > 0:
-            return int(number)
+def _price(model_id: str, prices: Mapping[str, Any], key: str) -> Decimal | None:
+    """The price under `key` per 1M tokens; a value that is not a number or is
+    outside $0.001-$10,000 (another unit, most likely) is dropped with a warning."""
+    value = prices.get(key)
+    number = _number(value)
+    if number is not None and (number == 0 or _MIN_PER_M <= number <= _MAX_PER_M):
+        return number
+    if value is not None:
+        warn(f"{model_id}: price {key}={value!r} per 1M tokens is implausible; dropped")
     return None
 
 
-def _first(source: Mapping[str, Any], keys: Sequence[str]) -> tuple[str, Any] | None:
-    for key in keys:
-        if source.get(key) is not None:
-            return key, source[key]
-    return None
+def _tags(value: object) -> tuple[str, ...]:
+    """`"thinking,tools"` (the catalogue's comma-separated text) as a tuple."""
+    if not isinstance(value, str):
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _declared_scale(entry: Mapping[str, Any], pricing: Mapping[str, Any]) -> Decimal:
-    """Multiplier to per-1M from a declared unit; 0 when none is declared."""
-    unit = pricing.get("unit") or entry.get("price_unit") or entry.get("pricing_unit")
-    text = str(unit or "").lower().replace(" ", "")
-    if not text:
-        return Decimal(0)
-    if any(tag in text for tag in ("1m", "million", "mtok")):
-        return _ONE
-    if any(tag in text for tag in ("1k", "thousand", "ktok")):
-        return _PER_1K
-    return _PER_TOKEN if "token" in text else Decimal(0)
-
-
-def _prices(
-    model_id: str, entry: Mapping[str, Any]
-) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-    """Reads (input, output, cache_read) per 1M tokens, with the unit checks."""
-    pricing = entry.get("pricing")
-    source: Mapping[str, Any] = pricing if isinstance(pricing, Mapping) else entry
-    found = [_first(source, keys) for keys in (_INPUT_KEYS, _OUTPUT_KEYS, _CACHE_KEYS)]
-    scale = _declared_scale(entry, source)
-    if not scale:
-        per_token = any(f is not None and f[0] in _PER_TOKEN_KEYS for f in found)
-        scale = _PER_TOKEN if per_token else _ONE
-    values: list[Decimal | None] = []
-    for item in found:
-        number = None if item is None else _number(item[1])
-        if item is not None and number is None and item[1] != "":
-            warn(f"{model_id}: price {item[0]}={item[1]!r} is not a number")
-        values.append(None if number is None else number * scale)
-    largest = max((v for v in values if v), default=Decimal(0))
-    if scale == _ONE and 0 < largest < _MIN_PER_M:
-        rescaled = largest * _PER_TOKEN
-        if rescaled <= _MAX_PER_M:
-            warn(f"{model_id}: prices look per-token ({largest}); rescaled to per 1M")
-            values = [None if v is None else v * _PER_TOKEN for v in values]
-    checked = [_plausible(model_id, value) for value in values]
-    return checked[0], checked[1], checked[2]
-
-
-def _plausible(model_id: str, value: Decimal | None) -> Decimal | None:
-    """The per-1M price, or None (with a warning) when it is out of range."""
-    if value is None or value == 0 or _MIN_PER_M <= value <= _MAX_PER_M:
-        return value
-    warn(f"{model_id}: price {value} per 1M tokens is implausible; dropped")
-    return None
-
-
-def warn(message: str) -> None:
-    warnings.warn(message, CatalogUnitWarning, stacklevel=3)
-
-
-def _features(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if isinstance(value, Sequence):
-        return tuple(str(part) for part in value)
-    return ()
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value not in (None, "", False) else None
-
-
-def _single(
-    model_id: str, pricing: Mapping[str, Any], keys: Sequence[str]
-) -> Decimal | None:
-    """One more per-1M price of `pricing` (first of `keys`), range-checked."""
-    found = _first(pricing, keys)
-    return None if found is None else _plausible(model_id, _number(found[1]))
-
-
-_Tier = tuple[int | None, Decimal | None, Decimal | None, Decimal | None]
+def _integer(value: object) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number > 0 else None
 
 
 def _threshold(label: object) -> int | None:
-    """Token count of a tier label: `200000`, `"200k"`, `">200K"`, `"over_200k"`."""
-    text = str(label).lower().replace(",", "").replace("_", "")
-    digits = "".join(c for c in text if c.isdigit() or c == ".")
-    number = _number(digits) if digits else None
+    """Tokens of a tier: `200000`, or a label such as `">200k"`."""
+    text = str(label).lower()
+    number = _number("".join(c for c in text if c.isdigit() or c == "."))
     if number is None or number <= 0:
         return None
     return int(number * 1000) if "k" in text else int(number)
 
 
-def _tier(model_id: str, tiers: object) -> _Tier:
-    """The first tier above the base price: (threshold, input, output, cache_read)."""
-    items: list[tuple[object, Mapping[str, Any]]] = []
+def _tier(model_id: str, tiers: object) -> tuple[Any, ...]:
+    """The first tier above the base price, (threshold, input, output, cache_read), of
+    `[{"min_tokens": 200000, "input": ..., ...}]` or `{">200k": {"input": ...}}`."""
+    items = []
     if isinstance(tiers, Mapping):
-        items = [(k, v) for k, v in tiers.items() if isinstance(v, Mapping)]
+        items = [(_threshold(k), v) for k, v in tiers.items() if isinstance(v, Mapping)]
     elif isinstance(tiers, list):
-        for tier in tiers:
-            if isinstance(tier, Mapping):
-                found = _first(tier, _TIER_KEYS)
-                items.append((None if found is None else found[1], tier))
-    for label, tier in sorted(items, key=lambda i: _threshold(i[0]) or 0):
-        threshold = None if label is None else _threshold(label)
-        inp, out, cache = _prices(model_id, {"pricing": tier})
-        if threshold and inp is not None and out is not None:
-            return threshold, inp, out, cache
+        items = [(_threshold(t.get("min_tokens")), t) for t in tiers if _is_map(t)]
+    for threshold, tier in sorted(items, key=lambda i: i[0] or 0):
+        prices = [_price(model_id, tier, k) for k in ("input", "output", "cache_read")]
+        if threshold and prices[0] is not None and prices[1] is not None:
+            return (threshold, *prices)
     return None, None, None, None
 
 
+def _is_map(value: object) -> bool:
+    return isinstance(value, Mapping)
+
+
 def parse_catalog(payload: object) -> list[CatalogModel]:
-    """Parses a catalogue response body (decoded JSON) into `CatalogModel`s.
-
-    Entries without an id are skipped.
-
-    Raises:
-        CatalogError: `success` is false, or there is no list of models.
-    """
-    entries: object = payload
-    if isinstance(payload, Mapping):
-        if payload.get("success") is False:
-            msg = f"catalogue says success=false: {payload.get('message')!r}"
-            raise CatalogError(msg)
-        entries = payload.get("data", payload.get("models"))
+    """A catalogue response body (decoded JSON) as `CatalogModel`s (entries without
+    a `model_id` skipped); `CatalogError` if `success` is false or no list is."""
+    if isinstance(payload, Mapping) and payload.get("success") is False:
+        msg = f"catalogue says success=false: {payload.get('message')!r}"
+        raise CatalogError(msg)
+    entries = payload.get("data") if isinstance(payload, Mapping) else None
     if not isinstance(entries, list):
-        msg = f"catalogue has no list of models (got {type(entries).__name__})"
+        msg = f"catalogue has no list of models (got {type(payload).__name__})"
         raise CatalogError(msg)
     models = []
     for entry in entries:
-        if not isinstance(entry, Mapping):
-            continue
-        model_id = entry.get("model_id") or entry.get("id")
+        model_id = entry.get("model_id") if isinstance(entry, Mapping) else None
         if not isinstance(model_id, str) or not model_id:
             continue
-        input_price, output_price, cache_price = _prices(model_id, entry)
         pricing = entry.get("pricing")
-        pricing = pricing if isinstance(pricing, Mapping) else {}
-        tier = _tier(model_id, pricing.get("tiers"))
-        developer = _number(entry.get("developer_id"))
-        retire = entry.get("retire_stage")
+        prices: Mapping[str, Any] = pricing if isinstance(pricing, Mapping) else {}
+        tier = _tier(model_id, prices.get("tiers"))
+        source, retire = entry.get("pricing_source"), entry.get("retire_stage")
         models.append(
             CatalogModel(
                 id=model_id,
-                input_price=input_price,
-                output_price=output_price,
-                cache_read_price=cache_price,
-                context_length=_integer(entry, _CONTEXT_KEYS),
-                features=_features(entry.get("features")),
-                max_output=_integer(entry, ("max_output", "max_output_tokens")),
+                input_price=_price(model_id, prices, "input"),
+                output_price=_price(model_id, prices, "output"),
+                cache_read_price=_price(model_id, prices, "cache_read"),
+                context_length=_integer(entry.get("context_length")),
+                features=_tags(entry.get("features")),
+                max_output=_integer(entry.get("max_output")),
                 raw=dict(entry),
-                types=_features(entry.get("types")),
-                input_modalities=_features(entry.get("input_modalities")),
-                developer_id=None if developer is None else int(developer),
-                cache_write_price=_single(model_id, pricing, ("cache_write",)),
-                audio_input_price=_single(model_id, pricing, _AUDIO_KEYS),
+                types=_tags(entry.get("types")),
+                input_modalities=_tags(entry.get("input_modalities")),
+                developer_id=_integer(entry.get("developer_id")),
+                cache_write_price=_price(model_id, prices, "cache_write"),
+                audio_input_price=_price(model_id, prices, "input_audio"),
                 tier_threshold=tier[0],
                 input_above_tier=tier[1],
                 output_above_tier=tier[2],
                 cache_read_above_tier=tier[3],
-                pricing_source=_text(entry.get("pricing_source")),
-                retire_stage=_text(retire),
+                pricing_source=str(source) if source else None,
+                retire_stage=str(retire) if retire else None,
             )
         )
     return models

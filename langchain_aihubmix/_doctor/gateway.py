@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from langchain_aihubmix._doctor.probes import Finding
+from langchain_aihubmix._doctor import probes
+from langchain_aihubmix._doctor.probes import Finding, _chat
 from langchain_aihubmix._doctor.wire import Wire
 from langchain_aihubmix._errors.bodies import category, error_object
 from langchain_aihubmix.account import PATHS, balance_from
@@ -14,7 +15,7 @@ def mirror(wire: Wire) -> Finding:
     """Whether each base URL answers with the same catalogue (no key is sent); the
     other probes then ask the first that answered (the doctor's failover)."""
     seen, answers = [], {}
-    for n, root in enumerate((wire.base_url, *wire.mirrors)):
+    for n, root in enumerate(wire.roots or (wire.base_url,)):
         reply = wire.send(f"mirror-{n}", "GET", "/api/v1/models", root=root)
         body = reply.json()
         data = body.get("data") if isinstance(body, dict) else None
@@ -36,19 +37,16 @@ def billing(wire: Wire) -> Finding:
     seen = ", ".join(f"{r.label}: {r.status}" for r in replies)
     ok = all(isinstance(b, dict) and "error" not in b for b in (sub, used, left))
     if ok:
-        data = status.get("data") if isinstance(status, dict) else None
-        shown = data.get("display_in_currency") if isinstance(data, dict) else None
-        got = balance_from(
-            sub, used, left, status if isinstance(status, dict) else None
-        )
+        status = status if isinstance(status, dict) else None
+        shown = ((status or {}).get("data") or {}).get("display_in_currency")
+        got = balance_from(sub, used, left, status)
         seen += f"; USD left {got.remaining}, used {got.used}; in currency: {shown}"
     return Finding("Billing endpoints", seen, ok, ok, "account.get_balance()")
 
 
 def free_model(wire: Wire) -> Finding:
     """One call to a `-free` id: served? the words of its quota refusal, if any."""
-    body = {"model": FREE_MODEL, "messages": [{"role": "user", "content": "ok"}]}
-    reply = wire.openai("free", body | {"max_tokens": 8})
+    reply = wire.openai("free", _chat(FREE_MODEL, "ok", max_tokens=8))
     inner = error_object(reply.json())
     message = str((inner or {}).get("message", reply.text[:80]))
     kind = category(reply.status, inner, message, FREE_MODEL)
@@ -57,5 +55,7 @@ def free_model(wire: Wire) -> Finding:
     return Finding("Free model", seen, typed, typed, "FreeQuotaExceededError; cost 0")
 
 
-PROBES = (billing, free_model)
-"""Asked after `_doctor.probes.PROBES` (`mirror` runs before them)."""
+def probe_all(wire: Wire) -> list[Finding]:
+    """The mirror first (it picks the root the others ask), every probe of
+    `_doctor.probes`, then the account's."""
+    return [mirror(wire), *probes.probe_all(wire), billing(wire), free_model(wire)]

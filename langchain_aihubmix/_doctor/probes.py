@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ SIGNED_MODEL = "gemini-3.1-flash-lite"
 IMAGE_MODEL = "gemini-2.5-flash-image"
 """The image probes' model."""
 EMBEDDING_MODEL = "gemini-embedding-001"
+SPEECH_MODEL = "gemini-2.5-flash-preview-tts"
 
 
 @dataclass
@@ -37,8 +39,8 @@ class Finding:
 
     question: str
     seen: str
-    handled: bool | None
-    defaults_fit: bool | None
+    handled: bool | None = True
+    defaults_fit: bool | None = True
     note: str = ""
 
 
@@ -50,6 +52,23 @@ def _tiny(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     body = _user("Reply with the single word: ok")
     body["generationConfig"] = {"maxOutputTokens": 16, **(extra or {})}
     return body
+
+
+def _chat(model: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {"model": model, "messages": [{"role": "user", "content": text}], **extra}
+
+
+def _message(reply: Any) -> dict[str, Any]:
+    """The first choice's message of a `/v1` reply ({} when there is none)."""
+    choices = (reply if isinstance(reply, dict) else {}).get("choices") or [{}]
+    return dict(choices[0].get("message") or {})
+
+
+def _parts(reply: Any) -> list[dict[str, Any]]:
+    if not isinstance(reply, dict):
+        return []
+    candidates = reply.get("candidates") or [{}]
+    return list(((candidates[0] or {}).get("content") or {}).get("parts") or [])
 
 
 def _shape(exchange: Exchange) -> str:
@@ -66,14 +85,15 @@ def _shape(exchange: Exchange) -> str:
     return "other JSON"
 
 
-def _error_answer(exchange: Exchange) -> tuple[str, bool]:
+def _error_answer(question: str, exchange: Exchange) -> Finding:
     inner = error_object(exchange.json())
     message = str((inner or {}).get("message", exchange.text[:80]))
     kind = category(exchange.status, inner, message) if exchange.status else "network"
     seen = (
         f"{exchange.status} {_shape(exchange)} -> the package raises its {kind} error"
     )
-    return seen, exchange.status >= 400 and inner is not None
+    handled = exchange.status >= 400 and inner is not None
+    return Finding(question, seen, handled, handled)
 
 
 def api_version(wire: Wire) -> Finding:
@@ -81,13 +101,8 @@ def api_version(wire: Wire) -> Finding:
     beta = wire.native("v1beta", TEXT_MODEL, _tiny())
     v1 = wire.native("v1", TEXT_MODEL, _tiny(), version="v1")
     seen = f"v1beta: {beta.status}, v1: {v1.status}"
-    return Finding(
-        "Native API version",
-        seen,
-        handled=beta.status == 200 or v1.status == 200,
-        defaults_fit=beta.status == 200,
-        note="the package pins v1beta",
-    )
+    ok, note = beta.status == 200, "the package pins v1beta"
+    return Finding("Native API version", seen, ok or v1.status == 200, ok, note)
 
 
 def auth_header(wire: Wire) -> Finding:
@@ -99,59 +114,41 @@ def auth_header(wire: Wire) -> Finding:
         f"x-goog-api-key: {header.status}, ?key=: {query.status}, "
         f"Authorization only: {bearer.status}"
     )
+    ok = header.status == 200
     return Finding(
-        "Native auth header",
-        seen,
-        handled=header.status == 200,
-        defaults_fit=header.status == 200,
-        note="the package sends x-goog-api-key only",
+        "Native auth header", seen, ok, ok, "the package sends x-goog-api-key only"
     )
 
 
 def native_thoughts(wire: Wire) -> Finding:
     """Thought parts and thoughtsTokenCount on the native route."""
-    config = {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 512}}
     body = _user("Is 91 prime? Answer yes or no.")
-    body["generationConfig"] = {"maxOutputTokens": 600, **config}
+    body["generationConfig"] = {
+        "maxOutputTokens": 600,
+        "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 512},
+    }
     reply = wire.native("native-thoughts", TEXT_MODEL, body).json() or {}
-    parts = _parts(reply)
-    thoughts = sum(1 for p in parts if p.get("thought"))
+    thoughts = sum(1 for p in _parts(reply) if p.get("thought"))
     counted = (reply.get("usageMetadata") or {}).get("thoughtsTokenCount")
     seen = f"{thoughts} thought part(s), thoughtsTokenCount={counted}"
-    return Finding(
-        "Thoughts on native", seen, handled=True, defaults_fit=thoughts > 0 or None
-    )
-
-
-def _parts(reply: Any) -> list[dict[str, Any]]:
-    if not isinstance(reply, dict):
-        return []
-    candidates = reply.get("candidates") or [{}]
-    return list(((candidates[0] or {}).get("content") or {}).get("parts") or [])
+    return Finding("Thoughts on native", seen, defaults_fit=thoughts > 0 or None)
 
 
 def openai_thoughts(wire: Wire) -> Finding:
     """Where `/v1` puts thoughts: reasoning_content, reasoning, or inline tags."""
-    ask = {"role": "user", "content": "Is 91 prime? Answer yes or no."}
-    body = {"model": TEXT_MODEL, "messages": [ask], "reasoning_effort": "low"}
-    reply = wire.openai("openai-thoughts", body | {"max_tokens": 600}).json()
-    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
-    content = str(message.get("content") or "")
+    question = "Is 91 prime? Answer yes or no."
+    body = _chat(TEXT_MODEL, question, reasoning_effort="low", max_tokens=600)
+    message = _message(wire.openai("openai-thoughts", body).json())
+    content = str(message.get("content") or "").lstrip()
     if message.get("reasoning_content"):
         seen = "reasoning_content"
     elif message.get("reasoning"):
         seen = "reasoning"
-    elif content.lstrip().startswith(("<thought>", "<think>")):
+    elif content.startswith(("<thought>", "<think>")):
         seen = "inline <thought>/<think> tags"
     else:
         seen = "no thoughts returned"
-    return Finding(
-        "Thoughts on /v1",
-        seen,
-        handled=True,
-        defaults_fit=True,
-        note="all three places are read",
-    )
+    return Finding("Thoughts on /v1", seen, note="all three places are read")
 
 
 _WEATHER = {
@@ -170,90 +167,74 @@ _WEATHER = {
 
 def openai_signatures(wire: Wire) -> Finding:
     """Whether `/v1` tool calls carry `extra_content` signatures, and take them back."""
-    ask = {"role": "user", "content": "Call get_weather for Paris."}
-    body = {
-        "model": SIGNED_MODEL,
-        "messages": [ask],
-        "tools": [_WEATHER],
-        "tool_choice": "required",
-        "max_tokens": 200,
-    }
-    reply = wire.openai("openai-signature", body).json()
-    message = ((reply or {}).get("choices") or [{}])[0].get("message") or {}
-    calls = message.get("tool_calls") or []
+    ask = "Call get_weather for Paris."
+    body = _chat(
+        SIGNED_MODEL, ask, max_tokens=200, tools=[_WEATHER], tool_choice="required"
+    )
+    calls = _message(wire.openai("openai-signature", body).json()).get("tool_calls")
     if not calls:
         return Finding("/v1 thought signatures", "no tool call made", None, None)
-    google = (calls[0].get("extra_content") or {}).get("google") or {}
-    signature = google.get("thought_signature")
-    replay = {
-        "model": SIGNED_MODEL,
-        "messages": [
-            ask,
-            {"role": "assistant", "content": None, "tool_calls": calls[:1]},
-            {"role": "tool", "tool_call_id": calls[0].get("id"), "content": "sunny"},
-        ],
-        "tools": [_WEATHER],
-        "tool_choice": "auto",
-        "max_tokens": 100,
-    }
+    extra = calls[0].get("extra_content") or {}
+    signature = (extra.get("google") or {}).get("thought_signature")
+    replay = {**body, "tool_choice": "auto", "max_tokens": 100}
+    replay["messages"] = [
+        *body["messages"],
+        {"role": "assistant", "content": None, "tool_calls": calls[:1]},
+        {"role": "tool", "tool_call_id": calls[0].get("id"), "content": "sunny"},
+    ]
     back = wire.openai("openai-signature-replay", replay)
     seen = f"returned: {'yes' if signature else 'no'}; replayed: {back.status}"
-    return Finding(
-        "/v1 extra_content signatures",
-        seen,
-        handled=True,
-        defaults_fit=back.status == 200,
-        note="replayed byte-for-byte when present",
-    )
+    fit, note = back.status == 200, "replayed byte-for-byte when present"
+    return Finding("/v1 extra_content signatures", seen, True, fit, note)
 
 
 def tools_without_choice(wire: Wire) -> Finding:
     """Whether `/v1` rejects tools sent without `tool_choice`."""
+    body = _chat(TEXT_MODEL, "Say hi.", tools=[_WEATHER], max_tokens=16)
+    status = wire.openai("tools-no-choice", body).status
+    verdict = "no answer" if not status else "rejected" if status >= 400 else "accepted"
+    note = 'the package always sends tool_choice="auto" with tools'
+    return Finding("/v1 tools without tool_choice", f"{status} ({verdict})", note=note)
+
+
+def tool_schema_form(wire: Wire) -> Finding:
+    """Whether `/v1` gives tool schemas to Gemini as JSON Schema or as its `Schema`."""
+    params = {
+        "type": "object",
+        "properties": {"city": {"$ref": "#/$defs/City"}},
+        "additionalProperties": False,
+        "$defs": {"City": {"type": "string"}},
+    }
+    function = {"name": "get_weather", "parameters": params}
     body = {
         "model": TEXT_MODEL,
         "messages": [{"role": "user", "content": "Say hi."}],
-        "tools": [_WEATHER],
+        "tools": [{"type": "function", "function": function}],
+        "tool_choice": "auto",
         "max_tokens": 16,
     }
-    status = wire.openai("tools-no-choice", body).status
-    seen = f"{status} ({'rejected' if status >= 400 else 'accepted'})"
-    return Finding(
-        "/v1 tools without tool_choice",
-        seen,
-        handled=True,
-        defaults_fit=True,
-        note='the package always sends tool_choice="auto" with tools',
-    )
+    status = wire.openai("tool-schema-form", body).status
+    seen = "accepted (JSON Schema)" if status == 200 else f"{status} (Gemini's Schema)"
+    note = "the package sends Gemini's Schema form on /v1 (valid JSON Schema too)"
+    return Finding("/v1 tool schemas", seen, True, True, note)
 
 
 def error_envelopes(wire: Wire) -> list[Finding]:
     """Status and body of a bad key and a bad model, on both routes."""
-    findings = []
-    bad_key, no_model = "sk-doctor-invalid-key-000000", "gemini-no-such-model"
-    chat = {"model": TEXT_MODEL, "messages": [{"role": "user", "content": "hi"}]}
-    path = f"/gemini/v1beta/models/{TEXT_MODEL}:generateContent"
-    key_header = {"x-goog-api-key": bad_key}
-    cases: list[tuple[str, Callable[[], Exchange]]] = [
-        (
-            "Bad key, native",
-            lambda: wire.send(
-                "bad-key-native", "POST", path, _tiny(), headers=key_header
-            ),
+    bad_key, bad_model = "sk-doctor-invalid-key-000000", "gemini-no-such-model"
+    native_path = f"/gemini/v1beta/models/{TEXT_MODEL}:generateContent"
+    headers = {"x-goog-api-key": bad_key}
+    sent = {
+        "Bad key, native": wire.send(
+            "bad-key-native", "POST", native_path, _tiny(), headers=headers
         ),
-        ("Bad key, /v1", lambda: wire.openai("bad-key-openai", chat, key=bad_key)),
-        (
-            "Bad model, native",
-            lambda: wire.native("bad-model-native", no_model, _tiny()),
+        "Bad key, /v1": wire.openai(
+            "bad-key-openai", _chat(TEXT_MODEL, "hi"), key=bad_key
         ),
-        (
-            "Bad model, /v1",
-            lambda: wire.openai("bad-model-openai", chat | {"model": no_model}),
-        ),
-    ]
-    for question, send in cases:
-        seen, handled = _error_answer(send())
-        findings.append(Finding(question, seen, handled, handled))
-    return findings
+        "Bad model, native": wire.native("bad-model-native", bad_model, _tiny()),
+        "Bad model, /v1": wire.openai("bad-model-openai", _chat(bad_model, "hi")),
+    }
+    return [_error_answer(question, exchange) for question, exchange in sent.items()]
 
 
 def errors_in_200(wire: Wire) -> Finding:
@@ -264,13 +245,8 @@ def errors_in_200(wire: Wire) -> Finding:
         if e.status == 200 and isinstance(e.json(), dict) and "error" in e.json()
     ]
     seen = f"seen in: {', '.join(hits)}" if hits else "none in this run"
-    return Finding(
-        "Errors inside 200",
-        seen,
-        handled=True,
-        defaults_fit=True,
-        note="a 200 error body raises, never returned as an answer",
-    )
+    note = "a 200 error body raises, never returned as an answer"
+    return Finding("Errors inside 200", seen, note=note)
 
 
 def sse_framing(wire: Wire) -> Finding:
@@ -280,22 +256,23 @@ def sse_framing(wire: Wire) -> Finding:
     separator = "\\r\\n\\r\\n" if "\r\n\r\n" in text else "\\n\\n"
     events = [ln for ln in text.splitlines() if ln.startswith("data:")]
     usage = sum(1 for ln in events if "usageMetadata" in ln)
-    ask = {"role": "user", "content": "Reply with: ok"}
-    body = {"model": TEXT_MODEL, "messages": [ask], "stream": True, "max_tokens": 16}
-    body["stream_options"] = {"include_usage": True}
-    stream = wire.openai("openai-stream", body).text
-    done = "[DONE]" in stream
-    openai_usage = sum(
-        ln.startswith("data: {") and '"usage":{' in ln.replace(" ", "")
-        for ln in stream.splitlines()
+    body = _chat(
+        TEXT_MODEL,
+        "Reply with: ok",
+        stream=True,
+        max_tokens=16,
+        stream_options={"include_usage": True},
     )
+    stream = wire.openai("openai-stream", body).text
+    with_usage = re.compile(r'^data: \{.*"usage": ?\{', re.MULTILINE)
     seen = (
         f"native: {len(events)} events, {separator}, usage on {usage}, "
         f"[DONE] {'yes' if '[DONE]' in text else 'no'}; /v1: [DONE] "
-        f"{'yes' if done else 'no'}, usage on {openai_usage} chunk(s)"
+        f"{'yes' if '[DONE]' in stream else 'no'}, "
+        f"usage on {len(with_usage.findall(stream))} chunk(s)"
     )
     ok = native.status == 200 and bool(events)
-    return Finding("SSE framing", seen, handled=ok, defaults_fit=ok)
+    return Finding("SSE framing", seen, ok, ok)
 
 
 _PREFIX = (
@@ -317,60 +294,116 @@ def implicit_cache(wire: Wire) -> Finding:
         if hits[1]
         else "no cached tokens reported (implicit caching is best effort)"
     )
-    return Finding(
-        "Implicit cache hit reporting",
-        seen,
-        handled=True,
-        defaults_fit=True,
-        note="reported as input_token_details.cache_read when present",
-    )
+    note = "reported as input_token_details.cache_read"
+    return Finding("Implicit cache hit reporting", seen, note=note)
 
 
 def count_and_cache(wire: Wire) -> Finding:
     """Whether countTokens and cachedContents exist on the gateway."""
-    key = {"x-goog-api-key": wire.api_key}
+    headers = {"x-goog-api-key": wire.api_key}
     path = f"/gemini/v1beta/models/{TEXT_MODEL}:countTokens"
-    count = wire.send("count-tokens", "POST", path, _user("hello"), headers=key)
-    caches = wire.send(
-        "cached-contents", "GET", "/gemini/v1beta/cachedContents", headers=key
-    )
-    seen = f"countTokens: {count.status}, cachedContents: {caches.status}"
+    count = wire.send("count-tokens", "POST", path, _user("hello"), headers=headers)
+    path = "/gemini/v1beta/cachedContents"
+    caches = wire.send("cached-contents", "GET", path, headers=headers)
     return Finding(
         "countTokens and cachedContents",
-        seen,
-        handled=True,
-        defaults_fit=True,
+        f"countTokens: {count.status}, cachedContents: {caches.status}",
         note="countTokens else a local estimate; caching helpers raise a typed error",
     )
 
 
 def image_output(wire: Wire) -> list[Finding]:
     """An image on the native route, and on `/v1` with `modalities`."""
-    body = _user("A small red square on white.")
+    prompt = "A small red square on white."
+    body = _user(prompt)
     body["generationConfig"] = {"responseModalities": ["TEXT", "IMAGE"]}
     native = wire.native("image-native", IMAGE_MODEL, body).json()
     images = [p for p in _parts(native) if "inlineData" in p]
     sizes = [len(p["inlineData"].get("data", "")) * 3 // 4 for p in images]
-    ask = {"role": "user", "content": "A small red square on white."}
-    body = {"model": IMAGE_MODEL, "messages": [ask], "modalities": ["text", "image"]}
-    reply = wire.openai("image-openai", body).json()
+    reply = wire.openai(
+        "image-openai", _chat(IMAGE_MODEL, prompt, modalities=["text", "image"])
+    ).json()
     text = json.dumps(reply)[:100_000]
     found = "data:image" in text or '"images"' in text
     return [
         Finding(
             "Image output, native",
             f"{len(images)} image(s), {sizes} bytes",
-            handled=True,
             defaults_fit=bool(images) and all(sizes),
         ),
         Finding(
             "Image output, /v1",
             "an image" if found else "no image",
-            handled=True,
-            defaults_fit=True,
-            note="image models are refused on /v1 (native is their default route)",
+            note="image models are refused on /v1 (native is their default)",
         ),
     ]
+
+
+def speech_output(wire: Wire) -> list[Finding]:
+    """Speech from a TTS model: native (`responseModalities: AUDIO`), and on `/v1`
+    with OpenAI's `modalities` / `audio` fields."""
+    body: dict[str, Any] = _user("Say: ok")
+    body["generationConfig"] = {"responseModalities": ["AUDIO"]}
+    parts = _parts(wire.native("speech-native", SPEECH_MODEL, body).json())
+    blobs = [p["inlineData"] for p in parts if "inlineData" in p]
+    kinds = sorted({str(b.get("mimeType")) for b in blobs})
+    pcm = any(k.lower().startswith(("audio/l16", "audio/pcm")) for k in kinds)
+    audio = {"modalities": ["text", "audio"], "audio": {"voice": "Kore"}}
+    v1 = wire.openai("speech-openai", _chat(SPEECH_MODEL, "Say: ok", **audio))
+    spoke = "yes" if (_message(v1.json()).get("audio") or {}).get("data") else "no"
+    seen, note = f"audio: {', '.join(kinds) or 'none'}", "returned as a WAV file"
+    return [
+        Finding("Speech output, native", seen, True, pcm, note),
+        Finding("Speech output, /v1", f"audio: {spoke} ({v1.status})"),
+    ]
+
+
+def v1_forms(wire: Wire) -> list[Finding]:
+    """`web_search_options` (`google_search=True` on `/v1`): citations back?
+    `reasoning.max_tokens` (`thinking_budget`): reasoning tokens from a model that
+    thinks only when asked? `extra_body.google.safety_settings`: an invalid
+    threshold is rejected when it reaches Gemini, passes when the gateway drops or
+    replaces the settings (a 400 costs nothing)."""
+    ask = "Who won the 2022 football world cup? One short sentence."
+    search = wire.openai("v1-search", _chat(TEXT_MODEL, ask, web_search_options={}))
+    notes = _message(search.json()).get("annotations") or []
+    cites = sum(a.get("type") == "url_citation" for a in notes)
+    think = {"reasoning": {"max_tokens": 512}, "max_tokens": 600}
+    reply = wire.openai("v1-budget", _chat(TEXT_MODEL, "Is 91 prime?", **think)).json()
+    usage: dict[str, Any] = {
+        k: v or 0 for k, v in ((reply or {}).get("usage") or {}).items()
+    }
+    gap = usage.get("total_tokens", 0) - usage.get("prompt_tokens", 0)
+    thought = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    thought = thought or max(0, gap - usage.get("completion_tokens", 0))
+    bad = [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "NOT_A_THRESHOLD"}]
+    google = {"extra_body": {"google": {"safety_settings": bad}}, "max_tokens": 8}
+    sent = wire.openai("v1-safety", _chat(TEXT_MODEL, "Say: ok", **google))
+    reached = sent.status == 400 and "threshold" in sent.text.lower()
+    fate = "reach Gemini" if reached else "dropped or overridden"
+    fate = fate if reached or sent.status == 200 else sent.text[:60]
+    sends = "on /v1 sends it"
+    return [
+        Finding("/v1 web_search_options", f"{cites} url_citation(s)",
+                cites > 0 or None, True, f"google_search=True {sends}"),
+        Finding("/v1 reasoning.max_tokens", f"{thought} reasoning tokens",
+                thought > 0 or None, True, f"thinking_budget > 0 {sends}"),
+        Finding("/v1 safety settings", f"{sent.status}: {fate}", reached or None,
+                True, "sent in extra_body.google; native always applies them"),
+    ]  # fmt: skip
+
+
+def files_api(wire: Wire) -> Finding:
+    """Whether the gateway routes a Files API upload (one started, never sent)."""
+    upload = [("Protocol", "resumable"), ("Command", "start")]
+    upload += [("Header-Content-Length", "2")]
+    headers = {f"X-Goog-Upload-{k}": v for k, v in upload}
+    headers["x-goog-api-key"] = wire.api_key
+    path, body = "/gemini/upload/v1beta/files", {"file": {"display_name": "doctor"}}
+    up = wire.send("files-upload", "POST", path, body, headers=headers)
+    opened = ", upload session opened" if up.headers.get("x-goog-upload-status") else ""
+    note = "media go inline (20 MB per request); uploads are not used"
+    return Finding("Files API upload", f"{up.status}{opened}", note=note)
 
 
 def catalogue(wire: Wire) -> Finding:
@@ -396,13 +429,8 @@ def catalogue(wire: Wire) -> Finding:
         f"not in the snapshot: {', '.join(new[:6]) or 'none'}; "
         f"prices changed: {', '.join(moved[:6]) or 'none'}"
     )
-    return Finding(
-        "Model catalogue",
-        seen,
-        handled=True,
-        defaults_fit=not moved,
-        note="new ids work with family rules; catalog.live_prices() for exact costs",
-    )
+    note = "new ids work with family rules; catalog.live_prices() for exact costs"
+    return Finding("Model catalogue", seen, True, not moved, note)
 
 
 def embeddings(wire: Wire) -> Finding:
@@ -436,13 +464,23 @@ PROBES: tuple[Callable[[Wire], Finding | list[Finding]], ...] = (
     openai_thoughts,
     openai_signatures,
     tools_without_choice,
+    tool_schema_form,
     error_envelopes,
     sse_framing,
     implicit_cache,
     count_and_cache,
     image_output,
+    speech_output,
+    v1_forms,
+    files_api,
     catalogue,
     embeddings,
     errors_in_200,
 )
 """Every probe, in the order they run (errors in 200 last: it reads the others)."""
+
+
+def probe_all(wire: Wire) -> list[Finding]:
+    """Every probe's findings, in order."""
+    found = [probe(wire) for probe in PROBES]
+    return [f for item in found for f in (item if isinstance(item, list) else [item])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,15 @@ import httpx2
 
 from langchain_aihubmix._errors.bodies import redact, redact_json
 
-_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after")
+_KEPT_HEADERS = ("content-type", "x-request-id", "retry-after", "x-goog-upload-status")
 
 
 @dataclass
 class Exchange:
-    """One request and its response, as sent and received (key not included)."""
+    """One request and its response, as sent and received (key not included).
+
+    A transport failure has status 0, its text, and the exception in `error`.
+    """
 
     label: str
     method: str
@@ -25,6 +29,7 @@ class Exchange:
     status: int
     headers: dict[str, str]
     text: str
+    error: httpx2.HTTPError | None = None
 
     def json(self) -> Any:
         """The response body as JSON, or None when it is not JSON."""
@@ -39,7 +44,7 @@ class Wire:
     """Sends the doctor's requests and keeps every exchange.
 
     Attributes:
-        base_url: The gateway root (its first, when there are several).
+        base_url: The gateway root asked (of `roots`, the first that answers).
         api_key: The key (sent only to `base_url`; never recorded).
         client: The HTTP client.
         exchanges: Every exchange so far, oldest first.
@@ -49,8 +54,8 @@ class Wire:
     api_key: str
     client: httpx2.Client
     exchanges: list[Exchange] = field(default_factory=list)
-    mirrors: tuple[str, ...] = ()
-    """Other roots of the same gateway (the mirror probe compares them)."""
+    roots: tuple[str, ...] = ()
+    """Every root of the gateway, in order (the mirror probe compares them)."""
 
     def send(
         self,
@@ -66,6 +71,7 @@ class Wire:
         """Sends one request (to `root`, else `base_url`); a transport failure is
         recorded as status 0."""
         url = (root or self.base_url).rstrip("/") + path
+        error = None
         try:
             response = self.client.request(
                 method, url, json=body, headers=headers or {}, params=params
@@ -73,8 +79,8 @@ class Wire:
             status, text = response.status_code, response.text
             kept = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
         except httpx2.HTTPError as exc:
-            status, text, kept = 0, f"{type(exc).__name__}: {exc}", {}
-        exchange = Exchange(label, method, path, body, status, kept, text)
+            status, text, kept, error = 0, f"{type(exc).__name__}: {exc}", {}, exc
+        exchange = Exchange(label, method, path, body, status, kept, text, error)
         self.exchanges.append(exchange)
         return exchange
 
@@ -117,9 +123,8 @@ class Wire:
         """
         written = []
         for n, exchange in enumerate(self.exchanges):
-            native = (
-                exchange.status == 200 and ":generateContent" in exchange.url
-            ) or (":streamGenerateContent" in exchange.url and exchange.status == 200)
+            generated = re.search(r":(stream)?generateContent", exchange.url, re.I)
+            native = exchange.status == 200 and generated is not None
             folder = directory / ("native" if native else "other")
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"doctor-{n:02d}-{exchange.label}.yaml"

@@ -16,8 +16,7 @@ class AiHubMixError(ModelError):
 
     Each concrete class is also the SDK's own error type (`google.genai.errors.*`,
     `openai.*`, or `httpx2` for native network failures) and the matching
-    langchain-core `Model*Error`, so `except` clauses written for any of the three
-    keep working.
+    langchain-core `Model*Error`, so `except` clauses for any of the three work.
 
     Attributes:
         message: The server's message (secrets redacted).
@@ -27,14 +26,6 @@ class AiHubMixError(ModelError):
         retry_after: Seconds the server asked to wait (RetryInfo, `Retry-After`,
             "Please retry in 45.5s"), else None.
         body: The parsed JSON response body (the whole envelope), or None.
-
-    Example:
-        ```python
-        try:
-            model.invoke("hi")
-        except AiHubMixError as err:
-            print(err.status_code, err.request_id, err)
-        ```
     """
 
     message: str
@@ -65,11 +56,8 @@ class AiHubMixError(ModelError):
         BaseException.__init__(self, self._render())
 
     def _fill_sdk_attrs(self, response: Any, request: Any) -> None:
-        """Set the attributes the SDK base class's own `__init__` would have set.
-
-        Here: httpx / httpx2 `RequestError`s keep the request in `_request`; the
-        SDK families override this.
-        """
+        """Set what the SDK base class's own `__init__` would (here: httpx2's
+        `RequestError` keeps the request in `_request`; the SDK families override)."""
         self.__dict__["_request"] = request
 
     def _render(self) -> str:
@@ -97,11 +85,8 @@ def _rebuild(cls: type[AiHubMixError], state: dict[str, Any]) -> AiHubMixError:
 
 
 class InvalidInputError(ValueError):
-    """The messages (or their media) cannot be sent to Gemini as given.
-
-    Raised while normalising a history or loading its media, before any request is
-    made; the message names the offending message index, block type or URL.
-    """
+    """The messages (or their media) cannot be sent to Gemini as given: raised before
+    any request, naming the offending message index, block type or URL."""
 
 
 class MediaTooLargeError(InvalidInputError):
@@ -109,12 +94,8 @@ class MediaTooLargeError(InvalidInputError):
 
 
 class MalformedResponseError(AiHubMixError, ValueError):
-    """The gateway's reply cannot be mapped faithfully (it is never returned).
-
-    Raised, for example, when streamed function-call arguments (`partialArgs`) name a
-    JSON path that cannot be applied to what was assembled so far. Also a
-    `ValueError`, as unmappable reply parts always were.
-    """
+    """The gateway's reply cannot be mapped faithfully (it is never returned), e.g.
+    streamed `partialArgs` naming a JSON path that does not apply; a `ValueError`."""
 
 
 class FreeQuotaExceededError(AiHubMixError, ModelRateLimitError):
@@ -134,12 +115,41 @@ class FreeQuotaExceededError(AiHubMixError, ModelRateLimitError):
         return self.limit not in ("day", "trial")
 
 
+class NoAnswerError(AiHubMixError):
+    """A reply with no answer (no text, no tool call): e.g. `MALFORMED_FUNCTION_CALL`
+    with no parts, or `STOP` and no content; a refusal or `MAX_TOKENS` stays an
+    answer. Not retried within `max_retries`, but `is_retryable` for LangChain's
+    retries (docs/errors-and-retries.md). Carries Gemini's `finish_reason` (None
+    when the reply gave none) and `finish_message`.
+    """
+
+    finish_reason: str | None
+    finish_message: str | None
+
+    @classmethod
+    def of_reply(
+        cls, model: str, finish_reason: str | None, finish_message: str | None
+    ) -> NoAnswerError:
+        """The error for an empty reply of `model` (status 200: it was a reply)."""
+        detail = f": {finish_message}" if finish_message else ""
+        err = cls(
+            f"{model} returned no answer (finish_reason={finish_reason}{detail})",
+            status_code=200,
+        )
+        err.finish_reason, err.finish_message = finish_reason, finish_message
+        return err
+
+    def _render(self) -> str:
+        return self.message
+
+
 for _cls in (
     AiHubMixError,
     FreeQuotaExceededError,
     InvalidInputError,
     MediaTooLargeError,
     MalformedResponseError,
+    NoAnswerError,
 ):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')
 _rebuild.__module__ = "langchain_aihubmix.errors"  # re-exported there for pickles

@@ -1,8 +1,5 @@
-"""What an error response says: category, message, request id, retry delay; redaction.
-
-Pure helpers over parsed bodies, headers and text; no SDK imports (`classify` builds
-the typed errors from what these return).
-"""
+"""What an error response says: category, message, request id, retry delay; redaction
+(pure, no SDK imports: `classify` builds the typed errors from these)."""
 
 from __future__ import annotations
 
@@ -97,27 +94,19 @@ def error_object(body: Any) -> Mapping[str, Any] | None:
 
 
 MALFORMED_STATUS = 502
-"""Status of the typed error for a 2xx reply that is not a valid answer ("bad
-gateway": the gateway passed on an invalid reply); retried only when billable
-retries are allowed (the gateway answered: it may have billed)."""
+"""Status of the typed error for a 2xx reply that is no valid answer ("bad gateway");
+retried only with `retry_billable` (the gateway answered: it may have billed)."""
 
+_GOOGLE_CODES = (
+    "400 INVALID_ARGUMENT FAILED_PRECONDITION OUT_OF_RANGE; 401 UNAUTHENTICATED; "
+    "403 PERMISSION_DENIED; 404 NOT_FOUND; 409 ALREADY_EXISTS ABORTED; 499 CANCELLED; "
+    "429 RESOURCE_EXHAUSTED; 500 UNKNOWN INTERNAL DATA_LOSS; 501 UNIMPLEMENTED; "
+    "503 UNAVAILABLE; 504 DEADLINE_EXCEEDED"
+)
 _GOOGLE_STATUS: Mapping[str, int] = {
-    "INVALID_ARGUMENT": 400,
-    "FAILED_PRECONDITION": 400,
-    "OUT_OF_RANGE": 400,
-    "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
-    "NOT_FOUND": 404,
-    "ALREADY_EXISTS": 409,
-    "ABORTED": 409,
-    "RESOURCE_EXHAUSTED": 429,
-    "CANCELLED": 499,
-    "UNKNOWN": 500,
-    "INTERNAL": 500,
-    "DATA_LOSS": 500,
-    "UNIMPLEMENTED": 501,
-    "UNAVAILABLE": 503,
-    "DEADLINE_EXCEEDED": 504,
+    name: int(code)
+    for code, *names in map(str.split, _GOOGLE_CODES.split(";"))
+    for name in names
 }
 """google.rpc.Code names (Google's `error.status`) -> HTTP status."""
 
@@ -155,11 +144,8 @@ def envelope_status(inner: Any) -> int:
 
 def _details(inner: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     details = (inner or {}).get("details")
-    return (
-        [d for d in details if isinstance(d, Mapping)]
-        if isinstance(details, list)
-        else []
-    )
+    details = details if isinstance(details, list) else []
+    return [d for d in details if isinstance(d, Mapping)]
 
 
 def header(response: Any, name: str) -> str | None:
@@ -235,13 +221,10 @@ def quota_limit(message: str) -> str | None:
 def category(
     status: int, inner: Mapping[str, Any] | None, message: str, model: str = ""
 ) -> Category:
-    """HTTP status (plus the body, for 400s and 404s) -> category.
-
-    A 404 is `not_found` (an unknown model) only when its body names a model;
-    any other 404 (a wrong path, e.g. a `base_url` the gateway does not serve) is
-    `no_endpoint`. A 429 of a `-free` model (or naming free models), or its 403
-    naming a limit, is `free_quota`.
-    """
+    """HTTP status (plus the body, for 400s and 404s) -> category: a 404 is
+    `not_found` (a model) only when its body names a model, else `no_endpoint` (a
+    wrong path); a 429 of a `-free` model (or naming free models), or its 403
+    naming a limit, is `free_quota`."""
     free = model.lower().endswith("-free") or _FREE.search(message)
     if free and (status == 429 or (status == 403 and quota_limit(message))):
         return "free_quota"

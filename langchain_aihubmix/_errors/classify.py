@@ -1,13 +1,12 @@
-"""SDK and network failures mapped to this package's typed errors (`raise_classified`).
-
-The route families (`_errors.native`, `_errors.openai`) are imported on first use, so
-that classifying one route's errors never imports the other route's SDK.
-"""
+"""SDK and network failures mapped to this package's typed errors (`raise_classified`);
+each route's family is imported on first use (never the other route's SDK)."""
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import json
+import re
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -47,6 +46,16 @@ _PATH_HINT = (
 """Added to the message of a 404 that is not about a model (a wrong path)."""
 
 
+def _nearest_models(message: str) -> str:
+    """` Known ids near it: ...` for the Gemini id a not-found message names."""
+    from langchain_aihubmix.snapshot import SNAPSHOT
+
+    named = re.search(r"gemini-[\w.-]+", message)
+    known = [m.id for m in SNAPSHOT if not m.retired]
+    near = difflib.get_close_matches(named.group(), known, 3) if named else []
+    return f" Known ids near it: {', '.join(near)}." if near else ""
+
+
 def _family(route: Transport) -> Mapping[Category, type[AiHubMixError]]:
     """The route's `CLASSES` table (category -> class); imports its SDK on first use."""
     module = importlib.import_module(FAMILY_MODULES[route])
@@ -57,11 +66,8 @@ def _family(route: Transport) -> Mapping[Category, type[AiHubMixError]]:
 def _network_failures() -> tuple[
     tuple[type[BaseException], ...], tuple[type[BaseException], ...]
 ]:
-    """(timeouts, connection failures) of the HTTP libraries imported so far.
-
-    An exception can only be an httpx2 / openai one if that library was imported,
-    so none is imported here.
-    """
+    """(timeouts, connection failures) of the HTTP libraries imported so far (an
+    exception can only be theirs if they were: none is imported here)."""
     timeouts: list[type[BaseException]] = [TimeoutError]
     failures: list[type[BaseException]] = [ConnectionError]
     if "httpx2" in sys.modules:
@@ -97,9 +103,11 @@ def _from_status(
     kind = category(status, inner, message, model)
     if kind == "no_endpoint":
         message += _PATH_HINT
-    if kind == "free_quota":
+    elif kind == "free_quota":
         limit = FREE_LIMITS.get(quota_limit(message) or "", "limit not named")
         message = f"{model or 'Free model'} quota used up ({limit}): {message}"
+    elif kind == "not_found":
+        message += _nearest_models(message)
     cls = _family(route)[kind]
     return cls(
         message,
@@ -120,10 +128,9 @@ def reply_error(
     response: Any,
     secret: str | None,
 ) -> AiHubMixError:
-    """The typed error (not raised) of `route`'s family for a reply that is not an
-    answer (`reply_checks`): `status` is its error envelope's (`body`), or 502 for a
-    malformed one; `message` the envelope's, or what is wrong; `response` gives the
-    request id; `secret` is redacted from the message and body."""
+    """The typed error (not raised) of `route`'s family for a reply that is no answer
+    (`reply_checks`): `status` its error envelope's (`body`), or 502 (malformed),
+    `response` for the request id, `secret` redacted from message and body."""
     return _from_status(route, status, body, response, message, secret=secret)
 
 
@@ -164,9 +171,8 @@ def _undecodable(
 
 
 def _redirect(status: int, response: Any) -> str:
-    """The message of a redirect, never followed: it would send the key (and on 307
-    / 308 the prompt) wherever `Location` points. Only the target's origin is named
-    (its path and query may hold tokens)."""
+    """The message of a redirect, never followed (it would send the key, and on 307 /
+    308 the prompt, wherever `Location` points), naming only the target's origin."""
     origin = redirect_origin(response)
     target = f" to {origin}" if origin else ""
     return (
@@ -194,8 +200,11 @@ def _from_network(
         source = exc.__cause__  # openai's generic wrapper: say what happened
     text = redact(str(source), secret)
     detail = f" ({type(source).__name__}: {text})" if text and text != default else ""
-    message = default + detail
-    return _family(route)[kind](message, request=_request_of(exc))
+    request = _request_of(exc)
+    host = getattr(getattr(request, "url", None), "host", None)
+    where = f" ({host})." if host else "."
+    message = default[:-1] + where + detail
+    return _family(route)[kind](message, request=request)
 
 
 def _openai_body(exc: openai.APIStatusError) -> Any:
@@ -242,13 +251,11 @@ def raise_classified(
     model: str = "",
 ) -> NoReturn:
     """Re-raise `exc`, a failure of an SDK call or stream, as this package's typed
-    error (`from exc`), `secret` (the key) redacted from every message.
-
-    SDK status errors map by their own type (google-genai -> `Native*`, openai ->
-    `OpenAI*`); raw `httpx2` / builtin timeouts and connection failures to `route`'s
-    family; a `-free` `model`'s quota refusals to `*FreeQuotaExceededError`.
-    Already-classified errors and unrelated exceptions are re-raised unchanged.
-    """
+    error (`from exc`), `secret` (the key) redacted from every message: SDK status
+    errors by their type (google-genai -> `Native*`, openai -> `OpenAI*`), raw
+    `httpx2` / builtin timeouts and connection failures in `route`'s family, a
+    `-free` `model`'s quota refusals as `*FreeQuotaExceededError`; classified and
+    unrelated exceptions unchanged."""
     classified = (
         None if isinstance(exc, AiHubMixError) else _classify(exc, route, secret, model)
     )

@@ -1,10 +1,6 @@
-"""The API key kept out of the HTTP libraries' own debug logs.
-
-httpcore traces every response's raw headers at DEBUG level as they arrive, before
-any code of this package can see them, so a gateway (or a proxy) that echoes the key
-in a header would have it logged. A filter on those loggers masks the keys of the
-models built in this process in every record they emit.
-"""
+"""The API key kept out of the HTTP libraries' own debug logs (httpcore traces raw
+headers before this package sees them: a gateway echoing the key would have it
+logged); a filter on those loggers masks every key of this process's models."""
 
 from __future__ import annotations
 
@@ -43,11 +39,7 @@ class _MaskKeys(logging.Filter):
 
 
 def guard_logs(secret: str) -> None:
-    """Mask `secret` in what the HTTP libraries log from now on.
-
-    Args:
-        secret: A configured API key.
-    """
+    """Mask `secret` (an API key) in what the HTTP libraries log from now on."""
     global _installed  # noqa: PLW0603 - one filter for the process
     with _lock:
         _secrets.add(secret)

@@ -1,7 +1,5 @@
-"""The native route's error family: google-genai (and httpx2) errors.
-
-Imported on first use through `langchain_aihubmix.errors`, which documents them.
-"""
+"""The native route's error family: google-genai (and httpx2) errors (imported on
+first use through `langchain_aihubmix.errors`, which documents them)."""
 
 # Each class joins an SDK's errors and langchain-core's, whose attribute annotations
 # differ (`message: str | None` in google-genai, ...): mypy calls it `misc`.
@@ -25,7 +23,11 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError, FreeQuotaExceededError
+from langchain_aihubmix._errors.base import (
+    AiHubMixError,
+    FreeQuotaExceededError,
+    NoAnswerError,
+)
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -80,11 +82,14 @@ class NativeAPIError(_NativeHTTPError, genai_errors.ServerError, ModelAPIError):
     """Native route: server or gateway failure (5xx)."""
 
 
+class NativeNoAnswerError(
+    _NativeHTTPError, NoAnswerError, genai_errors.APIError, ModelAPIError
+):
+    """Native route: a reply with no answer (see `NoAnswerError`)."""
+
+
 class NativeTimeoutError(
-    AiHubMixError,
-    httpx2.TimeoutException,
-    ModelTimeoutError,
-    TimeoutError,
+    AiHubMixError, httpx2.TimeoutException, ModelTimeoutError, TimeoutError
 ):
     """Native route: the request timed out (also a builtin `TimeoutError`)."""
 
@@ -108,5 +113,5 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
 }
 """Category -> native class: the whole family in one table."""
 
-for _cls in CLASSES.values():
+for _cls in (*CLASSES.values(), NativeNoAnswerError):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')

@@ -1,7 +1,5 @@
-"""The OpenAI-compatible route's error family: openai SDK errors.
-
-Imported on first use through `langchain_aihubmix.errors`, which documents them.
-"""
+"""The OpenAI-compatible route's error family: openai SDK errors (imported on first
+use through `langchain_aihubmix.errors`, which documents them)."""
 
 # Each class joins an SDK's errors and langchain-core's, whose attribute annotations
 # differ (`status_code: Literal[429]` in openai, ...): mypy calls it `misc`.
@@ -24,7 +22,11 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_aihubmix._errors.base import AiHubMixError, FreeQuotaExceededError
+from langchain_aihubmix._errors.base import (
+    AiHubMixError,
+    FreeQuotaExceededError,
+    NoAnswerError,
+)
 from langchain_aihubmix._errors.bodies import Category, error_object
 
 
@@ -88,6 +90,10 @@ class OpenAIAPIError(_OpenAIError, openai.InternalServerError, ModelAPIError):
     """OpenAI route: server or gateway failure (5xx)."""
 
 
+class OpenAINoAnswerError(_OpenAIError, NoAnswerError, openai.APIError, ModelAPIError):
+    """OpenAI route: a reply with no answer (see `NoAnswerError`)."""
+
+
 class OpenAITimeoutError(
     _OpenAIError, openai.APITimeoutError, ModelTimeoutError, TimeoutError
 ):
@@ -115,5 +121,5 @@ CLASSES: Mapping[Category, type[AiHubMixError]] = {
 }
 """Category -> openai class: the whole family in one table."""
 
-for _cls in CLASSES.values():
+for _cls in (*CLASSES.values(), OpenAINoAnswerError):
     _cls.__module__ = "langchain_aihubmix.errors"  # their public home (and pickles')

@@ -1,12 +1,6 @@
-"""The API key scrubbed from what leaves the package: exceptions, HTTP objects, inputs.
-
-`scrub_exception` redacts an exception and its whole `__cause__` / `__context__`
-chain in place: args, notes, string attributes (`message`, `JSONDecodeError.doc`,
-...), parsed bodies, and the HTTP response and request objects, which are replaced
-by copies whose body, headers and URL are redacted (langchain-core copies an
-error's `response.json()` and headers into the errored run). `hide_key_inputs`
-does the same for pydantic's `ValidationError`, whose inputs echo `api_key=`.
-"""
+"""The API key scrubbed from what leaves the package: exceptions, HTTP objects, inputs
+(langchain-core copies an error's `response.json()` and headers into the errored run;
+pydantic's `ValidationError` echoes `api_key=`)."""
 
 from __future__ import annotations
 
@@ -79,11 +73,8 @@ def _safe_response(response: Any, secret: str | None, memo: dict[int, Any]) -> A
         request = response.request
     except RuntimeError:  # httpx: "The request instance has not been set"
         request = None
-    extensions = {
-        key: response.extensions[key]
-        for key in _KEPT_EXTENSIONS
-        if key in response.extensions
-    }
+    kept = response.extensions.items()
+    extensions = {k: v for k, v in kept if k in _KEPT_EXTENSIONS}
     return type(response)(
         response.status_code,
         headers=_headers(response.headers, secret),
@@ -141,25 +132,16 @@ def _scrub_chain(exc: BaseException, secret: str | None, memo: dict[int, Any]) -
 
 
 def scrub_exception(exc: BaseException, secret: str | None) -> None:
-    """Redact `exc` and every exception chained to it, in place.
-
-    Strings (args, notes, attributes such as `message` or `JSONDecodeError.doc`)
-    and parsed bodies lose the key (`secret`, and anything shaped like one); HTTP
-    responses and requests are replaced by redacted copies without credential
-    headers; `UnicodeDecodeError.object` keeps its length.
-
-    Args:
-        exc: The exception about to leave the package.
-        secret: The configured API key.
-    """
+    """Redact `exc` and its `__cause__` / `__context__` chain in place: strings (args,
+    notes, `message`, `JSONDecodeError.doc`...) and parsed bodies lose `secret` (and
+    anything shaped like a key); HTTP responses and requests become redacted copies
+    without credential headers; `UnicodeDecodeError.object` keeps its length."""
     _scrub_chain(exc, secret, {})
 
 
 def redirect_origin(response: Any) -> str | None:
-    """The origin (`scheme://host[:port]`) a redirect response points to, if any.
-
-    Only the origin: a `Location`'s path and query may hold tokens of their own.
-    """
+    """The origin (`scheme://host[:port]`) a redirect response points to, if any
+    (not its path and query: they may hold tokens of their own)."""
     try:
         location = response.headers.get("location")
         if not location:
@@ -196,15 +178,8 @@ def _secret_of(data: Mapping[str, Any]) -> str | None:
 
 
 def hide_key_inputs(err: ValidationError, data: Mapping[str, Any]) -> ValidationError:
-    """The same validation errors, with the API key gone from every input.
-
-    Args:
-        err: Raised while validating `data` (keyword arguments of a model).
-        data: The input, whose `api_key` (if any) is the secret to hide.
-
-    Returns:
-        A `ValidationError` with the same title, locations, types and messages.
-    """
+    """`err` (raised validating the keywords `data`) with the same title, locations,
+    types and messages, and `data`'s `api_key` gone from every input."""
     secret = _secret_of(data)
     return ValidationError.from_exception_data(
         err.title, [_detail(line, secret) for line in err.errors()]

@@ -1,10 +1,7 @@
 """Route-neutral conversation parts: what a LangChain history means, before any SDK.
 
-`from_messages.messages_to_conversation` turns LangChain messages into `Turn`s made
-of these parts; each route's request converter (`_native.request`,
-`_openai.request`) turns them into its SDK's types. Nothing here does I/O.
-
-Signatures are kept exactly as received (the base64 text the server sent), so that a
+`from_messages` builds them, each route's request converter reads them; no I/O.
+Signatures are kept exactly as received (the base64 text the server sent), so a
 history replays them byte-for-byte.
 """
 
@@ -51,21 +48,22 @@ class ReasoningPart:
 class MediaPart:
     """Image, audio, video or document input (or a model-generated image).
 
-    Exactly one of `data` (sent inline) and `uri` (sent as a file reference:
-    YouTube, gs://, or an http(s) URL not yet fetched) is set.
-
-    `data` is either raw `bytes` (downloads, percent-encoded data URLs) or `str`:
-    base64 text already validated and canonical (standard alphabet, padded, no
-    whitespace; see `encoding.canonical_base64`). Base64 input stays text, so a large
-    file is never held decoded as well as encoded: both routes send base64 anyway.
-    Read it through `inline_size`, `inline_base64()` or `inline_bytes()`, never by
-    testing the type. Equality compares the media, not the representation.
+    Exactly one of `data` (sent inline) and `uri` (a file reference: YouTube, gs://,
+    or an http(s) URL not yet fetched) is set. `data` is `bytes` (downloads,
+    percent-encoded data URLs) or canonical base64 text (see
+    `encoding.canonical_base64`), kept as text so a large file is never held decoded
+    as well: read it through `inline_size`, `inline_base64()` or `inline_bytes()`.
+    Equality compares the media, not the representation.
+    `video_metadata` (`fps`, `start_offset`, `end_offset`) and `media_resolution` (a
+    `MEDIA_RESOLUTION_*` level) qualify the part on the native route.
     """
 
     mime_type: str | None
     data: bytes | str | None = None
     uri: str | None = None
     signature: str | None = None
+    video_metadata: dict[str, Any] | None = None
+    media_resolution: str | None = None
 
     @property
     def inline_size(self) -> int:
@@ -95,11 +93,12 @@ class MediaPart:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MediaPart):
             return NotImplemented
-        if (self.mime_type, self.uri, self.signature) != (
+        if (self.mime_type, self.uri, self.signature, self.media_resolution) != (
             other.mime_type,
             other.uri,
             other.signature,
-        ):
+            other.media_resolution,
+        ) or self.video_metadata != other.video_metadata:
             return False
         if type(self.data) is type(other.data):
             return self.data == other.data

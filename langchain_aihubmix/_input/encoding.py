@@ -59,33 +59,6 @@ _EXTENSIONS: Mapping[str, str] = {
 """Extensions the `mimetypes` tables miss or name differently on some systems."""
 
 
-def decode_base64(data: str) -> bytes:
-    """Decode standard or URL-safe base64, with or without padding.
-
-    Args:
-        data: The base64 text; surrounding whitespace and line breaks are allowed.
-
-    Returns:
-        The decoded bytes.
-
-    Raises:
-        InvalidInputError: `data` is not base64.
-    """
-    text = data.strip()
-    altchars = b"-_" if ("-" in text or "_" in text) else None
-    if len(text) % 4:
-        text += "=" * (-len(text) % 4)
-    try:
-        return base64.b64decode(text, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
-        compact = "".join(data.split())
-        if compact != data.strip():
-            return decode_base64(compact)
-        shown = f"{data[:40]!r}..." if len(data) > 40 else repr(data)
-        msg = f"invalid base64 data ({len(data)} characters): {shown}"
-        raise InvalidInputError(msg) from None
-
-
 _URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
 
 _CHECK_CHARS = 1 << 20
@@ -192,20 +165,11 @@ def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
 
 
 def canonical_base64(data: str) -> str:
-    """Validate base64 text and return it in canonical form, without decoding it.
+    """Base64 text validated and in canonical form (standard alphabet, padded, no
+    whitespace), without decoding it; text already canonical is returned as is.
 
-    Accepts what `decode_base64` accepts (standard or URL-safe, padding optional,
-    whitespace and line breaks anywhere). Canonical means the standard alphabet,
-    padded, no whitespace; text already in that form is returned as is (no copy).
-
-    Args:
-        data: The base64 text.
-
-    Returns:
-        The canonical text; its decoded size is `len * 3 // 4` minus the padding.
-
-    Raises:
-        InvalidInputError: `data` is not base64.
+    Accepts standard or URL-safe base64, padding optional, whitespace and line breaks
+    anywhere; anything else raises `InvalidInputError`.
     """
     if _VALIDATED.get().get(id(data)) is data:
         return data
@@ -228,19 +192,10 @@ def base64_head(text: str) -> bytes:
 
 
 def read_data_url(url: str) -> tuple[str, bytes | str]:
-    """Read a `data:` URL (RFC 2397) into `MediaPart.data` form.
-
-    Args:
-        url: The whole URL, `data:[<mime>][;param...][;base64],<data>`.
-
-    Returns:
-        `(mime_type, data)`: `data` is canonical base64 text for a base64 URL (see
-        `canonical_base64`), else the percent-decoded bytes. MIME parameters are
-        dropped; a URL without a type gets one guessed from the content, else
-        `text/plain` (the RFC's default).
-
-    Raises:
-        InvalidInputError: not a data URL, or its payload does not decode.
+    """A `data:` URL (RFC 2397) as `(mime_type, data)` in `MediaPart.data` form:
+    canonical base64 text for a base64 URL, else the percent-decoded bytes. MIME
+    parameters are dropped; without a type, one is guessed from the content, else
+    `text/plain` (the RFC's default). Raises `InvalidInputError` for anything else.
     """
     comma = url.find(",")
     if url[:5].lower() != "data:" or comma < 0:
@@ -258,14 +213,8 @@ def read_data_url(url: str) -> tuple[str, bytes | str]:
 
 
 def guess_mime(data: bytes | None, name: str | None) -> str | None:
-    """Guess a MIME type from magic bytes, else from a file name or URL path.
-
-    Args:
-        data: The content (only its first bytes are read), if known.
-        name: A file name or URL, if known; its query and fragment are ignored.
-
-    Returns:
-        The MIME type, or `None` when neither gives one.
+    """A MIME type from magic bytes (`data`, its first bytes), else from a file name or
+    URL path (`name`); `None` when neither gives one.
     """
     if data:
         for checks, magic_mime in _MAGIC:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from langchain_core.messages import (
@@ -51,7 +52,8 @@ def messages_to_conversation(messages: Sequence[BaseMessage]) -> Conversation:
       arguments, so the answer stays paired with a call and the model sees the
       (typically error) result of its attempt.
     - Consecutive tool messages join one `tool` turn of `ToolResultPart`s, each
-      named after the call it answers; `status="error"` sets `is_error`.
+      named after the call it answers, in the order of the calls (Gemini pairs
+      results without ids by position); `status="error"` sets `is_error`.
 
     Args:
         messages: The history, oldest first.
@@ -101,6 +103,11 @@ def messages_to_conversation(messages: Sequence[BaseMessage]) -> Conversation:
                 conv.turns.append(Turn("tool", [result]))
         else:
             raise InvalidInputError(_unsupported_message(message, where))
+    for made, answers in pairwise(conv.turns):  # results in the order of the calls
+        if answers.role == "tool":
+            made_ids = [p.id for p in made.parts if isinstance(p, ToolCallPart)]
+            rank = {call_id: k for k, call_id in enumerate(made_ids)}
+            answers.parts.sort(key=lambda p: rank.get(getattr(p, "call_id", ""), -1))
     return conv
 
 

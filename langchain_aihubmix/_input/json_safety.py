@@ -24,6 +24,7 @@ from langchain_aihubmix._options.call_options import (
     CallOptions,
     FunctionTool,
 )
+from langchain_aihubmix._options.spec import OPTIONS
 
 MAX_DEPTH = 100
 """Deepest nesting of objects and arrays accepted in one value (Google's JSON
@@ -36,17 +37,8 @@ _SHOWN_STEPS = 12
 
 
 def as_text(value: object, where: str) -> str:
-    """The text of a text block: a `str`, or `bytes` decoded as UTF-8.
-
-    Args:
-        value: The block's `text` value.
-        where: Names the block in the error message.
-
-    Returns:
-        The text.
-
-    Raises:
-        InvalidInputError: `value` is neither, or its bytes are not UTF-8.
+    """The text of a text block: a `str`, or `bytes` decoded as UTF-8; anything else (or
+    bytes that are not UTF-8) raises `InvalidInputError` naming `where`.
     """
     if isinstance(value, str):
         return value
@@ -79,19 +71,13 @@ def check_text(text: str, where: str) -> None:
 
 
 def check_json(value: object, where: str) -> None:
-    """Reject a value that would not go on the wire as valid JSON.
+    """Reject a value that would not go on the wire as valid JSON (`InvalidInputError`
+    naming `where` and the path inside it).
 
-    Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`,
-    finite `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and
-    Infinity are refused (Python's encoders would write the bare tokens `NaN` /
-    `Infinity`, which are not JSON), as are sets, bytes and other objects.
-
-    Args:
-        value: The value.
-        where: Names the value in the error message; the path inside it follows.
-
-    Raises:
-        InvalidInputError: the first offending item, with its path.
+    Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`, finite
+    `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and Infinity are refused
+    (Python's encoders would write the bare tokens `NaN` / `Infinity`), as are sets,
+    bytes and other objects.
     """
     stack: list[tuple[object, tuple[Any, ...], int]] = [(value, (), 0)]
     while stack:
@@ -180,7 +166,8 @@ def check_conversation(conv: Conversation) -> None:
 
 
 def check_json_options(opts: CallOptions) -> None:
-    """Tool schemas, response schema and other JSON options are sendable.
+    """Tool schemas and every other option value are sendable (each declared option
+    of `_options.spec`, so a new one is checked without being listed here).
 
     Raises:
         InvalidInputError: naming the option (tools by name).
@@ -191,9 +178,6 @@ def check_json_options(opts: CallOptions) -> None:
             check_json(tool.parameters, f"parameters schema of tool {tool.name!r}")
         elif isinstance(tool, BuiltinTool):
             check_json(tool.config, f"config of built-in tool {tool.kind!r}")
-    for name in ("response_schema", "image_config", "extra_body"):
-        value = getattr(opts, name)
-        if value is not None:
-            check_json(value, name)
-    for stop in opts.stop or ():
-        check_text(stop, "stop sequence")
+    for option in OPTIONS:
+        if option.to_call is not None:
+            check_json(getattr(opts, option.name), option.name)

@@ -34,8 +34,8 @@ _GENERIC_TYPES = frozenset(
 _YOUTUBE_HOSTS = ("youtube.com", "youtu.be")
 
 MAX_REDIRECTS = 5
-"""Redirects followed per download when private addresses are refused (each hop
-is checked like the URL itself)."""
+"""Redirects followed per download (each hop checked like the URL itself unless
+private addresses are allowed)."""
 
 _T = TypeVar("_T")
 
@@ -59,15 +59,7 @@ def _inline_total(conv: Conversation) -> int:
 
 
 def check_inline_total(conv: Conversation, limit: int = INLINE_LIMIT_BYTES) -> None:
-    """Reject a conversation whose inline media exceed what one request may carry.
-
-    Args:
-        conv: The normalised conversation (after `resolve_media`).
-        limit: The cap in bytes; AiHubMix's is `INLINE_LIMIT_BYTES`.
-
-    Raises:
-        MediaTooLargeError: the sum of inline media sizes exceeds `limit`.
-    """
+    """Raise `MediaTooLargeError` when the inline media exceed `limit` bytes."""
     total = _inline_total(conv)
     if total > limit:
         msg = (
@@ -195,16 +187,14 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
 def _download(
     client: httpx2.Client, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
-    with _fetch_errors(sink.url):
-        if allow_private:
-            with client.stream(
-                "GET", sink.url, timeout=timeout, follow_redirects=True
-            ) as resp:
-                _read(resp, sink)
-            return sink
-        url = sink.url
+    url = sink.url
+    with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            args = check_url(url, sink.url).request_args()
+            args = (
+                {"url": url}
+                if allow_private
+                else check_url(url, sink.url).request_args()
+            )
             with client.stream("GET", timeout=timeout, **args) as resp:
                 location = _redirect(resp, url)
                 if location is None:
@@ -217,19 +207,12 @@ def _download(
 async def _adownload(
     client: httpx2.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
 ) -> _Sink:
-    with _fetch_errors(sink.url):
-        if allow_private:
-            async with client.stream(
-                "GET", sink.url, timeout=timeout, follow_redirects=True
-            ) as resp:
-                await _aread(resp, sink)
-            return sink
-        url = sink.url
+    url = sink.url
+    with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            target = await acheck_url(url, sink.url)
-            async with client.stream(
-                "GET", timeout=timeout, **target.request_args()
-            ) as resp:
+            target = None if allow_private else await acheck_url(url, sink.url)
+            args = {"url": url} if target is None else target.request_args()
+            async with client.stream("GET", timeout=timeout, **args) as resp:
                 location = _redirect(resp, url)
                 if location is None:
                     await _aread(resp, sink)
@@ -274,26 +257,16 @@ def resolve_media(
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
 
-    Args:
-        conv: The normalised conversation.
-        timeout: Seconds allowed per download (each network phase, and in total).
-        max_bytes: Cap on the request's inline media: bytes already inline plus all
-            downloads. A body is abandoned as soon as it would exceed it.
-        client: An `httpx2.Client` to use (not closed); by default a new one.
-        allow_private: Also fetch from private, loopback, link-local, multicast
-            and reserved addresses. By default (False) each URL's host is
-            resolved first and refused unless every address is public; the
-            download connects to the checked address (no DNS rebinding), and
-            each redirect (at most `MAX_REDIRECTS`) is checked the same way.
-
-    Returns:
-        A new conversation with fetched parts inlined (`conv` itself when nothing
-        needs fetching). The type is the response's Content-Type, else the given
-        one, else a guess.
+    `timeout` bounds each download (each network phase, and in total); `max_bytes`
+    caps the request's inline media (already inline plus downloads; a body is
+    abandoned as soon as it would exceed it); `client` is used, not closed. Unless
+    `allow_private`, each URL's host is resolved first and refused unless every
+    address is public, the download connects to the checked address (no DNS
+    rebinding), and each redirect (at most `MAX_REDIRECTS`) is checked the same way.
+    The type is the response's Content-Type, else the given one, else a guess.
 
     Raises:
-        InvalidInputError: a download failed (HTTP status >= 400, timeout, network
-            error) or its address is refused; the message names the URL.
+        InvalidInputError: a download failed or its address is refused (names the URL).
         MediaTooLargeError: the media exceed `max_bytes`.
     """
     urls = _urls_to_fetch(conv)

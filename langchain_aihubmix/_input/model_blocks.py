@@ -46,6 +46,7 @@ _SKIPPED_MODEL_BLOCKS = frozenset(
         "tool_use",  # Anthropic's spelling of a tool call
         "function_call",  # Google's spelling of a tool call
         "redacted_thinking",  # Anthropic's encrypted thoughts: opaque to Gemini
+        "audio",  # a spoken answer (text to speech): TTS models take text only
     }
 )
 """Model-message block types that are deliberately not replayed as content."""
@@ -189,10 +190,10 @@ def _model_part(block: Any, where: str, code_ids: set[str]) -> Part | None:
         url = image.get("url") if isinstance(image, dict) else image
         part = media_from_block({"type": "image", "url": url}, where)
         return dataclasses.replace(part, signature=sig)
-    if kind in MEDIA_BLOCKS or kind == "text-plain":
-        return dataclasses.replace(media_from_block(block, where), signature=sig)
     if kind in _SKIPPED_MODEL_BLOCKS:
         return None
+    if kind in MEDIA_BLOCKS or kind == "text-plain":
+        return dataclasses.replace(media_from_block(block, where), signature=sig)
     msg = f"{where}: unsupported content block of type {kind!r} in an AI message"
     raise InvalidInputError(msg)
 

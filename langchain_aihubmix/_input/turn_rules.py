@@ -1,16 +1,22 @@
-"""Turn rules Gemini enforces on a whole history, checked before sending."""
+"""Turn rules Gemini enforces on a whole history, checked (or met) before sending."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import (
+    SKIP_SIGNATURE_SENTINEL,
     Conversation,
+    MediaPart,
+    Part,
+    TextPart,
     ToolCallPart,
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix.profiles import profile_for
 
 _FIX = (
     "Answer every tool call with a ToolMessage(tool_call_id=...) right after the "
@@ -94,3 +100,50 @@ def _check_follows(turn: Turn, before: Turn | None) -> None:
                 "message, next to the other answers to its calls."
             )
             raise InvalidInputError(msg)
+
+
+def bypass_signatures(conv: Conversation, model: str) -> Conversation:
+    """`conv` with Google's bypass signature on the unsigned parts `model` needs
+    signed, for histories built by hand, stored without signatures or from another
+    provider.
+
+    Gemini 3+: the first function call of each model step of the current turn
+    (after the last user message), as Google documents ("Function call is missing
+    a thought_signature"). Gemini 3 image models also: each model turn's first
+    text part and its images ("Text/Image part is missing a thought_signature"),
+    as the gateways do (new-api `AttachFirstTextThoughtSignature`).
+    """
+    profile = profile_for(model)
+    if not profile.requires_thought_signatures:
+        return conv
+    user = max((k for k, t in enumerate(conv.turns) if t.role == "user"), default=-1)
+    turns = [
+        _bypassed(turn, current=k > user, images=profile.image_output)
+        if turn.role == "model"
+        else turn
+        for k, turn in enumerate(conv.turns)
+    ]
+    return Conversation(conv.system, turns)
+
+
+def _bypassed(turn: Turn, *, current: bool, images: bool) -> Turn:
+    """Signed: the turn's first call if `current`; with `images`, its first text
+    part and every image."""
+    parts = turn.parts
+    wanted: list[Part | None] = [
+        next((p for p in parts if isinstance(p, ToolCallPart)), None)
+    ] * current
+    if images:
+        wanted += [next((p for p in parts if isinstance(p, TextPart)), None)]
+        wanted += [p for p in parts if isinstance(p, MediaPart)]
+    return Turn(
+        "model",
+        [
+            replace(p, signature=SKIP_SIGNATURE_SENTINEL)
+            if isinstance(p, ToolCallPart | TextPart | MediaPart)
+            and p.signature is None
+            and any(p is w for w in wanted)
+            else p
+            for p in parts
+        ],
+    )

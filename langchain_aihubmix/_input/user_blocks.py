@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -60,8 +61,15 @@ def data_parts(
 
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
-_GENAI_MEDIA_KEYS = frozenset({"type", "mime_type", "data", "file_uri", "url"})
+_VIDEO_KEYS = ("fps", "start_offset", "end_offset")
+_OPTIONS = ("video_metadata", "media_resolution")
+_GENAI_MEDIA_KEYS = frozenset(
+    {"type", "mime_type", "data", "file_uri", "url", *_OPTIONS}
+)
 """Keys of langchain-google-genai's `{"type": "media", ...}` block understood here."""
+_RESOLUTIONS = ("LOW", "MEDIUM", "HIGH", "ULTRA_HIGH")
+"""Per-part `media_resolution` levels (google-genai's `PartMediaResolutionLevel`)."""
+_SECONDS = re.compile(r"^\d+(\.\d+)?s$")
 
 
 def _is_plain_text(mime_type: object) -> bool:
@@ -80,12 +88,13 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
 
     `{"type": "media", "mime_type": ..., "data": bytes | base64 str}` is inline data;
     `{"type": "media", "mime_type": ..., "file_uri" | "url": ...}` a file reference
-    (an http(s) URL is fetched as for standard blocks). Keys this package cannot honour
-    (e.g. `video_metadata`) raise rather than being dropped.
+    (an http(s) URL is fetched as for standard blocks). `video_metadata` and
+    `media_resolution` qualify the part (see `part_options`); other keys raise
+    rather than being dropped.
 
     Raises:
         InvalidInputError: unknown keys, no source or more than one, bad base64,
-            or an invalid or unrecognisable MIME type.
+            an invalid or unrecognisable MIME type, or bad part options.
     """
     unknown = sorted(set(block) - _GENAI_MEDIA_KEYS)
     if unknown:
@@ -98,6 +107,7 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
             f"(got {sources or 'none'})"
         )
         raise InvalidInputError(msg)
+    options = part_options(block, where)
     data = block.get("data")
     standard: dict[str, Any] = {"type": "file", "mime_type": block.get("mime_type")}
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -105,7 +115,7 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
         if mime is None or not _MIME.match(str(mime)):
             msg = f"{where}: media block has an invalid or unknown mime_type {mime!r}"
             raise InvalidInputError(msg)
-        return MediaPart(mime_type=str(mime), data=bytes(data))
+        return MediaPart(mime_type=str(mime), data=bytes(data), **options)
     if data is not None:
         if not isinstance(data, str):
             msg = f"{where}: media block data must be bytes or base64 text"
@@ -113,26 +123,45 @@ def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
         standard["base64"] = data
     else:
         standard["url"] = block.get("file_uri") or block.get("url")
-    return media_from_block(standard, where)
+    return dataclasses.replace(media_from_block(standard, where), **options)
 
 
-_BASE_CONTENT_BLOCKS = BaseMessage.__dict__["content_blocks"]
+def part_options(block: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A media block's `media_resolution` (`"low"` ... `"ultra_high"`, or the enum
+    name) and `video_metadata` (`fps` in (0, 24], `start_offset` <= `end_offset` as
+    seconds like `"10s"`, `"1.5s"`), checked, as `MediaPart` fields."""
+    out: dict[str, Any] = {}
+    if (level := block.get("media_resolution")) is not None:
+        name = str(level).upper().removeprefix("MEDIA_RESOLUTION_")
+        if name not in _RESOLUTIONS:
+            msg = f"{where}: media_resolution {level!r} is not one of {_RESOLUTIONS}"
+            raise InvalidInputError(msg)
+        out["media_resolution"] = f"MEDIA_RESOLUTION_{name}"
+    video = block.get("video_metadata")
+    if video is None:
+        return out
+    if not isinstance(video, Mapping) or not set(video) <= set(_VIDEO_KEYS):
+        msg = f"{where}: video_metadata takes {_VIDEO_KEYS}, got {video!r}"
+        raise InvalidInputError(msg)
+    video = {k: v for k, v in video.items() if v is not None}
+    fps = video.get("fps")
+    number = isinstance(fps, (int, float)) and not isinstance(fps, bool)
+    if fps is not None and not (number and 0 < fps <= 24):
+        msg = f"{where}: video_metadata.fps must be a number in (0, 24], got {fps!r}"
+        raise InvalidInputError(msg)
+    for key in video.keys() - {"fps"}:
+        if not (isinstance(video[key], str) and _SECONDS.match(video[key])):
+            msg = f"{where}: video_metadata.{key} {video[key]!r} is not like '10s'"
+            raise InvalidInputError(msg)
+    start, end = (float(video.get(k, "0s")[:-1]) for k in _VIDEO_KEYS[1:])
+    if "end_offset" in video and start > end:
+        msg = f"{where}: video_metadata.start_offset is after end_offset"
+        raise InvalidInputError(msg)
+    return out | {"video_metadata": video}
 
 
 def standard_blocks(message: BaseMessage, where: str) -> list[Any]:
-    """`message.content_blocks`; core's errors on malformed blocks become ours.
-
-    Plain string content skips core's translator passes (most of converting a
-    short prompt, and paid again for every message of a history): for a class
-    that keeps `BaseMessage`'s
-    `content_blocks`, a string is one text block, or none when empty.
-    """
-    content = message.content
-    if (
-        isinstance(content, str)
-        and getattr(type(message), "content_blocks", None) is _BASE_CONTENT_BLOCKS
-    ):
-        return [{"type": "text", "text": content}] if content else []
+    """`message.content_blocks`; core's errors on malformed blocks become ours."""
     try:
         return list(_with_standard_data_urls(message).content_blocks)
     except (ValueError, KeyError, TypeError) as exc:
@@ -168,23 +197,13 @@ def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
 
 
 def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
-    """Turn a standard v1 data block (image, audio, video, file) into a `MediaPart`.
+    """A standard v1 data block (image, audio, video, file) as a `MediaPart`.
 
-    `base64` (and a base64 `data:` URL) is validated and kept as base64 text, never
-    decoded (see `MediaPart`); its type is the given one, else guessed from its
-    first bytes. A percent-encoded `data:` URL is decoded; any other `url` becomes
-    a file reference (downloaded later by `media.resolve_media` when http(s));
-    `file_id` becomes a file reference.
-
-    Args:
-        block: The content block.
-        where: Names the block in error messages, e.g. `"message 2, block 0"`.
-
-    Returns:
-        The media part (without a signature).
-
-    Raises:
-        InvalidInputError: no source, undecodable data, or an unknown type.
+    `base64` (and a base64 `data:` URL) is validated and kept as text, never decoded
+    (see `MediaPart`), typed as given, else by its first bytes; a percent-encoded
+    `data:` URL is decoded; any other `url` or a `file_id` is a file reference (http(s)
+    URLs are downloaded later, `media.resolve_media`). Raises `InvalidInputError`
+    (naming `where`) for no source, undecodable data or an unknown type.
     """
     given = block.get("mime_type") or None
     if given is not None and not _MIME.match(str(given)):

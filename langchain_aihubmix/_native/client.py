@@ -73,13 +73,6 @@ def httpx_args(settings: ClientSettings) -> dict[str, Any]:
     }
 
 
-ROUTE_MISSING_STATUSES: frozenset[int] = frozenset({404, 405, 501})
-"""HTTP statuses by which a gateway says it does not route an endpoint."""
-
-_GATEWAY_ROUTE_MISSING = "Invalid URL"
-"""AiHubMix's message for a path it does not route (`Invalid URL (GET /...)`)."""
-
-
 class _Quiet(logging.Filter):
     """Drops google-genai's log records while this thread builds a client."""
 
@@ -113,29 +106,6 @@ def new_client(settings: ClientSettings, **clients: Any) -> genai.Client:
         )
     finally:
         _BUILDING.reset(token)
-
-
-def gemini_client(settings: ClientSettings) -> genai.Client:
-    """A sync google-genai client for `{base_url}/gemini` (v1beta), SDK retries off."""
-    http = FailoverClient(settings.failover, **httpx_args(settings))
-    return new_client(settings, httpx_client=http)
-
-
-def route_missing(exc: BaseException, *, by_name: bool = False) -> int | None:
-    """The status if `exc` says the gateway lacks the endpoint, else None.
-
-    Args:
-        exc: A classified error (`errors.raise_classified`).
-        by_name: The request named a resource (`cachedContents/{id}`): a plain 404
-            may then mean "no such cache", so only the gateway's own "Invalid URL"
-            404 (or 405 / 501) counts.
-    """
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int) or status not in ROUTE_MISSING_STATUSES:
-        return None
-    if by_name and status == 404 and _GATEWAY_ROUTE_MISSING not in str(exc):
-        return None
-    return status
 
 
 class NativeRoute:

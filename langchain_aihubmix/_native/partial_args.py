@@ -54,18 +54,13 @@ def path_steps(path: str) -> list[str | int]:
 def apply_partial_arg(args: dict[str, Any], arg: types.PartialArg) -> None:
     """Apply one streamed argument piece to the arguments assembled so far.
 
-    A string piece is appended to the string already at its path (Vertex streams a
-    long string in pieces, `willContinue` on all but the last); a number, boolean or
-    null is set at its path. Containers on the way are created as the path says:
-    an object for a name step, an array for an index step (indices arrive in order,
-    so an index may only be an existing element or the next one). A piece without
-    any value carries nothing and changes nothing.
-
-    Raises:
-        MalformedResponseError: The path cannot be applied (unreadable, an index
-            beyond the next element, a step through a value of the other kind, or a
-            value that would replace or extend one of another type): the arguments
-            would be corrupted, so they are not returned.
+    A string piece is appended to the string at its path (Vertex streams a long
+    string in pieces); a number, boolean or null is set there. Containers on the way
+    are created as the path says (an object for a name, an array for an index, which
+    may only be an existing element or the next one). A piece without a value changes
+    nothing. Anything else (an unreadable path, a skipped index, a step through or a
+    value onto one of another kind) raises `MalformedResponseError`: the arguments
+    would be corrupted.
     """
     value = _value(arg)
     if value is _MISSING:
@@ -132,16 +127,11 @@ def _assign(node: Any, step: str | int, value: Any, path: str) -> None:
         raise _bad(path, f"{_kind(value)} would overwrite {_kind(current)}")
 
 
+_KINDS = {dict: "an object", list: "an array", str: "a string", type(None): "null"}
+
+
 def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return f"a {type(value).__name__}"
+    return _KINDS.get(type(value)) or f"a {type(value).__name__}"
 
 
 def _bad(path: str, reason: str) -> MalformedResponseError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any, Literal, assert_never
+from typing import Any, assert_never
 
 from google.genai import types
 
@@ -25,6 +25,7 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
+from langchain_aihubmix._input.turn_rules import bypass_signatures
 from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, SdkPart
 from langchain_aihubmix._options.call_options import (
     BuiltinKind,
@@ -32,15 +33,20 @@ from langchain_aihubmix._options.call_options import (
     CallOptions,
     FunctionTool,
     ThinkingLevel,
+    ToolMode,
 )
-from langchain_aihubmix.profiles import combines_server_tools, requires_signatures
+from langchain_aihubmix.profiles import (
+    combines_server_tools,
+    profile_for,
+    requires_signatures,
+)
 
 _SENTINELS = frozenset(
     {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
 )
 """Google's stand-ins for a signature: sent verbatim (they parse as base64 too)."""
 
-_TOOL_MODES: dict[Literal["auto", "any", "none"], types.FunctionCallingConfigMode] = {
+_TOOL_MODES: dict[ToolMode, types.FunctionCallingConfigMode] = {
     "auto": types.FunctionCallingConfigMode.AUTO,
     "any": types.FunctionCallingConfigMode.ANY,
     "none": types.FunctionCallingConfigMode.NONE,
@@ -118,13 +124,19 @@ class Base64Blob(types.Blob):
 
 
 def _media(part: MediaPart) -> types.Part:
+    """Inline data or a file reference, with its video metadata and resolution."""
+    extra: dict[str, Any] = {}
+    if part.video_metadata is not None:
+        extra["video_metadata"] = types.VideoMetadata(**part.video_metadata)
+    if part.media_resolution is not None:
+        level = types.PartMediaResolutionLevel(part.media_resolution)
+        extra["media_resolution"] = types.PartMediaResolution(level=level)
     if part.data is not None:
         blob = Base64Blob(mime_type=part.mime_type, data=part.inline_base64())
-        return SdkPart(inline_data=blob)
+        return SdkPart(inline_data=blob, **extra)
     if part.uri is not None:
-        return SdkPart(
-            file_data=types.FileData(file_uri=part.uri, mime_type=part.mime_type)
-        )
+        ref = types.FileData(file_uri=part.uri, mime_type=part.mime_type)
+        return SdkPart(file_data=ref, **extra)
     raise ValueError("MediaPart needs `data` or `uri`")
 
 
@@ -221,30 +233,6 @@ def _to_content(turn: Turn, *, nested_media: bool) -> types.Content | None:
     return types.Content(role=role, parts=parts)
 
 
-def _is_user_input(content: types.Content) -> bool:
-    """A user content with standard content (text/media), not only function results."""
-    return content.role == "user" and any(
-        p.function_response is None for p in content.parts or ()
-    )
-
-
-def _inject_sentinels(contents: list[types.Content]) -> None:
-    """Gemini 3: sign the first function call of each model step in the current turn.
-
-    The current turn is everything after the last user content with text or media.
-    A step whose first call has no signature gets `SKIP_SIGNATURE_SENTINEL`; later
-    (parallel) calls of a step are left alone, as are earlier turns.
-    """
-    start = max((i for i, c in enumerate(contents) if _is_user_input(c)), default=-1)
-    for content in contents[start + 1 :]:
-        if content.role != "model" or not content.parts:
-            continue
-        parts = content.parts
-        first = next((i for i, p in enumerate(parts) if p.function_call), None)
-        if first is not None and parts[first].thought_signature is None:
-            parts[first] = _signed(parts[first], SKIP_SIGNATURE_SENTINEL)
-
-
 def conversation_to_contents(
     conv: Conversation, *, model: str
 ) -> tuple[list[types.Content], types.Content | None]:
@@ -252,19 +240,17 @@ def conversation_to_contents(
 
     Parts keep their order and are never merged; each keeps the signature it came
     with. A turn with no parts is not sent (Gemini rejects a content without parts).
-    Ids starting with `SYNTHETIC_ID_PREFIX` are never sent. For models that require
-    signatures (Gemini 3+, `profiles.requires_signatures`), a function call of the
-    current turn that lost its signature gets Google's skip sentinel, and tool media
-    is nested in the function response; older models get it as parts after it.
+    Ids starting with `SYNTHETIC_ID_PREFIX` are never sent. Unsigned parts the
+    model needs signed get Google's bypass (`turn_rules.bypass_signatures`). For
+    models that require signatures (Gemini 3+), tool media is nested in the
+    function response; older models get it as parts after it.
     """
     gemini3 = requires_signatures(model)
     contents = [
         content
-        for turn in conv.turns
+        for turn in bypass_signatures(conv, model).turns
         if (content := _to_content(turn, nested_media=gemini3)) is not None
     ]
-    if gemini3:
-        _inject_sentinels(contents)
     system = (
         types.Content(role="user", parts=[_text_part(t) for t in conv.system])
         if conv.system
@@ -381,8 +367,12 @@ def options_to_config(
         media_resolution=types.MediaResolution(opts.media_resolution)
         if opts.media_resolution is not None
         else None,
+        # a text-to-speech model answers AUDIO only (Gemini 400s on the TEXT default)
         response_modalities=list(opts.response_modalities)
         if opts.response_modalities is not None
+        else (["AUDIO"] if profile_for(opts.model).speech_output else None),
+        speech_config=types.SpeechConfig.model_validate(opts.speech_config)
+        if opts.speech_config is not None
         else None,
         image_config=types.ImageConfig.model_validate(opts.image_config)
         if opts.image_config is not None

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import wave
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pydantic
+from google.genai import models as genai_models
 from google.genai import types
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
+from langchain_aihubmix._errors.native import NativeNoAnswerError
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
 from langchain_aihubmix._output.stream import (
@@ -21,9 +25,6 @@ from langchain_aihubmix._output.stream import (
     pick,
     synthetic_id,
 )
-from langchain_aihubmix._output.to_messages import (
-    chunk_to_message,
-)
 
 _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_UNSPECIFIED: 0,
@@ -32,6 +33,27 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
+
+
+def _keep_finish_message() -> None:
+    """google-genai's reply converter drops `finishMessage` (python-genai#1789,
+    e.g. the text of a malformed call): put back (tests notice if it moves)."""
+    convert = getattr(genai_models, "_Candidate_from_mldev", None)
+    if convert is None:
+        return
+
+    def candidate(
+        from_object: Any, parent_object: Any = None, root_object: Any = None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = convert(from_object, parent_object, root_object)
+        if isinstance(from_object, dict) and from_object.get("finishMessage"):
+            out["finish_message"] = from_object["finishMessage"]
+        return out
+
+    genai_models._Candidate_from_mldev = candidate
+
+
+_keep_finish_message()
 
 
 def signature_text(signature: bytes | None) -> str | None:
@@ -52,36 +74,33 @@ class _PendingCall:
 class NativeStreamState:
     """Maps each `GenerateContentResponse` of one call to an `AIMessageChunk`.
 
-    One mapper for both paths: a non-stream response is a fresh state fed once
-    (`last=True`); a stream feeds every chunk into one state. The state holds the block
-    indices (`ContentAssembler`), cumulative-to-delta usage (`UsageTracker`), the
-    running tool-call index, the id of the last executed code (which the following
-    code results point to), function calls whose arguments stream in pieces, and the
-    response-level metadata seen so far, emitted once on the final chunk (the one that
-    carries `finishReason`, or a prompt-blocked response without candidates).
+    One mapper for both paths: a whole response is a fresh state fed once
+    (`last=True`); a stream feeds every chunk into one state, which holds the block
+    indices, cumulative-to-delta usage (reported by candidate 0 only: it covers all
+    candidates), the running tool-call index, the id of the last executed code (its
+    results point to it), a function call whose arguments stream in pieces
+    (`partialArgs`, until it stops `willContinue`-ing), and the response metadata,
+    emitted on the final chunk (the one with `finishReason`, or a blocked prompt's).
 
-    Only candidate `candidate_index` is read: with `n > 1` the chat model keeps one
-    state per candidate. The response's usage covers all candidates, so only the
-    state of candidate 0 reports it (it would otherwise be counted `n` times).
-
-    Part kinds: `text` (thought or answer), `inlineData` (image/* only),
-    `functionCall` (whole, or Vertex `partialArgs` pieces assembled until the call
-    stops `willContinue`-ing), `executableCode`, `codeExecutionResult`, server-side
-    `toolCall` / `toolResponse` (Gemini 3, when built-in and function tools are
-    combined: standard `server_tool_call` / `server_tool_result` blocks); a part
-    carrying only a signature is an empty signed text part. Flags that qualify a part
-    (`videoMetadata`, `mediaResolution`, `partMetadata`, ...) carry no output.
-    Anything else (`functionResponse`, `fileData`, non-image inline data) raises
-    `ValueError` naming the part's fields: never dropped silently.
+    Parts: text (thought or answer), `inlineData` (image/*, or 16-bit PCM audio, kept
+    until the final chunk carries it as one WAV file: `wav_file`), `functionCall`,
+    `executableCode`, `codeExecutionResult`, server-side `toolCall` / `toolResponse`
+    (standard `server_tool_call` / `server_tool_result` blocks); a part with only a
+    signature is an empty signed text part; flags (`videoMetadata`,
+    `mediaResolution`, ...) carry nothing. Any other data (`functionResponse`,
+    `fileData`, non-image inline data) raises `ValueError` naming the part's fields:
+    never dropped silently.
     """
 
     def __init__(self, requested_model: str, candidate_index: int = 0) -> None:
         self._requested_model = requested_model
-        self._core = StreamCore(requested_model, candidate_index)
+        self._core = StreamCore(requested_model, candidate_index, NativeNoAnswerError)
         self._calls = 0
         self._code_id: str | None = None
         self._server_id: str | None = None
         self._pending: _PendingCall | None = None
+        self._pcm = bytearray()
+        self._pcm_type: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -97,7 +116,10 @@ class NativeStreamState:
         wanted = indices(response.candidates)
         others = [i for i in wanted if i != self._core.index]
         states = [self] + [NativeStreamState(self._requested_model, i) for i in others]
-        return [chunk_to_message(s.feed(response, last=True)) for s in states]
+        return [
+            cast("AIMessage", message_chunk_to_message(s.feed(response, last=True)))
+            for s in states
+        ]
 
     def feed(
         self, response: types.GenerateContentResponse, *, last: bool = False
@@ -121,12 +143,16 @@ class NativeStreamState:
         usage = self._core.usage(
             counts_from_usage(response.usage_metadata), final=final
         )
+        audio = (
+            wav_file(self._pcm, self._pcm_type) if final and self._pcm_type else None
+        )
         return self._core.chunk(
             content,
             final=final,
             usage=usage,
             tool_call_chunks=calls,
             signatures=signatures,
+            audio=audio,
         )
 
     def _map_part(
@@ -144,39 +170,33 @@ class NativeStreamState:
             if call is not None:
                 calls.append(call)
             return
-        if part.text is not None:
-            block = (
-                self._core.blocks.add_thinking(part.text, sig)
-                if part.thought
-                else self._core.blocks.add_text(part.text, sig)
-            )
-        elif part.executable_code is not None:
+        if part.executable_code is not None:
             block = self._code(part.executable_code, sig)
         elif part.code_execution_result is not None:
             block = self._code_result(part.code_execution_result, sig)
         elif part.inline_data is not None and _is_image(part.inline_data):
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
+        elif (blob := part.inline_data) is not None and _is_pcm(blob):
+            if self._pcm_type not in (None, blob.mime_type):  # one WAV: one format
+                raise ValueError(f"audio in two formats: {blob.mime_type}")
+            self._pcm_type, block = blob.mime_type, None  # the final chunk's WAV
+            self._pcm += blob.data or b""
         elif part.tool_call is not None:
             block = self._server_call(part.tool_call, sig)
         elif part.tool_response is not None:
             block = self._server_result(part.tool_response, sig)
-        elif _has_data(part):
+        elif part.text is None and _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
             raise ValueError(
                 f"Unsupported Gemini response part with fields {fields}; "
-                "this package maps text, thoughts, image inlineData, functionCall, "
-                "executableCode, codeExecutionResult, toolCall and toolResponse "
-                "parts."
+                "this package maps text, thoughts, image and PCM audio inlineData, "
+                "functionCall, executableCode, codeExecutionResult, toolCall and "
+                "toolResponse parts."
             )
-        elif sig is not None or part.thought:
-            # A part carrying only a signature (or a bare thought flag).
-            block = (
-                self._core.blocks.add_thinking("", sig)
-                if part.thought
-                else self._core.blocks.add_text("", sig)
-            )
-        else:
-            block = None  # `{}`: a part with no data and no flag carries nothing
+        elif part.thought:
+            block = self._core.blocks.add_thinking(part.text or "", sig)
+        else:  # answer text, or only a signature (`{}` carries nothing)
+            block = self._core.blocks.add_text(part.text or "", sig)
         add_delta(content, block)
 
     def _code(self, code: types.ExecutableCode, sig: str | None) -> dict[str, Any]:
@@ -188,9 +208,7 @@ class NativeStreamState:
             "language": language.lower(),
             "id": self._code_id,
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _code_result(
         self, result: types.CodeExecutionResult, sig: str | None
@@ -202,9 +220,7 @@ class NativeStreamState:
             "outcome": outcome,
             "tool_call_id": result.id or self._code_id or "",
         }
-        if sig is not None:
-            block["signature"] = sig
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _server_call(self, call: types.ToolCall, sig: str | None) -> dict[str, Any]:
         """A server-side tool run (Gemini 3 `toolCall`) as a standard block."""
@@ -249,11 +265,9 @@ class NativeStreamState:
             "type": "image_url",
             "image_url": {"url": f"data:{blob.mime_type};base64,{data}"},
         }
-        if sig is not None:
-            block["signature"] = sig
         if thought:
             block["thought"] = True  # an interim "thought image" (image models)
-        return self._core.blocks.add_block(block)
+        return self._core.blocks.add_block(block, sig)
 
     def _call(
         self, call: types.FunctionCall, sig: str | None, signatures: dict[str, str]
@@ -339,6 +353,26 @@ def _has_data(part: types.Part) -> bool:
 
 def _is_image(blob: types.Blob) -> bool:
     return (blob.mime_type or "").startswith("image/")
+
+
+def _is_pcm(blob: types.Blob) -> bool:
+    return (blob.mime_type or "").lower().startswith(("audio/l16", "audio/pcm"))
+
+
+def wav_file(pcm: bytes | bytearray, mime_type: str) -> bytes:
+    """16-bit PCM as a WAV file, rate and channels from the MIME type's parameters
+    (`audio/L16;codec=pcm;rate=24000`), the samples as Gemini sends them
+    (little-endian, as WAV and Google's examples have them). Its header holds the
+    length, so a stream's final chunk carries the file, in `additional_kwargs`
+    (core's google_genai translator makes it an `audio` block)."""
+    params = dict(p.strip().lower().partition("=")[::2] for p in mime_type.split(";"))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(int(params.get("channels") or 1))
+        wav.setsampwidth(2)
+        wav.setframerate(int(params.get("rate") or 24_000))
+        wav.writeframes(pcm)
+    return out.getvalue()
 
 
 def _dump(value: pydantic.BaseModel) -> Any:

@@ -18,6 +18,7 @@ def counts_from_usage(
     | `output`     | candidatesTokenCount + thoughtsTokenCount         |
     | `cache_read` | cachedContentTokenCount (already part of prompt)  |
     | `reasoning`  | thoughtsTokenCount (already part of output)       |
+    | `audio`      | candidatesTokensDetails of modality AUDIO         |
     """
     if usage is None:
         return TokenCounts()
@@ -28,4 +29,9 @@ def counts_from_usage(
         output=(usage.candidates_token_count or 0) + thoughts,
         cache_read=usage.cached_content_token_count or 0,
         reasoning=thoughts,
+        audio=sum(
+            d.token_count or 0
+            for d in usage.candidates_tokens_details or ()
+            if d.modality == types.MediaModality.AUDIO
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, cast
+from typing import Any, cast
 
 from openai.types.chat import (
     ChatCompletionFunctionToolParam,
@@ -15,32 +15,20 @@ from openai.types.shared_params import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
     CallOptions,
     FunctionTool,
     ToolChoice,
 )
-from langchain_aihubmix._options.native_only import (
-    check_tools,
-    native_only,
-    refuse_native_only,
-)
-
-_CHOICE_MODES: Final[dict[Literal["auto", "none"], Literal["auto", "none"]]] = {
-    "auto": "auto",
-    "none": "none",
-}
-"""Route-neutral tool-choice modes sent as a plain string (`any` is built apart)."""
 
 
 def _tools(opts: CallOptions) -> list[ChatCompletionFunctionToolParam]:
-    check_tools(opts.tools)
     tools: list[ChatCompletionFunctionToolParam] = []
     for tool in opts.tools:
         if isinstance(tool, FunctionTool):
-            function: dict[str, Any] = {
-                "name": tool.name,
-                "parameters": tool.parameters,
-            }
+            function: dict[str, Any] = {"name": tool.name}
+            if tool.parameters:  # none: Gemini rejects an object without properties
+                function["parameters"] = tool.parameters
             if tool.description:
                 function["description"] = tool.description
             tools.append({"type": "function", "function": cast(Any, function)})
@@ -76,7 +64,7 @@ def _tool_choice(
         if choice.allowed:
             tools = [t for t in tools if t["function"]["name"] in choice.allowed]
         return "required", tools
-    return _CHOICE_MODES[choice.mode], tools
+    return ("none" if choice.mode == "none" else "auto"), tools
 
 
 def _response_format(
@@ -92,9 +80,7 @@ def _response_format(
         }
     if mime == "application/json":
         return {"type": "json_object"}
-    if mime in (None, "text/plain"):
-        return None
-    raise native_only(f"response_mime_type={mime!r}")
+    return None  # text; other types were refused in `_options.resolve`
 
 
 def _google_extensions(opts: CallOptions) -> dict[str, Any]:
@@ -104,7 +90,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     |---|---|
     | thinking_level | `reasoning_effort` (top level; not here) |
     | include_thoughts | `extra_body.google.thinking_config.include_thoughts` |
-    | thinking_budget > 0 or -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget -1 | `extra_body.google.thinking_config.thinking_budget` |
+    | thinking_budget > 0 | `reasoning.max_tokens` (top level; see `_budget`) |
     | thinking_budget 0 | `reasoning_effort="none"` (top level; see `_effort`) |
     | safety_settings | `extra_body.google.safety_settings` [{category, threshold}] |
 
@@ -115,8 +102,8 @@ def _google_extensions(opts: CallOptions) -> dict[str, Any]:
     thinking: dict[str, Any] = {}
     if opts.include_thoughts is not None:
         thinking["include_thoughts"] = opts.include_thoughts
-    if opts.thinking_budget is not None and _effort(opts) is None:
-        thinking["thinking_budget"] = opts.thinking_budget
+    if opts.thinking_budget == -1:  # dynamic: no documented /v1 form
+        thinking["thinking_budget"] = -1
     google: dict[str, Any] = {}
     if thinking:
         google["thinking_config"] = thinking
@@ -139,6 +126,13 @@ def _effort(opts: CallOptions) -> str | None:
     return "none" if opts.thinking_budget == 0 else None
 
 
+def _budget(opts: CallOptions) -> dict[str, int] | None:
+    """A positive budget as AiHubMix's documented `reasoning.max_tokens` (wire-notes
+    §4.3), alone: Google's layer rejects two thinking controls in one request."""
+    budget = opts.thinking_budget or 0
+    return {"max_tokens": budget} if budget > 0 else None
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep merge of JSON objects; `override` wins on conflicts."""
     merged = dict(base)
@@ -155,9 +149,12 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     Unset options are left out. `max_output_tokens` is sent as `max_tokens` (what
     AiHubMix's Gemini converter reads); `top_k` (no OpenAI parameter) goes top-level
     through `extra_body`; `opts.extra_body` is deep-merged into the body last.
-    Streams always ask for usage (`stream_options.include_usage`).
+    Streams always ask for usage (`stream_options.include_usage`). Native-only
+    options were refused when `opts` was resolved.
     """
-    refuse_native_only(opts)
+    # Google Search (the one built-in tool left): the gateway adds `googleSearch`
+    # for `web_search_options`, as for a `-search` id (wire-notes §4.3)
+    search = any(isinstance(t, BuiltinTool) for t in opts.tools)
     params: dict[str, Any] = {"model": opts.model}
     plain: dict[str, Any] = {
         "temperature": opts.temperature,
@@ -170,11 +167,15 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
         "stop": list(opts.stop) if opts.stop is not None else None,
         "reasoning_effort": _effort(opts),
         "response_format": _response_format(opts),
+        "reasoning": _budget(opts),
+        "web_search_options": {} if search else None,
     }
     params.update({k: v for k, v in plain.items() if v is not None})
     tools = _tools(opts)
     if tools:
         params["tool_choice"], params["tools"] = _tool_choice(opts.tool_choice, tools)
+        if opts.parallel_tool_calls is not None:
+            params["parallel_tool_calls"] = opts.parallel_tool_calls
     body: dict[str, Any] = {}
     if opts.top_k is not None:
         body["top_k"] = opts.top_k

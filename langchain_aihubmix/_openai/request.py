@@ -17,7 +17,6 @@ from openai.types.chat import (
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import (
-    SKIP_SIGNATURE_SENTINEL,
     CodePart,
     CodeResultPart,
     Conversation,
@@ -30,7 +29,8 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
     Turn,
 )
-from langchain_aihubmix.profiles import requires_signatures
+from langchain_aihubmix._input.turn_rules import bypass_signatures
+from langchain_aihubmix._options.native_only import native_only
 
 _AUDIO_FORMATS: Final[dict[str, Literal["wav", "mp3"]]] = {
     "audio/wav": "wav",
@@ -62,8 +62,11 @@ def _media(part: MediaPart) -> ChatCompletionContentPartParam:
     """Inline media: images as `image_url`, wav/mp3 as `input_audio`, else `file`.
 
     A URI (http(s), YouTube, gs://) goes as `image_url` for images and when the
-    type is unknown, else as a `file` part whose `file_data` is the URI.
+    type is unknown, else as a `file` part whose `file_data` is the URI. Per-part
+    video metadata and media resolution have no form here: refused.
     """
+    if part.video_metadata is not None or part.media_resolution is not None:
+        raise native_only("A media block's video_metadata / media_resolution")
     mime = (part.mime_type or "").lower()
     if part.data is None:
         if part.uri is None:
@@ -121,17 +124,14 @@ def _code_text(part: CodePart | CodeResultPart) -> str:
     return f"Output{status}:\n```\n{part.output}\n```"
 
 
-def _assistant(
-    turn: Turn, *, sign_first_call: bool
-) -> ChatCompletionAssistantMessageParam:
+def _assistant(turn: Turn) -> ChatCompletionAssistantMessageParam:
     """A model turn: answer text (code rendered as text), tool calls, signatures.
 
     Thoughts are not sent as content. Each tool call carries its own signature in
     `extra_content.google.thought_signature`; the first signature of any other part
     (text, thought, media, code) rides on the message's `extra_content`. Media a
     model produced (images) and native-route server-side tool calls and results
-    cannot be replayed on this protocol and are left out. With `sign_first_call`,
-    an unsigned first call gets Google's skip sentinel.
+    cannot be replayed on this protocol and are left out.
     """
     texts: list[tuple[bool, str]] = []  # (is_plain_text, text)
     calls: list[ChatCompletionMessageFunctionToolCallParam] = []
@@ -141,7 +141,7 @@ def _assistant(
             continue  # native-route server-tool steps: no form on this protocol
         signature = part.signature if not isinstance(part, ToolResultPart) else None
         if isinstance(part, ToolCallPart):
-            calls.append(_tool_call(part, sign=sign_first_call and not calls))
+            calls.append(_tool_call(part))
             continue
         message_signature = message_signature or signature
         if isinstance(part, TextPart):
@@ -178,9 +178,7 @@ def _join(texts: list[tuple[bool, str]]) -> str:
     return out
 
 
-def _tool_call(
-    part: ToolCallPart, *, sign: bool
-) -> ChatCompletionMessageFunctionToolCallParam:
+def _tool_call(part: ToolCallPart) -> ChatCompletionMessageFunctionToolCallParam:
     """One call, with its id (synthetic ids included: they pair the tool messages)."""
     call: ChatCompletionMessageFunctionToolCallParam = {
         "id": part.id,
@@ -190,9 +188,8 @@ def _tool_call(
             "arguments": _ARGUMENTS.encode(part.args),
         },
     }
-    signature = part.signature or (SKIP_SIGNATURE_SENTINEL if sign else None)
-    if signature is not None:
-        cast("dict[str, Any]", call)["extra_content"] = _google_extra(signature)
+    if part.signature is not None:
+        cast("dict[str, Any]", call)["extra_content"] = _google_extra(part.signature)
     return call
 
 
@@ -246,10 +243,8 @@ def conversation_to_messages(
     """The request's `messages` for `model`.
 
     System texts (collected from anywhere in the history) become one leading system
-    message, joined by blank lines. For models that require signatures (Gemini 3+,
-    `profiles.requires_signatures`), the first tool call of each model step after the
-    last user turn gets Google's skip sentinel when it has no signature, as on the
-    native route.
+    message, joined by blank lines. Unsigned parts the model needs signed get
+    Google's bypass (`turn_rules.bypass_signatures`), as on the native route.
     """
     messages: list[ChatCompletionMessageParam] = []
     if conv.system:
@@ -258,14 +253,11 @@ def conversation_to_messages(
             "content": "\n\n".join(conv.system),
         }
         messages.append(system)
-    gemini3 = requires_signatures(model)
-    current = max((i for i, t in enumerate(conv.turns) if t.role == "user"), default=-1)
-    for position, turn in enumerate(conv.turns):
+    for turn in bypass_signatures(conv, model).turns:
         if turn.role == "user":
             messages.append(_user(turn))
         elif turn.role == "model":
-            sign = gemini3 and position > current
-            messages.append(_assistant(turn, sign_first_call=sign))
+            messages.append(_assistant(turn))
         elif turn.role == "tool":
             messages.extend(_tool_messages(turn))
         else:

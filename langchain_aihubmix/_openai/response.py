@@ -5,23 +5,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, assert_never
+from typing import Any, Final, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata, add_usage
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
-from langchain_core.utils._merge import merge_lists
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatCompletionMessage,
     ChatCompletionMessageCustomToolCall,
-    ChatCompletionMessageFunctionToolCall,
 )
 from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaToolCall
+from openai.types.chat.chat_completion_message_tool_call import (
+    ChatCompletionMessageToolCallUnion,
+)
 from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 
+from langchain_aihubmix._errors.openai import OpenAINoAnswerError
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
 from langchain_aihubmix._openai.thought_tags import ThoughtTagSplitter
@@ -167,72 +169,46 @@ def _split_arguments(raw: str) -> list[dict[str, Any]] | None:
     return [o for o in objects if o] or [{}]
 
 
-def _fragments(calls: Iterable[ChoiceDeltaToolCall] | None) -> list[_Fragment]:
+def _fragments(
+    calls: Iterable[ChoiceDeltaToolCall | ChatCompletionMessageToolCallUnion] | None,
+) -> list[_Fragment]:
+    """Stream deltas' tool calls, or a whole message's (indexed by position)."""
     out = []
-    for call in calls or ():
-        function = call.function
-        out.append(
-            _Fragment(
-                index=call.index,
-                id=call.id or "",
-                name=(function.name if function is not None else None) or "",
-                arguments=(function.arguments if function is not None else None) or "",
-                signature=read_extras(call).signature,
-            )
-        )
-    return out
-
-
-def _message_fragments(message: ChatCompletionMessage) -> list[_Fragment]:
-    out = []
-    for position, call in enumerate(message.tool_calls or ()):
-        if isinstance(call, ChatCompletionMessageFunctionToolCall):
-            function = call.function
-            out.append(
-                _Fragment(
-                    position,
-                    call.id or "",
-                    function.name or "",
-                    function.arguments or "",
-                    read_extras(call).signature,
-                )
-            )
-        elif isinstance(call, ChatCompletionMessageCustomToolCall):
+    for position, call in enumerate(calls or ()):
+        if isinstance(call, ChatCompletionMessageCustomToolCall):
             raise ValueError(
                 f"Unexpected custom tool call {call.custom.name!r}: this package only "
                 "declares function tools."
             )
-        else:
-            assert_never(call)
+        index = call.index if isinstance(call, ChoiceDeltaToolCall) else position
+        function = call.function
+        name = (function.name if function else None) or ""
+        args = (function.arguments if function else None) or ""
+        signature = read_extras(call).signature
+        out.append(_Fragment(index, call.id or "", name, args, signature))
     return out
 
 
 class OpenAIStreamState:
     """Maps the chunks of one Chat Completions stream to `AIMessageChunk`s.
 
-    `feed(chunk)` for every chunk, then `finish()` once after the stream ends: tool
-    calls are emitted whole by `finish()` (their deltas may be reordered, repeated or
-    padded with a `{}` placeholder until the end), as are message-level signatures
-    and the final metadata (`chunk_position="last"`). A whole completion is the same
-    state fed its message once (`completion_to_messages`), so both paths agree.
+    `feed(chunk)` for every chunk, then `finish()` once: tool calls (whose deltas may
+    be reordered, repeated or padded with a `{}` placeholder), message-level
+    signatures and the final metadata go out on the final chunk. A whole completion
+    is the same state fed its message once (`completion_to_messages`).
 
-    Content: reasoning fields (`extras.read_extras`) become thinking blocks; content
-    goes through `ThoughtTagSplitter` (leading `<thought>` / `<think>`); a refusal is
-    answer text. Signatures: a tool call's own goes to
-    `additional_kwargs[SIGNATURES_KEY]`; a message/delta-level one signs the answer
-    text, or, when there is no answer text, the first call without a signature
-    (Google's 2.5 layer puts a call's signature on the message), else an empty signed
-    text block. Tool calls: ids are the server's, or `lc_<hex>` when empty or
-    reused; arguments that are not JSON objects become `invalid_tool_calls` whose
-    `args` is the raw text as a JSON string literal (`json.loads` it), because
-    core's lenient parser would otherwise turn truncated JSON into a valid-looking
-    call when chunks are summed.
-
-    Only choice `choice_index` is read; only choice 0 reports usage.
+    Reasoning fields become thinking blocks; content goes through
+    `ThoughtTagSplitter`; a refusal is answer text. A tool call's own signature goes to
+    `additional_kwargs[SIGNATURES_KEY]`; a message-level one signs the answer text,
+    else the first unsigned call (Google's 2.5 layer), else an empty signed text block.
+    Call ids are the server's, or `lc_<hex>` when empty or reused; arguments that are
+    not JSON objects become `invalid_tool_calls` with the raw text as a JSON string
+    literal (core's lenient parser would make truncated JSON look valid). Only choice
+    `choice_index` is read; only choice 0 reports usage.
     """
 
     def __init__(self, requested_model: str, choice_index: int = 0) -> None:
-        self._core = StreamCore(requested_model, choice_index)
+        self._core = StreamCore(requested_model, choice_index, OpenAINoAnswerError)
         self._tags = ThoughtTagSplitter()
         self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()
@@ -373,33 +349,14 @@ class OpenAIStreamState:
         if choice is not None:
             message: ChatCompletionMessage = choice.message
             self._map(message, message.content, message.refusal, content)
-            for frag in _message_fragments(message):
+            for frag in _fragments(message.tool_calls):
                 self._calls.add(frag, new=True)
             self._finish_reason(choice.finish_reason)
-        usage = self._track(completion.usage)
-        (last,) = self.finish()
-        # What `chunk + last` gives, without building and summing two chunks:
-        # the final chunk may continue the last block (held-back text), so its
-        # content merges by block index; usage adds up.
-        if last.content:
-            content = merge_lists(content, list(last.content)) or []
-        return AIMessage(
-            content=content,
-            additional_kwargs=last.additional_kwargs,
-            response_metadata=last.response_metadata,
-            usage_metadata=_sum_usage(usage, last.usage_metadata),
-            tool_calls=last.tool_calls,
-            invalid_tool_calls=last.invalid_tool_calls,
+        first = self._core.chunk(
+            content, final=False, usage=self._track(completion.usage)
         )
-
-
-def _sum_usage(
-    first: UsageMetadata | None, second: UsageMetadata | None
-) -> UsageMetadata | None:
-    """Two usage deltas added up; `None` only when both are (as chunk sums do)."""
-    if first is None or second is None:
-        return second if first is None else first
-    return add_usage(first, second)
+        (last,) = self.finish()
+        return cast("AIMessage", message_chunk_to_message(first + last))
 
 
 def completion_to_messages(

@@ -15,13 +15,11 @@ _State: TypeAlias = Literal["start", "thinking", "text"]
 class ThoughtTagSplitter:
     """Splits content into thinking and text pieces, one stream chunk at a time.
 
-    Tagged reasoning is recognised only at the start of the content (leading
-    whitespace allowed) and right after a closing tag, so that Google's layer's
-    `<thought>a</thought><thought>b</thought>answer` works too; a tag anywhere else
-    is answer text. Tags may be split across chunks at any character. Only the few
-    characters that could still begin a tag (or end one, inside a thought) are held
-    back. Whitespace between a closing tag and the answer is dropped; an unclosed
-    thought is thinking (the model was cut off while thinking).
+    Tagged reasoning is recognised at the start of the content (after whitespace)
+    and right after a closing tag (`<thought>a</thought><thought>b</thought>answer`);
+    anywhere else a tag is answer text. Tags may be split across chunks; only what
+    could still begin (or end) a tag is held back. Whitespace between a closing tag
+    and the answer is dropped; an unclosed thought is thinking.
     """
 
     def __init__(self) -> None:

@@ -33,6 +33,9 @@ class BuiltinTool:
 Tool: TypeAlias = FunctionTool | BuiltinTool
 
 
+ToolMode: TypeAlias = Literal["auto", "any", "none"]
+
+
 @dataclass(frozen=True)
 class ToolChoice:
     """Route-neutral tool choice.
@@ -41,7 +44,7 @@ class ToolChoice:
     when `allowed` is empty), "none" (must not call).
     """
 
-    mode: Literal["auto", "any", "none"]
+    mode: ToolMode
     allowed: tuple[str, ...] = ()
 
 
@@ -71,10 +74,12 @@ class CallOptions:
     media_resolution: str | None = None  # e.g. "MEDIA_RESOLUTION_LOW"
     response_modalities: tuple[str, ...] | None = None  # e.g. ("TEXT", "IMAGE")
     image_config: dict[str, Any] | None = None  # {"aspect_ratio", "image_size"}
+    speech_config: dict[str, Any] | None = None  # google-genai's SpeechConfig, as dict
     cached_content: str | None = None  # "cachedContents/..."
     include_thoughts: bool | None = None
     thinking_budget: int | None = None
     thinking_level: ThinkingLevel | None = None
     tools: tuple[Tool, ...] = ()
     tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None  # openai route only (see resolve)
     extra_body: dict[str, Any] | None = None  # merged into the request body as-is

@@ -9,12 +9,13 @@ where options are resolved (`resolve`), against the same profile.
 from __future__ import annotations
 
 import threading
-import warnings
 from dataclasses import replace
 
 from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._errors.warn import warn
 from langchain_aihubmix._input.conversation import Conversation, TextPart
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
 
 __all__ = ["ModelRuleWarning", "apply_rules", "check_transport"]
@@ -36,38 +37,34 @@ def _warn_once(model: str, rule: str, message: str) -> None:
         if (model, rule) in _warned:
             return
         _warned.add((model, rule))
-    warnings.warn(message, ModelRuleWarning, stacklevel=5)
+    warn(message, ModelRuleWarning)
 
 
 def check_transport(model: str, transport: Transport) -> None:
-    """Rejects an image-output model on the OpenAI-compatible route.
-
-    Image models are called natively with `responseModalities` / `imageConfig`
-    (AIhubmix/aihubmix `packages/mcp/src/aihubmix.ts`); on `/v1` users report blank
-    images while tokens are billed (rikkahub issue #1228).
-
-    Raises:
-        InvalidInputError: `model` generates images and `transport` is "openai".
+    """Rejects (`NotOnOpenAIRouteError`) an image- or speech-output model on the
+    OpenAI-compatible route: image models are called natively (AIhubmix/aihubmix
+    `packages/mcp`); on `/v1` users report blank images while tokens are billed
+    (rikkahub issue #1228); speech (TTS) has no Gemini form there (the doctor asks).
     """
-    if transport == "openai" and profile_for(model).image_output:
+    profile = profile_for(model)
+    if transport == "openai" and (profile.image_output or profile.speech_output):
+        what = "images" if profile.image_output else "speech"
         msg = (
-            f"{model} generates images, which this package supports on the native "
-            "route only (on /v1 images come back blank while tokens are billed). "
-            "Leave transport unset (native is the default for image models) or "
-            "pass transport='native'."
+            f"{model} generates {what}, which this package supports on the native "
+            "route only (on /v1 images come back blank while tokens are billed, and "
+            "speech has no Gemini form). Leave transport unset (native is the "
+            "default for these models) or pass transport='native'."
         )
-        raise InvalidInputError(msg)
+        raise NotOnOpenAIRouteError(msg)
 
 
 def apply_rules(
     conv: Conversation, opts: CallOptions, transport: Transport
 ) -> CallOptions:
-    """Checks one call against its model's rules; returns the options to send.
-
-    Raises:
-        InvalidInputError: The gateway would reject the call (a terminal model
-            turn on a model that rejects prefill, `max_output_tokens` above the
-            model's limit, an image model on the OpenAI route).
+    """Checks one call against its model's rules and returns the options to send;
+    `InvalidInputError` where the gateway would answer 400 (a terminal model turn on a
+    model that rejects prefill, `max_output_tokens` above the model's limit, an image
+    model on the OpenAI route).
     """
     model = opts.model
     profile = profile_for(model)

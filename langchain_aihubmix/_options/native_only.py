@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from typing import Final
 
 from langchain_aihubmix._errors.base import InvalidInputError
-from langchain_aihubmix._options.call_options import BuiltinTool, CallOptions, Tool
+from langchain_aihubmix._options.call_options import (
+    BuiltinTool,
+    CallOptions,
+    FunctionTool,
+    Tool,
+)
 from langchain_aihubmix._options.spec import NATIVE_ONLY
 
 _SENDABLE_MIME: Final = (None, "text/plain", "application/json")
@@ -15,6 +20,8 @@ _SENDABLE_MIME: Final = (None, "text/plain", "application/json")
 
 class NotOnOpenAIRouteError(InvalidInputError):
     """The request uses a feature only AiHubMix's native Gemini route offers."""
+
+    __module__ = "langchain_aihubmix.errors"  # its public home (and pickles')
 
 
 def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
@@ -26,23 +33,27 @@ def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
 
 
 def check_tools(tools: Sequence[Tool]) -> None:
-    """Reject Gemini's built-in tools, which this route cannot send."""
+    """Reject the built-in tools this route has no form for. Google Search alone
+    goes as `web_search_options`; with a config, or with function tools (which
+    needs Gemini 3's server-side tool invocations), it is native-only."""
+    functions = any(isinstance(tool, FunctionTool) for tool in tools)
     for tool in tools:
-        if isinstance(tool, BuiltinTool):
-            hint = (
-                " or a `-search` model id (e.g. gemini-2.5-flash-search)"
-                if tool.kind == "google_search"
-                else ""
-            )
-            raise native_only(f"The built-in tool {tool.kind!r}", hint)
+        if not isinstance(tool, BuiltinTool):
+            continue
+        if tool.kind != "google_search":
+            raise native_only(f"The built-in tool {tool.kind!r}")
+        if tool.config or functions:
+            how = "with a config" if tool.config else "with function tools"
+            raise native_only(f"The built-in tool 'google_search' {how}")
 
 
 def refuse_native_only(opts: CallOptions) -> None:
     """Reject what only the native route offers, before any request is built.
 
-    Built-in tools (code execution, Google Search, URL context), explicit caches
-    (`cached_content`), media resolution, image output and image config, and
-    response MIME types other than JSON and plain text.
+    Built-in tools (code execution, URL context; Google Search with a config or
+    with function tools), explicit caches (`cached_content`), media resolution,
+    image and speech output and their configs, and response MIME types other than
+    JSON and plain text.
     """
     check_tools(opts.tools)
     for option in NATIVE_ONLY:  # text-only modalities excepted

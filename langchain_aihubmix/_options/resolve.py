@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -21,6 +21,7 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     Tool,
 )
+from langchain_aihubmix._options.native_only import refuse_native_only
 from langchain_aihubmix._options.schema import response_format_options
 from langchain_aihubmix._options.spec import (
     ALIASES,
@@ -29,7 +30,9 @@ from langchain_aihubmix._options.spec import (
     OPTIONS,
     as_tuple,
     call_values,
+    speech_dict,
 )
+from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
 from langchain_aihubmix.profiles import Transport, profile_for
 
@@ -37,9 +40,13 @@ from langchain_aihubmix.profiles import Transport, profile_for
 class UnknownOptionError(InvalidInputError, TypeError):
     """A constructor field or invoke kwarg this model does not understand."""
 
+    __module__ = "langchain_aihubmix.errors"  # its public home (and pickles')
+
 
 class OutOfRangeError(InvalidInputError):
     """A sampling or length setting outside the range Gemini accepts."""
+
+    __module__ = "langchain_aihubmix.errors"
 
 
 _CALL_ONLY: frozenset[str] = frozenset(
@@ -76,10 +83,39 @@ class CallSettings:
 
     timeout: float | None
     max_retries: int
+    retry_billable: bool = False
+
+    def retry(self, on_retry: Any) -> dict[str, Any]:
+        """The retry policy's keywords (`_transport.retry.call_with_retry`)."""
+        billable, retries = self.retry_billable, self.max_retries
+        return {
+            "max_retries": retries,
+            "retry_billable": billable,
+            "on_retry": on_retry,
+        }
+
+
+_PEER_NAMES: Mapping[str, str] = {
+    "model_kwargs": "extra_body",
+    "request_timeout": "timeout",
+    "google_api_key": "api_key",
+    "openai_api_key": "api_key",
+    "openai_api_base": "base_url",
+    "stream_usage": "",
+}
+"""ChatOpenAI's / ChatGoogleGenerativeAI's names -> ours ("": not needed here)."""
+
+CONSTRUCTOR_ONLY = (
+    "api_key base_url transport app_code streaming retry_billable default_headers "
+    "client_args media_fetch_timeout allow_private_media_urls prices"
+)
+"""The connection and client settings (space-separated): never per call."""
 
 
 def did_you_mean(name: str, known: Sequence[str] | frozenset[str]) -> str:
-    """` Did you mean 'x'?` for the nearest known name, or an empty string."""
+    """` Did you mean 'x'?` for a peer's name or the nearest known name, else ""."""
+    if (ours := _PEER_NAMES.get(name)) is not None:
+        return f" Did you mean {ours!r}?" if ours else " Usage is always on."
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
@@ -91,11 +127,15 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         name = ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
             public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(ALIASES)) - _INTERNAL
-            msg = (
-                f"Unknown option {key!r} for ChatAiHubMixGemini."
-                f"{did_you_mean(str(key), public)} "
-                f"Known options: {', '.join(sorted(public))}."
+            field = _PEER_NAMES.get(key) or key
+            hint = did_you_mean(str(key), public) or (
+                f" Known options: {', '.join(sorted(public))}."
             )
+            if field in CONSTRUCTOR_ONLY.split():
+                hint = (
+                    f" Set {field} on the constructor: ChatAiHubMixGemini({field}=...)."
+                )
+            msg = f"Unknown option {key!r} for ChatAiHubMixGemini.{hint}"
             raise UnknownOptionError(msg)
         out[name] = value
     out.pop("ls_structured_output_format", None)
@@ -212,7 +252,7 @@ def resolve_call(
     """Merge model fields with (already normalised) invoke kwargs and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
     if stop is not None:
-        values["stop"] = list(stop)
+        values["stop"] = stop  # a lone string is one sequence, as in ChatOpenAI
     stops = None if values.get("stop") is None else as_tuple(values["stop"])
     if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
         msg = (
@@ -225,11 +265,21 @@ def resolve_call(
     tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(
         values
     )
+    check_names(tools)
     names = [t.name for t in tools if isinstance(t, FunctionTool)]
-    if len(names) != len(set(names)):
-        msg = f"Tool names must be unique, got {names}."
-        raise InvalidInputError(msg)
     _check_tools_with_schema(str(values["model"]), names, values)
+    parallel = kwargs.get("parallel_tool_calls")
+    if parallel is not None and not isinstance(parallel, bool):
+        msg = f"parallel_tool_calls must be True or False, got {parallel!r}."
+        raise InvalidInputError(msg)
+    if parallel is False and transport == "native":
+        msg = (
+            "parallel_tool_calls=False cannot be honoured on the native route: "
+            "Gemini's API has no switch for parallel function calls (it may always "
+            'make several). Use transport="openai", which sends it, or limit the '
+            "calls in your agent (e.g. ToolCallLimitMiddleware)."
+        )
+        raise InvalidInputError(msg)
     options = CallOptions(
         model=str(values["model"]),
         **call_values(values),
@@ -238,13 +288,15 @@ def resolve_call(
         thinking_level=level,
         tools=tuple(tools),
         tool_choice=convert_tool_choice(kwargs.get("tool_choice"), tools),
+        parallel_tool_calls=parallel,
     )
     if transport == "openai":
-        from langchain_aihubmix._options.native_only import refuse_native_only
-
         refuse_native_only(options)  # native-only features fail now, not on the wire
-    settings = CallSettings(
-        timeout=kwargs.get("timeout", fields.get("timeout")),
-        max_retries=int(kwargs.get("max_retries", fields.get("max_retries", 2))),
-    )
-    return options, settings
+    elif options.speech_config is not None:
+        options = replace(options, speech_config=speech_dict(options.speech_config))
+    retries = kwargs.get("max_retries", fields.get("max_retries", 2))
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        msg = f"max_retries must be an integer >= 0, got {retries!r}."
+        raise OutOfRangeError(msg)
+    timeout, billable = kwargs.get("timeout", fields.get("timeout")), fields.get
+    return options, CallSettings(timeout, retries, bool(billable("retry_billable")))

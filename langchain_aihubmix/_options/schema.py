@@ -11,7 +11,7 @@ from pydantic.v1 import BaseModel as BaseModelV1
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
-__all__ = ["json_schema_of", "response_format_options"]
+__all__ = ["json_schema_of", "model_schema", "response_format_options"]
 
 _FORMAT_KINDS: frozenset[str] = frozenset(
     {"object", "array", "string", "number", "integer", "boolean"}
@@ -19,13 +19,18 @@ _FORMAT_KINDS: frozenset[str] = frozenset(
 """`response_format["type"]` values that make it a bare JSON Schema."""
 
 
+def model_schema(model: type) -> dict[str, Any]:
+    """A Pydantic (v2 or v1) class's own JSON Schema."""
+    cls = cast("Any", model)
+    return dict(
+        cls.schema() if issubclass(model, BaseModelV1) else cls.model_json_schema()
+    )
+
+
 def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
     """A JSON Schema for a Pydantic class, TypedDict, or (OpenAI tool) dict."""
     if isinstance(schema, type) and is_basemodel_subclass(schema):
-        model = cast("Any", schema)
-        if issubclass(schema, BaseModelV1):
-            return dict(model.schema())
-        return dict(model.model_json_schema())
+        return model_schema(schema)
     if (
         isinstance(schema, Mapping)
         and "function" not in schema

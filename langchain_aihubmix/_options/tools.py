@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
+from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic.v1 import BaseModel as BaseModelV1
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
@@ -18,24 +17,21 @@ from langchain_aihubmix._options.call_options import (
     Tool,
     ToolChoice,
 )
+from langchain_aihubmix._options.schema import model_schema
 
 __all__ = ["convert_tool", "convert_tool_choice"]
 
 _BUILTIN_KINDS: frozenset[str] = frozenset(get_args(BuiltinKind))
-_TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
 
 
 def _function_tool(spec: Mapping[str, Any]) -> FunctionTool:
     function = spec["function"]
     name = str(function.get("name", ""))
-    if not _TOOL_NAME.match(name):
-        msg = (
-            f"Tool name {name!r} is not accepted by Gemini: use 1-128 letters, "
-            "digits, '_', '.', ':' or '-', starting with a letter or '_'."
-        )
-        raise InvalidInputError(msg)
+    if not name:
+        raise InvalidInputError(f"A function tool needs a name: {spec!r}.")
     params = function.get("parameters") or {"type": "object", "properties": {}}
-    if not isinstance(params, Mapping) or params.get("type", "object") != "object":
+    kind = params.get("type", "object") if isinstance(params, Mapping) else None
+    if kind not in ("object", "dict"):  # "dict": BFCL's spelling
         msg = f"Tool {name!r}: parameters must be a JSON Schema object, got {params!r}."
         raise InvalidInputError(msg)
     return FunctionTool(
@@ -61,31 +57,14 @@ def convert_tool(tool: Any) -> Tool:
     except Exception as exc:
         msg = f"Cannot convert {tool!r} to a tool: {exc}"
         raise InvalidInputError(msg) from exc
-    if isinstance(tool, type) and is_basemodel_subclass(tool):
-        spec["function"]["parameters"] = _model_parameters(
-            tool, spec["function"].get("parameters")
-        )
+    own = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
+    if isinstance(own, type) and is_basemodel_subclass(own):
+        own = model_schema(own)
+    if isinstance(own, dict) and (isinstance(tool, BaseTool) or own is not tool):
+        # The tool's own schema: core's inlines `$ref`s and cuts recursion.
+        skip = ("title", "description")
+        spec["function"]["parameters"] = {k: v for k, v in own.items() if k not in skip}
     return _function_tool(spec)
-
-
-def _model_parameters(model: type, inlined: Any) -> Any:
-    """A Pydantic class's own schema when it has `$defs`, else core's inlined one.
-
-    Core inlines `$ref`s, which cuts recursive models (`children: list[Node]`
-    becomes `items: {}`); Gemini's `parametersJsonSchema` and the OpenAI route take
-    `$ref` / `$defs`, so such schemas are sent as Pydantic wrote them.
-    """
-    raw: dict[str, Any] = (
-        model.schema() if issubclass(model, BaseModelV1) else model.model_json_schema()  # type: ignore[attr-defined]
-    )
-    defs_key = "$defs" if "$defs" in raw else "definitions"
-    defs = raw.get(defs_key)
-    if not isinstance(defs, dict) or not defs:
-        return inlined
-    ref = raw.get("$ref")
-    if isinstance(ref, str) and ref.startswith(f"#/{defs_key}/"):
-        raw = {**defs[ref.rsplit("/", 1)[1]], defs_key: defs}  # root as an object
-    return {k: v for k, v in raw.items() if k not in ("title", "description")}
 
 
 def convert_tool_choice(choice: Any, tools: Sequence[Tool]) -> ToolChoice | None:

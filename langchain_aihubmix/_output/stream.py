@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils._merge import merge_lists
 
+from langchain_aihubmix._errors.base import NoAnswerError
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SYNTHETIC_ID_PREFIX
 from langchain_aihubmix._output.to_messages import (
     ContentAssembler,
@@ -68,6 +69,15 @@ def indices(items: Sequence[_Indexed] | None) -> list[int]:
     ) or [0]
 
 
+_POLICY = ("SAFETY", "PROHIBITED_CONTENT", "RECITATION")
+EXPLAINED_EMPTY = frozenset(
+    {"MAX_TOKENS", "LANGUAGE", "BLOCKLIST", "SPII", "IMAGE_OTHER", "NO_IMAGE", *_POLICY}
+    | {f"IMAGE_{reason}" for reason in _POLICY}
+)
+"""Finish reasons that account for a reply with no answer (a limit, a refusal, a
+policy): it stays an answer. With any other, it is a `NoAnswerError`."""
+
+
 def ensure_complete(finished: bool, sender: str) -> None:
     """Raise when a stream ended before `sender` sent its final chunk.
 
@@ -83,15 +93,20 @@ class StreamCore:
 
     Both routes' stream states hold one: the response metadata gathered so far goes
     out once, on the final chunk; only index 0 reports usage, since a response's
-    usage covers all its candidates (it would otherwise be counted `n` times).
+    usage covers all its candidates (it would otherwise be counted `n` times). A
+    reply with nothing but thoughts raises `no_answer` (unless `EXPLAINED_EMPTY`).
     """
 
-    def __init__(self, requested_model: str, index: int) -> None:
+    def __init__(
+        self, requested_model: str, index: int, no_answer: type[NoAnswerError]
+    ) -> None:
         self.index = index
         self.blocks = ContentAssembler()
         self.meta: dict[str, Any] = {"model_name": requested_model}
         self.done = False
+        self._called = False
         self._usage = UsageTracker()
+        self._no_answer = no_answer
 
     def usage(self, counts: TokenCounts | None, *, final: bool) -> UsageMetadata | None:
         """The usage delta a chunk carries (see `UsageTracker`), on index 0 only."""
@@ -103,6 +118,20 @@ class StreamCore:
         self, content: list[str | dict[str, Any]], *, final: bool, **fields: Any
     ) -> AIMessageChunk:
         """A chunk; the final one carries the metadata and marks the state done."""
+        # a tool call or spoken audio (speech models) is an answer without text
+        self._called = self._called or bool(
+            fields.get("tool_call_chunks") or fields.get("audio")
+        )
+        if final and not (self.done or self._called or self.blocks.answered):
+            self._check_explained()
         metadata = {"model_provider": MODEL_PROVIDER, **(self.meta if final else {})}
         self.done = self.done or final
         return message_chunk(content, metadata, last=final, **fields)
+
+    def _check_explained(self) -> None:
+        """Raise `no_answer` unless the finish reason or a blocked prompt explains."""
+        reason, meta = self.meta.get("finish_reason"), self.meta
+        blocked = meta.get("prompt_feedback", {}).get("block_reason")
+        if reason not in EXPLAINED_EMPTY and not blocked:
+            model, message = str(meta["model_name"]), meta.get("finish_message")
+            raise self._no_answer.of_reply(model, reason, message)

@@ -8,9 +8,9 @@ docs/architecture.md ("Output contract").
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
@@ -19,8 +19,6 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.tool import ToolCallChunk
 
 from langchain_aihubmix._input.conversation import SIGNATURES_KEY
-
-_Coalescing = Literal["text", "thinking"]
 
 
 class ContentAssembler:
@@ -37,6 +35,8 @@ class ContentAssembler:
         self._index = -1
         self._kind: str | None = None
         self._signed = False
+        self.answered = False
+        """Whether anything but thoughts (and signature-only text) was added."""
 
     def _open(self, kind: str, signature: str | None) -> bool:
         """Whether a part of `kind` must start a new block; updates the state."""
@@ -59,6 +59,7 @@ class ContentAssembler:
         """Answer text; an empty text part only matters when it carries a signature."""
         if not text and signature is None:
             return None
+        self.answered = self.answered or bool(text)
         if not text and self._kind == "text" and not self._signed:
             self._signed = True
             return {
@@ -89,10 +90,14 @@ class ContentAssembler:
             block["signature"] = signature
         return block
 
-    def add_block(self, block: dict[str, Any]) -> dict[str, Any]:
+    def add_block(
+        self, block: dict[str, Any], signature: str | None = None
+    ) -> dict[str, Any]:
         """Any other block (code, code result, image): always a block of its own."""
+        self.answered = True
         self._open(str(block["type"]), None)
-        return {**block, "index": self._index}
+        signed = {} if signature is None else {"signature": signature}
+        return {**block, **signed, "index": self._index}
 
 
 class TokenCounts(NamedTuple):
@@ -107,23 +112,26 @@ class TokenCounts(NamedTuple):
     output: int = 0
     cache_read: int = 0
     reasoning: int = 0
+    audio: int = 0  # audio output tokens (text-to-speech), part of output
 
 
 def usage_from_counts(counts: TokenCounts) -> UsageMetadata:
-    """Build `usage_metadata`; total is always input + output."""
-    usage = cast(
+    """Build `usage_metadata`; total is always input + output; both details always
+    there, `0` when none (as ChatOpenAI and ChatGoogleGenerativeAI give them), and
+    `audio` output tokens when there are some (text-to-speech)."""
+    details = OutputTokenDetails(reasoning=counts.reasoning)
+    if counts.audio:
+        details["audio"] = counts.audio
+    return cast(
         "UsageMetadata",
         {
             "input_tokens": counts.input,
             "output_tokens": counts.output,
             "total_tokens": counts.input + counts.output,
+            "input_token_details": InputTokenDetails(cache_read=counts.cache_read),
+            "output_token_details": details,
         },
     )
-    if counts.cache_read > 0:
-        usage["input_token_details"] = InputTokenDetails(cache_read=counts.cache_read)
-    if counts.reasoning > 0:
-        usage["output_token_details"] = OutputTokenDetails(reasoning=counts.reasoning)
-    return usage
 
 
 class UsageTracker:
@@ -171,6 +179,7 @@ def message_chunk(
     usage: UsageMetadata | None = None,
     tool_call_chunks: list[ToolCallChunk] | None = None,
     signatures: dict[str, str] | None = None,
+    audio: bytes | None = None,
     id: str | None = None,
     last: bool = False,
 ) -> AIMessageChunk:
@@ -179,30 +188,19 @@ def message_chunk(
     pydantic validates every keyword given to a message's constructor, even one equal
     to the field's default; a stream chunk is mostly defaults (no tool calls, no
     signatures, no usage, no id, not last), and building a chunk is per-token work.
-    The message is the same either way.
+    The message is the same either way. `audio` (a WAV file) goes in
+    `additional_kwargs["audio"]`, where core's google_genai translator reads it.
     """
     fields: dict[str, Any] = {}
     if usage is not None:
         fields["usage_metadata"] = usage
     if tool_call_chunks:
         fields["tool_call_chunks"] = tool_call_chunks
-    if signatures:
-        fields["additional_kwargs"] = {SIGNATURES_KEY: signatures}
+    if signatures or audio:
+        extra = {SIGNATURES_KEY: signatures, "audio": audio}
+        fields["additional_kwargs"] = {k: v for k, v in extra.items() if v}
     if id is not None:
         fields["id"] = id
     if last:
         fields["chunk_position"] = "last"
     return AIMessageChunk(content=content, response_metadata=metadata, **fields)
-
-
-def chunk_to_message(chunk: AIMessageChunk) -> AIMessage:
-    """A complete chunk (or a stream's sum) as an `AIMessage` with parsed tool calls."""
-    return AIMessage(
-        content=chunk.content,
-        additional_kwargs=chunk.additional_kwargs,
-        response_metadata=chunk.response_metadata,
-        usage_metadata=chunk.usage_metadata,
-        tool_calls=chunk.tool_calls,
-        invalid_tool_calls=chunk.invalid_tool_calls,
-        id=chunk.id,
-    )

@@ -1,17 +1,13 @@
-"""`timeout` as a deadline per attempt, not per socket operation.
+"""`timeout` as a deadline per attempt, not per socket operation (a server trickling
+a byte a second never trips httpx's own timeouts).
 
-httpx's timeouts bound each read, write or connect on its own (a server trickling a
-byte a second never trips them). Async calls run under `asyncio.timeout`; sync calls
-set a deadline (a `time.monotonic()` instant in a context variable) around each
-attempt, and the network streams of the route's sync clients (`install`) clamp every
-connect, TLS handshake, read and write to the time left, raising httpcore2's own
-timeout error once it has passed. The caller sees the route's `*TimeoutError`.
-Bounded (`Deadlined`): an invoke, from connecting to the reply's last byte; a stream,
-to its first chunk, then from each chunk to the next (and to its end).
-
-`install` reaches into httpx2's private attributes (no public hook sets a pool's
-network backend): it raises rather than run without a deadline when they change,
-and tests/unit_tests/test_sdk_shapes.py fails first.
+Async calls run under `asyncio.timeout`; sync calls set a deadline (a monotonic
+instant in a context variable) around each attempt, to which the network streams of
+the route's sync clients (`install`) clamp every connect, TLS handshake, read and
+write. `Deadlined` bounds an invoke from connecting to the reply's last byte, a
+stream to its first chunk, then from each chunk to the next. `install` reaches into
+httpx2's private attributes: it raises rather than run without a deadline when they
+change (tests/unit_tests/test_sdk_shapes.py fails first).
 """
 
 from __future__ import annotations
@@ -132,10 +128,9 @@ class _Backend(NetworkBackend):
 
 
 def install(client: httpx2.Client) -> httpx2.Client:
-    """`client` (new), its connections honouring the attempt deadline: the network
-    backend of each of its pools (the default transport, the proxy mounts; not
-    transports the user supplied) wrapped. Raises `RuntimeError` when httpx2 no
-    longer has the private shape this relies on."""
+    """`client` (new), the network backend of each of its pools (not transports the
+    user supplied) honouring the attempt deadline; `RuntimeError` when httpx2 no
+    longer has that private shape."""
     for transport in (client._transport, *client._mounts.values()):
         if not isinstance(transport, httpx2.HTTPTransport):
             continue
@@ -155,8 +150,7 @@ def _start(seconds: float) -> tuple[float, float]:
 
 @contextmanager
 def within(seconds: float | None) -> Iterator[None]:
-    """Socket work in this block must end within `seconds` from now (None: no
-    deadline)."""
+    """Socket work in this block ends within `seconds` from now (None: no limit)."""
     token = _DEADLINE.set(None if seconds is None else _start(seconds))
     try:
         yield

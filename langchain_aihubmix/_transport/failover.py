@@ -1,13 +1,12 @@
-"""Several gateway base URLs: a request moves on only when it never left (connect).
+"""Several gateway base URLs (e.g. AiHubMix and its mirror, as AiHubMix's MCP server
+does): a request moves on only when it never left.
 
-`base_url` may list roots, e.g. AiHubMix and its mirror (AiHubMix's MCP server fails
-over the same way). The SDK clients are built for the first; `FailoverClient.send`
-points a request at the next only when connecting failed: httpcore2 raises
-`ConnectError` / `ConnectTimeout` only while resolving, connecting or in the TLS
-handshake, before a byte of the request is written. A request a gateway may have
-received is never sent to another (it could be billed twice). Requests start at the
-root the last one ended at (sticky), then the others in order; while another root
-remains, connecting gets at most `FAILOVER_CONNECT_TIMEOUT` seconds.
+The SDK clients are built for the first root; `FailoverClient.send` points a request
+at the next only when connecting failed (httpcore2 raises `ConnectError` /
+`ConnectTimeout` only before a byte of the request is written), never once a gateway
+may have received it (it could bill twice). Requests start at the root the last one
+ended at, then the others in order, connecting within `FAILOVER_CONNECT_TIMEOUT`
+while another root remains.
 """
 
 from __future__ import annotations
@@ -26,6 +25,8 @@ MIRROR_BASE_URL = "https://api.inferera.com"
 """AiHubMix's mirror gateway (same backend), reachable where aihubmix.com is not."""
 FAILOVER_CONNECT_TIMEOUT = 10.0
 
+BaseUrl = str | Sequence[str] | None
+"""A gateway root, roots in order (failover), or None: env `AIHUBMIX_BASE_URL`."""
 _R = TypeVar("_R")
 _CONNECT_PHASE = (httpx2.ConnectError, httpx2.ConnectTimeout)
 _ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", re.I)
@@ -39,7 +40,7 @@ def gateway_root(base_url: str) -> str:
     return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
 
 
-def gateway_roots(base_url: str | Sequence[str] | None = None) -> tuple[str, ...]:
+def gateway_roots(base_url: BaseUrl = None) -> tuple[str, ...]:
     """The roots of `base_url` (a list, or comma-separated), in order, each once;
     None: env `AIHUBMIX_BASE_URL`, else `DEFAULT_BASE_URL`."""
     if base_url is None:
@@ -126,7 +127,6 @@ class FailoverClient(httpx2.Client):
         self.failover = failover
 
     def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
-        """`httpx2.Client.send` at the first root that connects."""
         send = super().send
         return self.failover.send(request, lambda r: send(r, **kwargs))
 
@@ -139,6 +139,5 @@ class AsyncFailoverClient(httpx2.AsyncClient):
         self.failover = failover
 
     async def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
-        """`httpx2.AsyncClient.send` at the first root that connects."""
         send = super().send
         return await self.failover.asend(request, lambda r: send(r, **kwargs))

@@ -1,13 +1,10 @@
 """Closing, in order, the HTTP responses an SDK's async stream left open.
 
-google-genai's async stream is a chain of async generators down to httpcore's
-connection. Leaving it early (or on an error) closes none of them: the garbage
-collector later finalizes them all at once, the event loop closes each in its
-own task, and the outer ones find the inner ones busy ("aclose(): asynchronous
-generator is already running"), while the connection waits for the collector.
-`tracked` records each response opened while the stream's next item is awaited
-(a context variable, set and reset within each step), and closes them when the
-stream ends, whatever way it ends, before closing the stream itself.
+Leaving google-genai's async stream (a chain of async generators down to httpcore's
+connection) early closes none of them: the garbage collector finalizes them at once
+and the outer ones find the inner ones busy ("aclose(): asynchronous generator is
+already running"). `tracked` records each response opened while the stream's next
+item is awaited and closes them when the stream ends, then the stream itself.
 """
 
 from __future__ import annotations

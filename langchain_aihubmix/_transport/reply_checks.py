@@ -1,11 +1,8 @@
 """Whether a 2xx generation reply is an answer: error envelopes, malformed bodies, SSE.
 
-Pure and incremental (`ReplyReader`): bytes of a reply body in, the bytes the SDK
-should read out, or `ReplyProblem` when the reply is not an answer. An event
-stream comes out re-framed as plain `data: {json}` events (see `sse`), so both
-SDKs' stream parsers read any legal event stream; a whole body comes out as is.
-`reply_guard` applies this to the route's HTTP responses and raises typed errors.
-"""
+Pure and incremental (`ReplyReader`): body bytes in, the bytes the SDK should read
+out (an event stream re-framed as `data: {json}` events, so both SDKs read any legal
+stream), or `ReplyProblem`. `reply_guard` applies it and raises typed errors."""
 
 from __future__ import annotations
 
@@ -18,42 +15,24 @@ from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.sse import SSEFramer
 from langchain_aihubmix.profiles import Transport
 
-__all__ = [
-    "MALFORMED_STATUS",
-    "PARSE_LIMIT",
-    "ReplyCut",
-    "ReplyProblem",
-    "ReplyReader",
-    "envelope_status",
-    "is_generation_path",
-    "raise_if_error",
-]
-
 _GENERATION_PATH = {
     "native": re.compile(r":(?:stream)?[gG]enerateContent$"),
     "openai": re.compile(r"/chat/completions$"),
 }
 
 PARSE_LIMIT = 1024 * 1024
-"""Bodies and events from this size up are not parsed here: an error envelope or an
-empty answer is never that large, and parsing twice (here and in the SDK) would
-stall an event loop on large media. They only have to start like a JSON object;
-if one is malformed after all, the SDK's decoding error is still mapped to the
-typed 502 error (`errors`)."""
+"""Bodies and events from this size up are not parsed here (an error envelope is
+never that large; parsing twice would stall a loop on large media): they only have
+to start like a JSON object (the SDK's decoding error is still the typed 502)."""
 
 _SSE_START = re.compile(rb"\s*(?:data|event|id|retry)?:")
 _EXCERPT = 200
 
 
 class ReplyProblem(Exception):
-    """A 2xx reply that is not an answer.
-
-    Attributes:
-        status: The HTTP status the reply stands for (the envelope's, or
-            `MALFORMED_STATUS`).
-        message: What is wrong, or the gateway's own message.
-        body: The parsed error envelope, or None.
-    """
+    """A 2xx reply that is not an answer: the `status` it stands for (the envelope's,
+    or `MALFORMED_STATUS`), `message` (what is wrong, or the gateway's) and `body`
+    (the parsed error envelope, or None)."""
 
     def __init__(self, status: int, message: str, body: Any = None) -> None:
         super().__init__(message)
@@ -187,10 +166,8 @@ def check_event(route: Transport, data: bytes) -> bytes | None:
 
 
 def _plain_object(data: bytes) -> bool:
-    """Whether an event is plainly an answer's JSON object, so that it need not be
-    parsed here as well as by the SDK: braced, valid UTF-8, no `"error"` key. A
-    braced event that is still not JSON fails in the SDK's parser, which
-    `raise_classified` maps to the same typed 502 (without the request id)."""
+    """Whether an event is plainly an answer's JSON object (braced, UTF-8, no
+    `"error"`), not parsed here too (if not JSON, the SDK's parser fails: a 502)."""
     if data[:1] != b"{" or data.rstrip()[-1:] != b"}" or b'"error"' in data:
         return False
     try:
@@ -201,13 +178,9 @@ def _plain_object(data: bytes) -> bool:
 
 
 class ReplyReader:
-    """One 2xx reply body, checked as it is read.
-
-    The body is an event stream when its content type says so or when it starts
-    like one (a `data:` / `event:` / `id:` / `retry:` / comment line); then every
-    event is checked and re-framed as it completes. Anything else is a whole body,
-    held until its end and then checked (`check_body`).
-    """
+    """One 2xx reply body, checked as it is read: an event stream (by its content
+    type, or its start: a `data:` / `event:` / `id:` / `retry:` / comment line) event
+    by event, anything else whole at its end (`check_body`)."""
 
     def __init__(self, route: Transport, content_type: str) -> None:
         self._route = route

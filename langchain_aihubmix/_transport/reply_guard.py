@@ -1,12 +1,7 @@
-"""httpx response hooks that check each 2xx generation reply before an SDK reads it.
-
-A route's HTTP clients carry `ReplyGuard`'s response hook. For a 2xx reply of the
-generation endpoint it swaps the response body for a `CheckedBody`: the same bytes,
-decoded (gzip, ...), with an event stream re-framed as plain `data: {json}` events,
-and a typed error raised (while the SDK reads) for an error envelope, a malformed
-body or event, an undecodable body, or an event stream cut mid-event
-(`reply_checks` decides). Other statuses and endpoints pass untouched.
-"""
+"""httpx response hooks that check each 2xx generation reply before an SDK reads it:
+its body becomes a `CheckedBody` (the same bytes, decoded, an event stream re-framed
+as `data: {json}` events) that raises a typed error, as the SDK reads, for what
+`reply_checks` finds is no answer. Other statuses and endpoints pass untouched."""
 
 from __future__ import annotations
 

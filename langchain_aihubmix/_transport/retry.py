@@ -35,16 +35,12 @@ _END: Any = object()
 
 
 def may_have_billed(exc: BaseException) -> bool:
-    """Whether the gateway can have billed the attempt that failed with `exc`.
-
-    No for a request that never left (a connect-phase failure: DNS, TCP, TLS), a
-    429, and an error the gateway put in words (an `{"error": {...}}` body, whatever
-    its status): the one-api / new-api family AiHubMix runs refunds the quota it
-    reserved when a relay fails. Yes for anything else: a timeout or a broken
-    connection after the request was sent (the gateway goes on and bills the
-    answer), a stream cut after it answered, a 2xx reply that is no answer, and an
-    error page without a JSON body (a proxy's 502 / 504 after the gateway took it).
-    """
+    """Whether the gateway can have billed the attempt that failed with `exc`: not a
+    request that never left (DNS, TCP, TLS), a 429, nor an error the gateway put in
+    words (an `{"error": {...}}` body: the one-api / new-api family refunds what it
+    reserved when a relay fails); anything else may be billed (a timeout or broken
+    connection after sending, a cut stream, a 2xx that is no answer, a proxy's bare
+    502 / 504)."""
     status, body = getattr(exc, "status_code", None), getattr(exc, "body", None)
     if status is None:
         return not never_sent(exc)
@@ -55,10 +51,8 @@ def may_have_billed(exc: BaseException) -> bool:
 
 def is_retryable(exc: BaseException, *, billable: bool = False) -> bool:
     """Whether a classified error is worth another attempt: a langchain-core error
-    marked retryable whose status is 429, 500, 502, 503, 504 or None (timeouts,
-    connection failures), that the gateway cannot have billed (unless `billable`),
-    and whose server-asked delay is at most `MAX_SERVER_DELAY` (a longer one is
-    raised at once, its `retry_after` saying how long)."""
+    marked retryable, status in `RETRYABLE_STATUS` or None, not billable (unless
+    `billable`), asking to wait at most `MAX_SERVER_DELAY`."""
     hint = getattr(exc, "retry_after", None)
     if not isinstance(exc, ModelError) or not exc.is_retryable:
         return False
@@ -119,12 +113,9 @@ def call_with_retry(
     on_retry: OnRetry | None = None,
     retry_billable: bool = False,
 ) -> _T:
-    """Call `fn` under the policy (sleeping through `_sleep`).
-
-    `fn` raises classified errors (`errors.raise_classified`; others are never
-    retried); `max_retries` counts retries after the first attempt; `on_retry(exc,
-    attempt)` is called before each retry's wait; `retry_billable`: also retry
-    failures the gateway may have billed."""
+    """Call `fn` (raising classified errors; others are never retried) under the
+    policy: `max_retries` after the first attempt, `on_retry(exc, attempt)` before
+    each wait, `retry_billable`: also what the gateway may have billed."""
     policy = _policy(max_retries, on_retry, retry_billable)
     return tenacity.Retrying(sleep=_sleep, **policy)(fn)
 

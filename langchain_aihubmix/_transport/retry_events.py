@@ -25,9 +25,8 @@ class RetryCounter(Protocol):
 ACTIVE_COUNTER: ContextVar[RetryCounter | None] = ContextVar(
     "aihubmix_callback", default=None
 )
-"""The innermost `get_aihubmix_callback()` handler (set and hooked into LangChain's
-callback configuration by `callbacks`; defined here so that retries are counted
-without this module importing the public callbacks module)."""
+"""The innermost `get_aihubmix_callback()` handler (set by `callbacks`, defined here
+so that counting retries needs no import of it)."""
 
 Notify = Callable[[BaseException, int], None]
 """`notify(exc, attempt)`, called by the retry policy before each retry."""
@@ -58,15 +57,9 @@ def aretry_notifier(
 
 
 def report_retry(model: str | None) -> None:
-    """Counts a retry in the active `get_aihubmix_callback()` handlers, if any.
-
-    For retries that have no run manager to report to: langchain-core's `stream()`
-    and `astream()` call `_stream` / `_astream` without one. (Handlers passed as
-    `callbacks=` do not see those retries; `get_aihubmix_callback()` blocks do.)
-
-    Args:
-        model: The model retried, when known.
-    """
+    """Counts a retry of `model` in the active `get_aihubmix_callback()` handler, if
+    any: for retries with no run manager (langchain-core's `stream()` / `astream()`
+    pass none; `callbacks=` handlers do not see them)."""
     handler = ACTIVE_COUNTER.get()
     if handler is not None:
         handler.record_retry(model)

@@ -57,10 +57,8 @@ class ClientSettings:
 
 def tls_client_args(client_args: dict[str, Any]) -> dict[str, Any]:
     """The user's httpx client arguments with one TLS context (from their `verify` /
-    `cert` / `trust_env`) as `verify`, built once per route (a context reads the CA
-    bundle: 30-70 ms; httpx and google-genai would build one per client and loop).
-    Redirects are never followed, whatever the arguments say: one could carry the
-    key and the prompt to another host (a 3xx is a typed error instead)."""
+    `cert` / `trust_env`; built once per route: it reads the CA bundle, 30-70 ms),
+    redirects never followed (one could carry the key and prompt elsewhere)."""
     import httpx2  # (importing the package imports no HTTP library)
 
     args = {k: v for k, v in client_args.items() if k != "cert"}
@@ -73,23 +71,10 @@ def tls_client_args(client_args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-class HasSettings(Protocol):
-    """What needs a model's gateway settings without a call (caches, token counts)."""
-
-    model: str
-
-    def client_settings(self) -> ClientSettings:
-        """The gateway, key, timeout and HTTP client arguments of the model."""
-        ...
-
-
 class Route(Protocol):
-    """One way of talking to Gemini through AiHubMix (native or OpenAI-compatible).
-
-    `generate` returns one message per candidate. Streams raise (never end silently)
-    when the connection is cut before the final chunk. Every error is already
-    classified (`_errors.classify.raise_classified`).
-    """
+    """One way of talking to Gemini through AiHubMix (native or OpenAI-compatible):
+    a message per candidate; streams raise when cut before the final chunk; every
+    error classified (`_errors.classify.raise_classified`)."""
 
     transport: Transport
 
@@ -155,11 +140,10 @@ class _Entry(Generic[T]):
 
 
 class LoopLocal(Generic[T]):
-    """One lazily built object per running event loop (async clients are loop-bound),
-    so one model serves several `asyncio.run()` calls. Given `close` (async), the
-    object is closed on its loop when the loop shuts down (`shutdown_asyncgens`, as
-    `asyncio.run` does), its connections ending with the loop rather than with the
-    garbage collector; objects of loops closed otherwise are dropped on `get`."""
+    """One lazily built object per running event loop (async clients are loop-bound);
+    given `close` (async), closed on its loop when the loop shuts down
+    (`shutdown_asyncgens`, as `asyncio.run` does); those of loops closed otherwise
+    are dropped on `get`."""
 
     def __init__(
         self,

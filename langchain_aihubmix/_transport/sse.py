@@ -1,11 +1,7 @@
-"""Server-sent events read per the WHATWG rules: the `data` of each event, nothing else.
-
-Pure and incremental: `SSEFramer.feed(bytes)` returns the data of every event the
-bytes complete. Lines end at CRLF, LF or CR (also across chunk boundaries); comment
-lines (`: keep-alive`), `event:` / `id:` / `retry:` and unknown fields are skipped;
-`data:` takes its value with or without a space after the colon, and an event's
-`data:` lines are joined with `\\n`; events without data are dropped.
-"""
+"""Server-sent events read per the WHATWG rules: the `data` of each event, nothing else
+(pure, incremental: `SSEFramer.feed(bytes)` returns the data of the events the bytes
+complete; lines end at CRLF, LF or CR, other fields and comments are skipped, an
+event's `data:` lines joined with `\\n`, events without data dropped)."""
 
 from __future__ import annotations
 

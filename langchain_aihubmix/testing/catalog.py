@@ -55,16 +55,15 @@ TTS_PRICES = {
     "gemini-2.5-pro-preview-tts": (1.0, 20.0),
 }
 """Gemini's text-to-speech models (native route, AUDIO only): (input, output) USD per
-1M tokens, audio output priced as Google lists it (not in the package's snapshot)."""
+1M tokens, audio output priced as Google lists it."""
 
 FREE_MODELS = ("gemini-3-flash-preview-free", "gemini-3.7-flash-free")
 """AiHubMix's free Gemini ids (tashfeenahmed/freellmapi#338): $0, rate-limited."""
 
-KNOWN_MODELS: tuple[str, ...] = (
-    *(m.id for m in SNAPSHOT),
-    *ROUTE_ALIASES,
-    *TTS_PRICES,
-    *FREE_MODELS,
+KNOWN_MODELS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [*(m.id for m in SNAPSHOT), *ROUTE_ALIASES, *TTS_PRICES, *FREE_MODELS]
+    )
 )
 """Every id the emulator serves by default."""
 

@@ -6,7 +6,14 @@ import hashlib
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, history, images, native_render, speech
+from langchain_aihubmix.testing import (
+    brain,
+    history,
+    images,
+    native_render,
+    schema_rules,
+    speech,
+)
 from langchain_aihubmix.testing.catalog import (
     is_gemini3,
     is_image_model,
@@ -147,6 +154,8 @@ def validate(model: str, body: dict[str, Any], request_id: str, signer: Signer) 
         raise invalid_argument(PREFILL_REJECTED)
     _check_output(model, config)
     history.check_responses(contents, ids_required=requires_response_ids(model))
+    if problem := schema_rules.check_native(body):
+        raise invalid_argument(problem)
     check_signatures(model, contents, signer)
     if is_gemini3(model) and is_image_model(model):
         history.check_image_parts(contents)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langchain_aihubmix.testing import brain, catalog, history, openai_render
+from langchain_aihubmix.testing import (
+    brain,
+    catalog,
+    history,
+    openai_render,
+    schema_rules,
+)
 from langchain_aihubmix.testing.errors import (
     INVALID,
     HttpError,
@@ -113,6 +119,9 @@ def validate(body: dict[str, Any], model: str, state: State, fail: Any) -> None:
         )
     if not tools and body.get("tool_choice") is not None:
         raise fail("tool_choice is set but no tools were provided; drop tool_choice")
+    json_form = state.quirks.tool_schemas == "json_schema"
+    if problem := schema_rules.check_openai(body, json_form=json_form):
+        raise fail(problem)
     effort = body.get("reasoning_effort")
     if effort == "minimal" and catalog.rejects_minimal(model):
         raise fail(
@@ -267,8 +276,12 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
     effort = body.get("reasoning_effort")
     google = body.get("google") or (body.get("extra_body") or {}).get("google") or {}
     thinking_config = google.get("thinking_config") or {}
+    budget = (body.get("reasoning") or {}).get("max_tokens")  # AiHubMix's alias
+    if budget is None:
+        budget = thinking_config.get("thinking_budget")
     thinks = catalog.thinks_by_default(base) or effort not in (None, "none")
-    if model.endswith("-nothink") or effort == "none":
+    thinks = thinks or budget not in (None, 0)
+    if model.endswith("-nothink") or effort == "none" or budget == 0:
         thinks = False
     include = effort not in (None, "none") or bool(
         thinking_config.get("include_thoughts")
@@ -279,6 +292,7 @@ def to_ask(model: str, body: dict[str, Any]) -> tuple[brain.Ask, PromptTally]:
         thinking=thinks,
         include_thoughts=thinks and include,
         thinking_level=str(effort).upper() if effort else None,
+        thinking_budget=budget if isinstance(budget, int) else None,
         candidate_count=int(body.get("n") or 1),
         max_output_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
         stop_sequences=[stop] if isinstance(stop, str) else list(stop or []),

@@ -150,6 +150,8 @@ _FORMATS = {
 
 
 def _string(schema: dict[str, Any], hints: Hints, name: str) -> str:
+    if "as JSON text" in str(schema.get("description", "")):
+        return "{}"  # a value the schema asks for as JSON text (this package's /v1)
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _FORMATS[fmt]

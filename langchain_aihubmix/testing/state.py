@@ -39,6 +39,9 @@ class OpenAIQuirks:
         embedding_order: `/v1/embeddings` `data` by index (`"index"`), in another
             order with the right indices (`"shuffled"`), or in input order with
             every `index` 0 (`"index0"`, as one-api's Gemini converter answers).
+        tool_schemas: where the gateway's converter puts `tools[].function.parameters`
+            and the `response_format` schema: Gemini's OpenAPI `Schema` fields
+            (`"schema"`, checked by its rules) or its JSON Schema ones.
     """
 
     reasoning_field: ReasoningField = "reasoning_content"
@@ -52,6 +55,7 @@ class OpenAIQuirks:
     finish_reason_stop_for_tools: bool = False
     signature_in_delta: bool = False
     embedding_order: Literal["index", "shuffled", "index0"] = "index"
+    tool_schemas: Literal["schema", "json_schema"] = "schema"
 
 
 @dataclass

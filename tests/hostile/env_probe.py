@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix.caching import CacheManager
 from langchain_aihubmix.catalog import list_models
 from langchain_aihubmix.testing import AiHubMixEmulator
 
@@ -40,16 +39,13 @@ def calls(llm: ChatAiHubMixGemini) -> dict[str, Callable[[], Any]]:
         async for _ in llm.astream("hi"):
             pass
 
-    found: dict[str, Callable[[], Any]] = {
+    return {
         "invoke": lambda: llm.invoke("hi"),
         "stream": lambda: list(llm.stream("hi")),
         "ainvoke": lambda: asyncio.run(llm.ainvoke("hi")),
         "astream": lambda: asyncio.run(astream()),
         "tokens": lambda: llm.get_num_tokens("hi"),
     }
-    if llm.transport == "native":
-        found["cache"] = lambda: CacheManager(llm).create_cache(contents="hi")
-    return found
 
 
 def main() -> None:

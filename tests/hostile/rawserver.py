@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,12 +39,17 @@ Handler = Callable[[Request, socket.socket], None]
 
 @dataclass
 class RawServer:
-    """A loopback server whose every reply is written by `handler`."""
+    """A loopback server whose every reply is written by `handler`.
+
+    `close()` shuts every accepted connection (kept-alive ones too), so it returns
+    as soon as the handlers do instead of waiting out their socket timeouts.
+    """
 
     handler: Handler
     requests: list[Request] = field(default_factory=list)
     _sock: socket.socket | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
+    _conns: set[socket.socket] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -66,9 +72,12 @@ class RawServer:
     def close(self) -> None:
         self._stop.set()
         if self._sock is not None:
-            self._sock.close()
+            _shut(self._sock)  # wakes the accept loop at once
+        for conn in list(self._conns):
+            _shut(conn)  # a handler or a keep-alive read returns at once
+        deadline = time.monotonic() + JOIN_TIMEOUT
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _accept(self) -> None:
         assert self._sock is not None
@@ -77,9 +86,13 @@ class RawServer:
                 conn, _ = self._sock.accept()
             except (TimeoutError, OSError):
                 continue
+            self._conns.add(conn)
+            if self._stop.is_set():  # accepted while closing
+                _shut(conn)
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             thread.start()
             self._threads.append(thread)
+        self._sock.close()
 
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(10)
@@ -91,11 +104,22 @@ class RawServer:
                     return
                 self.requests.append(request)
                 self.handler(request, conn)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a read cut mid-request
             return
         finally:
             reader.close()
             conn.close()
+            self._conns.discard(conn)
+
+
+JOIN_TIMEOUT = 2.0
+"""Seconds `close()` waits in all for handlers still running (one sleeping through
+its connection's shutdown); they are daemon threads, so none outlives the run."""
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # not connected, or already closed
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _read_request(reader: Any) -> Request | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from tests.support import tally
 
-TALLY: Counter[str] = Counter()
+TALLY = tally(
+    "hostile", "calls", "faults", "wrong answers", "untyped errors", "key leaks"
+)
 """calls, faults (broken replies served), wrong answers (a broken reply returned
 as an answer, or a legal stream summed differently), untyped errors, key leaks."""

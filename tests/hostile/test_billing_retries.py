@@ -23,7 +23,6 @@ from tests.hostile.tally import TALLY
 from tests.support import ROUTES, run
 
 JSON_ERROR = '{"error": {"message": "upstream busy (request id: r1)", "type": "x"}}'
-CLOSE = {"Connection": "close"}
 
 
 def _reply(data: bytes) -> Callable[[Request, socket.socket], None]:
@@ -43,20 +42,27 @@ def _reset(_request: Request, conn: socket.socket) -> None:
     conn.shutdown(socket.SHUT_RDWR)
 
 
+def _once(
+    status: int, body: str, **kw: str
+) -> Callable[[Request, socket.socket], None]:
+    """A reply that ends its connection (no retry meets a pooled one shut since)."""
+    return _reply(response(status, body, headers={"Connection": "close"}, **kw))
+
+
 CASES: dict[str, tuple[Callable[[Request, socket.socket], None], str, bool]] = {
-    "429": (_reply(response(429, JSON_ERROR, headers=CLOSE)), "invoke", False),
-    "gateway-503": (_reply(response(503, JSON_ERROR, headers=CLOSE)), "invoke", False),
+    "429": (_once(429, JSON_ERROR), "invoke", False),
+    "gateway-503": (_once(503, JSON_ERROR), "invoke", False),
     "error-in-200": (
-        _reply(response(200, '{"error": {"code": 503, "message": "busy"}}')),
+        _once(200, '{"error": {"code": 503, "message": "busy"}}'),
         "invoke",
         False,
     ),
     "proxy-502": (
-        _reply(response(502, "<html>Bad Gateway</html>", content_type="text/html")),
+        _once(502, "<html>Bad Gateway</html>", content_type="text/html"),
         "invoke",
         True,
     ),
-    "malformed-200": (_reply(response(200, "<html>ok</html>")), "invoke", True),
+    "malformed-200": (_once(200, "<html>ok</html>"), "invoke", True),
     "read-timeout": (_silent, "ainvoke", True),
     "reset": (_reset, "invoke", True),
     "stream-cut": (_reply(sse_head() + b'data: {"candid'), "stream", True),

@@ -36,11 +36,13 @@ ROUTES: tuple[Transport, ...] = ("native", "openai")
 ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
 ROOT = Path(__file__).resolve().parents[2]
 
-TRICKLE_GAP = 0.3
-"""Seconds between the bytes of a trickled reply."""
-TIMEOUT = 1.0
-SLACK = 6.0
-"""Generous: the machine may be loaded. A trickled reply lasts 25 s and more."""
+TRICKLE_GAP = 0.1
+"""Seconds between the bytes of a trickled reply: well inside `TIMEOUT`, so no
+single read ever times out."""
+TIMEOUT = 0.3
+SLACK = 4.0
+"""Generous: the machine may be loaded. A trickled reply lasts 25 s and more, so
+code that waited for all of it still fails."""
 
 
 # -- replies -----------------------------------------------------------------
@@ -183,12 +185,12 @@ def _trickle(conn: socket.socket, data: bytes, done: threading.Event) -> None:
 
 
 def _trickle_all(request: Request, conn: socket.socket, done: threading.Event) -> None:
-    """Headers and body, one byte every 0.3 s (no read ever waits 1 s)."""
+    """Headers and body, one byte every `TRICKLE_GAP` (no read waits `TIMEOUT`)."""
     _trickle(conn, _whole(request), done)
 
 
 def _trickle_body(request: Request, conn: socket.socket, done: threading.Event) -> None:
-    """Headers at once, then the body one byte every 0.3 s."""
+    """Headers at once, then the body one byte every `TRICKLE_GAP`."""
     whole = _whole(request)
     head, _, body = whole.partition(b"\r\n\r\n")
     conn.sendall(head + b"\r\n\r\n")
@@ -285,21 +287,21 @@ def test_a_slow_but_steady_stream_is_not_cut(route: Transport) -> None:
     stream takes (the deadline restarts at every chunk)."""
 
     def slow(request: Request, conn: socket.socket, done: threading.Event) -> None:
-        events = _events(request, texts=("a", "b", "c", "d", "e"))
+        events = _events(request, texts=tuple("abcdefgh"))
         head, _, _ = response(200, b"", content_type="text/event-stream").partition(
             b"\r\n\r\n"
         )
         conn.sendall(head.replace(b"Content-Length: 0", b"Connection: close"))
         conn.sendall(b"\r\n\r\n")
         for event in events:
-            if done.wait(0.5):
+            if done.wait(TRICKLE_GAP):
                 return
             conn.sendall(event)
         conn.shutdown(socket.SHUT_WR)  # the end of a `Connection: close` body
 
     with _server(slow) as srv:
-        llm = _model(srv, route, timeout=1.5)
-        assert "".join(c.text for c in llm.stream("hi")) == "abcde"
+        llm = _model(srv, route, timeout=TIMEOUT + 0.2)  # < the whole stream (0.8 s)
+        assert "".join(c.text for c in llm.stream("hi")) == "abcdefgh"
 
 
 # -- 9: closing a stream early returns at once --------------------------------
@@ -432,7 +434,7 @@ def handler(request, conn):
         head = "HTTP/1.1 200 X\r\nContent-Type: text/event-stream\r\n"
         head += "Content-Length: 100000\r\n\r\n"
         conn.sendall(head.encode() + _events(request)[0])
-        time.sleep(2)
+        conn.recv(1)  # held open until the client closes it
     elif "fail" in request.body.decode():
         conn.sendall(response(500, '{"error": {"code": 500, "message": "x"}}'))
     else:
@@ -514,23 +516,27 @@ async def main(llm):
             worst = max(worst, time.perf_counter() - start)
     task = asyncio.create_task(ticker())
     await asyncio.sleep(0.01)
+    start = time.perf_counter()
     assert (await llm.ainvoke("hi")).text == "Hello"
+    took = time.perf_counter() - start
     stop = True
     await task
-    return worst
+    return worst, took
 
 with raw_server(lambda request, conn: conn.sendall(_whole(request))) as srv:
     llm = ChatAiHubMixGemini(model="gemini-2.5-flash", api_key=KEY,
         base_url=srv.base_url, transport=sys.argv[1], max_retries=0)
-    worst = asyncio.run(main(llm))
-print(json.dumps({"on_loop_thread": on_loop_thread, "worst_ms": worst * 1000}))
+    worst, took = asyncio.run(main(llm))
+print(json.dumps({"on_loop_thread": on_loop_thread, "worst": worst, "took": took}))
 """
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_the_first_ainvoke_imports_its_sdk_off_the_event_loop(route: Transport) -> None:
     """In a fresh interpreter, the first `ainvoke` imports the route's SDK (and
-    builds the route) in a worker thread: the loop keeps running meanwhile."""
+    builds the route) in a worker thread: the loop keeps running meanwhile (its
+    longest stall is a small part of the call; on the loop, the import alone is
+    about 85% of it)."""
     proc = subprocess.run(
         [sys.executable, "-c", _FIRST_AINVOKE, route],
         capture_output=True,
@@ -543,3 +549,4 @@ def test_the_first_ainvoke_imports_its_sdk_off_the_event_loop(route: Transport) 
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["on_loop_thread"] == [False], report
+    assert report["worst"] < report["took"] / 3, report

@@ -9,12 +9,17 @@ endpoints on both routes; a 404 for a path the gateway does not serve is an
 from __future__ import annotations
 
 import socket
+from itertools import product
 from typing import Any
 
 import openai
 import pytest
 from google.genai import errors as genai_errors
-from langchain_core.exceptions import ModelInvalidRequestError, ModelNotFoundError
+from langchain_core.exceptions import (
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+)
 
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.errors import (
@@ -25,7 +30,7 @@ from langchain_aihubmix.errors import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
-from tests.support import arun
+from tests.support import arun, turns
 
 ROUTES = ["native", "openai"]
 ENTRIES = ["invoke", "stream", "ainvoke", "astream", "batch"]
@@ -60,12 +65,14 @@ def _llm(base_url: str, transport: str, api_key: str) -> ChatAiHubMixGemini:
     )
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("suffix", SUFFIXES)
-@pytest.mark.parametrize("transport", ROUTES)
+@pytest.mark.parametrize(
+    ("transport", "suffix", "entry"), turns(product(ROUTES, SUFFIXES), ENTRIES)
+)
 async def test_guide_forms_of_base_url_reach_the_gateway(
     hub: AiHubMixEmulator, transport: str, suffix: str, entry: str
 ) -> None:
+    """Each form on each route; the entry points take turns (the URL is fixed at
+    construction, the same for all of them)."""
     llm = _llm(hub.base_url + suffix, transport, hub.api_key)
     assert llm.base_url == hub.base_url
     assert (await arun(llm, entry, "hi")).text == "Echo: hi"
@@ -150,3 +157,30 @@ async def test_unknown_model_404_stays_model_not_found(
         await arun(_llm(hub.base_url, transport, hub.api_key), entry, "hi")
     assert isinstance(info.value, ModelNotFoundError)
     assert "gemini-9-ultra" in str(info.value) and "base_url" not in str(info.value)
+
+
+@pytest.mark.parametrize("entry", ["invoke", "astream"])
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_an_unknown_model_id_suggests_the_nearest_known_ids(
+    hub: AiHubMixEmulator, transport: str, entry: str
+) -> None:
+    llm = _llm(hub.base_url, transport, hub.api_key).model_copy(
+        update={"model": "gemini-2.5-flsh"}
+    )
+    with pytest.raises(
+        ModelNotFoundError, match=r"Known ids near it: gemini-2\.5-flash,"
+    ):
+        await arun(llm, entry, "hi")
+
+
+@pytest.mark.parametrize("entry", ["invoke", "stream", "ainvoke", "astream"])
+@pytest.mark.parametrize("transport", ROUTES)
+async def test_a_connection_error_names_the_host(transport: str, entry: str) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm = _llm(f"http://127.0.0.1:{port}", transport, "sk-test")
+    with pytest.raises(
+        ModelConnectionError, match=r"^Connection error \(127\.0\.0\.1\)"
+    ):
+        await arun(llm, entry, "hi")

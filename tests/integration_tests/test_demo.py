@@ -15,22 +15,16 @@ from typing import Any
 import pytest
 
 from langchain_aihubmix.testing import DEFAULT_API_KEY, AiHubMixEmulator
+from tests.support import ROOT, script
 
-QUICKSTART = Path(__file__).parents[2] / "examples" / "quickstart.py"
+QUICKSTART = ROOT / "examples" / "quickstart.py"
 
 
 def test_the_offline_demo_reads_like_a_real_session() -> None:
     env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
     env.pop("AIHUBMIX_MODEL", None)
-    done = subprocess.run(
-        [sys.executable, str(QUICKSTART), "--offline"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=QUICKSTART.parent,
-    )
+    done = script("doc_snippets").run_file(QUICKSTART, env, "--offline")
+    assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     # thoughts about the question, not about the request
     assert "thought: **Recalling Rayleigh scattering**" in out

@@ -26,13 +26,8 @@ TOOLS = [
             },
         },
     },
-    {
-        "type": "function",
-        "function": {
-            "name": "get_time",
-            "parameters": {"type": "object", "properties": {}},
-        },
-    },
+    # No parameters: Gemini's `Schema` refuses an object without properties.
+    {"type": "function", "function": {"name": "get_time"}},
 ]
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from langchain_core.exceptions import ModelError
-from langchain_core.messages import HumanMessage
 
 from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
 from langchain_aihubmix.catalog import list_models, live_prices
@@ -108,17 +107,18 @@ def test_comma_separated_environment_variable(
     ]
 
 
-def test_token_counting_catalogue_and_live_prices_follow_the_base_url(
+async def test_the_catalogue_and_live_prices_follow_the_base_url(
     hub: AiHubMixEmulator,
 ) -> None:
+    """`live_prices()` without a base URL reads the model's own gateway, where a
+    sync call and an async one (in a worker thread) refresh it."""
     roots = [closed_port(), hub.base_url]
-    llm = chat(roots, "native", api_key=hub.api_key, prices=live_prices(ttl=0))
-    assert llm.get_num_tokens_from_messages([HumanMessage("hello there")]) > 0
-    assert hub.requests[-1].path.endswith(":countTokens")
     assert any(m.id == "gemini-2.5-flash" for m in list_models(roots, ttl=0))
-    assert llm.invoke("hi").response_metadata["cost"] is not None
+    for entry in ("invoke", "ainvoke"):
+        llm = chat(roots, "native", api_key=hub.api_key, prices=live_prices(ttl=0))
+        assert (await arun(llm, entry, "hi")).response_metadata["cost"] is not None
     catalogue = [r for r in hub.requests if r.path == "/api/v1/models"]
-    assert len(catalogue) == 2  # list_models and the model's live price table
+    assert len(catalogue) == 3  # list_models, and each model's live price table
 
 
 async def test_every_base_url_dead_raises_a_connection_error_after_retries(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -246,7 +247,8 @@ def test_image_models_are_refused_on_the_openai_route(hub: AiHubMixEmulator) -> 
     default = ChatAiHubMixGemini(
         model="gemini-3.1-flash-image-preview", base_url=hub.base_url, api_key="k"
     )
-    assert default.transport == "native"
+    with pytest.raises(ValueError, match="native route"):  # per call, too
+        default.invoke("a kite", model="gemini-3.1-flash-image-preview-search")
 
 
 @pytest.mark.usefixtures("no_rule_warnings")
@@ -254,6 +256,22 @@ def test_retired_models_warn_once(make_llm: MakeLLM) -> None:
     llm = make_llm(model="gemini-2.0-flash")
     with pytest.warns(ModelRuleWarning, match="retired"):
         llm.invoke("hello")
+
+
+@pytest.mark.usefixtures("no_rule_warnings")
+@pytest.mark.parametrize("entry", ["invoke", "stream"])
+def test_a_warning_points_at_the_users_line(make_llm: MakeLLM, entry: str) -> None:
+    llm = make_llm(model="gemini-2.0-flash")
+    with pytest.warns(ModelRuleWarning, match="retired") as caught:
+        list(llm.stream("hello")) if entry == "stream" else llm.invoke("hello")
+    (warning,) = caught.list
+    assert (warning.filename, warning.lineno) == (__file__, _line_of("list(llm."))
+
+
+def _line_of(text: str) -> int:
+    """The line of this file that holds `text` (where the call is made)."""
+    lines = Path(__file__).read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if line.strip().startswith(text))
 
 
 # -- item 7: implicit caching by token prefix ----------------------------------

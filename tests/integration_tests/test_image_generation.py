@@ -129,11 +129,6 @@ def test_gemini3_image_model_accepts_its_own_signed_history(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: unsigned image-model history (a text or image part without "
-    "its thought signature) is sent as is; Gemini 3 image models answer 400",
-)
 def test_gemini3_image_model_with_unsigned_history(hub: AiHubMixEmulator) -> None:
     """A history written by hand or stored without signatures still works."""
     llm = support.make_llm(hub, model="gemini-3-pro-image-preview")
@@ -152,8 +147,8 @@ def test_image_models_draw_by_default_and_text_only_on_request(
         hub,
         model="gemini-3.1-flash-image-preview",
     )
-    assert plain.transport == "native"
     (image,) = images_of(plain.invoke("A red kite"))
+    assert hub.requests[-1].route == "native"
     assert read_png_size(base64.b64decode(image["base64"])) == (1024, 1024)
     text_only = plain.invoke("A red kite", response_modalities=["TEXT"])
     assert images_of(text_only) == [] and text_only.text
@@ -191,21 +186,10 @@ def test_the_openai_route_refuses_image_models(hub: AiHubMixEmulator) -> None:
 
 def test_the_example_writes_real_pngs(tmp_path: Any) -> None:
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    script = Path(__file__).parents[2] / "examples" / "image_generation.py"
+    example = support.ROOT / "examples" / "image_generation.py"
     env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
-    done = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=script.parent,
-    )
+    done = support.script("doc_snippets").run_file(example, env, str(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("lighthouse.png", "lighthouse_purple.png"):
         width, height, pixels = decoded_png((tmp_path / name).read_bytes())

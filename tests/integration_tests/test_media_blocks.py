@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
+from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import ENTRIES, Entry, make_llm, run
@@ -115,12 +116,7 @@ def test_genai_media_file_reference_native(hub: AiHubMixEmulator, key: str) -> N
 @pytest.mark.parametrize(
     "block",
     [
-        {
-            "type": "media",
-            "mime_type": "video/mp4",
-            "file_uri": "gs://b/v.mp4",
-            "video_metadata": {"start_offset": "1s"},
-        },
+        {"type": "media", "mime_type": "text/csv", "data": CSV_B64, "unknown": 1},
         {"type": "media", "mime_type": "text/csv"},
         {
             "type": "media",
@@ -146,4 +142,73 @@ def test_bad_media_block_is_rejected_before_sending(
 ) -> None:
     with pytest.raises(InvalidInputError):
         _llm(hub, transport).invoke([HumanMessage(content=[block, PROMPT])])
+    assert hub.requests == []
+
+
+# -- per-part options: video metadata and media resolution (native only) --------------
+
+YOUTUBE = "https://www.youtube.com/watch?v=9hE5-98ZeCg"
+CLIP = {"fps": 2, "start_offset": "10s", "end_offset": "20.5s"}
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize(
+    "source", [{"file_uri": YOUTUBE}, {"data": b"\x00\x00\x00\x18ftypmp42"}]
+)
+def test_video_metadata_and_media_resolution_go_on_the_part(
+    hub: AiHubMixEmulator, entry: Entry, source: dict[str, Any]
+) -> None:
+    """langchain-google-genai's media block options, on the native wire in
+    google-genai's shapes (`videoMetadata`, `mediaResolution.level`)."""
+    block = {"type": "media", "mime_type": "video/mp4", **source}
+    block |= {"video_metadata": CLIP, "media_resolution": "low"}
+    run(_llm(hub, "native", model="gemini-3-flash-preview"), entry, [
+        HumanMessage(content=[block, "Summarise the clip."])
+    ])  # fmt: skip
+    part = hub.requests[-1].body["contents"][-1]["parts"][0]
+    assert part["videoMetadata"] == {
+        "fps": 2.0,
+        "start_offset": "10s",
+        "end_offset": "20.5s",
+    }
+    assert part["mediaResolution"] == {"level": "MEDIA_RESOLUTION_LOW"}
+    assert ("fileData" in part) == ("file_uri" in source)
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"video_metadata": {"fps": 0}}, r"fps must be a number in \(0, 24\]"),
+        ({"video_metadata": {"fps": 30}}, "fps must be"),
+        ({"video_metadata": {"fps": "2"}}, "fps must be"),
+        ({"video_metadata": {"start_offset": "-1s"}}, "start_offset '-1s'"),
+        ({"video_metadata": {"start_offset": -1}}, "start_offset -1"),
+        ({"video_metadata": {"end_offset": "10 s"}}, "end_offset '10 s'"),
+        (
+            {"video_metadata": {"start_offset": "20s", "end_offset": "10s"}},
+            "start_offset is after end_offset",
+        ),
+        ({"video_metadata": {"speed": 2}}, "video_metadata takes"),
+        ({"video_metadata": {"startOffset": "1s"}}, "video_metadata takes"),
+        ({"video_metadata": "10s"}, "video_metadata takes"),
+        ({"media_resolution": "tiny"}, "media_resolution 'tiny' is not one of"),
+    ],
+)
+def test_bad_part_options_are_named_before_sending(
+    hub: AiHubMixEmulator, options: dict[str, Any], says: str
+) -> None:
+    block = {"type": "media", "mime_type": "video/mp4", "file_uri": YOUTUBE, **options}
+    with pytest.raises(InvalidInputError, match="message 0 .*block 1: .*" + says):
+        _llm(hub, "native").invoke([HumanMessage(content=["Describe", block])])
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_part_options_are_refused_on_the_openai_route(
+    hub: AiHubMixEmulator, entry: Entry
+) -> None:
+    block = {"type": "media", "mime_type": "video/mp4", "file_uri": YOUTUBE}
+    message = HumanMessage(content=[block | {"video_metadata": CLIP}, "Describe"])
+    with pytest.raises(NotOnOpenAIRouteError, match="video_metadata"):
+        run(_llm(hub, "openai"), entry, [message])
     assert hub.requests == []

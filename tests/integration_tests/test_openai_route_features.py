@@ -1,10 +1,11 @@
 """What the OpenAI-compatible route can and cannot do, said up front.
 
-Native-only features (built-in tools, explicit caches, media resolution, image
-output) are refused at construction, at `bind_tools` and per call, before any
-request; on `-search` ids the gateway's `url_citation` annotations (whole
-messages and stream deltas) become the same citations the native route gives for
-Google Search grounding.
+Native-only features (code execution, URL context, explicit caches, media
+resolution, image and speech output) are refused at construction, at `bind_tools`
+and per call, before any request; Google Search goes as `web_search_options` and,
+like a `-search` id, gets the gateway's `url_citation` annotations (whole messages
+and stream deltas), which become the same citations the native route gives for
+Google Search grounding; a thinking budget goes as `reasoning.max_tokens`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from tests.support import arun, make_llm
 
 NATIVE_ONLY: dict[str, tuple[dict[str, Any], str]] = {
     "code_execution": ({"code_execution": True}, "'code_execution'"),
-    "google_search": ({"google_search": True}, "-search"),
     "url_context": ({"url_context": True}, "'url_context'"),
     "cached_content": ({"cached_content": "cachedContents/abc"}, "cached_content"),
     "media_resolution": (
@@ -31,8 +31,17 @@ NATIVE_ONLY: dict[str, tuple[dict[str, Any], str]] = {
         "media_resolution",
     ),
     "image output": ({"response_modalities": ["TEXT", "IMAGE"]}, "response_modalit"),
+    "speech output": ({"response_modalities": ["AUDIO"]}, "response_modalit"),
+    "speech_config": (
+        {"speech_config": {"voice_config": {"prebuilt_voice_config": {}}}},
+        "speech_config",
+    ),
 }
-BUILTIN_TOOLS = [{"code_execution": {}}, {"google_search": {}}, {"url_context": {}}]
+BUILTIN_TOOLS = [
+    {"code_execution": {}},
+    {"google_search": {"time_range_filter": {}}},
+    {"url_context": {}},
+]
 ENTRIES = ["invoke", "stream", "batch", "ainvoke", "astream"]
 _llm = partial(make_llm, max_retries=0)
 
@@ -96,14 +105,22 @@ def _citations(message: AIMessage) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("form", ["-search id", "google_search=True"])
 async def test_search_citations_match_the_native_route(
-    hub: AiHubMixEmulator, entry: str
+    hub: AiHubMixEmulator, entry: str, form: str
 ) -> None:
-    """The native route's Google Search grounding and the `-search` id's
-    `url_citation` annotations give the same citation blocks."""
+    """The native route's Google Search grounding, and on /v1 a `-search` id or
+    `google_search=True` (sent as `web_search_options`), give the same citation
+    blocks from the gateway's `url_citation` annotations."""
     native = await arun(_llm(hub, "native", google_search=True), entry, QUESTION)
-    search = _llm(hub, "openai", model="gemini-2.5-flash-search")
+    if form == "-search id":
+        search = _llm(hub, "openai", model="gemini-2.5-flash-search")
+    else:
+        search = _llm(hub, "openai", google_search=True)
     openai_ = await arun(search, entry, QUESTION)
+    sent = hub.requests[-1].body
+    assert ("web_search_options" in sent) == (form != "-search id")
+    assert "tools" not in sent and "tool_choice" not in sent
     assert openai_.text == native.text
     expected = _citations(native)
     assert len(expected) == 3 and {c["title"] for c in expected} == {
@@ -111,8 +128,6 @@ async def test_search_citations_match_the_native_route(
         "wikipedia.org",
     }
     assert _citations(openai_) == expected
-    sent = hub.requests[-1].body
-    assert sent["model"] == "gemini-2.5-flash-search"
     raw = json.dumps(sent)
     assert "url_citation" not in raw  # annotations are the server's, not echoed
 
@@ -189,3 +204,21 @@ def test_flat_and_nested_url_citations(hub: AiHubMixEmulator, stream: bool) -> N
         {"type": "citation", "url": "https://example.org/b", "title": "B",
          "start_index": 6, "end_index": 11, "cited_text": "world"},
     ]  # fmt: skip
+
+
+# -- thinking budgets: AiHubMix's `reasoning.max_tokens` ------------------------------
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+async def test_a_thinking_budget_goes_as_reasoning_max_tokens(
+    hub: AiHubMixEmulator, entry: str
+) -> None:
+    """The documented /v1 form, alone (not also in `extra_body.google`): 2.5
+    Flash-Lite, which thinks only when asked, thinks within the budget."""
+    llm = _llm(hub, "openai", model="gemini-2.5-flash-lite", thinking_budget=48)
+    reply = await arun(llm, entry, "Is 91 prime?")
+    sent = hub.requests[-1].body
+    assert sent["reasoning"] == {"max_tokens": 48}
+    assert "thinking_budget" not in json.dumps(sent)
+    assert reply.usage_metadata is not None
+    assert reply.usage_metadata["output_token_details"] == {"reasoning": 48}

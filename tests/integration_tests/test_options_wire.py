@@ -9,8 +9,10 @@ import pytest
 from langchain_core.exceptions import ModelInvalidRequestError
 from langchain_core.messages import HumanMessage
 
+from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import make_llm
+from tests.integration_tests.sample_tools import get_weather
+from tests.support import ENTRIES, ROUTES, make_llm, run
 
 
 def _get(body: dict[str, Any], *path: str) -> Any:
@@ -138,3 +140,23 @@ def test_openai_route_options_on_the_wire(hub: AiHubMixEmulator) -> None:
     assert body["stop"] == ["END"] and body["seed"] == 3
     assert body["reasoning_effort"] == "low"
     assert "tools" not in body and "tool_choice" not in body
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_parallel_tool_calls_sent_or_refused(
+    hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    llm = make_llm(hub, transport=route)
+    one_at_a_time = llm.bind_tools([get_weather], parallel_tool_calls=False)
+    if route == "native":  # Gemini's API has no such switch: refused, not dropped
+        with pytest.raises(InvalidInputError, match="parallel_tool_calls=False"):
+            run(one_at_a_time, entry, "Weather in Oslo?")
+        assert hub.requests == []
+        run(llm.bind_tools([get_weather], parallel_tool_calls=True), entry, "Oslo?")
+        assert "parallel" not in json.dumps(hub.requests[-1].body)  # the default
+        return
+    run(one_at_a_time, entry, "Weather in Oslo?")
+    assert hub.requests[-1].body["parallel_tool_calls"] is False
+    run(llm, entry, "Weather in Oslo?", parallel_tool_calls=False)  # no tools
+    assert "parallel_tool_calls" not in hub.requests[-1].body

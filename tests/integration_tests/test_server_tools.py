@@ -172,8 +172,9 @@ def test_replayed_run_without_signature_is_rejected_by_the_gateway(
 def test_openai_route_rejects_built_in_tools_before_sending(
     hub: AiHubMixEmulator,
 ) -> None:
-    """Tool combination is native-only: Google Search is not on the OpenAI route."""
-    with pytest.raises(InvalidInputError):
+    """Tool combination is native-only: Google Search with function tools needs
+    Gemini 3's server-side tool invocations, which /v1 has no form for."""
+    with pytest.raises(InvalidInputError, match="google_search' with function tools"):
         _llm(hub, transport="openai").bind_tools([get_weather, SEARCH]).invoke("q")
     assert hub.requests == []
 

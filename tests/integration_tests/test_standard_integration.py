@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
 import httpx
+import httpx2
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
@@ -121,33 +122,36 @@ class _MediaHandler(BaseHTTPRequestHandler):
 def local_media() -> Iterator[None]:
     """Serve the suite's public media URLs from loopback for this module."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _MediaHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     port = server.server_address[1]
 
-    def local(request: httpx.Request) -> None:
+    def local(request: Any) -> None:
         if request.url.host in _MEDIA_HOSTS:
             request.url = request.url.copy_with(
                 scheme="http", host="127.0.0.1", port=port
             )
             request.headers["Host"] = f"127.0.0.1:{port}"
 
-    sync_send = httpx.HTTPTransport.handle_request
-    async_send = httpx.AsyncHTTPTransport.handle_async_request
+    def rerouted(sync: Any, asynchronous: Any) -> tuple[Any, Any]:
+        sync_send, async_send = sync.handle_request, asynchronous.handle_async_request
 
-    def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        local(request)
-        return sync_send(self, request)
+        def handle(self: Any, request: Any) -> Any:
+            local(request)
+            return sync_send(self, request)
 
-    async def ahandle(
-        self: httpx.AsyncHTTPTransport, request: httpx.Request
-    ) -> httpx.Response:
-        local(request)
-        return await async_send(self, request)
+        async def ahandle(self: Any, request: Any) -> Any:
+            local(request)
+            return await async_send(self, request)
+
+        return handle, ahandle
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(httpx.HTTPTransport, "handle_request", handle)
-        patch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+        # The suite downloads with httpx, the package with httpx2.
+        for lib in (httpx, httpx2):
+            handle, ahandle = rerouted(lib.HTTPTransport, lib.AsyncHTTPTransport)
+            patch.setattr(lib.HTTPTransport, "handle_request", handle)
+            patch.setattr(lib.AsyncHTTPTransport, "handle_async_request", ahandle)
         patch.setenv("LANGCHAIN_TESTS_USER_AGENT", "langchain-aihubmix-tests/0.1")
         yield
     server.shutdown()

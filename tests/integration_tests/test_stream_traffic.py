@@ -63,7 +63,13 @@ def test_lowered_prompt_count_sums_to_the_final_counts(
         with get_aihubmix_callback() as cb:
             messages[entry] = _run(llm, entry)
         assert (cb.input_tokens, cb.output_tokens, cb.total_tokens) == (79, 13, 92)
-    expected = {"input_tokens": 79, "output_tokens": 13, "total_tokens": 92}
+    expected = {
+        "input_tokens": 79,
+        "output_tokens": 13,
+        "total_tokens": 92,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
+    }
     for entry, message in messages.items():
         assert message.usage_metadata == expected, entry
         assert message.text == (
@@ -145,6 +151,7 @@ def test_streamed_partial_arguments_are_assembled_exactly(
         "input_tokens": 96,
         "output_tokens": 316,
         "total_tokens": 412,
+        "input_token_details": {"cache_read": 0},
         "output_token_details": {"reasoning": 104},
     }
 
@@ -234,7 +241,13 @@ def test_lowered_prompt_count_in_batch(
 ) -> None:
     """`batch` / `abatch` (streamed underneath with `streaming=True`) agree too."""
     llm = _llm(hub, transport).model_copy(update={"streaming": streaming})
-    expected = {"input_tokens": 79, "output_tokens": 13, "total_tokens": 92}
+    expected = {
+        "input_tokens": 79,
+        "output_tokens": 13,
+        "total_tokens": 92,
+        "input_token_details": {"cache_read": 0},
+        "output_token_details": {"reasoning": 0},
+    }
     for batch in (llm.batch, lambda xs: asyncio.run(llm.abatch(xs))):
         for _ in range(2):
             _queue_lowered(hub, transport)

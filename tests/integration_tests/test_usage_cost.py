@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
 import threading
+import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,16 +30,16 @@ from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 
-from langchain_aihubmix._output.cost import (
-    UnpricedModelWarning,
-    reset_unpriced_warnings,
-)
+from langchain_aihubmix._output.cost import UnpricedModelWarning
 from langchain_aihubmix.callbacks import get_aihubmix_callback
+from langchain_aihubmix.catalog import live_prices
 from langchain_aihubmix.pricing import DEFAULT_PRICES, ModelPrice
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.hostile.rawserver import Request, raw_server, response
 from tests.integration_tests.sample_tools import get_weather
-from tests.support import MODEL, ROUTES, MakeLLM
+from tests.support import ENTRIES, MODEL, ROUTES, MakeLLM, run, summed
 
+CATALOGUE = Path(__file__).parents[1] / "fixtures/recorded/aihubmix/api-v1-models.json"
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 """Long enough (> 32 tokens) for the emulator's implicit cache to hit on repeats."""
 
@@ -100,7 +104,9 @@ class WireTap:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(  # a 0.02 s poll: shutdown() returns at once
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
@@ -323,9 +329,9 @@ def test_user_prices_and_unknown_prices(
     assert msg.response_metadata["cost"]["price_source"] == "user"
     # unknown model price: no cost at all (never $0), in invoke and stream, and
     # one warning saying how to get prices
-    hub.add_model("gemini-3.9-flash-preview")
-    reset_unpriced_warnings()
-    unpriced = make_llm(model="gemini-3.9-flash-preview")
+    unknown = f"gemini-3.9-flash-{uuid.uuid4().hex[:8]}"  # not warned about yet
+    hub.add_model(unknown)
+    unpriced = make_llm(model=unknown)
     with pytest.warns(UnpricedModelWarning, match="live_prices"):
         assert "cost" not in unpriced.invoke("Hello").response_metadata
     with warnings.catch_warnings():
@@ -337,9 +343,78 @@ def test_user_prices_and_unknown_prices(
     assert "prices" not in make_llm(prices=prices).to_json()["kwargs"]  # type: ignore[index]
 
 
+def test_the_handler_counts_the_replies_own_cost(make_llm: MakeLLM) -> None:
+    """One source of cost: a model's own prices reach the handler's totals."""
+    prices = DEFAULT_PRICES.with_overrides({MODEL: {"input": "7", "output": "70"}})
+    llm = make_llm(prices=prices)
+
+    async def run_async() -> list[Any]:
+        chunks = [c async for c in llm.astream(_prompt("Name a city."))]
+        return [await llm.ainvoke(_prompt("Name a city.")), summed(chunks)]
+
+    with get_aihubmix_callback() as cb:
+        replies = [llm.invoke(_prompt("Hi")), summed(list(llm.stream(_prompt("Hi"))))]
+        replies += asyncio.run(run_async())
+    costs = [Decimal(str(r.response_metadata["cost"]["total"])) for r in replies]
+    assert all(r.response_metadata["cost"]["price_source"] == "user" for r in replies)
+    assert cb.total_cost == cb.per_model[MODEL].cost == sum(costs)
+    saved = [r.response_metadata["cost"]["saved_by_cache"] for r in replies]
+    assert cb.saved_by_cache == sum(Decimal(str(s)) for s in saved)
+
+
 def test_cost_metadata_on_every_candidate_of_invoke(make_llm: MakeLLM) -> None:
     result = make_llm().generate([[HumanMessage("Hello")]])
     message = result.generations[0][0].message
     assert isinstance(message, AIMessage)
     assert message.response_metadata["cost"]["currency"] == "USD"
     assert message.response_metadata["cost"]["total"] > 0
+
+
+def test_live_prices_are_read_off_the_event_loop(make_llm: MakeLLM) -> None:
+    """A live table's catalogue read never stalls the loop (here it takes 0.5 s)."""
+    payload = json.loads(CATALOGUE.read_text())
+    payload["data"][1]["pricing"]["input"] = 0.4  # gemini-2.5-flash, on the gateway
+
+    def slow(request: Request, conn: socket.socket) -> None:
+        time.sleep(0.5)
+        conn.sendall(response(200, json.dumps(payload)))
+
+    async def calls(base_url: str) -> tuple[list[AIMessage], float]:
+        gaps: list[float] = []
+
+        async def ticker() -> None:
+            while True:
+                before = time.monotonic()
+                await asyncio.sleep(0.01)
+                gaps.append(time.monotonic() - before)
+
+        await make_llm().ainvoke("Hello")  # the SDK imported before measuring
+        task = asyncio.create_task(ticker())
+        replies = [await fresh(base_url).ainvoke("Hello")]
+        replies.append(summed([c async for c in fresh(base_url).astream("Hello")]))
+        task.cancel()
+        return replies, max(gaps)
+
+    def fresh(base_url: str) -> Any:  # ttl=0: each new table reads the catalogue
+        return make_llm(prices=live_prices(base_url, ttl=0))
+
+    with raw_server(slow) as catalogue:
+        replies, longest = asyncio.run(calls(catalogue.base_url))
+        replies.append(fresh(catalogue.base_url).invoke("Hello"))
+        replies.append(summed(list(fresh(catalogue.base_url).stream("Hello"))))
+    assert len(catalogue.requests) == 4
+    assert longest < 0.3  # the loop ran while the catalogue answered
+    for reply in replies:
+        cost, usage = reply.response_metadata["cost"], reply.usage_metadata
+        assert cost["price_source"] == "catalog"
+        assert usage is not None and usage["input_tokens"] * 0.4e-6 < cost["total"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_usage_details_are_there_when_zero(make_llm: MakeLLM, entry: str) -> None:
+    # a first call (nothing cached) without thinking: the details say 0, as the
+    # peers' do, instead of being left out (a KeyError for the README's path)
+    usage = run(make_llm(thinking_budget=0), entry, "first").usage_metadata
+    assert usage is not None
+    assert usage["input_token_details"]["cache_read"] == 0
+    assert usage["output_token_details"]["reasoning"] == 0

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ROUTES, make_llm
+from tests.support import ROUTES, make_llm, turns
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
 BIG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * (21 * 1024 * 1024)).decode()
@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "tool result without a call": lambda llm: llm.invoke(
         [HumanMessage("x"), ToolMessage("1", tool_call_id="nope")]
     ),
-    "invalid tool name": lambda llm: llm.bind_tools([_tool("bad name!")]).invoke("x"),
+    "tool without a name": lambda llm: llm.bind_tools([_tool("")]).invoke("x"),
     "invalid tool schema": lambda llm: llm.bind_tools(
         [_tool("f", {"type": "array"})]
     ).invoke("x"),
@@ -265,6 +265,13 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
         ),
         r"response_schema at \$\.minimum: nan",
     ),
+    "a lone surrogate in an option no list names": (
+        lambda llm: (
+            llm.bind(safety_settings={"HARM_CATEGORY_HARASSMENT": "BLOCK\udc80"}),
+            "x",
+        ),
+        r"safety_settings at \$\[0\]\[1\]: the text holds a lone surrogate",
+    ),
     "a set in tool-call arguments": (
         lambda llm: (llm, _answered({"tags": {"a", "b"}})),
         r"tool call 'c1' \(f\) at \$\.tags: a value of type set is not "
@@ -373,12 +380,14 @@ BEFORE_SENDING: dict[str, tuple[Setup, str]] = {
 }
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize("case", BEFORE_SENDING)
+@pytest.mark.parametrize(
+    ("case", "route", "entry"), turns(BEFORE_SENDING, ROUTES, ENTRIES)
+)
 def test_unsendable_input_is_rejected_before_sending(
     hub: AiHubMixEmulator, route: str, case: str, entry: str
 ) -> None:
+    """Each case once; routes and entry points take turns (the checks run before
+    the route is chosen, the same for every entry point)."""
     setup, message = BEFORE_SENDING[case]
     runnable, arg = setup(make_llm(hub, route, max_retries=0))
     with pytest.raises(InvalidInputError, match=message):

@@ -11,7 +11,7 @@ import pytest
 from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ROUTES, arun, make_llm
+from tests.support import ROUTES, arun, make_llm, turns
 
 TYPOS = [
     ("temprature", "temperature"),
@@ -105,12 +105,14 @@ def test_out_of_range_at_construction(
     assert hub.requests == []
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize(("name", "value", "says"), OUT_OF_RANGE)
+@pytest.mark.parametrize(
+    ("name", "value", "says", "route", "entry"), turns(OUT_OF_RANGE, ROUTES, ENTRIES)
+)
 async def test_out_of_range_per_call(
     hub: AiHubMixEmulator, route: str, entry: str, name: str, value: Any, says: str
 ) -> None:
+    """Each value once; routes and entry points take turns (one check for all;
+    every entry point's path to it: test_unknown_call_option_suggests_the_nearest)."""
     llm = make_llm(hub, route)
     with pytest.raises(InvalidInputError, match=says):
         await arun(llm, entry, "hi", **{name: value})
@@ -137,3 +139,64 @@ def test_bounds_themselves_are_accepted(hub: AiHubMixEmulator, route: str) -> No
         make_llm(hub, route, model=model, **{name: value}).invoke("hi")
         make_llm(hub, route, model=model).invoke("hi", **{name: value})
     assert len(hub.requests) == 2 * len(IN_RANGE)
+
+
+PEER_NAMES = [
+    ("model_kwargs", "Did you mean 'extra_body'?"),
+    ("request_timeout", "Did you mean 'timeout'?"),
+    ("google_api_key", "Did you mean 'api_key'?"),
+    ("openai_api_key", "Did you mean 'api_key'?"),
+    ("openai_api_base", "Did you mean 'base_url'?"),
+    ("stream_usage", "Usage is always on."),
+]
+
+
+@pytest.mark.parametrize(("peer", "says"), PEER_NAMES)
+def test_the_peers_field_names_get_ours(
+    hub: AiHubMixEmulator, peer: str, says: str
+) -> None:
+    # ChatOpenAI's / ChatGoogleGenerativeAI's names, as a user coming from them
+    # writes them (model_kwargs was "Did you mean 'model_name'?")
+    with pytest.raises(UnknownOptionError) as info:
+        make_llm(hub, None, **{peer: "x"})
+    assert says in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["api_key", "base_url", "openai_api_key"])
+async def test_a_constructor_setting_per_call_says_where_it_goes(
+    hub: AiHubMixEmulator, name: str
+) -> None:
+    field = name.removeprefix("openai_")
+    llm = make_llm(hub, "native")
+    with pytest.raises(UnknownOptionError) as info:
+        await arun(llm, "astream", "hi", **{name: "x"})
+    text = str(info.value)
+    assert f"Set {field} on the constructor: ChatAiHubMixGemini({field}=" in text
+    assert "Known options" not in text
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_lone_stop_string_is_one_stop_sequence(
+    hub: AiHubMixEmulator, route: str
+) -> None:
+    # as ChatOpenAI takes it; per call it was split into 'E', 'N', 'D'
+    make_llm(hub, route, stop="END").invoke("hi")
+    make_llm(hub, route).invoke("hi", stop="END")  # type: ignore[arg-type]
+    for request in hub.requests:
+        body = request.body
+        sent = (
+            body["generationConfig"]["stopSequences"]
+            if route == "native"
+            else body["stop"]
+        )
+        assert sent == ["END"]
+
+
+def test_a_base_url_without_a_scheme_is_refused_at_construction(
+    hub: AiHubMixEmulator,
+) -> None:
+    with pytest.raises(InvalidInputError, match="must start with https://") as info:
+        make_llm(hub, None, base_url="aihubmix.com")
+    assert hub.api_key not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__context__ is None

@@ -1,4 +1,4 @@
-"""The emulator itself under load: 500 concurrent requests, no errors."""
+"""The emulator itself under load: 200 concurrent requests, no errors."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import pytest
 
 from langchain_aihubmix.testing import AiHubMixEmulator
 
+N = 200
+"""Concurrent requests: far past a default listen backlog (5), half on each route."""
+
 
 @pytest.mark.timeout(60)
-async def test_emulator_serves_500_concurrent_requests(hub: AiHubMixEmulator) -> None:
-    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
+async def test_emulator_serves_200_concurrent_requests(hub: AiHubMixEmulator) -> None:
+    limits = httpx.Limits(max_connections=N, max_keepalive_connections=N)
     async with httpx.AsyncClient(
         base_url=hub.base_url, limits=limits, timeout=30
     ) as client:
@@ -39,7 +42,7 @@ async def test_emulator_serves_500_concurrent_requests(hub: AiHubMixEmulator) ->
             return r.status_code
 
         codes = await asyncio.gather(
-            *(native(i) if i % 2 else openai(i) for i in range(500))
+            *(native(i) if i % 2 else openai(i) for i in range(N))
         )
-    assert codes == [200] * 500
-    assert len(hub.requests) == 500
+    assert codes == [200] * N
+    assert len(hub.requests) == N

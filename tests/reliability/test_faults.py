@@ -14,7 +14,6 @@ import os
 import random
 import threading
 import time
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -22,14 +21,14 @@ from langchain_core.exceptions import ModelError
 
 from langchain_aihubmix._transport import retry as _retry
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ROUTES, make_llm
+from tests.support import ROUTES, make_llm, tally
 
 CALLS_PER_COMBO = 25  # x 8 combos = 200 calls
 TIMEOUT = 0.3
 MAX_RETRIES = 1
 PROMPT = ("tell me about the reliability of distributed systems, please " * 2).strip()
 EXPECTED = "Echo: " + PROMPT
-STATS: Counter[str] = Counter()
+STATS = tally("fault injection")
 
 
 @pytest.fixture(autouse=True)

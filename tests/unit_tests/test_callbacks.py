@@ -35,7 +35,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from tenacity import RetryCallState, Retrying
 
 from langchain_aihubmix import AiHubMixCallbackHandler, get_aihubmix_callback
-from langchain_aihubmix._output.cost import cost_metadata
+from langchain_aihubmix._output.cost import StreamPricer, price_message
 from langchain_aihubmix.callbacks import RETRY_EVENT
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PRICES_AS_OF, ModelPrice
 from langchain_aihubmix.streaming import ThoughtStreamHandler
@@ -63,6 +63,7 @@ class FakeGemini(BaseChatModel):
     report_model_name: bool = True
     failures: int = 0
     retry_via: str = ""  # "on_retry": report a retry through the run manager
+    prices: Any = None  # priced as ChatAiHubMixGemini prices its replies
     _calls: int = 0
 
     @property
@@ -108,6 +109,7 @@ class FakeGemini(BaseChatModel):
             AIMessageChunk(
                 content=[{"type": "text", "text": " world", "index": 1}],
                 response_metadata=self._metadata(),
+                chunk_position="last",
             ),
         ]
 
@@ -135,6 +137,7 @@ class FakeGemini(BaseChatModel):
             usage_metadata=self.usage or flash_usage(),
             response_metadata=self._metadata(),
         )
+        price_message(message, self.model, self.prices or DEFAULT_PRICES)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -145,8 +148,9 @@ class FakeGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         self._before(run_manager)
+        pricer = StreamPricer(self.model, self.prices or DEFAULT_PRICES)
         for message in self._chunks():
-            chunk = ChatGenerationChunk(message=message)
+            chunk = ChatGenerationChunk(message=pricer.feed(message))
             if run_manager is not None:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
@@ -159,8 +163,9 @@ class FakeGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         self._before(None)
+        pricer = StreamPricer(self.model, self.prices or DEFAULT_PRICES)
         for message in self._chunks():
-            chunk = ChatGenerationChunk(message=message)
+            chunk = ChatGenerationChunk(message=pricer.feed(message))
             if run_manager is not None:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
@@ -300,6 +305,9 @@ def test_a_block_that_raises_still_resets() -> None:
 # -- prices, unknowns, tiers -------------------------------------------------
 
 
+@pytest.mark.filterwarnings(
+    "ignore::langchain_aihubmix._output.cost.UnpricedModelWarning"
+)
 def test_unknown_price_is_unknown_not_zero() -> None:
     with get_aihubmix_callback() as cb:
         FakeGemini().invoke("hi")
@@ -331,9 +339,9 @@ def test_aliases_and_custom_prices() -> None:
             )
         }
     )
-    with get_aihubmix_callback(prices=prices) as cb:
-        FakeGemini(model="gemini-2.5-flash-nothink").invoke("hi")
-        FakeGemini(model="gemini-2.5-flash-search").invoke("hi")
+    with get_aihubmix_callback() as cb:
+        FakeGemini(model="gemini-2.5-flash-nothink", prices=prices).invoke("hi")
+        FakeGemini(model="gemini-2.5-flash-search", prices=prices).invoke("hi")
     assert cb.per_model["gemini-2.5-flash-nothink"].cost == FLASH_COST
     assert cb.per_model["gemini-2.5-flash-search"].cost == FLASH_COST + Decimal("0.035")
     assert cb.total_cost == 2 * FLASH_COST + Decimal("0.035")
@@ -449,8 +457,16 @@ def test_summary_is_readable() -> None:
     assert lines[4].startswith("  gemini-2.5-pro:")
 
 
+def _cost(usage: UsageMetadata | None, model: str, prices: Any = DEFAULT_PRICES) -> Any:
+    message = AIMessage("", usage_metadata=usage)
+    return price_message(message, model, prices).response_metadata.get("cost")
+
+
+@pytest.mark.filterwarnings(
+    "ignore::langchain_aihubmix._output.cost.UnpricedModelWarning"
+)
 def test_cost_metadata() -> None:
-    meta = cost_metadata(flash_usage(), "gemini-2.5-flash")
+    meta = _cost(flash_usage(), "gemini-2.5-flash")
     assert meta == {
         "input": 0.00018,
         "cache_read": 0.000012,
@@ -463,10 +479,10 @@ def test_cost_metadata() -> None:
         "price_source": "aihubmix-catalog",
     }
     json.dumps(meta)
-    assert cost_metadata(flash_usage(), "mystery-model") is None
-    assert cost_metadata(None, "gemini-2.5-flash") is None
+    assert _cost(flash_usage(), "mystery-model") is None
+    assert _cost(None, "gemini-2.5-flash") is None
     custom = DEFAULT_PRICES.with_overrides({"x": ModelPrice(input=1, output=1)})
-    meta = cost_metadata(flash_usage(cached=0), "x", custom)
+    meta = _cost(flash_usage(cached=0), "x", custom)
     assert meta is not None and meta["total"] == 0.0012
     assert meta["prices_as_of"] is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import warnings
@@ -87,13 +88,17 @@ def test_live_prices_are_read_once_per_ttl(catalogue: Catalogue) -> None:  # noq
     payload["data"][1]["pricing"]["input"] = 0.4  # a price change on the gateway
     catalogue.serve(payload)
     table = live_prices(catalogue.base_url, ttl=60)
-    assert catalogue.hits == 0  # nothing fetched before the first lookup
+    # a lookup never reads the network: the snapshot until a refresh
+    assert table.get("gemini-2.5-flash") == DEFAULT_PRICES.get("gemini-2.5-flash")
+    assert catalogue.hits == 0
+    table.refresh()
     flash = table.get("gemini-2.5-flash")
     assert flash is not None and flash.input == Decimal("0.4")
     assert flash.source == "catalog"
     # a model the catalogue does not list keeps the snapshot's price
     assert table.get("gemini-3.7-flash") == DEFAULT_PRICES.get("gemini-3.7-flash")
-    table.get("gemini-2.5-pro")
+    table.refresh()
+    asyncio.run(table.arefresh())
     assert catalogue.hits == 1
     copy = pickle.loads(pickle.dumps(table))
     assert isinstance(copy, LivePriceTable)
@@ -106,10 +111,11 @@ def test_live_prices_fall_back_to_the_snapshot_offline(
     catalogue.close()  # offline: nothing listens any more
     table = live_prices(base_url, ttl=60, timeout=2)
     with pytest.warns(CatalogUnitWarning, match="snapshot"):
-        flash = table.get("gemini-2.5-flash")
-    assert flash == DEFAULT_PRICES.get("gemini-2.5-flash")
+        table.refresh()
+    assert table.get("gemini-2.5-flash") == DEFAULT_PRICES.get("gemini-2.5-flash")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        table.refresh()  # not due again within the ttl
         assert table.get("gemini-2.5-pro") == DEFAULT_PRICES.get("gemini-2.5-pro")
 
 

@@ -6,6 +6,7 @@ The snippets themselves run in `tests/integration_tests/test_doc_snippets.py`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
@@ -26,6 +27,12 @@ from langchain_aihubmix._options import spec
 from langchain_aihubmix.testing.__main__ import build_parser
 
 ROOT = Path(__file__).parents[2]
+_TABLE = importlib.util.spec_from_file_location(
+    "options_table", ROOT / "scripts" / "options_table.py"
+)
+assert _TABLE is not None and _TABLE.loader is not None
+options_table = sys.modules["options_table"] = importlib.util.module_from_spec(_TABLE)
+_TABLE.loader.exec_module(options_table)
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 MARKDOWN = [README, ROOT / "CHANGELOG.md", *DOCS]
@@ -124,12 +131,14 @@ def _own_fields() -> dict[str, Any]:
 
 def test_configuration_table_matches_the_model_fields() -> None:
     """The README table is the one the spec writes, and the spec covers each field."""
-    declared = [s.name for s in (*spec.CONNECTION, *spec.OPTIONS, *spec.BEHAVIOUR)]
+    table_rows = (*options_table.CONNECTION, *spec.OPTIONS, *options_table.BEHAVIOUR)
+    declared = [s.name for s in table_rows]
     assert len(declared) == len(set(declared))
     fields = set(_own_fields())
     assert not fields - set(declared), (
         "ChatAiHubMixGemini fields missing from langchain_aihubmix/_options/spec.py "
-        f"(OPTIONS for a call option, else CONNECTION or BEHAVIOUR): "
+        "(OPTIONS for a call option) or scripts/options_table.py (CONNECTION or "
+        f"BEHAVIOUR): "
         f"{sorted(fields - set(declared))}"
     )
     assert not set(declared) - fields, "spec rows for fields the model does not have"
@@ -139,10 +148,9 @@ def test_configuration_table_matches_the_model_fields() -> None:
         r"<!-- options:start -->\n(.*?)<!-- options:end -->", readme, re.S
     )
     assert table is not None, "README.md lacks the <!-- options:start/end --> markers"
-    assert table.group(1).strip() == spec.markdown_table(), (
+    assert table.group(1).strip() == options_table.markdown_table(), (
         "README.md's configuration table differs from the spec; paste the output of "
-        "python -c 'from langchain_aihubmix._options.spec import markdown_table as t; "
-        "print(t())' between the markers"
+        "python scripts/options_table.py between the markers"
     )
 
 
@@ -265,7 +273,7 @@ def test_version_is_single_sourced() -> None:
 def test_test_lock_pins_every_dependency_within_its_range() -> None:
     pins = _pins(ROOT / "requirements" / "test.lock")
     problems = []
-    for req in _requirements("test", "lint", "dist"):
+    for req in _requirements("test", "lint", "dist", "agents"):
         pinned = pins.get(_norm(req.name))
         if pinned is None:
             problems.append(f"{req.name} is not in requirements/test.lock")
@@ -301,3 +309,58 @@ def test_license_and_metadata_are_release_ready() -> None:
         match = re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier)
         if match:
             assert python.contains(match.group(1) + ".0"), classifier
+
+
+def test_every_error_the_docs_name_imports_from_the_errors_module() -> None:
+    import builtins
+
+    import langchain_core.exceptions
+
+    from langchain_aihubmix import errors
+
+    named = {
+        name
+        for doc in [README, *DOCS]
+        for name in re.findall(
+            r"(?<![*\w.])([A-Z]\w*(?:Error|Warning))\b", doc.read_text()
+        )
+    }
+    others = set(dir(builtins)) | set(dir(langchain_core.exceptions))
+    sdk = {"ClientError", "RateLimitError"}  # google.genai.errors / openai, as such
+    ours = named - others - sdk
+    assert "UnknownOptionError" in ours and "NotOnOpenAIRouteError" in ours
+    missing = sorted(n for n in ours if not hasattr(errors, n))
+    assert missing == []
+    assert ours <= set(errors.__all__)
+
+
+def test_the_install_line_brings_what_every_snippet_imports() -> None:
+    # `pip install "langchain-aihubmix[agents]"`, as the README says, must bring
+    # every package a README / docs snippet imports (`create_agent` needs
+    # `langchain`, which the base install does not bring)
+    import ast
+    import importlib.metadata
+
+    from scripts.doc_snippets import extract
+
+    installed = {_norm(r.name) for r in _requirements("agents")}
+    dists = importlib.metadata.packages_distributions()
+    missing = set()
+    for snippet in [s for doc in [README, *DOCS] for s in extract(doc)]:
+        if snippet.skip:
+            continue
+        for node in ast.walk(ast.parse(snippet.code)):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            for root in roots:
+                if root in sys.stdlib_module_names or root == "langchain_aihubmix":
+                    continue
+                if not {_norm(d) for d in dists.get(root, [root])} & installed:
+                    missing.add(f"{snippet.name}: {root}")
+    assert sorted(missing) == []
+    install = README.read_text().split("## Install", 1)[1].split("\n## ", 1)[0]
+    assert 'pip install "langchain-aihubmix[agents]"' in install

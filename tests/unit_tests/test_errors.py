@@ -256,7 +256,7 @@ def test_status_errors_are_both_sdk_and_core_types(
     assert isinstance(err, SDK_BASE[route])
     assert type(err).__name__.startswith("Native" if route == "native" else "OpenAI")
     assert err.status_code == status
-    assert err.message == message
+    assert err.message.startswith(message)  # + a hint (see below)
     assert err.body == body
     assert str(err).startswith(f"{status} {message}")
     assert err.is_retryable is (status in (429, 502, 503))
@@ -422,10 +422,10 @@ def test_network_failures(
     assert err.is_retryable is True
     if issubclass(cls, ModelTimeoutError):
         assert isinstance(err, TimeoutError)
-        assert str(err).startswith("Request timed out.")
+        assert str(err).startswith("Request timed out")
     else:
         assert isinstance(err, ModelConnectionError)
-        assert str(err).startswith("Connection error.")
+        assert str(err).startswith("Connection error")
 
 
 def _same_request(request: Any) -> bool:
@@ -436,7 +436,7 @@ def _same_request(request: Any) -> bool:
 def test_network_error_keeps_request() -> None:
     err = classify(httpx2.ReadTimeout("slow", request=REQ2))
     assert _same_request(err.request)
-    assert str(err) == "Request timed out. (ReadTimeout: slow)"
+    assert str(err) == "Request timed out (aihubmix.com). (ReadTimeout: slow)"
     assert _same_request(
         classify(openai.APITimeoutError(request=REQ2), "openai").request
     )

@@ -22,6 +22,8 @@ RANKS: dict[str, int] = {
     "_options.call_options": 1,  # the typed CallOptions
     "_options.spec": 1,
     "_options": 2,  # fields + kwargs -> CallOptions
+    "_options.gemini_schema": 2,  # JSON Schema -> Gemini's two schema forms
+    "_options.tool_wire": 2,  # tools as a route sends them, and calls back
     "_input": 2,  # LangChain messages -> Conversation
     "_output": 3,  # chunks / messages / usage, shared by both routes
     "_transport": 3,  # what both clients share

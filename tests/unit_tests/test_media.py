@@ -26,7 +26,6 @@ from langchain_aihubmix._input.conversation import (
 )
 from langchain_aihubmix._input.encoding import (
     canonical_base64,
-    decode_base64,
     guess_mime,
     read_data_url,
 )
@@ -44,24 +43,10 @@ PDF = b"%PDF-1.7\n" + b"x" * 100
 # --- base64 and data URLs ---------------------------------------------------------
 
 
-@given(st.binary(max_size=300))
-def test_base64_round_trips_in_every_dialect(data: bytes) -> None:
-    std = base64.b64encode(data).decode()
-    url = base64.urlsafe_b64encode(data).decode()
-    for text in (std, url, std.rstrip("="), url.rstrip("="), f"  {std}\n"):
-        assert decode_base64(text) == data
-
-
 def test_base64_with_line_breaks() -> None:
     text = base64.encodebytes(PNG).decode()  # MIME style: a newline every 76 chars
     assert "\n" in text.strip()
-    assert decode_base64(text) == PNG
-
-
-@pytest.mark.parametrize("bad", ["not base64!", "abcde", "ab=c", "é"])
-def test_invalid_base64_is_a_clear_error(bad: str) -> None:
-    with pytest.raises(InvalidInputError, match="invalid base64"):
-        decode_base64(bad)
+    assert base64.b64decode(canonical_base64(text)) == PNG
 
 
 @given(st.binary(max_size=300))
@@ -78,7 +63,7 @@ def test_canonical_base64_accepts_every_dialect_without_decoding(data: bytes) ->
 
 
 @pytest.mark.parametrize("bad", ["not base64!", "abcde", "ab=c", "é"])
-def test_canonical_base64_rejects_what_decode_rejects(bad: str) -> None:
+def test_invalid_base64_is_a_clear_error(bad: str) -> None:
     with pytest.raises(InvalidInputError, match="invalid base64"):
         canonical_base64(bad)
 
@@ -295,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

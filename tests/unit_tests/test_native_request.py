@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 import yaml
 from google.genai import types
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import (
+    AIMessageChunk,
+    HumanMessage,
+    message_chunk_to_message,
+)
 
 from langchain_aihubmix._input.conversation import (
     SKIP_SIGNATURE_SENTINEL,
@@ -28,7 +32,6 @@ from langchain_aihubmix._native.request import (
     options_to_config,
     signature_bytes,
 )
-from langchain_aihubmix._native.response import chunk_to_message
 from langchain_aihubmix._options.call_options import (
     BuiltinTool,
     CallOptions,
@@ -530,7 +533,7 @@ def test_response_replays_through_history(fixture_id: str) -> None:
     """response -> AIMessage -> history -> request: same parts and signatures."""
     message = CASES[fixture_id]
     if isinstance(message, AIMessageChunk):
-        message = chunk_to_message(message)
+        message = message_chunk_to_message(message)
     conv = messages_to_conversation([HumanMessage("q"), message])
     model = message.response_metadata["model_name"]
     body = wire_body(*conversation_to_contents(conv, model=model)[:1], model=G3)

@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 from google.genai import types
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER, SIGNATURES_KEY
 from langchain_aihubmix._native.response import (
     NativeStreamState,
-    chunk_to_message,
     response_to_messages,
 )
 from langchain_aihubmix._native.usage import counts_from_usage
+from langchain_aihubmix._output.to_messages import usage_from_counts
+from langchain_aihubmix.errors import NativeNoAnswerError
 from tests.unit_tests.recorded import (
     SKIPPED,
     _bodies,
@@ -34,6 +35,8 @@ from tests.unit_tests.recorded import (
 RESPONSES = recorded_responses()
 STREAMS = recorded_streams()
 MODEL = "requested-model"
+USAGE_ONLY = "vercel-ai/google-usage-raw-live.chunks.txt"
+"""A usage excerpt, no reply: fed as a whole reply, it raises (no answer)."""
 LC_ID = re.compile(r"^lc_[0-9a-f]{32}$")
 
 
@@ -61,7 +64,7 @@ def _all_cases() -> dict[str, AIMessage | AIMessageChunk]:
     cases: dict[str, AIMessage | AIMessageChunk] = {
         k: response_to_messages(r, MODEL)[0] for k, r in RESPONSES.items()
     }
-    cases.update({k: _stream_message(c) for k, c in STREAMS.items()})
+    cases.update({k: _stream_message(c) for k, c in STREAMS.items() if k != USAGE_ONLY})
     return cases
 
 
@@ -166,8 +169,10 @@ def test_signatures_are_the_standard_base64_google_sent(fixture_id: str) -> None
 
 
 def test_usage_with_cache_tool_prompt_and_thoughts() -> None:
-    message = CASES["vercel-ai/google-usage-raw-live.chunks.txt"]
-    assert message.usage_metadata == {
+    (chunk,) = STREAMS[USAGE_ONLY]
+    with pytest.raises(NativeNoAnswerError, match="finish_reason=None"):
+        NativeStreamState(MODEL).feed(chunk, last=True)
+    assert usage_from_counts(counts_from_usage(chunk.usage_metadata)) == {
         "input_tokens": 77,
         "output_tokens": 160,
         "total_tokens": 237,
@@ -213,12 +218,11 @@ def test_code_without_ids_gets_one_synthetic_id_for_all_its_results() -> None:
 def test_function_call_metadata_and_finish_message() -> None:
     body = raw_body("vercel-ai/google-tool-call.json")
     # google-genai 3.6.1 drops `finishMessage` when parsing Gemini API responses
-    # (`_Candidate_from_mldev`); the mapper keeps it whenever the SDK has it.
-    assert parse_response(body).candidates[0].finish_message is None  # type: ignore[index]
-    direct = types.GenerateContentResponse._from_response(
-        response=copy.deepcopy(body), kwargs={}
-    )
-    message = response_to_messages(direct, MODEL)[0]
+    # (`_Candidate_from_mldev`, python-genai#1789); the package puts it back. This
+    # fails when the SDK's converter moves.
+    parsed = parse_response(body)
+    assert parsed.candidates[0].finish_message  # type: ignore[index]
+    message = response_to_messages(parsed, MODEL)[0]
     assert message.response_metadata["finish_message"] == (
         "Model generated function call(s)."
     )
@@ -258,6 +262,8 @@ def test_blocked_prompt() -> None:
             "input_tokens": 9,
             "output_tokens": 0,
             "total_tokens": 9,
+            "input_token_details": {"cache_read": 0},
+            "output_token_details": {"reasoning": 0},
         }
         assert message.content_blocks == [
             {
@@ -430,7 +436,9 @@ def test_stream_marks_only_the_final_chunk() -> None:
     assert [c.chunk_position for c in chunks] == [None, None, "last"]
     assert [set(c.response_metadata) for c in chunks[:2]] == [{"model_provider"}] * 2
     assert state.finished
-    assert chunk_to_message(functools.reduce(operator.add, chunks)).text.endswith("y")
+    assert message_chunk_to_message(
+        functools.reduce(operator.add, chunks)
+    ).text.endswith("y")
 
 
 CORE_ID = re.compile(r"^lc_[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")

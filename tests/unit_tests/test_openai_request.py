@@ -30,7 +30,10 @@ from langchain_aihubmix._options.call_options import (
     FunctionTool,
     ToolChoice,
 )
-from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
+from langchain_aihubmix._options.native_only import (
+    NotOnOpenAIRouteError,
+    refuse_native_only,
+)
 
 
 def to_messages(conv: Conversation, *, model: str) -> list[dict[str, Any]]:
@@ -230,6 +233,24 @@ def test_sentinel_not_injected_before_the_last_user_turn_or_on_gemini2() -> None
     assert "extra_content" not in gemini2[1]["tool_calls"][0]
 
 
+def test_image_model_history_signed_with_the_bypass_on_the_message() -> None:
+    """Gemini 3 image models: an unsigned model turn's first text part gets the
+    bypass, which this protocol carries on the message (images are left out)."""
+    image = MediaPart("image/png", data=b"png")
+    conv = Conversation(
+        turns=[
+            Turn("user", [TextPart("draw")]),
+            Turn("model", [TextPart("Here"), image]),
+            Turn("user", [TextPart("bigger")]),
+        ]
+    )
+    model_turn = to_messages(conv, model="gemini-3-pro-image-preview")[1]
+    assert model_turn["extra_content"] == {
+        "google": {"thought_signature": SKIP_SIGNATURE_SENTINEL}
+    }
+    assert "extra_content" not in to_messages(conv, model="gemini-3-pro-preview")[1]
+
+
 def test_real_signature_is_never_replaced_by_the_sentinel() -> None:
     messages = to_messages(_agent_history("REAL"), model="gemini-3-pro-preview")
     call = messages[1]["tool_calls"][0]
@@ -402,7 +423,7 @@ def test_response_format() -> None:
         CallOptions(model="m", response_mime_type="text/plain")
     )
     with pytest.raises(NotOnOpenAIRouteError, match=r"text/x\.enum"):
-        options_to_params(CallOptions(model="m", response_mime_type="text/x.enum"))
+        refuse_native_only(CallOptions(model="m", response_mime_type="text/x.enum"))
 
 
 @pytest.mark.parametrize("level", ["none", "minimal", "low", "medium", "high"])
@@ -413,6 +434,8 @@ def test_thinking_level_is_reasoning_effort(level: Any) -> None:
 
 
 def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
+    """A positive budget goes only as AiHubMix's `reasoning.max_tokens`; the
+    dynamic budget (-1), which has no /v1 form, in `extra_body.google`."""
     opts = CallOptions(
         model="m",
         include_thoughts=True,
@@ -420,10 +443,17 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
         safety_settings=(("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE"),),
         extra_body={"extra_body": {"google": {"x": 1}}, "user": "u"},
     )
-    assert options_to_params(opts)["extra_body"] == {
+    params = options_to_params(opts)
+    assert params["reasoning"] == {"max_tokens": 512}
+    dynamic = options_to_params(CallOptions(model="m", thinking_budget=-1))
+    assert "reasoning" not in dynamic
+    assert dynamic["extra_body"] == {
+        "extra_body": {"google": {"thinking_config": {"thinking_budget": -1}}}
+    }
+    assert params["extra_body"] == {
         "extra_body": {
             "google": {
-                "thinking_config": {"include_thoughts": True, "thinking_budget": 512},
+                "thinking_config": {"include_thoughts": True},
                 "safety_settings": [
                     {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}
                 ],
@@ -432,6 +462,16 @@ def test_thinking_budget_and_google_extensions_in_nested_extra_body() -> None:
         },
         "user": "u",
     }
+
+
+def test_google_search_is_web_search_options() -> None:
+    """Search alone: no tools, no `tool_choice`; with function tools: refused (the
+    combination needs Gemini 3's server-side tool invocations, native only)."""
+    search = BuiltinTool("google_search")
+    alone = options_to_params(CallOptions(model="m", tools=(search,)))
+    assert alone == {"model": "m", "web_search_options": {}}
+    with pytest.raises(NotOnOpenAIRouteError, match="with function tools"):
+        refuse_native_only(CallOptions(model="m", tools=(WEATHER, search)))
 
 
 def test_tools_always_come_with_tool_choice() -> None:
@@ -505,10 +545,13 @@ def test_tool_choice_naming_an_unknown_tool_raises() -> None:
 
 
 def test_builtin_tools_raise_with_a_hint() -> None:
-    with pytest.raises(NotOnOpenAIRouteError, match="-search"):
-        options_to_params(CallOptions(model="m", tools=(BuiltinTool("google_search"),)))
+    search = BuiltinTool("google_search", {"time_range_filter": {}})
+    with pytest.raises(NotOnOpenAIRouteError, match="google_search' with a config"):
+        refuse_native_only(CallOptions(model="m", tools=(search,)))
+    with pytest.raises(NotOnOpenAIRouteError, match="url_context"):
+        refuse_native_only(CallOptions(model="m", tools=(BuiltinTool("url_context"),)))
     with pytest.raises(InvalidInputError, match=r"code_execution.*native"):
-        options_to_params(
+        refuse_native_only(
             CallOptions(model="m", tools=(BuiltinTool("code_execution"),))
         )
 
@@ -523,7 +566,7 @@ def test_builtin_tools_raise_with_a_hint() -> None:
 )
 def test_native_only_options_raise(field: dict[str, Any]) -> None:
     with pytest.raises(NotOnOpenAIRouteError, match="native"):
-        options_to_params(CallOptions(model="m", **field))
+        refuse_native_only(CallOptions(model="m", **field))
 
 
 def test_text_only_modalities_are_fine() -> None:

@@ -13,8 +13,6 @@ import pytest
 from google.genai import types
 from langchain_core.messages import (
     AIMessage,
-    BaseMessage,
-    ChatMessage,
     HumanMessage,
     SystemMessage,
     ToolMessage,
@@ -31,7 +29,6 @@ from langchain_aihubmix._input.conversation import (
     Turn,
 )
 from langchain_aihubmix._input.from_messages import messages_to_conversation
-from langchain_aihubmix._input.user_blocks import standard_blocks
 from langchain_aihubmix._native.request import (
     conversation_to_contents,
     options_to_config,
@@ -232,20 +229,6 @@ def test_sdk_subclasses_read_like_the_sdk_types() -> None:
 
 
 # -- string messages ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        HumanMessage("hi"),
-        HumanMessage(""),
-        SystemMessage("be brief"),
-        ToolMessage("result", tool_call_id="c1"),
-        ChatMessage(role="user", content="hi"),
-    ],
-)
-def test_string_content_blocks_match_core(message: BaseMessage) -> None:
-    assert standard_blocks(message, "m") == message.content_blocks
 
 
 def test_overridden_content_blocks_are_respected() -> None:

@@ -12,7 +12,6 @@ from langchain_aihubmix.catalog import CatalogModel, price_table
 from langchain_aihubmix.pricing import (
     DEFAULT_PRICES,
     PRICES_AS_OF,
-    Cost,
     ModelPrice,
     cost_of,
     resolve_model_id,
@@ -251,14 +250,6 @@ def test_tier_cache_price_can_be_set() -> None:
     )
     assert price.rates(100) == (Decimal(1), Decimal(2), Decimal("0.1"))
     assert price.rates(101) == (Decimal(3), Decimal(4), Decimal("0.5"))
-
-
-def test_costs_add_up() -> None:
-    a = Cost(input=Decimal(1), output=Decimal(2), saved_by_cache=Decimal(1))
-    b = Cost(cache_read=Decimal(3), request_fee=Decimal(4))
-    total = a + b
-    assert total.total == 10
-    assert total.saved_by_cache == 1
 
 
 def test_price_table_uses_gateway_prices() -> None:

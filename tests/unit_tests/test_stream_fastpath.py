@@ -62,6 +62,7 @@ _COUNTS = st.builds(
     output=st.integers(0, 50),
     cache_read=st.integers(0, 50),
     reasoning=st.integers(0, 50),
+    audio=st.integers(0, 50),
 )
 
 
@@ -94,6 +95,7 @@ def test_usage_tracker_reports_the_final_counts_once(
             "output": usage["output_tokens"],
             "cache_read": usage.get("input_token_details", {}).get("cache_read", 0),
             "reasoning": usage.get("output_token_details", {}).get("reasoning", 0),
+            "audio": usage.get("output_token_details", {}).get("audio", 0),
         }
         assert all(v >= 0 for v in flat.values())
         assert usage["total_tokens"] == flat["input"] + flat["output"]

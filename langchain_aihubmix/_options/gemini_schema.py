@@ -1,0 +1,263 @@
+"""JSON Schema -> Gemini's `parametersJsonSchema` (native) or OpenAPI `Schema` (/v1).
+
+References are inlined, recursion unrolled `UNROLL` levels; the /v1 form is the
+`Schema` subset (valid JSON Schema too), asking for JSON text where `Schema` cannot
+describe a value (`restore` decodes it); a constraint a form cannot hold goes into
+the description. The rules, by keyword: docs/tools-and-agents.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_aihubmix._errors.base import InvalidInputError
+
+__all__ = ["UNROLL", "Decoder", "convert", "restore"]
+
+Decoder = dict[str, Any]
+"""`{"json": True}`, `{"enum": {text: value}}`, or per `properties`/`items`/`anyOf`."""
+UNROLL = 3
+"""Levels of a recursive schema described (the outermost included) before the cut."""
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_KEEP = {  # the keywords each form keeps; the others are described
+    False: _words(
+        "type format title description enum items prefixItems minItems maxItems "
+        "minimum maximum anyOf properties additionalProperties required "
+        "propertyOrdering"
+    ),
+    True: _words(
+        "type format description nullable enum items minItems maxItems properties "
+        "required anyOf minimum maximum minLength maxLength pattern minProperties "
+        "maxProperties propertyOrdering"
+    ),
+}
+_ANNOTATIONS = _words("$schema $id $anchor $comment title readOnly writeOnly")
+_FORMATS = {"string": {"date-time", "enum"}, "integer": {"int32", "int64"}}
+_FORMATS["number"] = {"float", "double"}
+_ALIASES = {"dict": "object", "float": "number", "tuple": "array"}  # BFCL's names
+_JSON_TEXT = "a JSON value, written as JSON text"
+
+
+def convert(
+    schema: dict[str, Any], *, openapi: bool, string_enums: bool = True
+) -> tuple[dict[str, Any], Decoder | None]:
+    """The native (`openapi=False`) or `/v1` form of `schema`, and its decoder.
+    `string_enums=False` (response schemas) keeps a non-string enum's type and
+    writes its values into the description."""
+    converter = _Converter(schema, openapi, string_enums)
+    return converter.node(converter.inline(schema, ()))
+
+
+def restore(value: Any, decoder: Decoder | None) -> Any:
+    """A `/v1` value in the user's schema's own types."""
+    if not decoder:
+        return value
+    if isinstance(value, str) and decoder.get("json"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and value in decoder.get("enum", ()):
+        return decoder["enum"][value]
+    if isinstance(value, dict) and (props := decoder.get("properties")):
+        return {k: restore(v, props.get(k)) for k, v in value.items()}
+    if isinstance(value, list) and decoder.get("items"):
+        return [restore(v, decoder["items"]) for v in value]
+    for option in decoder.get("anyOf", ()):
+        if (restored := restore(value, option)) is not value:
+            return restored
+    return value
+
+
+class _Converter:
+    """One schema's conversion: references inlined, then each node in its form."""
+
+    def __init__(self, root: dict[str, Any], openapi: bool, string_enums: bool):
+        self.root, self.openapi, self.string_enums = root, openapi, string_enums
+        self.nodes = 0
+
+    def inline(self, node: Any, stack: tuple[str, ...]) -> Any:
+        """`node` with every reference replaced by what it points to."""
+        self.nodes += 1
+        if self.nodes > 20_000:
+            raise InvalidInputError("The schema is too big with references inlined.")
+        if isinstance(node, list):
+            return [self.inline(item, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        rest = {k: v for k, v in node.items() if k not in ("$defs", "definitions")}
+        if "$ref" not in rest:
+            return {
+                k: v if k in ("enum", "const", "default", "examples", "required")
+                else {p: self.inline(s, stack) for p, s in v.items()}
+                if k == "properties" and isinstance(v, dict)
+                else self.inline(v, stack)
+                for k, v in rest.items()
+            }  # fmt: skip
+        ref = rest.pop("$ref")
+        target: Any = self.root if str(ref).startswith("#") else None
+        for raw in str(ref)[1:].split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if token and isinstance(target, dict) else target
+        if not isinstance(target, (dict, bool)) or (target is self.root and ref != "#"):
+            raise InvalidInputError(f"Schema reference {ref!r} points to nothing.")
+        siblings = self.inline(rest, stack)
+        if stack.count(ref) < UNROLL:
+            body = self.inline(target, (*stack, ref))
+            return {**body, **siblings} if isinstance(body, dict) else body
+        found = target if isinstance(target, dict) else {}
+        cut = f"nested {found.get('title') or ref.rsplit('/', 1)[-1]}, not described"
+        text = _join(siblings.get("description"), cut + " further")
+        return {"description": text} | (
+            {"type": found["type"]} if "type" in found else {}
+        )
+
+    def node(self, node: Any) -> tuple[dict[str, Any], Decoder | None]:
+        """One inlined node in its form, and its `/v1` decoder."""
+        s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
+        found: list[str] = s.pop("type")
+        types = [t for t in found if t != "null"]
+        nullable = {"nullable": True} if self.openapi and types != found else {}
+        if self.openapi and len(types) > 1:
+            said = {"description": s.pop("description")} if "description" in s else {}
+            options = [self.node({**s, "type": t}) for t in types]
+            codes = [o[1] or {} for o in options]
+            out = {"anyOf": [o[0] for o in options]} | nullable | said
+            return out, {"anyOf": codes} if any(codes) else None
+        if self.openapi and isinstance(s.get("additionalProperties"), bool):
+            del s["additionalProperties"]  # false is implied; true: free-form below
+        out, decoder, notes = self._children(s)
+        enum = s.pop("enum", None)
+        for key, value in s.items():
+            if key in _KEEP[self.openapi]:
+                out[key] = value
+            elif key not in _ANNOTATIONS and not (key == "default" and value is None):
+                notes[key] = value
+        if not self.openapi:
+            out |= {"type": found[0] if len(found) == 1 else found} if found else {}
+            return _described(out | ({"enum": enum} if enum else {}), notes), None
+        kind = types[0] if types else None
+        if enum is not None and kind != "string" and self.string_enums:
+            decoder["enum"] = {_text(v): v for v in enum if not isinstance(v, str)}
+            kind, enum = "string", [_text(v) for v in enum]
+        if enum is not None:
+            (out if kind == "string" else notes)["enum"] = enum
+        if "format" in out and out["format"] not in _FORMATS.get(kind or "", ()):
+            notes["format"] = out.pop("format")
+        if kind == "array" and "items" not in out:
+            out["items"] = {"type": "string", "description": _JSON_TEXT}
+            decoder["items"] = {"json": True}
+        if kind in (None, "object") and not (out.get("properties") or out.get("anyOf")):
+            text = _join(out.get("description"), _JSON_TEXT)
+            out, decoder = {"type": "string", "description": text}, {"json": True}
+        elif kind is not None:
+            out["type"] = kind
+        return _described(out | nullable, notes), decoder or None
+
+    def _children(
+        self, s: dict[str, Any]
+    ) -> tuple[dict[str, Any], Decoder, dict[str, Any]]:
+        """The subschemas `s` keeps, taken out of it, their decoder, and the tuple
+        positions `/v1` describes (its `items`: any of them)."""
+        out: dict[str, Any] = {}
+        decoder: Decoder = {}
+        if isinstance(s.get("properties"), dict):
+            pairs = {k: self.node(v) for k, v in s.pop("properties").items()}
+            out["properties"] = {k: v[0] for k, v in pairs.items()}
+            coded = {k: v[1] for k, v in pairs.items() if v[1]}
+            decoder |= {"properties": coded} if coded else {}
+        for key in ("items", "additionalProperties"):
+            if isinstance(s.get(key), dict) and key in _KEEP[self.openapi]:
+                out[key], code = self.node(s.pop(key))
+                decoder |= {key: code} if code else {}
+        for key in ("anyOf", "prefixItems"):
+            if isinstance(s.get(key), list):
+                options = [self.node(o) for o in s.pop(key)]
+                codes: list[Decoder] = [o[1] or {} for o in options]
+                out[key] = [o[0] for o in options]
+                decoder |= {key: codes} if any(codes) else {}
+        if not (self.openapi and "prefixItems" in out):
+            return out, decoder, {}
+        out.setdefault("items", {"anyOf": out["prefixItems"]})
+        if "prefixItems" in decoder:
+            decoder.setdefault("items", {"anyOf": decoder.pop("prefixItems")})
+        return out, decoder, {"prefixItems": out.pop("prefixItems")}
+
+
+def _normal(node: dict[str, Any]) -> dict[str, Any]:
+    """One spelling: `allOf` merged, `const` -> `enum`, `oneOf` -> `anyOf`, tuple
+    `items` -> `prefixItems`; `type` a list, with "null" for `nullable`, a null enum
+    member or `anyOf` option, and inferred when missing."""
+    s = dict(node)
+    for part in s.pop("allOf", None) or ():
+        s = {**part, **s, **_merged(s, part)} if isinstance(part, dict) else s
+    kinds = s.get("type")
+    types = [
+        _ALIASES.get(t, t) for t in ([kinds] if isinstance(kinds, str) else kinds or [])
+    ]
+    types = [t for t in types if t != "any"] + ["null"] * bool(s.pop("nullable", 0))
+    if "const" in s:
+        s["enum"] = [s.pop("const")]
+    if "oneOf" in s:
+        s["anyOf"] = s.get("anyOf", []) + s.pop("oneOf")
+    if isinstance(s.get("items"), list):
+        s["prefixItems"] = s.pop("items")
+    if isinstance(enum := s.get("enum"), list):
+        s["enum"] = [v for v in enum if v is not None]
+        types += ["null"] * (len(enum) > len(s["enum"]))
+        types += [] if set(types) - {"null"} else sorted({_kind(v) for v in s["enum"]})
+    if {"type": "null"} in (options := s.get("anyOf") or []):
+        s["anyOf"] = [o for o in options if o != {"type": "null"}]
+        types.append("null")
+        if len(s["anyOf"]) == 1 and not set(types) - {"null"}:
+            inner = _normal(s.pop("anyOf")[0])
+            types = [*inner.pop("type"), *types]
+            s = {**inner, **{k: v for k, v in s.items() if k != "type"}}
+    if not set(types) - {"null"} and {"properties", "items", "prefixItems"} & set(s):
+        types.insert(0, "object" if "properties" in s else "array")
+    s["type"] = list(dict.fromkeys(types))
+    return s
+
+
+def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """What two schemas that both hold (`allOf`) combine."""
+    out: dict[str, Any] = {}
+    if "properties" in a or "properties" in b:
+        out["properties"] = {**b.get("properties", {}), **a.get("properties", {})}
+    if "required" in a or "required" in b:
+        out["required"] = list(
+            dict.fromkeys([*a.get("required", []), *b.get("required", [])])
+        )
+    if a.get("description") and b.get("description"):
+        out["description"] = _join(a["description"], b["description"])
+    return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return {int: "integer", float: "number", str: "string"}.get(type(value), "object")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first} ({second})" if first else second
+
+
+def _described(out: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any]:
+    """`out` with the constraints it cannot hold written into its description."""
+    if notes:
+        said = "; ".join(
+            f"{k}: {json.dumps(v, separators=(',', ':'))}" for k, v in notes.items()
+        )
+        out["description"] = _join(out.get("description"), said)
+    return out

@@ -1,0 +1,361 @@
+"""Tool and response schemas as users bring them, converted for both routes.
+
+A corpus of real schemas (the MCP reference servers' tool schemas as their servers
+list them, pydantic v1 / v2 models, TypedDicts, OpenAPI-derived and BFCL-style
+definitions, raw JSON Schema with the hard features): each converted schema passes
+the emulator's Gemini rules, and every property name at every depth, required list,
+enum, scalar item type and description survives. Values sent as text on `/v1` come
+back in the schema's own types; tool names are mapped to Gemini's rules and back.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+import jsonschema
+import pytest
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, Field
+from pydantic import v1 as pydantic_v1
+from typing_extensions import TypedDict
+
+from langchain_aihubmix._errors.base import InvalidInputError
+from langchain_aihubmix._options.call_options import FunctionTool
+from langchain_aihubmix._options.gemini_schema import (
+    UNROLL,
+    convert,
+    restore,
+)
+from langchain_aihubmix._options.tool_wire import check_names, wire_name
+from langchain_aihubmix.testing.schema_rules import check_openai, json_schema_problem
+
+
+def native_form(schema: dict[str, Any]) -> dict[str, Any]:
+    return convert(schema, openapi=False)[0]
+
+
+def openapi_form(schema: dict[str, Any], **kw: Any) -> tuple[dict[str, Any], Any]:
+    return convert(schema, openapi=True, **kw)
+
+
+MCP = Path(__file__).parents[1] / "fixtures" / "mcp"
+
+
+class Leaf(BaseModel):
+    """A leaf."""
+
+    label: str = Field(description="what it says")
+    weight: Literal[1, 2, 3] = 1
+
+
+class Tree(BaseModel):
+    """A tree whose children are required (a recursion Gemini cannot unroll)."""
+
+    name: str
+    children: list[Tree]
+    leaves: list[Leaf] = []
+
+
+class Kitchen(BaseModel):
+    """Everything at once."""
+
+    mode: Literal["fast", "slow"]
+    level: Literal[1, 2, 3] = Field(description="how hard")
+    meta: dict[str, Any]
+    tags: dict[str, int] = {}
+    point: tuple[int, str]
+    either: Union[int, Leaf]  # noqa: UP007
+    maybe: Optional[Leaf] = None  # noqa: UP045
+    grid: list[list[float]]
+
+
+class OldModel(pydantic_v1.BaseModel):
+    """Pydantic v1, nested and recursive (draft-07 `definitions`)."""
+
+    title: str
+    parts: list[OldModel] = []
+    leaf: Optional[OldLeaf]  # noqa: UP045
+
+
+class OldLeaf(pydantic_v1.BaseModel):
+    size: int = pydantic_v1.Field(..., ge=1, description="in cm")
+
+
+OldModel.update_forward_refs()
+
+
+class Ticket(TypedDict):
+    """Open a ticket."""
+
+    title: str
+    priority: Literal[1, 2, 3]
+    labels: list[str]
+
+
+RAW = {  # raw JSON Schema: the features the issue lists
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {
+        "kind": {"oneOf": [{"const": "a"}, {"const": "b"}], "description": "which"},
+        "size": {"type": ["integer", "null"], "exclusiveMinimum": 0},
+        "mode": {"type": "integer", "enum": [0, 1, 2]},
+        "flag": {"const": True},
+        "pair": {
+            "type": "array",
+            "prefixItems": [{"type": "string"}, {"type": "number"}],
+        },
+        "empty": {"type": "object"},
+        "anything": {},
+        "where": {"$ref": "#/definitions/Place", "description": "the place"},
+        "list": {"type": "array"},
+        "merged": {
+            "allOf": [
+                {"$ref": "#/definitions/Place"},
+                {
+                    "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}},
+                    "required": ["zip"],
+                },
+            ]
+        },
+        "url": {"type": "string", "format": "uri", "default": "https://x.test"},
+        "again": {"$ref": "#/properties/where"},
+    },
+    "required": ["kind", "mode", "where"],
+    "additionalProperties": False,
+    "definitions": {
+        "Place": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "a city"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        }
+    },
+}
+OPENAPI = {  # an OpenAPI-3.0-derived tool: nullable, formats, components
+    "type": "object",
+    "properties": {
+        "petId": {"type": "integer", "format": "int64", "example": 10},
+        "status": {"type": "string", "enum": ["available", "sold"], "nullable": True},
+        "pet": {"$ref": "#/components/schemas/Pet"},
+    },
+    "required": ["petId"],
+    "components": {
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "readOnly": True},
+                    "photoUrls": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["name"],
+            }
+        }
+    },
+}
+BFCL = {  # Berkeley Function Calling Leaderboard's spelling
+    "type": "dict",
+    "properties": {
+        "base": {"type": "float", "description": "The base."},
+        "dims": {"type": "tuple", "items": {"type": "integer"}},
+        "opts": {"type": "dict", "properties": {"unit": {"type": "string"}}},
+    },
+    "required": ["base"],
+}
+
+
+def _corpus() -> list[tuple[str, dict[str, Any]]]:
+    cases = [
+        (f"{path.stem}:{t['name']}", t["inputSchema"])
+        for path in sorted(MCP.glob("*.json"))
+        for t in json.loads(path.read_text())
+    ]
+    cases += [(m.__name__, m.model_json_schema()) for m in (Leaf, Tree, Kitchen)]
+    cases += [("OldModel", OldModel.schema())]
+    cases += [("Ticket", convert_to_openai_tool(Ticket)["function"]["parameters"])]
+    return [*cases, ("raw", RAW), ("openapi", OPENAPI), ("bfcl", BFCL)]
+
+
+CORPUS = _corpus()
+
+
+def _deref(node: Any, root: dict[str, Any]) -> Any:
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 50:
+        target: Any = root
+        for token in node["$ref"][1:].strip("/").split("/"):
+            target = target.get(token) if token else target
+        node, seen = (
+            {**target, **{k: v for k, v in node.items() if k != "$ref"}},
+            seen + 1,
+        )
+    return node
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _facts(node: Any, root: dict[str, Any], path: str = "", depth: int = 0) -> set[Any]:
+    """Property names (with required), enums and scalar item types, by path."""
+    node = _deref(node, root)
+    if not isinstance(node, dict) or depth > 3:
+        return set()
+    out: set[Any] = set()
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in node.get(key) or []:
+            out |= _facts(sub, root, path, depth)
+    if isinstance(node.get("items"), dict):
+        items = _deref(node["items"], root)
+        if items.get("type") in ("string", "integer", "number", "boolean"):
+            out.add(("item type", path, items["type"]))
+        out |= _facts(items, root, path + "[]", depth + 1)
+    values = node.get("enum", [node["const"]] if "const" in node else None)
+    if values:
+        out.add(
+            ("enum", path, tuple(sorted(_text(v) for v in values if v is not None)))
+        )
+    required = node.get("required") or []
+    for name, sub in (node.get("properties") or {}).items():
+        out.add(("property", f"{path}.{name}", name in required))
+        out |= _facts(sub, root, f"{path}.{name}", depth + 1)
+    return out
+
+
+def _descriptions(node: Any, root: dict[str, Any], path: str = "") -> dict[str, str]:
+    node = _deref(node, root)
+    if not isinstance(node, dict) or path.count(".") > 3:
+        return {}
+    out = {path: node["description"]} if node.get("description") else {}
+    for sub in node.get("anyOf") or []:  # a `$ref` with siblings, wrapped
+        out = _descriptions(sub, root, path) | out
+    for name, sub in (node.get("properties") or {}).items():
+        out |= _descriptions(sub, root, f"{path}.{name}")
+    return out
+
+
+def _openapi_call(params: dict[str, Any]) -> dict[str, Any]:
+    function: dict[str, Any] = {"name": "f"} | (
+        {"parameters": params} if params else {}
+    )
+    return {"tools": [{"type": "function", "function": function}]}
+
+
+@pytest.mark.parametrize(("name", "schema"), CORPUS, ids=[c[0] for c in CORPUS])
+def test_meaning_survives_and_gemini_accepts(name: str, schema: dict[str, Any]) -> None:
+    native = native_form(schema)
+    openapi, _ = openapi_form(schema)
+    assert json_schema_problem(native, root_object=True) is None
+    assert check_openai(_openapi_call(openapi), json_form=False) is None
+    for converted in (native, openapi):
+        facts = _facts(converted, converted)
+        assert _facts(schema, schema) <= facts
+        said = _descriptions(converted, converted)
+        for path, text in _descriptions(schema, schema).items():
+            assert said[path].startswith(text), path
+    assert "$ref" not in json.dumps(openapi) and "title" not in openapi
+
+
+def test_the_raw_corpus_breaks_gemini_s_rules() -> None:
+    """What the package sent before: most schemas fail on `/v1`, recursive and
+    draft-07 ones natively too (the emulator's rules, Gemini's texts)."""
+    failing = [n for n, s in CORPUS if check_openai(_openapi_call(s), json_form=False)]
+    assert {"playwright:browser_drop", "filesystem:edit_file", "memory:create_entities",
+            "sequential-thinking:sequentialthinking", "fetch:fetch",
+            "raw", "Kitchen", "Tree"} <= set(failing)  # fmt: skip
+    assert "Unknown name" in check_openai(_openapi_call(RAW), json_form=False)  # type: ignore[operator]
+    assert json_schema_problem(Tree.model_json_schema(), root_object=True)
+    assert json_schema_problem(OldModel.schema())
+    draft7 = {"type": "object", "properties": {"p": {"$ref": "#/definitions/P"}},
+              "definitions": {"P": {"type": "string"}}}  # fmt: skip
+    assert (
+        json_schema_problem(draft7) == "reference to undefined schema at properties.p"
+    )
+
+
+@pytest.mark.parametrize("convert", [native_form, lambda s: openapi_form(s)[0]])
+def test_references_inlined_and_recursion_cut(convert: Any) -> None:
+    tree = convert(Tree.model_json_schema())
+    assert "$ref" not in json.dumps(tree) and "$defs" not in tree
+    assert set(tree["properties"]["leaves"]["items"]["properties"]) == {
+        "label",
+        "weight",
+    }
+    node = tree
+    for _ in range(UNROLL - 1):
+        node = node["properties"]["children"]["items"]
+        assert node["required"] == ["name", "children"]
+    cut = node["properties"]["children"]["items"]
+    assert "nested Tree, not described further" in cut["description"]
+    old = convert(OldModel.schema())
+    assert set(old["properties"]["parts"]["items"]["properties"]) == {
+        "title",
+        "parts",
+        "leaf",
+    }
+
+
+def test_constraints_go_into_the_description() -> None:
+    native = native_form(RAW)["properties"]
+    assert "exclusiveMinimum: 0" in native["size"]["description"]
+    assert native["where"]["description"] == "the place"  # the reference's own
+    assert native["where"]["properties"]["city"]["description"] == "a city"
+    openapi = openapi_form(RAW)[0]["properties"]
+    assert openapi["url"] == {
+        "type": "string", "description": 'default: "https://x.test"; format: "uri"'
+    }  # fmt: skip
+    assert openapi["kind"] == {
+        "anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["b"]}],
+        "description": "which",
+    }
+    assert openapi["size"]["nullable"] is True and openapi["size"]["type"] == "integer"
+    assert "prefixItems" in openapi["pair"]["description"]
+    assert "pattern" in openapi["merged"]["properties"]["zip"]
+    assert openapi["merged"]["required"] == ["city", "zip"]
+
+
+def test_v1_values_come_back_in_the_schema_s_own_types() -> None:
+    _, decoder = openapi_form(Kitchen.model_json_schema())
+    sent = {"mode": "fast", "level": "2", "meta": '{"a": [1]}', "tags": "{}",
+            "point": [3, "x"], "either": {"label": "l", "weight": "3"},
+            "maybe": None, "grid": [[1.5]]}  # fmt: skip
+    value = restore(sent, decoder)
+    assert Kitchen.model_validate(value).level == 2
+    assert value["meta"] == {"a": [1]} and value["either"]["weight"] == 3
+    jsonschema.validate(value, Kitchen.model_json_schema())
+    _, raw = openapi_form(RAW)
+    back = restore({"mode": "1", "flag": "true", "empty": "{}", "list": ["[1]"]}, raw)
+    assert back == {"mode": 1, "flag": True, "empty": {}, "list": [[1]]}
+    _, response = openapi_form(Kitchen.model_json_schema(), string_enums=False)
+    assert openapi_form(Kitchen.model_json_schema(), string_enums=False)[0][
+        "properties"
+    ]["level"] == {"type": "integer", "description": "how hard (enum: [1,2,3])"}
+    assert restore({"level": 2}, response) == {"level": 2}
+
+
+def test_unresolvable_reference_is_bad_input() -> None:
+    with pytest.raises(InvalidInputError, match="points to nothing"):
+        openapi_form({"type": "object", "properties": {"a": {"$ref": "#/nope"}}})
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [
+        ("get_weather", "get_weather"),
+        ("mcp__my-server__read/file", "mcp__my-server__read_file"),
+        ("1st tool", "_1st_tool"),
+        ("x" * 80, "x" * 55 + "_" + "8c5a4e9c"),
+    ],
+)
+def test_wire_names(name: str, sent: str) -> None:
+    assert wire_name(name)[:56] == sent[:56] and len(wire_name(name)) <= 64
+    assert wire_name(wire_name(name)) == wire_name(name)
+
+
+def test_colliding_names_are_bad_input() -> None:
+    tools = [FunctionTool(n, "", {}) for n in ("read/file", "read_file")]
+    with pytest.raises(InvalidInputError, match="would both be sent"):
+        check_names(tools)
+    with pytest.raises(InvalidInputError, match="would both be sent"):
+        check_names([tools[0], tools[0]])
