@@ -26,16 +26,15 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
 
-from langchain_aihubmix._call.construct import check_field_names, construction_error
+from langchain_aihubmix._call.construct import (
+    check_field_names,
+    client_settings,
+    construction_error,
+    keyless_state,
+    new_route,
+)
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER
@@ -59,7 +58,7 @@ from langchain_aihubmix._transport.retry import (
     retry_stream,
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
-from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
+from langchain_aihubmix._transport.route import Route, gateway_root
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import Method, structured_output_runnable
@@ -71,7 +70,7 @@ _ROUTE_LOCK = threading.Lock()
 """Guards the first build of a model's route (one per model, even under threads)."""
 
 
-class ChatAiHubMixGemini(BaseChatModel):
+class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     """Google Gemini served through the AiHubMix gateway.
 
     One class, two routes: `transport="native"` (the Gemini REST API at
@@ -93,8 +92,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         msg.usage_metadata       # input / output / reasoning / cache_read tokens
         ```
     """
-
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     model: str = Field(alias="model_name")
     """Gemini model id as AiHubMix names it, e.g. `gemini-2.5-flash`."""
@@ -161,12 +158,9 @@ class ChatAiHubMixGemini(BaseChatModel):
     media_fetch_timeout: float = 30.0
     """Seconds allowed for downloading an http(s) media URL in the input."""
     allow_private_media_urls: bool = False
-    """Let the package download media URLs from private, loopback, link-local,
-    multicast and reserved addresses. Off by default: media URLs often come from
-    model or user content, and fetching them from inside your network would let
-    such content reach internal services (SSRF). When off, each URL's host is
-    resolved and refused unless all its addresses are public, the download
-    connects to the checked address, and each redirect is checked the same way."""
+    """Download media URLs from private, loopback, link-local, multicast and reserved
+    addresses too. Off by default: URLs in model or user content must not reach your
+    internal services (SSRF); each host and redirect is resolved and checked."""
     prices: PriceTable | None = Field(default=None, exclude=True)
     """Prices for `response_metadata["cost"]` (default: `pricing.DEFAULT_PRICES`;
     e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
@@ -175,11 +169,8 @@ class ChatAiHubMixGemini(BaseChatModel):
     _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **kwargs: Any) -> None:
-        """Validate the fields; a mistake raises a typed error naming the field
-        (`UnknownOptionError`, `InvalidInputError`), and no error shows the key:
-        pydantic quotes every input of a failed check, so its errors are replaced
-        or redacted, and raised outside the `except` (not chained to the original).
-        """
+        """Validate the fields; a mistake raises a typed error naming the field, and
+        no error shows the key (raised outside the `except`: not chained)."""
         check_field_names(type(self), kwargs)
         try:
             super().__init__(**kwargs)
@@ -285,13 +276,7 @@ class ChatAiHubMixGemini(BaseChatModel):
         return params
 
     def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()
-        private = dict(state.get("__pydantic_private__") or {})
-        private["_routes"] = {}  # clients hold sockets; rebuilt on first use
-        state["__pydantic_private__"] = private
-        # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return state
+        return keyless_state(super().__getstate__(), _routes={})
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -306,42 +291,15 @@ class ChatAiHubMixGemini(BaseChatModel):
             "max_retries": self.max_retries,
         }
 
-    def client_settings(self) -> ClientSettings:
-        """How this model reaches the gateway; `InvalidInputError` without a key."""
-        key = "" if self.api_key is None else self.api_key.get_secret_value()
-        if not key.strip():
-            msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
-            raise InvalidInputError(msg)
-        return ClientSettings(
-            api_key=key,
-            base_url=self.base_url,
-            app_code=self.app_code,
-            timeout=self.timeout,
-            default_headers=dict(self.default_headers or {}),
-            client_args=dict(self.client_args or {}),
-        )
-
     def _get_route(self, transport: Transport | None = None) -> Route:
         """The route of `transport` (default: the model's), built on first use
         (under a lock: threads may race on a first call)."""
         transport = transport or self._transport_for(self.model)
-        route = self._routes.get(transport)
-        if route is not None:
+        if (route := self._routes.get(transport)) is not None:
             return route
         with _ROUTE_LOCK:
-            route = self._routes.get(transport)
-            if route is None:
-                from langchain_aihubmix._transport.deadline import Deadlined
-
-                settings = self.client_settings()
-                if transport == "openai":
-                    from langchain_aihubmix._openai.client import OpenAIRoute
-
-                    route = Deadlined(OpenAIRoute(settings))
-                else:
-                    from langchain_aihubmix._native.client import NativeRoute
-
-                    route = Deadlined(NativeRoute(settings))
+            if (route := self._routes.get(transport)) is None:
+                route = new_route(client_settings(self), transport)
                 # a new dict: a shallow copy of this model shares the old one
                 self._routes = {**self._routes, transport: route}
             return route
@@ -349,8 +307,7 @@ class ChatAiHubMixGemini(BaseChatModel):
     async def _aget_route(self, transport: Transport) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
         and builds its validators (a few hundred ms), which must not stall the loop."""
-        route = self._routes.get(transport)
-        if route is not None:
+        if (route := self._routes.get(transport)) is not None:
             return route
         return await asyncio.to_thread(self._get_route, transport)
 

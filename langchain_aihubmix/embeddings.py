@@ -12,6 +12,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
 
+from langchain_aihubmix._call.construct import client_settings, keyless_state
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
@@ -22,7 +23,7 @@ from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_er
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.retry import call_with_retry
 from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
-from langchain_aihubmix._transport.route import ClientSettings, gateway_root
+from langchain_aihubmix._transport.route import ClientSettings
 from langchain_aihubmix.pricing import DEFAULT_PRICES
 
 if TYPE_CHECKING:
@@ -87,9 +88,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
         raise error
 
     def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()  # no key, no clients: see ChatAiHubMixGemini
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return {**state, "__pydantic_private__": {"_route": None}}
+        return keyless_state(super().__getstate__(), _route=None)
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -118,12 +117,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def _client_route(self) -> OpenAIRoute:
         """The chat model's openai clients, new when the settings change (a copy)."""
-        if not self._key().strip():
-            msg = "No AiHubMix API key: pass api_key= or set AIHUBMIX_API_KEY."
-            raise InvalidInputError(msg)
-        fields = (gateway_root(self.base_url), self.app_code, self.timeout)
-        extra = (dict(self.default_headers or {}), dict(self.client_args or {}))
-        settings = ClientSettings(self._key(), *fields, *extra)
+        settings = client_settings(self)
         with _LOCK:
             if self._route is None or self._route[0] != settings:
                 from langchain_aihubmix._openai.client import OpenAIRoute
