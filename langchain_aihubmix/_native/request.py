@@ -35,11 +35,7 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     ToolMode,
 )
-from langchain_aihubmix.profiles import (
-    combines_server_tools,
-    profile_for,
-    requires_signatures,
-)
+from langchain_aihubmix.profiles import profile_for, requires_signatures
 
 _SENTINELS = frozenset(
     {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
@@ -295,7 +291,7 @@ def _tool_config(opts: CallOptions) -> types.ToolConfig | None:
         and any(
             isinstance(t, BuiltinTool) and t.kind in _SERVER_INVOKED for t in opts.tools
         )
-        and combines_server_tools(opts.model)
+        and requires_signatures(opts.model)
     )
     if choice is None and not combined:
         return None
