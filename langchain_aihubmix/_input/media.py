@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Iterable, Iterator
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -158,8 +158,9 @@ def _urls_to_fetch(conv: Conversation) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversation:
+def _with_downloads(conv: Conversation, downloads: list[_Sink]) -> Conversation:
     """A new conversation with each fetched URL replaced by its inline bytes."""
+    sinks = {sink.url: sink for sink in downloads}
     bodies = {url: sink.body() for url, sink in sinks.items()}
 
     def inline(part: MediaPart) -> MediaPart:
@@ -190,15 +191,13 @@ def _download(
     url = sink.url
     with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            args = (
-                {"url": url}
-                if allow_private
-                else check_url(url, sink.url).request_args()
-            )
+            target = None if allow_private else check_url(url, sink.url)
+            args = {"url": url} if target is None else target.request_args()
             with client.stream("GET", timeout=timeout, **args) as resp:
-                location = _redirect(resp, url)
-                if location is None:
-                    _read(resp, sink)
+                if (location := _redirect(resp, url)) is None:
+                    sink.start(resp)
+                    for chunk in resp.iter_bytes():
+                        sink.feed(chunk)
                     return sink
             url = location
     raise _too_many_redirects(sink.url)
@@ -213,24 +212,13 @@ async def _adownload(
             target = None if allow_private else await acheck_url(url, sink.url)
             args = {"url": url} if target is None else target.request_args()
             async with client.stream("GET", timeout=timeout, **args) as resp:
-                location = _redirect(resp, url)
-                if location is None:
-                    await _aread(resp, sink)
+                if (location := _redirect(resp, url)) is None:
+                    sink.start(resp)
+                    async for chunk in resp.aiter_bytes():
+                        sink.feed(chunk)
                     return sink
             url = location
     raise _too_many_redirects(sink.url)
-
-
-def _read(resp: httpx2.Response, sink: _Sink) -> None:
-    sink.start(resp)
-    for chunk in resp.iter_bytes():
-        sink.feed(chunk)
-
-
-async def _aread(resp: httpx2.Response, sink: _Sink) -> None:
-    sink.start(resp)
-    async for chunk in resp.aiter_bytes():
-        sink.feed(chunk)
 
 
 def _redirect(resp: httpx2.Response, url: str) -> str | None:
@@ -252,34 +240,26 @@ def resolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx2.Client | None = None,
     allow_private: bool = False,
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
 
     `timeout` bounds each download (each network phase, and in total); `max_bytes`
-    caps the request's inline media (already inline plus downloads; a body is
-    abandoned as soon as it would exceed it); `client` is used, not closed. Unless
-    `allow_private`, each URL's host is resolved first and refused unless every
-    address is public, the download connects to the checked address (no DNS
-    rebinding), and each redirect (at most `MAX_REDIRECTS`) is checked the same way.
-    The type is the response's Content-Type, else the given one, else a guess.
-
-    Raises:
-        InvalidInputError: a download failed or its address is refused (names the URL).
-        MediaTooLargeError: the media exceed `max_bytes`.
+    caps the request's inline media (a body is abandoned as soon as it would exceed
+    it). Unless `allow_private`, each URL and redirect (at most `MAX_REDIRECTS`) is
+    checked and pinned by `url_policy.check_url`. The type is the response's
+    Content-Type, else the given one, else a guess. Raises `InvalidInputError` (a
+    download failed or was refused, naming the URL) or `MediaTooLargeError`.
     """
-    urls = _urls_to_fetch(conv)
-    if not urls:
+    if not (urls := _urls_to_fetch(conv)):
         return conv
     budget = _Budget(conv, max_bytes)
-    with contextlib.ExitStack() as stack:
-        http = client or stack.enter_context(httpx2.Client())
+    with httpx2.Client() as http:
         sinks = [
             _download(http, _Sink(url, budget, timeout), timeout, allow_private)
             for url in urls
         ]
-    return _with_downloads(conv, {sink.url: sink for sink in sinks})
+    return _with_downloads(conv, sinks)
 
 
 async def aresolve_media(
@@ -287,32 +267,23 @@ async def aresolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx2.AsyncClient | None = None,
     allow_private: bool = False,
 ) -> Conversation:
-    """Async `resolve_media`: downloads concurrently, never blocking the event loop.
-
-    Args and behaviour are those of `resolve_media`; `client` is an
-    `httpx2.AsyncClient`. When one download fails the others are cancelled.
-    """
-    urls = _urls_to_fetch(conv)
-    if not urls:
+    """Async `resolve_media`: downloads concurrently, never blocking the event loop;
+    when one download fails the others are cancelled."""
+    if not (urls := _urls_to_fetch(conv)):
         return conv
     budget = _Budget(conv, max_bytes)
-    async with contextlib.AsyncExitStack() as stack:
-        http = client
-        if http is None:
-            http = await stack.enter_async_context(httpx2.AsyncClient())
-        sinks = await _gather_all(
-            [
-                _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)
-                for url in urls
-            ]
-        )
-    return _with_downloads(conv, {sink.url: sink for sink in sinks})
+    async with httpx2.AsyncClient() as http:
+        jobs = [
+            _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)
+            for url in urls
+        ]
+        sinks = await _gather_all(jobs)
+    return _with_downloads(conv, sinks)
 
 
-async def _gather_all(jobs: list[Awaitable[_T]]) -> list[_T]:
+async def _gather_all(jobs: Iterable[Awaitable[_T]]) -> list[_T]:
     """Run jobs concurrently; on the first failure cancel the rest and re-raise."""
     tasks = [asyncio.ensure_future(job) for job in jobs]
     try:
