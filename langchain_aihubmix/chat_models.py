@@ -145,10 +145,9 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
     timeout: float | None = 60.0
-    """Deadline of each attempt, in seconds (None: none). `invoke`: from connecting
-    to the reply's last byte; streams: to the first chunk, then from each chunk to
-    the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
-    between attempts. Also a per-call keyword argument."""
+    """Deadline of each attempt in seconds (None: none), also per call. `invoke`: to
+    the reply's last byte; streams: to the first chunk, then from chunk to chunk. A
+    call may take `(max_retries + 1) * timeout` plus the waits between attempts."""
     max_retries: int = 2
     """Retries after the first attempt (429, 5xx, timeouts, connection errors)."""
     default_headers: dict[str, str] | None = None
@@ -162,9 +161,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     addresses too. Off by default: URLs in model or user content must not reach your
     internal services (SSRF); each host and redirect is resolved and checked."""
     prices: PriceTable | None = Field(default=None, exclude=True)
-    """Prices for `response_metadata["cost"]` (default: `pricing.DEFAULT_PRICES`;
-    e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
-    Not serialised."""
+    """Prices for `response_metadata["cost"]`, not serialised (default: DEFAULT_PRICES;
+    e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`)."""
 
     _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
 
@@ -249,11 +247,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "transport": self._transport_for(self.model),
-            "base_url": self.base_url,
-        }
+        transport = self._transport_for(self.model)
+        return {"model": self.model, "transport": transport, "base_url": self.base_url}
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -264,13 +259,12 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
-        for key, ls_key in (
-            ("temperature", "ls_temperature"),
-            ("max_output_tokens", "ls_max_tokens"),
-        ):
-            value = kwargs.get(key, getattr(self, key))
-            if value is not None:
-                params[ls_key] = value  # type: ignore[literal-required]
+        temperature = kwargs.get("temperature", self.temperature)
+        max_tokens = kwargs.get("max_output_tokens", self.max_output_tokens)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
         if stop or self.stop:
             params["ls_stop"] = list(stop or self.stop or [])
         return params
@@ -286,10 +280,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     # -- per-call preparation -----------------------------------------------
 
     def _fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in CALL_OPTION_FIELDS} | {
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-        }
+        fields = {name: getattr(self, name) for name in CALL_OPTION_FIELDS}
+        return fields | {"timeout": self.timeout, "max_retries": self.max_retries}
 
     def _get_route(self, transport: Transport | None = None) -> Route:
         """The route of `transport` (default: the model's), built on first use
@@ -313,13 +305,9 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""
-        return Preparer(
-            self._fields(),
-            self.transport,
-            self.media_fetch_timeout,
-            self.allow_private_media_urls,
-            DEFAULT_PRICES if self.prices is None else self.prices,
-        )
+        prices = DEFAULT_PRICES if self.prices is None else self.prices
+        media = (self.media_fetch_timeout, self.allow_private_media_urls)
+        return Preparer(self._fields(), self.transport, *media, prices)
 
     # -- the four entry points (thin twins) -----------------------------------
 
