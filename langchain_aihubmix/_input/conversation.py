@@ -76,29 +76,21 @@ class MediaPart:
 
     def inline_base64(self) -> str:
         """`data` as standard padded base64 text (the stored text itself when text)."""
-        if self.data is None:
-            return ""
-        if isinstance(self.data, str):
-            return self.data
-        return base64.b64encode(self.data).decode("ascii")
+        if isinstance(self.data, bytes):
+            return base64.b64encode(self.data).decode("ascii")
+        return self.data or ""
 
     def inline_bytes(self) -> bytes:
         """`data` as bytes (decoded when it is base64 text)."""
-        if self.data is None:
-            return b""
-        if isinstance(self.data, bytes):
-            return self.data
-        return base64.b64decode(self.data)
+        if isinstance(self.data, str):
+            return base64.b64decode(self.data)
+        return self.data or b""
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MediaPart):
             return NotImplemented
-        if (self.mime_type, self.uri, self.signature, self.media_resolution) != (
-            other.mime_type,
-            other.uri,
-            other.signature,
-            other.media_resolution,
-        ) or self.video_metadata != other.video_metadata:
+        same = ("mime_type", "uri", "signature", "media_resolution", "video_metadata")
+        if any(getattr(self, name) != getattr(other, name) for name in same):
             return False
         if type(self.data) is type(other.data):
             return self.data == other.data
