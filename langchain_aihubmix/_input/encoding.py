@@ -64,12 +64,9 @@ _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 def _canonical(text: str) -> str:
-    """`text` as standard padded base64, validated slice by slice; else ValueError.
-
-    Validation deletes the alphabet from each slice and expects nothing left but
-    the final padding: five times faster than decoding, and no decoded copy. The
-    result is `text` itself when it is already canonical.
-    """
+    """`text` as standard padded base64 (itself when already so); else ValueError.
+    Validation deletes the alphabet, slice by slice, and expects nothing left but
+    the final padding: five times faster than decoding, and no decoded copy."""
     if not text.isascii():
         raise ValueError("not base64")
     text = _repadded(text)
@@ -128,11 +125,8 @@ text is held, so its id cannot be reused by another object while it is here)."""
 
 async def avalidated(texts: Iterable[str]) -> Mapping[int, str]:
     """Those `texts` that are canonical base64, by id, checked a slice at a time
-    with the event loop running in between (see `prevalidated`).
-
-    Anything else (URL-safe, whitespace, bad padding, not base64) is left to
-    `canonical_base64`, which converts it or raises the usual error.
-    """
+    with the event loop running in between (see `prevalidated`); anything else is
+    left to `canonical_base64`, which converts it or raises the usual error."""
     known: dict[int, str] = {}
     for text in texts:
         if not text.isascii() or _repadded(text) is not text:
@@ -157,12 +151,9 @@ def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
 
 
 def canonical_base64(data: str) -> str:
-    """Base64 text validated and in canonical form (standard alphabet, padded, no
-    whitespace), without decoding it; text already canonical is returned as is.
-
-    Accepts standard or URL-safe base64, padding optional, whitespace and line breaks
-    anywhere; anything else raises `InvalidInputError`.
-    """
+    """Standard or URL-safe base64 (padding optional, whitespace anywhere) checked,
+    without decoding it, as canonical text (standard alphabet, padded, no
+    whitespace; the text itself when already so); else `InvalidInputError`."""
     if _VALIDATED.get().get(id(data)) is data:
         return data
     text = data.strip()
