@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Self
 
 from langchain_core.callbacks import (
@@ -26,14 +27,14 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_aihubmix._call.construct import (
     check_field_names,
     client_settings,
-    construction_error,
     keyless_state,
     new_route,
+    validated,
 )
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -170,22 +171,13 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         """Validate the fields; a mistake raises a typed error naming the field, and
         no error shows the key (raised outside the `except`: not chained)."""
         check_field_names(type(self), kwargs)
-        try:
-            super().__init__(**kwargs)
-        except ValidationError as exc:
-            error = construction_error(exc, kwargs)
-        else:
-            return
-        raise error
+        validated(partial(super().__init__, **kwargs), kwargs)
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         """pydantic's `model_validate`, whose errors never show the API key either."""
-        try:
-            return super().model_validate(obj, **kwargs)
-        except ValidationError as exc:
-            error = construction_error(exc, obj if isinstance(obj, Mapping) else {})
-        raise error
+        build = partial(super().model_validate, obj, **kwargs)
+        return validated(build, obj if isinstance(obj, Mapping) else {})
 
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
@@ -10,13 +11,12 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr
 
-from langchain_aihubmix._call.construct import client_settings, keyless_state
+from langchain_aihubmix._call.construct import client_settings, keyless_state, validated
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
-from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix._transport.deadline import within
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
@@ -79,13 +79,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; no error shows the key (even under a wrong name)."""
-        try:
-            super().__init__(**kwargs)
-        except ValidationError as exc:
-            error = hide_key_inputs(exc, kwargs)
-        else:
-            return
-        raise error
+        validated(partial(super().__init__, **kwargs), kwargs)
 
     def __getstate__(self) -> dict[Any, Any]:
         return keyless_state(super().__getstate__(), _route=None)

@@ -4,8 +4,8 @@ key, the settings its clients are built from, and pickles without key or clients
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,6 +14,8 @@ from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._options.resolve import UnknownOptionError, did_you_mean
 from langchain_aihubmix._transport.route import ClientSettings, Route, gateway_root
 from langchain_aihubmix.profiles import Transport
+
+T = TypeVar("T")
 
 
 def check_field_names(cls: type[BaseModel], kwargs: Mapping[str, Any]) -> None:
@@ -34,15 +36,23 @@ def _field_names(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
-def construction_error(exc: ValidationError, data: Mapping[str, Any]) -> Exception:
-    """The error to raise for a failed construction: the package's own error when
-    one is behind `exc`, else `exc` with every input that could be the key hidden."""
+def validated(build: Callable[[], T], data: Mapping[str, Any]) -> T:
+    """`build()`, a pydantic construction from `data`. A failed check raises the
+    package's own error behind it, else pydantic's with every input that could be
+    the key hidden; raised outside the `except`, so not chained to the original."""
+    try:
+        return build()
+    except ValidationError as exc:
+        error = next(_own_errors(exc), None) or hide_key_inputs(exc, data)
+    raise error
+
+
+def _own_errors(exc: ValidationError) -> Iterator[InvalidInputError]:
     for error in exc.errors(include_url=False, include_input=False):
         if isinstance(
             cause := (error.get("ctx") or {}).get("error"), InvalidInputError
         ):
-            return cause
-    return hide_key_inputs(exc, data)
+            yield cause
 
 
 def client_settings(model: Any) -> ClientSettings:
