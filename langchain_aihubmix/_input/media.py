@@ -70,10 +70,8 @@ def check_inline_total(conv: Conversation, limit: int = INLINE_LIMIT_BYTES) -> N
 
 
 def needs_fetch(part: MediaPart) -> bool:
-    """Whether a media part is an http(s) URL to download before sending.
-
-    YouTube links, `gs://` and other URIs are sent as file references instead.
-    """
+    """Whether a media part is an http(s) URL to download before sending (YouTube
+    links, `gs://` and other URIs are sent as file references)."""
     if part.uri is None or part.data is not None:
         return False
     url = urlsplit(part.uri)
@@ -95,7 +93,7 @@ class _Sink:
     """Collects one download's body, enforcing status, byte budget and deadline."""
 
     def __init__(self, url: str, budget: _Budget, timeout: float) -> None:
-        self.url = url
+        self.url, self.timeout = url, timeout
         self._budget = budget
         self._deadline = time.monotonic() + timeout
         self._chunks: list[bytes] = []
@@ -185,15 +183,13 @@ def _with_downloads(conv: Conversation, downloads: list[_Sink]) -> Conversation:
     return Conversation(system=list(conv.system), turns=turns)
 
 
-def _download(
-    client: httpx2.Client, sink: _Sink, timeout: float, allow_private: bool
-) -> _Sink:
+def _download(client: httpx2.Client, sink: _Sink, allow_private: bool) -> _Sink:
     url = sink.url
     with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
             target = None if allow_private else check_url(url, sink.url)
             args = {"url": url} if target is None else target.request_args()
-            with client.stream("GET", timeout=timeout, **args) as resp:
+            with client.stream("GET", timeout=sink.timeout, **args) as resp:
                 if (location := _redirect(resp, url)) is None:
                     sink.start(resp)
                     for chunk in resp.iter_bytes():
@@ -204,14 +200,14 @@ def _download(
 
 
 async def _adownload(
-    client: httpx2.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
+    client: httpx2.AsyncClient, sink: _Sink, allow_private: bool
 ) -> _Sink:
     url = sink.url
     with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
             target = None if allow_private else await acheck_url(url, sink.url)
             args = {"url": url} if target is None else target.request_args()
-            async with client.stream("GET", timeout=timeout, **args) as resp:
+            async with client.stream("GET", timeout=sink.timeout, **args) as resp:
                 if (location := _redirect(resp, url)) is None:
                     sink.start(resp)
                     async for chunk in resp.aiter_bytes():
@@ -256,8 +252,7 @@ def resolve_media(
     budget = _Budget(conv, max_bytes)
     with httpx2.Client() as http:
         sinks = [
-            _download(http, _Sink(url, budget, timeout), timeout, allow_private)
-            for url in urls
+            _download(http, _Sink(u, budget, timeout), allow_private) for u in urls
         ]
     return _with_downloads(conv, sinks)
 
@@ -275,10 +270,9 @@ async def aresolve_media(
         return conv
     budget = _Budget(conv, max_bytes)
     async with httpx2.AsyncClient() as http:
-        jobs = [
-            _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)
-            for url in urls
-        ]
+        jobs = (
+            _adownload(http, _Sink(u, budget, timeout), allow_private) for u in urls
+        )
         sinks = await _gather_all(jobs)
     return _with_downloads(conv, sinks)
 
