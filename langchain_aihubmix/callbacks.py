@@ -44,11 +44,6 @@ _COUNTS = (
 )
 
 
-def _usd(value: Any) -> Decimal:
-    """A cost amount of `response_metadata["cost"]` (a float) as an exact Decimal."""
-    return Decimal(str(value))
-
-
 @dataclass
 class ModelUsage:
     """What one model used: requests (`successful_requests` ended, `failed_requests`
@@ -85,20 +80,18 @@ class ModelUsage:
             if cached:
                 self.saved_by_cache = None
             return
+        # the amounts are floats: exact as their shortest text
         if self.cost is not None:
-            self.cost += _usd(cost["total"])
+            self.cost += Decimal(str(cost["total"]))
         if self.saved_by_cache is not None:
-            self.saved_by_cache += _usd(cost["saved_by_cache"])
+            self.saved_by_cache += Decimal(str(cost["saved_by_cache"]))
 
 
 def _sum_known(values: Iterable[Decimal | None]) -> Decimal | None:
     """The sum, or None when any value is unknown."""
-    total = Decimal(0)
-    for value in values:
-        if value is None:
-            return None
-        total += value
-    return total
+    found = list(values)
+    known = [value for value in found if value is not None]
+    return sum(known, Decimal(0)) if len(known) == len(found) else None
 
 
 def _show(value: Decimal | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Self
 
 from langchain_core.callbacks import (
@@ -26,16 +27,15 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 
-from langchain_aihubmix._call.construct import check_field_names, construction_error
+from langchain_aihubmix._call.construct import (
+    check_field_names,
+    client_settings,
+    keyless_state,
+    new_route,
+    validated,
+)
 from langchain_aihubmix._call.prepare import Preparer, chat_result
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER
@@ -60,7 +60,7 @@ from langchain_aihubmix._transport.retry import (
     retry_stream,
 )
 from langchain_aihubmix._transport.retry_events import aretry_notifier, retry_notifier
-from langchain_aihubmix._transport.route import ClientSettings, Route
+from langchain_aihubmix._transport.route import Route
 from langchain_aihubmix.pricing import DEFAULT_PRICES, PriceTable
 from langchain_aihubmix.profiles import Transport, default_transport, langchain_profile
 from langchain_aihubmix.structured import Method, structured_output_runnable
@@ -70,7 +70,7 @@ _ROUTE_LOCK = threading.Lock()
 """Guards the first build of a model's route (one per model, even under threads)."""
 
 
-class ChatAiHubMixGemini(BaseChatModel):
+class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     """Google Gemini served through the AiHubMix gateway.
 
     One class, two routes: `transport="native"` (the Gemini REST API at
@@ -92,8 +92,6 @@ class ChatAiHubMixGemini(BaseChatModel):
         msg.usage_metadata       # input / output / reasoning / cache_read tokens
         ```
     """
-
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     model: str = Field(alias="model_name")
     """Gemini model id as AiHubMix names it, e.g. `gemini-2.5-flash`."""
@@ -146,10 +144,9 @@ class ChatAiHubMixGemini(BaseChatModel):
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
     timeout: float | None = 60.0
-    """Deadline of each attempt, in seconds (None: none). `invoke`: from connecting
-    to the reply's last byte; streams: to the first chunk, then from each chunk to
-    the next. A call may take up to `(max_retries + 1) * timeout` plus the waits
-    between attempts. Also a per-call keyword argument."""
+    """Deadline of each attempt in seconds (None: none), also per call. `invoke`: to
+    the reply's last byte; streams: to the first chunk, then from chunk to chunk. A
+    call may take `(max_retries + 1) * timeout` plus the waits between attempts."""
     max_retries: int = 2
     """Retries after the first attempt of what the gateway cannot have billed."""
     retry_billable: bool = False
@@ -161,42 +158,26 @@ class ChatAiHubMixGemini(BaseChatModel):
     media_fetch_timeout: float = 30.0
     """Seconds allowed for downloading an http(s) media URL in the input."""
     allow_private_media_urls: bool = False
-    """Let the package download media URLs from private, loopback, link-local,
-    multicast and reserved addresses. Off by default: media URLs often come from
-    model or user content, and fetching them from inside your network would let
-    such content reach internal services (SSRF). When off, each URL's host is
-    resolved and refused unless all its addresses are public, the download
-    connects to the checked address, and each redirect is checked the same way."""
+    """Download media URLs from private, loopback, link-local, multicast and reserved
+    addresses too. Off by default: URLs in model or user content must not reach your
+    internal services (SSRF); each host and redirect is resolved and checked."""
     prices: PriceTable | None = Field(default=None, exclude=True)
-    """Prices for `response_metadata["cost"]` (default: `pricing.DEFAULT_PRICES`;
-    e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`).
-    Not serialised."""
+    """Prices for `response_metadata["cost"]`, not serialised (default: DEFAULT_PRICES;
+    e.g. `DEFAULT_PRICES.with_overrides({...})` or `catalog.refresh_prices()`)."""
 
     _routes: dict[Transport, Route] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **kwargs: Any) -> None:
-        """Validate the fields; a mistake raises a typed error naming the field
-        (`UnknownOptionError`, `InvalidInputError`), and no error shows the key:
-        pydantic quotes every input of a failed check, so its errors are replaced
-        or redacted, and raised outside the `except` (not chained to the original).
-        """
+        """Validate the fields; a mistake raises a typed error naming the field, and
+        no error shows the key (raised outside the `except`: not chained)."""
         check_field_names(type(self), kwargs)
-        try:
-            super().__init__(**kwargs)
-        except ValidationError as exc:
-            error = construction_error(exc, kwargs)
-        else:
-            return
-        raise error
+        validated(partial(super().__init__, **kwargs), kwargs)
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         """pydantic's `model_validate`, whose errors never show the API key either."""
-        try:
-            return super().model_validate(obj, **kwargs)
-        except ValidationError as exc:
-            error = construction_error(exc, obj if isinstance(obj, Mapping) else {})
-        raise error
+        build = partial(super().model_validate, obj, **kwargs)
+        return validated(build, obj if isinstance(obj, Mapping) else {})
 
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
@@ -259,11 +240,8 @@ class ChatAiHubMixGemini(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "transport": self._transport_for(self.model),
-            "base_url": self.base_url,
-        }
+        transport = self._transport_for(self.model)
+        return {"model": self.model, "transport": transport, "base_url": self.base_url}
 
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -274,25 +252,18 @@ class ChatAiHubMixGemini(BaseChatModel):
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
-        for key, ls_key in (
-            ("temperature", "ls_temperature"),
-            ("max_output_tokens", "ls_max_tokens"),
-        ):
-            value = kwargs.get(key, getattr(self, key))
-            if value is not None:
-                params[ls_key] = value  # type: ignore[literal-required]
+        temperature = kwargs.get("temperature", self.temperature)
+        max_tokens = kwargs.get("max_output_tokens", self.max_output_tokens)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
         if stop or self.stop:
             params["ls_stop"] = list(stop or self.stop or [])
         return params
 
     def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()
-        private = dict(state.get("__pydantic_private__") or {})
-        private["_routes"] = {}  # clients hold sockets; rebuilt on first use
-        state["__pydantic_private__"] = private
-        # The key never travels in a pickle: workers read it from AIHUBMIX_API_KEY.
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return state
+        return keyless_state(super().__getstate__(), _routes={})
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -302,48 +273,22 @@ class ChatAiHubMixGemini(BaseChatModel):
     # -- per-call preparation -----------------------------------------------
 
     def _fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in CALL_OPTION_FIELDS} | {
+        fields = {name: getattr(self, name) for name in CALL_OPTION_FIELDS}
+        return fields | {
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "retry_billable": self.retry_billable,
         }
 
-    def client_settings(self) -> ClientSettings:
-        """How this model reaches the gateway; `InvalidInputError` without a key."""
-        key = "" if self.api_key is None else self.api_key.get_secret_value()
-        if not key.strip():
-            msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
-            raise InvalidInputError(msg)
-        return ClientSettings(
-            api_key=key,
-            base_urls=gateway_roots(self.base_url),
-            app_code=self.app_code,
-            timeout=self.timeout,
-            default_headers=dict(self.default_headers or {}),
-            client_args=dict(self.client_args or {}),
-        )
-
     def _get_route(self, transport: Transport | None = None) -> Route:
         """The route of `transport` (default: the model's), built on first use
         (under a lock: threads may race on a first call)."""
         transport = transport or self._transport_for(self.model)
-        route = self._routes.get(transport)
-        if route is not None:
+        if (route := self._routes.get(transport)) is not None:
             return route
         with _ROUTE_LOCK:
-            route = self._routes.get(transport)
-            if route is None:
-                from langchain_aihubmix._transport.deadline import Deadlined
-
-                settings = self.client_settings()
-                if transport == "openai":
-                    from langchain_aihubmix._openai.client import OpenAIRoute
-
-                    route = Deadlined(OpenAIRoute(settings))
-                else:
-                    from langchain_aihubmix._native.client import NativeRoute
-
-                    route = Deadlined(NativeRoute(settings))
+            if (route := self._routes.get(transport)) is None:
+                route = new_route(client_settings(self), transport)
                 # a new dict: a shallow copy of this model shares the old one
                 self._routes = {**self._routes, transport: route}
             return route
@@ -351,21 +296,15 @@ class ChatAiHubMixGemini(BaseChatModel):
     async def _aget_route(self, transport: Transport) -> Route:
         """`_get_route`, built in a worker thread the first time: it imports an SDK
         and builds its validators (a few hundred ms), which must not stall the loop."""
-        route = self._routes.get(transport)
-        if route is not None:
+        if (route := self._routes.get(transport)) is not None:
             return route
         return await asyncio.to_thread(self._get_route, transport)
 
     def _preparer(self) -> Preparer:
         """What this model's calls are checked and their media fetched with."""
-        return Preparer(
-            self._fields(),
-            self.transport,
-            self.media_fetch_timeout,
-            self.allow_private_media_urls,
-            DEFAULT_PRICES if self.prices is None else self.prices,
-            self.base_url,
-        )
+        prices = DEFAULT_PRICES if self.prices is None else self.prices
+        media = (self.media_fetch_timeout, self.allow_private_media_urls)
+        return Preparer(self._fields(), self.transport, *media, prices, self.base_url)
 
     # -- the four entry points (thin twins) -----------------------------------
 

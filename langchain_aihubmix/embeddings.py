@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
@@ -10,15 +11,15 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr
 
+from langchain_aihubmix._call.construct import client_settings, keyless_state, validated
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
-from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._output.cost import price_message
 from langchain_aihubmix._transport.deadline import within
-from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL, gateway_roots
+from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.retry import call_with_retry
@@ -80,18 +81,10 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; no error shows the key (even under a wrong name)."""
-        try:
-            super().__init__(**kwargs)
-        except ValidationError as exc:
-            error = hide_key_inputs(exc, kwargs)
-        else:
-            return
-        raise error
+        validated(partial(super().__init__, **kwargs), kwargs)
 
     def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()  # no key, no clients: see ChatAiHubMixGemini
-        state["__dict__"] = {**state["__dict__"], "api_key": None}
-        return {**state, "__pydantic_private__": {"_route": None}}
+        return keyless_state(super().__getstate__(), _route=None)
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -120,12 +113,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def _client_route(self) -> OpenAIRoute:
         """The chat model's openai clients, new when the settings change (a copy)."""
-        if not self._key().strip():
-            msg = "No AiHubMix API key: pass api_key= or set AIHUBMIX_API_KEY."
-            raise InvalidInputError(msg)
-        fields = (gateway_roots(self.base_url), self.app_code, self.timeout)
-        extra = (dict(self.default_headers or {}), dict(self.client_args or {}))
-        settings = ClientSettings(self._key(), *fields, *extra)
+        settings = client_settings(self)
         with _LOCK:
             if self._route is None or self._route[0] != settings:
                 from langchain_aihubmix._openai.client import OpenAIRoute

@@ -120,14 +120,8 @@ _PROFILES: tuple[ModelProfile, ...] = (
 )
 
 _DEFAULT = ModelProfile("unknown", thinking_levels=_LEVELS_3_FLASH)
-_TTS = ModelProfile(
-    "-tts",
-    8_192,
-    16_384,
-    thinking_levels=frozenset(),
-    input_modalities=frozenset({"text"}),
-    speech_output=True,
-)
+_TTS = ModelProfile("-tts", 8_192, 16_384, thinking_levels=_NONE, speech_output=True)
+_TTS = replace(_TTS, input_modalities=frozenset({"text"}))
 _NEWER = re.compile(r"^gemini-(\d+)")
 
 
@@ -180,16 +174,9 @@ def _family(name: str) -> ModelProfile:
 
 
 def requires_signatures(model: str) -> bool:
-    """Whether the model rejects function calls replayed without a signature."""
-    return profile_for(model).requires_thought_signatures
-
-
-def combines_server_tools(model: str) -> bool:
-    """Whether the model combines built-in tools with function calling in one turn.
-
-    Gemini 3 and later (the families that also require thought signatures) do, when
-    the request asks for server-side tool invocations.
-    """
+    """Whether the model rejects function calls replayed without a signature: Gemini
+    3+, which also combine built-in tools with function calling in one turn (when the
+    request asks for server-side tool invocations)."""
     return profile_for(model).requires_thought_signatures
 
 

@@ -14,30 +14,24 @@ __all__ = ["ThoughtStreamHandler"]
 
 Section = Literal["thinking", "answer"]
 
-_KINDS: dict[str, tuple[Section, str]] = {
-    "thinking": ("thinking", "thinking"),
-    "reasoning": ("thinking", "reasoning"),  # a v1 block
-    "text": ("answer", "text"),
-}
-"""Block type -> (section, key of its text); other blocks are not shown."""
+_KINDS: dict[str, Section] = dict(
+    thinking="thinking", reasoning="thinking", text="answer"
+)
+"""Block type (also the key of its text; `reasoning`: a v1 block) -> section; other
+blocks are not shown."""
 
 
 def chunk_pieces(
     content: str | list[str | dict[str, Any]],
 ) -> list[tuple[Section, str]]:
     """A chunk's content as (section, text) pieces, in order."""
-    blocks = [content] if isinstance(content, str) else content
     pieces: list[tuple[Section, str]] = []
-    for block in blocks:
-        kind: Section
+    for block in [content] if isinstance(content, str) else content:
         if isinstance(block, str):
-            kind, text = "answer", block
-        elif (known := _KINDS.get(str(block.get("type")))) is not None:
-            kind, text = known[0], str(block.get(known[1]) or "")
-        else:
-            continue
-        if text:
-            pieces.append((kind, text))
+            block = {"type": "text", "text": block}  # noqa: PLW2901
+        kind = str(block.get("type"))
+        if kind in _KINDS and (text := str(block.get(kind) or "")):
+            pieces.append((_KINDS[kind], text))
     return pieces
 
 

@@ -39,22 +39,9 @@ Method = Literal["json_schema", "function_calling", "json_mode"]
 """How `with_structured_output` asks for the structure."""
 
 _FAILED_FINISH = frozenset(
-    {
-        "MALFORMED_FUNCTION_CALL",
-        "MAX_TOKENS",
-        "SAFETY",
-        "RECITATION",
-        "LANGUAGE",
-        "OTHER",
-        "BLOCKLIST",
-        "PROHIBITED_CONTENT",
-        "SPII",
-        "IMAGE_SAFETY",
-        "UNEXPECTED_TOOL_CALL",
-        "TOO_MANY_TOOL_CALLS",
-        "MALFORMED_RESPONSE",
-        "MISSING_THOUGHT_SIGNATURE",
-    }
+    "MALFORMED_FUNCTION_CALL MAX_TOKENS SAFETY RECITATION LANGUAGE OTHER BLOCKLIST "  # noqa: SIM905
+    "PROHIBITED_CONTENT SPII IMAGE_SAFETY UNEXPECTED_TOOL_CALL TOO_MANY_TOOL_CALLS "
+    "MALFORMED_RESPONSE MISSING_THOUGHT_SIGNATURE".split()
 )
 """Finish reasons after which an answer cannot be trusted to be complete."""
 
@@ -198,8 +185,7 @@ def structured_output_runnable(
             if (
                 getattr(llm, "transport", None) or default_transport(model)
             ) == "openai":
-                # values sent as JSON text
-                sent = extra["response_schema"]
+                sent = extra["response_schema"]  # /v1: some values sent as JSON text
                 decoder = convert(sent, openapi=True, string_enums=False)[1]
         bound = llm.bind(ls_structured_output_format=fmt, **extra, **kwargs)
         parser = GeminiJsonOutputParser(pydantic_class=pydantic_class, decoder=decoder)

@@ -22,6 +22,7 @@ CJK text has fewer characters per token (under-counted too).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -83,13 +84,8 @@ def _part_tokens(part: Part) -> int:
 
 
 def _tool_tokens(tool: Tool) -> int:
-    if isinstance(tool, FunctionTool):
-        spec = {
-            "name": tool.name,
-            "description": tool.description,
-            "parameters": tool.parameters,
-        }
-        return _text_tokens(json.dumps(spec))
+    if isinstance(tool, FunctionTool):  # JSON of its name, description, parameters
+        return _text_tokens(json.dumps(dataclasses.asdict(tool)))
     if isinstance(tool, BuiltinTool):
         return 0
     msg = f"Cannot count tokens of tool {type(tool).__name__}"

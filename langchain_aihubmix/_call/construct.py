@@ -1,16 +1,22 @@
-"""Constructor errors: unknown fields named, and no error that shows the API key."""
+"""A model's construction and connection: typed field errors that never show the API
+key, the settings its clients are built from, and pickles without key or clients."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.redact import hide_key_inputs
 from langchain_aihubmix._options.resolve import UnknownOptionError, did_you_mean
+from langchain_aihubmix._transport.failover import gateway_roots
+from langchain_aihubmix._transport.route import ClientSettings, Route
+from langchain_aihubmix.profiles import Transport
+
+T = TypeVar("T")
 
 
 def check_field_names(cls: type[BaseModel], kwargs: Mapping[str, Any]) -> None:
@@ -31,16 +37,54 @@ def _field_names(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
-def construction_error(exc: ValidationError, data: Mapping[str, Any]) -> Exception:
-    """The error to raise for a failed construction: the package's own error when
-    one is behind `exc`, else `exc` with every input that could be the key hidden."""
-    return _invalid_input(exc) or hide_key_inputs(exc, data)
+def validated(build: Callable[[], T], data: Mapping[str, Any]) -> T:
+    """`build()`, a pydantic construction from `data`. A failed check raises the
+    package's own error behind it, else pydantic's with every input that could be
+    the key hidden; raised outside the `except`, so not chained to the original."""
+    try:
+        return build()
+    except ValidationError as exc:
+        error = next(_own_errors(exc), None) or hide_key_inputs(exc, data)
+    raise error
 
 
-def _invalid_input(exc: ValidationError) -> InvalidInputError | None:
-    """The package's own error behind a pydantic `ValidationError`, if one is."""
+def _own_errors(exc: ValidationError) -> Iterator[InvalidInputError]:
     for error in exc.errors(include_url=False, include_input=False):
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, InvalidInputError):
-            return cause
-    return None
+        if isinstance(
+            cause := (error.get("ctx") or {}).get("error"), InvalidInputError
+        ):
+            yield cause
+
+
+def client_settings(model: Any) -> ClientSettings:
+    """How `model` (a chat or embeddings model) reaches the gateway; raises
+    `InvalidInputError` without a key."""
+    key = model.api_key.get_secret_value() if model.api_key else ""
+    if not key.strip():
+        msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
+        raise InvalidInputError(msg)
+    headers, args = dict(model.default_headers or {}), dict(model.client_args or {})
+    roots = gateway_roots(model.base_url)
+    return ClientSettings(key, roots, model.app_code, model.timeout, headers, args)
+
+
+def new_route(settings: ClientSettings, transport: Transport) -> Route:
+    """The clients of `transport` (its SDK imported now), each attempt under a
+    deadline (`_transport.deadline`)."""
+    from langchain_aihubmix._transport.deadline import Deadlined
+
+    if transport == "openai":
+        from langchain_aihubmix._openai.client import OpenAIRoute
+
+        return Deadlined(OpenAIRoute(settings))
+    from langchain_aihubmix._native.client import NativeRoute
+
+    return Deadlined(NativeRoute(settings))
+
+
+def keyless_state(state: dict[Any, Any], **private: Any) -> dict[Any, Any]:
+    """A pickle's `state` without the key (workers read `AIHUBMIX_API_KEY`) and with
+    the `private` attributes given (clients hold sockets: rebuilt on first use)."""
+    own = {**(state.get("__pydantic_private__") or {}), **private}
+    fields = {**state["__dict__"], "api_key": None}
+    return {**state, "__dict__": fields, "__pydantic_private__": own}

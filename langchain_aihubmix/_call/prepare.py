@@ -87,13 +87,7 @@ class Preparer:
         prices refreshed (a live table's read, when due)."""
         call = self.plan(messages, stop, kwargs)
         self.prices.refresh(self.base_url)
-        return call.ready(
-            resolve_media(
-                call.conv,
-                timeout=self.media_fetch_timeout,
-                allow_private=self.allow_private,
-            )
-        )
+        return call.ready(resolve_media(call.conv, **self._media_policy()))
 
     async def aprepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
@@ -102,12 +96,13 @@ class Preparer:
         block the loop (`large_media.aplan`, `PriceTable.arefresh`)."""
         call = await aplan(lambda: self.plan(messages, stop, kwargs), messages)
         await self.prices.arefresh(self.base_url)
-        conv = await aresolve_media(
-            call.conv,
-            timeout=self.media_fetch_timeout,
-            allow_private=self.allow_private,
-        )
-        return call.ready(conv)
+        return call.ready(await aresolve_media(call.conv, **self._media_policy()))
+
+    def _media_policy(self) -> dict[str, Any]:
+        return {
+            "timeout": self.media_fetch_timeout,
+            "allow_private": self.allow_private,
+        }
 
 
 def chat_result(replies: list[AIMessage], call: PreparedCall) -> ChatResult:
@@ -116,6 +111,5 @@ def chat_result(replies: list[AIMessage], call: PreparedCall) -> ChatResult:
     model, prices = call.opts.model, call.prices
     priced = [price_message(call.wire.restore(r), model, prices) for r in replies]
     generations = [ChatGeneration(message=reply) for reply in priced]
-    first = priced[0]
-    llm_output = {"model_name": first.response_metadata.get("model_name")}
+    llm_output = {"model_name": priced[0].response_metadata.get("model_name")}
     return ChatResult(generations=generations, llm_output=llm_output)

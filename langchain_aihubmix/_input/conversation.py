@@ -1,8 +1,7 @@
 """Route-neutral conversation parts: what a LangChain history means, before any SDK.
 
-`from_messages` builds them, each route's request converter reads them; no I/O.
-Signatures are kept exactly as received (the base64 text the server sent), so a
-history replays them byte-for-byte.
+Signatures are kept exactly as received (the server's base64 text), so a history
+replays them byte-for-byte.
 """
 
 from __future__ import annotations
@@ -49,13 +48,10 @@ class MediaPart:
     """Image, audio, video or document input (or a model-generated image).
 
     Exactly one of `data` (sent inline) and `uri` (a file reference: YouTube, gs://,
-    or an http(s) URL not yet fetched) is set. `data` is `bytes` (downloads,
-    percent-encoded data URLs) or canonical base64 text (see
-    `encoding.canonical_base64`), kept as text so a large file is never held decoded
-    as well: read it through `inline_size`, `inline_base64()` or `inline_bytes()`.
-    Equality compares the media, not the representation.
-    `video_metadata` (`fps`, `start_offset`, `end_offset`) and `media_resolution` (a
-    `MEDIA_RESOLUTION_*` level) qualify the part on the native route.
+    or an http(s) URL not yet fetched) is set. `data` is `bytes` or canonical base64
+    text, kept as text so that a large file is never held decoded as well (read it
+    through `inline_size`, `inline_base64()`, `inline_bytes()`; equality compares
+    the media). `video_metadata` and `media_resolution` are native-route only.
     """
 
     mime_type: str | None
@@ -76,29 +72,21 @@ class MediaPart:
 
     def inline_base64(self) -> str:
         """`data` as standard padded base64 text (the stored text itself when text)."""
-        if self.data is None:
-            return ""
-        if isinstance(self.data, str):
-            return self.data
-        return base64.b64encode(self.data).decode("ascii")
+        if isinstance(self.data, bytes):
+            return base64.b64encode(self.data).decode("ascii")
+        return self.data or ""
 
     def inline_bytes(self) -> bytes:
         """`data` as bytes (decoded when it is base64 text)."""
-        if self.data is None:
-            return b""
-        if isinstance(self.data, bytes):
-            return self.data
-        return base64.b64decode(self.data)
+        if isinstance(self.data, str):
+            return base64.b64decode(self.data)
+        return self.data or b""
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MediaPart):
             return NotImplemented
-        if (self.mime_type, self.uri, self.signature, self.media_resolution) != (
-            other.mime_type,
-            other.uri,
-            other.signature,
-            other.media_resolution,
-        ) or self.video_metadata != other.video_metadata:
+        same = ("mime_type", "uri", "signature", "media_resolution", "video_metadata")
+        if any(getattr(self, name) != getattr(other, name) for name in same):
             return False
         if type(self.data) is type(other.data):
             return self.data == other.data
@@ -112,10 +100,7 @@ class MediaPart:
 
 @dataclass(frozen=True)
 class ToolCallPart:
-    """A function call made by the model.
-
-    `id` is the server's id, or a synthetic one (`SYNTHETIC_ID_PREFIX`).
-    """
+    """A function call made by the model; `id`: the server's, or `lc_...`."""
 
     id: str
     name: str
@@ -125,11 +110,8 @@ class ToolCallPart:
 
 @dataclass(frozen=True)
 class ToolResultPart:
-    """The result of a function call, paired with its call by `call_id`.
-
-    `content` is the result as text or as a JSON-able value; `media` holds images or
-    documents returned by the tool. `is_error` is `ToolMessage.status == "error"`.
-    """
+    """The result (text or a JSON-able value, and media) of the call `call_id`;
+    `is_error`: `ToolMessage.status == "error"`."""
 
     call_id: str
     name: str
@@ -160,11 +142,8 @@ class CodeResultPart:
 
 @dataclass(frozen=True)
 class ServerToolCallPart:
-    """A built-in tool the server ran (Gemini 3 `toolCall`, e.g. a Google Search).
-
-    Returned when server-side tool invocations are requested; replayed as is (with
-    its signature) in the next turn. `tool_type` is Gemini's `ToolType` name.
-    """
+    """A built-in tool the server ran (Gemini 3 `toolCall`, e.g. a Google Search),
+    replayed as is; `tool_type` is Gemini's `ToolType` name."""
 
     id: str | None
     tool_type: str
@@ -199,12 +178,9 @@ Role: TypeAlias = Literal["user", "model", "tool"]
 
 @dataclass
 class Turn:
-    """One message of the conversation, after normalisation.
-
-    `user` turns hold text and media; `model` turns hold text, reasoning, media,
-    tool calls, code parts and server-side tool calls and results; `tool` turns
-    hold `ToolResultPart`s (one turn per run of consecutive ToolMessages).
-    """
+    """One message of the conversation, after normalisation: `user` turns hold text
+    and media, `model` turns the model's parts, `tool` turns `ToolResultPart`s (one
+    per run of consecutive ToolMessages)."""
 
     role: Role
     parts: list[Part] = field(default_factory=list)

@@ -14,33 +14,29 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
-_MAGIC: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+_Signature = tuple[int, bytes | tuple[bytes, ...]]
+_MAGIC: tuple[tuple[tuple[_Signature, ...], str], ...] = (
     (((0, b"\x89PNG\r\n\x1a\n"),), "image/png"),
     (((0, b"\xff\xd8\xff"),), "image/jpeg"),
-    (((0, b"GIF87a"),), "image/gif"),
-    (((0, b"GIF89a"),), "image/gif"),
+    (((0, (b"GIF87a", b"GIF89a")),), "image/gif"),
     (((0, b"RIFF"), (8, b"WEBP")), "image/webp"),
     (((0, b"RIFF"), (8, b"WAVE")), "audio/wav"),
     (((0, b"RIFF"), (8, b"AVI ")), "video/x-msvideo"),
-    (((4, b"ftypheic"),), "image/heic"),
-    (((4, b"ftypheix"),), "image/heic"),
+    (((4, (b"ftypheic", b"ftypheix")),), "image/heic"),
     (((4, b"ftypmif1"),), "image/heif"),
     (((4, b"ftypM4A "),), "audio/mp4"),
     (((4, b"ftypqt  "),), "video/quicktime"),
     (((4, b"ftyp"),), "video/mp4"),
     (((0, b"%PDF-"),), "application/pdf"),
-    (((0, b"ID3"),), "audio/mpeg"),
-    (((0, b"\xff\xfb"),), "audio/mpeg"),
-    (((0, b"\xff\xf3"),), "audio/mpeg"),
-    (((0, b"\xff\xf2"),), "audio/mpeg"),
-    (((0, b"\xff\xf1"),), "audio/aac"),
-    (((0, b"\xff\xf9"),), "audio/aac"),
+    (((0, (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),), "audio/mpeg"),
+    (((0, (b"\xff\xf1", b"\xff\xf9")),), "audio/aac"),
     (((0, b"fLaC"),), "audio/flac"),
     (((0, b"OggS"),), "audio/ogg"),
     (((0, b"FORM"), (8, b"AIFF")), "audio/aiff"),
     (((0, b"\x1a\x45\xdf\xa3"),), "video/webm"),
 )
-"""Magic bytes -> MIME type: every `(offset, bytes)` must match; first row wins."""
+"""Magic bytes -> MIME type: every `(offset, bytes or alternatives)` must match;
+first row wins."""
 
 _EXTENSIONS: Mapping[str, str] = {
     ".aac": "audio/aac",
@@ -68,12 +64,9 @@ _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 def _canonical(text: str) -> str:
-    """`text` as standard padded base64, validated slice by slice; else ValueError.
-
-    Validation deletes the alphabet from each slice and expects nothing left but
-    the final padding: five times faster than decoding, and no decoded copy. The
-    result is `text` itself when it is already canonical.
-    """
+    """`text` as standard padded base64 (itself when already so); else ValueError.
+    Validation deletes the alphabet, slice by slice, and expects nothing left but
+    the final padding: five times faster than decoding, and no decoded copy."""
     if not text.isascii():
         raise ValueError("not base64")
     text = _repadded(text)
@@ -105,20 +98,22 @@ def _repadded(text: str) -> str:
 
 
 def _leftover(text: str) -> bytes:
-    """What remains of ASCII `text` without the standard alphabet, slice by slice;
-    stops early once more than padding remains."""
+    """What remains of ASCII `text` without the standard alphabet."""
     rest = b""
-    for piece in _leftovers(text):
-        rest += piece
-        if len(rest) > 2:
-            break
+    for rest in _leftovers(text):  # noqa: B007  (the last one)
+        pass
     return rest
 
 
 def _leftovers(text: str) -> Iterator[bytes]:
-    """What remains of each slice of ASCII `text` once the alphabet is deleted."""
+    """What remains of ASCII `text` without the standard alphabet, after each slice;
+    stops early once more than padding remains."""
+    rest = b""
     for start in range(0, len(text), _CHECK_CHARS):
-        yield text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
+        rest += text[start : start + _CHECK_CHARS].encode().translate(None, _ALPHABET)
+        yield rest
+        if len(rest) > 2:
+            return
 
 
 _VALIDATED: ContextVar[Mapping[int, str]] = ContextVar(
@@ -130,20 +125,14 @@ text is held, so its id cannot be reused by another object while it is here)."""
 
 async def avalidated(texts: Iterable[str]) -> Mapping[int, str]:
     """Those `texts` that are canonical base64, by id, checked a slice at a time
-    with the event loop running in between (see `prevalidated`).
-
-    Anything else (URL-safe, whitespace, bad padding, not base64) is left to
-    `canonical_base64`, which converts it or raises the usual error.
-    """
+    with the event loop running in between (see `prevalidated`); anything else is
+    left to `canonical_base64`, which converts it or raises the usual error."""
     known: dict[int, str] = {}
     for text in texts:
         if not text.isascii() or _repadded(text) is not text:
             continue
         rest = b""
-        for piece in _leftovers(text):
-            rest += piece
-            if len(rest) > 2:
-                break
+        for rest in _leftovers(text):  # noqa: B007  (the last one)
             await asyncio.sleep(0)
         if _only_final_padding(text, rest):
             known[id(text)] = text
@@ -152,11 +141,8 @@ async def avalidated(texts: Iterable[str]) -> Mapping[int, str]:
 
 @contextlib.contextmanager
 def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
-    """Within the block, `canonical_base64` returns the texts of `known` as they are.
-
-    Args:
-        known: What `avalidated` returned.
-    """
+    """Within the block, `canonical_base64` returns the texts of `known` (what
+    `avalidated` returned) as they are."""
     token = _VALIDATED.set(known)
     try:
         yield
@@ -165,12 +151,9 @@ def prevalidated(known: Mapping[int, str]) -> Iterator[None]:
 
 
 def canonical_base64(data: str) -> str:
-    """Base64 text validated and in canonical form (standard alphabet, padded, no
-    whitespace), without decoding it; text already canonical is returned as is.
-
-    Accepts standard or URL-safe base64, padding optional, whitespace and line breaks
-    anywhere; anything else raises `InvalidInputError`.
-    """
+    """Standard or URL-safe base64 (padding optional, whitespace anywhere) checked,
+    without decoding it, as canonical text (standard alphabet, padded, no
+    whitespace; the text itself when already so); else `InvalidInputError`."""
     if _VALIDATED.get().get(id(data)) is data:
         return data
     text = data.strip()

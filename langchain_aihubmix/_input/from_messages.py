@@ -35,44 +35,22 @@ _USER_ROLES = frozenset({"user", "human"})
 
 
 def messages_to_conversation(messages: Sequence[BaseMessage]) -> Conversation:
-    """Normalise a LangChain history into a `Conversation` of route-neutral parts.
+    """Normalise a LangChain history (oldest first) into route-neutral parts, as the
+    input contract of docs/architecture.md says.
 
-    - System messages, wherever they appear, add their text to `system`, in order.
-    - Human messages (and `ChatMessage(role="user")`) become `user` turns, read via
-      `content_blocks`, so OpenAI, Anthropic, v0 and v1 blocks all work.
-    - AI messages become `model` turns read back from the output contract
-      (`docs/architecture.md`); tool calls come last, from `tool_calls`, with the
-      thought signatures kept in `additional_kwargs`. AI messages tagged with
-      another provider are read through core's standard blocks, and their
-      signatures (meaningless to Gemini) are dropped. An AI message with no content
-      and no tool calls (e.g. a blocked prompt's reply) adds no turn.
-    - Invalid tool calls are never replayed with their raw arguments. One that no
-      later `ToolMessage` answers is skipped (the model's failed attempt carries
-      nothing Gemini needs); one that is answered is replayed as a call with empty
-      arguments, so the answer stays paired with a call and the model sees the
-      (typically error) result of its attempt.
-    - Consecutive tool messages join one `tool` turn of `ToolResultPart`s, each
-      named after the call it answers, in the order of the calls (Gemini pairs
-      results without ids by position); `status="error"` sets `is_error`.
-
-    Args:
-        messages: The history, oldest first.
-
-    Returns:
-        The normalised conversation.
+    System texts join `system` wherever they appear. Human messages are read via
+    `content_blocks` (OpenAI, Anthropic, v0 and v1 blocks). AI messages are read
+    back from the output contract, tool calls last; another provider's through
+    core's standard blocks, without its signatures (meaningless to Gemini); one with
+    no content and no calls adds no turn. An invalid tool call is never replayed
+    with its raw arguments: skipped when unanswered, else sent with empty arguments
+    so that its (error) answer stays paired. Consecutive tool messages join one
+    `tool` turn, in the order of the calls (Gemini pairs results by position).
 
     Raises:
-        InvalidInputError: an empty history or human message; an unsupported block
-            (named with its message index); a tool result that answers no earlier
-            tool call; a `FunctionMessage`, `RemoveMessage` or unknown role.
-
-    Example:
-        ```python
-        conv = messages_to_conversation(
-            [SystemMessage("Be brief."), HumanMessage("Hi")]
-        )
-        assert conv.system == ["Be brief."]
-        ```
+        InvalidInputError: an empty history or human message, an unsupported block
+            (named with its message index) or message type, a tool result that
+            answers no earlier tool call.
     """
     if not messages:
         msg = "no messages to send: the history is empty"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from langchain_aihubmix._errors.base import InvalidInputError
@@ -70,61 +69,38 @@ def check_text(text: str, where: str) -> None:
         raise InvalidInputError(msg)
 
 
-def check_json(value: object, where: str) -> None:
+def check_json(value: object, where: str, path: tuple[Any, ...] = ()) -> None:
     """Reject a value that would not go on the wire as valid JSON (`InvalidInputError`
-    naming `where` and the path inside it).
+    naming `where` and the `path` inside it).
 
     Accepted: dicts with `str` keys, lists and tuples, `str`, `bool`, `int`, finite
     `float` and `None`, nested at most `MAX_DEPTH` deep. NaN and Infinity are refused
     (Python's encoders would write the bare tokens `NaN` / `Infinity`), as are sets,
     bytes and other objects.
     """
-    stack: list[tuple[object, tuple[Any, ...], int]] = [(value, (), 0)]
-    while stack:
-        item, path, depth = stack.pop()
-        if isinstance(item, str):
-            check_text(item, _at(where, path))
-        elif isinstance(item, _SCALARS):
-            continue
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                msg = (
-                    f"{_at(where, path)}: {item!r} is not a JSON number "
-                    "(NaN and Infinity cannot be sent)"
-                )
-                raise InvalidInputError(msg)
-        elif isinstance(item, (dict, list, tuple)):
-            if depth >= MAX_DEPTH:
-                msg = (
-                    f"{_at(where, path)}: nested deeper than {MAX_DEPTH} levels "
-                    "of objects and arrays"
-                )
-                raise InvalidInputError(msg)
-            stack.extend(_children(item, path, depth + 1, where))
-        else:
-            msg = (
-                f"{_at(where, path)}: a value of type {type(item).__name__} is not "
-                "JSON-serialisable (use a list, dict, str, number, bool or None)"
-            )
-            raise InvalidInputError(msg)
-
-
-def _children(
-    item: dict[Any, Any] | list[Any] | tuple[Any, ...],
-    path: tuple[Any, ...],
-    depth: int,
-    where: str,
-) -> Iterator[tuple[object, tuple[Any, ...], int]]:
-    if isinstance(item, dict):
-        for key, child in item.items():
-            if not isinstance(key, str):
-                msg = f"{_at(where, path)}: object key {key!r} is not a string"
-                raise InvalidInputError(msg)
-            check_text(key, _at(where, path))
-            yield child, (*path, key), depth
-    else:
-        for i, child in enumerate(item):
-            yield child, (*path, i), depth
+    if isinstance(value, str):
+        check_text(value, _at(where, path))
+    elif isinstance(value, float) and not math.isfinite(value):
+        msg = f"{_at(where, path)}: {value!r} is not a JSON number"
+        raise InvalidInputError(msg + " (NaN and Infinity cannot be sent)")
+    elif isinstance(value, (dict, list, tuple)):
+        if len(path) >= MAX_DEPTH:
+            msg = f"{_at(where, path)}: nested deeper than {MAX_DEPTH} levels"
+            raise InvalidInputError(msg + " of objects and arrays")
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in pairs:
+            if isinstance(value, dict):
+                if not isinstance(key, str):
+                    msg = f"{_at(where, path)}: object key {key!r} is not a string"
+                    raise InvalidInputError(msg)
+                check_text(key, _at(where, path))
+            check_json(child, where, (*path, key))
+    elif not isinstance(value, (*_SCALARS, float)):
+        msg = (
+            f"{_at(where, path)}: a value of type {type(value).__name__} is not "
+            "JSON-serialisable (use a list, dict, str, number, bool or None)"
+        )
+        raise InvalidInputError(msg)
 
 
 def _at(where: str, path: tuple[Any, ...]) -> str:

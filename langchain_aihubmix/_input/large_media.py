@@ -1,22 +1,14 @@
 """Large inline media: converted without stalling an event loop, spliced into bodies.
 
-Two entry points. `aplan` runs the conversion of an async call: base64 fields are
-validated ahead a slice at a time (yielding to the loop), other large inline data
-makes the conversion run in a worker thread. `MediaSplicer` serves both routes'
-clients when a request is sent. Built the usual way, a request with a large image
-holds the media several times over (the SDK's JSON text of the request, then its
-encoded bytes), and the SDK produces each copy in one blocking call, during which
-nothing else runs on an event loop. Instead, each large inline media part goes into
-the SDK's request as a short stand-in token (`MediaSplicer.stand_ins`); an httpx
-request hook on the route's own client finds the tokens in the encoded body and
-sends the body as a stream of segments, the media encoded slice by slice as the
-socket takes it (`SplicedBody`; the async form yields to the event loop between
-slices).
-
-The bytes on the wire are exactly those the SDK would have sent: media is base64
-text in both wire formats, and base64's alphabet needs no JSON escaping. Tokens are
-unique per call and unregistered when the call ends, so a token that reaches a
-request of some other call is never replaced.
+`aplan` runs the conversion of an async call: base64 fields validated ahead a slice
+at a time (yielding to the loop), other large inline data converted in a worker
+thread. `MediaSplicer` serves both routes' clients: built the usual way, a request
+holds a large image several times over (the SDK's JSON text, then its bytes), each
+copy made in one blocking call. Instead each large part enters the SDK's request as
+a short stand-in token, and an httpx request hook on the route's client sends the
+encoded body as segments, the media encoded slice by slice as the socket takes it.
+The wire bytes are the SDK's own (base64 needs no JSON escaping); tokens are unique
+per call and unregistered when it ends, so no other call's request is changed.
 """
 
 from __future__ import annotations
@@ -46,20 +38,10 @@ BASE64_TEXT_CHARS = 64 * 1024
 
 
 async def aplan(plan: Callable[[], T], messages: Sequence[BaseMessage]) -> T:
-    """`plan()` (the conversion of `messages`) run so that it never stalls the loop.
-
-    Validating and converting megabytes of inline media takes milliseconds of CPU.
-    Base64 fields are validated ahead a slice at a time, yielding to the loop, and
-    then trusted by `plan`; other large inline data (data URLs, bytes) makes `plan`
-    run in a worker thread.
-
-    Args:
-        plan: Converts `messages` (reads nothing else that the loop changes).
-        messages: The call's messages, looked at without parsing them.
-
-    Returns:
-        What `plan` returns.
-    """
+    """`plan()`, the conversion of `messages` (reading nothing else the loop
+    changes), run so that megabytes of inline media never stall the loop: base64
+    fields validated ahead, yielding to the loop, then trusted by `plan`; other
+    large inline data (data URLs, bytes) makes `plan` run in a worker thread."""
     texts, other = _heavy_inline_data(messages)
     known = await avalidated(texts) if texts else {}
     with prevalidated(known):
@@ -69,14 +51,9 @@ async def aplan(plan: Callable[[], T], messages: Sequence[BaseMessage]) -> T:
 
 
 def _heavy_inline_data(messages: Sequence[BaseMessage]) -> tuple[list[str], int]:
-    """The inline data in `messages` that could hold up an event loop.
-
-    A cheap look at content-block values (and one nested level, as in
-    `image_url.url`), without parsing them. Returns the base64 texts of `base64` /
-    `data` fields from `BASE64_TEXT_CHARS` up (validated ahead, cooperatively, by
-    `encoding.avalidated`), and the size of all other inline data (URLs with
-    payloads, bytes), converted in a worker thread from `HEAVY_INPUT_CHARS` up.
-    """
+    """The base64 texts of `base64` / `data` fields from `BASE64_TEXT_CHARS` up, and
+    the size of all other inline data (URLs with payloads, bytes): a cheap look at
+    content-block values (and one nested level, as in `image_url.url`)."""
     texts: list[str] = []
     other = 0
     for message in messages:
@@ -154,13 +131,9 @@ class SplicedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
                 yield from _slices(segment.data or b"")
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for segment in self._segments:
-            if isinstance(segment, bytes):
-                yield segment
-                continue
-            for piece in _slices(segment.data or b""):
-                yield piece
-                await asyncio.sleep(0)  # let the loop run between slices
+        for piece in self:
+            yield piece
+            await asyncio.sleep(0)  # let the loop run between slices
 
 
 class MediaSplicer:

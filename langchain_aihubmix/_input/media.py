@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Iterable, Iterator
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -70,10 +70,8 @@ def check_inline_total(conv: Conversation, limit: int = INLINE_LIMIT_BYTES) -> N
 
 
 def needs_fetch(part: MediaPart) -> bool:
-    """Whether a media part is an http(s) URL to download before sending.
-
-    YouTube links, `gs://` and other URIs are sent as file references instead.
-    """
+    """Whether a media part is an http(s) URL to download before sending (YouTube
+    links, `gs://` and other URIs are sent as file references)."""
     if part.uri is None or part.data is not None:
         return False
     url = urlsplit(part.uri)
@@ -95,7 +93,7 @@ class _Sink:
     """Collects one download's body, enforcing status, byte budget and deadline."""
 
     def __init__(self, url: str, budget: _Budget, timeout: float) -> None:
-        self.url = url
+        self.url, self.timeout = url, timeout
         self._budget = budget
         self._deadline = time.monotonic() + timeout
         self._chunks: list[bytes] = []
@@ -158,8 +156,9 @@ def _urls_to_fetch(conv: Conversation) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversation:
+def _with_downloads(conv: Conversation, downloads: list[_Sink]) -> Conversation:
     """A new conversation with each fetched URL replaced by its inline bytes."""
+    sinks = {sink.url: sink for sink in downloads}
     bodies = {url: sink.body() for url, sink in sinks.items()}
 
     def inline(part: MediaPart) -> MediaPart:
@@ -184,53 +183,38 @@ def _with_downloads(conv: Conversation, sinks: Mapping[str, _Sink]) -> Conversat
     return Conversation(system=list(conv.system), turns=turns)
 
 
-def _download(
-    client: httpx2.Client, sink: _Sink, timeout: float, allow_private: bool
-) -> _Sink:
+def _download(client: httpx2.Client, sink: _Sink, allow_private: bool) -> _Sink:
     url = sink.url
     with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
-            args = (
-                {"url": url}
-                if allow_private
-                else check_url(url, sink.url).request_args()
-            )
-            with client.stream("GET", timeout=timeout, **args) as resp:
-                location = _redirect(resp, url)
-                if location is None:
-                    _read(resp, sink)
+            target = None if allow_private else check_url(url, sink.url)
+            args = {"url": url} if target is None else target.request_args()
+            with client.stream("GET", timeout=sink.timeout, **args) as resp:
+                if (location := _redirect(resp, url)) is None:
+                    sink.start(resp)
+                    for chunk in resp.iter_bytes():
+                        sink.feed(chunk)
                     return sink
             url = location
     raise _too_many_redirects(sink.url)
 
 
 async def _adownload(
-    client: httpx2.AsyncClient, sink: _Sink, timeout: float, allow_private: bool
+    client: httpx2.AsyncClient, sink: _Sink, allow_private: bool
 ) -> _Sink:
     url = sink.url
     with _fetch_errors(url):
         for _ in range(MAX_REDIRECTS + 1):
             target = None if allow_private else await acheck_url(url, sink.url)
             args = {"url": url} if target is None else target.request_args()
-            async with client.stream("GET", timeout=timeout, **args) as resp:
-                location = _redirect(resp, url)
-                if location is None:
-                    await _aread(resp, sink)
+            async with client.stream("GET", timeout=sink.timeout, **args) as resp:
+                if (location := _redirect(resp, url)) is None:
+                    sink.start(resp)
+                    async for chunk in resp.aiter_bytes():
+                        sink.feed(chunk)
                     return sink
             url = location
     raise _too_many_redirects(sink.url)
-
-
-def _read(resp: httpx2.Response, sink: _Sink) -> None:
-    sink.start(resp)
-    for chunk in resp.iter_bytes():
-        sink.feed(chunk)
-
-
-async def _aread(resp: httpx2.Response, sink: _Sink) -> None:
-    sink.start(resp)
-    async for chunk in resp.aiter_bytes():
-        sink.feed(chunk)
 
 
 def _redirect(resp: httpx2.Response, url: str) -> str | None:
@@ -252,34 +236,25 @@ def resolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx2.Client | None = None,
     allow_private: bool = False,
 ) -> Conversation:
     """Download every http(s) media URL (see `needs_fetch`) and inline its bytes.
 
     `timeout` bounds each download (each network phase, and in total); `max_bytes`
-    caps the request's inline media (already inline plus downloads; a body is
-    abandoned as soon as it would exceed it); `client` is used, not closed. Unless
-    `allow_private`, each URL's host is resolved first and refused unless every
-    address is public, the download connects to the checked address (no DNS
-    rebinding), and each redirect (at most `MAX_REDIRECTS`) is checked the same way.
-    The type is the response's Content-Type, else the given one, else a guess.
-
-    Raises:
-        InvalidInputError: a download failed or its address is refused (names the URL).
-        MediaTooLargeError: the media exceed `max_bytes`.
+    caps the request's inline media (a body is abandoned as soon as it would exceed
+    it). Unless `allow_private`, each URL and redirect (at most `MAX_REDIRECTS`) is
+    checked and pinned by `url_policy.check_url`. The type is the response's
+    Content-Type, else the given one, else a guess. Raises `InvalidInputError` (a
+    download failed or was refused, naming the URL) or `MediaTooLargeError`.
     """
-    urls = _urls_to_fetch(conv)
-    if not urls:
+    if not (urls := _urls_to_fetch(conv)):
         return conv
     budget = _Budget(conv, max_bytes)
-    with contextlib.ExitStack() as stack:
-        http = client or stack.enter_context(httpx2.Client())
+    with httpx2.Client() as http:
         sinks = [
-            _download(http, _Sink(url, budget, timeout), timeout, allow_private)
-            for url in urls
+            _download(http, _Sink(u, budget, timeout), allow_private) for u in urls
         ]
-    return _with_downloads(conv, {sink.url: sink for sink in sinks})
+    return _with_downloads(conv, sinks)
 
 
 async def aresolve_media(
@@ -287,32 +262,22 @@ async def aresolve_media(
     *,
     timeout: float = 30.0,
     max_bytes: int = INLINE_LIMIT_BYTES,
-    client: httpx2.AsyncClient | None = None,
     allow_private: bool = False,
 ) -> Conversation:
-    """Async `resolve_media`: downloads concurrently, never blocking the event loop.
-
-    Args and behaviour are those of `resolve_media`; `client` is an
-    `httpx2.AsyncClient`. When one download fails the others are cancelled.
-    """
-    urls = _urls_to_fetch(conv)
-    if not urls:
+    """Async `resolve_media`: downloads concurrently, never blocking the event loop;
+    when one download fails the others are cancelled."""
+    if not (urls := _urls_to_fetch(conv)):
         return conv
     budget = _Budget(conv, max_bytes)
-    async with contextlib.AsyncExitStack() as stack:
-        http = client
-        if http is None:
-            http = await stack.enter_async_context(httpx2.AsyncClient())
-        sinks = await _gather_all(
-            [
-                _adownload(http, _Sink(url, budget, timeout), timeout, allow_private)
-                for url in urls
-            ]
+    async with httpx2.AsyncClient() as http:
+        jobs = (
+            _adownload(http, _Sink(u, budget, timeout), allow_private) for u in urls
         )
-    return _with_downloads(conv, {sink.url: sink for sink in sinks})
+        sinks = await _gather_all(jobs)
+    return _with_downloads(conv, sinks)
 
 
-async def _gather_all(jobs: list[Awaitable[_T]]) -> list[_T]:
+async def _gather_all(jobs: Iterable[Awaitable[_T]]) -> list[_T]:
     """Run jobs concurrently; on the first failure cancel the rest and re-raise."""
     tasks = [asyncio.ensure_future(job) for job in jobs]
     try:

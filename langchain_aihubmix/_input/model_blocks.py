@@ -87,8 +87,7 @@ def model_parts(
         if not bad.get("name"):
             msg = f"{where}: invalid tool call {bad.get('id')!r} has no name"
             raise InvalidInputError(msg)
-        call_id = str(bad["id"])
-        name = str(bad["name"])
+        call_id, name = str(bad["id"]), str(bad["name"])
         parts.append(ToolCallPart(call_id, name, {}, signatures.get(call_id)))
     return parts
 

@@ -26,25 +26,15 @@ _FIX = (
 
 
 def check_turns(conv: Conversation) -> None:
-    """Reject a history that Gemini would refuse for its shape, on either route.
+    """Reject a history that Gemini would refuse for its shape, on either route
+    (`InvalidInputError`, naming the tool call ids).
 
-    - Something besides system text must be sent (Gemini requires `contents`).
-    - Each tool call is answered, exactly once, by the tool messages that directly
-      follow its AI message: Gemini rejects a function call turn not followed by
-      as many function responses ("Please ensure that the number of function
-      response parts is equal to the number of function call parts of the function
-      call turn"), and a function response turn that does not directly follow its
-      call turn. Behind the OpenAI-compatible route the same Gemini checks apply
-      (and OpenAI's own rule is the same: an assistant message with `tool_calls`
-      must be followed by tool messages answering each `tool_call_id`).
-    - A history may END with unanswered calls (an agent paused for approval): it
-      is sent as is.
-
-    Args:
-        conv: The normalised conversation.
-
-    Raises:
-        InvalidInputError: naming the tool call ids concerned.
+    Something besides system text must be sent, and each tool call is answered,
+    exactly once, by the tool messages that directly follow its AI message: Gemini
+    rejects anything else ("Please ensure that the number of function response parts
+    is equal to the number of function call parts of the function call turn"), also
+    behind the OpenAI-compatible route (OpenAI's own rule is the same). A history
+    may END with unanswered calls (an agent paused for approval).
     """
     if not conv.turns:
         msg = (

@@ -22,21 +22,14 @@ ALLOW_HINT = (
 )
 
 _AddrInfo = list[tuple[Any, Any, Any, Any, Any]]
+_REFUSED = "loopback link_local multicast unspecified reserved private site_local"
 
 
 def refusal(address: IPAddress) -> str | None:
     """Why `address` is refused (e.g. "loopback"), or None for a public address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return refusal(address.ipv4_mapped)
-    for kind in (
-        "loopback",
-        "link_local",
-        "multicast",
-        "unspecified",
-        "reserved",
-        "private",
-        "site_local",
-    ):
+    for kind in _REFUSED.split():
         if getattr(address, f"is_{kind}", False):
             return kind.replace("_", "-")
     if not address.is_global:
@@ -74,9 +67,10 @@ def _host(url: str) -> str:
     return parts.hostname
 
 
-def _literal(host: str) -> IPAddress | None:
+def _literal(host: str) -> _AddrInfo | None:
+    """An IP address written as the host, in `getaddrinfo`'s form; else None."""
     try:
-        return ipaddress.ip_address(host)
+        return [(0, 0, 0, "", (str(ipaddress.ip_address(host)), 0))]
     except ValueError:
         return None
 
@@ -110,24 +104,15 @@ def _unresolvable(url: str, exc: OSError) -> InvalidInputError:
 
 
 def check_url(url: str, origin: str | None = None) -> Target:
-    """Resolve the URL's host and refuse it unless every address is public.
-
-    Args:
-        url: An http(s) URL.
-        origin: The URL first asked for, when `url` is where it redirected.
-
-    Returns:
-        The target to connect to (the first address).
-
-    Raises:
-        InvalidInputError: not http(s), unresolvable, or any address not public.
+    """The target (first address) of an http(s) URL whose host resolves to public
+    addresses only; `origin`: the URL first asked for, when `url` is a redirect.
+    Raises `InvalidInputError`: not http(s), unresolvable, or an address not public.
     """
     host = _host(url)
-    literal = _literal(host)
-    if literal is not None:
-        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))], origin)
     try:
-        infos = socket.getaddrinfo(host, _port(url), type=socket.SOCK_STREAM)
+        infos = _literal(host) or socket.getaddrinfo(
+            host, _port(url), type=socket.SOCK_STREAM
+        )
     except OSError as exc:
         raise _unresolvable(url, exc) from exc
     return _checked(url, host, infos, origin)
@@ -135,13 +120,11 @@ def check_url(url: str, origin: str | None = None) -> Target:
 
 async def acheck_url(url: str, origin: str | None = None) -> Target:
     """Async `check_url`: resolves without blocking the event loop."""
-    host = _host(url)
-    literal = _literal(host)
-    if literal is not None:
-        return _checked(url, host, [(0, 0, 0, "", (str(literal), 0))], origin)
-    loop = asyncio.get_running_loop()
+    host, loop = _host(url), asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, _port(url), type=socket.SOCK_STREAM)
+        infos = _literal(host) or await loop.getaddrinfo(
+            host, _port(url), type=socket.SOCK_STREAM
+        )
     except OSError as exc:
         raise _unresolvable(url, exc) from exc
     return _checked(url, host, infos, origin)

@@ -84,18 +84,10 @@ def _is_genai_media(value: object) -> bool:
 
 
 def genai_media_part(block: Mapping[str, Any], where: str) -> MediaPart:
-    """langchain-google-genai's media block as a `MediaPart`.
-
-    `{"type": "media", "mime_type": ..., "data": bytes | base64 str}` is inline data;
-    `{"type": "media", "mime_type": ..., "file_uri" | "url": ...}` a file reference
-    (an http(s) URL is fetched as for standard blocks). `video_metadata` and
-    `media_resolution` qualify the part (see `part_options`); other keys raise
-    rather than being dropped.
-
-    Raises:
-        InvalidInputError: unknown keys, no source or more than one, bad base64,
-            an invalid or unrecognisable MIME type, or bad part options.
-    """
+    """langchain-google-genai's `{"type": "media", "mime_type", "data" (bytes or
+    base64) | "file_uri" | "url"}` block as a `MediaPart` (qualified by
+    `part_options`); unknown keys, not one source, bad data, an invalid or unknown
+    MIME type raise `InvalidInputError` (never dropped)."""
     unknown = sorted(set(block) - _GENAI_MEDIA_KEYS)
     if unknown:
         msg = f"{where}: media block keys {unknown} are not supported"
@@ -172,13 +164,10 @@ def standard_blocks(message: BaseMessage, where: str) -> list[Any]:
 
 
 def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
-    """`message` with each OpenAI-style `image_url` block that holds a `data:` URL
-    rewritten as a standard `image` block with that URL (read by `media_from_block`).
-
-    Core's translator parses such a URL with a regular expression, over the whole
-    media, in one call that holds the GIL (so even a worker thread stalls the event
-    loop); `encoding.read_data_url` needs one `find` and a slice.
-    """
+    """`message` with each OpenAI-style `image_url` block holding a `data:` URL as a
+    standard `image` block: core parses such a URL with a regular expression over
+    the whole media, holding the GIL (even a worker thread stalls the event loop);
+    `encoding.read_data_url` needs one `find` and a slice."""
     content = message.content
     if isinstance(content, str):
         return message
@@ -197,13 +186,10 @@ def _with_standard_data_urls(message: BaseMessage) -> BaseMessage:
 
 
 def media_from_block(block: Mapping[str, Any], where: str) -> MediaPart:
-    """A standard v1 data block (image, audio, video, file) as a `MediaPart`.
-
-    `base64` (and a base64 `data:` URL) is validated and kept as text, never decoded
-    (see `MediaPart`), typed as given, else by its first bytes; a percent-encoded
-    `data:` URL is decoded; any other `url` or a `file_id` is a file reference (http(s)
-    URLs are downloaded later, `media.resolve_media`). Raises `InvalidInputError`
-    (naming `where`) for no source, undecodable data or an unknown type.
+    """A standard v1 data block (image, audio, video, file) as a `MediaPart`: base64
+    (also in a `data:` URL) checked and kept as text, typed as given or by its first
+    bytes; any other `url` or a `file_id` a file reference (http(s) URLs are fetched
+    later). `InvalidInputError` (naming `where`): no source, bad data, unknown type.
     """
     given = block.get("mime_type") or None
     if given is not None and not _MIME.match(str(given)):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, assert_never
 
 from google.genai import types
+from pydantic import BaseModel
 
 from langchain_aihubmix._input.conversation import (
     SKIP_SIGNATURE_SENTINEL,
@@ -23,7 +24,6 @@ from langchain_aihubmix._input.conversation import (
     TextPart,
     ToolCallPart,
     ToolResultPart,
-    Turn,
 )
 from langchain_aihubmix._input.turn_rules import bypass_signatures
 from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, SdkPart
@@ -35,15 +35,9 @@ from langchain_aihubmix._options.call_options import (
     ThinkingLevel,
     ToolMode,
 )
-from langchain_aihubmix.profiles import (
-    combines_server_tools,
-    profile_for,
-    requires_signatures,
-)
+from langchain_aihubmix.profiles import profile_for, requires_signatures
 
-_SENTINELS = frozenset(
-    {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
-)
+_SENTINELS = {SKIP_SIGNATURE_SENTINEL, "context_engineering_is_the_way_to_go"}
 """Google's stand-ins for a signature: sent verbatim (they parse as base64 too)."""
 
 _TOOL_MODES: dict[ToolMode, types.FunctionCallingConfigMode] = {
@@ -60,15 +54,12 @@ _THINKING_LEVELS: dict[ThinkingLevel, types.ThinkingLevel | None] = {
     "high": types.ThinkingLevel.HIGH,
 }
 
-_BUILTINS: dict[BuiltinKind, Callable[[dict[str, Any]], types.Tool]] = {
-    "code_execution": lambda c: types.Tool(
-        code_execution=types.ToolCodeExecution.model_validate(c)
-    ),
-    "google_search": lambda c: types.Tool(
-        google_search=types.GoogleSearch.model_validate(c)
-    ),
-    "url_context": lambda c: types.Tool(url_context=types.UrlContext.model_validate(c)),
+_BUILTINS: dict[BuiltinKind, type[BaseModel]] = {
+    "code_execution": types.ToolCodeExecution,
+    "google_search": types.GoogleSearch,
+    "url_context": types.UrlContext,
 }
+"""Each built-in tool's config type (`types.Tool`'s field of the same name)."""
 
 
 def _text_part(text: str, *, thought: bool | None = None) -> types.Part:
@@ -79,12 +70,9 @@ def _text_part(text: str, *, thought: bool | None = None) -> types.Part:
 
 
 def signature_bytes(signature: str | None) -> bytes | str | None:
-    """A stored signature for `Part.thought_signature`.
-
-    Base64 text (standard or URL-safe, padding optional) becomes the bytes it encodes,
-    which the SDK re-encodes on the wire; Google's sentinels and anything that is not
-    base64 stay `str`, which the SDK sends verbatim.
-    """
+    """A stored signature for `Part.thought_signature`: base64 text (standard or
+    URL-safe, padding optional) as its bytes, which the SDK re-encodes; Google's
+    sentinels and anything else as `str`, which the SDK sends verbatim."""
     if signature is None or signature in _SENTINELS:
         return signature
     text = signature.replace("-", "+").replace("_", "/")
@@ -98,9 +86,9 @@ def _signed(part: types.Part, signature: str | None) -> types.Part:
     """`part` with a signature: a copy updated without validation, because
     validation would base64-decode a `str` one (which must be sent verbatim)."""
     value = signature_bytes(signature)
-    if value is None:
-        return part
-    return part.model_copy(update={"thought_signature": value})
+    return (
+        part if value is None else part.model_copy(update={"thought_signature": value})
+    )
 
 
 def _server_id(call_id: str | None) -> str | None:
@@ -111,14 +99,10 @@ def _server_id(call_id: str | None) -> str | None:
 
 
 class Base64Blob(types.Blob):
-    """A `Blob` carrying base64 text, which the SDK sends verbatim.
-
-    `Blob.data` is bytes: the SDK would decode a `str` on validation and encode the
-    bytes again on the wire, holding the file three times over. The SDK serialises
-    `inline_data` with the blob's own `model_dump`, so this subclass's text field
-    goes out as is (Google reads standard base64 as well as the URL-safe form the
-    SDK writes).
-    """
+    """A `Blob` carrying base64 text, which the SDK (dumping `inline_data` with the
+    blob's own `model_dump`) sends verbatim; `Blob.data` is bytes, decoded from a
+    `str` and encoded again: the file held three times over. Google reads standard
+    base64 as well as the URL-safe form the SDK writes."""
 
     data: str | None = None  # type: ignore[assignment]
 
@@ -176,61 +160,44 @@ def _tool_response(part: ToolResultPart, *, nested_media: bool) -> list[types.Pa
 
 def _to_parts(part: Part, *, nested_media: bool) -> list[types.Part]:
     """One conversation part as the SDK part(s) carrying it, signature included."""
-    if isinstance(part, TextPart):
-        return [_signed(_text_part(part.text), part.signature)]
-    if isinstance(part, ReasoningPart):
-        return [_signed(_text_part(part.text, thought=True), part.signature)]
-    if isinstance(part, MediaPart):
-        return [_signed(_media(part), part.signature)]
-    if isinstance(part, ToolCallPart):
+    if isinstance(part, ToolResultPart):
+        return _tool_response(part, nested_media=nested_media)
+    sdk: types.Part
+    if isinstance(part, (TextPart, ReasoningPart)):
+        sdk = _text_part(part.text, thought=isinstance(part, ReasoningPart) or None)
+    elif isinstance(part, MediaPart):
+        sdk = _media(part)
+    elif isinstance(part, ToolCallPart):
         call = types.FunctionCall(
             id=_server_id(part.id), name=part.name, args=part.args
         )
-        return [_signed(SdkPart(function_call=call), part.signature)]
-    if isinstance(part, ToolResultPart):
-        return _tool_response(part, nested_media=nested_media)
-    if isinstance(part, CodePart):
+        sdk = SdkPart(function_call=call)
+    elif isinstance(part, CodePart):
+        language = types.Language(part.language.upper())
         code = types.ExecutableCode(
-            code=part.code,
-            language=types.Language(part.language.upper()),
-            id=_server_id(part.id),
+            code=part.code, language=language, id=_server_id(part.id)
         )
-        return [_signed(SdkPart(executable_code=code), part.signature)]
-    if isinstance(part, CodeResultPart):
+        sdk = SdkPart(executable_code=code)
+    elif isinstance(part, CodeResultPart):
+        outcome = types.Outcome(part.outcome)
         result = types.CodeExecutionResult(
-            output=part.output,
-            outcome=types.Outcome(part.outcome),
-            id=_server_id(part.id),
+            output=part.output, outcome=outcome, id=_server_id(part.id)
         )
-        return [_signed(SdkPart(code_execution_result=result), part.signature)]
-    if isinstance(part, ServerToolCallPart):
-        server_call = types.ToolCall(
-            id=_server_id(part.id),
-            tool_type=types.ToolType(part.tool_type),
-            args=part.args,
-        )
-        return [_signed(SdkPart(tool_call=server_call), part.signature)]
-    if isinstance(part, ServerToolResultPart):
-        server_result = types.ToolResponse(
-            id=_server_id(part.id),
-            tool_type=types.ToolType(part.tool_type),
-            response=part.response,
-        )
-        return [_signed(SdkPart(tool_response=server_result), part.signature)]
-    assert_never(part)
-
-
-def _to_content(turn: Turn, *, nested_media: bool) -> types.Content | None:
-    """A turn as one Content (tool results go in a "user" turn); empty: None."""
-    parts = [
-        sdk_part
-        for part in turn.parts
-        for sdk_part in _to_parts(part, nested_media=nested_media)
-    ]
-    if not parts:
-        return None
-    role = "model" if turn.role == "model" else "user"
-    return types.Content(role=role, parts=parts)
+        sdk = SdkPart(code_execution_result=result)
+    elif isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
+        step: dict[str, Any] = {
+            "id": _server_id(part.id),
+            "tool_type": types.ToolType(part.tool_type),
+        }
+        if isinstance(part, ServerToolCallPart):
+            sdk = SdkPart(tool_call=types.ToolCall(**step, args=part.args))
+        else:
+            sdk = SdkPart(
+                tool_response=types.ToolResponse(**step, response=part.response)
+            )
+    else:
+        assert_never(part)
+    return [_signed(sdk, part.signature)]
 
 
 def conversation_to_contents(
@@ -238,19 +205,19 @@ def conversation_to_contents(
 ) -> tuple[list[types.Content], types.Content | None]:
     """The request's `contents` and `system_instruction` for `model`.
 
-    Parts keep their order and are never merged; each keeps the signature it came
-    with. A turn with no parts is not sent (Gemini rejects a content without parts).
-    Ids starting with `SYNTHETIC_ID_PREFIX` are never sent. Unsigned parts the
-    model needs signed get Google's bypass (`turn_rules.bypass_signatures`). For
-    models that require signatures (Gemini 3+), tool media is nested in the
-    function response; older models get it as parts after it.
+    Parts keep their order (never merged) and signatures; unsigned parts the model
+    needs signed get Google's bypass (`turn_rules.bypass_signatures`). A turn with
+    no parts is not sent (Gemini rejects one), tool results go in a "user" turn,
+    and tool media is nested in the function response on Gemini 3+ (else parts
+    after it).
     """
     gemini3 = requires_signatures(model)
-    contents = [
-        content
-        for turn in bypass_signatures(conv, model).turns
-        if (content := _to_content(turn, nested_media=gemini3)) is not None
-    ]
+    contents = []
+    for turn in bypass_signatures(conv, model).turns:
+        parts = [sdk for p in turn.parts for sdk in _to_parts(p, nested_media=gemini3)]
+        if parts:
+            role = "model" if turn.role == "model" else "user"
+            contents.append(types.Content(role=role, parts=parts))
     system = (
         types.Content(role="user", parts=[_text_part(t) for t in conv.system])
         if conv.system
@@ -273,7 +240,10 @@ def _tools(tools: tuple[FunctionTool | BuiltinTool, ...]) -> types.ToolListUnion
                 )
             )
         elif isinstance(tool, BuiltinTool):
-            result.append(_BUILTINS[tool.kind](tool.config))
+            config: dict[str, Any] = {
+                tool.kind: _BUILTINS[tool.kind].model_validate(tool.config)
+            }
+            result.append(types.Tool(**config))
         else:
             assert_never(tool)
     if functions:
@@ -295,7 +265,7 @@ def _tool_config(opts: CallOptions) -> types.ToolConfig | None:
         and any(
             isinstance(t, BuiltinTool) and t.kind in _SERVER_INVOKED for t in opts.tools
         )
-        and combines_server_tools(opts.model)
+        and requires_signatures(opts.model)
     )
     if choice is None and not combined:
         return None
@@ -327,65 +297,61 @@ def _thinking(opts: CallOptions) -> types.ThinkingConfig | None:
     )
 
 
+def _safety(pairs: tuple[tuple[str, str], ...]) -> list[types.SafetySetting]:
+    return [
+        types.SafetySetting(
+            category=types.HarmCategory(c), threshold=types.HarmBlockThreshold(t)
+        )
+        for c, t in pairs
+    ]
+
+
+def _maybe(convert: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else convert(value)
+
+
 def options_to_config(
     opts: CallOptions, system_instruction: types.Content | None
 ) -> types.GenerateContentConfig:
-    """The request config, with only the options that are set.
+    """The request config, with only the options that are set (`model_fields_set`:
+    each call gets its own config, whose fields the caller may assign).
 
-    `model_fields_set` says which (every field defaults to None, and the SDK leaves
-    None out anyway). A JSON schema without a MIME type asks for
-    `application/json`; `extra_body` goes to `http_options.extra_body` (merged into
-    the request body by the SDK); the SDK's automatic function calling is disabled
-    (it only runs Python callables). Each call gets its own config, whose fields
-    the caller may assign.
+    A JSON schema without a MIME type asks for `application/json`; `extra_body` is
+    merged into the body by the SDK (`http_options`); the SDK's automatic function
+    calling is off (it only runs Python callables).
     """
     mime = opts.response_mime_type
     if opts.response_schema is not None and mime is None:
         mime = "application/json"
+    # a text-to-speech model answers AUDIO only (Gemini 400s on the TEXT default)
+    audio = ["AUDIO"] if profile_for(opts.model).speech_output else None
+    modalities = opts.response_modalities
     fields: dict[str, Any] = dict(
         system_instruction=system_instruction,
         temperature=opts.temperature,
         top_p=opts.top_p,
         top_k=opts.top_k,
         max_output_tokens=opts.max_output_tokens,
-        stop_sequences=list(opts.stop) if opts.stop is not None else None,
+        stop_sequences=_maybe(list, opts.stop),
         seed=opts.seed,
         presence_penalty=opts.presence_penalty,
         frequency_penalty=opts.frequency_penalty,
         candidate_count=opts.n,
         response_mime_type=mime,
         response_json_schema=opts.response_schema,
-        safety_settings=[
-            types.SafetySetting(
-                category=types.HarmCategory(category),
-                threshold=types.HarmBlockThreshold(threshold),
-            )
-            for category, threshold in opts.safety_settings
-        ]
-        if opts.safety_settings is not None
-        else None,
-        media_resolution=types.MediaResolution(opts.media_resolution)
-        if opts.media_resolution is not None
-        else None,
-        # a text-to-speech model answers AUDIO only (Gemini 400s on the TEXT default)
-        response_modalities=list(opts.response_modalities)
-        if opts.response_modalities is not None
-        else (["AUDIO"] if profile_for(opts.model).speech_output else None),
-        speech_config=types.SpeechConfig.model_validate(opts.speech_config)
-        if opts.speech_config is not None
-        else None,
-        image_config=types.ImageConfig.model_validate(opts.image_config)
-        if opts.image_config is not None
-        else None,
+        safety_settings=_maybe(_safety, opts.safety_settings),
+        media_resolution=_maybe(types.MediaResolution, opts.media_resolution),
+        response_modalities=audio if modalities is None else list(modalities),
+        speech_config=_maybe(types.SpeechConfig.model_validate, opts.speech_config),
+        image_config=_maybe(types.ImageConfig.model_validate, opts.image_config),
         cached_content=opts.cached_content,
         thinking_config=_thinking(opts),
         tools=_tools(opts.tools),
         tool_config=_tool_config(opts),
-        # Client-side only (never sent): we pass declarations, not callables.
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
-        http_options=types.HttpOptions(extra_body=opts.extra_body)
-        if opts.extra_body is not None
-        else None,
+        http_options=_maybe(
+            lambda body: types.HttpOptions(extra_body=body), opts.extra_body
+        ),
     )
     return SdkConfig(
         **{name: value for name, value in fields.items() if value is not None}

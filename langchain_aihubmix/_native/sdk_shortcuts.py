@@ -38,12 +38,9 @@ class SdkConfig(types.GenerateContentConfig):
 
 
 def sdk_contents(built: list[types.Content]) -> types.ContentListUnionDict:
-    """The `contents` argument for converted contents.
-
-    A single `Content` goes as itself; a history as `ContentDict`s holding the same
-    part objects, which the SDK takes without validating them against its
-    content union again. The parts, and so the wire bytes, are the same.
-    """
+    """The `contents` argument: a single `Content` as itself, a history as
+    `ContentDict`s of the same parts (and wire bytes), which the SDK takes without
+    validating them against its content union again."""
     if len(built) == 1:
         return built[0]
     return [{"role": c.role, "parts": c.parts} for c in built]

@@ -18,12 +18,9 @@ the one-api / new-api gateways' `reasoning_content` (or `reasoning`), and Google
 
 @dataclass(frozen=True)
 class VendorExtras:
-    """What the vendor fields of one message, delta or tool call carried.
-
-    `reasoning`: thought text (`reasoning_content`, else `reasoning`). `signature`:
-    the thought signature, from `extra_content.google.thought_signature`, else a
-    top-level `thought_signature`.
-    """
+    """What the vendor fields of one message, delta or tool call carried: thought
+    text (`reasoning_content`, else `reasoning`) and the thought signature (Google's
+    nested one, else a top-level `thought_signature`)."""
 
     reasoning: str = ""
     signature: str | None = None
@@ -34,11 +31,8 @@ _NONE: Final = VendorExtras()
 
 
 def read_extras(obj: BaseModel | None) -> VendorExtras:
-    """Read the `READ_FIELDS` of `obj` (unknown fields live in `model_extra`).
-
-    An object without unknown fields (most stream deltas) returns at once: this
-    runs once per streamed chunk.
-    """
+    """Read the `READ_FIELDS` of `obj` (unknown fields live in `model_extra`); at
+    once for an object without any (most stream deltas: this runs per chunk)."""
     extra = obj.model_extra if obj is not None else None
     if not extra or READ_FIELDS.isdisjoint(extra):
         return _NONE

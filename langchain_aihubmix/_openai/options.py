@@ -56,11 +56,7 @@ def _tool_choice(
         if unknown:
             raise InvalidInputError(f"tool_choice names unknown tools {unknown}.")
         if len(choice.allowed) == 1:
-            named: ChatCompletionToolChoiceOptionParam = {
-                "type": "function",
-                "function": {"name": choice.allowed[0]},
-            }
-            return named, tools
+            return {"type": "function", "function": {"name": choice.allowed[0]}}, tools
         if choice.allowed:
             tools = [t for t in tools if t["function"]["name"] in choice.allowed]
         return "required", tools
@@ -185,6 +181,5 @@ def options_to_params(opts: CallOptions, *, stream: bool = False) -> dict[str, A
     if body:
         params["extra_body"] = body
     if stream:
-        params["stream"] = True
-        params["stream_options"] = {"include_usage": True}
+        params |= {"stream": True, "stream_options": {"include_usage": True}}
     return params

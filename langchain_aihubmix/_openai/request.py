@@ -10,7 +10,6 @@ from openai.types.chat import (
     ChatCompletionContentPartParam,
     ChatCompletionMessageFunctionToolCallParam,
     ChatCompletionMessageParam,
-    ChatCompletionSystemMessageParam,
     ChatCompletionToolMessageParam,
     ChatCompletionUserMessageParam,
 )
@@ -68,29 +67,18 @@ def _media(part: MediaPart) -> ChatCompletionContentPartParam:
     if part.video_metadata is not None or part.media_resolution is not None:
         raise native_only("A media block's video_metadata / media_resolution")
     mime = (part.mime_type or "").lower()
-    if part.data is None:
-        if part.uri is None:
-            raise InvalidInputError("A media part needs inline data or a URI.")
-        if not mime or mime.startswith("image/"):
-            return {"type": "image_url", "image_url": {"url": part.uri}}
-        return {
-            "type": "file",
-            "file": {"file_data": part.uri, "filename": _filename(mime)},
-        }
-    if mime.startswith("image/"):
-        return {"type": "image_url", "image_url": {"url": _data_url(part)}}
-    if mime in _AUDIO_FORMATS:
+    if part.data is not None and mime in _AUDIO_FORMATS:
+        audio = part.inline_base64()
         return {
             "type": "input_audio",
-            "input_audio": {
-                "data": part.inline_base64(),
-                "format": _AUDIO_FORMATS[mime],
-            },
+            "input_audio": {"data": audio, "format": _AUDIO_FORMATS[mime]},
         }
-    return {
-        "type": "file",
-        "file": {"file_data": _data_url(part), "filename": _filename(mime)},
-    }
+    url = part.uri if part.data is None else _data_url(part)
+    if url is None:
+        raise InvalidInputError("A media part needs inline data or a URI.")
+    if mime.startswith("image/") or not (mime or part.data is not None):
+        return {"type": "image_url", "image_url": {"url": url}}
+    return {"type": "file", "file": {"file_data": url, "filename": _filename(mime)}}
 
 
 def _google_extra(signature: str) -> dict[str, Any]:
@@ -137,33 +125,28 @@ def _assistant(turn: Turn) -> ChatCompletionAssistantMessageParam:
     calls: list[ChatCompletionMessageFunctionToolCallParam] = []
     message_signature: str | None = None
     for part in turn.parts:
-        if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
-            continue  # native-route server-tool steps: no form on this protocol
-        signature = part.signature if not isinstance(part, ToolResultPart) else None
         if isinstance(part, ToolCallPart):
             calls.append(_tool_call(part))
             continue
-        message_signature = message_signature or signature
+        if isinstance(part, ToolResultPart):
+            raise InvalidInputError("A model message cannot carry a tool result.")
+        if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
+            continue  # native-route server-tool steps: no form on this protocol
+        message_signature = message_signature or part.signature
         if isinstance(part, TextPart):
             texts.append((True, part.text))
         elif isinstance(part, (CodePart, CodeResultPart)):
             texts.append((False, _code_text(part)))
-        elif isinstance(part, (ReasoningPart, MediaPart)):
-            pass
-        elif isinstance(part, ToolResultPart):
-            raise InvalidInputError("A model message cannot carry a tool result.")
-        else:
+        elif not isinstance(part, (ReasoningPart, MediaPart)):
             assert_never(part)
     message: ChatCompletionAssistantMessageParam = {"role": "assistant"}
-    text = _join(texts)
-    if text or not calls:
+    if (text := _join(texts)) or not calls:
         message["content"] = text
     if calls:
         message["tool_calls"] = calls
     if message_signature is not None:
-        cast("dict[str, Any]", message)["extra_content"] = _google_extra(
-            message_signature
-        )
+        extra = _google_extra(message_signature)
+        cast("dict[str, Any]", message)["extra_content"] = extra
     return message
 
 
@@ -223,15 +206,8 @@ def _tool_messages(turn: Turn) -> list[ChatCompletionMessageParam]:
         cast("dict[str, Any]", message)["name"] = part.name
         messages.append(message)
         if part.media:
-            media.append(
-                {
-                    "type": "text",
-                    "text": (
-                        f"Media returned by tool {part.name!r} (call {part.call_id}):"
-                    ),
-                }
-            )
-            media.extend(_media(m) for m in part.media)
+            said = f"Media returned by tool {part.name!r} (call {part.call_id}):"
+            media += [{"type": "text", "text": said}, *map(_media, part.media)]
     if media:
         messages.append({"role": "user", "content": media})
     return messages
@@ -248,11 +224,7 @@ def conversation_to_messages(
     """
     messages: list[ChatCompletionMessageParam] = []
     if conv.system:
-        system: ChatCompletionSystemMessageParam = {
-            "role": "system",
-            "content": "\n\n".join(conv.system),
-        }
-        messages.append(system)
+        messages.append({"role": "system", "content": "\n\n".join(conv.system)})
     for turn in bypass_signatures(conv, model).turns:
         if turn.role == "user":
             messages.append(_user(turn))

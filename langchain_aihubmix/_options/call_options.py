@@ -1,9 +1,5 @@
-"""The resolved options of one call: model fields merged with invoke kwargs.
-
-`ChatAiHubMixGemini` builds one `CallOptions` per call (validated, contradictions
-rejected); each route's request converter reads it. Tools and tool choice are kept
-route-neutral here.
-"""
+"""The resolved options of one call (model fields merged with invoke kwargs,
+checked), read by each route's request converter; tools kept route-neutral."""
 
 from __future__ import annotations
 
@@ -38,11 +34,8 @@ ToolMode: TypeAlias = Literal["auto", "any", "none"]
 
 @dataclass(frozen=True)
 class ToolChoice:
-    """Route-neutral tool choice.
-
-    `mode`: "auto" (model decides), "any" (must call one of `allowed`, or any tool
-    when `allowed` is empty), "none" (must not call).
-    """
+    """Route-neutral tool choice: "auto" (model decides), "any" (must call one of
+    `allowed`, or any tool when it is empty), "none" (must not call)."""
 
     mode: ToolMode
     allowed: tuple[str, ...] = ()
@@ -53,10 +46,8 @@ ThinkingLevel: TypeAlias = Literal["none", "minimal", "low", "medium", "high"]
 
 @dataclass(frozen=True)
 class CallOptions:
-    """Everything a request converter needs besides the messages.
-
-    `None` means "not set": the converter leaves the field out of the request.
-    """
+    """Everything a request converter needs besides the messages (None: not set,
+    left out of the request)."""
 
     model: str
     temperature: float | None = None

@@ -42,10 +42,8 @@ def _warn_once(model: str, rule: str, message: str) -> None:
 
 def check_transport(model: str, transport: Transport) -> None:
     """Rejects (`NotOnOpenAIRouteError`) an image- or speech-output model on the
-    OpenAI-compatible route: image models are called natively (AIhubmix/aihubmix
-    `packages/mcp`); on `/v1` users report blank images while tokens are billed
-    (rikkahub issue #1228); speech (TTS) has no Gemini form there (the doctor asks).
-    """
+    OpenAI-compatible route (blank images there: rikkahub issue #1228; speech has
+    no Gemini form there, the doctor asks)."""
     profile = profile_for(model)
     if transport == "openai" and (profile.image_output or profile.speech_output):
         what = "images" if profile.image_output else "speech"
@@ -70,12 +68,11 @@ def apply_rules(
     profile = profile_for(model)
     check_transport(model, transport)
     if profile.retired:
-        _warn_once(
-            model,
-            "retired",
-            f"{model} was retired by Google in 2026; the gateway may no longer "
-            "serve it. See langchain_aihubmix.snapshot for current ids.",
+        said = (
+            f"{model} was retired by Google in 2026; the gateway may no longer serve "
+            "it. See langchain_aihubmix.snapshot for current ids."
         )
+        _warn_once(model, "retired", said)
     if opts.max_output_tokens is not None and (
         opts.max_output_tokens > profile.max_output_tokens
     ):
@@ -95,29 +92,19 @@ def apply_rules(
 
 
 def _drop_ignored(opts: CallOptions, model: str, profile: ModelProfile) -> CallOptions:
-    sampling = {
-        name: value
-        for name in ("temperature", "top_p", "top_k")
-        if (value := getattr(opts, name)) is not None
-    }
-    budget = opts.thinking_budget is not None and not profile.accepts_thinking_budget
-    if not sampling and not budget:
-        return opts
+    sampling = [
+        n for n in ("temperature", "top_p", "top_k") if getattr(opts, n) is not None
+    ]
     if sampling and profile.sampling_ignored:
         names = ", ".join(sorted(sampling))
-        _warn_once(
-            model,
-            "sampling",
-            f"{model} ignores {names}; they are not sent.",
-        )
+        _warn_once(model, "sampling", f"{model} ignores {names}; they are not sent.")
         opts = replace(opts, temperature=None, top_p=None, top_k=None)
-    if budget:
-        _warn_once(
-            model,
-            "thinking_budget",
+    if opts.thinking_budget is not None and not profile.accepts_thinking_budget:
+        said = (
             f"{model} takes thinking levels, not a thinking budget: "
-            "thinking_budget is not sent; use reasoning_effort instead.",
+            "thinking_budget is not sent; use reasoning_effort instead."
         )
+        _warn_once(model, "thinking_budget", said)
         opts = replace(opts, thinking_budget=None)
     return opts
 
@@ -129,11 +116,9 @@ def _check_input_size(conv: Conversation, model: str, profile: ModelProfile) -> 
     for turn in conv.turns:
         chars += sum(len(p.text) for p in turn.parts if isinstance(p, TextPart))
         if chars > limit_chars:
-            _warn_once(
-                model,
-                "input_limit",
+            said = (
                 f"The prompt's text is estimated above {model}'s input limit of "
-                f"{profile.max_input_tokens} tokens; the gateway will likely "
-                "reject it.",
+                f"{profile.max_input_tokens} tokens; the gateway will likely reject it."
             )
+            _warn_once(model, "input_limit", said)
             return

@@ -24,12 +24,10 @@ class NotOnOpenAIRouteError(InvalidInputError):
     __module__ = "langchain_aihubmix.errors"  # its public home (and pickles')
 
 
-def native_only(what: str, hint: str = "") -> NotOnOpenAIRouteError:
+def native_only(what: str) -> NotOnOpenAIRouteError:
     """The error for `what`, which only the native route offers."""
-    return NotOnOpenAIRouteError(
-        f"{what} is not available on the OpenAI-compatible route; use "
-        f'transport="native"{hint}.'
-    )
+    msg = f"{what} is not available on the OpenAI-compatible route; use transport="
+    return NotOnOpenAIRouteError(msg + '"native".')
 
 
 def check_tools(tools: Sequence[Tool]) -> None:

@@ -19,7 +19,6 @@ from langchain_aihubmix._options.call_options import (
     CallOptions,
     FunctionTool,
     ThinkingLevel,
-    Tool,
 )
 from langchain_aihubmix._options.native_only import refuse_native_only
 from langchain_aihubmix._options.schema import response_format_options
@@ -49,29 +48,14 @@ class OutOfRangeError(InvalidInputError):
     __module__ = "langchain_aihubmix.errors"
 
 
-_CALL_ONLY: frozenset[str] = frozenset(
-    {
-        "tools",
-        "tool_choice",
-        "timeout",
-        "max_retries",
-        "ls_structured_output_format",
-        "parallel_tool_calls",
-        "response_format",
-        "strict",
-    }
+_INTERNAL = "ls_structured_output_format"
+"""The option LangChain itself binds: accepted, never suggested to a user."""
+_CALL_ONLY = frozenset(
+    "tools tool_choice timeout max_retries parallel_tool_calls response_format strict "
+    f"{_INTERNAL}".split()
 )
-_INTERNAL: frozenset[str] = frozenset({"ls_structured_output_format"})
-"""Options LangChain itself binds: accepted, never suggested to a user."""
 
-
-_EFFORT_BUDGETS: Mapping[str, int] = {
-    "none": 0,
-    "minimal": 512,
-    "low": 1024,
-    "medium": 8192,
-    "high": 24576,
-}
+_EFFORT_BUDGETS = dict(none=0, minimal=512, low=1024, medium=8192, high=24576)
 """reasoning_effort -> thinking budget, for models that take budgets (Gemini 2.5)."""
 
 _MAX_STOP_SEQUENCES = 5
@@ -126,7 +110,7 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in kwargs.items():
         name = ALIASES.get(key, key)
         if name not in CALL_OPTION_FIELDS and name not in _CALL_ONLY:
-            public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(ALIASES)) - _INTERNAL
+            public = (CALL_OPTION_FIELDS | _CALL_ONLY | set(ALIASES)) - {_INTERNAL}
             field = _PEER_NAMES.get(key) or key
             hint = did_you_mean(str(key), public) or (
                 f" Known options: {', '.join(sorted(public))}."
@@ -138,7 +122,7 @@ def normalise_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
             msg = f"Unknown option {key!r} for ChatAiHubMixGemini.{hint}"
             raise UnknownOptionError(msg)
         out[name] = value
-    out.pop("ls_structured_output_format", None)
+    out.pop(_INTERNAL, None)
     out.pop("strict", None)  # Gemini always holds its answer to the schema it gets
     if "response_format" in out:
         format_options = response_format_options(out.pop("response_format"))
@@ -178,9 +162,8 @@ def _thinking(
     include: bool | None = values.get("include_thoughts")
     if budget is not None and effort is not None:
         msg = (
-            "Set either thinking_budget or reasoning_effort (thinking_level), "
-            "not both: "
-            "Gemini rejects a request with both a thinking budget and a level."
+            "Set either thinking_budget or reasoning_effort (thinking_level), not "
+            "both: Gemini rejects a request with both a thinking budget and a level."
         )
         raise InvalidInputError(msg)
     if effort is not None:
@@ -192,8 +175,7 @@ def _thinking(
             )
             raise InvalidInputError(msg)
     profile = profile_for(model)
-    off = budget == 0 or effort == "none"
-    if off and not profile.can_disable_thinking:
+    if (budget == 0 or effort == "none") and not profile.can_disable_thinking:
         msg = (
             f"{model} cannot turn thinking off (thinking_budget=0 / "
             "reasoning_effort='none'); leave thinking on or pick another model."
@@ -209,21 +191,13 @@ def _thinking(
     if transport == "native" and not profile.requires_thought_signatures:
         # Gemini 2.x takes budgets, not levels.
         return include, _EFFORT_BUDGETS[effort], None
-    if (
-        effort != "none"
-        and profile.thinking_levels
-        and effort not in profile.thinking_levels
-    ):
+    if effort != "none" and effort not in (profile.thinking_levels or (effort,)):
         msg = (
             f"reasoning_effort {effort!r} is not supported by {model}; "
             f"use one of {sorted(profile.thinking_levels)}."
         )
         raise InvalidInputError(msg)
     return include, None, effort  # type: ignore[return-value]
-
-
-def _builtin_flags(values: Mapping[str, Any]) -> list[Tool]:
-    return [BuiltinTool(kind=k) for k in BUILTIN_FLAGS if values.get(k)]
 
 
 def _check_tools_with_schema(
@@ -262,9 +236,8 @@ def resolve_call(
         raise InvalidInputError(msg)
     _check_ranges(values)
     include, budget, level = _thinking(values, transport)
-    tools = [convert_tool(t) for t in kwargs.get("tools") or ()] + _builtin_flags(
-        values
-    )
+    tools = [convert_tool(t) for t in kwargs.get("tools") or ()]
+    tools += [BuiltinTool(kind=k) for k in BUILTIN_FLAGS if values.get(k)]
     check_names(tools)
     names = [t.name for t in tools if isinstance(t, FunctionTool)]
     _check_tools_with_schema(str(values["model"]), names, values)

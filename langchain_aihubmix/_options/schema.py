@@ -13,9 +13,7 @@ from langchain_aihubmix._errors.base import InvalidInputError
 
 __all__ = ["json_schema_of", "model_schema", "response_format_options"]
 
-_FORMAT_KINDS: frozenset[str] = frozenset(
-    {"object", "array", "string", "number", "integer", "boolean"}
-)
+_FORMAT_KINDS = frozenset(("object", "array", "string", "number", "integer", "boolean"))
 """`response_format["type"]` values that make it a bare JSON Schema."""
 
 

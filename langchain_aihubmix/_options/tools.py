@@ -34,11 +34,7 @@ def _function_tool(spec: Mapping[str, Any]) -> FunctionTool:
     if kind not in ("object", "dict"):  # "dict": BFCL's spelling
         msg = f"Tool {name!r}: parameters must be a JSON Schema object, got {params!r}."
         raise InvalidInputError(msg)
-    return FunctionTool(
-        name=name,
-        description=str(function.get("description", "")),
-        parameters=dict(params),
-    )
+    return FunctionTool(name, str(function.get("description", "")), dict(params))
 
 
 def convert_tool(tool: Any) -> Tool:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -432,28 +431,6 @@ def test_cap_counts_media_already_inline(server: str, resolve: Resolver) -> None
     assert out.turns[0].parts[1] == MediaPart("image/png", data=PNG)
     with pytest.raises(MediaTooLargeError):
         resolve(conv, max_bytes=1000 + len(PNG) - 1)
-
-
-def test_sync_uses_the_given_client(server: str) -> None:
-    with httpx2.Client() as client:
-        out = resolve_media(
-            _conv(MediaPart(None, uri=f"{server}/img.png")),
-            client=client,
-            allow_private=True,
-        )
-        assert not client.is_closed
-    assert out.turns[0].parts == [MediaPart("image/png", data=PNG)]
-
-
-async def test_async_uses_the_given_client(server: str) -> None:
-    async with httpx2.AsyncClient() as client:
-        out = await aresolve_media(
-            _conv(MediaPart(None, uri=f"{server}/img.png")),
-            client=client,
-            allow_private=True,
-        )
-        assert not client.is_closed
-    assert out.turns[0].parts == [MediaPart("image/png", data=PNG)]
 
 
 async def test_async_downloads_concurrently(server: str) -> None:
