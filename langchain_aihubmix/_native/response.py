@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pydantic
-from google.genai import models as genai_models
 from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
 from langchain_aihubmix._errors.native import NativeNoAnswerError
+from langchain_aihubmix._native import sdk_shortcuts  # noqa: F401 (finishMessage)
 from langchain_aihubmix._native.partial_args import apply_partial_arg
 from langchain_aihubmix._native.usage import counts_from_usage
 from langchain_aihubmix._output.stream import (
@@ -33,27 +33,6 @@ _OUTCOMES: dict[types.Outcome, int] = {
     types.Outcome.OUTCOME_DEADLINE_EXCEEDED: 3,
 }
 """`codeExecutionResult.outcome` to the integer core's translator reads (unknown: 0)."""
-
-
-def _keep_finish_message() -> None:
-    """google-genai's reply converter drops `finishMessage` (python-genai#1789,
-    e.g. the text of a malformed call): put back (tests notice if it moves)."""
-    convert = getattr(genai_models, "_Candidate_from_mldev", None)
-    if convert is None:
-        return
-
-    def candidate(
-        from_object: Any, parent_object: Any = None, root_object: Any = None
-    ) -> dict[str, Any]:
-        out: dict[str, Any] = convert(from_object, parent_object, root_object)
-        if isinstance(from_object, dict) and from_object.get("finishMessage"):
-            out["finish_message"] = from_object["finishMessage"]
-        return out
-
-    genai_models._Candidate_from_mldev = candidate
-
-
-_keep_finish_message()
 
 
 def signature_text(signature: bytes | None) -> str | None:

@@ -9,11 +9,16 @@ answer `in` at once, with the same answers. The SDK also validates a list of
 history, while a single `Content`, and `ContentDict`s of parts, take direct paths.
 benchmarks/README.md ("Kept shortcuts") lists what each of these saves;
 tests/unit_tests/test_sdk_shapes.py fails when google-genai stops taking these paths.
+Also here, the one repair of the SDK: its reply converter drops a candidate's
+`finishMessage` (python-genai#1789), which `_keep_finish_message` puts back.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pydantic
+from google.genai import models as genai_models
 from google.genai import types
 
 __all__ = ["SdkConfig", "SdkPart", "sdk_contents"]
@@ -44,3 +49,24 @@ def sdk_contents(built: list[types.Content]) -> types.ContentListUnionDict:
     if len(built) == 1:
         return built[0]
     return [{"role": c.role, "parts": c.parts} for c in built]
+
+
+def _keep_finish_message() -> None:
+    """google-genai's reply converter drops `finishMessage` (python-genai#1789,
+    e.g. the text of a malformed call): put back (test_sdk_shapes.py guards it)."""
+    convert = getattr(genai_models, "_Candidate_from_mldev", None)
+    if convert is None:
+        return
+
+    def candidate(
+        from_object: Any, parent_object: Any = None, root_object: Any = None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = convert(from_object, parent_object, root_object)
+        if isinstance(from_object, dict) and from_object.get("finishMessage"):
+            out["finish_message"] = from_object["finishMessage"]
+        return out
+
+    genai_models._Candidate_from_mldev = candidate
+
+
+_keep_finish_message()

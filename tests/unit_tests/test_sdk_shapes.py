@@ -1,8 +1,9 @@
 """Where the package reaches past an SDK's public surface, these fail when it moves.
 
 Each test names the reach-in it guards: `_transport/deadline.install` (httpx2's
-connection pools), `_native/sdk_shortcuts` (how google-genai reads a request), the
-google-genai logger quieted while a client is built. The openai shortcut has its own
+connection pools), `_native/sdk_shortcuts` (how google-genai reads a request, and
+its repair of the reply converter that drops `finishMessage`), the google-genai
+logger quieted while a client is built. The openai shortcut has its own
 guard: tests/unit_tests/test_openai_shortcuts.py.
 """
 
@@ -17,6 +18,7 @@ import pytest
 from google.genai import _api_client, types
 
 from langchain_aihubmix._native import client as native_client
+from langchain_aihubmix._native import sdk_shortcuts
 from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, SdkPart, sdk_contents
 from langchain_aihubmix._transport import deadline
 from langchain_aihubmix._transport.route import ClientSettings
@@ -24,13 +26,13 @@ from langchain_aihubmix._transport.route import ClientSettings
 REPLY = {"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}}]}
 
 
-def _sdk(sent: list[httpx2.Request] | None = None) -> Any:
+def _sdk(sent: list[httpx2.Request] | None = None, reply: Any = REPLY) -> Any:
     """A google-genai client built as the route builds it, over a mock transport."""
 
     def answer(request: httpx2.Request) -> httpx2.Response:
         if sent is not None:
             sent.append(request)
-        return httpx2.Response(200, json=REPLY)
+        return httpx2.Response(200, json=reply)
 
     settings = ClientSettings(api_key="k", base_urls=("http://gw.test",))
     http = httpx2.Client(transport=httpx2.MockTransport(answer))
@@ -103,3 +105,18 @@ def test_a_history_of_content_dicts_is_still_cheaper_for_google_genai() -> None:
 
 def test_the_quieted_logger_is_google_genais() -> None:
     assert _api_client.logger.name == "google_genai._api_client"
+
+
+def test_google_genai_replies_keep_their_finish_message() -> None:
+    """`sdk_shortcuts._keep_finish_message` wraps the SDK's candidate converter; if
+    google-genai renames it (or starts keeping the field), this says so."""
+    from google.genai import models
+
+    assert models._Candidate_from_mldev.__module__ == sdk_shortcuts.__name__
+    reply = {
+        "candidates": [
+            {"finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": "bad call"}
+        ]
+    }
+    parsed = _sdk(reply=reply).models.generate_content(model="m", contents="hi")
+    assert parsed.candidates[0].finish_message == "bad call"
