@@ -200,6 +200,23 @@ def _plain_object(data: bytes) -> bool:
     return True
 
 
+def _one_plain_event(chunk: bytes) -> bytes | None:
+    """`chunk` as `_frame` frames it when it is exactly one `data: {...}` event
+    (LF or CRLF line ends) whose data is a `_plain_object` on one line (the
+    common case, passed on without the framer); else None."""
+    crlf = chunk.endswith(b"\r\n\r\n")
+    end = len(chunk) - (4 if crlf else 2)
+    if not (crlf or chunk.endswith(b"\n\n")) or not chunk.startswith(b"data: {"):
+        return None
+    if len(chunk) >= PARSE_LIMIT:
+        return None
+    if chunk.find(b"\n", 0, end) >= 0 or chunk.find(b"\r", 0, end) >= 0:
+        return None
+    if not _plain_object(chunk[6:end]):
+        return None
+    return chunk[:end] + b"\n\n" if crlf else chunk
+
+
 class ReplyReader:
     """One 2xx reply body, checked as it is read.
 
@@ -255,6 +272,8 @@ class ReplyReader:
             self._whole.append(chunk)
             return []
         assert self._sse is not None
+        if self._sse.idle and (event := _one_plain_event(chunk)) is not None:
+            return [event]
         return [f for f in map(self._frame, self._sse.feed(chunk)) if f]
 
     def _decide(self) -> bytes:

@@ -25,6 +25,11 @@ class SSEFramer:
         self._skip_lf = False
 
     @property
+    def idle(self) -> bool:
+        """Whether the next bytes start a line of a new event (nothing held)."""
+        return self._started and not (self._tail or self._data or self._skip_lf)
+
+    @property
     def pending(self) -> bytes | None:
         """Data of an event whose terminating blank line has not arrived yet."""
         return b"\n".join(self._data) if self._data else None
