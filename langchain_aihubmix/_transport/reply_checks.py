@@ -18,17 +18,6 @@ from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.sse import SSEFramer
 from langchain_aihubmix.profiles import Transport
 
-__all__ = [
-    "MALFORMED_STATUS",
-    "PARSE_LIMIT",
-    "ReplyCut",
-    "ReplyProblem",
-    "ReplyReader",
-    "envelope_status",
-    "is_generation_path",
-    "raise_if_error",
-]
-
 _GENERATION_PATH = {
     "native": re.compile(r":(?:stream)?[gG]enerateContent$"),
     "openai": re.compile(r"/chat/completions$"),
@@ -102,12 +91,17 @@ def _malformed(what: str, data: bytes | None = None) -> ReplyProblem:
     return ReplyProblem(MALFORMED_STATUS, message)
 
 
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _load(data: bytes, what: str) -> Any:
     """`data` parsed as JSON; raises `ReplyProblem` naming `what` otherwise."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _malformed(f"{what} is not UTF-8", data) from None
+    if (text := _utf8(data)) is None:
+        raise _malformed(f"{what} is not UTF-8", data)
     try:
         return json.loads(text)
     except ValueError:
@@ -175,14 +169,12 @@ def check_event(route: Transport, data: bytes) -> bytes | None:
         return None
     if len(data) < 16 and data.strip() == b"[DONE]":
         return b"[DONE]" if route == "openai" else None
-    if _large_object(data, "a stream event"):
-        return data.replace(b"\n", b" ")
-    if _plain_object(data):
-        return data.replace(b"\n", b" ")
-    value = _load(data, "a stream event")
-    raise_if_error(value)
-    if not isinstance(value, Mapping):
-        raise _malformed(f"a stream event is {_kind(value)}, not a JSON object", data)
+    if not (_large_object(data, "a stream event") or _plain_object(data)):
+        value = _load(data, "a stream event")
+        raise_if_error(value)
+        if not isinstance(value, Mapping):
+            what = f"a stream event is {_kind(value)}, not a JSON object"
+            raise _malformed(what, data)
     return data.replace(b"\n", b" ")  # JSON has newlines only between tokens
 
 
@@ -191,13 +183,8 @@ def _plain_object(data: bytes) -> bool:
     parsed here as well as by the SDK: braced, valid UTF-8, no `"error"` key. A
     braced event that is still not JSON fails in the SDK's parser, which
     `raise_classified` maps to the same typed 502 (without the request id)."""
-    if data[:1] != b"{" or data.rstrip()[-1:] != b"}" or b'"error"' in data:
-        return False
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
+    braced = data[:1] == b"{" and data.rstrip()[-1:] == b"}"
+    return braced and b'"error"' not in data and _utf8(data) is not None
 
 
 def _one_plain_event(chunk: bytes) -> bytes | None:
@@ -205,16 +192,13 @@ def _one_plain_event(chunk: bytes) -> bytes | None:
     (LF or CRLF line ends) whose data is a `_plain_object` on one line (the
     common case, passed on without the framer); else None."""
     crlf = chunk.endswith(b"\r\n\r\n")
-    end = len(chunk) - (4 if crlf else 2)
-    if not (crlf or chunk.endswith(b"\n\n")) or not chunk.startswith(b"data: {"):
+    data = chunk[6 : -4 if crlf else -2]
+    if not chunk.startswith(b"data: ") or not (crlf or chunk.endswith(b"\n\n")):
         return None
-    if len(chunk) >= PARSE_LIMIT:
+    one_line = len(chunk) < PARSE_LIMIT and b"\n" not in data and b"\r" not in data
+    if not one_line or not _plain_object(data):
         return None
-    if chunk.find(b"\n", 0, end) >= 0 or chunk.find(b"\r", 0, end) >= 0:
-        return None
-    if not _plain_object(chunk[6:end]):
-        return None
-    return chunk[:end] + b"\n\n" if crlf else chunk
+    return b"data: " + data + b"\n\n" if crlf else chunk
 
 
 class ReplyReader:

@@ -9,8 +9,6 @@ lines (`: keep-alive`), `event:` / `id:` / `retry:` and unknown fields are skipp
 
 from __future__ import annotations
 
-__all__ = ["SSEFramer"]
-
 _EOL = (b"\n", b"\r")
 _BOM = b"\xef\xbb\xbf"
 

@@ -8,12 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.reply_checks import (
-    MALFORMED_STATUS,
     ReplyCut,
     ReplyProblem,
     ReplyReader,
-    envelope_status,
     is_generation_path,
 )
 from langchain_aihubmix._transport.sse import SSEFramer
