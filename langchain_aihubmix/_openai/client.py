@@ -139,10 +139,8 @@ class OpenAIRoute:
     transport: Transport = "openai"
 
     def __init__(self, settings: ClientSettings) -> None:
-        # pydantic builds their validators on first use (`to_model`), i.e. on the
-        # event loop of a first async call; there, routes are built in a thread.
-        ChatCompletion.model_rebuild()
-        ChatCompletionChunk.model_rebuild()
+        ChatCompletion.model_rebuild()  # validators built now: off the event loop
+        ChatCompletionChunk.model_rebuild()  # (routes are built in a worker thread)
         self._settings = settings
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)

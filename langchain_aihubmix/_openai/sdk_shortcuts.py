@@ -30,13 +30,16 @@ _OPTIONS = {"extra_body": "extra_json", "timeout": "timeout"}
 options, and their names in `openai.RequestOptions`."""
 
 
-def _split(params: dict[str, Any]) -> tuple[dict[str, Any], openai.RequestOptions]:
-    body = {k: v for k, v in params.items() if k not in _OPTIONS}
-    options: dict[str, Any] = {
-        _OPTIONS[k]: v for k, v in params.items() if k in _OPTIONS
+def _post(params: dict[str, Any]) -> dict[str, Any]:
+    """`client.post`'s arguments for `create(**params)`, the reply left as JSON."""
+    options: dict[str, Any] = {"security": {"bearer_auth": True}}
+    options |= {_OPTIONS[k]: v for k, v in params.items() if k in _OPTIONS}
+    return {
+        "body": {k: v for k, v in params.items() if k not in _OPTIONS},
+        "options": options,
+        "cast_to": object,
+        "stream": bool(params.get("stream")),
     }
-    options["security"] = {"bearer_auth": True}
-    return body, options  # type: ignore[return-value]
 
 
 def create(client: openai.OpenAI, params: dict[str, Any]) -> Any:
@@ -49,28 +52,13 @@ def create(client: openai.OpenAI, params: dict[str, Any]) -> Any:
     Returns:
         A completion's JSON, or an `openai.Stream` of its chunks' JSON (`to_model`).
     """
-    body, options = _split(params)
-    return client.post(
-        _PATH,
-        body=body,
-        options=options,
-        cast_to=object,
-        stream=bool(params.get("stream")),
-        stream_cls=openai.Stream[object],
-    )
+    return client.post(_PATH, **_post(params), stream_cls=openai.Stream[object])
 
 
 async def acreate(client: openai.AsyncOpenAI, params: dict[str, Any]) -> Any:
     """Async twin of `create`."""
-    body, options = _split(params)
-    return await client.post(
-        _PATH,
-        body=body,
-        options=options,
-        cast_to=object,
-        stream=bool(params.get("stream")),
-        stream_cls=openai.AsyncStream[object],
-    )
+    stream_cls = openai.AsyncStream[object]
+    return await client.post(_PATH, **_post(params), stream_cls=stream_cls)
 
 
 def to_model(cls: type[_M], data: Any) -> _M:

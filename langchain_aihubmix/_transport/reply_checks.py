@@ -108,10 +108,6 @@ def _load(data: bytes, what: str) -> Any:
         raise _malformed(f"{what} is not JSON", data) from None
 
 
-def _blank(data: bytes) -> bool:
-    return not data or data.isspace()  # (no copy of a large body)
-
-
 def _large_object(data: bytes, what: str) -> bool:
     """Whether `data` is too large to parse here (see `PARSE_LIMIT`); raises
     `ReplyProblem` when it does not even start like a JSON object."""
@@ -143,7 +139,7 @@ def check_body(route: Transport, data: bytes, content_type: str) -> None:
     An answer is a JSON object that is no error envelope and carries candidates
     (native; or `promptFeedback`: a blocked prompt is an answer) or choices.
     """
-    if _blank(data):
+    if not data or data.isspace():  # (`strip` would copy a large body)
         raise _malformed("empty body")
     if _large_object(data, "the body"):
         return
@@ -165,7 +161,7 @@ def check_event(route: Transport, data: bytes) -> bytes | None:
 
     Raises `ReplyProblem` for an error event or one that is not a JSON object.
     """
-    if _blank(data):
+    if not data or data.isspace():
         return None
     if len(data) < 16 and data.strip() == b"[DONE]":
         return b"[DONE]" if route == "openai" else None

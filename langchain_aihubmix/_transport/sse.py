@@ -27,11 +27,6 @@ class SSEFramer:
         """Whether the next bytes start a line of a new event (nothing held)."""
         return self._started and not (self._tail or self._data or self._skip_lf)
 
-    @property
-    def pending(self) -> bytes | None:
-        """Data of an event whose terminating blank line has not arrived yet."""
-        return b"\n".join(self._data) if self._data else None
-
     def feed(self, chunk: bytes) -> list[bytes]:
         """The data of each event that `chunk` completes, in order."""
         if not self._started:
@@ -64,9 +59,8 @@ class SSEFramer:
         if self._tail:
             self._line(self._tail, [])
             self._tail = b""
-        data = self.pending
-        self._data = []
-        return data
+        data, self._data = self._data, []
+        return b"\n".join(data) if data else None
 
     def _line(self, line: bytes, events: list[bytes]) -> None:
         if line.startswith(b"data: "):  # the common case first
