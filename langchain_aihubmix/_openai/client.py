@@ -186,9 +186,10 @@ class OpenAIRoute:
             params = self._params(sent, opts, timeout, stream=False)
             try:
                 reply = sdk_shortcuts.create(self.client(), params)
+                completion = to_model(ChatCompletion, reply)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
-        return completion_to_messages(to_model(ChatCompletion, reply), opts.model)
+        return completion_to_messages(completion, opts.model)
 
     async def agenerate(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
@@ -199,9 +200,10 @@ class OpenAIRoute:
             try:
                 client = self._async.get()
                 reply = await sdk_shortcuts.acreate(client, params)
+                completion = to_model(ChatCompletion, reply)
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._settings.api_key)
-        return completion_to_messages(to_model(ChatCompletion, reply), opts.model)
+        return completion_to_messages(completion, opts.model)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None

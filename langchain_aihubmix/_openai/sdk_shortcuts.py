@@ -9,14 +9,13 @@ nothing, yet its cost grows with the history and is paid on every call. Here the
 body goes straight to `client.post`, as `create` would post it after the walk: the
 same path, headers, auth, timeout and `extra_body` merge, so the wire bytes are the
 same (tests/unit_tests/test_openai_shortcuts.py compares them, and the replies, and
-fails when the SDK changes `post` or its `RequestOptions`).
-
-The SDK hands back the parsed JSON (its own error checks included), and `to_model`
-builds the SDK type from it.
+fails when the SDK changes `post` or its `RequestOptions`). The SDK hands back the
+reply's JSON (its own error checks done); `to_model` builds the SDK type from it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 import openai
@@ -62,13 +61,12 @@ async def acreate(client: openai.AsyncOpenAI, params: dict[str, Any]) -> Any:
 
 
 def to_model(cls: type[_M], data: Any) -> _M:
-    """A reply's JSON object as the SDK type `cls` (`ChatCompletion[Chunk]`).
-
-    Validated by pydantic (~2.5 us a stream chunk); the SDK's own recursive
-    `construct` (~55 us) builds the same object, and only builds what the types do
-    not describe (a tool call without `index`, a Gemini finish reason): then it
-    is used, as the SDK would.
+    """A reply's JSON (or a body's text, when not labelled JSON) as the SDK type `cls`:
+    validated by pydantic (~2.5 us a stream chunk) into what the SDK's recursive
+    Python `construct` (~55 us) builds; what the types do not describe (a tool call
+    without `index`, a Gemini finish reason) is built by `construct`, as the SDK does.
     """
+    data = json.loads(data) if isinstance(data, str) else data
     try:
         return cls.model_validate(data)
     except pydantic.ValidationError:
