@@ -68,10 +68,11 @@ def package_model(base_url: str, api_key: str, transport: str, **kw: Any) -> Any
     )
 
 
-def peer_model(base_url: str, api_key: str, route: str) -> Any:
+def peer_model(base_url: str, api_key: str, route: str, http: Any = None) -> Any:
     """The nearest peer integration on the same emulator: `ChatGoogleGenerativeAI`
     for the native route, `ChatOpenAI` with `base_url` for the openai route.
-    Neither retries, as the raw SDK clients here do not."""
+    Neither retries, as the raw SDK clients here do not. `http`: an httpx2
+    transport to use instead of the network."""
     if route == "native":
         from langchain_google_genai import ChatGoogleGenerativeAI
 
@@ -81,31 +82,47 @@ def peer_model(base_url: str, api_key: str, route: str) -> Any:
             base_url=base_url + "/gemini",
             api_version="v1beta",
             max_retries=0,
+            client_args=None if http is None else {"transport": http},
         )
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=MODEL, api_key=api_key, base_url=base_url + "/v1", max_retries=0
+        model=MODEL,
+        api_key=api_key,
+        base_url=base_url + "/v1",
+        max_retries=0,
+        http_client=None if http is None else _httpx2_client(http),
     )
+
+
+def _httpx2_client(transport: Any) -> Any:
+    import httpx2
+
+    return httpx2.Client(transport=transport)
 
 
 PEERS = {"native": "ChatGoogleGenerativeAI", "openai": "ChatOpenAI"}
 
 
-def raw_genai(base_url: str, api_key: str) -> Any:
+def raw_genai(base_url: str, api_key: str, http: Any = None) -> Any:
     from google import genai
 
-    return genai.Client(
-        api_key=api_key,
-        http_options={"base_url": base_url + "/gemini", "api_version": "v1beta"},
-    )
+    options = {"base_url": base_url + "/gemini", "api_version": "v1beta"}
+    if http is not None:
+        options["client_args"] = {"transport": http}
+    return genai.Client(api_key=api_key, http_options=options)
 
 
-def raw_openai(base_url: str, api_key: str, *, is_async: bool = False) -> Any:
+def raw_openai(
+    base_url: str, api_key: str, *, is_async: bool = False, http: Any = None
+) -> Any:
     import openai
 
     cls = openai.AsyncOpenAI if is_async else openai.OpenAI
-    return cls(base_url=base_url + "/v1", api_key=api_key, max_retries=0)
+    client = None if http is None else _httpx2_client(http)
+    return cls(
+        base_url=base_url + "/v1", api_key=api_key, max_retries=0, http_client=client
+    )
 
 
 @contextlib.contextmanager

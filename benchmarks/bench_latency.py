@@ -25,6 +25,8 @@ PROMPT = "hi"
 
 
 def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
+    """The package, the raw SDK call, the peer and the floor (a bare
+    `BaseChatModel` around the same raw call), timed in one interleaved run."""
     llm = package_model(hub.base_url, hub.api_key, route)
     if route == "native":
         client = raw_genai(hub.base_url, hub.api_key)
@@ -44,10 +46,12 @@ def _invoke_variants(hub: Any, route: str) -> dict[str, Callable[[], Any]]:
             )
 
     peer = peer_model(hub.base_url, hub.api_key, route)
+    floor = floor_model(text=lambda: str(raw()))
     return {
         "package": lambda: llm.invoke(PROMPT).text,
         "raw": raw,
         "peer": lambda: peer.invoke(PROMPT).text,
+        "floor": lambda: floor.invoke(PROMPT).text,
     }
 
 
@@ -82,6 +86,17 @@ def _peer_row(name: str, times: dict[str, list[float]]) -> Row:
     return _ms_row(name, times, "peer", "(package row at or below it)", ok=ok)
 
 
+def _floor_row(name: str, times: dict[str, list[float]]) -> Row:
+    """The langchain-core floor's row; met when the package is within 5% of it
+    (median of the per-round package / floor ratios)."""
+    paired = median(
+        [a / b for a, b in zip(times["package"], times["floor"], strict=True)]
+    )
+    row = _ms_row(name, times, "floor", "(package within 5% of it)", ok=paired <= 1.05)
+    row.note += f"; package / floor per round: {paired:.2f}"
+    return row
+
+
 def bench_invoke(quick: bool) -> list[Row]:
     from langchain_aihubmix.testing import AiHubMixEmulator
 
@@ -94,32 +109,61 @@ def bench_invoke(quick: bool) -> list[Row]:
                 f"invoke overhead ({route})", times, "package", "ratio <= 1.15"
             )
             row.ok = (row.ratio or 99) <= 1.15
-            rows += [row, _peer_row(f"invoke: peer {PEERS[route]} ({route})", times)]
-            variants = _invoke_variants(hub, route)
-            floor = floor_model(text=lambda raw=variants["raw"]: str(raw()))
-            times = interleave(
-                {
-                    "floor": lambda f=floor: f.invoke(PROMPT).text,
-                    "raw": variants["raw"],
-                },
-                rounds,
-            )
-            rows.append(
-                _ms_row(
-                    f"invoke: langchain-core floor ({route})",
-                    times,
-                    "floor",
-                    "(bare BaseChatModel around the raw call)",
-                )
-            )
+            rows += [
+                row,
+                _peer_row(f"invoke: peer {PEERS[route]} ({route})", times),
+                _floor_row(f"invoke: langchain-core floor ({route})", times),
+            ]
     return rows
+
+
+def _text_of(route: str, chunk: Any) -> str:
+    """A raw SDK stream chunk's answer text."""
+    if route == "native":
+        return "".join(
+            p.text or ""
+            for c in chunk.candidates or ()
+            for p in (c.content.parts if c.content else None) or ()
+        )
+    return "".join(c.delta.content or "" for c in chunk.choices)
+
+
+def _streams(
+    base_url: str, api_key: str, route: str, http: Any = None
+) -> dict[str, Callable[[], Any]]:
+    """Each variant's stream of "hi" (package, peer, raw SDK, floor); `http`: an
+    httpx2 transport instead of the network."""
+    args = {} if http is None else {"client_args": {"transport": http}}
+    llm = package_model(base_url, api_key, route, **args)
+    peer = peer_model(base_url, api_key, route, http)
+    if route == "native":
+        client = raw_genai(base_url, api_key, http)
+
+        def raw() -> Any:
+            return client.models.generate_content_stream(model=MODEL, contents=PROMPT)
+    else:
+        oclient = raw_openai(base_url, api_key, http=http)
+
+        def raw() -> Any:
+            return oclient.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": PROMPT}],
+                stream=True,
+            )
+
+    floor = floor_model(texts=lambda: (_text_of(route, c) for c in raw()))
+    return {
+        "package": lambda: llm.stream(PROMPT),
+        "peer": lambda: peer.stream(PROMPT),
+        "raw": raw,
+        "floor": lambda: floor.stream(PROMPT),
+    }
 
 
 def _stream_variants(
     hub: Any, route: str, first: dict[str, list[float]]
 ) -> dict[str, Callable[[], Any]]:
     native, completion = long_answers(1000)
-    llm = package_model(hub.base_url, hub.api_key, route)
 
     def timed(name: str, iterator_factory: Callable[[], Any]) -> Callable[[], int]:
         def run() -> int:
@@ -136,38 +180,8 @@ def _stream_variants(
 
         return run
 
-    if route == "native":
-        client = raw_genai(hub.base_url, hub.api_key)
-
-        def raw_iter() -> Any:
-            return client.models.generate_content_stream(model=MODEL, contents=PROMPT)
-    else:
-        oclient = raw_openai(hub.base_url, hub.api_key)
-
-        def raw_iter() -> Any:
-            return oclient.chat.completions.create(
-                model=MODEL,
-                messages=[{"role": "user", "content": PROMPT}],
-                stream=True,
-            )
-
-    def text_of(chunk: Any) -> str:
-        if route == "native":
-            return "".join(
-                p.text or ""
-                for c in chunk.candidates or ()
-                for p in (c.content.parts if c.content else None) or ()
-            )
-        return "".join(c.delta.content or "" for c in chunk.choices)
-
-    floor = floor_model(texts=lambda: (text_of(c) for c in raw_iter()))
-    peer = peer_model(hub.base_url, hub.api_key, route)
-    return {
-        "package": timed("package", lambda: llm.stream(PROMPT)),
-        "peer": timed("peer", lambda: peer.stream(PROMPT)),
-        "raw": timed("raw", raw_iter),
-        "floor": timed("floor", lambda: floor.stream(PROMPT)),
-    }
+    streams = _streams(hub.base_url, hub.api_key, route)
+    return {name: timed(name, make) for name, make in streams.items()}
 
 
 def bench_stream(quick: bool) -> list[Row]:
@@ -217,66 +231,55 @@ def bench_stream(quick: bool) -> list[Row]:
 
 
 def _replayed(hub: Any, route: str, rounds: int) -> Row:
-    """Per-chunk CPU of the package vs the floor on the same pre-parsed SDK chunks.
-
-    No socket and no SDK parsing: the route's SDK client is swapped for one that
-    returns chunks received earlier. This is the wrapper's own cost per chunk; over
-    the in-process emulator it also competes with the emulator's thread for the
-    GIL, which inflates it in the wall-clock rows above.
+    """CPU per chunk of each variant reading the same recorded reply, without a
+    socket: the emulator's 1,000-event stream, one event per read, replayed by an
+    httpx2 transport. No emulator thread competes for the GIL, so this is each
+    variant's own cost (SDK parsing included), interleaved like the rows above.
     """
-    from types import SimpleNamespace
+    import httpx2
 
     native, completion = long_answers(1000)
     hub.queue(**({"native": native} if route == "native" else {"openai": completion}))
     if route == "native":
-        sdk = raw_genai(hub.base_url, hub.api_key)
-        chunks = list(sdk.models.generate_content_stream(model=MODEL, contents=PROMPT))
-        fake = SimpleNamespace(
-            models=SimpleNamespace(generate_content_stream=lambda **kw: iter(chunks))
-        )
+        url = f"{hub.base_url}/gemini/v1beta/models/{MODEL}:streamGenerateContent"
+        body: Any = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
+        headers = {"x-goog-api-key": hub.api_key}
+        url += "?alt=sse"
     else:
-        osdk = raw_openai(hub.base_url, hub.api_key)
-        chunks = list(
-            osdk.chat.completions.create(
-                model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True
+        url = f"{hub.base_url}/v1/chat/completions"
+        body = {"model": MODEL, "stream": True, "messages": [{"role": "user"}]}
+        body["messages"][0]["content"] = PROMPT
+        headers = {"Authorization": f"Bearer {hub.api_key}"}
+    reply = httpx2.post(url, json=body, headers=headers)
+    sep = b"\r\n\r\n" if b"\r\n\r\n" in reply.content else b"\n\n"
+    events = [event + sep for event in reply.content.split(sep) if event]
+
+    class Replay(httpx2.BaseTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            request.read()
+            return httpx2.Response(
+                200,
+                headers={"content-type": reply.headers["content-type"]},
+                content=iter(events),
+                request=request,
             )
-        )
-        # the route posts its body with `client.post` (`_openai/sdk_shortcuts.py`)
-        fake = SimpleNamespace(post=lambda *args, **kw: iter(chunks))
-    llm = package_model(hub.base_url, hub.api_key, route)
-    route_of_llm = llm._get_route()
-    # the route as built, inside the per-attempt deadline wrapper
-    inner = getattr(route_of_llm, "route", route_of_llm)
-    inner._client = lambda: fake
 
-    def text_of(chunk: Any) -> str:
-        if route == "native":
-            return "".join(
-                p.text or ""
-                for c in chunk.candidates or ()
-                for p in (c.content.parts if c.content else None) or ()
-            )
-        return "".join(c.delta.content or "" for c in chunk.choices)
-
-    floor = floor_model(texts=lambda: (text_of(c) for c in chunks))
-
-    def cpu(fn: Callable[[], Any]) -> float:
-        for _ in range(3):
-            fn()
-        samples = []
-        for _ in range(rounds):
+    streams = _streams(hub.base_url, hub.api_key, route, Replay())
+    cpu: dict[str, list[float]] = {name: [] for name in streams}
+    for i in range(rounds + 2):
+        for name in streams if i % 2 else reversed(list(streams)):
             start = time.process_time()
-            fn()
-            samples.append(time.process_time() - start)
-        return min(samples) / len(chunks) * 1e6
-
-    pkg = cpu(lambda: list(llm.stream(PROMPT)))
-    base = cpu(lambda: list(floor.stream(PROMPT)))
+            for _ in streams[name]():
+                pass
+            if i >= 2:  # two warm-up rounds
+                cpu[name].append((time.process_time() - start) / len(events) * 1e6)
+    us = {name: median(values) for name, values in cpu.items()}
     return Row(
-        f"stream, replayed chunks: CPU per chunk vs the floor ({route})",
-        pkg,
-        base,
+        f"stream, replayed events (no socket): CPU per chunk ({route})",
+        us["package"],
+        us["raw"],
         "us",
-        "(no I/O: the wrapper's own cost)",
-        note=f"package adds {pkg - base:.1f} us per chunk",
+        "(each variant's own cost)",
+        note=f"{PEERS[route]} {us['peer']:.1f} us, langchain-core floor "
+        f"{us['floor']:.1f} us",
     )

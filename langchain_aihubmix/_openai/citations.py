@@ -15,11 +15,10 @@ def url_citations(source: BaseModel) -> list[dict[str, Any]]:
     deltas); accepts `{"type": "url_citation", "url_citation": {...}}` and the
     flat `{"type": "url_citation", "url": ...}` some gateways send.
     """
-    if "annotations" in type(source).model_fields:
-        raw = source.annotations  # type: ignore[attr-defined]
-    else:  # an absent field: pydantic's `__getattr__` would raise and catch per chunk
-        extra = source.model_extra
-        raw = extra.get("annotations") if extra else None
+    # (`getattr` of a field a delta lacks raises and catches inside pydantic)
+    raw = source.__dict__.get("annotations") or (source.model_extra or {}).get(
+        "annotations"
+    )
     out: list[dict[str, Any]] = []
     for item in raw if isinstance(raw, list) else ():
         data = item.model_dump() if isinstance(item, BaseModel) else item

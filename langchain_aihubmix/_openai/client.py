@@ -22,6 +22,7 @@ from typing import Any
 import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
@@ -33,6 +34,7 @@ from langchain_aihubmix._openai.response import (
     OpenAIStreamState,
     completion_to_messages,
 )
+from langchain_aihubmix._openai.sdk_shortcuts import to_model
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install, within
@@ -138,6 +140,8 @@ class OpenAIRoute:
     transport: Transport = "openai"
 
     def __init__(self, settings: ClientSettings) -> None:
+        ChatCompletion.model_rebuild()  # validators built now: off the event loop
+        ChatCompletionChunk.model_rebuild()  # (routes are built in a worker thread)
         self._settings, self._key = settings, settings.api_key
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
@@ -183,7 +187,8 @@ class OpenAIRoute:
         with self._splicer.stand_ins(conv) as sent:
             params = self._params(sent, opts, timeout, stream=False)
             try:
-                completion = sdk_shortcuts.create(self.client(), params)
+                reply = sdk_shortcuts.create(self.client(), params)
+                completion = to_model(ChatCompletion, reply)
             except Exception as exc:
                 raise_classified(
                     exc, route="openai", secret=self._key, model=opts.model
@@ -198,7 +203,8 @@ class OpenAIRoute:
             params = self._params(sent, opts, timeout, stream=False)
             try:
                 client = self._async.get()
-                completion = await sdk_shortcuts.acreate(client, params)
+                reply = await sdk_shortcuts.acreate(client, params)
+                completion = to_model(ChatCompletion, reply)
             except Exception as exc:
                 raise_classified(
                     exc, route="openai", secret=self._key, model=opts.model
@@ -216,8 +222,8 @@ class OpenAIRoute:
             with self._splicer.stand_ins(conv) as sent:
                 params = self._params(sent, opts, timeout, stream=True)
                 stream = sdk_shortcuts.create(self.client(), params)
-            for chunk in stream:
-                yield from state.feed(chunk)
+            for data in stream:
+                yield from state.feed(to_model(ChatCompletionChunk, data))
             read_to_end = True
             ensure_complete(state.finished, "the gateway")
             yield from state.finish()
@@ -239,8 +245,8 @@ class OpenAIRoute:
                 params = self._params(sent, opts, timeout, stream=True)
                 client = self._async.get()
                 stream = await sdk_shortcuts.acreate(client, params)
-            async for chunk in stream:
-                for message in state.feed(chunk):
+            async for data in stream:
+                for message in state.feed(to_model(ChatCompletionChunk, data)):
                     yield message
             read_to_end = True
             ensure_complete(state.finished, "the gateway")

@@ -35,9 +35,7 @@ from langchain_aihubmix._output.stream import (
     pick,
     synthetic_id,
 )
-from langchain_aihubmix._output.to_messages import (
-    TokenCounts,
-)
+from langchain_aihubmix._output.to_messages import TokenCounts
 
 _FINISH_REASONS: Final[dict[str, str]] = {
     "stop": "STOP",

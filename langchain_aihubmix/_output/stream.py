@@ -37,20 +37,11 @@ def synthetic_id() -> str:
 def add_delta(
     content: list[str | dict[str, Any]], block: dict[str, Any] | None
 ) -> None:
-    """Add a block delta (None: nothing) to one chunk's content, as chunks merge.
-
-    Deltas of one block within one chunk merge through the core function that merges
-    stream chunks, so a whole response and its stream agree. Block indices only grow
-    within a state, so only a delta for the last block can merge; any other is
-    appended as is (which is what `merge_lists` would do, without copying the list).
-    """
-    if block is None:
-        return
-    last = content[-1] if content else None
-    if isinstance(last, dict) and last.get("index") == block["index"]:
+    """Add a block delta (None: nothing) to one chunk's content, as chunks merge:
+    deltas of one block within one chunk merge through the core function that merges
+    stream chunks, so a whole response and its stream agree."""
+    if block is not None:
         content[:] = merge_lists(content, [block]) or []
-    else:
-        content.append(block)
 
 
 def pick(items: Sequence[_I] | None, wanted: int) -> _I | None:

@@ -81,20 +81,21 @@ def _malformed(what: str, data: bytes | None = None) -> ReplyProblem:
     return ReplyProblem(MALFORMED_STATUS, message)
 
 
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _load(data: bytes, what: str) -> Any:
     """`data` parsed as JSON; raises `ReplyProblem` naming `what` otherwise."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _malformed(f"{what} is not UTF-8", data) from None
+    if (text := _utf8(data)) is None:
+        raise _malformed(f"{what} is not UTF-8", data)
     try:
         return json.loads(text)
     except ValueError:
         raise _malformed(f"{what} is not JSON", data) from None
-
-
-def _blank(data: bytes) -> bool:
-    return not data or data.isspace()  # (no copy of a large body)
 
 
 def _large_object(data: bytes, what: str) -> bool:
@@ -128,7 +129,7 @@ def check_body(route: Transport, data: bytes, content_type: str) -> None:
     An answer is a JSON object that is no error envelope and carries candidates
     (native; or `promptFeedback`: a blocked prompt is an answer) or choices.
     """
-    if _blank(data):
+    if not data or data.isspace():  # (`strip` would copy a large body)
         raise _malformed("empty body")
     if _large_object(data, "the body"):
         return
@@ -150,31 +151,40 @@ def check_event(route: Transport, data: bytes) -> bytes | None:
 
     Raises `ReplyProblem` for an error event or one that is not a JSON object.
     """
-    if _blank(data):
+    if not data or data.isspace():
         return None
     if len(data) < 16 and data.strip() == b"[DONE]":
         return b"[DONE]" if route == "openai" else None
-    if _large_object(data, "a stream event"):
-        return data.replace(b"\n", b" ")
-    if _plain_object(data):
-        return data.replace(b"\n", b" ")
-    value = _load(data, "a stream event")
-    raise_if_error(value)
-    if not isinstance(value, Mapping):
-        raise _malformed(f"a stream event is {_kind(value)}, not a JSON object", data)
+    if not (_large_object(data, "a stream event") or _plain_object(data)):
+        value = _load(data, "a stream event")
+        raise_if_error(value)
+        if not isinstance(value, Mapping):
+            what = f"a stream event is {_kind(value)}, not a JSON object"
+            raise _malformed(what, data)
     return data.replace(b"\n", b" ")  # JSON has newlines only between tokens
 
 
 def _plain_object(data: bytes) -> bool:
-    """Whether an event is plainly an answer's JSON object (braced, UTF-8, no
-    `"error"`), not parsed here too (if not JSON, the SDK's parser fails: a 502)."""
-    if data[:1] != b"{" or data.rstrip()[-1:] != b"}" or b'"error"' in data:
-        return False
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
+    """Whether an event is plainly an answer's JSON object, so that it need not be
+    parsed here as well as by the SDK: braced, valid UTF-8, no `"error"` key. A
+    braced event that is still not JSON fails in the SDK's parser, which
+    `raise_classified` maps to the same typed 502 (without the request id)."""
+    braced = data[:1] == b"{" and data.rstrip()[-1:] == b"}"
+    return braced and b'"error"' not in data and _utf8(data) is not None
+
+
+def _one_plain_event(chunk: bytes) -> bytes | None:
+    """`chunk` as `_frame` frames it when it is exactly one `data: {...}` event
+    (LF or CRLF line ends) whose data is a `_plain_object` on one line (the
+    common case, passed on without the framer); else None."""
+    crlf = chunk.endswith(b"\r\n\r\n")
+    data = chunk[6 : -4 if crlf else -2]
+    if not chunk.startswith(b"data: ") or not (crlf or chunk.endswith(b"\n\n")):
+        return None
+    one_line = len(chunk) < PARSE_LIMIT and b"\n" not in data and b"\r" not in data
+    if not one_line or not _plain_object(data):
+        return None
+    return b"data: " + data + b"\n\n" if crlf else chunk
 
 
 class ReplyReader:
@@ -228,6 +238,8 @@ class ReplyReader:
             self._whole.append(chunk)
             return []
         assert self._sse is not None
+        if self._sse.idle and (event := _one_plain_event(chunk)) is not None:
+            return [event]
         return [f for f in map(self._frame, self._sse.feed(chunk)) if f]
 
     def _decide(self) -> bytes:

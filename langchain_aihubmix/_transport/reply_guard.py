@@ -6,6 +6,7 @@ as `data: {json}` events) that raises a typed error, as the SDK reads, for what
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx2
@@ -19,8 +20,6 @@ from langchain_aihubmix._transport.reply_checks import (
     is_generation_path,
 )
 from langchain_aihubmix.profiles import Transport
-
-__all__ = ["CheckedBody", "ReplyGuard"]
 
 
 class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
@@ -54,12 +53,10 @@ class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
             yield from self._source
             return
         self._source = self._raw.iter_bytes()
-        try:
+        with self._typed_errors():
             for chunk in self._source:
                 yield from self._reader.feed(chunk)
             yield from self._reader.finish()
-        except (ReplyProblem, ReplyCut, httpx2.DecodingError) as exc:
-            raise self._guard.error(exc, self._response) from None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._asource is not None:  # a second reader drains: the rest as is
@@ -67,12 +64,17 @@ class CheckedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
                 yield chunk
             return
         self._asource = self._raw.aiter_bytes()
-        try:
+        with self._typed_errors():
             async for chunk in self._asource:
                 for piece in self._reader.feed(chunk):
                     yield piece
             for piece in self._reader.finish():
                 yield piece
+
+    @contextmanager
+    def _typed_errors(self) -> Iterator[None]:
+        try:
+            yield
         except (ReplyProblem, ReplyCut, httpx2.DecodingError) as exc:
             raise self._guard.error(exc, self._response) from None
 

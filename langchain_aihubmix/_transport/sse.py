@@ -5,8 +5,6 @@ event's `data:` lines joined with `\\n`, events without data dropped)."""
 
 from __future__ import annotations
 
-__all__ = ["SSEFramer"]
-
 _EOL = (b"\n", b"\r")
 _BOM = b"\xef\xbb\xbf"
 
@@ -21,9 +19,9 @@ class SSEFramer:
         self._skip_lf = False
 
     @property
-    def pending(self) -> bytes | None:
-        """Data of an event whose terminating blank line has not arrived yet."""
-        return b"\n".join(self._data) if self._data else None
+    def idle(self) -> bool:
+        """Whether the next bytes start a line of a new event (nothing held)."""
+        return self._started and not (self._tail or self._data or self._skip_lf)
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """The data of each event that `chunk` completes, in order."""
@@ -57,9 +55,8 @@ class SSEFramer:
         if self._tail:
             self._line(self._tail, [])
             self._tail = b""
-        data = self.pending
-        self._data = []
-        return data
+        data, self._data = self._data, []
+        return b"\n".join(data) if data else None
 
     def _line(self, line: bytes, events: list[bytes]) -> None:
         if line.startswith(b"data: "):  # the common case first

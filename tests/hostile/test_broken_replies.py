@@ -583,6 +583,20 @@ def test_blocked_prompt_stays_an_answer(
 
 @pytest.mark.parametrize("entry", ("invoke", "ainvoke"))
 @pytest.mark.parametrize("route", ROUTES)
+def test_a_json_answer_labelled_text_is_an_answer(
+    route: str, entry: str, serve: Callable[[Handler], RawServer]
+) -> None:
+    """A whole answer sent as `text/plain` (a sloppy gateway) is still read as JSON."""
+    reply = whole(json.dumps(good_body(route)), content_type="text/plain")
+    TALLY["calls"] += 1
+    message = run(
+        make_llm(serve(lambda r, c: send(c, reply(r))).base_url, route), entry
+    )
+    assert message.text == "ok"
+
+
+@pytest.mark.parametrize("entry", ("invoke", "ainvoke"))
+@pytest.mark.parametrize("route", ROUTES)
 def test_malformed_reply_is_retried_as_a_server_error_when_billable_allowed(
     route: str,
     entry: str,

@@ -1,4 +1,5 @@
-"""The openai route's `create` shortcut sends what `chat.completions.create` sends."""
+"""The openai route's `create` shortcut sends what `chat.completions.create` sends,
+and `to_model` builds the replies the SDK builds."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 import httpx2
 import openai
 import pytest
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from langchain_aihubmix._openai import sdk_shortcuts
+from langchain_aihubmix._openai.sdk_shortcuts import to_model
 
 COMPLETION = {
     "id": "c1",
@@ -122,10 +125,12 @@ def test_sync_shortcut_sends_the_same_request(name: str) -> None:
     assert sent[0] == sent[1]
     if params.get("stream"):
         assert [c.model_dump() for c in via_sdk] == [
-            c.model_dump() for c in via_shortcut
+            to_model(ChatCompletionChunk, c).model_dump() for c in via_shortcut
         ]
     else:
-        assert via_sdk.model_dump() == via_shortcut.model_dump()
+        assert (
+            via_sdk.model_dump() == to_model(ChatCompletion, via_shortcut).model_dump()
+        )
 
 
 @pytest.mark.parametrize("name", PARAMS)
@@ -148,10 +153,80 @@ def test_async_shortcut_sends_the_same_request(name: str) -> None:
         via_shortcut = await sdk_shortcuts.acreate(client, dict(params))
         if params.get("stream"):
             assert [c.model_dump() async for c in via_sdk] == [
-                c.model_dump() async for c in via_shortcut
+                to_model(ChatCompletionChunk, c).model_dump()
+                async for c in via_shortcut
             ]
         else:
-            assert via_sdk.model_dump() == via_shortcut.model_dump()
+            model = to_model(ChatCompletion, via_shortcut)
+            assert via_sdk.model_dump() == model.model_dump()
 
     asyncio.run(run())
     assert sent[0] == sent[1]
+
+
+_CHUNK = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+REPLIES: dict[str, tuple[type[openai.BaseModel], dict[str, Any]]] = {
+    "a text delta with usage": (
+        ChatCompletionChunk,
+        {
+            **_CHUNK,
+            "choices": [{"index": 0, "delta": {"content": "1", "role": "assistant"}}],
+            "usage": {"completion_tokens": 1, "prompt_tokens": 9, "total_tokens": 103},
+        },
+    ),
+    "vendor extras": (
+        ChatCompletionChunk,
+        {
+            **_CHUNK,
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "reasoning_content": "hm",
+                        "extra_content": {"google": {"thought_signature": "c2ln"}},
+                    },
+                    "finish_reason": "length",
+                }
+            ],
+        },
+    ),
+    "a tool call without index (SDK-built)": (
+        ChatCompletionChunk,
+        {
+            **_CHUNK,
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {"id": "", "function": {"name": "f", "arguments": "{}"}}
+                        ]
+                    },
+                    "finish_reason": "stop",
+                }
+            ],
+        },
+    ),
+    "a Gemini finish reason (SDK-built)": (
+        ChatCompletion,
+        {
+            **COMPLETION,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "hi"},
+                    "finish_reason": "MALFORMED_FUNCTION_CALL",
+                }
+            ],
+        },
+    ),
+    "a whole completion": (ChatCompletion, COMPLETION),
+}
+
+
+@pytest.mark.parametrize("name", REPLIES)
+def test_to_model_builds_what_the_sdk_builds(name: str) -> None:
+    cls, data = REPLIES[name]
+    built = to_model(cls, json.loads(json.dumps(data)))
+    assert built == cls.construct(**data)
+    assert built.model_dump() == cls.construct(**data).model_dump()

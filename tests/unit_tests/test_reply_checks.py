@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._transport.reply_checks import (
@@ -15,6 +17,7 @@ from langchain_aihubmix._transport.reply_checks import (
 )
 from langchain_aihubmix._transport.sse import SSEFramer
 
+ROUTES = ["native", "openai"]
 LEGAL = (
     b"\xef\xbb\xbf: hello\r\n"
     b"retry: 10\r\n\r\n"
@@ -128,3 +131,43 @@ def test_only_generation_paths_are_checked() -> None:
     assert not is_generation_path("native", "/gemini/v1beta/models/m:countTokens")
     assert is_generation_path("openai", "/v1/chat/completions")
     assert not is_generation_path("openai", "/v1/models")
+
+
+EVENTS = [
+    b'data: {"a": 1}\n\n',
+    b'data: {"a": 1}\r\n\r\n',
+    b'data: {"a": "\xc3\xa9\\n"}\n\n',
+    b'data: {"a":\ndata: 1}\n\n',
+    b'data:{"b": 2}\r\n\r\n',
+    b'data: {"c": 3}\n: keep-alive\n\n',
+    b'data: {"d": 4}\r',
+    b"\n\r\n",
+    b": ping\n\n",
+    b'data: {"x": "\xff"}\n\n',
+    b'data: {"error": {"code": 429, "message": "slow"}}\n\n',
+    b'data: {"e": 5}}\n\n',
+    b"data: [DONE]\n\n",
+]
+
+
+def outcome(route: str, chunks: list[bytes]) -> object:
+    """What a reader fed `chunks` passes on, or the problem it raises."""
+    reader = ReplyReader(route, "text/event-stream")  # type: ignore[arg-type]
+    try:
+        out = [piece for chunk in chunks for piece in reader.feed(chunk)]
+        return b"".join(out + reader.finish())
+    except ReplyProblem as problem:
+        return (problem.status, problem.message)
+    except ReplyCut:
+        return "cut"
+
+
+@given(st.lists(st.sampled_from(EVENTS), max_size=6), st.sampled_from(ROUTES))
+def test_whole_events_read_as_the_same_bytes_one_by_one(
+    events: list[bytes], route: str
+) -> None:
+    """An event that arrives whole (the common case, passed on without the
+    framer) gives what the same bytes give when they arrive one by one."""
+    body = b"".join(events)
+    bytewise = [body[i : i + 1] for i in range(len(body))]
+    assert outcome(route, events) == outcome(route, bytewise)

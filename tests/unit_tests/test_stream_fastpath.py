@@ -9,12 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.utils._merge import merge_lists
 
 from langchain_aihubmix._input.conversation import SIGNATURES_KEY
-from langchain_aihubmix._output.stream import add_delta
 from langchain_aihubmix._output.to_messages import (
-    ContentAssembler,
     TokenCounts,
     UsageTracker,
     message_chunk,
@@ -102,32 +99,3 @@ def test_usage_tracker_reports_the_final_counts_once(
         for key, value in flat.items():
             total[key] += value
     assert TokenCounts(**total) == expected
-
-
-_PART = st.tuples(
-    st.sampled_from(["text", "thinking", "code"]),
-    st.sampled_from(["", "x", "yz"]),
-    st.sampled_from([None, "sig"]),
-)
-
-
-@given(st.lists(_PART, max_size=10))
-def test_add_delta_matches_merge_lists(
-    parts: list[tuple[str, str, str | None]],
-) -> None:
-    """One response's parts, added with the shortcut or with core's merge."""
-    blocks = ContentAssembler()
-    fast: list[str | dict[str, Any]] = []
-    merged: list[str | dict[str, Any]] = []
-    for kind, text, sig in parts:
-        if kind == "text":
-            block = blocks.add_text(text, sig)
-        elif kind == "thinking":
-            block = blocks.add_thinking(text, sig)
-        else:
-            block = blocks.add_block({"type": "executable_code", "id": "c"})
-        if block is None:
-            continue
-        add_delta(fast, dict(block))
-        merged = merge_lists(merged, [dict(block)]) or []
-    assert fast == merged
