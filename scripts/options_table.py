@@ -46,8 +46,9 @@ CONNECTION: tuple[Setting, ...] = (
     ),
     Setting(
         "transport",
-        "from the model id",
-        '`"native"` or `"openai"` (ids ending in `-nothink` / `-search`: openai)',
+        "unset",
+        '`"native"` or `"openai"`; unset: each call\'s model id picks it (ids ending '
+        "in `-nothink` / `-search`: openai, others native)",
     ),
     Setting(
         "app_code", "env `AIHUBMIX_APP_CODE`", "optional AiHubMix `APP-Code` header"
