@@ -14,8 +14,9 @@ Serve the AiHubMix gateway emulator on loopback until interrupted (Ctrl-C).
 
 It answers the native Gemini route (POST {base_url}/gemini/v1beta/models/
 MODEL:generateContent and :streamGenerateContent), the OpenAI-compatible route
-(POST {base_url}/v1/chat/completions, GET {base_url}/v1/models) and the model
-catalogue (GET {base_url}/api/v1/models), deterministically from each request.
+(POST {base_url}/v1/chat/completions and /v1/embeddings, GET {base_url}/v1/models),
+the model catalogue (GET {base_url}/api/v1/models) and the account's billing
+endpoints, deterministically from each request.
 On start it prints base_url, api_key and an `export AIHUBMIX_BASE_URL=...
 AIHUBMIX_API_KEY=...` line: export them and ChatAiHubMixGemini (or any Gemini or
 OpenAI client pointed at {base_url}/gemini or {base_url}/v1) talks to it (the
