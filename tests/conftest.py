@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix._transport import retry as _retry
 from langchain_aihubmix.testing import AiHubMixEmulator, OpenAIQuirks
 from tests import support
 
@@ -44,6 +45,18 @@ def hub(_session_hub: AiHubMixEmulator) -> Iterator[AiHubMixEmulator]:
     yield _session_hub
     _session_hub.reset()
     _session_hub.openai_quirks = OpenAIQuirks()
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without their waits (the policy's waits are tested in test_retry.py)."""
+
+    async def asleep(_seconds: float) -> None:
+        return None
+
+    monkeypatch.setattr(_retry, "_sleep", lambda _seconds: None)
+    monkeypatch.setattr(_retry, "_asleep", asleep)
+    monkeypatch.setattr(_retry, "_jitter", lambda _low, _high: 0.0)
 
 
 @pytest.fixture

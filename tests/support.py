@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import socket
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -63,6 +64,13 @@ def make_llm(
     if transport is not None:
         kw["transport"] = transport
     return ChatAiHubMixGemini(model=model, **kw)
+
+
+def closed_port() -> str:
+    """A loopback base URL whose port nobody listens on (connecting is refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def turns(cases: Iterable[Any], *axes: Sequence[Any]) -> list[tuple[Any, ...]]:

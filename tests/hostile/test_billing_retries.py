@@ -17,7 +17,6 @@ import pytest
 from langchain_core.exceptions import ModelError
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._transport import retry as _retry
 from tests.hostile.rawserver import KEY, Request, raw_server, response, sse_head
 from tests.hostile.tally import TALLY
 from tests.support import ROUTES, run
@@ -71,11 +70,8 @@ CASES: dict[str, tuple[Callable[[Request, socket.socket], None], str, bool]] = {
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("route", ROUTES)
-def test_what_is_sent_again(
-    route: str, case: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_retry, "_sleep", lambda _s: None)
-    monkeypatch.setattr(_retry, "_jitter", lambda _lo, _hi: 0.0)
+@pytest.mark.usefixtures("no_backoff")
+def test_what_is_sent_again(route: str, case: str) -> None:
     handler, entry, billed = CASES[case]
     for retry_billable in (False, True):
         with raw_server(handler) as srv:

@@ -39,7 +39,6 @@ from langchain_core.exceptions import (
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._transport import retry as _retry
 from langchain_aihubmix._transport.reply_checks import PARSE_LIMIT
 from langchain_aihubmix.errors import AiHubMixError
 from tests.hostile.rawserver import (
@@ -597,20 +596,12 @@ def test_a_json_answer_labelled_text_is_an_answer(
 
 @pytest.mark.parametrize("entry", ("invoke", "ainvoke"))
 @pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.usefixtures("no_backoff")
 def test_malformed_reply_is_retried_as_a_server_error_when_billable_allowed(
-    route: str,
-    entry: str,
-    monkeypatch: pytest.MonkeyPatch,
-    serve: Callable[[Handler], RawServer],
+    route: str, entry: str, serve: Callable[[Handler], RawServer]
 ) -> None:
     """A malformed 200 is a 502, retried with `retry_billable=True` (the gateway
     answered 200: it may have billed); the next, good reply is the answer."""
-
-    async def no_wait(_seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_retry, "_sleep", lambda _s: None)
-    monkeypatch.setattr(_retry, "_asleep", no_wait)
     replies = [whole(b"<html>busy</html>"), whole(json.dumps(good_body(route)))]
 
     def handler(request: Request, conn: socket.socket) -> None:

@@ -30,7 +30,6 @@ from langchain_core.tracers.schemas import Run
 from pydantic import ValidationError
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix._transport import retry as retry_module
 from langchain_aihubmix.errors import AiHubMixError, InvalidInputError
 from tests.hostile.rawserver import (
     KEY,
@@ -330,15 +329,6 @@ SHAPES = ("aihubmix", "google")
 
 
 @pytest.fixture
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def asleep(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(retry_module, "_sleep", lambda seconds: None)
-    monkeypatch.setattr(retry_module, "_asleep", asleep)
-
-
-@pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
@@ -354,7 +344,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
-@pytest.mark.usefixtures("no_sleep")
+@pytest.mark.usefixtures("no_backoff")
 @pytest.mark.parametrize(
     ("route", "entry", "status", "shape", "in_header"),
     turns(product(ROUTES, ENTRIES, [400, 401, 429, 500]), SHAPES, [False, True]),

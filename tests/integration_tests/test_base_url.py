@@ -30,7 +30,7 @@ from langchain_aihubmix.errors import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
-from tests.support import arun, turns
+from tests.support import arun, closed_port, turns
 
 ROUTES = ["native", "openai"]
 ENTRIES = ["invoke", "stream", "ainvoke", "astream", "batch"]
@@ -176,10 +176,7 @@ async def test_an_unknown_model_id_suggests_the_nearest_known_ids(
 @pytest.mark.parametrize("entry", ["invoke", "stream", "ainvoke", "astream"])
 @pytest.mark.parametrize("transport", ROUTES)
 async def test_a_connection_error_names_the_host(transport: str, entry: str) -> None:
-    with socket.socket() as probe:  # a port nobody listens on: refused at once
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    llm = _llm(f"http://127.0.0.1:{port}", transport, "sk-test")
+    llm = _llm(closed_port(), transport, "sk-test")  # refused at once
     with pytest.raises(
         ModelConnectionError, match=r"^Connection error \(127\.0\.0\.1\)"
     ):

@@ -19,6 +19,7 @@ from langchain_aihubmix.doctor import LIVE_COST_NOTE, main, run_doctor
 from langchain_aihubmix.profiles import base_model
 from langchain_aihubmix.snapshot import SNAPSHOT
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import closed_port
 from tests.unit_tests.recorded import parse_response, sse_events
 
 QUESTIONS = [
@@ -192,12 +193,6 @@ def test_a_rejected_key_is_said_in_one_line_before_anything_is_spent(
     assert [(r.method, r.path) for r in hub.requests] == [("GET", "/v1/models")]
 
 
-def _closed_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
 @pytest.mark.parametrize(
     ("where", "says"),
     [
@@ -220,7 +215,7 @@ def test_an_unreachable_gateway_is_said_in_one_line(
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         base_url = {
-            "closed": _closed_port(),
+            "closed": closed_port(),
             "tls": hub.base_url.replace("http://", "https://"),  # TLS to plain HTTP
             "silent": f"http://127.0.0.1:{silent.getsockname()[1]}",
         }.get(where, where)
@@ -264,9 +259,7 @@ def test_mirror_billing_and_free_model_probes(hub: AiHubMixEmulator) -> None:
     assert found["Mirror domains"].seen.count(": 200 (") == 2
     assert found["Mirror domains"].defaults_fit is True
     # a first base URL that cannot be reached: the probes ask the next one
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    dead = closed_port()
     findings, _ = run_doctor([dead, hub.base_url], hub.api_key)
     found = {f.question: f for f in findings}
     assert found["Mirror domains"].seen.startswith(f"{dead}: unreachable (0 ids); ")
@@ -290,11 +283,11 @@ def test_the_first_base_url_that_connects_is_asked(
     is not suggested when it was among them."""
     out = _live(monkeypatch, hub.api_key)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no terminal: nothing spent
-    assert main(["--base-url", f"{_closed_port()},{hub.base_url}"], out=out) == 2
+    assert main(["--base-url", f"{closed_port()},{hub.base_url}"], out=out) == 2
     assert out.getvalue().startswith(f"[live] {hub.base_url}: the key works.")
     out = _live(monkeypatch, hub.api_key)
     mirror = "http://mirror.invalid"  # stands for the mirror, offline
     monkeypatch.setattr("langchain_aihubmix._doctor.preflight.MIRROR_BASE_URL", mirror)
-    assert main(["--base-url", f"{_closed_port()},{mirror}"], out=out) == 2
+    assert main(["--base-url", f"{closed_port()},{mirror}"], out=out) == 2
     assert out.getvalue() == "cannot reach mirror.invalid: name not resolved\n"
     assert [r.path for r in hub.requests] == ["/v1/models"]

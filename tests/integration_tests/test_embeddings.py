@@ -23,7 +23,6 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
-from langchain_aihubmix._transport import retry as retry_module
 from langchain_aihubmix.callbacks import get_aihubmix_callback
 from langchain_aihubmix.errors import (
     InvalidInputError,
@@ -52,13 +51,6 @@ def make(hub: AiHubMixEmulator, **kw: Any) -> AiHubMixEmbeddings:
 def sent(hub: AiHubMixEmulator) -> list[Any]:
     """The bodies of the embeddings requests the emulator received."""
     return [r.body for r in hub.requests if r.path == EMBED]
-
-
-@pytest.fixture
-def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries without their backoff (the policy's waits are tested elsewhere)."""
-    monkeypatch.setattr(retry_module, "_sleep", lambda seconds: None)
-    monkeypatch.setattr(retry_module, "_jitter", lambda low, high: 0.0)
 
 
 @pytest.mark.parametrize("order", ["index", "shuffled", "index0"])
@@ -141,7 +133,8 @@ def test_bad_input_is_refused_before_sending(hub: AiHubMixEmulator) -> None:
         make(hub, dimensions=0)
 
 
-def test_gateway_errors_are_typed(hub: AiHubMixEmulator, no_wait: None) -> None:
+@pytest.mark.usefixtures("no_backoff")
+def test_gateway_errors_are_typed(hub: AiHubMixEmulator) -> None:
     with pytest.raises(OpenAIAuthenticationError) as bad_key:
         make(hub, api_key="sk-wrong").embed_query("a")
     assert isinstance(bad_key.value, ModelAuthenticationError)
@@ -164,9 +157,8 @@ def test_gateway_errors_are_typed(hub: AiHubMixEmulator, no_wait: None) -> None:
         make(hub, timeout=0.2, max_retries=0).embed_query("a")
 
 
-def test_rate_limits_are_retried_and_counted(
-    hub: AiHubMixEmulator, no_wait: None
-) -> None:
+@pytest.mark.usefixtures("no_backoff")
+def test_rate_limits_are_retried_and_counted(hub: AiHubMixEmulator) -> None:
     hub.inject_fault("429", count=2, retry_delay=0, route="openai")
     with get_aihubmix_callback() as cb:
         assert make(hub, dimensions=8).embed_query("a") == vector("a", 8)

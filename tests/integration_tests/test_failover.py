@@ -12,23 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from langchain_core.exceptions import ModelError
+from langchain_core.exceptions import ModelConnectionError, ModelError
 
-from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
+from langchain_aihubmix import (
+    AiHubMixEmbeddings,
+    ChatAiHubMixGemini,
+    get_aihubmix_callback,
+)
 from langchain_aihubmix.catalog import list_models, live_prices
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
-from tests.support import ENTRIES, ROUTES, arun, run
+from tests.support import ENTRIES, ROUTES, arun, closed_port, run
 
 DNS_DEAD = "http://aihubmix.invalid"
-
-
-def closed_port() -> str:
-    """A loopback URL whose port nobody listens on (connecting is refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
 
 DEAD: dict[str, Callable[[], str]] = {"dns": lambda: DNS_DEAD, "refused": closed_port}
 
@@ -51,10 +47,8 @@ def test_a_base_url_that_cannot_be_reached_is_skipped(
     assert len(hub.requests) == 1
 
 
-async def test_the_base_url_that_answered_is_kept(
-    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Sticky: the dead first base URL is asked once, not on every call."""
+def _count_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The host names resolved from now on (DNS_DEAD's is asked, never answered)."""
     asked: list[str] = []
     resolve = socket.getaddrinfo
 
@@ -63,6 +57,14 @@ async def test_the_base_url_that_answered_is_kept(
         return resolve(host, *args, **kw)
 
     monkeypatch.setattr(socket, "getaddrinfo", counting)
+    return asked
+
+
+async def test_the_base_url_that_answered_is_kept(
+    hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sticky: the dead first base URL is asked once, not on every call."""
+    asked = _count_lookups(monkeypatch)
     for route in ROUTES:
         llm = chat([DNS_DEAD, hub.base_url], route, api_key=hub.api_key)
         for entry in ("invoke", "ainvoke", "stream", "astream"):
@@ -121,16 +123,17 @@ async def test_the_catalogue_and_live_prices_follow_the_base_url(
     assert len(catalogue) == 3  # list_models, and each model's live price table
 
 
-async def test_every_base_url_dead_raises_a_connection_error_after_retries(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.usefixtures("no_backoff")
+@pytest.mark.parametrize("entry", ["invoke", "astream"])
+def test_every_base_url_dead_raises_a_connection_error_after_retries(
+    monkeypatch: pytest.MonkeyPatch, entry: str
 ) -> None:
     """Connect failures were never sent: retried (each attempt tries every base
     URL), then the typed connection error."""
     llm = chat([DNS_DEAD, closed_port()], "openai", max_retries=1)
-    monkeypatch.setattr("langchain_aihubmix._transport.retry._asleep", _no_wait)
-    with pytest.raises(ModelError, match="Connection error"):
-        await llm.ainvoke("hi")
-
-
-async def _no_wait(_seconds: float) -> None:
-    return None
+    asked = _count_lookups(monkeypatch)
+    with get_aihubmix_callback() as cb, pytest.raises(ModelConnectionError):
+        run(llm, entry, "hi")
+    assert cb.retries == 1
+    if entry == "invoke":  # (the async resolver is not counted here)
+        assert asked.count("aihubmix.invalid") == 2  # each attempt tried it again
