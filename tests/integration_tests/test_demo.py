@@ -43,9 +43,8 @@ def test_the_offline_demo_reads_like_a_real_session() -> None:
     assert "Requests: 4 ok, 0 failed, 0 retries" in out
 
 
-# -- the README and guides print answers that look right (issue 19) -----------------
+# -- the README and guides print answers that look right ---------------------------
 
-ROOT = QUICKSTART.parents[1]
 SNIPPETS = {
     # (page, text in the snippet): lines its output must hold
     ("README.md", "What is the weather in Lisbon?"): [
@@ -67,14 +66,9 @@ SNIPPETS = {
 
 
 def _snippet(page: str, marker: str) -> Any:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import doc_snippets
-    finally:
-        sys.path.pop(0)
     path = ROOT / page if page == "README.md" else ROOT / "docs" / page
-    (found,) = [s for s in doc_snippets.extract(path) if marker in s.code]
-    return doc_snippets, found
+    (found,) = [s for s in script("doc_snippets").extract(path) if marker in s.code]
+    return found
 
 
 @pytest.mark.parametrize(("page", "marker"), list(SNIPPETS), ids=lambda v: str(v)[:24])
@@ -83,7 +77,7 @@ def test_doc_snippets_print_answers_that_look_right(
 ) -> None:
     """Tool arguments come from the prompt, answers from the tool results, code
     computes the arithmetic asked for."""
-    doc_snippets, snippet = _snippet(page, marker)
+    doc_snippets, snippet = script("doc_snippets"), _snippet(page, marker)
     done = doc_snippets.run(
         snippet, doc_snippets.emulator_env(hub.base_url, hub.api_key), tmp_path
     )
@@ -97,20 +91,10 @@ def test_examples_say_emulator_when_the_environment_points_at_one(
 ) -> None:
     """`python -m langchain_aihubmix.testing` prints AIHUBMIX_* to export: an
     example run with them says [emulator], not [live]."""
-    env = {
-        **os.environ,
-        "AIHUBMIX_BASE_URL": hub.base_url,
-        "AIHUBMIX_API_KEY": hub.api_key,
-    }
-    done = subprocess.run(
-        [sys.executable, "code_execution.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=ROOT / "examples",
-    )
+    doc_snippets = script("doc_snippets")
+    env = doc_snippets.emulator_env(hub.base_url, hub.api_key)
+    done = doc_snippets.run_file(ROOT / "examples" / "code_execution.py", env)
+    assert done.returncode == 0, done.stderr[-2000:]
     first = done.stdout.splitlines()[0]
     assert (
         first

@@ -12,8 +12,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import subprocess
-import sys
 import wave
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ENTRIES, Entry, make_llm, run, stream_chunks
+from tests.support import ENTRIES, ROOT, Entry, make_llm, run, script, stream_chunks
 
 TTS = "gemini-2.5-flash-preview-tts"
 PUCK = {"voice_config": {"prebuilt_voice_config": {"voice_name": "Puck"}}}
@@ -161,17 +159,9 @@ def test_a_spoken_answer_is_not_replayed(hub: AiHubMixEmulator, transport: str) 
 
 
 def test_the_example_writes_real_wav_files(tmp_path: Path) -> None:
-    script = Path(__file__).parents[2] / "examples" / "text_to_speech.py"
+    example = ROOT / "examples" / "text_to_speech.py"
     env = {k: v for k, v in os.environ.items() if k != "AIHUBMIX_API_KEY"}
-    done = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=script.parent,
-    )
+    done = script("doc_snippets").run_file(example, env, str(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     lengths = []
     for name in ("greeting.wav", "dialogue.wav"):

@@ -6,7 +6,6 @@ The snippets themselves run in `tests/integration_tests/test_doc_snippets.py`.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import pkgutil
 import re
@@ -25,14 +24,9 @@ import langchain_aihubmix
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._options import spec
 from langchain_aihubmix.testing.__main__ import build_parser
+from tests.support import ROOT, script
 
-ROOT = Path(__file__).parents[2]
-_TABLE = importlib.util.spec_from_file_location(
-    "options_table", ROOT / "scripts" / "options_table.py"
-)
-assert _TABLE is not None and _TABLE.loader is not None
-options_table = sys.modules["options_table"] = importlib.util.module_from_spec(_TABLE)
-_TABLE.loader.exec_module(options_table)
+options_table = script("options_table")
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 MARKDOWN = [README, ROOT / "CHANGELOG.md", *DOCS]
@@ -341,11 +335,10 @@ def test_the_install_line_brings_what_every_snippet_imports() -> None:
     import ast
     import importlib.metadata
 
-    from scripts.doc_snippets import extract
-
     installed = {_norm(r.name) for r in _requirements("agents")}
     dists = importlib.metadata.packages_distributions()
     missing = set()
+    extract = script("doc_snippets").extract
     for snippet in [s for doc in [README, *DOCS] for s in extract(doc)]:
         if snippet.skip:
             continue
