@@ -1,9 +1,10 @@
 """Run in a fresh process by test_environment.py: every client-building call, once.
 
 Starts an emulator, then makes each call a user can make that builds an SDK client
-(both routes: invoke, stream, ainvoke, astream, token counting; explicit caching;
-the catalogue) with the hub's key, and, first, the same with a blank key. Prints one
-JSON object: each call's outcome and every request the emulator received.
+(both routes: invoke, stream, ainvoke, astream; the catalogue) with the hub's key,
+and token counting (a local estimate: it must work, and send nothing, with any
+key); first, all of them with a blank key. Prints one JSON object: each call's
+outcome and every request the emulator received.
 
 `--proxied`: the model's base URL is a host that does not resolve, and HTTP_PROXY
 points at the emulator (which reads absolute-form request lines), so a call
@@ -22,8 +23,7 @@ from typing import Any
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.catalog import list_models
 from langchain_aihubmix.testing import AiHubMixEmulator
-
-ROUTES = ("native", "openai")
+from tests.support import ROUTES
 
 
 def outcome(fn: Callable[[], Any]) -> str:

@@ -4,8 +4,8 @@ google-genai and openai read their own environment variables when a client is bu
 (other providers' keys, Vertex switches, base URLs, organisation headers, replay
 modes). Each batch below sets a group of them in a fresh process
 (`tests/hostile/env_probe.py`), which makes every call that builds a client (both
-routes: invoke, stream, ainvoke, astream, token counting; explicit caching; the
-catalogue) against an emulator; the test then checks what the emulator received
+routes: invoke, stream, ainvoke, astream; the catalogue) against an emulator, and
+the local token count; the test then checks what the emulator received
 (key header, path, every header) and what reached stderr. Proxies are the user's
 and keep working.
 """

@@ -12,8 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx2
 import pytest
@@ -29,12 +28,7 @@ from tests.hostile.rawserver import (
     raw_server,
     response,
 )
-
-Transport = Literal["native", "openai"]
-Entry = Literal["invoke", "stream", "ainvoke", "astream"]
-ROUTES: tuple[Transport, ...] = ("native", "openai")
-ENTRIES: tuple[Entry, ...] = ("invoke", "stream", "ainvoke", "astream")
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ENTRIES, ROOT, ROUTES, Entry, Transport
 
 TRICKLE_GAP = 0.1
 """Seconds between the bytes of a trickled reply: well inside `TIMEOUT`, so no

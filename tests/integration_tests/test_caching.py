@@ -16,7 +16,6 @@ import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import (
     AIMessage,
-    AIMessageChunk,
     HumanMessage,
     SystemMessage,
     ToolMessage,
@@ -31,9 +30,8 @@ from langchain_aihubmix.caching import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator
 from langchain_aihubmix.tokens import MEDIA_ITEM_TOKENS
-from tests import support
 from tests.integration_tests.sample_tools import get_weather
-from tests.support import MODEL, ROUTES, MakeLLM
+from tests.support import MODEL, ROUTES, MakeLLM, summed
 
 SYSTEM = "You are a meticulous assistant who answers briefly and politely. " * 3
 
@@ -43,22 +41,10 @@ def make_llm(request: pytest.FixtureRequest, make_llm: MakeLLM) -> MakeLLM:
     return partial(make_llm, request.param)
 
 
-@pytest.fixture
-def native_llm(hub: AiHubMixEmulator) -> ChatAiHubMixGemini:
-    return support.make_llm(hub)
-
-
 def _cache_read(message: AIMessage) -> int:
     usage = message.usage_metadata
     assert usage is not None
-    return (usage.get("input_token_details") or {}).get("cache_read", 0)
-
-
-def _merge(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged += chunk
-    return merged
+    return usage["input_token_details"]["cache_read"]  # always there, 0 when none
 
 
 # -- implicit caching ---------------------------------------------------------------
@@ -74,7 +60,7 @@ def test_implicit_cache_hit_reported_in_invoke_and_stream(make_llm: MakeLLM) -> 
     hit = _cache_read(second)
     assert second.usage_metadata is not None
     assert 32 <= hit <= second.usage_metadata["input_tokens"]
-    streamed = _merge(list(llm.stream(prompt)))
+    streamed = summed(list(llm.stream(prompt)))
     assert _cache_read(streamed) == hit
     for message in (second, streamed):
         cost = message.response_metadata["cost"]

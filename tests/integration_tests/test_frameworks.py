@@ -368,14 +368,15 @@ def test_empty_replies_raise(
     assert caught.value.finish_reason == reason
 
 
-EXPLAINED: dict[str, tuple[str, Any]] = {
-    "safety": ("native", _native([], "SAFETY")),
+EXPLAINED: dict[str, tuple[str, Any, str]] = {
+    "safety": ("native", _native([], "SAFETY"), "SAFETY"),
     "out of tokens while thinking": (
         "native",
         _native([{"text": "Let me think", "thought": True}], "MAX_TOKENS"),
+        "MAX_TOKENS",
     ),
-    "content filter": ("openai", _openai({"content": ""}, "content_filter")),
-    "length": ("openai", _openai({"content": ""}, "length")),
+    "content filter": ("openai", _openai({"content": ""}, "content_filter"), "SAFETY"),
+    "length": ("openai", _openai({"content": ""}, "length"), "MAX_TOKENS"),
 }
 
 
@@ -384,11 +385,11 @@ EXPLAINED: dict[str, tuple[str, Any]] = {
 def test_refusals_and_limits_stay_answers(
     make_llm: MakeLLM, hub: AiHubMixEmulator, case: str, entry: str
 ) -> None:
-    route, reply = EXPLAINED[case]
+    route, reply, reason = EXPLAINED[case]
     hub.queue(**{route: reply})
     message = run(make_llm(route), entry, "hi")
     assert message.text == ""
-    assert message.response_metadata["finish_reason"] in ("SAFETY", "MAX_TOKENS")
+    assert message.response_metadata["finish_reason"] == reason
 
 
 @pytest.mark.parametrize("route", ROUTES)

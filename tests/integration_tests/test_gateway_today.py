@@ -25,23 +25,20 @@ from langchain_aihubmix.testing import AiHubMixEmulator
 from tests import support
 from tests.support import ENTRIES, MakeLLM, run
 
-Transport = str
 ENTRY_POINTS = ENTRIES
 
 
 @pytest.fixture(params=["native", "openai"])
-def route(request: pytest.FixtureRequest) -> Transport:
+def route(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-def make_llm(make_llm: MakeLLM, route: Transport) -> MakeLLM:
+def make_llm(make_llm: MakeLLM, route: str) -> MakeLLM:
     return partial(make_llm, route, max_retries=0)
 
 
-def raw(
-    hub: AiHubMixEmulator, route: Transport, model: str, **extra: Any
-) -> httpx.Response:
+def raw(hub: AiHubMixEmulator, route: str, model: str, **extra: Any) -> httpx.Response:
     """One raw request to the emulator (no package code in between)."""
     turns = extra.pop("turns", [("user", "hello")])
     if route == "native":
@@ -79,9 +76,7 @@ def no_rule_warnings() -> Iterator[None]:
 # -- item 6: unknown ids get the gateway's 404; extra ids can be registered ----
 
 
-def test_unknown_model_is_a_404_on_the_wire(
-    hub: AiHubMixEmulator, route: Transport
-) -> None:
+def test_unknown_model_is_a_404_on_the_wire(hub: AiHubMixEmulator, route: str) -> None:
     reply = raw(hub, route, "gemini-made-up")
     assert reply.status_code == 404
     error = reply.json()["error"]
@@ -116,7 +111,7 @@ def test_registered_models_are_served_until_reset(
     assert "gemini-4-flash-preview" not in hub.models
 
 
-def test_extra_models_survive_reset(route: Transport) -> None:
+def test_extra_models_survive_reset(route: str) -> None:
     with AiHubMixEmulator(extra_models=["my-tuned-gemini"]) as own:
         own.reset()
         llm = ChatAiHubMixGemini(
@@ -146,7 +141,7 @@ def test_a_new_id_gets_its_family_rules() -> None:
 
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 def test_minimal_thinking_on_new_flash_is_refused_locally(
-    hub: AiHubMixEmulator, make_llm: MakeLLM, route: Transport, entry: str
+    hub: AiHubMixEmulator, make_llm: MakeLLM, route: str, entry: str
 ) -> None:
     extra = (
         {"generationConfig": {"thinkingConfig": {"thinkingLevel": "MINIMAL"}}}
@@ -167,7 +162,7 @@ def test_minimal_thinking_on_new_flash_is_refused_locally(
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 @pytest.mark.parametrize("model", ["gemini-3.6-flash", "gemini-3.5-flash-lite"])
 def test_a_prefilled_model_turn_is_refused_locally(
-    hub: AiHubMixEmulator, make_llm: MakeLLM, route: Transport, entry: str, model: str
+    hub: AiHubMixEmulator, make_llm: MakeLLM, route: str, entry: str, model: str
 ) -> None:
     turns = [("user", "hello"), ("model", "Sure, ")]
     assert raw(hub, route, model, turns=turns).status_code == 400
@@ -181,7 +176,7 @@ def test_a_prefilled_model_turn_is_refused_locally(
 
 
 def test_output_limit_is_checked_locally(
-    hub: AiHubMixEmulator, make_llm: MakeLLM, route: Transport
+    hub: AiHubMixEmulator, make_llm: MakeLLM, route: str
 ) -> None:
     extra: dict[str, Any] = (
         {"generationConfig": {"maxOutputTokens": 70_000}}
@@ -199,7 +194,7 @@ def test_output_limit_is_checked_locally(
 
 @pytest.mark.usefixtures("no_rule_warnings")
 def test_ignored_sampling_warns_once_and_is_not_sent(
-    hub: AiHubMixEmulator, make_llm: MakeLLM, route: Transport
+    hub: AiHubMixEmulator, make_llm: MakeLLM, route: str
 ) -> None:
     llm = make_llm(model="gemini-3.6-flash", temperature=0.2, top_p=0.9)
     with pytest.warns(ModelRuleWarning, match="ignores temperature, top_p"):

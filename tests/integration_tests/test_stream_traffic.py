@@ -51,6 +51,16 @@ def _queue_lowered(hub: AiHubMixEmulator, transport: str) -> None:
         hub.queue(openai_chunks=_events("openai-layer-prompt-count-lowered.sse"))
 
 
+LOWERED_USAGE = {
+    "input_tokens": 79,
+    "output_tokens": 13,
+    "total_tokens": 92,
+    "input_token_details": {"cache_read": 0},
+    "output_token_details": {"reasoning": 0},
+}
+"""The final counts of the lowered-prompt-count recordings, whatever the entry."""
+
+
 @pytest.mark.parametrize("transport", ["native", "openai"])
 def test_lowered_prompt_count_sums_to_the_final_counts(
     hub: AiHubMixEmulator, transport: str
@@ -63,15 +73,8 @@ def test_lowered_prompt_count_sums_to_the_final_counts(
         with get_aihubmix_callback() as cb:
             messages[entry] = _run(llm, entry)
         assert (cb.input_tokens, cb.output_tokens, cb.total_tokens) == (79, 13, 92)
-    expected = {
-        "input_tokens": 79,
-        "output_tokens": 13,
-        "total_tokens": 92,
-        "input_token_details": {"cache_read": 0},
-        "output_token_details": {"reasoning": 0},
-    }
     for entry, message in messages.items():
-        assert message.usage_metadata == expected, entry
+        assert message.usage_metadata == LOWERED_USAGE, entry
         assert message.text == (
             "The Eiffel Tower is 330 metres tall, including its antennas."
         )
@@ -128,7 +131,6 @@ SENT_ARGS = {
     ],
 }
 """What the reconstructed Vertex stream sends, piece by piece (see its README)."""
-SIGNATURE = "CiQBcsjafE7y3mBqXk1jW2c4eJ9r+Hq0f0gD3Uu0pLhJb1zqgb8KbQFyyNp8"
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
@@ -241,15 +243,8 @@ def test_lowered_prompt_count_in_batch(
 ) -> None:
     """`batch` / `abatch` (streamed underneath with `streaming=True`) agree too."""
     llm = _llm(hub, transport).model_copy(update={"streaming": streaming})
-    expected = {
-        "input_tokens": 79,
-        "output_tokens": 13,
-        "total_tokens": 92,
-        "input_token_details": {"cache_read": 0},
-        "output_token_details": {"reasoning": 0},
-    }
     for batch in (llm.batch, lambda xs: asyncio.run(llm.abatch(xs))):
         for _ in range(2):
             _queue_lowered(hub, transport)
         replies = batch(["How tall is it?", "And now?"])
-        assert [r.usage_metadata for r in replies] == [expected, expected]
+        assert [r.usage_metadata for r in replies] == [LOWERED_USAGE] * 2

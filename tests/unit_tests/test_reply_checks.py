@@ -16,8 +16,8 @@ from langchain_aihubmix._transport.reply_checks import (
     is_generation_path,
 )
 from langchain_aihubmix._transport.sse import SSEFramer
+from tests.support import ROUTES
 
-ROUTES = ["native", "openai"]
 LEGAL = (
     b"\xef\xbb\xbf: hello\r\n"
     b"retry: 10\r\n\r\n"
