@@ -83,11 +83,6 @@ def is_gemini3(model: str) -> bool:
     return model.startswith("gemini-3")
 
 
-def is_pro(model: str) -> bool:
-    """A *-pro model (MINIMAL thinking level not supported)."""
-    return "-pro" in base_model(model)
-
-
 def rejects_minimal(model: str) -> bool:
     """`thinkingLevel: MINIMAL` gives 400: Pro models and 3.7 / 3.8 Flash.
 
