@@ -26,22 +26,28 @@ def gateway_label() -> str:
     return f"[live] the AiHubMix gateway at {base_url}, key from AIHUBMIX_API_KEY"
 
 
+STAND_INS = "answers are deterministic stand-ins, not real Gemini output"
+
+
 @contextmanager
-def connection() -> Iterator[dict[str, Any]]:
-    """Connection kwargs for `ChatAiHubMixGemini`: AIHUBMIX_* when a key is set."""
-    with connection_and_hub() as (kwargs, _):
+def connection(*, offline: bool = False) -> Iterator[dict[str, Any]]:
+    """Connection kwargs for `ChatAiHubMixGemini`: AIHUBMIX_* when a key is set and
+    not `offline`, else a local emulator's."""
+    with connection_and_hub(offline=offline) as (kwargs, _):
         yield kwargs
 
 
 @contextmanager
-def connection_and_hub() -> Iterator[tuple[dict[str, Any], AiHubMixEmulator | None]]:
-    """`connection()`, plus the emulator itself when started here (to show what it
-    received)."""
-    if os.environ.get("AIHUBMIX_API_KEY"):
+def connection_and_hub(
+    *, offline: bool = False, note: str = STAND_INS
+) -> Iterator[tuple[dict[str, Any], AiHubMixEmulator | None]]:
+    """`connection()`, plus the emulator itself when started here (to script it or
+    show what it received); `note` says what its answers are."""
+    if os.environ.get("AIHUBMIX_API_KEY") and not offline:
         print(gateway_label())
         yield {}, None
         return
     with AiHubMixEmulator() as hub:
         print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
-        print("[emulator] answers are deterministic stand-ins, not real Gemini output")
+        print(f"[emulator] {note}")
         yield {"base_url": hub.base_url, "api_key": hub.api_key}, hub

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import ExitStack
-from typing import Any
 
-from _connect import gateway_label
+from _connect import connection
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.tools import tool
 
 from langchain_aihubmix import ChatAiHubMixGemini
-from langchain_aihubmix.testing import AiHubMixEmulator
 
 MODEL = os.environ.get("AIHUBMIX_MODEL", "gemini-3-flash-preview")
 QUESTION = "What's the weather in Paris? Use get_weather."
@@ -64,22 +61,10 @@ def transcript(messages: list[BaseMessage]) -> list[str]:
 
 def main() -> None:
     """Run the agent on each route and print both transcripts."""
-    offline = "--offline" in sys.argv or not os.environ.get("AIHUBMIX_API_KEY")
-    with ExitStack() as stack:
-        connection: dict[str, Any] = {}
-        if offline:
-            hub = stack.enter_context(AiHubMixEmulator())
-            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
-            print("[emulator] answers are deterministic stand-ins, not real Gemini")
-            connection = {"base_url": hub.base_url, "api_key": hub.api_key}
-        else:
-            print(gateway_label())
+    with connection(offline="--offline" in sys.argv) as kwargs:
         for transport in ("native", "openai"):
             llm = ChatAiHubMixGemini(
-                model=MODEL,
-                transport=transport,
-                include_thoughts=True,
-                **connection,
+                model=MODEL, transport=transport, include_thoughts=True, **kwargs
             )
             agent = create_agent(llm, tools=[get_weather])
             result = agent.invoke({"messages": [("user", QUESTION)]})

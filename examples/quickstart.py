@@ -13,15 +13,15 @@ import os
 import sys
 from contextlib import ExitStack
 
-from _connect import gateway_label
+from _connect import connection_and_hub
 from _scripted import script_tour
 from langchain.agents import create_agent
 from langchain_core.tools import tool
 
 from langchain_aihubmix import ChatAiHubMixGemini, get_aihubmix_callback
-from langchain_aihubmix.testing import AiHubMixEmulator
 
 MODEL = os.environ.get("AIHUBMIX_MODEL", "gemini-2.5-flash")
+SCRIPTED = "it plays back a scripted session (examples/_scripted.py), not real Gemini"
 
 
 @tool
@@ -37,21 +37,13 @@ def section(title: str) -> None:
 
 def main() -> None:
     """Run the tour."""
-    offline = "--offline" in sys.argv or not os.environ.get("AIHUBMIX_API_KEY")
     with ExitStack() as stack:
-        if offline:
-            hub = stack.enter_context(AiHubMixEmulator())
-            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
-            print(
-                "[emulator] it plays back a scripted session "
-                "(examples/_scripted.py), not real Gemini output"
-            )
+        kwargs, hub = stack.enter_context(
+            connection_and_hub(offline="--offline" in sys.argv, note=SCRIPTED)
+        )
+        if hub is not None:
             script_tour(hub)
-            connection = {"base_url": hub.base_url, "api_key": hub.api_key}
-        else:
-            print(gateway_label())
-            connection = {}
-        llm = ChatAiHubMixGemini(model=MODEL, include_thoughts=True, **connection)
+        llm = ChatAiHubMixGemini(model=MODEL, include_thoughts=True, **kwargs)
         cb = stack.enter_context(get_aihubmix_callback())
 
         section("1. Thoughts and answer")

@@ -8,7 +8,7 @@ AIHUBMIX_API_KEY is set:
 
 The agent's system prompt and tool come first in every request and stay identical
 from step to step, so the second step reuses the first one's prefix: an implicit
-cache hit, billed at 25% of the input price (the live service caches only prompts
+cache hit, billed at 10% of the input price (the live service caches only prompts
 above its own minimum length, about 1,024 tokens on Gemini 2.5 Flash).
 """
 
@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import ExitStack
 
-from _connect import gateway_label
+from _connect import connection
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage
 from langchain_core.tools import tool
@@ -26,7 +25,6 @@ from langchain_core.tools import tool
 from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix.caching import CacheManager, ExplicitCachingUnavailableError
 from langchain_aihubmix.callbacks import get_aihubmix_callback
-from langchain_aihubmix.testing import AiHubMixEmulator
 
 MODEL = os.environ.get("AIHUBMIX_MODEL", "gemini-2.5-flash")
 SYSTEM = (
@@ -43,17 +41,8 @@ def get_weather(city: str) -> str:
 
 def main() -> None:
     """Run the agent inside `get_aihubmix_callback()` and print the summary."""
-    offline = "--offline" in sys.argv or not os.environ.get("AIHUBMIX_API_KEY")
-    with ExitStack() as stack:
-        if offline:
-            hub = stack.enter_context(AiHubMixEmulator())
-            llm = ChatAiHubMixGemini(
-                model=MODEL, base_url=hub.base_url, api_key=hub.api_key
-            )
-            print(f"[emulator] a local AiHubMix emulator at {hub.base_url}")
-        else:
-            print(gateway_label())
-            llm = ChatAiHubMixGemini(model=MODEL)
+    with connection(offline="--offline" in sys.argv) as kwargs:
+        llm = ChatAiHubMixGemini(model=MODEL, **kwargs)
         agent = create_agent(llm, tools=[get_weather], system_prompt=SYSTEM)
 
         with get_aihubmix_callback() as cb:
@@ -64,12 +53,13 @@ def main() -> None:
         for step, message in enumerate(
             (m for m in result["messages"] if isinstance(m, AIMessage)), start=1
         ):
-            usage = message.usage_metadata or {}
-            cached = (usage.get("input_token_details") or {}).get("cache_read", 0)
+            usage = message.usage_metadata
+            assert usage is not None  # always reported, details included
+            cached = usage["input_token_details"]["cache_read"]
             cost = message.response_metadata.get("cost", {}).get("total")
             shown = "unknown" if cost is None else f"${cost:.6f}"
             print(
-                f"step {step}: {usage.get('input_tokens')} input tokens "
+                f"step {step}: {usage['input_tokens']} input tokens "
                 f"({cached} from cache), cost {shown}"
             )
         print("\nget_aihubmix_callback() summary:")
