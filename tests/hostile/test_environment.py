@@ -16,12 +16,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 LEAK = "envleak"
 """In every value set below: no request may carry it."""
 TRAP = "http://127.0.0.1:9/envleak"

@@ -15,18 +15,16 @@ import pytest
 
 from langchain_aihubmix import ChatAiHubMixGemini, get_aihubmix_callback
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.support import ROOT, script
 
 pytest.importorskip("distributed")
-
-ROOT = Path(__file__).parents[2]
 
 
 def _recipe() -> str:
     """The ```python block of the "Dask" section, as users copy it."""
-    section = (ROOT / "docs" / "distributed.md").read_text().split("\n## Dask\n")[1]
-    found = re.search(r"^```python\n(.*?)^```", section, re.M | re.S)
-    assert found, "no python block in the Dask section"
-    return found.group(1)
+    snippets = script("doc_snippets").extract(ROOT / "docs" / "distributed.md")
+    (dask,) = [s for s in snippets if s.section == "Dask"]
+    return str(dask.code)
 
 
 def _group_gone(pgid: int) -> bool:
