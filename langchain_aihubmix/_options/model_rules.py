@@ -17,10 +17,10 @@ from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
 
-__all__ = ["ModelRuleWarning", "apply_rules", "check_transport"]
+__all__ = ["CHARS_PER_TOKEN", "ModelRuleWarning", "apply_rules", "check_transport"]
 
-_CHARS_PER_TOKEN = 4
-"""The local estimate's ratio (see `langchain_aihubmix.tokens`)."""
+CHARS_PER_TOKEN = 4
+"""Characters per token of the local estimate (`langchain_aihubmix.tokens`)."""
 
 
 class ModelRuleWarning(UserWarning):
@@ -99,7 +99,7 @@ def _drop_ignored(opts: CallOptions, model: str, profile: ModelProfile) -> CallO
 
 def _check_input_size(conv: Conversation, model: str, profile: ModelProfile) -> None:
     """Warns when the text alone is estimated above the model's input limit."""
-    limit_chars = profile.max_input_tokens * _CHARS_PER_TOKEN
+    limit_chars = profile.max_input_tokens * CHARS_PER_TOKEN
     chars = sum(len(text) for text in conv.system)
     for turn in conv.turns:
         chars += sum(len(p.text) for p in turn.parts if isinstance(p, TextPart))
