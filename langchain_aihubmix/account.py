@@ -18,7 +18,7 @@ from typing import Any
 import httpx2
 from pydantic import SecretStr
 
-from langchain_aihubmix._errors.base import AiHubMixError, InvalidInputError
+from langchain_aihubmix._errors.base import AiHubMixError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS, envelope_status
 from langchain_aihubmix._errors.classify import raise_classified, reply_error
 from langchain_aihubmix._transport import failover
@@ -72,12 +72,9 @@ def balance_from(
 
 
 def _settings(api_key: Key, base_url: BaseUrl) -> ClientSettings:
-    """The key and roots (the key masked in HTTP logs)."""
+    """The key and roots (the key masked in HTTP logs; none: `InvalidInputError`)."""
     key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
     key = (key or os.environ.get("AIHUBMIX_API_KEY", "")).strip()
-    if not key:
-        msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
-        raise InvalidInputError(msg)
     return ClientSettings(key, failover.gateway_roots(base_url))
 
 

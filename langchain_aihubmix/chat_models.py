@@ -45,8 +45,10 @@ from langchain_aihubmix._options.model_rules import check_transport
 from langchain_aihubmix._options.native_only import check_tools
 from langchain_aihubmix._options.resolve import resolve_call
 from langchain_aihubmix._options.spec import (
+    ALIASES,
     CALL_OPTION_FIELDS,
     SpeechConfigField,
+    as_tuple,
     option_field,
 )
 from langchain_aihubmix._options.tool_wire import check_names
@@ -252,14 +254,15 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
             ls_model_name=str(kwargs.get("model", self.model)),
             ls_model_type="chat",
         )
+        kwargs = {ALIASES.get(k, k): v for k, v in kwargs.items()}  # as a call reads
         temperature = kwargs.get("temperature", self.temperature)
         max_tokens = kwargs.get("max_output_tokens", self.max_output_tokens)
         if temperature is not None:
             params["ls_temperature"] = temperature
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        if stop or self.stop:
-            params["ls_stop"] = list(stop or self.stop or [])
+        if stops := stop or kwargs.get("stop") or self.stop:
+            params["ls_stop"] = list(as_tuple(stops))
         return params
 
     def __getstate__(self) -> dict[Any, Any]:

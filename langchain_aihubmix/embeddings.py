@@ -23,7 +23,7 @@ from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
 from langchain_aihubmix._transport.retry import call_with_retry
-from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, report_retry
+from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, retry_notifier
 from langchain_aihubmix._transport.route import ClientSettings
 from langchain_aihubmix.pricing import DEFAULT_PRICES
 
@@ -135,11 +135,10 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
             except Exception as exc:
                 raise_classified(exc, route="openai", secret=self._key())
 
-        retried = lambda *_: report_retry(self.model)  # noqa: E731
         return call_with_retry(
             attempt,
             max_retries=self.max_retries,
-            on_retry=retried,
+            on_retry=retry_notifier(None, self.model),
             retry_billable=self.retry_billable,
         )
 

@@ -42,11 +42,9 @@ from langchain_aihubmix._input.conversation import (
     ToolResultPart,
 )
 from langchain_aihubmix._options.call_options import BuiltinTool, FunctionTool, Tool
+from langchain_aihubmix._options.model_rules import CHARS_PER_TOKEN
 
 __all__ = ["CHARS_PER_TOKEN", "MEDIA_ITEM_TOKENS", "estimate_tokens"]
-
-CHARS_PER_TOKEN = 4
-"""Characters per token of the local estimate."""
 
 MEDIA_ITEM_TOKENS = 258
 """Tokens the local estimate charges per media item (an image up to 384 px)."""

@@ -60,9 +60,6 @@ def client_settings(model: Any) -> ClientSettings:
     """How `model` (a chat or embeddings model) reaches the gateway; raises
     `InvalidInputError` without a key."""
     key = model.api_key.get_secret_value() if model.api_key else ""
-    if not key.strip():
-        msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
-        raise InvalidInputError(msg)
     headers, args = dict(model.default_headers or {}), dict(model.client_args or {})
     roots = gateway_roots(model.base_url)
     return ClientSettings(key, roots, model.app_code, model.timeout, headers, args)

@@ -308,7 +308,7 @@ def count_and_cache(wire: Wire) -> Finding:
     return Finding(
         "countTokens and cachedContents",
         f"countTokens: {count.status}, cachedContents: {caches.status}",
-        note="countTokens else a local estimate; caching helpers raise a typed error",
+        note="neither is used: tokens are estimated locally, caches refused (typed)",
     )
 
 

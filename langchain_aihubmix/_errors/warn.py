@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import warnings
 
 _AROUND = ("langchain_aihubmix", "langchain_core", "langchain", "langgraph", "pydantic")
@@ -22,3 +23,17 @@ def warn(message: str, category: type[Warning]) -> None:
     while frame.f_back is not None and frame.f_code.co_filename.startswith(dirs):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+WARNED: set[tuple[str, str]] = set()
+"""The (model, rule) keys `warn_once` has warned for, in this process."""
+_lock = threading.Lock()
+
+
+def warn_once(key: tuple[str, str], message: str, category: type[Warning]) -> None:
+    """`warn`, the first time only for `key` (a model id and what it is about)."""
+    with _lock:
+        if key in WARNED:
+            return
+        WARNED.add(key)
+    warn(message, category)

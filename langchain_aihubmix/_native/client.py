@@ -62,17 +62,6 @@ def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
     )
 
 
-def httpx_args(settings: ClientSettings) -> dict[str, Any]:
-    """Arguments of an httpx client for the gateway (timeout, proxies), never
-    following a redirect (httpx strips only `Authorization`, not `x-goog-api-key`):
-    a 3xx is a typed error (`_errors.classify._redirect`)."""
-    return {
-        "timeout": settings.timeout,
-        **settings.client_args,
-        "follow_redirects": False,
-    }
-
-
 class _Quiet(logging.Filter):
     """Drops google-genai's log records while this thread builds a client."""
 
@@ -142,7 +131,7 @@ class NativeRoute:
         )
 
     def _http_args(self, is_async: bool) -> dict[str, Any]:
-        args = {**httpx_args(self._settings), **self._tls}
+        args = {"timeout": self._settings.timeout, **self._tls}
         args = self._guard.client_args(args, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
 

@@ -17,7 +17,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx2
 import openai
@@ -151,6 +151,9 @@ class OpenAIRoute:
             self._new_async_client, close=lambda client: client.close()
         )
 
+    def _fail(self, exc: Exception, model: str) -> NoReturn:
+        raise_classified(exc, route="openai", secret=self._key, model=model)
+
     def _httpx_args(self, *, is_async: bool) -> dict[str, Any]:
         args = self._guard.client_args(self._tls, is_async=is_async)
         return self._splicer.client_args(args, is_async=is_async)
@@ -190,9 +193,7 @@ class OpenAIRoute:
                 reply = sdk_shortcuts.create(self.client(), params)
                 completion = to_model(ChatCompletion, reply)
             except Exception as exc:
-                raise_classified(
-                    exc, route="openai", secret=self._key, model=opts.model
-                )
+                self._fail(exc, opts.model)
         return completion_to_messages(completion, opts.model)
 
     async def agenerate(
@@ -206,9 +207,7 @@ class OpenAIRoute:
                 reply = await sdk_shortcuts.acreate(client, params)
                 completion = to_model(ChatCompletion, reply)
             except Exception as exc:
-                raise_classified(
-                    exc, route="openai", secret=self._key, model=opts.model
-                )
+                self._fail(exc, opts.model)
         return completion_to_messages(completion, opts.model)
 
     def stream(
@@ -228,7 +227,7 @@ class OpenAIRoute:
             ensure_complete(state.finished, "the gateway")
             yield from state.finish()
         except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._key, model=opts.model)
+            self._fail(exc, opts.model)
         finally:
             if stream is not None and not read_to_end:
                 _abandon(stream)
@@ -253,7 +252,7 @@ class OpenAIRoute:
             for message in state.finish():
                 yield message
         except Exception as exc:
-            raise_classified(exc, route="openai", secret=self._key, model=opts.model)
+            self._fail(exc, opts.model)
         finally:
             if stream is not None and not read_to_end:
                 with contextlib.suppress(Exception):

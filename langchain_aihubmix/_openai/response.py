@@ -211,7 +211,6 @@ class OpenAIStreamState:
         self._counts: TokenCounts | None = None
         self._calls = _CallAssembler()
         self._signatures: list[str] = []
-        self._answered = False
         self._citations: list[dict[str, Any]] = []
         self._answer: list[str] = []  # answer text, for cited segments
 
@@ -249,7 +248,7 @@ class OpenAIStreamState:
             if signature in signatures.values():
                 continue
             unsigned = next((c for c in calls if c["id"] not in signatures), None)
-            if not self._answered and unsigned is not None:
+            if not self._core.blocks.answered and unsigned is not None:
                 signatures[str(unsigned["id"])] = signature
             else:
                 add_delta(content, self._core.blocks.add_text("", signature))
@@ -311,7 +310,6 @@ class OpenAIStreamState:
             if kind == "thinking":
                 add_delta(content, self._core.blocks.add_thinking(text))
             else:
-                self._answered = True
                 self._answer.append(text)
                 add_delta(content, self._core.blocks.add_text(text))
 

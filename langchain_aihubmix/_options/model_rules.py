@@ -8,36 +8,23 @@ where options are resolved (`resolve`), against the same profile.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from langchain_aihubmix._errors.base import InvalidInputError
-from langchain_aihubmix._errors.warn import warn
+from langchain_aihubmix._errors.warn import warn_once
 from langchain_aihubmix._input.conversation import Conversation, TextPart
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
 from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
 
-__all__ = ["ModelRuleWarning", "apply_rules", "check_transport"]
+__all__ = ["CHARS_PER_TOKEN", "ModelRuleWarning", "apply_rules", "check_transport"]
 
-_CHARS_PER_TOKEN = 4
-"""The local estimate's ratio (see `langchain_aihubmix.tokens`)."""
+CHARS_PER_TOKEN = 4
+"""Characters per token of the local estimate (`langchain_aihubmix.tokens`)."""
 
 
 class ModelRuleWarning(UserWarning):
     """A call asks for something the model ignores or may not serve."""
-
-
-_warned: set[tuple[str, str]] = set()
-_lock = threading.Lock()
-
-
-def _warn_once(model: str, rule: str, message: str) -> None:
-    with _lock:
-        if (model, rule) in _warned:
-            return
-        _warned.add((model, rule))
-    warn(message, ModelRuleWarning)
 
 
 def check_transport(model: str, transport: Transport) -> None:
@@ -72,7 +59,7 @@ def apply_rules(
             f"{model} was retired by Google in 2026; the gateway may no longer serve "
             "it. See langchain_aihubmix.snapshot for current ids."
         )
-        _warn_once(model, "retired", said)
+        warn_once((model, "retired"), said, ModelRuleWarning)
     if opts.max_output_tokens is not None and (
         opts.max_output_tokens > profile.max_output_tokens
     ):
@@ -97,21 +84,22 @@ def _drop_ignored(opts: CallOptions, model: str, profile: ModelProfile) -> CallO
     ]
     if sampling and profile.sampling_ignored:
         names = ", ".join(sorted(sampling))
-        _warn_once(model, "sampling", f"{model} ignores {names}; they are not sent.")
+        said = f"{model} ignores {names}; they are not sent."
+        warn_once((model, "sampling"), said, ModelRuleWarning)
         opts = replace(opts, temperature=None, top_p=None, top_k=None)
     if opts.thinking_budget is not None and not profile.accepts_thinking_budget:
         said = (
             f"{model} takes thinking levels, not a thinking budget: "
             "thinking_budget is not sent; use reasoning_effort instead."
         )
-        _warn_once(model, "thinking_budget", said)
+        warn_once((model, "thinking_budget"), said, ModelRuleWarning)
         opts = replace(opts, thinking_budget=None)
     return opts
 
 
 def _check_input_size(conv: Conversation, model: str, profile: ModelProfile) -> None:
     """Warns when the text alone is estimated above the model's input limit."""
-    limit_chars = profile.max_input_tokens * _CHARS_PER_TOKEN
+    limit_chars = profile.max_input_tokens * CHARS_PER_TOKEN
     chars = sum(len(text) for text in conv.system)
     for turn in conv.turns:
         chars += sum(len(p.text) for p in turn.parts if isinstance(p, TextPart))
@@ -120,5 +108,5 @@ def _check_input_size(conv: Conversation, model: str, profile: ModelProfile) -> 
                 f"The prompt's text is estimated above {model}'s input limit of "
                 f"{profile.max_input_tokens} tokens; the gateway will likely reject it."
             )
-            _warn_once(model, "input_limit", said)
+            warn_once((model, "input_limit"), said, ModelRuleWarning)
             return

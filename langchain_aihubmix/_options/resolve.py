@@ -71,12 +71,10 @@ class CallSettings:
 
     def retry(self, on_retry: Any) -> dict[str, Any]:
         """The retry policy's keywords (`_transport.retry.call_with_retry`)."""
-        billable, retries = self.retry_billable, self.max_retries
-        return {
-            "max_retries": retries,
-            "retry_billable": billable,
-            "on_retry": on_retry,
-        }
+        billable = self.retry_billable
+        return dict(
+            max_retries=self.max_retries, retry_billable=billable, on_retry=on_retry
+        )
 
 
 _PEER_NAMES: Mapping[str, str] = {
@@ -271,5 +269,5 @@ def resolve_call(
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         msg = f"max_retries must be an integer >= 0, got {retries!r}."
         raise OutOfRangeError(msg)
-    timeout, billable = kwargs.get("timeout", fields.get("timeout")), fields.get
-    return options, CallSettings(timeout, retries, bool(billable("retry_billable")))
+    timeout = kwargs.get("timeout", fields.get("timeout"))
+    return options, CallSettings(timeout, retries, bool(fields.get("retry_billable")))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata, add_usage
 
-from langchain_aihubmix._errors.warn import warn
+from langchain_aihubmix._errors.warn import warn_once
 from langchain_aihubmix.pricing import PriceTable, cost_of
 
 __all__ = ["StreamPricer", "UnpricedModelWarning", "price_message"]
@@ -18,17 +17,10 @@ class UnpricedModelWarning(UserWarning):
     """A model has no known price: its calls' cost is reported as unknown."""
 
 
-_warned: set[str] = set()
-_warned_lock = threading.Lock()
-
-
 def _warn_unpriced(model: str) -> None:
     """Warns once per model id that its cost is unknown, and how to get prices."""
-    with _warned_lock:
-        if model in _warned:
-            return
-        _warned.add(model)
-    warn(
+    warn_once(
+        (model, "unpriced"),
         f"No price is known for {model!r}: its cost is reported as unknown "
         "(no response_metadata['cost']). For current prices use "
         "prices=langchain_aihubmix.catalog.live_prices() or "

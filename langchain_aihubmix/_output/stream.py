@@ -72,7 +72,8 @@ policy): it stays an answer. With any other, it is a `NoAnswerError`."""
 def ensure_complete(finished: bool, sender: str) -> None:
     """Raise when a stream ended before `sender` sent its final chunk.
 
-    A connection error, so that it is classified and retried as one.
+    A connection error, so that it is classified as one (sent, it may have been
+    billed: retried only with `retry_billable`, and only before a first chunk).
     """
     if not finished:
         msg = f"the stream ended before {sender} sent its final chunk"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -12,6 +11,8 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from tenacity import RetryCallState, Retrying
+
+from langchain_aihubmix._transport.retry import OnRetry
 
 
 class RetryCounter(Protocol):
@@ -28,11 +29,8 @@ ACTIVE_COUNTER: ContextVar[RetryCounter | None] = ContextVar(
 """The innermost `get_aihubmix_callback()` handler (set by `callbacks`, defined here
 so that counting retries needs no import of it)."""
 
-Notify = Callable[[BaseException, int], None]
-"""`notify(exc, attempt)`, called by the retry policy before each retry."""
 
-
-def retry_notifier(run_manager: CallbackManagerForLLMRun | None, model: str) -> Notify:
+def retry_notifier(run_manager: CallbackManagerForLLMRun | None, model: str) -> OnRetry:
     """Reports retries to `run_manager.on_retry`, or to `get_aihubmix_callback()`
     when there is no run manager (langchain-core's `stream()` passes none)."""
     if run_manager is None:
@@ -42,7 +40,7 @@ def retry_notifier(run_manager: CallbackManagerForLLMRun | None, model: str) -> 
 
 def aretry_notifier(
     run_manager: AsyncCallbackManagerForLLMRun | None, model: str
-) -> Notify:
+) -> OnRetry:
     """Async twin of `retry_notifier` (the run manager's `on_retry` is scheduled)."""
     if run_manager is None:
         return lambda exc, attempt: report_retry(model)

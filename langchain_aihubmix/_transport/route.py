@@ -13,6 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.logs import guard_logs
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._options.call_options import CallOptions
@@ -24,7 +25,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """How to reach the gateway; fixed for the life of a model instance."""
+    """How to reach the gateway; fixed for the life of a model instance. A blank
+    key raises `InvalidInputError`."""
 
     api_key: str = field(repr=False)
     base_urls: tuple[str, ...]
@@ -35,6 +37,9 @@ class ClientSettings:
     client_args: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not self.api_key.strip():
+            msg = "No AiHubMix API key: pass api_key=... or set AIHUBMIX_API_KEY."
+            raise InvalidInputError(msg)
         guard_logs(self.api_key)
 
     @property

@@ -43,6 +43,22 @@ def test_one_ca_bundle_read_per_model(
     assert len(reads) == 1
 
 
+@pytest.mark.parametrize("route", ["native", "openai"])
+def test_a_client_certificate_is_read_once_per_model(
+    hub: AiHubMixEmulator, route: Transport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`client_args={"cert": ...}` goes into the model's one TLS context, read
+    once, not again by each of the route's HTTP clients."""
+    loads: list[Any] = []
+    read = lambda _, *files: loads.append(files)  # noqa: E731
+    monkeypatch.setattr(ssl.SSLContext, "load_cert_chain", read)
+    llm = make_llm(hub, route, client_args={"cert": ("client.pem", "client.key")})
+    with pytest.warns(DeprecationWarning, match="cert"):  # httpx2's, about `cert`
+        assert llm.invoke("hi").text
+        assert asyncio.run(llm.ainvoke("hi")).text
+    assert loads == [("client.pem", "client.key")]
+
+
 def test_the_context_follows_the_users_verify_setting() -> None:
     assert tls_client_args({})["verify"].verify_mode == ssl.CERT_REQUIRED
     relaxed = tls_client_args({"verify": False})["verify"]

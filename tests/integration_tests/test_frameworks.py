@@ -22,6 +22,7 @@ from langchain.agents.middleware import (
     SummarizationMiddleware,
     ToolCallLimitMiddleware,
 )
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import ModelAPIError
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import ConfigurableField
@@ -245,6 +246,24 @@ def test_summarisation_fires_on_reported_usage(
     assert len(hub.requests) == 3  # the reply, the summary, the next reply
     summary_prompt = json.dumps(hub.requests[1].body)
     assert "Hi there" in summary_prompt and "And now?" not in summary_prompt
+
+
+def test_traced_params_read_options_as_the_call_does(make_llm: MakeLLM) -> None:
+    """What LangSmith records (`ls_*` run metadata): a lone `stop` string is one
+    sequence, and a per-call alias counts, as in the request itself."""
+    seen: list[dict[str, Any]] = []
+
+    class Spy(BaseCallbackHandler):
+        def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+            seen.append(kwargs["metadata"])
+
+    llm = make_llm("native", stop="END")
+    llm.invoke("hi", max_tokens=50, config={"callbacks": [Spy()]})
+    llm.invoke("hi", stop="HALT", config={"callbacks": [Spy()]})
+    assert [(m["ls_stop"], m.get("ls_max_tokens")) for m in seen] == [
+        (["END"], 50),
+        (["HALT"], None),
+    ]
 
 
 def test_v1_output_gives_standard_blocks(make_llm: MakeLLM) -> None:

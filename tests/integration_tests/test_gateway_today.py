@@ -66,11 +66,11 @@ def raw(hub: AiHubMixEmulator, route: str, model: str, **extra: Any) -> httpx.Re
 
 @pytest.fixture
 def no_rule_warnings() -> Iterator[None]:
-    from langchain_aihubmix._options import model_rules
+    from langchain_aihubmix._errors.warn import WARNED
 
-    model_rules._warned.clear()
+    WARNED.clear()
     yield
-    model_rules._warned.clear()
+    WARNED.clear()
 
 
 # -- item 6: unknown ids get the gateway's 404; extra ids can be registered ----
