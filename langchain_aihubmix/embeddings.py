@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,11 +21,11 @@ from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._output.cost import price_message
-from langchain_aihubmix._transport.deadline import within
+from langchain_aihubmix._transport.deadline import awithin, within
 from langchain_aihubmix._transport.failover import DEFAULT_BASE_URL
 from langchain_aihubmix._transport.reply_checks import ReplyProblem, raise_if_error
 from langchain_aihubmix._transport.reply_guard import ReplyGuard
-from langchain_aihubmix._transport.retry import call_with_retry
+from langchain_aihubmix._transport.retry import acall_with_retry, call_with_retry
 from langchain_aihubmix._transport.retry_events import ACTIVE_COUNTER, retry_notifier
 from langchain_aihubmix._transport.route import ClientSettings
 from langchain_aihubmix.pricing import DEFAULT_PRICES
@@ -38,15 +41,16 @@ _LOCK = threading.Lock()
 _ENV_KEY = secret_from_env("AIHUBMIX_API_KEY", default=None)
 _ENV_BASE_URL = from_env("AIHUBMIX_BASE_URL", default=DEFAULT_BASE_URL)
 _ENV_APP_CODE = from_env("AIHUBMIX_APP_CODE", default=None)
-_POST: Any = dict(options={"security": {"bearer_auth": True}}, cast_to=httpx2.Response)
+_AUTH: Any = {"security": {"bearer_auth": True}}
+_POST: Any = dict(path="/embeddings", options=_AUTH, cast_to=httpx2.Response)
 
 
 class AiHubMixEmbeddings(BaseModel, Embeddings):
     """Gemini embeddings (`gemini-embedding-001`) through AiHubMix's `/v1/embeddings`.
 
     Built like `ChatAiHubMixGemini` (key, base URL, timeout, retries, typed errors);
-    `get_aihubmix_callback()` counts the cost. Async: langchain-core's twins (the
-    sync call in a worker thread). See README.md ("Embeddings").
+    `get_aihubmix_callback()` counts the cost. Async: on the event loop, through
+    the chat model's async clients. See README.md ("Embeddings").
 
     Example:
         ```python
@@ -93,14 +97,21 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Vectors in input order; an empty text raises `InvalidInputError` first."""
-        task = self.document_task_type
-        return [v for b in self._batches(texts) for v in self._embed(b, task)]
+        return self._embed(texts, self.document_task_type)
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async twin of `embed_documents` (on the loop, no worker thread)."""
+        return await self._aembed(texts, self.document_task_type)
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one text (with `query_task_type`)."""
-        return self._embed(self._batches([text])[0], self.query_task_type)[0]
+        return self._embed([text], self.query_task_type)[0]
 
-    def _batches(self, texts: list[str]) -> list[list[str]]:
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async twin of `embed_query`."""
+        return (await self._aembed([text], self.query_task_type))[0]
+
+    def _split(self, texts: list[str]) -> list[list[str]]:
         for n, text in enumerate(texts):
             if not isinstance(text, str) or not text:
                 msg = f"texts[{n}] is {text!r}: Gemini embeds non-empty strings only."
@@ -121,26 +132,52 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
                 self._route = (settings, OpenAIRoute(settings))
             return self._route[1]
 
-    def _embed(self, batch: list[str], task: str | None) -> list[list[float]]:
-        route = self._client_route()
-        body: dict[str, Any] = {"model": self.model, "input": batch}
-        extra = {"encoding_format": "float", "dimensions": self.dimensions}
-        body |= {k: v for k, v in (extra | {"task_type": task}).items() if v}
+    async def _aclient_route(self) -> OpenAIRoute:
+        """`_client_route`, built in a worker thread when new (as the chat model's
+        routes: importing openai and reading the CA bundle must not stall the loop)."""
+        if self._route is None or self._route[0] != client_settings(self):
+            return await asyncio.to_thread(self._client_route)
+        return self._route[1]
 
-        def attempt() -> list[list[float]]:
-            try:
-                with within(self.timeout):
-                    reply = route.client().post("/embeddings", body=body, **_POST)
-                return self._read(reply, len(batch))
-            except Exception as exc:
-                raise_classified(exc, route="openai", secret=self._key())
+    def _prepare(self, texts: list[str], task: str | None) -> tuple[Any, Any]:
+        """What both twins send (a body per batch), and their retry policy."""
+        asked = {"dimensions": self.dimensions, "task_type": task}
+        extra = {k: v for k, v in asked.items() if v} | {"encoding_format": "float"}
+        bodies = [{"model": self.model, "input": b} | extra for b in self._split(texts)]
+        policy = dict(max_retries=self.max_retries, retry_billable=self.retry_billable)
+        return bodies, policy | {"on_retry": retry_notifier(None, self.model)}
 
-        return call_with_retry(
-            attempt,
-            max_retries=self.max_retries,
-            on_retry=retry_notifier(None, self.model),
-            retry_billable=self.retry_billable,
-        )
+    @contextmanager
+    def _classified(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            raise_classified(exc, route="openai", secret=self._key())
+
+    def _embed(self, texts: list[str], task: str | None) -> list[list[float]]:
+        bodies, policy = self._prepare(texts, task)
+
+        def attempt(body: dict[str, Any]) -> list[list[float]]:
+            with self._classified(), within(self.timeout):
+                route = self._client_route()
+                reply = route.client().post(body=body, **_POST)
+                return self._read(reply, len(body["input"]))
+
+        runs = (call_with_retry(partial(attempt, b), **policy) for b in bodies)
+        return [v for vectors in runs for v in vectors]
+
+    async def _aembed(self, texts: list[str], task: str | None) -> list[list[float]]:
+        bodies, policy = self._prepare(texts, task)
+
+        async def attempt(body: dict[str, Any]) -> list[list[float]]:
+            with self._classified():
+                route = await self._aclient_route()
+                async with awithin(self.timeout, "openai"):
+                    reply = await route.aclient().post(body=body, **_POST)
+                return self._read(reply, len(body["input"]))
+
+        runs = [await acall_with_retry(partial(attempt, b), **policy) for b in bodies]
+        return [v for vectors in runs for v in vectors]
 
     def _read(self, reply: httpx2.Response, count: int) -> list[list[float]]:
         try:

@@ -174,6 +174,10 @@ class OpenAIRoute:
         """The sync openai client (shared with `AiHubMixEmbeddings`)."""
         return self._sync.get()
 
+    def aclient(self) -> openai.AsyncOpenAI:
+        """The running loop's async openai client (closed with its loop)."""
+        return self._async.get()
+
     def _params(
         self, conv: Conversation, opts: CallOptions, timeout: float | None, stream: bool
     ) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -158,6 +158,20 @@ def within(seconds: float | None) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
+@asynccontextmanager
+async def awithin(seconds: float | None, transport: Transport) -> AsyncIterator[None]:
+    """Async twin of `within` (`asyncio.timeout`); once expired, the block raises
+    `transport`'s typed timeout error."""
+    deadline = asyncio.timeout(seconds)
+    try:
+        async with deadline:
+            yield
+    except TimeoutError:
+        if deadline.expired():
+            raise_classified(TimeoutError(_message(seconds or 0)), route=transport)
+        raise
+
+
 def _bounded(it: Iterator[_T], seconds: float) -> Iterator[_T]:
     """`it`, each item (the first from now) due within `seconds`; `it` closed after."""
     deadline = _start(seconds)
@@ -181,30 +195,19 @@ def _bounded(it: Iterator[_T], seconds: float) -> Iterator[_T]:
 async def _abounded(
     it: AsyncIterator[_T], seconds: float, transport: Transport
 ) -> AsyncIterator[_T]:
-    """Async twin of `_bounded` (`asyncio.timeout` around each item)."""
+    """Async twin of `_bounded` (`awithin` around each item)."""
     try:
         while True:
-            deadline = asyncio.timeout(seconds)
             try:
-                async with deadline:
+                async with awithin(seconds, transport):
                     item = await anext(it)
             except StopAsyncIteration:
                 return
-            except TimeoutError:
-                _expired(deadline, seconds, transport)
-                raise
             yield item
     finally:
         aclose = getattr(it, "aclose", None)
         if aclose is not None:
             await aclose()
-
-
-def _expired(deadline: asyncio.Timeout, seconds: float, transport: Transport) -> None:
-    """Raise the route's typed timeout error if `deadline` expired."""
-    if deadline.expired():
-        error = TimeoutError(_message(seconds))
-        raise_classified(error, route=transport)
 
 
 class Deadlined:
@@ -226,13 +229,8 @@ class Deadlined:
         self, conv: Conversation, opts: CallOptions, timeout: float | None
     ) -> list[AIMessage]:
         """Async twin of `generate`."""
-        deadline = asyncio.timeout(timeout)
-        try:
-            async with deadline:
-                return await self.route.agenerate(conv, opts, timeout)
-        except TimeoutError:
-            _expired(deadline, timeout or 0, self.transport)
-            raise
+        async with awithin(timeout, self.transport):
+            return await self.route.agenerate(conv, opts, timeout)
 
     def stream(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
