@@ -133,8 +133,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
             return self._route[1]
 
     async def _aclient_route(self) -> OpenAIRoute:
-        """`_client_route`, built in a worker thread when new (as the chat model's
-        routes: importing openai and reading the CA bundle must not stall the loop)."""
+        """`_client_route`, built in a worker thread when new (as chat models')."""
         if self._route is None or self._route[0] != client_settings(self):
             return await asyncio.to_thread(self._client_route)
         return self._route[1]
@@ -159,8 +158,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
         def attempt(body: dict[str, Any]) -> list[list[float]]:
             with self._classified(), within(self.timeout):
-                route = self._client_route()
-                reply = route.client().post(body=body, **_POST)
+                reply = self._client_route().client().post(body=body, **_POST)
                 return self._read(reply, len(body["input"]))
 
         runs = (call_with_retry(partial(attempt, b), **policy) for b in bodies)

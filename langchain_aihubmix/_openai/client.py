@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
+from openai._base_client import get_platform
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from langchain_aihubmix._errors.classify import raise_classified
@@ -143,6 +144,7 @@ class OpenAIRoute:
         ChatCompletion.model_rebuild()  # validators built now: off the event loop
         ChatCompletionChunk.model_rebuild()  # (routes are built in a worker thread)
         self._settings, self._key = settings, settings.api_key
+        self._platform = get_platform()  # async clients ask a thread for it otherwise
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
         self._tls = tls_client_args(settings.client_args)
@@ -161,7 +163,9 @@ class OpenAIRoute:
     def _new_async_client(self) -> openai.AsyncOpenAI:
         failover = self._settings.failover
         http = AsyncFailoverClient(failover, **self._httpx_args(is_async=True))
-        return openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
+        client = openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
+        client._platform = self._platform
+        return client
 
     def _new_sync_client(self) -> openai.OpenAI:
         args = self._httpx_args(is_async=False)

@@ -244,6 +244,4 @@ class Deadlined:
     ) -> AsyncIterator[AIMessageChunk]:
         """Async twin of `stream`."""
         chunks = self.route.astream(conv, opts, timeout)
-        if timeout is None:
-            return chunks
-        return _abounded(chunks, timeout, self.transport)
+        return chunks if timeout is None else _abounded(chunks, timeout, self.transport)

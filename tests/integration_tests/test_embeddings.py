@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import pickle
 import traceback
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +34,7 @@ from langchain_aihubmix.errors import (
 )
 from langchain_aihubmix.testing import AiHubMixEmulator, tokens
 from langchain_aihubmix.testing.embeddings import BATCH_MESSAGE, vector
+from tests.support import closed_port
 
 TEXTS = [
     "The cat sat on the mat.",
@@ -46,6 +50,12 @@ def make(hub: AiHubMixEmulator, **kw: Any) -> AiHubMixEmbeddings:
     kw.setdefault("base_url", hub.base_url)
     kw.setdefault("api_key", hub.api_key)
     return AiHubMixEmbeddings(**kw)
+
+
+def call(emb: AiHubMixEmbeddings, method: str, arg: Any) -> Any:
+    """`emb.<method>(arg)`; an async one (`aembed_...`) in a new event loop."""
+    result = getattr(emb, method)(arg)
+    return asyncio.run(result) if method.startswith("a") else result
 
 
 def sent(hub: AiHubMixEmulator) -> list[Any]:
@@ -74,6 +84,35 @@ def test_async_twins_and_query(hub: AiHubMixEmulator) -> None:
     assert query == emb.embed_query("cat?") == vector("cat?", 32)
     cosine = [sum(a * b for a, b in zip(query, d, strict=True)) for d in documents]
     assert max(range(len(TEXTS)), key=cosine.__getitem__) in (0, 2)  # about cats
+
+
+class _NoThreads(ThreadPoolExecutor):
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a worker thread was asked for")
+
+
+def test_async_runs_on_the_loop_and_closes_with_it(hub: AiHubMixEmulator) -> None:
+    """Once its clients exist, aembed_* asks for no worker thread (langchain-core's
+    default runs the sync call in one): concurrent calls overlap on the loop, past
+    a dead first base URL; each loop's client closes with its loop (no
+    ResourceWarning across several loops)."""
+    emb = make(hub, dimensions=8, chunk_size=2, base_url=[closed_port(), hub.base_url])
+    emb.embed_query("cat?")  # the route is built (a first async call: in a thread)
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_default_executor(_NoThreads())
+        docs, query = await asyncio.gather(
+            emb.aembed_documents(TEXTS), emb.aembed_query("cat?")
+        )
+        assert (docs, query) == ([vector(t, 8) for t in TEXTS], vector("cat?", 8))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(3):
+            asyncio.run(main())
+        gc.collect()
+    assert [w.message for w in caught if w.category is ResourceWarning] == []
+    assert len(sent(hub)) == 1 + 3 * 4
 
 
 def test_the_request_on_the_wire(hub: AiHubMixEmulator) -> None:
@@ -134,38 +173,42 @@ def test_bad_input_is_refused_before_sending(hub: AiHubMixEmulator) -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")
-def test_gateway_errors_are_typed(hub: AiHubMixEmulator) -> None:
+@pytest.mark.parametrize("entry", ["embed", "aembed"])
+def test_gateway_errors_are_typed(hub: AiHubMixEmulator, entry: str) -> None:
+    query, documents = f"{entry}_query", f"{entry}_documents"
     with pytest.raises(OpenAIAuthenticationError) as bad_key:
-        make(hub, api_key="sk-wrong").embed_query("a")
+        call(make(hub, api_key="sk-wrong"), query, "a")
     assert isinstance(bad_key.value, ModelAuthenticationError)
     with pytest.raises(ModelNotFoundError, match="gemini-embedding-999"):
-        make(hub, model="gemini-embedding-999").embed_query("a")
+        call(make(hub, model="gemini-embedding-999"), query, "a")
     with pytest.raises(ModelNotFoundError, match="batchEmbedContents"):
-        make(hub, model="gemini-2.5-flash").embed_query("a")
+        call(make(hub, model="gemini-2.5-flash"), query, "a")
     with pytest.raises(ModelInvalidRequestError, match="at most 100 requests"):
-        make(hub, chunk_size=101).embed_documents(["a"] * 101)
+        call(make(hub, chunk_size=101), documents, ["a"] * 101)
     assert len(hub.requests) == 4  # none of them retried
     hub.reset()
     hub.inject_fault("500", count=3, route="openai")
     with pytest.raises(OpenAIAPIError) as server:
-        make(hub, max_retries=2).embed_query("a")
+        call(make(hub, max_retries=2), query, "a")
     assert isinstance(server.value, ModelAPIError) and server.value.status_code == 500
     assert len(hub.requests) == 3
     hub.reset()
     hub.inject_fault("slow", delay=1.0, route="openai")
-    with pytest.raises(ModelTimeoutError):
-        make(hub, timeout=0.2, max_retries=0).embed_query("a")
+    with pytest.raises(ModelTimeoutError, match="within the attempt's timeout"):
+        call(make(hub, timeout=0.2, max_retries=2), query, "a")
+    assert len(hub.requests) == 1  # it may have been billed: not retried
 
 
 @pytest.mark.usefixtures("no_backoff")
-def test_rate_limits_are_retried_and_counted(hub: AiHubMixEmulator) -> None:
+@pytest.mark.parametrize("entry", ["embed_query", "aembed_query"])
+def test_rate_limits_are_retried_and_counted(hub: AiHubMixEmulator, entry: str) -> None:
     hub.inject_fault("429", count=2, retry_delay=0, route="openai")
     with get_aihubmix_callback() as cb:
-        assert make(hub, dimensions=8).embed_query("a") == vector("a", 8)
+        assert call(make(hub, dimensions=8), entry, "a") == vector("a", 8)
     assert (cb.retries, cb.successful_requests, len(hub.requests)) == (2, 1, 3)
     hub.inject_fault("429", count=1, retry_delay=0, route="openai")
     with pytest.raises(ModelRateLimitError):
-        make(hub, max_retries=0).embed_query("a")
+        call(make(hub, max_retries=0), entry, "a")
 
 
 def _reply(*items: tuple[int, list[float]], tokens: int = 3) -> dict[str, Any]:
@@ -202,12 +245,13 @@ def test_ignored_dimensions_raise(hub: AiHubMixEmulator) -> None:
         make(hub, dimensions=768, max_retries=0).embed_query("a")
 
 
-def test_cost_in_the_callback_handler(hub: AiHubMixEmulator) -> None:
+@pytest.mark.parametrize("entry", ["embed", "aembed"])
+def test_cost_in_the_callback_handler(hub: AiHubMixEmulator, entry: str) -> None:
     emb = make(hub, dimensions=8, chunk_size=2)
     with get_aihubmix_callback() as outer:
         with get_aihubmix_callback() as cb:
-            emb.embed_documents(TEXTS)
-        emb.embed_query("one more")
+            call(emb, f"{entry}_documents", TEXTS)
+        call(emb, f"{entry}_query", "one more")
     used = sum(tokens.count(t) for t in TEXTS)  # the emulator's prompt_tokens
     assert (cb.successful_requests, cb.input_tokens, cb.output_tokens) == (3, used, 0)
     assert cb.total_cost == Decimal(used) * Decimal("0.15") / 1_000_000
@@ -216,7 +260,7 @@ def test_cost_in_the_callback_handler(hub: AiHubMixEmulator) -> None:
     # one-api reports no usage (0): the cost is unknown, never $0
     hub.queue(error=(200, _reply((0, [1.0]), tokens=0)))
     with get_aihubmix_callback() as unknown:
-        make(hub).embed_query("a")
+        call(make(hub), f"{entry}_query", "a")
     assert unknown.total_cost is None
     assert unknown.unknown_cost_models == {"gemini-embedding-001"}
 
@@ -242,7 +286,7 @@ def test_key_never_shows(
     assert key not in str(typo.value) and "apikey" in str(typo.value)
 
 
-@pytest.mark.parametrize("user", ["embeddings", "chat"])
+@pytest.mark.parametrize("user", ["embed_query", "aembed_query", "chat"])
 def test_openai_env_vars_never_reach_the_server(
     hub: AiHubMixEmulator, monkeypatch: pytest.MonkeyPatch, user: str
 ) -> None:
@@ -251,8 +295,8 @@ def test_openai_env_vars_never_reach_the_server(
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-from-env")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    if user == "embeddings":
-        make(hub, dimensions=4).embed_query("a")
+    if user != "chat":
+        call(make(hub, dimensions=4), user, "a")
     else:
         chat = ChatAiHubMixGemini(
             model="gemini-2.5-flash",
