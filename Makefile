@@ -62,7 +62,7 @@ lock: $(STAMP)
 test-min:
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_LOCK) -e ".[test]"
-	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(WORKERS) tests
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .mypy_cache .ruff_cache build dist
