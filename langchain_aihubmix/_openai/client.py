@@ -22,7 +22,6 @@ from typing import Any, NoReturn
 import httpx2
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
-from openai._base_client import get_platform
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from langchain_aihubmix._errors.classify import raise_classified
@@ -144,7 +143,7 @@ class OpenAIRoute:
         ChatCompletion.model_rebuild()  # validators built now: off the event loop
         ChatCompletionChunk.model_rebuild()  # (routes are built in a worker thread)
         self._settings, self._key = settings, settings.api_key
-        self._platform = get_platform()  # async clients ask a thread for it otherwise
+        self._platform = sdk_shortcuts.platform_name()  # off the loop, once
         self._splicer = MediaSplicer()
         self._guard = ReplyGuard("openai", settings.api_key)
         self._tls = tls_client_args(settings.client_args)
@@ -164,8 +163,7 @@ class OpenAIRoute:
         failover = self._settings.failover
         http = AsyncFailoverClient(failover, **self._httpx_args(is_async=True))
         client = openai.AsyncOpenAI(http_client=http, **_client_args(self._settings))
-        client._platform = self._platform
-        return client
+        return sdk_shortcuts.known_platform(client, self._platform)
 
     def _new_sync_client(self) -> openai.OpenAI:
         args = self._httpx_args(is_async=False)

@@ -11,6 +11,8 @@ same path, headers, auth, timeout and `extra_body` merge, so the wire bytes are 
 same (tests/unit_tests/test_openai_shortcuts.py compares them, and the replies, and
 fails when the SDK changes `post` or its `RequestOptions`). The SDK hands back the
 reply's JSON (its own error checks done); `to_model` builds the SDK type from it.
+Also here: `known_platform` gives an async client the platform name openai would
+otherwise ask a worker thread for on each new client's first request.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 
 import openai
 import pydantic
+from openai._base_client import get_platform
 
 _M = TypeVar("_M", bound=openai.BaseModel)
 
@@ -58,6 +61,18 @@ async def acreate(client: openai.AsyncOpenAI, params: dict[str, Any]) -> Any:
     """Async twin of `create`."""
     stream_cls = openai.AsyncStream[object]
     return await client.post(_PATH, **_post(params), stream_cls=stream_cls)
+
+
+def platform_name() -> str:
+    """openai's platform name for its headers (may block on I/O: call off the loop)."""
+    return str(get_platform())
+
+
+def known_platform(client: openai.AsyncOpenAI, platform: str) -> openai.AsyncOpenAI:
+    """`client` with its platform name set (openai otherwise asks a worker thread for
+    it on the client's first request)."""
+    client._platform = platform  # type: ignore[assignment]
+    return client
 
 
 def to_model(cls: type[_M], data: Any) -> _M:

@@ -230,3 +230,38 @@ def test_to_model_builds_what_the_sdk_builds(name: str) -> None:
     built = to_model(cls, json.loads(json.dumps(data)))
     assert built == cls.construct(**data)
     assert built.model_dump() == cls.construct(**data).model_dump()
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_an_async_client_with_a_known_platform_asks_no_thread(
+    known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openai's async client looks its platform up in a worker thread on its first
+    request unless it already knows it; fails when openai changes that."""
+    from openai import _base_client
+
+    platform = sdk_shortcuts.platform_name()
+    looked_up: list[bool] = []
+    headers: list[str] = []
+    monkeypatch.setattr(_base_client, "get_platform", lambda: looked_up.append(True))
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        headers.append(request.headers["X-Stainless-OS"])
+        return _reply(request)
+
+    async def run() -> None:
+        client = openai.AsyncOpenAI(
+            api_key="k",
+            base_url="http://gw.test/v1",
+            max_retries=0,
+            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+        )
+        if known:
+            sdk_shortcuts.known_platform(client, platform)
+        await sdk_shortcuts.acreate(client, dict(PARAMS["plain"]))
+
+    asyncio.run(run())
+    if known:
+        assert (looked_up, headers) == ([], [platform])
+    else:  # the SDK's own lookup, which `known_platform` spares
+        assert looked_up
