@@ -56,7 +56,9 @@ def convert_tool(tool: Any) -> Tool:
     own = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
     if isinstance(own, type) and is_basemodel_subclass(own):
         own = model_schema(own)
-    if isinstance(own, dict) and (isinstance(tool, BaseTool) or own is not tool):
+    mine = isinstance(tool, BaseTool) or own is not tool  # (a titled JSON Schema too:
+    mine |= isinstance(tool, dict) and not {"name", "toolSpec", "function"} & {*tool}
+    if isinstance(own, dict) and mine:  # core drops its root if it has no properties)
         # The tool's own schema: core's inlines `$ref`s and cuts recursion.
         skip = ("title", "description")
         spec["function"]["parameters"] = {k: v for k, v in own.items() if k not in skip}
