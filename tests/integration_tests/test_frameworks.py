@@ -387,6 +387,25 @@ def test_empty_replies_raise(
     assert caught.value.finish_reason == reason
 
 
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_turn_ending_on_a_broken_call_raises_after_text(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    """ "Let me check" then MALFORMED_FUNCTION_CALL: the call the model meant is
+    lost, so the text is no final answer (an agent would stop on it)."""
+    text = [{"text": "Let me check the weather."}]
+    if route == "native":
+        hub.queue(native=_native(text, "MALFORMED_FUNCTION_CALL"))
+    else:
+        hub.queue(
+            openai=_openai({"content": text[0]["text"]}, "MALFORMED_FUNCTION_CALL")
+        )
+    with pytest.raises(NoAnswerError) as caught:
+        run(make_llm(route).bind_tools([get_weather]), entry, "weather in Oslo?")
+    assert caught.value.finish_reason == "MALFORMED_FUNCTION_CALL"
+
+
 EXPLAINED: dict[str, tuple[str, Any, str]] = {
     "safety": ("native", _native([], "SAFETY"), "SAFETY"),
     "out of tokens while thinking": (
