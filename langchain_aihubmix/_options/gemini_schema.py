@@ -122,6 +122,10 @@ class _Converter:
         """One inlined node in its form, and its `/v1` decoder."""
         s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
         found: list[str] = s.pop("type")
+        props = s.get("properties", {} if "object" in found else None)
+        if isinstance(props, dict) and isinstance(need := s.get("required"), list):
+            # Gemini: "required[0]: property is not defined"; kept as any value
+            s["properties"] = props | {str(n): {} for n in need if str(n) not in props}
         types = [t for t in found if t != "null"]
         nullable = {"nullable": True} if self.openapi and types != found else {}
         if self.openapi and len(types) > 1:
