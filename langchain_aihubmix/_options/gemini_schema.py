@@ -150,8 +150,8 @@ class _Converter:
         if enum is not None and kind != "string" and self.string_enums:
             decoder["enum"] = {_text(v): v for v in enum if not isinstance(v, str)}
             kind, enum = "string", [_text(v) for v in enum]
-        if enum is not None:
-            (out if kind == "string" else notes)["enum"] = enum
+        if enum is not None:  # Gemini: "enum[0]: cannot be empty" for ""
+            (out if kind == "string" and "" not in enum else notes)["enum"] = enum
         if "format" in out and out["format"] not in _FORMATS.get(kind or "", ()):
             notes["format"] = out.pop("format")
         if kind == "array" and "items" not in out:

@@ -13,9 +13,9 @@ Two schema forms, as Gemini checks them:
   type STRING, STRING formats only `enum` / `date-time`, an OBJECT needs properties,
   an ARRAY needs `items` ("* GenerateContentRequest.<path>: ..." lines; the
   `should be non-empty for OBJECT type` and `only allowed for STRING type` texts are
-  recorded, as is `required[0]: property is not defined` for a required name
-  missing from the node's `properties`; `items: missing field.` is this emulator's
-  reading).
+  recorded, as are `required[0]: property is not defined` for a required name
+  missing from the node's `properties` and `enum[0]: cannot be empty` for "";
+  `items: missing field.` is this emulator's reading).
 - JSON Schema (`parametersJsonSchema`, `responseJsonSchema`), within Google's
   documented limits: `$ref` only into the root `$defs` ("reference to undefined
   schema at ..."), no sibling keyword beside `$ref` except `$`-keywords ("schema at
@@ -148,6 +148,8 @@ def _schema(
             parse.append(
                 f"Invalid value at '{at}.enum[{n}]' (TYPE_STRING), {json.dumps(value)}"
             )
+        elif not value:
+            semantic.append(f"{named}.enum[{n}]: cannot be empty")
     kind = kind.upper() if isinstance(kind, str) else None
     if enum is not None and kind != "STRING":
         semantic.append(f"{named}.enum: only allowed for STRING type")
