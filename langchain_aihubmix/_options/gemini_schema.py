@@ -154,6 +154,8 @@ class _Converter:
             (out if kind == "string" and "" not in enum else notes)["enum"] = enum
         if "format" in out and out["format"] not in _FORMATS.get(kind or "", ()):
             notes["format"] = out.pop("format")
+        if "items" in out and kind != "array":  # Gemini: "$type == Type.ARRAY"
+            notes["items"], _ = out.pop("items"), decoder.pop("items", None)
         if kind == "array" and "items" not in out:
             out["items"] = {"type": "string", "description": _JSON_TEXT}
             decoder["items"] = {"json": True}

@@ -14,7 +14,8 @@ Two schema forms, as Gemini checks them:
   an ARRAY needs `items` ("* GenerateContentRequest.<path>: ..." lines; the
   `should be non-empty for OBJECT type` and `only allowed for STRING type` texts are
   recorded, as are `required[0]: property is not defined` for a required name
-  missing from the node's `properties` and `enum[0]: cannot be empty` for "";
+  missing from the node's `properties`, `enum[0]: cannot be empty` for "" and
+  `items: field predicate failed: $type == Type.ARRAY` for `items` off an array;
   `items: missing field.` is this emulator's reading).
 - JSON Schema (`parametersJsonSchema`, `responseJsonSchema`), within Google's
   documented limits: `$ref` only into the root `$defs` ("reference to undefined
@@ -164,6 +165,8 @@ def _schema(
     for n, name in enumerate(node.get("required") or []):
         if name not in (props if isinstance(props, dict) else {}):
             semantic.append(f"{named}.required[{n}]: property is not defined")
+    if kind != "ARRAY" and node.get("items") is not None:
+        semantic.append(f"{named}.items: field predicate failed: $type == Type.ARRAY")
     if kind == "ARRAY" and node.get("items") is None:
         semantic.append(f"{named}.items: missing field.")
     for n, (name, sub) in enumerate((props or {}).items()):

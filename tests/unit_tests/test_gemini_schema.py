@@ -176,9 +176,12 @@ UNDEFINED = {  # required names no property defines (as GitHub's MCP server list
     },
     "required": ["owner", "repo"],
 }
-EMPTY_CHOICE = {  # Literal["", "asc", "desc"]: "" is no choice
+EMPTY_CHOICE = {  # Literal["", "asc", "desc"]: "" is no choice; `items` misplaced
     "type": "object",
-    "properties": {"order": {"enum": ["", "asc", "desc"], "type": "string"}},
+    "properties": {
+        "order": {"enum": ["", "asc", "desc"], "type": "string"},
+        "ids": {"type": "string", "items": {"type": "integer"}},
+    },
 }
 
 
@@ -224,7 +227,8 @@ def _facts(node: Any, root: dict[str, Any], path: str = "", depth: int = 0) -> s
     for key in ("anyOf", "oneOf", "allOf"):
         for sub in node.get(key) or []:
             out |= _facts(sub, root, path, depth)
-    if isinstance(node.get("items"), dict):
+    kinds = node.get("type", "array")  # (`items` off an array is described)
+    if isinstance(node.get("items"), dict) and "array" in str(kinds):
         items = _deref(node["items"], root)
         if items.get("type") in ("string", "integer", "number", "boolean"):
             out.add(("item type", path, items["type"]))
