@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import openai
 import pytest
 from google.genai import errors as genai_errors
@@ -31,6 +32,7 @@ from langgraph.types import Command
 from pydantic import BaseModel
 
 from langchain_aihubmix.errors import (
+    InvalidInputError,
     NativeNoAnswerError,
     NoAnswerError,
     OpenAINoAnswerError,
@@ -307,6 +309,23 @@ def test_explicit_transport_is_kept_for_any_model(
     llm = make_llm("openai")
     llm.invoke("hi", model="gemini-2.5-pro")
     assert hub.requests[-1].path == "/v1/chat/completions"
+
+
+def test_suffixed_ids_are_refused_on_the_native_route(
+    make_llm: MakeLLM, hub: AiHubMixEmulator
+) -> None:
+    """`-nothink` / `-search` ids exist on `/v1` only (natively the gateway answers
+    400 get_adaptor_failed, as the emulator does): refused before sending."""
+    with pytest.raises(InvalidInputError, match="OpenAI-compatible route only"):
+        make_llm("native").invoke("hi", model="gemini-2.5-flash-nothink")
+    with pytest.raises(InvalidInputError, match="OpenAI-compatible route only"):
+        make_llm("native", model="gemini-2.5-flash-search")
+    assert not hub.requests
+    path = "/gemini/v1beta/models/gemini-2.5-flash-search:generateContent"
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    head = {"x-goog-api-key": hub.api_key}
+    reply = httpx2.post(hub.base_url + path, json=body, headers=head)
+    assert reply.status_code == 400 and "get_adaptor_failed" in reply.text
 
 
 # -- copies of a used model (item 3d) -----------------------------------------------
