@@ -89,7 +89,8 @@ class StreamCore:
     out once, on the final chunk; only index 0 reports usage, since a response's
     usage covers all its candidates (it would otherwise be counted `n` times). A
     reply with nothing but thoughts raises `no_answer` (unless `EXPLAINED_EMPTY`), as
-    does one ending on a broken call (`BROKEN_CALL`).
+    does one ending on a broken call (`BROKEN_CALL`); only index 0 (what `invoke` and
+    streams return): further candidates (`n`) come back as they are.
     """
 
     def __init__(
@@ -119,7 +120,7 @@ class StreamCore:
         )
         broken = self.meta.get("finish_reason") in BROKEN_CALL
         answered = self._called or self.blocks.answered
-        if final and not self.done and (broken or not answered):
+        if final and not (self.done or self.index) and (broken or not answered):
             self._check_explained()
         metadata = {"model_provider": MODEL_PROVIDER, **(self.meta if final else {})}
         self.done = self.done or final

@@ -425,6 +425,32 @@ def test_a_turn_ending_on_a_broken_call_raises_after_text(
     assert caught.value.finish_reason == "MALFORMED_FUNCTION_CALL"
 
 
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_broken_extra_candidate_keeps_the_answer(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, route: str
+) -> None:
+    """n=2, the second candidate broken: `invoke` returns the first (which a stream
+    shows too); `generate` gives both, the second with its finish reason."""
+    if route == "native":
+        reply = _native([{"text": "Hi"}])
+        broken = {"content": {}, "finishReason": "MALFORMED_FUNCTION_CALL", "index": 1}
+        reply["candidates"].append(broken)
+        hub.queue(native=reply)
+        hub.queue(native=reply)
+    else:
+        reply = _openai({"content": "Hi"})
+        broken = {"index": 1, "message": {"role": "assistant", "content": ""}}
+        reply["choices"].append(broken | {"finish_reason": "MALFORMED_FUNCTION_CALL"})
+        hub.queue(openai=reply)
+        hub.queue(openai=reply)
+    llm = make_llm(route, n=2)
+    assert llm.invoke("hi").text == "Hi"
+    first, second = llm.generate([[HumanMessage("hi")]]).generations[0]
+    assert first.text == "Hi" and second.text == ""
+    meta = second.message.response_metadata  # type: ignore[attr-defined]
+    assert meta["finish_reason"] == "MALFORMED_FUNCTION_CALL"
+
+
 EXPLAINED: dict[str, tuple[str, Any, str]] = {
     "safety": ("native", _native([], "SAFETY"), "SAFETY"),
     "out of tokens while thinking": (
