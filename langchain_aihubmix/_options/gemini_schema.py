@@ -49,9 +49,27 @@ def convert(
 ) -> tuple[dict[str, Any], Decoder | None]:
     """The native (`openapi=False`) or `/v1` form of `schema`, and its decoder.
     `string_enums=False` (response schemas) keeps a non-string enum's type and
-    writes its values into the description."""
+    writes its values into the description; else (tool parameters) a root union of
+    objects becomes one object: all properties, the options described."""
     converter = _Converter(schema, openapi, string_enums)
-    return converter.node(converter.inline(schema, ()))
+    root = converter.inline(schema, ())
+    options = [] if root.get("properties") else root.get("anyOf", root.get("oneOf"))
+    if string_enums and options and all(isinstance(o, dict) for o in options):
+        root = _one_object(root, options)
+    return converter.node(root)
+
+
+def _one_object(root: dict[str, Any], options: list[dict[str, Any]]) -> dict[str, Any]:
+    """A tool's root union of objects as one object (Gemini's root is one)."""
+    props = [o.get("properties") or {} for o in options]
+    sets, names = [o.get("required") or [] for o in options], [[*p] for p in props]
+    out = {k: v for k, v in root.items() if k not in ("anyOf", "oneOf")}
+    out["description"] = _join(
+        out.get("description"), f"the properties of one of {names}"
+    )
+    out["required"] = [n for n in sets[0] if all(n in s for s in sets)]
+    out["properties"] = {k: v for p in props for k, v in p.items()}
+    return out | {"type": "object"}
 
 
 def restore(value: Any, decoder: Decoder | None) -> Any:

@@ -385,3 +385,26 @@ def test_colliding_names_are_bad_input() -> None:
         check_names(tools)
     with pytest.raises(InvalidInputError, match="would both be sent"):
         check_names([tools[0], tools[0]])
+
+
+def test_a_root_union_becomes_one_object() -> None:
+    """A tool whose parameters are a union of objects (a zod / pydantic discriminated
+    union, as MCP servers list them): Gemini's root is one object, on both routes."""
+    kinds = {"kind": {"type": "string"}}
+    schema = {
+        "oneOf": [{"$ref": "#/$defs/ByName"}, {"$ref": "#/$defs/ById"}],
+        "$defs": {
+            "ByName": {"type": "object", "properties": kinds | {"name": {}},
+                       "required": ["kind", "name"]},
+            "ById": {"type": "object", "properties": kinds | {"id": {"type": "number"}},
+                     "required": ["kind", "id"]},
+        },
+    }  # fmt: skip
+    native, (openapi, _) = native_form(schema), openapi_form(schema)
+    assert json_schema_problem(native, root_object=True) is None
+    assert check_openai(_openapi_call(openapi), json_form=False) is None
+    for form in (native, openapi):
+        assert form["type"] == "object" and form["required"] == ["kind"]
+        assert set(form["properties"]) == {"kind", "name", "id"}
+        assert "one of [['kind', 'name'], ['kind', 'id']]" in form["description"]
+    assert "properties" not in openapi_form(schema, string_enums=False)[0]  # responses
