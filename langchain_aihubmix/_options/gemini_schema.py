@@ -53,7 +53,8 @@ def convert(
     objects becomes one object: all properties, the options described."""
     converter = _Converter(schema, openapi, string_enums)
     root = converter.inline(schema, ())
-    options = [] if root.get("properties") else root.get("anyOf", root.get("oneOf"))
+    union = root if isinstance(root, dict) and not root.get("properties") else {}
+    options = union.get("anyOf", union.get("oneOf"))
     if string_enums and options and all(isinstance(o, dict) for o in options):
         root = _one_object(root, options)
     return converter.node(root)

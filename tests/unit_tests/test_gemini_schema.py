@@ -408,3 +408,5 @@ def test_a_root_union_becomes_one_object() -> None:
         assert set(form["properties"]) == {"kind", "name", "id"}
         assert "one of [['kind', 'name'], ['kind', 'id']]" in form["description"]
     assert "properties" not in openapi_form(schema, string_enums=False)[0]  # responses
+    anything = {"$ref": "#/$defs/X", "$defs": {"X": True}}  # a root of any value
+    assert openapi_form(anything)[1] == {"json": True}
