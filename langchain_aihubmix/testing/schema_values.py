@@ -15,13 +15,12 @@ def value_for(schema: object, hint: str = "", root: object = None) -> Any:
 
     Handles `$ref`/`$defs`/`definitions`, `anyOf`/`oneOf`/`allOf`, `enum`/`const`,
     objects (required and optional properties), arrays (`minItems`), tuples
-    (`prefixItems`), strings
-    (`format`, `minLength`), numbers (`minimum`/`maximum`), nullable types, and
-    UPPERCASE OpenAPI types. `hint` is free text (the user's prompt), read by
-    `Hints`: a property given as `name: value` takes that value, other strings take
-    the prompt's quoted text and proper names in order, numbers its numbers in
-    order, enums the option the prompt names; else a placeholder (the property
-    name, 1, 1.5).
+    (`prefixItems`), strings (`format`, `minLength`), numbers (`minimum`/`maximum`),
+    nullable types, and UPPERCASE OpenAPI types. `hint` is free text (the user's
+    prompt), read by `Hints`: a property given as `name: value` takes that value,
+    other strings take the prompt's quoted text and proper names in order, numbers
+    its numbers in order, enums the option the prompt names; else a placeholder (the
+    property name, 1, 1.5).
     """
     hints = Hints(hint, frozenset(_property_names(schema)))
     return _value(schema, hints, root if root is not None else schema, "", 0)
