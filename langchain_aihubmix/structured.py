@@ -29,7 +29,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic.v1 import BaseModel as BaseModelV1
 
 from langchain_aihubmix._options.gemini_schema import convert, restore
-from langchain_aihubmix._options.schema import json_schema_of
+from langchain_aihubmix._options.schema import json_schema_of, unwrapped
 from langchain_aihubmix.profiles import default_transport
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ def structured_output_runnable(
 ) -> Runnable[LanguageModelInput, Any]:
     """Build the structured-output chain for `with_structured_output`."""
     kwargs.pop("strict", None)  # Gemini always enforces the schema it is given
+    schema = unwrapped(schema)  # (OpenAI's json_schema forms, as ChatOpenAI takes)
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     pydantic_class = cast("type", schema) if is_pydantic else None
     fmt = {"kwargs": {"method": method}, "schema": schema}

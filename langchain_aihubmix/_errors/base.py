@@ -117,7 +117,7 @@ class FreeQuotaExceededError(AiHubMixError, ModelRateLimitError):
 
 class NoAnswerError(AiHubMixError):
     """A reply with no answer (no text, no tool call): e.g. `MALFORMED_FUNCTION_CALL`
-    with no parts, or `STOP` and no content; a refusal or `MAX_TOKENS` stays an
+    (even after text), or `STOP` and no content; a refusal or `MAX_TOKENS` stays an
     answer. Not retried within `max_retries`, but `is_retryable` for LangChain's
     retries (docs/errors-and-retries.md). Carries Gemini's `finish_reason` (None
     when the reply gave none) and `finish_message`.

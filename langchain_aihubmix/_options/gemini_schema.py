@@ -49,9 +49,28 @@ def convert(
 ) -> tuple[dict[str, Any], Decoder | None]:
     """The native (`openapi=False`) or `/v1` form of `schema`, and its decoder.
     `string_enums=False` (response schemas) keeps a non-string enum's type and
-    writes its values into the description."""
+    writes its values into the description; else (tool parameters) a root union of
+    objects becomes one object: all properties, the options described."""
     converter = _Converter(schema, openapi, string_enums)
-    return converter.node(converter.inline(schema, ()))
+    root = converter.inline(schema, ())
+    union = root if isinstance(root, dict) and not root.get("properties") else {}
+    options = union.get("anyOf", union.get("oneOf"))
+    if string_enums and options and all(isinstance(o, dict) for o in options):
+        root = _one_object(root, options)
+    return converter.node(root)
+
+
+def _one_object(root: dict[str, Any], options: list[dict[str, Any]]) -> dict[str, Any]:
+    """A tool's root union of objects as one object (Gemini's root is one)."""
+    props = [o.get("properties") or {} for o in options]
+    sets, names = [o.get("required") or [] for o in options], [[*p] for p in props]
+    out = {k: v for k, v in root.items() if k not in ("anyOf", "oneOf")}
+    out["description"] = _join(
+        out.get("description"), f"the properties of one of {names}"
+    )
+    out["required"] = [n for n in sets[0] if all(n in s for s in sets)]
+    out["properties"] = {k: v for p in props for k, v in p.items()}
+    return out | {"type": "object"}
 
 
 def restore(value: Any, decoder: Decoder | None) -> Any:
@@ -122,6 +141,10 @@ class _Converter:
         """One inlined node in its form, and its `/v1` decoder."""
         s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
         found: list[str] = s.pop("type")
+        props = s.get("properties", {} if "object" in found else None)
+        if isinstance(props, dict) and isinstance(need := s.get("required"), list):
+            # Gemini: "required[0]: property is not defined"; kept as any value
+            s["properties"] = props | {str(n): {} for n in need if str(n) not in props}
         types = [t for t in found if t != "null"]
         nullable = {"nullable": True} if self.openapi and types != found else {}
         if self.openapi and len(types) > 1:
@@ -146,10 +169,12 @@ class _Converter:
         if enum is not None and kind != "string" and self.string_enums:
             decoder["enum"] = {_text(v): v for v in enum if not isinstance(v, str)}
             kind, enum = "string", [_text(v) for v in enum]
-        if enum is not None:
-            (out if kind == "string" else notes)["enum"] = enum
+        if enum is not None:  # Gemini: "enum[0]: cannot be empty" for ""
+            (out if kind == "string" and "" not in enum else notes)["enum"] = enum
         if "format" in out and out["format"] not in _FORMATS.get(kind or "", ()):
             notes["format"] = out.pop("format")
+        if "items" in out and kind != "array":  # Gemini: "$type == Type.ARRAY"
+            notes["items"], _ = out.pop("items"), decoder.pop("items", None)
         if kind == "array" and "items" not in out:
             out["items"] = {"type": "string", "description": _JSON_TEXT}
             decoder["items"] = {"json": True}

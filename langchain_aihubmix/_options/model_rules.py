@@ -15,7 +15,12 @@ from langchain_aihubmix._errors.warn import warn_once
 from langchain_aihubmix._input.conversation import Conversation, TextPart
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
-from langchain_aihubmix.profiles import ModelProfile, Transport, profile_for
+from langchain_aihubmix.profiles import (
+    ModelProfile,
+    Transport,
+    default_transport,
+    profile_for,
+)
 
 __all__ = ["CHARS_PER_TOKEN", "ModelRuleWarning", "apply_rules", "check_transport"]
 
@@ -30,7 +35,14 @@ class ModelRuleWarning(UserWarning):
 def check_transport(model: str, transport: Transport) -> None:
     """Rejects (`NotOnOpenAIRouteError`) an image- or speech-output model on the
     OpenAI-compatible route (blank images there: rikkahub issue #1228; speech has
-    no Gemini form there, the doctor asks)."""
+    no Gemini form there, the doctor asks), and a `-nothink` / `-search` id on the
+    native one (`InvalidInputError`)."""
+    if transport == "native" and default_transport(model) == "openai":
+        msg = (
+            f"{model}: AiHubMix serves -nothink / -search ids on its OpenAI-compatible "
+            "route only (natively: 400 get_adaptor_failed). Leave transport unset."
+        )
+        raise InvalidInputError(msg)
     profile = profile_for(model)
     if transport == "openai" and (profile.image_output or profile.speech_output):
         what = "images" if profile.image_output else "speech"

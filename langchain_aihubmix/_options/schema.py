@@ -11,7 +11,7 @@ from pydantic.v1 import BaseModel as BaseModelV1
 
 from langchain_aihubmix._errors.base import InvalidInputError
 
-__all__ = ["json_schema_of", "model_schema", "response_format_options"]
+__all__ = ["json_schema_of", "model_schema", "response_format_options", "unwrapped"]
 
 _FORMAT_KINDS = frozenset(("object", "array", "string", "number", "integer", "boolean"))
 """`response_format["type"]` values that make it a bare JSON Schema."""
@@ -37,6 +37,19 @@ def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
         return dict(schema)
     params = convert_to_openai_tool(schema)["function"].get("parameters", {})
     return dict(params)
+
+
+def unwrapped(schema: Any) -> Any:
+    """OpenAI's `json_schema` forms (`{"type": "json_schema", "json_schema": spec}`
+    and a bare spec, `{"name", "schema", "strict"}`) as a titled JSON Schema."""
+    if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
+        schema = schema.get("json_schema")
+    if isinstance(schema, Mapping) and isinstance(
+        inner := schema.get("schema"), Mapping
+    ):
+        said = {k: schema[k] for k in ("description",) if k in schema}
+        return {"title": schema.get("name", "output"), **said, **inner}
+    return schema
 
 
 def response_format_options(value: Any) -> dict[str, Any]:

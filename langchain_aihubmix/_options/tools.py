@@ -56,8 +56,10 @@ def convert_tool(tool: Any) -> Tool:
     own = tool.tool_call_schema if isinstance(tool, BaseTool) else tool
     if isinstance(own, type) and is_basemodel_subclass(own):
         own = model_schema(own)
-    if isinstance(own, dict) and (isinstance(tool, BaseTool) or own is not tool):
-        # The tool's own schema: core's inlines `$ref`s and cuts recursion.
+    raw = isinstance(tool, dict) and not {"name", "toolSpec", "function"} & {*tool}
+    if isinstance(own, dict) and (raw or own is not tool or isinstance(tool, BaseTool)):
+        # The tool's own schema: core's inlines `$ref`s and cuts recursion (and drops
+        # a raw JSON Schema's root that has no `properties`, e.g. a root `$ref`).
         skip = ("title", "description")
         spec["function"]["parameters"] = {k: v for k, v in own.items() if k not in skip}
     return _function_tool(spec)

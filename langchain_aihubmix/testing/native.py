@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from langchain_aihubmix.profiles import base_model
 from langchain_aihubmix.testing import (
     brain,
     history,
@@ -65,6 +66,8 @@ def handle(
     """Serve generateContent / streamGenerateContent for `model`."""
     if not is_known(model, state.models):
         raise model_not_found(model, ex.request_id, native=True)
+    if model != base_model(model):  # `-nothink` / `-search`: /v1 only
+        raise gateway_error(400, "get_adaptor_failed", ex.request_id, native=True)
     body = ex.body
     if not ex.body_ok or not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Unexpected token.")

@@ -13,7 +13,10 @@ Two schema forms, as Gemini checks them:
   type STRING, STRING formats only `enum` / `date-time`, an OBJECT needs properties,
   an ARRAY needs `items` ("* GenerateContentRequest.<path>: ..." lines; the
   `should be non-empty for OBJECT type` and `only allowed for STRING type` texts are
-  recorded, `items: missing field.` is this emulator's reading).
+  recorded, as are `required[0]: property is not defined` for a required name
+  missing from the node's `properties`, `enum[0]: cannot be empty` for "" and
+  `items: field predicate failed: $type == Type.ARRAY` for `items` off an array;
+  `items: missing field.` is this emulator's reading).
 - JSON Schema (`parametersJsonSchema`, `responseJsonSchema`), within Google's
   documented limits: `$ref` only into the root `$defs` ("reference to undefined
   schema at ..."), no sibling keyword beside `$ref` except `$`-keywords ("schema at
@@ -146,6 +149,8 @@ def _schema(
             parse.append(
                 f"Invalid value at '{at}.enum[{n}]' (TYPE_STRING), {json.dumps(value)}"
             )
+        elif not value:
+            semantic.append(f"{named}.enum[{n}]: cannot be empty")
     kind = kind.upper() if isinstance(kind, str) else None
     if enum is not None and kind != "STRING":
         semantic.append(f"{named}.enum: only allowed for STRING type")
@@ -157,6 +162,11 @@ def _schema(
     props = node.get("properties")
     if kind == "OBJECT" and not props:
         semantic.append(f"{named}.properties: should be non-empty for OBJECT type")
+    for n, name in enumerate(node.get("required") or []):
+        if name not in (props if isinstance(props, dict) else {}):
+            semantic.append(f"{named}.required[{n}]: property is not defined")
+    if kind != "ARRAY" and node.get("items") is not None:
+        semantic.append(f"{named}.items: field predicate failed: $type == Type.ARRAY")
     if kind == "ARRAY" and node.get("items") is None:
         semantic.append(f"{named}.items: missing field.")
     for n, (name, sub) in enumerate((props or {}).items()):

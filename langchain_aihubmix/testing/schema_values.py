@@ -14,13 +14,13 @@ def value_for(schema: object, hint: str = "", root: object = None) -> Any:
     """A deterministic value valid against `schema`, with values from the prompt.
 
     Handles `$ref`/`$defs`/`definitions`, `anyOf`/`oneOf`/`allOf`, `enum`/`const`,
-    objects (required and optional properties), arrays (`minItems`), strings
-    (`format`, `minLength`), numbers (`minimum`/`maximum`), nullable types, and
-    UPPERCASE OpenAPI types. `hint` is free text (the user's prompt), read by
-    `Hints`: a property given as `name: value` takes that value, other strings take
-    the prompt's quoted text and proper names in order, numbers its numbers in
-    order, enums the option the prompt names; else a placeholder (the property
-    name, 1, 1.5).
+    objects (required and optional properties), arrays (`minItems`), tuples
+    (`prefixItems`), strings (`format`, `minLength`), numbers (`minimum`/`maximum`),
+    nullable types, and UPPERCASE OpenAPI types. `hint` is free text (the user's
+    prompt), read by `Hints`: a property given as `name: value` takes that value,
+    other strings take the prompt's quoted text and proper names in order, numbers
+    its numbers in order, enums the option the prompt names; else a placeholder (the
+    property name, 1, 1.5).
     """
     hints = Hints(hint, frozenset(_property_names(schema)))
     return _value(schema, hints, root if root is not None else schema, "", 0)
@@ -62,6 +62,8 @@ def _value(schema: object, hints: Hints, root: object, name: str, depth: int) ->
     kind = _type_of(schema)
     if kind == "object" or (kind is None and "properties" in schema):
         return _object(schema, hints, root, depth)
+    if kind == "array" and isinstance(schema.get("prefixItems"), list):  # a tuple
+        return [_value(s, hints, root, name, depth + 1) for s in schema["prefixItems"]]
     if kind == "array":
         items = schema.get("items", {"type": "string"})
         least = schema.get("minItems", schema.get("min_items"))

@@ -1,7 +1,8 @@
 """Run in a fresh process by test_environment.py: every client-building call, once.
 
 Starts an emulator, then makes each call a user can make that builds an SDK client
-(both routes: invoke, stream, ainvoke, astream; the catalogue) with the hub's key,
+(both routes: invoke, stream, ainvoke, astream; embeddings, sync and async; the
+balance; the catalogue) with the hub's key,
 and token counting (a local estimate: it must work, and send nothing, with any
 key); first, all of them with a blank key. Prints one JSON object: each call's
 outcome and every request the emulator received.
@@ -20,7 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from langchain_aihubmix import ChatAiHubMixGemini
+from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini
+from langchain_aihubmix.account import get_balance
 from langchain_aihubmix.catalog import list_models
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import ROUTES
@@ -48,6 +50,18 @@ def calls(llm: ChatAiHubMixGemini) -> dict[str, Callable[[], Any]]:
     }
 
 
+def others(key: str | None, base_url: str) -> dict[str, Callable[[], Any]]:
+    """The calls beside chat that build a client: embeddings, the balance."""
+    emb = AiHubMixEmbeddings(
+        base_url=base_url, **({} if key is None else {"api_key": key})
+    )
+    return {
+        "embed": lambda: emb.embed_query("hi"),
+        "aembed": lambda: asyncio.run(emb.aembed_query("hi")),
+        "balance": lambda: get_balance(key, base_url),
+    }
+
+
 def main() -> None:
     proxied = "--proxied" in sys.argv
     out: dict[str, Any] = {"blank": {}, "calls": {}}
@@ -64,6 +78,8 @@ def main() -> None:
                 )
                 for name, fn in calls(llm).items():
                     out["blank"][f"{key!r} {route} {name}"] = outcome(fn)
+            for name, fn in others(key, base_url).items():
+                out["blank"][f"{key!r} {name}"] = outcome(fn)
         out["blank requests"] = len(hub.requests)
         for route in ROUTES:
             llm = ChatAiHubMixGemini(
@@ -76,6 +92,8 @@ def main() -> None:
             )
             for name, fn in calls(llm).items():
                 out["calls"][f"{route} {name}"] = outcome(fn)
+        for name, fn in others(hub.api_key, base_url).items():
+            out["calls"][name] = outcome(fn)
         if not proxied:
             out["calls"]["catalog"] = outcome(lambda: list_models(base_url, ttl=0))
         out["key"] = hub.api_key

@@ -96,6 +96,9 @@ EXPECTED_PATHS = {
     ("POST", "/gemini/v1beta/models/gemini-2.5-flash:generateContent"),
     ("POST", "/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent"),
     ("POST", "/v1/chat/completions"),
+    ("POST", "/v1/embeddings"),
+    *(("GET", p) for p in ("/v1/dashboard/billing/subscription", "/api/status")),
+    *(("GET", f"/dashboard/billing/{p}") for p in ("usage", "remain")),
 }
 
 
@@ -115,7 +118,7 @@ def check_requests(out: dict[str, Any], *, catalog: bool = True) -> None:
         if path.startswith("/gemini/"):
             assert headers.get("x-goog-api-key") == key, request
             assert "authorization" not in headers, request
-        elif path.startswith("/v1/"):
+        elif path != "/api/v1/models":  # /v1 and the billing reads: Bearer
             assert headers.get("authorization") == f"Bearer {key}", request
             assert "x-goog-api-key" not in headers, request
         else:

@@ -405,6 +405,8 @@ def test_schema_values_openapi_subset() -> None:
         },
     }
     assert value_for(schema, "in F please") == {"unit": "F", "flags": [True]}
+    pair = {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
+    assert value_for(pair, "") == ["value", 1]  # a tuple, position by position
 
 
 def test_code_execution(client: httpx.Client) -> None:

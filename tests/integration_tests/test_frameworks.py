@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import openai
 import pytest
 from google.genai import errors as genai_errors
@@ -31,6 +32,7 @@ from langgraph.types import Command
 from pydantic import BaseModel
 
 from langchain_aihubmix.errors import (
+    InvalidInputError,
     NativeNoAnswerError,
     NoAnswerError,
     OpenAINoAnswerError,
@@ -309,6 +311,23 @@ def test_explicit_transport_is_kept_for_any_model(
     assert hub.requests[-1].path == "/v1/chat/completions"
 
 
+def test_suffixed_ids_are_refused_on_the_native_route(
+    make_llm: MakeLLM, hub: AiHubMixEmulator
+) -> None:
+    """`-nothink` / `-search` ids exist on `/v1` only (natively the gateway answers
+    400 get_adaptor_failed, as the emulator does): refused before sending."""
+    with pytest.raises(InvalidInputError, match="OpenAI-compatible route only"):
+        make_llm("native").invoke("hi", model="gemini-2.5-flash-nothink")
+    with pytest.raises(InvalidInputError, match="OpenAI-compatible route only"):
+        make_llm("native", model="gemini-2.5-flash-search")
+    assert not hub.requests
+    path = "/gemini/v1beta/models/gemini-2.5-flash-search:generateContent"
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    head = {"x-goog-api-key": hub.api_key}
+    reply = httpx2.post(hub.base_url + path, json=body, headers=head)
+    assert reply.status_code == 400 and "get_adaptor_failed" in reply.text
+
+
 # -- copies of a used model (item 3d) -----------------------------------------------
 
 
@@ -385,6 +404,51 @@ def test_empty_replies_raise(
     with pytest.raises(NoAnswerError) as caught:
         make_llm(route).invoke("hi")
     assert caught.value.finish_reason == reason
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_turn_ending_on_a_broken_call_raises_after_text(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    """ "Let me check" then MALFORMED_FUNCTION_CALL: the call the model meant is
+    lost, so the text is no final answer (an agent would stop on it)."""
+    text = [{"text": "Let me check the weather."}]
+    if route == "native":
+        hub.queue(native=_native(text, "MALFORMED_FUNCTION_CALL"))
+    else:
+        hub.queue(
+            openai=_openai({"content": text[0]["text"]}, "MALFORMED_FUNCTION_CALL")
+        )
+    with pytest.raises(NoAnswerError) as caught:
+        run(make_llm(route).bind_tools([get_weather]), entry, "weather in Oslo?")
+    assert caught.value.finish_reason == "MALFORMED_FUNCTION_CALL"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_broken_extra_candidate_keeps_the_answer(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, route: str
+) -> None:
+    """n=2, the second candidate broken: `invoke` returns the first (which a stream
+    shows too); `generate` gives both, the second with its finish reason."""
+    if route == "native":
+        reply = _native([{"text": "Hi"}])
+        broken = {"content": {}, "finishReason": "MALFORMED_FUNCTION_CALL", "index": 1}
+        reply["candidates"].append(broken)
+        hub.queue(native=reply)
+        hub.queue(native=reply)
+    else:
+        reply = _openai({"content": "Hi"})
+        broken = {"index": 1, "message": {"role": "assistant", "content": ""}}
+        reply["choices"].append(broken | {"finish_reason": "MALFORMED_FUNCTION_CALL"})
+        hub.queue(openai=reply)
+        hub.queue(openai=reply)
+    llm = make_llm(route, n=2)
+    assert llm.invoke("hi").text == "Hi"
+    first, second = llm.generate([[HumanMessage("hi")]]).generations[0]
+    assert first.text == "Hi" and second.text == ""
+    meta = second.message.response_metadata  # type: ignore[attr-defined]
+    assert meta["finish_reason"] == "MALFORMED_FUNCTION_CALL"
 
 
 EXPLAINED: dict[str, tuple[str, Any, str]] = {

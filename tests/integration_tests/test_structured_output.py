@@ -41,10 +41,17 @@ CITY_SCHEMA: dict[str, Any] = {
     "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
     "required": ["city", "country"],
 }
+OPENAI_SPEC = {  # OpenAI's json_schema spec, as ChatOpenAI takes it
+    "name": "CityInfo",
+    "schema": {k: v for k, v in CITY_SCHEMA.items() if k != "title"},
+    "strict": True,
+}
 SCHEMAS: dict[str, Any] = {
     "pydantic": CityInfo,
     "typeddict": CityDict,
     "json_schema": CITY_SCHEMA,
+    "openai_spec": OPENAI_SPEC,
+    "openai_format": {"type": "json_schema", "json_schema": OPENAI_SPEC},
 }
 
 

@@ -87,6 +87,12 @@ JSON_SCHEMA_TOOL = {
         }
     },
 }
+ROOT_REF_TOOL = {  # core drops a titled schema's root without `properties`
+    "title": "locate",
+    "description": "Locate a place.",
+    "$ref": "#/$defs/Place",
+    "$defs": JSON_SCHEMA_TOOL["$defs"],
+}
 OPENAI_TOOL = {
     "type": "function",
     "function": {
@@ -119,6 +125,7 @@ ALL_FORMS: list[Any] = [
     SearchDocsV1,
     Ticket,
     JSON_SCHEMA_TOOL,
+    ROOT_REF_TOOL,
     OPENAI_TOOL,
     ANTHROPIC_TOOL,
 ]
@@ -129,6 +136,7 @@ EXPECTED_FIELDS = {
     "SearchDocsV1": ({"query"}, ["query"]),
     "Ticket": ({"title", "priority"}, ["title", "priority"]),
     "lookup": ({"where"}, ["where"]),
+    "locate": ({"city", "zip"}, ["city"]),
     "convert_units": ({"value", "unit"}, ["value", "unit"]),
     "send_email": ({"to", "body"}, ["to"]),
 }

@@ -11,6 +11,7 @@ back in the schema's own types; tool names are mapped to Gemini's rules and back
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -164,6 +165,25 @@ BFCL = {  # Berkeley Function Calling Leaderboard's spelling
     "required": ["base"],
 }
 
+UNDEFINED = {  # required names no property defines (as GitHub's MCP server lists)
+    "type": "object",
+    "properties": {
+        "owner": {"type": "string"},
+        "issues": {
+            "type": "array",
+            "items": {"type": "object", "required": ["summary"]},
+        },
+    },
+    "required": ["owner", "repo"],
+}
+EMPTY_CHOICE = {  # Literal["", "asc", "desc"]: "" is no choice; `items` misplaced
+    "type": "object",
+    "properties": {
+        "order": {"enum": ["", "asc", "desc"], "type": "string"},
+        "ids": {"type": "string", "items": {"type": "integer"}},
+    },
+}
+
 
 def _corpus() -> list[tuple[str, dict[str, Any]]]:
     cases = [
@@ -174,6 +194,7 @@ def _corpus() -> list[tuple[str, dict[str, Any]]]:
     cases += [(m.__name__, m.model_json_schema()) for m in (Leaf, Tree, Kitchen)]
     cases += [("OldModel", OldModel.schema())]
     cases += [("Ticket", convert_to_openai_tool(Ticket)["function"]["parameters"])]
+    cases += [("undefined required", UNDEFINED), ("empty choice", EMPTY_CHOICE)]
     return [*cases, ("raw", RAW), ("openapi", OPENAPI), ("bfcl", BFCL)]
 
 
@@ -206,17 +227,21 @@ def _facts(node: Any, root: dict[str, Any], path: str = "", depth: int = 0) -> s
     for key in ("anyOf", "oneOf", "allOf"):
         for sub in node.get(key) or []:
             out |= _facts(sub, root, path, depth)
-    if isinstance(node.get("items"), dict):
+    kinds = node.get("type", "array")  # (`items` off an array is described)
+    if isinstance(node.get("items"), dict) and "array" in str(kinds):
         items = _deref(node["items"], root)
         if items.get("type") in ("string", "integer", "number", "boolean"):
             out.add(("item type", path, items["type"]))
         out |= _facts(items, root, path + "[]", depth + 1)
     values = node.get("enum", [node["const"]] if "const" in node else None)
+    said = re.search(r"enum: (\[[^]]*\])", str(node.get("description")))
+    values = json.loads(said[1]) if values is None and said else values  # (kept)
     if values:
         out.add(
             ("enum", path, tuple(sorted(_text(v) for v in values if v is not None)))
         )
     required = node.get("required") or []
+    out |= {("required", f"{path}.{name}") for name in required}
     for name, sub in (node.get("properties") or {}).items():
         out.add(("property", f"{path}.{name}", name in required))
         out |= _facts(sub, root, f"{path}.{name}", depth + 1)
@@ -263,7 +288,8 @@ def test_the_raw_corpus_breaks_gemini_s_rules() -> None:
     failing = [n for n, s in CORPUS if check_openai(_openapi_call(s), json_form=False)]
     assert {"playwright:browser_drop", "filesystem:edit_file", "memory:create_entities",
             "sequential-thinking:sequentialthinking", "fetch:fetch",
-            "raw", "Kitchen", "Tree"} <= set(failing)  # fmt: skip
+            "raw", "Kitchen", "Tree", "undefined required",
+            "empty choice"} <= set(failing)  # fmt: skip
     assert "Unknown name" in check_openai(_openapi_call(RAW), json_form=False)  # type: ignore[operator]
     assert json_schema_problem(Tree.model_json_schema(), root_object=True)
     assert json_schema_problem(OldModel.schema())
@@ -359,3 +385,28 @@ def test_colliding_names_are_bad_input() -> None:
         check_names(tools)
     with pytest.raises(InvalidInputError, match="would both be sent"):
         check_names([tools[0], tools[0]])
+
+
+def test_a_root_union_becomes_one_object() -> None:
+    """A tool whose parameters are a union of objects (a zod / pydantic discriminated
+    union, as MCP servers list them): Gemini's root is one object, on both routes."""
+    kinds = {"kind": {"type": "string"}}
+    schema = {
+        "oneOf": [{"$ref": "#/$defs/ByName"}, {"$ref": "#/$defs/ById"}],
+        "$defs": {
+            "ByName": {"type": "object", "properties": kinds | {"name": {}},
+                       "required": ["kind", "name"]},
+            "ById": {"type": "object", "properties": kinds | {"id": {"type": "number"}},
+                     "required": ["kind", "id"]},
+        },
+    }  # fmt: skip
+    native, (openapi, _) = native_form(schema), openapi_form(schema)
+    assert json_schema_problem(native, root_object=True) is None
+    assert check_openai(_openapi_call(openapi), json_form=False) is None
+    for form in (native, openapi):
+        assert form["type"] == "object" and form["required"] == ["kind"]
+        assert set(form["properties"]) == {"kind", "name", "id"}
+        assert "one of [['kind', 'name'], ['kind', 'id']]" in form["description"]
+    assert "properties" not in openapi_form(schema, string_enums=False)[0]  # responses
+    anything = {"$ref": "#/$defs/X", "$defs": {"X": True}}  # a root of any value
+    assert openapi_form(anything)[1] == {"json": True}
