@@ -84,8 +84,11 @@ _PEER_NAMES: Mapping[str, str] = {
     "openai_api_key": "api_key",
     "openai_api_base": "base_url",
     "stream_usage": "",
+    "output_dimensionality": "dimensions",
+    "batch_size": "chunk_size",
 }
-"""ChatOpenAI's / ChatGoogleGenerativeAI's names -> ours ("": not needed here)."""
+"""ChatOpenAI's / ChatGoogleGenerativeAI's (and their embeddings') names -> ours
+("": not needed here)."""
 
 CONSTRUCTOR_ONLY = (
     "api_key base_url transport app_code streaming retry_billable default_headers "
@@ -96,7 +99,7 @@ CONSTRUCTOR_ONLY = (
 
 def did_you_mean(name: str, known: Sequence[str] | frozenset[str]) -> str:
     """` Did you mean 'x'?` for a peer's name or the nearest known name, else ""."""
-    if (ours := _PEER_NAMES.get(name)) is not None:
+    if (ours := _PEER_NAMES.get(name)) is not None and (not ours or ours in known):
         return f" Did you mean {ours!r}?" if ours else " Usage is always on."
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
