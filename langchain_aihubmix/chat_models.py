@@ -37,7 +37,6 @@ from langchain_aihubmix._call.construct import (
     validated,
 )
 from langchain_aihubmix._call.prepare import Preparer, chat_result
-from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.call_options import ThinkingLevel
@@ -207,9 +206,6 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         transport = self._transport_for(self.model)
         resolve_call(self._fields(), {}, None, transport)
         check_transport(self.model, transport)
-        if not all(r.startswith(("https://", "http://")) for r in roots):
-            msg = "base_url must start with https://, e.g. https://aihubmix.com"
-            raise InvalidInputError(msg)
         return self
 
     def _transport_for(self, model: str) -> Transport:
@@ -307,7 +303,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         """What this model's calls are checked and their media fetched with."""
         prices = DEFAULT_PRICES if self.prices is None else self.prices
         media = (self.media_fetch_timeout, self.allow_private_media_urls)
-        return Preparer(self._fields(), self.transport, *media, prices, self.base_url)
+        fields, url = self._fields(), self.base_url
+        return Preparer(fields, self.transport, *media, prices, url, type(self))
 
     # -- the four entry points (thin twins) -----------------------------------
 

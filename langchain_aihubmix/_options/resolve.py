@@ -8,10 +8,13 @@ model that cannot, malformed tools and tool choice.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
@@ -25,6 +28,7 @@ from langchain_aihubmix._options.schema import response_format_options
 from langchain_aihubmix._options.spec import (
     ALIASES,
     BUILTIN_FLAGS,
+    BY_NAME,
     CALL_OPTION_FIELDS,
     OPTIONS,
     as_tuple,
@@ -216,6 +220,31 @@ def _check_tools_with_schema(
             "method='function_calling' in with_structured_output."
         )
         raise InvalidInputError(msg)
+
+
+def typed_kwargs(model: type[BaseModel], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call options (normalised) checked, and coerced, by the type of the model's
+    field of that name, as its constructor checks them (ranges: `_check_ranges`)."""
+    out = dict(kwargs)
+    for name, value in kwargs.items():
+        if value is not None and (check := _field_check(model, name)) is not None:
+            try:
+                out[name] = check.validate_python(value)
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                at = "".join(f"[{i}]" for i in error["loc"] if isinstance(i, int))
+                msg = f"{name}{at}: {error['msg']} (got a {type(value).__name__})."
+                raise InvalidInputError(msg) from None
+    return out
+
+
+@functools.cache
+def _field_check(model: type[BaseModel], name: str) -> TypeAdapter[Any] | None:
+    field, spec = model.model_fields.get(name), BY_NAME.get(name)
+    if field is None or name not in CALL_OPTION_FIELDS | {"timeout"}:
+        return None
+    typed: Any = Annotated[field.annotation, field]
+    return None if spec and spec.bounds else TypeAdapter(typed)
 
 
 def resolve_call(

@@ -67,8 +67,6 @@ EXPLAINED_EMPTY = frozenset(
 )
 """Finish reasons that account for a reply with no answer (a limit, a refusal, a
 policy): it stays an answer. With any other, it is a `NoAnswerError`."""
-BROKEN_CALL = frozenset({"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"})
-"""A turn that ended on a broken call: a `NoAnswerError` even after text or calls."""
 
 
 def ensure_complete(finished: bool, sender: str) -> None:
@@ -88,8 +86,7 @@ class StreamCore:
     Both routes' stream states hold one: the response metadata gathered so far goes
     out once, on the final chunk; only index 0 reports usage, since a response's
     usage covers all its candidates (it would otherwise be counted `n` times). A
-    reply with nothing but thoughts raises `no_answer` (unless `EXPLAINED_EMPTY`), as
-    does one ending on a broken call (`BROKEN_CALL`).
+    reply with nothing but thoughts raises `no_answer` (unless `EXPLAINED_EMPTY`).
     """
 
     def __init__(
@@ -117,9 +114,7 @@ class StreamCore:
         self._called = self._called or bool(
             fields.get("tool_call_chunks") or fields.get("audio")
         )
-        broken = self.meta.get("finish_reason") in BROKEN_CALL
-        answered = self._called or self.blocks.answered
-        if final and not self.done and (broken or not answered):
+        if final and not (self.done or self._called or self.blocks.answered):
             self._check_explained()
         metadata = {"model_provider": MODEL_PROVIDER, **(self.meta if final else {})}
         self.done = self.done or final

@@ -129,6 +129,47 @@ def test_wrong_type_per_call(
     assert hub.requests == []
 
 
+NOT_OF_ITS_TYPE: list[tuple[str, Any, str]] = [
+    ("seed", "x", "seed: Input should be a valid integer"),
+    ("seed", 1.5, "seed: Input should be a valid integer"),
+    ("stop", 3, "stop: Input should be a valid list"),
+    ("stop", ["END", 1], "stop\\[1\\]: Input should be a valid string"),
+    ("response_schema", "str", "response_schema: Input should be a valid dict"),
+    ("safety_settings", [1], "safety_settings: Input should be a valid dict"),
+    ("include_thoughts", "maybe", "include_thoughts: Input should be a valid bool"),
+    ("thinking_budget", "x", "thinking_budget: Input should be a valid integer"),
+    ("cached_content", 3, "cached_content: Input should be a valid string"),
+    ("image_config", 3, "image_config: Input should be a valid dict"),
+    ("extra_body", 3, "extra_body: Input should be a valid dict"),
+    ("timeout", "x", "timeout: Input should be a valid number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says", "route", "entry"), turns(NOT_OF_ITS_TYPE, ROUTES, ENTRIES)
+)
+async def test_a_call_option_not_of_its_type_is_refused_before_sending(
+    hub: AiHubMixEmulator, route: str, entry: str, name: str, value: Any, says: str
+) -> None:
+    """Checked by the constructor field's own type (not a raw TypeError, nor the
+    SDK's pydantic error, nor sent as given on /v1)."""
+    with pytest.raises(InvalidInputError, match=says) as info:
+        await arun(make_llm(hub, route), entry, "hi", **{name: value})
+    assert type(info.value) is InvalidInputError and info.value.__cause__ is None
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_call_option_is_coerced_as_the_constructor_does(
+    hub: AiHubMixEmulator, route: str
+) -> None:
+    make_llm(hub, route).invoke("hi", seed="7")
+    body = hub.requests[0].body
+    assert (
+        body["generationConfig"]["seed"] if route == "native" else body["seed"]
+    ) == 7
+
+
 @pytest.mark.parametrize("route", ROUTES)
 def test_bounds_themselves_are_accepted(hub: AiHubMixEmulator, route: str) -> None:
     """The limits are inclusive; each in-range value reaches the wire."""
