@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import math
+import sys
 import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from langchain_aihubmix._openai.client import OpenAIRoute
     from langchain_aihubmix.callbacks import AiHubMixCallbackHandler
 
+_HUGE = sys.float_info.max
 MAX_BATCH = 100
 """Gemini's limit per `batchEmbedContents` (the gateway's call): 100 texts."""
 
@@ -195,11 +195,10 @@ def reply_to_vectors(
 
 def _floats(vector: Any) -> list[float] | None:
     """A vector of finite numbers as floats; None for anything else."""
-    if isinstance(vector, list) and all(type(x) in (int, float) for x in vector):
-        with contextlib.suppress(OverflowError):
-            floats = [float(x) for x in vector]
-            return floats if all(map(math.isfinite, floats)) else None
-    return None
+    numbers = isinstance(vector, list) and all(
+        type(x) in (int, float) and -_HUGE < x < _HUGE for x in vector
+    )
+    return [float(x) for x in vector] if numbers else None
 
 
 __all__ = ["MAX_BATCH", "AiHubMixEmbeddings", "reply_to_vectors"]
