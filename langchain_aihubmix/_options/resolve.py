@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
@@ -243,7 +244,8 @@ def _field_check(model: type[BaseModel], name: str) -> TypeAdapter[Any] | None:
     field, spec = model.model_fields.get(name), BY_NAME.get(name)
     if field is None or name not in CALL_OPTION_FIELDS | {"timeout"}:
         return None
-    typed: Any = Annotated[field.annotation, field]
+    typed: Any = field.annotation  # with its checks (not the field: no alias warning)
+    typed = Annotated[(typed, *field.metadata)] if field.metadata else typed
     return None if spec and spec.bounds else TypeAdapter(typed)
 
 
@@ -255,6 +257,12 @@ def resolve_call(
 ) -> tuple[CallOptions, CallSettings]:
     """Merge model fields with (already normalised) invoke kwargs and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
+    if not re.fullmatch(r"(?:models/)?[\w.@+-]+", model := str(values["model"])):
+        msg = f"model {model!r} is no model id: no spaces, '/', ':' or '?' (e.g. "
+        msg += (
+            "'gemini-2.5-flash'; langchain_aihubmix.catalog.list_models() lists them)."
+        )
+        raise InvalidInputError(msg)
     if stop is not None:
         values["stop"] = stop  # a lone string is one sequence, as in ChatOpenAI
     stops = None if values.get("stop") is None else as_tuple(values["stop"])
