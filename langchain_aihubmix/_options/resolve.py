@@ -12,7 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -34,7 +34,6 @@ from langchain_aihubmix._options.spec import (
     OPTIONS,
     as_tuple,
     call_values,
-    speech_dict,
 )
 from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
@@ -172,14 +171,6 @@ def _thinking(
             "both: Gemini rejects a request with both a thinking budget and a level."
         )
         raise InvalidInputError(msg)
-    if effort is not None:
-        effort = effort.lower()
-        if effort not in _EFFORT_BUDGETS:
-            msg = (
-                f"reasoning_effort must be one of {sorted(_EFFORT_BUDGETS)}, "
-                f"got {effort!r}."
-            )
-            raise InvalidInputError(msg)
     profile = profile_for(model)
     if (budget == 0 or effort == "none") and not profile.can_disable_thinking:
         msg = (
@@ -303,8 +294,6 @@ def resolve_call(
     )
     if transport == "openai":
         refuse_native_only(options)  # native-only features fail now, not on the wire
-    elif options.speech_config is not None:
-        options = replace(options, speech_config=speech_dict(options.speech_config))
     retries = kwargs.get("max_retries", fields.get("max_retries", 2))
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         msg = f"max_retries must be an integer >= 0, got {retries!r}."
