@@ -204,7 +204,7 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         if self.api_key is not None and not self.api_key.get_secret_value().strip():
             self.api_key = None  # an empty or blank key is no key
         transport = self._transport_for(self.model)
-        resolve_call(self._fields(), {}, None, transport)
+        resolve_call(self._fields(), {}, transport)
         check_transport(self.model, transport)
         return self
 

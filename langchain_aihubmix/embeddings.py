@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from langchain_aihubmix._openai.client import OpenAIRoute
     from langchain_aihubmix.callbacks import AiHubMixCallbackHandler
 
-_HUGE = sys.float_info.max
 MAX_BATCH = 100
 """Gemini's limit per `batchEmbedContents` (the gateway's call): 100 texts."""
 
@@ -196,7 +194,7 @@ def reply_to_vectors(
 def _floats(vector: Any) -> list[float] | None:
     """A vector of finite numbers as floats; None for anything else."""
     numbers = isinstance(vector, list) and all(
-        type(x) in (int, float) and -_HUGE < x < _HUGE for x in vector
+        type(x) in (int, float) and -1e308 < x < 1e308 for x in vector
     )
     return [float(x) for x in vector] if numbers else None
 

@@ -70,12 +70,11 @@ class Preparer:
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
         """Validate options and normalise messages; no I/O (media URLs not fetched)."""
-        kwargs = typed_kwargs(self.model_type, normalise_kwargs(kwargs))
-        if stop is not None:
-            stop = typed_kwargs(self.model_type, {"stop": stop})["stop"]
+        stops = {} if stop is None else {"stop": stop}  # (the argument wins)
+        kwargs = typed_kwargs(self.model_type, normalise_kwargs(kwargs) | stops)
         model = str(kwargs.get("model", self.fields["model"]))
         transport = self.transport or default_transport(model)
-        options, settings = resolve_call(self.fields, kwargs, stop, transport)
+        options, settings = resolve_call(self.fields, kwargs, transport)
         conv = messages_to_conversation(messages)
         check_turns(conv)
         check_conversation(conv)

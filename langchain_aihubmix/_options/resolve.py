@@ -243,19 +243,15 @@ def _field_check(model: type[BaseModel], name: str) -> TypeAdapter[Any] | None:
 def resolve_call(
     fields: Mapping[str, Any],
     kwargs: Mapping[str, Any],
-    stop: Sequence[str] | None,
     transport: Transport,
 ) -> tuple[CallOptions, CallSettings]:
-    """Merge model fields with (already normalised) invoke kwargs and validate."""
+    """Merge model fields with (already normalised and typed) invoke kwargs, `stop`
+    among them (a lone string is one sequence, as in ChatOpenAI), and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
     if not re.fullmatch(r"(?:models/)?[\w.@+-]+", model := str(values["model"])):
         msg = f"model {model!r} is no model id: no spaces, '/', ':' or '?' (e.g. "
-        msg += (
-            "'gemini-2.5-flash'; langchain_aihubmix.catalog.list_models() lists them)."
-        )
+        msg += "'gemini-2.5-flash'; catalog.list_models() lists them)."
         raise InvalidInputError(msg)
-    if stop is not None:
-        values["stop"] = stop  # a lone string is one sequence, as in ChatOpenAI
     stops = None if values.get("stop") is None else as_tuple(values["stop"])
     if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
         msg = (
