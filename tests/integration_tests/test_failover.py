@@ -19,6 +19,7 @@ from langchain_aihubmix import (
     ChatAiHubMixGemini,
     get_aihubmix_callback,
 )
+from langchain_aihubmix.account import aget_balance, get_balance
 from langchain_aihubmix.catalog import list_models, live_prices
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
@@ -36,13 +37,14 @@ def chat(base_url: Any, route: str, **kw: Any) -> ChatAiHubMixGemini:
     )
 
 
-@pytest.mark.parametrize("dead", DEAD)
+@pytest.mark.parametrize("dead", [*DEAD, "tls"])  # tls: a TLS handshake with plain HTTP
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_base_url_that_cannot_be_reached_is_skipped(
     hub: AiHubMixEmulator, route: str, entry: str, dead: str
 ) -> None:
-    llm = chat([DEAD[dead](), hub.base_url], route, api_key=hub.api_key, max_retries=0)
+    first = DEAD[dead]() if dead in DEAD else hub.base_url.replace("http:", "https:")
+    llm = chat([first, hub.base_url], route, api_key=hub.api_key, max_retries=0)
     assert run(llm, entry, "hi").text == "Echo: hi"
     assert len(hub.requests) == 1
 
@@ -137,3 +139,12 @@ def test_every_base_url_dead_raises_a_connection_error_after_retries(
     assert cb.retries == 1
     if entry == "invoke":  # (the async resolver is not counted here)
         assert asked.count("aihubmix.invalid") == 2  # each attempt tried it again
+
+
+async def test_embeddings_and_the_balance_fail_over_too(hub: AiHubMixEmulator) -> None:
+    roots = [closed_port(), hub.base_url.replace("http:", "https:"), hub.base_url]
+    emb = AiHubMixEmbeddings(api_key=hub.api_key, base_url=roots, max_retries=0)
+    assert len(emb.embed_query("a")) == len(await emb.aembed_query("b")) > 0
+    balance = get_balance(hub.api_key, roots)
+    assert balance == await aget_balance(hub.api_key, roots)
+    assert len(hub.requests) == 2 + 2 * 4  # each sent once, to the emulator only
