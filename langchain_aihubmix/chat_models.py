@@ -144,7 +144,7 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
 
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
-    timeout: float | None = 60.0
+    timeout: float | None = Field(default=60.0, gt=0, allow_inf_nan=False)
     """Deadline of each attempt in seconds (None: none), also per call. `invoke`: to
     the reply's last byte; streams: to the first chunk, then from chunk to chunk. A
     call may take `(max_retries + 1) * timeout` plus the waits between attempts."""
@@ -156,7 +156,7 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     """Extra HTTP headers for every request."""
     client_args: dict[str, Any] | None = None
     """httpx client options, e.g. `{"proxy": "http://proxy:8080"}`."""
-    media_fetch_timeout: float = 30.0
+    media_fetch_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     """Seconds allowed for downloading an http(s) media URL in the input."""
     allow_private_media_urls: bool = False
     """Download media URLs from private, loopback, link-local, multicast and reserved

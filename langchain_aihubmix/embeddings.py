@@ -76,7 +76,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
     query_task_type: str | None = None
     """The same for `embed_query` (e.g. `"RETRIEVAL_QUERY"`)."""
     chunk_size: int = Field(default=MAX_BATCH, ge=1)
-    timeout: float | None = 60.0
+    timeout: float | None = Field(default=60.0, gt=0, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0)
     retry_billable: bool = False
     default_headers: dict[str, str] | None = None

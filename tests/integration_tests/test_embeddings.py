@@ -132,6 +132,9 @@ def test_bad_input_is_refused_before_sending(hub: AiHubMixEmulator) -> None:
     assert hub.requests == []
     with pytest.raises(ValueError, match="dimensions"):
         make(hub, dimensions=0)
+    for timeout in (0, -1, math.inf):  # (no deadline: None)
+        with pytest.raises(ValueError, match="timeout"):
+            make(hub, timeout=timeout)
     peers = {  # langchain-google-genai's and OpenAIEmbeddings' names
         "google_api_key": "api_key",
         "model_name": "model",

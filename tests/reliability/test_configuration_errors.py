@@ -146,6 +146,8 @@ NOT_OF_ITS_TYPE: list[tuple[str, Any, str]] = [
     ("image_config", 3, "image_config: Input should be a valid dict"),
     ("extra_body", 3, "extra_body: Input should be a valid dict"),
     ("timeout", "x", "timeout: Input should be a valid number"),
+    ("timeout", 0, "timeout: Input should be greater than 0"),
+    ("timeout", float("nan"), "timeout: Input should be a finite number"),
 ]
 
 
