@@ -181,8 +181,7 @@ def reply_to_vectors(
     if len(vectors) != count or 0 in sizes or sizes - {dimensions or min(sizes)}:
         asked = f", dimensions={dimensions} asked" if dimensions else ""
         message = f"The gateway's reply is not {count} vectors of finite numbers, "
-        message += f"of one size ({len(vectors)} of sizes {sorted(sizes)}{asked}"
-        message += ", 0: not a list of numbers)" if 0 in sizes else ")"
+        message += f"of one size ({len(vectors)} of sizes {sorted(sizes)}{asked})"
         raise ReplyProblem(MALFORMED_STATUS, message)
     usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
     tokens = usage.get("prompt_tokens") or usage.get("total_tokens")

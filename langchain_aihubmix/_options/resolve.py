@@ -252,13 +252,9 @@ def resolve_call(
         msg = f"model {model!r} is no model id: no spaces, '/', ':' or '?' (e.g. "
         msg += "'gemini-2.5-flash'; catalog.list_models() lists them)."
         raise InvalidInputError(msg)
-    stops = None if values.get("stop") is None else as_tuple(values["stop"])
-    if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
-        msg = (
-            f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, "
-            f"got {len(stops)}."
-        )
-        raise InvalidInputError(msg)
+    if len(stops := as_tuple(values.get("stop") or ())) > _MAX_STOP_SEQUENCES:
+        msg = f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, got "
+        raise InvalidInputError(f"{msg}{len(stops)}.")
     _check_ranges(values)
     include, budget, level = _thinking(values, transport)
     tools = [convert_tool(t) for t in kwargs.get("tools") or ()]
