@@ -223,7 +223,7 @@ def typed_kwargs(model: type[BaseModel], kwargs: Mapping[str, Any]) -> dict[str,
             try:
                 out[name] = check.validate_python(value)
             except ValidationError as exc:
-                error = exc.errors(include_url=False)[0]
+                error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
                 at = "".join(f"[{i}]" for i in error["loc"] if isinstance(i, int))
                 msg = f"{name}{at}: {error['msg']} (got a {type(value).__name__})."
                 raise InvalidInputError(msg) from None

@@ -139,7 +139,7 @@ NOT_OF_ITS_TYPE: list[tuple[str, Any, str]] = [
     ("stop", 3, "stop: Input should be a valid list"),
     ("stop", ["END", 1], "stop\\[1\\]: Input should be a valid string"),
     ("response_schema", "str", "response_schema: Input should be a valid dict"),
-    ("safety_settings", [1], "safety_settings: Input should be a valid dict"),
+    ("safety_settings", [1], "safety_settings\\[0\\]: Input should be a valid dict"),
     ("include_thoughts", "maybe", "include_thoughts: Input should be a valid bool"),
     ("thinking_budget", "x", "thinking_budget: Input should be a valid integer"),
     ("cached_content", 3, "cached_content: Input should be a valid string"),
