@@ -44,8 +44,9 @@ def gateway_root(base_url: str) -> str:
     except httpx2.InvalidURL:
         url = httpx2.URL()
     if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-        msg = "base_url must start with https:// and name a host, e.g. "
-        msg += f"https://aihubmix.com; got {root!r}"
+        shown = root.partition("?")[0].partition("#")[0].rpartition("@")[2]  # no key
+        msg = "base_url must start with https:// and name a host (no query), e.g. "
+        msg += f"https://aihubmix.com; got {shown!r}"
         raise InvalidInputError(msg)
     return root
 
