@@ -8,6 +8,7 @@ reset after the request) is never left for the second: the second gets nothing.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -148,3 +149,35 @@ async def test_embeddings_and_the_balance_fail_over_too(hub: AiHubMixEmulator) -
     balance = get_balance(hub.api_key, roots)
     assert balance == await aget_balance(hub.api_key, roots)
     assert len(hub.requests) == 2 + 2 * 4  # each sent once, to the emulator only
+
+
+def test_the_choice_is_kept_across_event_loops_and_threads(
+    hub: AiHubMixEmulator,
+) -> None:
+    """One model's clients share the choice: a fresh event loop (each `asyncio.run`)
+    or another thread starts at the base URL that answered, for both routes."""
+    accepted: list[object] = []
+    with socket.create_server(("127.0.0.1", 0)) as tls_dead:  # TLS fails here
+
+        def refuse() -> None:
+            while True:
+                try:
+                    conn, _ = tls_dead.accept()
+                except OSError:
+                    return
+                accepted.append(conn)
+                conn.close()
+
+        threading.Thread(target=refuse, daemon=True).start()
+        dead = f"https://127.0.0.1:{tls_dead.getsockname()[1]}"
+        for route in ROUTES:
+            llm = chat([dead, hub.base_url], route, api_key=hub.api_key)
+            assert run(llm, "ainvoke", "hi").text == "Echo: hi"  # asyncio.run: loop 1
+            assert run(llm, "astream", "hi").text == "Echo: hi"  # loop 2
+            worker = threading.Thread(target=run, args=(llm, "stream", "hi"))
+            worker.start()
+            worker.join()
+            assert run(llm, "invoke", "hi").text == "Echo: hi"
+        assert len(accepted) == 2  # once per model (one per route)
+        tls_dead.close()
+    assert len(hub.requests) == 8
