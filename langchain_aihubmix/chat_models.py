@@ -37,7 +37,6 @@ from langchain_aihubmix._call.construct import (
     validated,
 )
 from langchain_aihubmix._call.prepare import Preparer, chat_result
-from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._input.conversation import MODEL_PROVIDER
 from langchain_aihubmix._input.from_messages import messages_to_conversation
 from langchain_aihubmix._options.call_options import ThinkingLevel
@@ -145,7 +144,7 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
 
     streaming: bool = False
     """Stream under the hood for `invoke` (callbacks then see every token)."""
-    timeout: float | None = 60.0
+    timeout: float | None = Field(default=60.0, gt=0, allow_inf_nan=False)
     """Deadline of each attempt in seconds (None: none), also per call. `invoke`: to
     the reply's last byte; streams: to the first chunk, then from chunk to chunk. A
     call may take `(max_retries + 1) * timeout` plus the waits between attempts."""
@@ -157,7 +156,7 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
     """Extra HTTP headers for every request."""
     client_args: dict[str, Any] | None = None
     """httpx client options, e.g. `{"proxy": "http://proxy:8080"}`."""
-    media_fetch_timeout: float = 30.0
+    media_fetch_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     """Seconds allowed for downloading an http(s) media URL in the input."""
     allow_private_media_urls: bool = False
     """Download media URLs from private, loopback, link-local, multicast and reserved
@@ -205,11 +204,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         if self.api_key is not None and not self.api_key.get_secret_value().strip():
             self.api_key = None  # an empty or blank key is no key
         transport = self._transport_for(self.model)
-        resolve_call(self._fields(), {}, None, transport)
+        resolve_call(self._fields(), {}, transport)
         check_transport(self.model, transport)
-        if not all(r.startswith(("https://", "http://")) for r in roots):
-            msg = "base_url must start with https://, e.g. https://aihubmix.com"
-            raise InvalidInputError(msg)
         return self
 
     def _transport_for(self, model: str) -> Transport:
@@ -307,7 +303,8 @@ class ChatAiHubMixGemini(BaseChatModel, populate_by_name=True, extra="forbid"):
         """What this model's calls are checked and their media fetched with."""
         prices = DEFAULT_PRICES if self.prices is None else self.prices
         media = (self.media_fetch_timeout, self.allow_private_media_urls)
-        return Preparer(self._fields(), self.transport, *media, prices, self.base_url)
+        fields, url = self._fields(), self.base_url
+        return Preparer(fields, self.transport, *media, prices, url, type(self))
 
     # -- the four entry points (thin twins) -----------------------------------
 

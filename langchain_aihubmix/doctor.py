@@ -28,6 +28,7 @@ from langchain_aihubmix._doctor.gateway import probe_all
 from langchain_aihubmix._doctor.preflight import preflight
 from langchain_aihubmix._doctor.probes import Finding
 from langchain_aihubmix._doctor.wire import Wire
+from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._transport.failover import (
     DEFAULT_BASE_URL,
     MIRROR_BASE_URL,
@@ -119,7 +120,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     key = os.environ.get("AIHUBMIX_API_KEY", "").strip()  # blank: no key
     live = bool(key) and not args.offline
     with ExitStack() as stack:
-        roots = gateway_roots(args.base_url)
+        try:
+            roots = gateway_roots(args.base_url)
+        except InvalidInputError as exc:
+            parser.error(str(exc))  # exits 2, with the usage line
         if not live:
             from langchain_aihubmix.testing import AiHubMixEmulator
 

@@ -16,7 +16,12 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr
 
-from langchain_aihubmix._call.construct import client_settings, keyless_state, validated
+from langchain_aihubmix._call.construct import (
+    check_field_names,
+    client_settings,
+    keyless_state,
+    validated,
+)
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._errors.bodies import MALFORMED_STATUS
 from langchain_aihubmix._errors.classify import raise_classified
@@ -75,7 +80,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
     query_task_type: str | None = None
     """The same for `embed_query` (e.g. `"RETRIEVAL_QUERY"`)."""
     chunk_size: int = Field(default=MAX_BATCH, ge=1)
-    timeout: float | None = 60.0
+    timeout: float | None = Field(default=60.0, gt=0, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0)
     retry_billable: bool = False
     default_headers: dict[str, str] | None = None
@@ -85,6 +90,7 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
 
     def __init__(self, **kwargs: Any) -> None:
         """Validate the fields; no error shows the key (even under a wrong name)."""
+        check_field_names(type(self), kwargs)
         validated(partial(super().__init__, **kwargs), kwargs)
 
     def __getstate__(self) -> dict[Any, Any]:
@@ -197,25 +203,34 @@ def reply_to_vectors(
     """An embeddings reply's vectors and usage (None: not reported), ordered by
     `index` when the indices are a permutation of `0..count-1`, else as received
     (one-api's Gemini converter sends `index: 0` for every item). Raises
-    `ReplyProblem`: an error envelope; not `count` vectors of one size (502)."""
+    `ReplyProblem`: an error envelope; not `count` vectors of finite numbers (no
+    strings, nulls, booleans, NaN) of one size (502)."""
     raise_if_error(body)
     data = body.get("data") if isinstance(body, dict) else None
     items = [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
     indices = [item.get("index") for item in items]
     if sorted(indices, key=str) == sorted(range(count), key=str):
         items.sort(key=lambda item: cast("int", item["index"]))
-    vectors = [item.get("embedding") for item in items]
-    sizes = {len(v) if isinstance(v, list) else 0 for v in vectors}
+    vectors = [_floats(item.get("embedding")) for item in items]
+    sizes = {len(v or ()) for v in vectors}
     if len(vectors) != count or 0 in sizes or sizes - {dimensions or min(sizes)}:
         asked = f", dimensions={dimensions} asked" if dimensions else ""
-        message = f"The gateway's reply is not {count} vectors of one size "
-        message += f"({len(vectors)} of sizes {sorted(sizes)}{asked})"
+        message = f"The gateway's reply is not {count} vectors of finite numbers, "
+        message += f"of one size ({len(vectors)} of sizes {sorted(sizes)}{asked})"
         raise ReplyProblem(MALFORMED_STATUS, message)
     usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
     tokens = usage.get("prompt_tokens") or usage.get("total_tokens")
     known = type(tokens) is int and tokens > 0  # one-api reports 0
     usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
     return cast("list[list[float]]", vectors), cast(Any, usage) if known else None
+
+
+def _floats(vector: Any) -> list[float] | None:
+    """A vector of finite numbers as floats; None for anything else."""
+    numbers = isinstance(vector, list) and all(
+        type(x) in (int, float) and -1e308 < x < 1e308 for x in vector
+    )
+    return [float(x) for x in vector] if numbers else None
 
 
 __all__ = ["MAX_BATCH", "AiHubMixEmbeddings", "reply_to_vectors"]

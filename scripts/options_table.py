@@ -66,7 +66,7 @@ BEHAVIOUR: tuple[Setting, ...] = (
         "timeout",
         "`60.0`",
         "deadline in seconds for each attempt (streams: until the first chunk, then "
-        "between chunks); also per call",
+        "between chunks; above 0, or None: none); also per call",
     ),
     Setting(
         "max_retries",

@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import BaseModel
 
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._input.from_messages import messages_to_conversation
@@ -25,6 +26,7 @@ from langchain_aihubmix._options.resolve import (
     CallSettings,
     normalise_kwargs,
     resolve_call,
+    typed_kwargs,
 )
 from langchain_aihubmix._options.tool_wire import WireTools, to_wire
 from langchain_aihubmix._output.cost import price_message
@@ -62,15 +64,17 @@ class Preparer:
     allow_private: bool
     prices: PriceTable
     base_url: str | list[str]
+    model_type: type[BaseModel]  # whose fields' types check per-call options
 
     def plan(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: _Kwargs
     ) -> PreparedCall:
         """Validate options and normalise messages; no I/O (media URLs not fetched)."""
-        kwargs = normalise_kwargs(kwargs)
+        stops = {} if stop is None else {"stop": stop}  # (the argument wins)
+        kwargs = typed_kwargs(self.model_type, normalise_kwargs(kwargs) | stops)
         model = str(kwargs.get("model", self.fields["model"]))
         transport = self.transport or default_transport(model)
-        options, settings = resolve_call(self.fields, kwargs, stop, transport)
+        options, settings = resolve_call(self.fields, kwargs, transport)
         conv = messages_to_conversation(messages)
         check_turns(conv)
         check_conversation(conv)

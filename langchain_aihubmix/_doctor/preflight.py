@@ -43,10 +43,12 @@ def preflight(wire: Wire) -> str | None:
         tried = MIRROR_BASE_URL in wire.roots  # (no hint to try it again)
         return f"cannot reach {host}: {why.replace(_TRY_MIRROR, '') if tried else why}"
     body = reply.json()
-    if reply.status < 300 and not (isinstance(body, dict) and "error" in body):
-        return None
+    if reply.status < 300 and isinstance(body, dict) and "error" not in body:
+        return None  # (a 2xx that is no JSON object: a proxy's page, not the gateway)
     inner = bodies.error_object(body)
-    status = bodies.envelope_status(inner) if reply.status < 300 else reply.status
+    status = (
+        bodies.envelope_status(inner) if reply.status < 300 and inner else reply.status
+    )
     said = bodies.redact(
         str((inner or {}).get("message") or reply.text[:200]), wire.api_key
     )

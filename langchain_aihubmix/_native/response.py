@@ -14,6 +14,7 @@ from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 
+from langchain_aihubmix._errors.base import MalformedResponseError
 from langchain_aihubmix._errors.native import NativeNoAnswerError
 from langchain_aihubmix._native import sdk_shortcuts  # noqa: F401 (finishMessage)
 from langchain_aihubmix._native.partial_args import apply_partial_arg
@@ -157,7 +158,7 @@ class NativeStreamState:
             block = self._image(part.inline_data, sig, thought=bool(part.thought))
         elif (blob := part.inline_data) is not None and _is_pcm(blob):
             if self._pcm_type not in (None, blob.mime_type):  # one WAV: one format
-                raise ValueError(f"audio in two formats: {blob.mime_type}")
+                raise MalformedResponseError(f"audio in two formats: {blob.mime_type}")
             self._pcm_type, block = blob.mime_type, None  # the final chunk's WAV
             self._pcm += blob.data or b""
         elif part.tool_call is not None:
@@ -166,11 +167,10 @@ class NativeStreamState:
             block = self._server_result(part.tool_response, sig)
         elif part.text is None and _has_data(part):
             fields = sorted(part.model_dump(exclude_none=True))
-            raise ValueError(
-                f"Unsupported Gemini response part with fields {fields}; "
-                "this package maps text, thoughts, image and PCM audio inlineData, "
-                "functionCall, executableCode, codeExecutionResult, toolCall and "
-                "toolResponse parts."
+            raise MalformedResponseError(
+                f"Unsupported Gemini response part with fields {fields}; this package "
+                "maps text, thoughts, image and PCM audio inlineData, functionCall, "
+                "executableCode, codeExecutionResult, toolCall and toolResponse parts."
             )
         elif part.thought:
             block = self._core.blocks.add_thinking(part.text or "", sig)
@@ -345,11 +345,16 @@ def wav_file(pcm: bytes | bytearray, mime_type: str) -> bytes:
     length, so a stream's final chunk carries the file, in `additional_kwargs`
     (core's google_genai translator makes it an `audio` block)."""
     params = dict(p.strip().lower().partition("=")[::2] for p in mime_type.split(";"))
+    channels, rate = params.get("channels") or "1", params.get("rate") or "24000"
+    if not (channels + rate).isdigit() or "0" in (channels[0], rate[0]):
+        raise MalformedResponseError(
+            f"PCM audio of unknown rate or channels: {mime_type}"
+        )
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
-        wav.setnchannels(int(params.get("channels") or 1))
+        wav.setnchannels(int(channels))
         wav.setsampwidth(2)
-        wav.setframerate(int(params.get("rate") or 24_000))
+        wav.setframerate(int(rate))
         wav.writeframes(pcm)
     return out.getvalue()
 

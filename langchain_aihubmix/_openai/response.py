@@ -23,6 +23,7 @@ from openai.types.chat.chat_completion_message_tool_call import (
 from openai.types.completion_usage import CompletionUsage
 from pydantic import BaseModel
 
+from langchain_aihubmix._errors.base import MalformedResponseError
 from langchain_aihubmix._errors.openai import OpenAINoAnswerError
 from langchain_aihubmix._openai.citations import grounding_metadata, url_citations
 from langchain_aihubmix._openai.extras import read_extras
@@ -174,7 +175,7 @@ def _fragments(
     out = []
     for position, call in enumerate(calls or ()):
         if isinstance(call, ChatCompletionMessageCustomToolCall):
-            raise ValueError(
+            raise MalformedResponseError(
                 f"Unexpected custom tool call {call.custom.name!r}: this package only "
                 "declares function tools."
             )

@@ -8,10 +8,14 @@ model that cannot, malformed tools and tool choice.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix._options.call_options import (
@@ -25,11 +29,11 @@ from langchain_aihubmix._options.schema import response_format_options
 from langchain_aihubmix._options.spec import (
     ALIASES,
     BUILTIN_FLAGS,
+    BY_NAME,
     CALL_OPTION_FIELDS,
     OPTIONS,
     as_tuple,
     call_values,
-    speech_dict,
 )
 from langchain_aihubmix._options.tool_wire import check_names
 from langchain_aihubmix._options.tools import convert_tool, convert_tool_choice
@@ -84,8 +88,11 @@ _PEER_NAMES: Mapping[str, str] = {
     "openai_api_key": "api_key",
     "openai_api_base": "base_url",
     "stream_usage": "",
+    "output_dimensionality": "dimensions",
+    "batch_size": "chunk_size",
 }
-"""ChatOpenAI's / ChatGoogleGenerativeAI's names -> ours ("": not needed here)."""
+"""ChatOpenAI's / ChatGoogleGenerativeAI's (and their embeddings') names -> ours
+("": not needed here)."""
 
 CONSTRUCTOR_ONLY = (
     "api_key base_url transport app_code streaming retry_billable default_headers "
@@ -96,7 +103,7 @@ CONSTRUCTOR_ONLY = (
 
 def did_you_mean(name: str, known: Sequence[str] | frozenset[str]) -> str:
     """` Did you mean 'x'?` for a peer's name or the nearest known name, else ""."""
-    if (ours := _PEER_NAMES.get(name)) is not None:
+    if (ours := _PEER_NAMES.get(name)) is not None and (not ours or ours in known):
         return f" Did you mean {ours!r}?" if ours else " Usage is always on."
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
@@ -164,14 +171,6 @@ def _thinking(
             "both: Gemini rejects a request with both a thinking budget and a level."
         )
         raise InvalidInputError(msg)
-    if effort is not None:
-        effort = effort.lower()
-        if effort not in _EFFORT_BUDGETS:
-            msg = (
-                f"reasoning_effort must be one of {sorted(_EFFORT_BUDGETS)}, "
-                f"got {effort!r}."
-            )
-            raise InvalidInputError(msg)
     profile = profile_for(model)
     if (budget == 0 or effort == "none") and not profile.can_disable_thinking:
         msg = (
@@ -215,23 +214,47 @@ def _check_tools_with_schema(
         raise InvalidInputError(msg)
 
 
+def typed_kwargs(model: type[BaseModel], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call options (normalised) checked, and coerced, by the type of the model's
+    field of that name, as its constructor checks them (ranges: `_check_ranges`)."""
+    out = dict(kwargs)
+    for name, value in kwargs.items():
+        if value is not None and (check := _field_check(model, name)) is not None:
+            try:
+                out[name] = check.validate_python(value)
+            except ValidationError as exc:
+                error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
+                at = "".join(f"[{i}]" for i in error["loc"] if isinstance(i, int))
+                msg = f"{name}{at}: {error['msg']} (got a {type(value).__name__})."
+                raise InvalidInputError(msg) from None
+    return out
+
+
+@functools.cache
+def _field_check(model: type[BaseModel], name: str) -> TypeAdapter[Any] | None:
+    field, spec = model.model_fields.get(name), BY_NAME.get(name)
+    if field is None or name not in CALL_OPTION_FIELDS | {"timeout"}:
+        return None
+    typed: Any = field.annotation  # with its checks (not the field: no alias warning)
+    typed = Annotated[(typed, *field.metadata)] if field.metadata else typed
+    return None if spec and spec.bounds else TypeAdapter(typed)
+
+
 def resolve_call(
     fields: Mapping[str, Any],
     kwargs: Mapping[str, Any],
-    stop: Sequence[str] | None,
     transport: Transport,
 ) -> tuple[CallOptions, CallSettings]:
-    """Merge model fields with (already normalised) invoke kwargs and validate."""
+    """Merge model fields with (already normalised and typed) invoke kwargs, `stop`
+    among them (a lone string is one sequence, as in ChatOpenAI), and validate."""
     values = {**fields, **{k: v for k, v in kwargs.items() if k in CALL_OPTION_FIELDS}}
-    if stop is not None:
-        values["stop"] = stop  # a lone string is one sequence, as in ChatOpenAI
-    stops = None if values.get("stop") is None else as_tuple(values["stop"])
-    if stops is not None and len(stops) > _MAX_STOP_SEQUENCES:
-        msg = (
-            f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, "
-            f"got {len(stops)}."
-        )
+    if not re.fullmatch(r"(?:models/)?[\w.@+-]+", model := str(values["model"])):
+        msg = f"model {model!r} is no model id: no spaces, '/', ':' or '?' (e.g. "
+        msg += "'gemini-2.5-flash'; catalog.list_models() lists them)."
         raise InvalidInputError(msg)
+    if len(stops := as_tuple(values.get("stop") or ())) > _MAX_STOP_SEQUENCES:
+        msg = f"Gemini accepts at most {_MAX_STOP_SEQUENCES} stop sequences, got "
+        raise InvalidInputError(f"{msg}{len(stops)}.")
     _check_ranges(values)
     include, budget, level = _thinking(values, transport)
     tools = [convert_tool(t) for t in kwargs.get("tools") or ()]
@@ -263,8 +286,6 @@ def resolve_call(
     )
     if transport == "openai":
         refuse_native_only(options)  # native-only features fail now, not on the wire
-    elif options.speech_config is not None:
-        options = replace(options, speech_config=speech_dict(options.speech_config))
     retries = kwargs.get("max_retries", fields.get("max_retries", 2))
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         msg = f"max_retries must be an integer >= 0, got {retries!r}."

@@ -24,8 +24,8 @@ def _same(value: Any) -> Any:
 
 
 def as_tuple(value: Any) -> tuple[Any, ...]:
-    """A list (or a lone string) as a tuple: `CallOptions` holds nothing mutable."""
-    return (value,) if isinstance(value, str) else tuple(value)
+    """A list (or a lone value) as a tuple: `CallOptions` holds nothing mutable."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 def safety_pairs(value: Any) -> tuple[tuple[str, str], ...]:

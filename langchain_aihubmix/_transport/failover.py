@@ -35,9 +35,20 @@ _ROUTE_SUFFIX = re.compile(r"(?:/gemini(?:/v1(?:beta|alpha)?)?|/v1(?:beta)?)$", 
 
 def gateway_root(base_url: str) -> str:
     """`https://aihubmix.com` for it, `.../v1`, `.../gemini`, `.../gemini/v1beta`
-    and any of them with trailing slashes (each route adds its own path)."""
+    and any of them with trailing slashes (each route adds its own path); no
+    http(s) URL of a host (a scheme or port missing, a query): `InvalidInputError`."""
     root = base_url.strip().rstrip("/")
-    return _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
+    root = _ROUTE_SUFFIX.sub("", root).rstrip("/") or root
+    try:
+        url = httpx2.URL(root)
+    except httpx2.InvalidURL:
+        url = httpx2.URL()
+    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        shown = root.partition("?")[0].partition("#")[0].rpartition("@")[2]  # no key
+        msg = "base_url must start with https:// and name a host (no query), e.g. "
+        msg += f"https://aihubmix.com; got {shown!r}"
+        raise InvalidInputError(msg)
+    return root
 
 
 def gateway_roots(base_url: BaseUrl = None) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -282,7 +283,8 @@ def _thought_tokens(ask: Ask, candidates: list[Candidate]) -> int:
 
 
 def _calls(ask: Ask) -> list[Part]:
-    """Calls to the offered tools named in the prompt (else the first one).
+    """Calls to the offered tools named in the prompt (else the one named most
+    closely: `get_weather` for "the weather in Oslo"; else the first one).
 
     After tool results the model answers in text, unless the prompt says "one at a
     time": then it calls the named tools in prompt order, one per step, until every
@@ -297,7 +299,9 @@ def _calls(ask: Ask) -> list[Part]:
     if not allowed:
         return []
     lowered = ask.user_text.lower()
-    chosen = [f for f in allowed if f.name.lower() in lowered] or allowed[:1]
+    chosen = [f for f in allowed if f.name.lower() in lowered] or [
+        max(allowed, key=lambda f: len(_words(f.name) & _words(ask.user_text)))
+    ]  # else the one whose name's words the prompt uses most (ties: the first)
     if stepwise:
         chosen.sort(key=lambda f: lowered.find(f.name.lower()))
         pending = [f for f in chosen if f.name not in ask.called]
@@ -320,6 +324,13 @@ def _calls(ask: Ask) -> list[Part]:
             )
         )
     return parts
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words, `camelCase` and `snake_case` names split (`getWeather`)."""
+    return set(
+        re.findall(r"[a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())
+    )
 
 
 def _server_tool_run(ask: Ask, mint: Mint) -> list[Part]:

@@ -9,7 +9,8 @@ _READ = 50_000
 """Characters of a prompt read for hints (a long document adds nothing useful)."""
 _PAIR = re.compile(r"\b([A-Za-z_]\w*)\s*[:=]\s*['\"]?([\w.@/+-]+)")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<!\w)'([^']+)'(?!\w)|‘([^’]+)’")
-_NAME = re.compile(r"\b[A-Z][a-z][\w'-]*(?:[ \t]+[A-Z][a-z][\w'-]*)*")
+_WORD = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ][\w'-]*"  # Latin-1 too: "São Paulo", "Zürich"
+_NAME = re.compile(rf"\b{_WORD}(?:[ \t]+{_WORD})*")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
 
 

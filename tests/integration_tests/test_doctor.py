@@ -19,6 +19,7 @@ from langchain_aihubmix.doctor import LIVE_COST_NOTE, main, run_doctor
 from langchain_aihubmix.profiles import base_model
 from langchain_aihubmix.snapshot import SNAPSHOT
 from langchain_aihubmix.testing import AiHubMixEmulator
+from tests.hostile.rawserver import KEY, Request, raw_server, response
 from tests.support import closed_port
 from tests.unit_tests.recorded import parse_response, sse_events
 
@@ -224,6 +225,32 @@ def test_an_unreachable_gateway_is_said_in_one_line(
     assert out.getvalue().startswith(says), out.getvalue()
     assert len(out.getvalue().splitlines()) == 1
     assert hub.requests == []
+
+
+def test_a_proxy_page_is_no_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A captive portal's HTML with status 200 is not "the key works"."""
+    out = _live(monkeypatch, KEY)
+    page = "<html><body>Sign in to the proxy</body></html>"
+
+    def portal(_request: Request, conn: socket.socket) -> None:
+        conn.sendall(response(200, page, content_type="text/html"))
+
+    with raw_server(portal) as proxy:
+        assert main(["--base-url", proxy.base_url, "--yes"], out=out) == 2
+    assert out.getvalue() == (
+        f"127.0.0.1 answered 200 to GET /v1/models: {page} "
+        "(is --base-url or AIHUBMIX_BASE_URL the gateway's root?)\n"
+    )
+
+
+def test_a_base_url_that_is_no_root_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _live(monkeypatch, KEY)
+    with pytest.raises(SystemExit) as exited:
+        main(["--base-url", "aihubmix.com"], out=out)
+    assert exited.value.code == 2 and out.getvalue() == ""
+    assert "base_url must start with https://" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

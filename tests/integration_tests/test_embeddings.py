@@ -31,6 +31,7 @@ from langchain_aihubmix.errors import (
     InvalidInputError,
     OpenAIAPIError,
     OpenAIAuthenticationError,
+    UnknownOptionError,
 )
 from langchain_aihubmix.testing import AiHubMixEmulator, tokens
 from langchain_aihubmix.testing.embeddings import BATCH_MESSAGE, vector
@@ -170,6 +171,19 @@ def test_bad_input_is_refused_before_sending(hub: AiHubMixEmulator) -> None:
     assert hub.requests == []
     with pytest.raises(ValueError, match="dimensions"):
         make(hub, dimensions=0)
+    for timeout in (0, -1, math.inf):  # (no deadline: None)
+        with pytest.raises(ValueError, match="timeout"):
+            make(hub, timeout=timeout)
+    peers = {  # langchain-google-genai's and OpenAIEmbeddings' names
+        "google_api_key": "api_key",
+        "model_name": "model",
+        "output_dimensionality": "dimensions",
+        "openai_api_base": "base_url",
+        "batch_size": "chunk_size",
+    }
+    for name, ours in peers.items():
+        with pytest.raises(UnknownOptionError, match=f"Did you mean '{ours}'"):
+            make(hub, **{name: "x"})
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -220,7 +234,11 @@ def _reply(*items: tuple[int, list[float]], tokens: int = 3) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("reply", "error", "match"),
     [
-        (_reply((0, [1.0])), OpenAIAPIError, "not 2 vectors of one size"),
+        (
+            _reply((0, [1.0])),
+            OpenAIAPIError,
+            "not 2 vectors of finite numbers, of one size",
+        ),
         (_reply((0, [1.0]), (1, [1.0, 2.0])), OpenAIAPIError, "sizes \\[1, 2\\]"),
         ({"data": "nope"}, OpenAIAPIError, "not 2 vectors"),
         (
@@ -228,8 +246,19 @@ def _reply(*items: tuple[int, list[float]], tokens: int = 3) -> dict[str, Any]:
             ModelRateLimitError,
             "quota gone",
         ),
+        *[
+            (
+                _reply((0, [1.0, 2.0]), (1, [1.0, bad])),
+                OpenAIAPIError,
+                "sizes \\[0, 2\\]",
+            )
+            for bad in ["x", None, True, [1.0], math.nan, math.inf, 10**400]
+        ],
     ],
-    ids=["count", "sizes", "no-data", "error-in-200"],
+    ids=[
+        *("count", "sizes", "no-data", "error-in-200"),
+        *("str", "null", "bool", "nested", "nan", "inf", "huge"),
+    ],
 )
 def test_a_reply_that_is_no_answer_raises(
     hub: AiHubMixEmulator, reply: dict[str, Any], error: type, match: str

@@ -8,6 +8,7 @@ reset after the request) is never left for the second: the second gets nothing.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from langchain_aihubmix import (
     ChatAiHubMixGemini,
     get_aihubmix_callback,
 )
+from langchain_aihubmix.account import aget_balance, get_balance
 from langchain_aihubmix.catalog import list_models, live_prices
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.hostile.rawserver import KEY, Request, raw_server, response
@@ -36,13 +38,14 @@ def chat(base_url: Any, route: str, **kw: Any) -> ChatAiHubMixGemini:
     )
 
 
-@pytest.mark.parametrize("dead", DEAD)
+@pytest.mark.parametrize("dead", [*DEAD, "tls"])  # tls: a TLS handshake with plain HTTP
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_base_url_that_cannot_be_reached_is_skipped(
     hub: AiHubMixEmulator, route: str, entry: str, dead: str
 ) -> None:
-    llm = chat([DEAD[dead](), hub.base_url], route, api_key=hub.api_key, max_retries=0)
+    first = DEAD[dead]() if dead in DEAD else hub.base_url.replace("http:", "https:")
+    llm = chat([first, hub.base_url], route, api_key=hub.api_key, max_retries=0)
     assert run(llm, entry, "hi").text == "Echo: hi"
     assert len(hub.requests) == 1
 
@@ -137,3 +140,44 @@ def test_every_base_url_dead_raises_a_connection_error_after_retries(
     assert cb.retries == 1
     if entry == "invoke":  # (the async resolver is not counted here)
         assert asked.count("aihubmix.invalid") == 2  # each attempt tried it again
+
+
+async def test_embeddings_and_the_balance_fail_over_too(hub: AiHubMixEmulator) -> None:
+    roots = [closed_port(), hub.base_url.replace("http:", "https:"), hub.base_url]
+    emb = AiHubMixEmbeddings(api_key=hub.api_key, base_url=roots, max_retries=0)
+    assert len(emb.embed_query("a")) == len(await emb.aembed_query("b")) > 0
+    balance = get_balance(hub.api_key, roots)
+    assert balance == await aget_balance(hub.api_key, roots)
+    assert len(hub.requests) == 2 + 2 * 4  # each sent once, to the emulator only
+
+
+def test_the_choice_is_kept_across_event_loops_and_threads(
+    hub: AiHubMixEmulator,
+) -> None:
+    """One model's clients share the choice: a fresh event loop (each `asyncio.run`)
+    or another thread starts at the base URL that answered, for both routes."""
+    accepted: list[object] = []
+    with socket.create_server(("127.0.0.1", 0)) as tls_dead:  # TLS fails here
+
+        def refuse() -> None:
+            while True:
+                try:
+                    conn, _ = tls_dead.accept()
+                except OSError:
+                    return
+                accepted.append(conn)
+                conn.close()
+
+        threading.Thread(target=refuse, daemon=True).start()
+        dead = f"https://127.0.0.1:{tls_dead.getsockname()[1]}"
+        for route in ROUTES:
+            llm = chat([dead, hub.base_url], route, api_key=hub.api_key)
+            assert run(llm, "ainvoke", "hi").text == "Echo: hi"  # asyncio.run: loop 1
+            assert run(llm, "astream", "hi").text == "Echo: hi"  # loop 2
+            worker = threading.Thread(target=run, args=(llm, "stream", "hi"))
+            worker.start()
+            worker.join()
+            assert run(llm, "invoke", "hi").text == "Echo: hi"
+        assert len(accepted) == 2  # once per model (one per route)
+        tls_dead.close()
+    assert len(hub.requests) == 8

@@ -21,9 +21,18 @@ from google.genai import types
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_aihubmix._options.native_only import NotOnOpenAIRouteError
-from langchain_aihubmix.errors import InvalidInputError
+from langchain_aihubmix.errors import InvalidInputError, MalformedResponseError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ENTRIES, ROOT, Entry, make_llm, run, script, stream_chunks
+from tests.support import (
+    ENTRIES,
+    ROOT,
+    Entry,
+    make_llm,
+    run,
+    script,
+    stream_chunks,
+    turns,
+)
 
 TTS = "gemini-2.5-flash-preview-tts"
 PUCK = {"voice_config": {"prebuilt_voice_config": {"voice_name": "Puck"}}}
@@ -105,6 +114,27 @@ def test_audio_in_pieces_makes_one_wav_at_the_mime_types_rate(
     assert _wav(reply) == (2, 16_000, 150, first + second)
     assert reply.usage_metadata is not None
     assert reply.usage_metadata["output_token_details"] == {"audio": 9, "reasoning": 0}
+
+
+@pytest.mark.parametrize(
+    ("mime", "says", "entry"),
+    turns(
+        [
+            ("audio/L16;codec=pcm;rate=abc", "unknown rate or channels"),
+            ("audio/L16;rate=0", "unknown rate or channels"),
+            ("audio/pcm;channels=0", "unknown rate or channels"),
+            ("audio/mpeg", "Unsupported Gemini response part"),
+        ],
+        ENTRIES,
+    ),
+)
+def test_audio_that_cannot_be_a_wav_is_a_typed_error(
+    hub: AiHubMixEmulator, mime: str, says: str, entry: Entry
+) -> None:
+    """Not `wave.Error` or a bare `ValueError`: the package's own reply error."""
+    hub.queue(native_chunks=[_pcm_chunk(b"\x01\x00" * 10, mime, True)])
+    with pytest.raises(MalformedResponseError, match=says):
+        run(make_llm(hub, model=TTS, max_retries=0), entry, "Say it")
 
 
 def test_output_version_v1_puts_the_audio_block_in_content(

@@ -328,6 +328,19 @@ def test_tool_without_arguments_and_parallel_calls(
     assert final.text == "get_status returned ok. sunny in Rome."
 
 
+@pytest.mark.parametrize("transport", ROUTES)
+def test_the_emulator_calls_the_tool_the_prompt_is_about(
+    make_llm: MakeLLM, transport: str
+) -> None:
+    """No tool named: the one whose name's words the prompt uses (not the first
+    offered), with the place as written."""
+    llm = make_llm(transport).bind_tools([get_time, get_weather])
+    reply = llm.invoke("What's the weather like in São Paulo today?")
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("get_weather", {"city": "São Paulo"})
+    ]
+
+
 # -- built-in tools (native route) ----------------------------------------------------
 
 

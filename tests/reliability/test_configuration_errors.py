@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from langchain_aihubmix._options.resolve import OutOfRangeError, UnknownOptionError
+from langchain_aihubmix._options.resolve import (
+    OutOfRangeError,
+    UnknownOptionError,
+    _field_check,
+)
 from langchain_aihubmix.errors import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.support import ROUTES, arun, make_llm, turns
@@ -127,6 +131,75 @@ def test_wrong_type_per_call(
     with pytest.raises(OutOfRangeError, match=name):
         make_llm(hub, route).invoke("hi", **{name: value})
     assert hub.requests == []
+
+
+NOT_OF_ITS_TYPE: list[tuple[str, Any, str]] = [
+    ("seed", "x", "seed: Input should be a valid integer"),
+    ("seed", 1.5, "seed: Input should be a valid integer"),
+    ("stop", 3, "stop: Input should be a valid list"),
+    ("stop", ["END", 1], "stop\\[1\\]: Input should be a valid string"),
+    ("response_schema", "str", "response_schema: Input should be a valid dict"),
+    ("safety_settings", [1], "safety_settings\\[0\\]: Input should be a valid dict"),
+    ("include_thoughts", "maybe", "include_thoughts: Input should be a valid bool"),
+    ("thinking_budget", "x", "thinking_budget: Input should be a valid integer"),
+    ("cached_content", 3, "cached_content: Input should be a valid string"),
+    ("image_config", 3, "image_config: Input should be a valid dict"),
+    ("extra_body", 3, "extra_body: Input should be a valid dict"),
+    ("timeout", "x", "timeout: Input should be a valid number"),
+    ("timeout", 0, "timeout: Input should be greater than 0"),
+    ("timeout", float("nan"), "timeout: Input should be a finite number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says", "route", "entry"), turns(NOT_OF_ITS_TYPE, ROUTES, ENTRIES)
+)
+async def test_a_call_option_not_of_its_type_is_refused_before_sending(
+    hub: AiHubMixEmulator, route: str, entry: str, name: str, value: Any, says: str
+) -> None:
+    """Checked by the constructor field's own type (not a raw TypeError, nor the
+    SDK's pydantic error, nor sent as given on /v1)."""
+    with pytest.raises(InvalidInputError, match=says) as info:
+        await arun(make_llm(hub, route), entry, "hi", **{name: value})
+    assert type(info.value) is InvalidInputError and info.value.__cause__ is None
+    assert hub.requests == []
+
+
+NOT_A_MODEL_ID = [
+    "google/gemini-2.5-flash",  # another router's form: a wrong path on native
+    " gemini-2.5-flash",
+    "gemini-2.5-flash\n",  # httpx's InvalidURL on native
+    "",  # the SDK's bare ValueError on native, sent as given on /v1
+    "gemini-2.5-flash:generateContent",
+    "gemini-2.5-flash?alt=sse",
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "route", "entry"), turns(NOT_A_MODEL_ID, ROUTES, ENTRIES)
+)
+async def test_a_model_id_that_cannot_be_one_is_refused_before_sending(
+    hub: AiHubMixEmulator, model: str, route: str, entry: str
+) -> None:
+    with pytest.raises(InvalidInputError, match="is no model id") as info:
+        make_llm(hub, route, model=model)
+    assert info.value.__cause__ is None
+    with pytest.raises(InvalidInputError, match="is no model id"):
+        await arun(make_llm(hub, route), entry, "hi", model=model)
+    assert hub.requests == []
+
+
+@pytest.mark.filterwarnings("error")  # (pydantic warns of a misused alias)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_call_option_is_coerced_as_the_constructor_does(
+    hub: AiHubMixEmulator, route: str
+) -> None:
+    _field_check.cache_clear()
+    make_llm(hub, route).invoke("hi", seed="7", model="gemini-2.5-flash")
+    body = hub.requests[0].body
+    assert (
+        body["generationConfig"]["seed"] if route == "native" else body["seed"]
+    ) == 7
 
 
 @pytest.mark.parametrize("route", ROUTES)

@@ -67,3 +67,38 @@ def test_connect_failures_move_on_others_do_not() -> None:
     assert seen[-1][2] == {"connect": 3}
     other = httpx2.Request("GET", "https://example.com/x")
     assert failover.send(other, lambda r: r.url.host) == "example.com"
+
+
+BAD_ROOTS = [
+    "aihubmix.com",
+    "ftp://aihubmix.com",
+    "https://",
+    "http://h:port",
+    "localhost:8080",
+    [A, "b.com"],
+    f"{A}/gemini?key=sk-in-the-url-0123456789",
+]
+
+
+@pytest.mark.parametrize("entry", ["chat", "embeddings", "balance", "catalogue"])
+def test_a_base_url_that_is_no_root_is_refused_before_sending(entry: str) -> None:
+    """Every helper that takes a base URL refuses the same forms, typed (not the
+    HTTP library's `UnsupportedProtocol` / `InvalidURL` at the first request)."""
+    from langchain_aihubmix import AiHubMixEmbeddings, ChatAiHubMixGemini, account
+    from langchain_aihubmix.catalog import list_models
+
+    key = "sk-test-0123456789"
+    use = {
+        "chat": lambda url: ChatAiHubMixGemini(
+            model="gemini-2.5-flash", api_key=key, base_url=url
+        ),
+        "embeddings": lambda url: AiHubMixEmbeddings(
+            api_key=key, base_url=url
+        ).embed_query("a"),
+        "balance": lambda url: account.get_balance(key, url),
+        "catalogue": lambda url: list_models(url, ttl=0),
+    }[entry]
+    for url in BAD_ROOTS:
+        with pytest.raises(InvalidInputError, match="must start with https://") as info:
+            use(url)
+        assert "sk-" not in str(info.value)  # Google's `?key=` form is not echoed

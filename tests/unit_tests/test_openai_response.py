@@ -22,7 +22,7 @@ from langchain_aihubmix._openai.response import (
 )
 from langchain_aihubmix._openai.usage import counts_from_usage
 from langchain_aihubmix._output.to_messages import TokenCounts
-from langchain_aihubmix.errors import OpenAINoAnswerError
+from langchain_aihubmix.errors import MalformedResponseError, OpenAINoAnswerError
 
 CASSETTE = (
     Path(__file__).parents[1]
@@ -265,7 +265,7 @@ def test_custom_tool_calls_raise_naming_them() -> None:
             ]
         }
     )
-    with pytest.raises(ValueError, match="grammar"):
+    with pytest.raises(MalformedResponseError, match="grammar"):
         completion_to_messages(completion, "m")[0]
 
 

@@ -99,16 +99,16 @@ def test_mutable_values_are_never_cached() -> None:
 
 def test_stop_argument_is_not_cached() -> None:
     fields = _llm()._fields()
-    first = resolve_call(fields, {}, ["x"], "native")[0]
+    first = resolve_call(fields, {"stop": ["x"]}, "native")[0]
     assert first.stop == ("x",)
-    assert resolve_call(fields, {}, ["y"], "native")[0].stop == ("y",)
+    assert resolve_call(fields, {"stop": ["y"]}, "native")[0].stop == ("y",)
 
 
 def test_invalid_settings_raise_every_time() -> None:
     fields = _llm()._fields() | {"thinking_budget": -5}
     for _ in range(2):
         with pytest.raises(ValueError, match="thinking_budget"):
-            resolve_call(fields, {}, None, "native")
+            resolve_call(fields, {}, "native")
 
 
 # -- native config ------------------------------------------------------------------
