@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_aihubmix._errors.classify import raise_classified
 from langchain_aihubmix._input.conversation import Conversation
 from langchain_aihubmix._options.call_options import CallOptions
+from langchain_aihubmix._transport.failover import SENDING
 from langchain_aihubmix._transport.route import Route
 from langchain_aihubmix.profiles import Transport
 
@@ -159,16 +160,24 @@ def within(seconds: float | None) -> Iterator[None]:
 
 
 @asynccontextmanager
-async def awithin(seconds: float | None, transport: Transport) -> AsyncIterator[None]:
+async def awithin(
+    seconds: float | None, transport: Transport, fresh: bool = True
+) -> AsyncIterator[None]:
     """Async twin of `within` (`asyncio.timeout`); once expired, the block raises
-    `transport`'s typed timeout error."""
+    `transport`'s typed timeout error, naming the host of the request it sent (since
+    the block began if `fresh`)."""
     deadline = asyncio.timeout(seconds)
+    if fresh:
+        SENDING.set(None)
     try:
         async with deadline:
             yield
     except TimeoutError:
         if deadline.expired():
-            raise_classified(TimeoutError(_message(seconds or 0)), route=transport)
+            message, sent = _message(seconds or 0), SENDING.get()
+            request = httpx2.Request(*sent) if sent else None
+            exc = httpx2.TimeoutException(message, request=request) if request else None
+            raise_classified(exc or TimeoutError(message), route=transport)
         raise
 
 
@@ -196,14 +205,16 @@ async def _abounded(
     it: AsyncIterator[_T], seconds: float, transport: Transport
 ) -> AsyncIterator[_T]:
     """Async twin of `_bounded` (`awithin` around each item)."""
+    fresh = True
     try:
         while True:
             try:
-                async with awithin(seconds, transport):
+                async with awithin(seconds, transport, fresh):
                     item = await anext(it)
             except StopAsyncIteration:
                 return
             yield item
+            fresh = False
     finally:
         aclose = getattr(it, "aclose", None)
         if aclose is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx2
@@ -73,6 +74,11 @@ def never_sent(exc: BaseException | None) -> bool:
 
 
 _Target = tuple[int, httpx2.URL, dict[str, Any]]
+
+
+SENDING: ContextVar[tuple[str, httpx2.URL] | None] = ContextVar("sent", default=None)
+"""(method, URL) of the last request an async client of this module sent in this
+task: the async deadline's timeout names its host, as a sync timeout does."""
 
 
 class Failover:
@@ -150,5 +156,8 @@ class AsyncFailoverClient(httpx2.AsyncClient):
         self.failover = failover
 
     async def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
-        send = super().send
-        return await self.failover.asend(request, lambda r: send(r, **kwargs))
+        async def send(request: httpx2.Request) -> httpx2.Response:
+            SENDING.set((request.method, request.url))
+            return await super(AsyncFailoverClient, self).send(request, **kwargs)
+
+        return await self.failover.asend(request, send)

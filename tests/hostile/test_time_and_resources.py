@@ -213,6 +213,7 @@ def _expect_timeout(llm: ChatAiHubMixGemini, entry: Entry, **kwargs: Any) -> flo
     assert isinstance(err, ModelTimeoutError), repr(err)
     assert isinstance(err, TimeoutError)
     assert "timeout" in str(err).lower() or "timed out" in str(err).lower()
+    assert "(127.0.0.1)" in str(err), str(err)  # the host, on every entry
     assert KEY not in str(err)
     return elapsed
 
@@ -239,7 +240,7 @@ def test_a_stream_times_out_between_chunks(route: Transport, entry: Entry) -> No
     with _server(_trickle_second_chunk) as srv:
         llm = _model(srv, route, timeout=TIMEOUT)
         start = time.monotonic()
-        with pytest.raises(ModelTimeoutError):
+        with pytest.raises(ModelTimeoutError, match=r"\(127\.0\.0\.1\)"):
             if entry == "stream":
                 seen.extend(c.text for c in llm.stream("hi"))
             else:

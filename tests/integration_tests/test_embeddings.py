@@ -208,8 +208,9 @@ def test_gateway_errors_are_typed(hub: AiHubMixEmulator, entry: str) -> None:
     assert len(hub.requests) == 3
     hub.reset()
     hub.inject_fault("slow", delay=1.0, route="openai")
-    with pytest.raises(ModelTimeoutError, match="within the attempt's timeout"):
+    with pytest.raises(ModelTimeoutError, match="within the attempt's timeout") as t:
         call(make(hub, timeout=0.2, max_retries=2), query, "a")
+    assert "(127.0.0.1)" in str(t.value)  # the host, sync and async
     assert len(hub.requests) == 1  # it may have been billed: not retried
 
 
