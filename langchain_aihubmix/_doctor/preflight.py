@@ -52,7 +52,10 @@ def preflight(wire: Wire) -> str | None:
     said = bodies.redact(
         str((inner or {}).get("message") or reply.text[:200]), wire.api_key
     )
-    if bodies.category(status, inner, said) in ("authentication", "permission"):
+    if inner and bodies.category(status, inner, said) in (
+        "authentication",
+        "permission",
+    ):
         return f"key rejected ({status}): check AIHUBMIX_API_KEY (gateway: {said})"
     return (
         f"{host} answered {status} to GET /v1/models: {said} "

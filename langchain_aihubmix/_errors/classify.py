@@ -50,9 +50,9 @@ def _nearest_models(message: str) -> str:
     """` Known ids near it: ...` for the Gemini id a not-found message names."""
     from langchain_aihubmix.snapshot import SNAPSHOT
 
-    named = re.search(r"gemini-[\w.-]+", message)
+    named = re.search(r"gemini-[\w.-]+", message, re.IGNORECASE)
     known = [m.id for m in SNAPSHOT if not m.retired]
-    near = difflib.get_close_matches(named.group(), known, 3) if named else []
+    near = difflib.get_close_matches(named.group().lower(), known, 3) if named else []
     return f" Known ids near it: {', '.join(near)}." if near else ""
 
 

@@ -275,7 +275,7 @@ def resolve_call(
         )
         raise InvalidInputError(msg)
     options = CallOptions(
-        model=str(values["model"]),
+        model=model.removeprefix("models/"),  # Google's resource form, both routes
         **call_values(values),
         include_thoughts=include,
         thinking_budget=budget,

@@ -159,13 +159,14 @@ async def test_unknown_model_404_stays_model_not_found(
     assert "gemini-9-ultra" in str(info.value) and "base_url" not in str(info.value)
 
 
+@pytest.mark.parametrize("model", ["gemini-2.5-flsh", "Gemini-2.5-Flash"])
 @pytest.mark.parametrize("entry", ["invoke", "astream"])
 @pytest.mark.parametrize("transport", ROUTES)
 async def test_an_unknown_model_id_suggests_the_nearest_known_ids(
-    hub: AiHubMixEmulator, transport: str, entry: str
+    hub: AiHubMixEmulator, transport: str, entry: str, model: str
 ) -> None:
     llm = _llm(hub.base_url, transport, hub.api_key).model_copy(
-        update={"model": "gemini-2.5-flsh"}
+        update={"model": model}
     )
     with pytest.raises(
         ModelNotFoundError, match=r"Known ids near it: gemini-2\.5-flash,"

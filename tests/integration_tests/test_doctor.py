@@ -227,18 +227,22 @@ def test_an_unreachable_gateway_is_said_in_one_line(
     assert hub.requests == []
 
 
-def test_a_proxy_page_is_no_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A captive portal's HTML with status 200 is not "the key works"."""
+@pytest.mark.parametrize("status", [200, 401, 403])
+def test_a_proxy_page_is_no_gateway(
+    monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    """A captive portal's or a firewall's HTML is neither "the key works" nor
+    "key rejected", whatever its status."""
     out = _live(monkeypatch, KEY)
     page = "<html><body>Sign in to the proxy</body></html>"
 
     def portal(_request: Request, conn: socket.socket) -> None:
-        conn.sendall(response(200, page, content_type="text/html"))
+        conn.sendall(response(status, page, content_type="text/html"))
 
     with raw_server(portal) as proxy:
         assert main(["--base-url", proxy.base_url, "--yes"], out=out) == 2
     assert out.getvalue() == (
-        f"127.0.0.1 answered 200 to GET /v1/models: {page} "
+        f"127.0.0.1 answered {status} to GET /v1/models: {page} "
         "(is --base-url or AIHUBMIX_BASE_URL the gateway's root?)\n"
     )
 

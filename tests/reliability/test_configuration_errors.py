@@ -189,6 +189,21 @@ async def test_a_model_id_that_cannot_be_one_is_refused_before_sending(
     assert hub.requests == []
 
 
+@pytest.mark.parametrize(("entry", "route"), turns(ENTRIES, ROUTES))
+async def test_googles_resource_form_of_a_model_id_is_sent_as_the_id(
+    hub: AiHubMixEmulator, route: str, entry: str
+) -> None:
+    """`models/gemini-2.5-flash` (google-genai's form) reaches /v1 as the id too."""
+    for llm, kwargs in (
+        (make_llm(hub, route, model="models/gemini-2.5-flash"), {}),
+        (make_llm(hub, route), {"model": "models/gemini-2.5-flash"}),
+    ):
+        assert (await arun(llm, entry, "hi", **kwargs)).text
+    for r in hub.requests:
+        sent = r.body["model"] if route == "openai" else r.path.split("/")[-1]
+        assert sent.split(":")[0] == "gemini-2.5-flash", r.path
+
+
 @pytest.mark.filterwarnings("error")  # (pydantic warns of a misused alias)
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_call_option_is_coerced_as_the_constructor_does(
