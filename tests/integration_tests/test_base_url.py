@@ -165,9 +165,7 @@ async def test_unknown_model_404_stays_model_not_found(
 async def test_an_unknown_model_id_suggests_the_nearest_known_ids(
     hub: AiHubMixEmulator, transport: str, entry: str, model: str
 ) -> None:
-    llm = _llm(hub.base_url, transport, hub.api_key).model_copy(
-        update={"model": model}
-    )
+    llm = _llm(hub.base_url, transport, hub.api_key).model_copy(update={"model": model})
     with pytest.raises(
         ModelNotFoundError, match=r"Known ids near it: gemini-2\.5-flash,"
     ):
