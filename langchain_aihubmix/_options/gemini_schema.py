@@ -41,7 +41,10 @@ _ANNOTATIONS = _words("$schema $id $anchor $comment title readOnly writeOnly")
 _FORMATS = {"string": {"date-time", "enum"}, "integer": {"int32", "int64"}}
 _FORMATS["number"] = {"float", "double"}
 _ALIASES = {"dict": "object", "float": "number", "tuple": "array"}  # BFCL's names
-_JSON_TEXT = "a JSON value, written as JSON text"
+_JSON_TEXT = "a JSON {}, written as JSON text"
+_ARGS = "arguments"  # the one property of a free-form root on /v1
+_CUT = "$cut"  # the mark a reference gets where recursion is cut
+_NULL: dict[str, Any] = {"type": "string", "enum": ["null"], "nullable": True}  # /v1
 
 
 def convert(
@@ -57,7 +60,15 @@ def convert(
     options = union.get("anyOf", union.get("oneOf"))
     if string_enums and options and all(isinstance(o, dict) for o in options):
         root = _one_object(root, options)
-    return converter.node(root)
+    try:
+        out, decoder = converter.node(root)
+    except _Cut as cut:  # each level requires the next
+        raise InvalidInputError(f"The schema has no finite value ({cut}).") from None
+    free = isinstance(root, dict) and root.get("additionalProperties") not in (0, None)
+    if string_enums and free and decoder == {"json": True}:  # /v1: a map, no names
+        out = {"type": "object", "properties": {_ARGS: out}, "required": [_ARGS]}
+        return out, {"root": True}
+    return out, decoder
 
 
 def _one_object(root: dict[str, Any], options: list[dict[str, Any]]) -> dict[str, Any]:
@@ -65,9 +76,8 @@ def _one_object(root: dict[str, Any], options: list[dict[str, Any]]) -> dict[str
     props = [o.get("properties") or {} for o in options]
     sets, names = [o.get("required") or [] for o in options], [[*p] for p in props]
     out = {k: v for k, v in root.items() if k not in ("anyOf", "oneOf")}
-    out["description"] = _join(
-        out.get("description"), f"the properties of one of {names}"
-    )
+    said = f"the properties of one of {names}"
+    out["description"] = _join(out.get("description"), said)
     out["required"] = [n for n in sets[0] if all(n in s for s in sets)]
     out["properties"] = {k: v for p in props for k, v in p.items()}
     return out | {"type": "object"}
@@ -77,6 +87,9 @@ def restore(value: Any, decoder: Decoder | None) -> Any:
     """A `/v1` value in the user's schema's own types."""
     if not decoder:
         return value
+    if decoder.get("root"):  # {"root": True}: the arguments as JSON text in one
+        found = isinstance(value, dict) and restore(value.get(_ARGS), {"json": True})
+        return found if isinstance(found, dict) else value
     if isinstance(value, str) and decoder.get("json"):
         try:
             return json.loads(value)
@@ -92,6 +105,10 @@ def restore(value: Any, decoder: Decoder | None) -> Any:
         if (restored := restore(value, option)) is not value:
             return restored
     return value
+
+
+class _Cut(Exception):
+    """A branch left with no value where recursion is cut (the text says where)."""
 
 
 class _Converter:
@@ -130,17 +147,20 @@ class _Converter:
         if stack.count(ref) < UNROLL:
             body = self.inline(target, (*stack, ref))
             return {**body, **siblings} if isinstance(body, dict) else body
-        found = target if isinstance(target, dict) else {}
-        cut = f"nested {found.get('title') or ref.rsplit('/', 1)[-1]}, not described"
-        text = _join(siblings.get("description"), cut + " further")
-        return {"description": text} | (
-            {"type": found["type"]} if "type" in found else {}
-        )
+        name = (isinstance(target, dict) and target.get("title")) or ref.rsplit("/")[-1]
+        return siblings | {_CUT: f"nested {name}, not described further"}
 
     def node(self, node: Any) -> tuple[dict[str, Any], Decoder | None]:
         """One inlined node in its form, and its `/v1` decoder."""
         s = _normal(node if isinstance(node, dict) else {} if node else {"not": {}})
         found: list[str] = s.pop("type")
+        if _CUT in s:  # the recursion's cut: null if allowed, else this is pruned
+            if "null" not in found:
+                raise _Cut(s[_CUT])
+            text = _join(s.get("description"), s[_CUT] + ": null")
+            if not self.openapi:
+                return {"type": "null", "description": text}, None
+            return _NULL | {"description": text}, {"enum": {"null": None}}
         props = s.get("properties", {} if "object" in found else None)
         if isinstance(props, dict) and isinstance(need := s.get("required"), list):
             # Gemini: "required[0]: property is not defined"; kept as any value
@@ -176,10 +196,10 @@ class _Converter:
         if "items" in out and kind != "array":  # Gemini: "$type == Type.ARRAY"
             notes["items"], _ = out.pop("items"), decoder.pop("items", None)
         if kind == "array" and "items" not in out:
-            out["items"] = {"type": "string", "description": _JSON_TEXT}
+            out["items"] = {"type": "string", "description": _JSON_TEXT.format("value")}
             decoder["items"] = {"json": True}
         if kind in (None, "object") and not (out.get("properties") or out.get("anyOf")):
-            text = _join(out.get("description"), _JSON_TEXT)
+            text = _join(out.get("description"), _JSON_TEXT.format(kind or "value"))
             out, decoder = {"type": "string", "description": text}, {"json": True}
         elif kind is not None:
             out["type"] = kind
@@ -192,27 +212,48 @@ class _Converter:
         positions `/v1` describes (its `items`: any of them)."""
         out: dict[str, Any] = {}
         decoder: Decoder = {}
+        notes: dict[str, Any] = {}
         if isinstance(s.get("properties"), dict):
-            pairs = {k: self.node(v) for k, v in s.pop("properties").items()}
-            out["properties"] = {k: v[0] for k, v in pairs.items()}
-            coded = {k: v[1] for k, v in pairs.items() if v[1]}
+            kept: dict[str, tuple[dict[str, Any], Decoder | None]] = {}
+            for k, v in s.pop("properties").items():
+                try:
+                    kept[k] = self.node(v)
+                except _Cut as cut:  # left out if it may be; else `s` is pruned too
+                    if k in (s.get("required") or ()):
+                        raise
+                    notes.setdefault("left out", {})[k] = str(cut)
+            out["properties"] = {k: v[0] for k, v in kept.items()}
+            coded = {k: v[1] for k, v in kept.items() if v[1]}
             decoder |= {"properties": coded} if coded else {}
         for key in ("items", "additionalProperties"):
             if isinstance(s.get(key), dict) and key in _KEEP[self.openapi]:
-                out[key], code = self.node(s.pop(key))
+                try:
+                    out[key], code = self.node(s.pop(key))
+                except _Cut as cut:  # no item / other key can be given: none allowed
+                    if key == "items" and s.get("minItems"):
+                        raise
+                    s |= {"maxItems": 0} if key == "items" else {key: False}
+                    notes[key], code = str(cut), None
                 decoder |= {key: code} if code else {}
         for key in ("anyOf", "prefixItems"):
             if isinstance(s.get(key), list):
-                options = [self.node(o) for o in s.pop(key)]
+                options, cuts = [], []
+                for option in s.pop(key):
+                    try:
+                        options.append(self.node(option))
+                    except _Cut as cut:  # an `anyOf` option is dropped, if not all
+                        cuts.append(cut)
+                if cuts and (key == "prefixItems" or not options):
+                    raise cuts[0]
                 codes: list[Decoder] = [o[1] or {} for o in options]
                 out[key] = [o[0] for o in options]
                 decoder |= {key: codes} if any(codes) else {}
         if not (self.openapi and "prefixItems" in out):
-            return out, decoder, {}
+            return out, decoder, notes
         out.setdefault("items", {"anyOf": out["prefixItems"]})
         if "prefixItems" in decoder:
             decoder.setdefault("items", {"anyOf": decoder.pop("prefixItems")})
-        return out, decoder, {"prefixItems": out.pop("prefixItems")}
+        return out, decoder, notes | {"prefixItems": out.pop("prefixItems")}
 
 
 def _normal(node: dict[str, Any]) -> dict[str, Any]:
@@ -256,9 +297,8 @@ def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if "properties" in a or "properties" in b:
         out["properties"] = {**b.get("properties", {}), **a.get("properties", {})}
     if "required" in a or "required" in b:
-        out["required"] = list(
-            dict.fromkeys([*a.get("required", []), *b.get("required", [])])
-        )
+        need = [*a.get("required", []), *b.get("required", [])]
+        out["required"] = list(dict.fromkeys(need))
     if a.get("description") and b.get("description"):
         out["description"] = _join(a["description"], b["description"])
     return out

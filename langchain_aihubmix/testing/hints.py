@@ -29,6 +29,8 @@ class Hints:
     def __init__(self, text: str, reserved: frozenset[str] = frozenset()) -> None:
         self.text = text = text[:_READ]
         self._pairs = {k.lower(): v for k, v in _PAIR.findall(text)}
+        self.free = [k for k, _ in _PAIR.findall(text) if k not in reserved]
+        """The keys given as `key: value` that name no property (a map's keys)."""
         given = set(self._pairs.values()) | reserved
         quoted = list(_QUOTED.finditer(text))
         found = [(m.start(), next(g for g in m.groups() if g)) for m in quoted]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from langchain_aihubmix.testing.hints import Hints
 
 _MAX_DEPTH = 8
+"""How deep references are followed (a recursive schema's value stays finite)."""
+_MAX_NESTING = 64  # an inlined schema is finite: this only bounds a hostile one
 
 
 def value_for(schema: object, hint: str = "", root: object = None) -> Any:
@@ -40,8 +43,10 @@ def _property_names(schema: object, depth: int = 0) -> set[str]:
 
 
 def _value(schema: object, hints: Hints, root: object, name: str, depth: int) -> Any:
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
-        return None if depth > _MAX_DEPTH else "value"
+    if not isinstance(schema, dict) or depth > _MAX_NESTING:
+        return None if depth > _MAX_NESTING else "value"
+    if "$ref" in schema and depth > _MAX_DEPTH:
+        return None
     if "$ref" in schema:
         return _value(_resolve(schema["$ref"], root), hints, root, name, depth + 1)
     if "const" in schema:
@@ -67,9 +72,9 @@ def _value(schema: object, hints: Hints, root: object, name: str, depth: int) ->
     if kind == "array":
         items = schema.get("items", {"type": "string"})
         least = schema.get("minItems", schema.get("min_items"))
-        if least is None and depth >= 3:
-            return []  # keep recursive schemas finite
-        count = max(1, int(least or 1))
+        if least is None and depth >= 3 and isinstance(items, dict) and "$ref" in items:
+            return []  # keep recursive schemas finite (an inlined one is cut)
+        count = min(max(1, int(least or 1)), schema.get("maxItems", 1 << 30))
         return [_value(items, hints, root, name, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
         integer = kind == "integer"
@@ -80,11 +85,33 @@ def _value(schema: object, hints: Hints, root: object, name: str, depth: int) ->
         return True
     if kind == "null":
         return None
+    if "as JSON text" in str(schema.get("description", "")):
+        # a value this package's /v1 asks for as JSON text: the map the described
+        # `additionalProperties` allows (any value when none is described)
+        said = _said(str(schema["description"]), "additionalProperties: ")
+        return json.dumps(_object({"additionalProperties": said}, hints, root, depth))
     return _string(schema, hints, name)
+
+
+def _said(text: str, keyword: str) -> Any:
+    """The JSON value a description gives after `keyword`, else True."""
+    at = text.find(keyword)
+    try:
+        return (
+            json.JSONDecoder().raw_decode(text, at + len(keyword))[0]
+            if at >= 0
+            else True
+        )
+    except ValueError:
+        return True
 
 
 def _object(schema: dict[str, Any], hints: Hints, root: object, depth: int) -> Any:
     props = schema.get("properties") or {}
+    extra = schema.get("additionalProperties")
+    if not props and extra not in (None, False):  # a map: the prompt's free keys
+        sub = extra if isinstance(extra, dict) else {}
+        return {k: _value(sub, hints, root, k, depth + 1) for k in hints.free}
     out: dict[str, Any] = {}
     for key, sub in props.items():
         out[key] = _value(sub, hints, root, key, depth + 1)
@@ -152,8 +179,6 @@ _FORMATS = {
 
 
 def _string(schema: dict[str, Any], hints: Hints, name: str) -> str:
-    if "as JSON text" in str(schema.get("description", "")):
-        return "{}"  # a value the schema asks for as JSON text (this package's /v1)
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _FORMATS[fmt]

@@ -47,6 +47,6 @@ async def test_mcp_servers_in_an_agent(
         ran = [m for m in result["messages"] if isinstance(m, ToolMessage)]
         assert [m.name for m in ran] == [LONG_NAME, "tree.walk"], transport
         assert all(m.status != "error" for m in ran), [m.content for m in ran]
-        assert "priority=1 meta={}" in ran[0].text
+        assert "priority=1 meta={'label': 'root'}" in ran[0].text  # a map: free pairs
         assert "walked root" in ran[1].text and "depth=1" in ran[1].text
         assert len(hub.requests) == 3  # two tool steps, then the answer

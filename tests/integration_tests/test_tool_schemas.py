@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -16,11 +17,12 @@ import httpx
 import jsonschema
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from pydantic import BaseModel
+from langchain_core.tools import StructuredTool
+from pydantic import BaseModel, TypeAdapter
 
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
-from tests.support import ENTRIES, ROUTES, MakeLLM, run
+from tests.support import ENTRIES, ROUTES, MakeLLM, run, turns
 
 MCP = Path(__file__).parents[1] / "fixtures" / "mcp"
 
@@ -175,6 +177,79 @@ def test_structured_output_in_the_schema_s_own_types(
     assert isinstance(report, Report) and report.extra == {}
 
 
+# -- free-form arguments and recursion cut where the model can still answer -------
+
+TALLY = StructuredTool.from_function(
+    lambda **counts: str(counts), name="tally", description="Count things.",
+    args_schema=TypeAdapter(dict[str, int]).json_schema(),
+)  # fmt: skip
+FREE_FORM = {  # the tool, and the arguments the prompt's `key: value` pairs give
+    "dict[str, int]": (TALLY, {"apples": 3, "pears": 5}),
+    "map of strings": (
+        {"name": "label", "description": "Label things.", "input_schema": {
+            "type": "object", "additionalProperties": {"type": "string"}}},
+        {"apples": "3", "pears": "5"},
+    ),
+    "any keys": (
+        {"name": "note", "description": "Note anything.", "input_schema": {
+            "type": "object", "additionalProperties": True}},
+        {"apples": "3", "pears": "5"},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "transport", "entry"), turns(product(FREE_FORM, ROUTES), ENTRIES)
+)
+def test_free_form_arguments_reach_the_tool(
+    make_llm: MakeLLM, hub: AiHubMixEmulator, case: str, transport: str, entry: str
+) -> None:
+    """An object of any keys (no `properties`) can be given arguments on both
+    routes: Gemini's `Schema` needs properties, so `/v1` asks for them as JSON."""
+    tool, expected = FREE_FORM[case]
+    reply = run(make_llm(transport).bind_tools([tool]), entry, "apples: 3 pears: 5")
+    (call,) = reply.tool_calls
+    assert call["args"] == expected
+    if transport == "openai":
+        (sent,) = hub.requests[-1].body["tools"]
+        assert sent["function"]["parameters"]["properties"]
+
+
+class Beta(BaseModel):
+    """One side of a mutual recursion."""
+
+    name: str
+    alpha: Alpha | None
+    alphas: list[Alpha]
+    spare: Alpha | None = None
+
+
+class Alpha(BaseModel):
+    """The other side."""
+
+    beta: Beta | None
+    betas: list[Beta] = []
+
+
+Beta.model_rebuild()
+RECURSIVE = [Tree, Alpha, Beta]
+
+
+@pytest.mark.parametrize(
+    ("model", "transport", "entry"), turns(product(RECURSIVE, ROUTES), ENTRIES)
+)
+def test_recursive_arguments_are_valid_at_the_cut(
+    make_llm: MakeLLM, model: type[BaseModel], transport: str, entry: str
+) -> None:
+    """Recursion is described a few levels deep, then cut; what the model may
+    give at the cut is still valid for the user's model (self and mutual
+    recursion, through lists and optionals)."""
+    reply = run(make_llm(transport).bind_tools([model]), entry, "name: root")
+    (call,) = reply.tool_calls
+    value = model.model_validate(call["args"])
+    assert "root" in json.dumps(value.model_dump())
+
+
 # -- the emulator answers invalid declarations as Gemini does ------------------------
 
 
@@ -201,6 +276,11 @@ def test_emulator_rejects_what_gemini_rejects(hub: AiHubMixEmulator) -> None:
             "required": ["t"], "$defs": defs}  # fmt: skip
     reply = native({"name": "f", "parametersJsonSchema": tree})
     assert reply.json()["error"]["message"] == "Request contains an invalid argument."
+    reply = native({"name": "f", "parameters": {"type": "object"}})
+    assert reply.json()["error"]["message"] == (  # langchainjs#7935 quotes it
+        "* GenerateContentRequest.tools[0].function_declarations[0].parameters."
+        "properties: should be non-empty for OBJECT type\n"
+    )
     reply = native({"name": "x" * 65, "parametersJsonSchema": {"type": "object"}})
     assert "function_declarations[0].name: Invalid function name." in reply.text
     v1 = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}],

@@ -226,8 +226,8 @@ def test_schemas_are_converted_without_loss(
     for _ in range(UNROLL - 1):  # the root is the first level
         deepest = deepest["properties"]["children"]["items"]
         assert set(deepest["properties"]) == {"name", "children"}
-    cut = deepest["properties"]["children"]["items"]
-    assert "not described further" in cut["description"]
+    cut = deepest["properties"]["children"]  # an item cannot be given: none allowed
+    assert cut["maxItems"] == 0 and "not described further" in cut["description"]
     calls = {c["name"]: c["args"] for c in reply.tool_calls}
     Order.model_validate(calls["Order"])
     Node.model_validate(calls["Node"])

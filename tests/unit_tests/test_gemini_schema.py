@@ -312,7 +312,8 @@ def test_references_inlined_and_recursion_cut(convert: Any) -> None:
     for _ in range(UNROLL - 1):
         node = node["properties"]["children"]["items"]
         assert node["required"] == ["name", "children"]
-    cut = node["properties"]["children"]["items"]
+    cut = node["properties"]["children"]  # no value left for an item: none allowed
+    assert cut["maxItems"] == 0
     assert "nested Tree, not described further" in cut["description"]
     old = convert(OldModel.schema())
     assert set(old["properties"]["parts"]["items"]["properties"]) == {
@@ -320,6 +321,62 @@ def test_references_inlined_and_recursion_cut(convert: Any) -> None:
         "parts",
         "leaf",
     }
+
+
+def test_the_cut_never_allows_what_the_schema_does_not() -> None:
+    """At the cut, a reference is null where null is allowed, left out (and said)
+    where it need not be given, an empty list in a list; a schema that requires
+    itself at every depth has no finite value: bad input, before anything is sent."""
+    link = {"$ref": "#/$defs/Node"}
+    node = {"type": "object", "required": ["name", "next"], "properties": {
+        "name": {"type": "string"}, "next": {"anyOf": [link, {"type": "null"}]},
+        "spare": link, "more": {"type": "array", "items": link}}}  # fmt: skip
+    schema = {"$ref": "#/$defs/Node", "$defs": {"Node": node}}
+    for openapi in (False, True):
+        deep, decoder = convert(schema, openapi=openapi)
+        for _ in range(UNROLL - 1):
+            deep, decoder = deep["properties"]["spare"], (decoder or {}).get(
+                "properties", {}).get("spare")  # fmt: skip
+        assert set(deep["properties"]) == {"name", "next", "more"}
+        assert 'left out: {"spare":"nested Node' in deep["description"]
+        assert deep["properties"]["more"]["maxItems"] == 0
+        said = deep["properties"]["next"]
+        assert "nested Node, not described further: null" in said["description"]
+        assert said.get("type") == "null" or said["enum"] == ["null"]
+    assert restore({"name": "n", "next": "null"}, decoder) == {
+        "name": "n",
+        "next": None,
+    }
+    node["required"].append("spare")
+    with pytest.raises(InvalidInputError, match="no finite value"):
+        convert(schema, openapi=False)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "additionalProperties": {"type": "integer"}},
+        {"type": "object", "additionalProperties": True, "description": "any"},
+        {"type": "object", "additionalProperties": {}},
+    ],
+)
+def test_a_free_form_root_is_one_json_text_property_on_v1(
+    schema: dict[str, Any],
+) -> None:
+    """Gemini's `Schema` needs properties on an object: arguments of any names are
+    asked for as one JSON object in one property, and decoded back; natively the
+    schema goes as it is."""
+    openapi, decoder = openapi_form(schema)
+    assert check_openai(_openapi_call(openapi), json_form=False) is None
+    ((name, said),) = openapi["properties"].items()
+    assert openapi["required"] == [name]
+    assert "a JSON object, written as JSON text" in said["description"]
+    args = {name: '{"a": 1, "b": 2}'}
+    assert restore(args, decoder) == {"a": 1, "b": 2}
+    assert restore({}, decoder) == {}  # nothing given: nothing to decode
+    assert native_form(schema) == schema
+    assert json_schema_problem(schema, root_object=True) is None
+    assert "properties" not in openapi_form({"type": "object"})[0]  # no arguments
 
 
 def test_constraints_go_into_the_description() -> None:
