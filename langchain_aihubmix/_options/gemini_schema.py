@@ -183,8 +183,7 @@ class _Converter:
             elif key not in _ANNOTATIONS and not (key == "default" and value is None):
                 notes[key] = value
         if not self.openapi:
-            out |= {"type": found[0] if len(found) == 1 else found} if found else {}
-            return _described(out | ({"enum": enum} if enum else {}), notes), None
+            return _described(_json_form(out, found, enum), notes), None
         kind = types[0] if types else None
         if enum is not None and kind != "string" and self.string_enums:
             decoder["enum"] = {_text(v): v for v in enum if not isinstance(v, str)}
@@ -254,6 +253,22 @@ class _Converter:
         if "prefixItems" in decoder:
             decoder.setdefault("items", {"anyOf": decoder.pop("prefixItems")})
         return out, decoder, notes | {"prefixItems": out.pop("prefixItems")}
+
+
+def _json_form(out: dict[str, Any], found: list[str], enum: Any) -> dict[str, Any]:
+    """The native node with its `type` and `enum`; null as an `anyOf` option where
+    `type: null` beside `anyOf` or `enum` would forbid their values."""
+    kinds = [t for t in found if t != "null"]
+    out |= {"enum": enum} if enum else {}
+    if kinds == found or not ("anyOf" in out or enum):
+        return out | ({"type": found[0] if len(found) == 1 else found} if found else {})
+    null, said = (
+        {"type": "null"},
+        {k: out.pop(k) for k in ("title", "description") if k in out},
+    )
+    if kinds or "anyOf" not in out:
+        return {"anyOf": [_json_form(out, kinds, None), null]} | said
+    return out | {"anyOf": [*out["anyOf"], null]} | said
 
 
 def _normal(node: dict[str, Any]) -> dict[str, Any]:

@@ -467,3 +467,42 @@ def test_a_root_union_becomes_one_object() -> None:
     assert "properties" not in openapi_form(schema, string_enums=False)[0]  # responses
     anything = {"$ref": "#/$defs/X", "$defs": {"X": True}}  # a root of any value
     assert openapi_form(anything)[1] == {"json": True}
+
+
+class _Cat(BaseModel):
+    meow: int
+
+
+class _Dog(BaseModel):
+    bark: str
+
+
+class _Pet(BaseModel):
+    tag: int | str | None
+    pet: _Cat | _Dog | None = None
+    kind: Literal[1, 2] | None = None
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ({"tag": 1}, True),
+        ({"tag": None, "pet": None}, True),
+        ({"tag": "x", "pet": {"meow": 1}}, True),
+        ({"tag": 1, "pet": {"bark": "w"}}, True),
+        ({"tag": 1, "kind": 2}, True),
+        ({"tag": 1, "kind": None}, True),
+        ({"tag": 1, "pet": 3}, False),
+        ({"tag": [1]}, False),
+        ({"tag": 1, "kind": 3}, False),
+    ],
+)
+def test_nullable_unions_accept_what_the_schema_accepts(
+    value: dict[str, Any], valid: bool
+) -> None:
+    """The native form takes exactly the values the user's schema takes (an
+    optional union of models was sent as `anyOf` beside `type: null`: nothing)."""
+    schema = _Pet.model_json_schema()
+    for form in (schema, native_form(schema)):
+        errors = list(jsonschema.Draft202012Validator(form).iter_errors(value))
+        assert not errors if valid else errors, (form, value)
