@@ -142,12 +142,7 @@ def test_async_shortcut_sends_the_same_request(name: str) -> None:
         return _reply(request)
 
     async def run() -> None:
-        client = openai.AsyncOpenAI(
-            api_key="k",
-            base_url="http://gw.test/v1",
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
-        )
+        client = _async_client(handler)
         params = PARAMS[name]
         via_sdk = await client.chat.completions.create(**params)
         via_shortcut = await sdk_shortcuts.acreate(client, dict(params))
@@ -162,6 +157,16 @@ def test_async_shortcut_sends_the_same_request(name: str) -> None:
 
     asyncio.run(run())
     assert sent[0] == sent[1]
+
+
+def _async_client(handler: Any) -> openai.AsyncOpenAI:
+    """An async client whose requests `handler` answers."""
+    return openai.AsyncOpenAI(
+        api_key="k",
+        base_url="http://gw.test/v1",
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+    )
 
 
 _CHUNK = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
@@ -250,12 +255,7 @@ def test_an_async_client_with_a_known_platform_asks_no_thread(
         return _reply(request)
 
     async def run() -> None:
-        client = openai.AsyncOpenAI(
-            api_key="k",
-            base_url="http://gw.test/v1",
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
-        )
+        client = _async_client(handler)
         if known:
             sdk_shortcuts.known_platform(client, platform)
         await sdk_shortcuts.acreate(client, dict(PARAMS["plain"]))
