@@ -31,7 +31,7 @@ from langchain_aihubmix._native.response import (
     NativeStreamState,
     response_to_messages,
 )
-from langchain_aihubmix._native.sdk_shortcuts import sdk_contents
+from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
@@ -159,11 +159,12 @@ class NativeRoute:
 
     def _request(
         self, conv: Conversation, opts: CallOptions, timeout: float | None
-    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig]:
+    ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
         """Contents and config, shaped for google-genai's cheapest paths."""
         built, system = conversation_to_contents(conv, model=opts.model)
         config = options_to_config(opts, system)
         if timeout != self._settings.timeout:
+            config = config or SdkConfig()
             http = config.http_options or types.HttpOptions()
             config.http_options = http.model_copy(
                 update={"timeout": None if timeout is None else int(timeout * 1000)}

@@ -312,13 +312,14 @@ def _maybe(convert: Callable[[Any], Any], value: Any) -> Any:
 
 def options_to_config(
     opts: CallOptions, system_instruction: types.Content | None
-) -> types.GenerateContentConfig:
+) -> types.GenerateContentConfig | None:
     """The request config, with only the options that are set (`model_fields_set`:
-    each call gets its own config, whose fields the caller may assign).
+    each call gets its own config, whose fields the caller may assign); None when
+    none is (the SDK then converts no config and sends none).
 
     A JSON schema without a MIME type asks for `application/json`; `extra_body` is
     merged into the body by the SDK (`http_options`); the SDK's automatic function
-    calling is off (it only runs Python callables).
+    calling is off (it only runs Python callables, which a config never holds).
     """
     mime = opts.response_mime_type
     if opts.response_schema is not None and mime is None:
@@ -348,11 +349,11 @@ def options_to_config(
         thinking_config=_thinking(opts),
         tools=_tools(opts.tools),
         tool_config=_tool_config(opts),
-        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         http_options=_maybe(
             lambda body: types.HttpOptions(extra_body=body), opts.extra_body
         ),
     )
-    return SdkConfig(
-        **{name: value for name, value in fields.items() if value is not None}
-    )
+    if not (fields := {k: v for k, v in fields.items() if v is not None}):
+        return None
+    off = types.AutomaticFunctionCallingConfig(disable=True)
+    return SdkConfig(**fields, automatic_function_calling=off)

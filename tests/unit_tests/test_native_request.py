@@ -346,11 +346,9 @@ def test_empty_turns_are_not_sent_and_nothing_merges() -> None:
 
 
 def test_unset_options_send_nothing() -> None:
-    body = _wire(Conversation(turns=[_user()]))
-    assert body == {
-        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
-        "generationConfig": {},
-    }
+    body = _wire(Conversation(turns=[_user()]))  # no config, as the raw SDK's
+    assert body == {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    assert options_to_config(CallOptions(model=G3), None) is None
 
 
 def config_tools(opts: CallOptions) -> list[str]:
