@@ -138,13 +138,10 @@ def default_transport(model: str) -> Transport:
     return "openai" if model.endswith(_ROUTE_SUFFIXES) else "native"
 
 
+@lru_cache(maxsize=512)
 def profile_for(model: str) -> ModelProfile:
     """The profile of `model`: its family's rules, with the snapshot's limits."""
-    return _profile(base_model(model).removeprefix("models/"))
-
-
-@lru_cache(maxsize=512)
-def _profile(name: str) -> ModelProfile:
+    name = base_model(model).removeprefix("models/")
     profile = _family(name)
     entry = snapshot_model(name)
     if entry is None:

@@ -31,7 +31,7 @@ parsers stop at 100 levels; deeper values also exhaust Python's recursion limit 
 the SDKs' encoders)."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SCALARS = (str, bool, int, type(None))
+_SCALARS = (str, bool, int, float, type(None))
 _SHOWN_STEPS = 12
 
 
@@ -95,7 +95,7 @@ def check_json(value: object, where: str, path: tuple[Any, ...] = ()) -> None:
                     raise InvalidInputError(msg)
                 check_text(key, _at(where, path))
             check_json(child, where, (*path, key))
-    elif not isinstance(value, (*_SCALARS, float)):
+    elif not isinstance(value, _SCALARS):
         msg = (
             f"{_at(where, path)}: a value of type {type(value).__name__} is not "
             "JSON-serialisable (use a list, dict, str, number, bool or None)"
