@@ -31,7 +31,7 @@ from langchain_aihubmix._native.response import (
     NativeStreamState,
     response_to_messages,
 )
-from langchain_aihubmix._native.sdk_shortcuts import SdkConfig, sdk_contents
+from langchain_aihubmix._native.sdk_shortcuts import sdk_contents
 from langchain_aihubmix._options.call_options import CallOptions
 from langchain_aihubmix._output.stream import ensure_complete
 from langchain_aihubmix._transport.deadline import install
@@ -63,14 +63,19 @@ def http_options(settings: ClientSettings, **clients: Any) -> types.HttpOptions:
 
 
 class _Quiet(logging.Filter):
-    """Drops google-genai's log records while this thread builds a client."""
+    """Drops google-genai's log records while this thread builds a client, and its
+    "AFC is enabled" line while it sends a config-less call (automatic function
+    calling only runs Python functions, which the package never gives the SDK)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not _BUILDING.get()
+        afc = _CALLING.get() and str(record.msg).startswith("AFC is enabled")
+        return not (_BUILDING.get() or afc)
 
 
 _BUILDING: ContextVar[bool] = ContextVar("aihubmix_building", default=False)
-logging.getLogger("google_genai._api_client").addFilter(_Quiet())
+_CALLING: ContextVar[bool] = ContextVar("aihubmix_calling", default=False)
+for _logger in ("google_genai._api_client", "google_genai.models"):
+    logging.getLogger(_logger).addFilter(_Quiet())
 
 
 def new_client(settings: ClientSettings, **clients: Any) -> genai.Client:
@@ -158,13 +163,19 @@ class NativeRoute:
         return self._genai(httpx2.AsyncClient(**self._http_args(True)))
 
     def _request(
-        self, conv: Conversation, opts: CallOptions, timeout: float | None
+        self,
+        conv: Conversation,
+        opts: CallOptions,
+        timeout: float | None,
+        stream: bool = False,
     ) -> tuple[types.ContentListUnionDict, types.GenerateContentConfig | None]:
-        """Contents and config, shaped for google-genai's cheapest paths."""
+        """Contents and config, shaped for google-genai's cheapest paths (no config
+        for a plain whole reply; streams keep one: a stream's first chunk would log
+        "AFC is enabled" outside `_CALLING`)."""
         built, system = conversation_to_contents(conv, model=opts.model)
-        config = options_to_config(opts, system)
-        if timeout != self._settings.timeout:
-            config = config or SdkConfig()
+        per_call = timeout != self._settings.timeout
+        config = options_to_config(opts, system, always=stream or per_call)
+        if per_call and config is not None:
             http = config.http_options or types.HttpOptions()
             config.http_options = http.model_copy(
                 update={"timeout": None if timeout is None else int(timeout * 1000)}
@@ -177,6 +188,7 @@ class NativeRoute:
         """One whole response; a message per candidate."""
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
+            calling = _CALLING.set(True)
             try:
                 response = self._sync.get().models.generate_content(
                     model=opts.model,
@@ -185,6 +197,8 @@ class NativeRoute:
                 )
             except Exception as exc:
                 self._fail(exc, opts.model)
+            finally:
+                _CALLING.reset(calling)
         return response_to_messages(response, opts.model)
 
     async def agenerate(
@@ -193,6 +207,7 @@ class NativeRoute:
         """Async twin of `generate`."""
         with self._splicer.stand_ins(conv) as sent:
             contents, config = self._request(sent, opts, timeout)
+            calling = _CALLING.set(True)
             try:
                 client = self._async.get()[0]
                 response = await client.aio.models.generate_content(
@@ -202,6 +217,8 @@ class NativeRoute:
                 )
             except Exception as exc:
                 self._fail(exc, opts.model)
+            finally:
+                _CALLING.reset(calling)
         return response_to_messages(response, opts.model)
 
     def stream(
@@ -210,7 +227,7 @@ class NativeRoute:
         """Stream chunks; raises if the stream is cut before the final chunk."""
         state = NativeStreamState(requested_model=opts.model)
         with self._splicer.stand_ins(conv) as sent:
-            contents, config = self._request(sent, opts, timeout)
+            contents, config = self._request(sent, opts, timeout, stream=True)
             try:
                 for response in self._sync.get().models.generate_content_stream(
                     model=opts.model,
@@ -228,7 +245,7 @@ class NativeRoute:
         """Async twin of `stream`."""
         state = NativeStreamState(requested_model=opts.model)
         with self._splicer.stand_ins(conv) as sent:
-            contents, config = self._request(sent, opts, timeout)
+            contents, config = self._request(sent, opts, timeout, stream=True)
             try:
                 client = self._async.get()[0]
                 stream = await client.aio.models.generate_content_stream(

@@ -311,11 +311,11 @@ def _maybe(convert: Callable[[Any], Any], value: Any) -> Any:
 
 
 def options_to_config(
-    opts: CallOptions, system_instruction: types.Content | None
+    opts: CallOptions, system_instruction: types.Content | None, always: bool = False
 ) -> types.GenerateContentConfig | None:
     """The request config, with only the options that are set (`model_fields_set`:
     each call gets its own config, whose fields the caller may assign); None when
-    none is (the SDK then converts no config and sends none).
+    none is and not `always` (the SDK then converts no config and sends none).
 
     A JSON schema without a MIME type asks for `application/json`; `extra_body` is
     merged into the body by the SDK (`http_options`); the SDK's automatic function
@@ -353,7 +353,8 @@ def options_to_config(
             lambda body: types.HttpOptions(extra_body=body), opts.extra_body
         ),
     )
-    if not (fields := {k: v for k, v in fields.items() if v is not None}):
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if not fields and not always:
         return None
     off = types.AutomaticFunctionCallingConfig(disable=True)
     return SdkConfig(**fields, automatic_function_calling=off)

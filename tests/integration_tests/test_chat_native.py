@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import pickle
 from functools import reduce
 from operator import add
@@ -29,7 +30,7 @@ from langchain_aihubmix import ChatAiHubMixGemini
 from langchain_aihubmix._errors.base import InvalidInputError
 from langchain_aihubmix.testing import AiHubMixEmulator
 from tests.integration_tests.sample_tools import get_time, get_weather
-from tests.support import MakeLLM
+from tests.support import ENTRIES, MakeLLM, arun
 
 
 def _usage_ok(message: AIMessage) -> None:
@@ -412,3 +413,22 @@ def test_stream_ending_without_finish_reason_raises(
     )
     with pytest.raises(ModelConnectionError, match="final chunk"):
         list(make_llm(max_retries=0).stream("hi"))
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+async def test_a_plain_call_logs_no_sdk_chatter(
+    hub: AiHubMixEmulator, make_llm: MakeLLM, entry: str, caplog: Any
+) -> None:
+    """google-genai's "AFC is enabled" INFO line (logged for a config-less call) stays
+    out of the user's logs during the package's calls, and only then."""
+    from google import genai
+
+    caplog.set_level(logging.DEBUG, logger="google_genai")
+    assert (await arun(make_llm("native"), entry, "hi")).text
+    assert [r.getMessage() for r in caplog.records] == []
+    raw = genai.Client(
+        api_key=hub.api_key,
+        http_options={"base_url": hub.base_url + "/gemini", "api_version": "v1beta"},
+    )
+    raw.models.generate_content(model="gemini-2.5-flash", contents="hi")
+    assert any("AFC is enabled" in r.getMessage() for r in caplog.records)
