@@ -42,22 +42,22 @@ def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
 def unwrapped(schema: Any) -> Any:
     """OpenAI's `json_schema` forms (`{"type": "json_schema", "json_schema": spec}`
     and a bare spec, `{"name", "schema", "strict"}`) as a titled JSON Schema."""
-    if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
-        schema = schema.get("json_schema")
-    if isinstance(schema, Mapping) and isinstance(
-        inner := schema.get("schema"), Mapping
-    ):
-        said = {k: schema[k] for k in ("description",) if k in schema}
-        return {"title": schema.get("name", "output"), **said, **inner}
-    return schema
+    spec = schema
+    if isinstance(spec, Mapping) and spec.get("type") == "json_schema":
+        spec = spec.get("json_schema")
+    if isinstance(spec, Mapping) and isinstance(inner := spec.get("schema"), Mapping):
+        said = {k: spec[k] for k in ("description",) if k in spec}
+        return {"title": spec.get("name", "output"), **said, **inner}
+    return schema  # (no schema inside: as given)
 
 
 def response_format_options(value: Any) -> dict[str, Any]:
     """An OpenAI-style `response_format` -> `response_mime_type` / `response_schema`.
 
     `create_agent(response_format=...)` binds `{"type": "json_schema", "json_schema":
-    {"name", "schema", "strict"}}`; `{"type": "json_object"}`, `{"type": "text"}`,
-    `None`, a Pydantic class, a TypedDict or a bare JSON Schema are accepted too.
+    {"name", "schema", "strict"}}` (the spec's name is the schema's title); the bare
+    spec, `{"type": "json_object"}`, `{"type": "text"}`, `None`, a Pydantic class, a
+    TypedDict or a bare JSON Schema are accepted too.
     """
     if value is None:
         return {}
@@ -67,10 +67,8 @@ def response_format_options(value: Any) -> dict[str, Any]:
     if kind == "json_object":
         return {"response_mime_type": "application/json"}
     schema: Any = None
-    if kind == "json_schema":
-        spec = value.get("json_schema")
-        schema = spec.get("schema") if isinstance(spec, Mapping) else None
-        schema = dict(schema) if isinstance(schema, Mapping) else None
+    if (titled := unwrapped(value)) is not value:
+        schema = titled
     elif isinstance(value, (Mapping, type)) and (kind is None or kind in _FORMAT_KINDS):
         try:
             schema = json_schema_of(value)

@@ -385,6 +385,11 @@ def test_response_format_forms_and_errors(
                 "properties": {"city": {"type": "string"},
                                "temperature_c": {"type": "integer"}}}  # fmt: skip
     assert _schema_on_the_wire(hub)[:2] == [sent] * 2
+    untitled = {k: v for k, v in fmt["json_schema"]["schema"].items() if k != "title"}
+    bare = {"name": "Weather", "schema": untitled}  # the spec alone (was sent as {})
+    reply = llm.invoke("city: Oslo temperature_c: -3", response_format=bare)
+    assert json.loads(reply.text) == {"city": "Oslo", "temperature_c": -3}
+    assert set(_schema_on_the_wire(hub)[-1]["properties"]) == set(sent["properties"])
     hub.reset()
     with pytest.raises(InvalidInputError, match="response_format"):
         llm.invoke("hi", response_format={"type": "xml"})
