@@ -64,10 +64,10 @@ def convert(
         out, decoder = converter.node(root)
     except _Cut as cut:  # each level requires the next
         raise InvalidInputError(f"The schema has no finite value ({cut}).") from None
-    free = isinstance(root, dict) and root.get("additionalProperties") not in (0, None)
-    if string_enums and free and decoder == {"json": True}:  # /v1: a map, no names
+    free = root.get("additionalProperties") if isinstance(root, dict) else None
+    if string_enums and free not in (False, None) and decoder == {"json": True}:
         out = {"type": "object", "properties": {_ARGS: out}, "required": [_ARGS]}
-        return out, {"root": True}
+        return out, {"root": True}  # /v1: a map, no names: one JSON-text argument
     return out, decoder
 
 
@@ -262,13 +262,10 @@ def _json_form(out: dict[str, Any], found: list[str], enum: Any) -> dict[str, An
     out |= {"enum": enum} if enum else {}
     if kinds == found or not ("anyOf" in out or enum):
         return out | ({"type": found[0] if len(found) == 1 else found} if found else {})
-    null, said = (
-        {"type": "null"},
-        {k: out.pop(k) for k in ("title", "description") if k in out},
-    )
+    said = {k: out.pop(k) for k in ("title", "description") if k in out}
     if kinds or "anyOf" not in out:
-        return {"anyOf": [_json_form(out, kinds, None), null]} | said
-    return out | {"anyOf": [*out["anyOf"], null]} | said
+        return {"anyOf": [_json_form(out, kinds, None), {"type": "null"}]} | said
+    return out | {"anyOf": [*out["anyOf"], {"type": "null"}]} | said
 
 
 def _normal(node: dict[str, Any]) -> dict[str, Any]:
