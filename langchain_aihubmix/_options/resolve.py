@@ -261,7 +261,7 @@ def resolve_call(
     tools += [BuiltinTool(kind=k) for k in BUILTIN_FLAGS if values.get(k)]
     check_names(tools)
     names = [t.name for t in tools if isinstance(t, FunctionTool)]
-    _check_tools_with_schema(str(values["model"]), names, values)
+    _check_tools_with_schema(model, names, values)
     parallel = kwargs.get("parallel_tool_calls")
     if parallel is not None and not isinstance(parallel, bool):
         msg = f"parallel_tool_calls must be True or False, got {parallel!r}."

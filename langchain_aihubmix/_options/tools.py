@@ -57,7 +57,7 @@ def convert_tool(tool: Any) -> Tool:
     if isinstance(own, type) and is_basemodel_subclass(own):
         own = model_schema(own)
     raw = isinstance(tool, dict) and not {"name", "toolSpec", "function"} & {*tool}
-    if isinstance(own, dict) and (raw or own is not tool or isinstance(tool, BaseTool)):
+    if isinstance(own, dict) and (raw or own is not tool):
         # The tool's own schema: core's inlines `$ref`s and cuts recursion (and drops
         # a raw JSON Schema's root that has no `properties`, e.g. a root `$ref`).
         skip = ("title", "description")
