@@ -163,8 +163,10 @@ class AiHubMixEmbeddings(BaseModel, Embeddings):
         bodies, policy = self._prepare(texts, task)
 
         def attempt(body: dict[str, Any]) -> list[list[float]]:
-            with self._classified(), within(self.timeout):
-                reply = self._client_route().client().post(body=body, **_POST)
+            with self._classified():
+                route = self._client_route()  # (built before the deadline starts)
+                with within(self.timeout):
+                    reply = route.client().post(body=body, **_POST)
                 return self._read(reply, len(body["input"]))
 
         runs = (call_with_retry(partial(attempt, b), **policy) for b in bodies)

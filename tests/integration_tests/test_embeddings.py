@@ -6,6 +6,7 @@ import asyncio
 import gc
 import math
 import pickle
+import time
 import traceback
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -184,6 +185,25 @@ def test_bad_input_is_refused_before_sending(hub: AiHubMixEmulator) -> None:
     for name, ours in peers.items():
         with pytest.raises(UnknownOptionError, match=f"Did you mean '{ours}'"):
             make(hub, **{name: "x"})
+
+
+@pytest.mark.parametrize("entry", ["embed_query", "aembed_query"])
+def test_building_the_clients_is_not_the_attempt_s_time(
+    hub: AiHubMixEmulator, entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first call builds the clients (an SDK import, a few hundred ms cold): the
+    deadline starts after that, on both twins, as for chat models."""
+    from langchain_aihubmix._openai.client import OpenAIRoute
+
+    build = OpenAIRoute.__init__
+
+    def slow(self: OpenAIRoute, *args: Any) -> None:
+        time.sleep(0.3)
+        build(self, *args)
+
+    monkeypatch.setattr(OpenAIRoute, "__init__", slow)
+    emb = make(hub, dimensions=8, timeout=0.25, max_retries=0)
+    assert call(emb, entry, "a") == vector("a", 8)
 
 
 @pytest.mark.usefixtures("no_backoff")
