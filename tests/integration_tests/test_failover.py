@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -174,9 +175,9 @@ def test_the_choice_is_kept_across_event_loops_and_threads(
             llm = chat([dead, hub.base_url], route, api_key=hub.api_key)
             assert run(llm, "ainvoke", "hi").text == "Echo: hi"  # asyncio.run: loop 1
             assert run(llm, "astream", "hi").text == "Echo: hi"  # loop 2
-            worker = threading.Thread(target=run, args=(llm, "stream", "hi"))
-            worker.start()
-            worker.join()
+            with ThreadPoolExecutor(1) as other:  # another thread, its result seen
+                streamed = other.submit(run, llm, "stream", "hi").result()
+            assert streamed.text == "Echo: hi"
             assert run(llm, "invoke", "hi").text == "Echo: hi"
         assert len(accepted) == 2  # once per model (one per route)
         tls_dead.close()
