@@ -52,10 +52,8 @@ def preflight(wire: Wire) -> str | None:
     said = bodies.redact(
         str((inner or {}).get("message") or reply.text[:200]), wire.api_key
     )
-    if inner and bodies.category(status, inner, said) in (
-        "authentication",
-        "permission",
-    ):
+    denied = bodies.category(status, inner, said) in ("authentication", "permission")
+    if inner and denied:  # (a firewall's HTML 401 / 403 is that host's answer)
         return f"key rejected ({status}): check AIHUBMIX_API_KEY (gateway: {said})"
     return (
         f"{host} answered {status} to GET /v1/models: {said} "
