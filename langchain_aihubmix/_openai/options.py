@@ -68,12 +68,10 @@ def _response_format(
 ) -> ResponseFormatJSONSchema | ResponseFormatJSONObject | None:
     mime = opts.response_mime_type
     if opts.response_schema is not None:
-        title = str(opts.response_schema.get("title") or "response")
+        schema = dict(opts.response_schema)  # its title is the name, not sent
+        title = str(schema.pop("title", None) or "response")
         name = "".join(c if c.isalnum() or c in "_-" else "_" for c in title)[:64]
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": name, "schema": opts.response_schema},
-        }
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
     if mime == "application/json":
         return {"type": "json_object"}
     return None  # text; other types were refused in `_options.resolve`

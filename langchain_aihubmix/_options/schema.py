@@ -35,8 +35,9 @@ def json_schema_of(schema: Mapping[str, Any] | type) -> dict[str, Any]:
         and ("properties" in schema or "type" in schema or "$defs" in schema)
     ):
         return dict(schema)
-    params = convert_to_openai_tool(schema)["function"].get("parameters", {})
-    return dict(params)
+    function = convert_to_openai_tool(schema)["function"]  # titled by its name
+    said = {k: function[k] for k in ("description",) if function.get(k)}
+    return {"title": function["name"], **said, **function.get("parameters", {})}
 
 
 def unwrapped(schema: Any) -> Any:

@@ -119,8 +119,9 @@ def to_wire(
             tool = replace(tool, name=name, parameters=params)  # noqa: PLW2901
         tools.append(tool)
     schema = opts.response_schema
-    if schema is not None:
-        schema = convert(schema, openapi=openai, string_enums=False)[0]
+    if schema is not None:  # (the title names a /v1 `json_schema`: kept for it)
+        title = {"title": schema["title"]} if openai and "title" in schema else {}
+        schema = title | convert(schema, openapi=openai, string_enums=False)[0]
     choice = opts.tool_choice
     if choice is not None:
         choice = replace(choice, allowed=tuple(map(wire_name, choice.allowed)))

@@ -87,6 +87,7 @@ def _check_wire(hub: AiHubMixEmulator, transport: str, method: str) -> None:
     elif method == "json_schema":
         assert fmt["type"] == "json_schema"
         assert set(fmt["json_schema"]["schema"]["properties"]) == {"city", "country"}
+        assert fmt["json_schema"]["name"] in ("CityInfo", "CityDict")  # its title
     else:
         assert fmt == {"type": "json_object"}
 
