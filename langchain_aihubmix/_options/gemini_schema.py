@@ -41,6 +41,7 @@ _ANNOTATIONS = _words("$schema $id $anchor $comment title readOnly writeOnly")
 _FORMATS = {"string": {"date-time", "enum"}, "integer": {"int32", "int64"}}
 _FORMATS["number"] = {"float", "double"}
 _ALIASES = {"dict": "object", "float": "number", "tuple": "array"}  # BFCL's names
+_TYPES = _words("string number integer boolean array object null")
 _JSON_TEXT = "a JSON {}, written as JSON text"
 _ARGS = "arguments"  # the one property of a free-form root on /v1
 _CUT = "$cut"  # the mark a reference gets where recursion is cut
@@ -177,6 +178,9 @@ class _Converter:
             del s["additionalProperties"]  # false is implied; true: free-form below
         out, decoder, notes = self._children(s)
         enum = s.pop("enum", None)
+        wider = {*types, "integer" if "number" in types else ""}
+        if enum and types and {_kind(v) for v in enum} - wider:
+            notes["enum"], enum = enum, None  # other values than its type: said
         for key, value in s.items():
             if key in _KEEP[self.openapi]:
                 out[key] = value
@@ -275,11 +279,13 @@ def _normal(node: dict[str, Any]) -> dict[str, Any]:
     s = dict(node)
     for part in s.pop("allOf", None) or ():
         s = {**part, **s, **_merged(s, part)} if isinstance(part, dict) else s
-    kinds = s.get("type")
-    types = [
-        _ALIASES.get(t, t) for t in ([kinds] if isinstance(kinds, str) else kinds or [])
-    ]
-    types = [t for t in types if t != "any"] + ["null"] * bool(s.pop("nullable", 0))
+    kinds = s.pop("type", None)
+    kinds = [kinds] if isinstance(kinds, str) else kinds or []
+    named = {str(k): _ALIASES.get(str(k).lower(), str(k).lower()) for k in kinds}
+    if odd := [k for k, t in named.items() if t not in _TYPES and t != "any"]:
+        s["declared type"] = odd  # (BFCL's Java names, ...): any value, said
+    types = [t for t in named.values() if t in _TYPES]
+    types += ["null"] * bool(s.pop("nullable", 0))
     if "const" in s:
         s["enum"] = [s.pop("const")]
     if "oneOf" in s:
@@ -318,7 +324,7 @@ def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 def _kind(value: Any) -> str:
     kinds = {bool: "boolean", int: "integer", float: "number", str: "string"}
-    return kinds.get(type(value), "object")
+    return kinds.get(type(value), "array" if isinstance(value, list) else "object")
 
 
 def _text(value: Any) -> str:

@@ -31,6 +31,7 @@ from langchain_aihubmix._options.gemini_schema import (
 )
 from langchain_aihubmix._options.tool_wire import check_names, wire_name
 from langchain_aihubmix.testing.schema_rules import check_openai, json_schema_problem
+from langchain_aihubmix.testing.schema_values import value_for
 
 
 def native_form(schema: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def openapi_form(schema: dict[str, Any], **kw: Any) -> tuple[dict[str, Any], Any
 
 
 MCP = Path(__file__).parents[1] / "fixtures" / "mcp"
+BFCL_SAMPLE = MCP.parent / "bfcl" / "functions.json"
 
 
 class Leaf(BaseModel):
@@ -195,6 +197,8 @@ def _corpus() -> list[tuple[str, dict[str, Any]]]:
     cases += [("OldModel", OldModel.schema())]
     cases += [("Ticket", convert_to_openai_tool(Ticket)["function"]["parameters"])]
     cases += [("undefined required", UNDEFINED), ("empty choice", EMPTY_CHOICE)]
+    sample = json.loads(BFCL_SAMPLE.read_text())
+    cases += [(f"bfcl:{f['name']}", f["parameters"]) for f in sample]
     return [*cases, ("raw", RAW), ("openapi", OPENAPI), ("bfcl", BFCL)]
 
 
@@ -267,11 +271,49 @@ def _openapi_call(params: dict[str, Any]) -> dict[str, Any]:
     return {"tools": [{"type": "function", "function": function}]}
 
 
+def _as_written(node: Any, v1: bool = False) -> Any:
+    """`node` as JSON Schema reads it: BFCL's type names (`dict`, `String`; others,
+    as Java's `HashMap`, any value); an enum of other values than its type is
+    unsatisfiable, read as loose; `pattern` (the value maker ignores it) and, `v1`,
+    what that form describes (an enum with "", tuple positions) are not checked."""
+    if isinstance(node, list):
+        return [_as_written(n, v1) for n in node]
+    if not isinstance(node, dict):
+        return node
+    skip = {"pattern", "prefixItems"} if v1 else {"pattern"}
+    out = {k: _as_written(v, v1) for k, v in node.items() if k not in skip}
+    out["properties"] = {
+        k: _as_written(v, v1) for k, v in node.get("properties", {}).items()
+    }
+    kinds = node.get("type")
+    kinds = [{"dict": "object", "float": "number", "tuple": "array"}.get(
+        str(k).lower(), str(k).lower()) for k in ([kinds] if isinstance(kinds, str)
+        else kinds or [])]  # fmt: skip
+    out["type"] = [k for k in kinds if k in _JSON_TYPES] or _JSON_TYPES
+    said = {_JSON_TYPES[_KIND.get(type(v), 6)] for v in node.get("enum", [])}
+    said -= {*out["type"], "integer" if "number" in out["type"] else "null"}
+    if said or (v1 and "" in node.get("enum", ())):
+        del out["enum"]
+    return out
+
+
+_JSON_TYPES = ["string", "integer", "number", "boolean", "array", "object", "null"]
+_KIND = {str: 0, int: 1, float: 2, bool: 3, list: 4, dict: 5}
+
+
 @pytest.mark.parametrize(("name", "schema"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_meaning_survives_and_gemini_accepts(name: str, schema: dict[str, Any]) -> None:
+    """Each form passes Gemini's rules (the native one is JSON Schema), keeps the
+    meaning, and a value made for it (the `/v1` one restored) is the user's."""
     native = native_form(schema)
-    openapi, _ = openapi_form(schema)
+    openapi, decoder = openapi_form(schema)
     assert json_schema_problem(native, root_object=True) is None
+    jsonschema.Draft202012Validator.check_schema(native)
+    if name != "raw":  # (its `merged` has no value: a closed `allOf` part)
+        valid = jsonschema.Draft202012Validator(_as_written(schema)).iter_errors
+        assert not list(valid(value_for(native)))
+        valid = jsonschema.Draft202012Validator(_as_written(schema, True)).iter_errors
+        assert not list(valid(restore(value_for(openapi), decoder)))
     assert check_openai(_openapi_call(openapi), json_form=False) is None
     for converted in (native, openapi):
         facts = _facts(converted, converted)
@@ -506,3 +548,24 @@ def test_nullable_unions_accept_what_the_schema_accepts(
     for form in (schema, native_form(schema)):
         errors = list(jsonschema.Draft202012Validator(form).iter_errors(value))
         assert not errors if valid else errors, (form, value)
+
+
+def test_bfcl_type_names_and_enums_of_another_type() -> None:
+    """BFCL's definitions (as its data ships them): a type name in another case is
+    the JSON Schema type, an unknown one (Java's) any value with the name said; an
+    enum whose values are not of the declared type is said, the type kept (`/v1`
+    turned such an array or integer into a string)."""
+    schema = {"type": "dict", "properties": {
+        "name": {"type": "String"}, "map": {"type": "HashMap"},
+        "adults": {"type": "integer", "enum": ["1", "2", "dontcare"]},
+        "metrics": {"type": "array", "items": {"type": "string"},
+                    "enum": ["temperature", "co2"]}}}  # fmt: skip
+    for openapi in (False, True):
+        props = convert(schema, openapi=openapi)[0]["properties"]
+        assert props["name"] == {"type": "string"}
+        assert 'declared type: ["HashMap"]' in props["map"]["description"]
+        assert props["adults"]["type"] == "integer" and "enum" not in props["adults"]
+        assert 'enum: ["1","2","dontcare"]' in props["adults"]["description"]
+        assert props["metrics"]["type"] == "array"
+    assert restore({"adults": 2, "map": '{"a": 1}'}, openapi_form(schema)[1]) == {
+        "adults": 2, "map": {"a": 1}}  # fmt: skip
